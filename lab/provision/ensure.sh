@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs, idempotently, everything the test tiers need from Debian: the reference Apache
+# ZooKeeper 3.8 (Java server, zkCli.sh, Java client jars), the C client (cli_mt) and kazoo.
+# Quick when everything is already there.
+set -euo pipefail
+
+need=()
+[ -f /usr/share/zookeeper/bin/zkCli.sh ] || need+=(zookeeper)
+[ -x /usr/lib/zookeeper/bin/cli_mt ] || need+=(zookeeper-bin)
+/usr/bin/python3 -c 'import kazoo' >/dev/null 2>&1 || need+=(python3-kazoo)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "provision: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+echo "provision: reference ZooKeeper, cli_mt and kazoo are present"

@@ -1,0 +1,11 @@
+export { JuteError } from "./errors.js";
+export { JUTE_MAX_BUFFER_DEFAULT } from "./limits.js";
+export { JuteReader } from "./reader.js";
+export { JuteWriter } from "./writer.js";
+export { Framer } from "./framer.js";
+export { record, t, type Field, type FieldKind, type RecordCodec } from "./schema.js";
+export * from "./records.js";
+export * from "./constants.js";
+export * from "./handshake.js";
+export * from "./multi.js";
+export * from "./txn.js";

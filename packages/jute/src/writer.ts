@@ -1,0 +1,105 @@
+/**
+ * Writes jute primitives into one growable buffer that is reused across records, so encoding
+ * allocates only when the buffer has to grow. Frames are written in place: `beginFrame`
+ * reserves the int32 length and `endFrame` fills it in.
+ */
+export class JuteWriter {
+  buf: Buffer;
+  offset = 0;
+  private frameStart = -1;
+
+  constructor(initialSize = 4096) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  reset(): void {
+    this.offset = 0;
+    this.frameStart = -1;
+  }
+
+  /** A copy of what was written, safe to keep after the writer is reused. */
+  toBuffer(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.offset));
+  }
+
+  /** A view of what was written; valid only until the writer is written to again. */
+  view(): Buffer {
+    return this.buf.subarray(0, this.offset);
+  }
+
+  ensure(bytes: number): void {
+    const needed = this.offset + bytes;
+    if (needed <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < needed) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
+    this.buf.copy(grown, 0, 0, this.offset);
+    this.buf = grown;
+  }
+
+  beginFrame(): void {
+    this.ensure(4);
+    this.frameStart = this.offset;
+    this.offset += 4;
+  }
+
+  /** Fills in the length of the frame begun last and returns its payload length. */
+  endFrame(): number {
+    const length = this.offset - this.frameStart - 4;
+    this.buf.writeInt32BE(length, this.frameStart);
+    this.frameStart = -1;
+    return length;
+  }
+
+  writeInt(value: number): void {
+    this.ensure(4);
+    this.buf.writeInt32BE(value, this.offset);
+    this.offset += 4;
+  }
+
+  writeLong(value: bigint): void {
+    this.ensure(8);
+    this.buf.writeBigInt64BE(value, this.offset);
+    this.offset += 8;
+  }
+
+  writeBool(value: boolean): void {
+    this.ensure(1);
+    this.buf[this.offset++] = value ? 1 : 0;
+  }
+
+  writeByte(value: number): void {
+    this.ensure(1);
+    this.buf[this.offset++] = value;
+  }
+
+  writeBuffer(value: Uint8Array | null): void {
+    if (value === null) {
+      this.writeInt(-1);
+      return;
+    }
+    this.ensure(4 + value.length);
+    this.buf.writeInt32BE(value.length, this.offset);
+    this.buf.set(value, this.offset + 4);
+    this.offset += 4 + value.length;
+  }
+
+  writeUstring(value: string | null): void {
+    if (value === null) {
+      this.writeInt(-1);
+      return;
+    }
+    // Strings are nearly always ASCII paths; reserve the worst case and write once.
+    this.ensure(4 + value.length * 3);
+    const written = this.buf.write(value, this.offset + 4, "utf8");
+    this.buf.writeInt32BE(written, this.offset);
+    this.offset += 4 + written;
+  }
+
+  /** Raw bytes with no length prefix (already-encoded records, for example). */
+  writeRaw(value: Uint8Array): void {
+    this.ensure(value.length);
+    this.buf.set(value, this.offset);
+    this.offset += value.length;
+  }
+}
