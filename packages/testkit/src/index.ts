@@ -1,0 +1,9 @@
+export { repoRoot } from "./paths.js";
+export { freePort, fourLetterWord } from "./net.js";
+export type { ServerOptions } from "./config.js";
+export type { RunningServer, ServerKind } from "./server.js";
+export { startReferenceZooKeeper } from "./reference.js";
+export { startZkts } from "./zkts.js";
+export { startServer } from "./start.js";
+export { runKazoo, runZkCli, runCliMt, type ClientOptions } from "./clients.js";
+export type { ProcessResult } from "./run.js";
