@@ -1,0 +1,567 @@
+import {
+  type ACL,
+  ErrorCode,
+  EventType,
+  Ids,
+  OpCode,
+  type Stat,
+  type TxnBody,
+  type TxnHeader,
+  WatcherType,
+} from "@zkts/jute";
+import { AclCache, OPEN_UNSAFE_ACL_ID } from "./acl-cache.js";
+import type { AuthConfig } from "./auth.js";
+import { CONTAINER_EPHEMERAL_OWNER, ephemeralKind, ttlOf, ttlOwner } from "./ephemeral-type.js";
+import { baseName, joinPath, parentPath } from "./path.js";
+import {
+  LIMIT_NODE,
+  QUOTA_ROOT,
+  QuotaPaths,
+  STAT_NODE,
+  StatsTrack,
+  quotaStatPath,
+  trimQuotaPath,
+} from "./quota.js";
+import { WatchTable, type Watcher, type WatcherMode } from "./watches.js";
+import { type Znode, newZnode, systemZnode, toClientStat } from "./znode.js";
+
+export const ZOOKEEPER_PATH = "/zookeeper";
+export const CONFIG_PATH = "/zookeeper/config";
+
+/** What applying one transaction did, as DataTree.ProcessTxnResult reports it. */
+export interface TxnResult {
+  clientId: bigint;
+  cxid: number;
+  zxid: bigint;
+  type: number;
+  err: number;
+  path: string | null;
+  stat: Stat | null;
+  multiResult: TxnResult[] | null;
+}
+
+class NoNode extends Error {}
+
+export interface DataTreeOptions {
+  auth?: AuthConfig;
+}
+
+/**
+ * The replicated state machine: znodes, ephemerals, containers, TTL nodes, quotas and the
+ * watch tables. `applyTxn` is deterministic: the same transactions in the same order give the
+ * same tree and fire the same watch events, whoever applies them.
+ */
+export class DataTree {
+  readonly nodes = new Map<string, Znode>();
+  readonly ephemerals = new Map<bigint, Set<string>>();
+  readonly containers = new Set<string>();
+  readonly ttls = new Set<string>();
+  readonly quotas = new QuotaPaths();
+  readonly acls = new AclCache();
+  readonly dataWatches: WatchTable;
+  readonly childWatches: WatchTable;
+  readonly auth: AuthConfig;
+  lastProcessedZxid = 0n;
+  /** Sum of path lengths and data lengths, as ZooKeeper's approximateDataSize. */
+  approximateDataSize = 0;
+
+  constructor(options: DataTreeOptions = {}) {
+    this.auth = options.auth ?? {};
+    this.dataWatches = new WatchTable(this.auth);
+    this.childWatches = new WatchTable(this.auth);
+    const root = systemZnode(OPEN_UNSAFE_ACL_ID);
+    const zookeeper = systemZnode(OPEN_UNSAFE_ACL_ID);
+    const quota = systemZnode(OPEN_UNSAFE_ACL_ID);
+    const config = systemZnode(this.acls.intern(Ids.READ_ACL_UNSAFE as unknown as ACL[]));
+    // ZooKeeper creates /zookeeper/config through setACL(version -1), which leaves aversion -1.
+    config.aversion = -1;
+    root.children.add("zookeeper");
+    zookeeper.children.add("quota");
+    zookeeper.children.add("config");
+    this.nodes.set("/", root);
+    this.nodes.set(ZOOKEEPER_PATH, zookeeper);
+    this.nodes.set(QUOTA_ROOT, quota);
+    this.nodes.set(CONFIG_PATH, config);
+    for (const [path, node] of this.nodes) this.approximateDataSize += path.length + (node.data?.length ?? 0);
+  }
+
+  getNode(path: string): Znode | undefined {
+    return this.nodes.get(path);
+  }
+
+  aclOf(node: Znode): ACL[] {
+    return this.acls.get(node.aclId);
+  }
+
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  get ephemeralCount(): number {
+    let n = 0;
+    for (const set of this.ephemerals.values()) n += set.size;
+    return n;
+  }
+
+  /** ZooKeeper's special paths, which delete and deleteContainer refuse. */
+  isSpecialPath(path: string): boolean {
+    return path === "/" || path === ZOOKEEPER_PATH || path === QUOTA_ROOT || path === CONFIG_PATH;
+  }
+
+  // ---- transactions --------------------------------------------------------------------------
+
+  applyTxn(header: TxnHeader, body: TxnBody): TxnResult {
+    const result = this.applyBody(header, body);
+    if (header.zxid > this.lastProcessedZxid) this.lastProcessedZxid = header.zxid;
+    return result;
+  }
+
+  private applyBody(header: TxnHeader, body: TxnBody): TxnResult {
+    const rc: TxnResult = {
+      clientId: header.clientId,
+      cxid: header.cxid,
+      zxid: header.zxid,
+      type: body.type,
+      err: 0,
+      path: null,
+      stat: null,
+      multiResult: null,
+    };
+    try {
+      switch (body.type) {
+        case OpCode.create:
+        case OpCode.create2: {
+          const t = body.txn;
+          rc.path = t.path;
+          const stat = this.createNode(
+            t.path,
+            t.data,
+            t.acl,
+            t.ephemeral ? header.clientId : 0n,
+            t.parentCVersion,
+            header.zxid,
+            header.time,
+          );
+          if (body.type === OpCode.create2) rc.stat = stat;
+          break;
+        }
+        case OpCode.createTTL: {
+          const t = body.txn;
+          rc.path = t.path;
+          rc.stat = this.createNode(t.path, t.data, t.acl, ttlOwner(t.ttl), t.parentCVersion, header.zxid, header.time);
+          break;
+        }
+        case OpCode.createContainer: {
+          const t = body.txn;
+          rc.path = t.path;
+          rc.stat = this.createNode(
+            t.path,
+            t.data,
+            t.acl,
+            CONTAINER_EPHEMERAL_OWNER,
+            t.parentCVersion,
+            header.zxid,
+            header.time,
+          );
+          break;
+        }
+        case OpCode.delete:
+        case OpCode.deleteContainer:
+          rc.path = body.txn.path;
+          this.deleteNode(body.txn.path, header.zxid);
+          break;
+        case OpCode.setData:
+        case OpCode.reconfig:
+          rc.path = body.txn.path;
+          rc.stat = this.setData(body.txn.path, body.txn.data, body.txn.version, header.zxid, header.time);
+          break;
+        case OpCode.setACL:
+          rc.path = body.txn.path;
+          rc.stat = this.setAcl(body.txn.path, body.txn.acl, body.txn.version);
+          break;
+        case OpCode.closeSession:
+          this.killSession(header.clientId, header.zxid, body.txn?.paths2Delete ?? null);
+          break;
+        case OpCode.createSession:
+          break;
+        case OpCode.error:
+          rc.err = body.txn.err;
+          break;
+        case OpCode.check:
+          rc.path = body.txn.path;
+          break;
+        case OpCode.multi:
+          rc.multiResult = this.applyMulti(header, body.txns, rc);
+          break;
+      }
+    } catch (e) {
+      if (!(e instanceof NoNode)) throw e;
+      rc.err = e.message === "exists" ? ErrorCode.NODEEXISTS : ErrorCode.NONODE;
+    }
+    // Replaying a create whose node survived in a fuzzy snapshot: bring the parent's cversion
+    // and pzxid forward as ZooKeeper does, so the replayed tree matches the original.
+    if (body.type === OpCode.create && rc.err === ErrorCode.NODEEXISTS && rc.path !== null) {
+      const parent = this.nodes.get(parentPath(rc.path));
+      if (parent === undefined) rc.err = ErrorCode.NONODE;
+      else if (body.txn.parentCVersion > parent.cversion) {
+        parent.cversion = body.txn.parentCVersion;
+        parent.pzxid = header.zxid;
+      }
+    }
+    return rc;
+  }
+
+  private applyMulti(header: TxnHeader, txns: TxnBody[], rc: TxnResult): TxnResult[] {
+    const failed = txns.some((t) => t.type === OpCode.error);
+    const results: TxnResult[] = [];
+    let afterFailure = false;
+    for (const sub of txns) {
+      let body = sub;
+      if (sub.type === OpCode.error) afterFailure = true;
+      else if (failed) {
+        body = {
+          type: OpCode.error,
+          txn: { err: afterFailure ? ErrorCode.RUNTIMEINCONSISTENCY : ErrorCode.OK },
+        };
+      }
+      const subRc = this.applyBody({ ...header, type: body.type }, body);
+      results.push(subRc);
+      if (subRc.err !== 0 && rc.err === 0) rc.err = subRc.err;
+    }
+    return results;
+  }
+
+  createNode(
+    path: string,
+    data: Buffer | null,
+    acl: ACL[],
+    ephemeralOwner: bigint,
+    parentCVersion: number,
+    zxid: bigint,
+    time: bigint,
+  ): Stat {
+    const parentName = parentPath(path);
+    const parent = this.nodes.get(parentName);
+    if (parent === undefined) throw new NoNode("parent");
+    if (this.nodes.has(path)) throw new NoNode("exists");
+    let cversion = parentCVersion;
+    if (cversion === -1) cversion = parent.cversion + 1;
+    if (cversion > parent.cversion) {
+      parent.cversion = cversion;
+      parent.pzxid = zxid;
+    }
+    const child = newZnode(data, this.acls.intern(acl), zxid, time, ephemeralOwner);
+    parent.children.add(baseName(path));
+    this.nodes.set(path, child);
+    this.approximateDataSize += path.length + (data?.length ?? 0);
+    switch (ephemeralKind(ephemeralOwner)) {
+      case "container":
+        this.containers.add(path);
+        break;
+      case "ttl":
+        this.ttls.add(path);
+        break;
+      case "normal": {
+        let set = this.ephemerals.get(ephemeralOwner);
+        if (set === undefined) {
+          set = new Set();
+          this.ephemerals.set(ephemeralOwner, set);
+        }
+        set.add(path);
+        break;
+      }
+      case "void":
+        break;
+    }
+    if (parentName.startsWith(QUOTA_ROOT)) {
+      const childName = baseName(path);
+      if (childName === LIMIT_NODE) this.quotas.add(trimQuotaPath(parentName));
+      if (childName === STAT_NODE) this.recountQuota(trimQuotaPath(parentName));
+    }
+    this.updateQuotaStats(path, BigInt(data?.length ?? 0), 1n);
+    const stat = toClientStat(child);
+    this.dataWatches.trigger(path, EventType.NodeCreated, zxid, acl);
+    this.childWatches.trigger(parentName, EventType.NodeChildrenChanged, zxid, this.aclOf(parent));
+    return stat;
+  }
+
+  deleteNode(path: string, zxid: bigint): void {
+    const parentName = parentPath(path);
+    const parent = this.nodes.get(parentName);
+    if (parent === undefined) throw new NoNode("parent");
+    const childName = baseName(path);
+    parent.children.delete(childName);
+    if (zxid > parent.pzxid) parent.pzxid = zxid;
+    const node = this.nodes.get(path);
+    if (node === undefined) throw new NoNode("node");
+    this.nodes.delete(path);
+    const acl = this.aclOf(node);
+    this.acls.release(node.aclId);
+    this.approximateDataSize -= path.length + (node.data?.length ?? 0);
+    switch (ephemeralKind(node.ephemeralOwner)) {
+      case "container":
+        this.containers.delete(path);
+        break;
+      case "ttl":
+        this.ttls.delete(path);
+        break;
+      case "normal": {
+        const set = this.ephemerals.get(node.ephemeralOwner);
+        if (set !== undefined) {
+          set.delete(path);
+          if (set.size === 0) this.ephemerals.delete(node.ephemeralOwner);
+        }
+        break;
+      }
+      case "void":
+        break;
+    }
+    if (parentName.startsWith(QUOTA_ROOT) && childName === LIMIT_NODE) {
+      this.quotas.delete(trimQuotaPath(parentName));
+    }
+    this.updateQuotaStats(path, -BigInt(node.data?.length ?? 0), -1n);
+    const processed = this.dataWatches.trigger(path, EventType.NodeDeleted, zxid, acl);
+    this.childWatches.trigger(path, EventType.NodeDeleted, zxid, acl, processed);
+    this.childWatches.trigger(parentName, EventType.NodeChildrenChanged, zxid, this.aclOf(parent));
+  }
+
+  setData(path: string, data: Buffer | null, version: number, zxid: bigint, time: bigint): Stat {
+    const node = this.nodes.get(path);
+    if (node === undefined) throw new NoNode("node");
+    const previousLength = node.data?.length ?? 0;
+    node.data = data;
+    node.mtime = time;
+    node.mzxid = zxid;
+    node.version = version;
+    const stat = toClientStat(node);
+    const length = data?.length ?? 0;
+    this.approximateDataSize += length - previousLength;
+    this.updateQuotaStats(path, BigInt(length - previousLength), 0n);
+    this.dataWatches.trigger(path, EventType.NodeDataChanged, zxid, this.aclOf(node));
+    return stat;
+  }
+
+  setAcl(path: string, acl: ACL[], version: number): Stat {
+    const node = this.nodes.get(path);
+    if (node === undefined) throw new NoNode("node");
+    this.acls.release(node.aclId);
+    node.aversion = version;
+    node.aclId = this.acls.intern(acl);
+    return toClientStat(node);
+  }
+
+  /** Deletes a closed session's ephemerals (those named in the txn, then any left over). */
+  killSession(sessionId: bigint, zxid: bigint, pathsInTxn: readonly string[] | null): void {
+    const local = this.ephemerals.get(sessionId);
+    this.ephemerals.delete(sessionId);
+    const remaining = new Set(local ?? []);
+    if (pathsInTxn !== null) {
+      for (const path of pathsInTxn) {
+        remaining.delete(path);
+        this.deleteQuietly(path, zxid);
+      }
+    }
+    for (const path of remaining) this.deleteQuietly(path, zxid);
+  }
+
+  private deleteQuietly(path: string, zxid: bigint): void {
+    try {
+      this.deleteNode(path, zxid);
+    } catch (e) {
+      if (!(e instanceof NoNode)) throw e;
+    }
+  }
+
+  // ---- quotas --------------------------------------------------------------------------------
+
+  private updateQuotaStats(path: string, bytesDiff: bigint, countDiff: bigint): void {
+    const root = this.quotaRootOf(path);
+    if (root === null) return;
+    const statNode = this.nodes.get(quotaStatPath(root));
+    if (statNode === undefined) return;
+    const stats = StatsTrack.parse(statNode.data);
+    stats.set("count", stats.count + countDiff);
+    stats.set("bytes", stats.bytes + bytesDiff);
+    this.replaceData(statNode, stats.toBuffer());
+  }
+
+  /** The quota root covering a path, ignoring quotas on the /zookeeper tree itself. */
+  quotaRootOf(path: string): string | null {
+    const root = this.quotas.coveringRoot(path);
+    return root === null || root === ZOOKEEPER_PATH ? null : root;
+  }
+
+  private recountQuota(path: string): void {
+    let count = 0n;
+    let bytes = 0n;
+    const start = this.nodes.get(path);
+    if (start !== undefined) {
+      const stack: string[] = [path];
+      while (stack.length > 0) {
+        const p = stack.pop()!;
+        const node = this.nodes.get(p);
+        if (node === undefined) continue;
+        count += 1n;
+        bytes += BigInt(node.data?.length ?? 0);
+        for (const child of node.children) stack.push(joinPath(p, child));
+      }
+    }
+    const statNode = this.nodes.get(quotaStatPath(path));
+    if (statNode === undefined) return;
+    const stats = new StatsTrack();
+    stats.set("count", count);
+    stats.set("bytes", bytes);
+    this.replaceData(statNode, stats.toBuffer());
+  }
+
+  private replaceData(node: Znode, data: Buffer): void {
+    this.approximateDataSize += data.length - (node.data?.length ?? 0);
+    node.data = data;
+  }
+
+  /** Rebuilds the quota roots after a tree is loaded from a snapshot. */
+  rebuildQuotaPaths(): void {
+    for (const path of this.nodes.keys()) {
+      if (path.startsWith(`${QUOTA_ROOT}/`) && baseName(path) === LIMIT_NODE) {
+        this.quotas.add(trimQuotaPath(parentPath(path)));
+      }
+    }
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  statNode(path: string, watcher: Watcher | null): Stat | null {
+    if (watcher !== null) this.dataWatches.add(path, watcher);
+    const node = this.nodes.get(path);
+    return node === undefined ? null : toClientStat(node);
+  }
+
+  getData(path: string, watcher: Watcher | null): { data: Buffer | null; stat: Stat } | null {
+    const node = this.nodes.get(path);
+    if (node === undefined) return null;
+    if (watcher !== null) this.dataWatches.add(path, watcher);
+    return { data: node.data, stat: toClientStat(node) };
+  }
+
+  getChildren(path: string, watcher: Watcher | null): { children: string[]; stat: Stat } | null {
+    const node = this.nodes.get(path);
+    if (node === undefined) return null;
+    if (watcher !== null) this.childWatches.add(path, watcher);
+    return { children: [...node.children], stat: toClientStat(node) };
+  }
+
+  /** Every descendant of a path (the root's count includes /zookeeper and its children). */
+  getAllChildrenNumber(path: string): number {
+    const start = this.nodes.get(path);
+    if (start === undefined) return 0;
+    if (path === "/") return this.nodes.size - 1;
+    let total = 0;
+    const stack: string[] = [path];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const node = this.nodes.get(p);
+      if (node === undefined) continue;
+      for (const child of node.children) {
+        total++;
+        stack.push(joinPath(p, child));
+      }
+    }
+    return total;
+  }
+
+  getEphemerals(sessionId: bigint): string[] {
+    return [...(this.ephemerals.get(sessionId) ?? [])];
+  }
+
+  /** Containers that are empty and were used, and TTL nodes past their time (ContainerManager). */
+  expiryCandidates(nowMs: bigint, containerNeverUsedMs: bigint): string[] {
+    const out: string[] = [];
+    for (const path of this.containers) {
+      const node = this.nodes.get(path);
+      if (node === undefined || node.children.size > 0) continue;
+      if (node.cversion > 0) out.push(path);
+      else if (containerNeverUsedMs !== 0n && nowMs - node.mtime > containerNeverUsedMs) out.push(path);
+    }
+    for (const path of this.ttls) {
+      const node = this.nodes.get(path);
+      if (node === undefined || node.children.size > 0) continue;
+      const ttl = ttlOf(node.ephemeralOwner);
+      if (ttl !== 0n && nowMs - node.mtime > ttl) out.push(path);
+    }
+    return out;
+  }
+
+  // ---- watches -------------------------------------------------------------------------------
+
+  addWatch(path: string, watcher: Watcher, mode: WatcherMode): void {
+    this.dataWatches.add(path, watcher, mode);
+    this.childWatches.add(path, watcher, mode);
+  }
+
+  /** SetWatches on reconnect: fire what was missed since `relativeZxid`, re-arm the rest. */
+  setWatches(
+    relativeZxid: bigint,
+    dataWatches: readonly string[],
+    existWatches: readonly string[],
+    childWatches: readonly string[],
+    persistentWatches: readonly string[],
+    persistentRecursiveWatches: readonly string[],
+    watcher: Watcher,
+  ): void {
+    const fire = (type: number, path: string) =>
+      watcher.notify({ type, state: 3, path, zxid: this.lastProcessedZxid });
+    for (const path of dataWatches) {
+      const node = this.nodes.get(path);
+      if (node === undefined) fire(EventType.NodeDeleted, path);
+      else if (node.mzxid > relativeZxid) fire(EventType.NodeDataChanged, path);
+      else this.dataWatches.add(path, watcher);
+    }
+    for (const path of existWatches) {
+      if (this.nodes.has(path)) fire(EventType.NodeCreated, path);
+      else this.dataWatches.add(path, watcher);
+    }
+    for (const path of childWatches) {
+      const node = this.nodes.get(path);
+      if (node === undefined) fire(EventType.NodeDeleted, path);
+      else if (node.pzxid > relativeZxid) fire(EventType.NodeChildrenChanged, path);
+      else this.childWatches.add(path, watcher);
+    }
+    for (const path of persistentWatches) this.addWatch(path, watcher, "persistent");
+    for (const path of persistentRecursiveWatches) this.addWatch(path, watcher, "persistentRecursive");
+  }
+
+  containsWatcher(path: string, type: number, watcher: Watcher): boolean {
+    switch (type) {
+      case WatcherType.Children:
+        return this.childWatches.contains(path, watcher);
+      case WatcherType.Data:
+        return this.dataWatches.contains(path, watcher);
+      case WatcherType.Any:
+        return this.childWatches.contains(path, watcher) || this.dataWatches.contains(path, watcher);
+      default:
+        return false;
+    }
+  }
+
+  removeWatch(path: string, type: number, watcher: Watcher): boolean {
+    switch (type) {
+      case WatcherType.Children:
+        return this.childWatches.remove(path, watcher);
+      case WatcherType.Data:
+        return this.dataWatches.remove(path, watcher);
+      case WatcherType.Any: {
+        const child = this.childWatches.remove(path, watcher);
+        const data = this.dataWatches.remove(path, watcher);
+        return child || data;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Forgets every watch of a closed connection. */
+  removeWatcher(watcher: Watcher): void {
+    this.dataWatches.removeWatcher(watcher);
+    this.childWatches.removeWatcher(watcher);
+  }
+}
