@@ -1,0 +1,14 @@
+export * from "./history/types.js";
+export { pairEvents } from "./history/pair-events.js";
+export { parseJsonLines, toJsonLines } from "./history/jsonl.js";
+export { parseJepsenLog } from "./history/jepsen-log.js";
+export { parseJepsenEdn, type JepsenEdnOptions } from "./history/jepsen-edn.js";
+export { readEdn, readEdnAll, type EdnValue } from "./history/edn.js";
+export { detectFormat, parseEvents, parseHistory, FORMATS, type HistoryFormat } from "./history/load.js";
+export * from "./models/index.js";
+export { checkOperations, isRelevant, type CheckOptions, type CheckResult, type PartitionResult, type PartitionFailure, type Verdict } from "./search/check.js";
+export { searchLinearization, type SearchLimits, type SearchResult } from "./search/wgl.js";
+export { partitionByKey, type Partition } from "./search/partition.js";
+export { hashString, hashValue, mix32, combineHash } from "./util/hash.js";
+export { valueEquals, describeValue } from "./util/values.js";
+export { seededRandom, type Random } from "./util/random.js";

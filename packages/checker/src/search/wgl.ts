@@ -1,0 +1,123 @@
+// Wing-Gong search with Lowe's configuration cache, for the operations of one partition.
+//
+// The search walks the entry list from the front. At a call entry it tries to linearize that
+// op next: if the model accepts it and the resulting configuration is new, the op is lifted
+// out of the list and the walk restarts at the front. Reaching a return entry means that op
+// had to be linearized already and none of the choices so far allow it, so the search
+// backtracks. An empty list means every op is placed: linearizable.
+//
+// Ops with an unknown outcome return at +infinity, so their return entries sit at the end.
+// Reaching one means every op with a known outcome is placed; the remaining unknown ops are
+// taken never to have happened, and the history is linearizable.
+import type { Operation } from "../history/types.js";
+import type { Model } from "../models/model.js";
+import { LinearizedSet } from "./bitset.js";
+import { CacheAdd, ConfigCache } from "./config-cache.js";
+import { EntryList } from "./entry-list.js";
+
+export type SearchVerdict = "linearizable" | "not-linearizable" | "unknown";
+
+export interface SearchLimits {
+  /** Polled every few thousand steps; true stops the search with an unknown verdict. */
+  shouldStop?: () => boolean;
+  /** Upper bound on the cache's memory; reaching it gives an unknown verdict. */
+  maxCacheBytes?: number;
+}
+
+export interface SearchFailure {
+  /** Indexes (into the partition's ops) of the longest linearizable prefix found, in order. */
+  prefix: number[];
+  /** The op whose return was reached with no way to linearize it after that prefix. */
+  blocking: number;
+}
+
+export interface SearchStats {
+  steps: number;
+  configurations: number;
+  maxDepth: number;
+}
+
+export interface SearchResult {
+  verdict: SearchVerdict;
+  reason?: "timeout" | "memory";
+  failure?: SearchFailure;
+  stats: SearchStats;
+}
+
+const POLL_MASK = 4095;
+export const DEFAULT_MAX_CACHE_BYTES = 2 ** 31;
+
+export function searchLinearization<S>(model: Model<S>, ops: readonly Operation[], limits: SearchLimits = {}): SearchResult {
+  const n = ops.length;
+  const list = new EntryList(ops);
+  const { next, opOf, isReturn } = list;
+  const tail = list.tail;
+  const unknown = new Uint8Array(n);
+  for (let i = 0; i < n; i++) unknown[i] = ops[i]!.ret === Infinity ? 1 : 0;
+
+  const linearized = new LinearizedSet(n);
+  const cache = new ConfigCache<S>(linearized.words.length, model.equal, limits.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES);
+  const stackCalls = new Int32Array(n);
+  const stackStates: S[] = new Array(n);
+  const bestPrefix = new Int32Array(n);
+  let bestDepth = -1;
+  let blocking = -1;
+  let depth = 0;
+  let maxDepth = 0;
+  let steps = 0;
+  const shouldStop = limits.shouldStop;
+
+  const stats = (): SearchStats => ({ steps, configurations: cache.size, maxDepth });
+  let state = model.init();
+  let entry = next[EntryList.HEAD]!;
+
+  while (entry !== tail) {
+    const op = opOf[entry]!;
+    if (isReturn[entry] === 0) {
+      if ((++steps & POLL_MASK) === 0 && shouldStop && shouldStop()) {
+        return { verdict: "unknown", reason: "timeout", stats: stats() };
+      }
+      const after = model.step(state, ops[op]!);
+      if (after !== undefined) {
+        linearized.set(op);
+        const added = cache.add(linearized.words, linearized.hashLo, linearized.hashHi, after, model.hash(after));
+        if (added === CacheAdd.Added) {
+          stackCalls[depth] = entry;
+          stackStates[depth] = state;
+          depth++;
+          if (depth > maxDepth) maxDepth = depth;
+          state = after;
+          list.lift(entry);
+          entry = next[EntryList.HEAD]!;
+          continue;
+        }
+        linearized.clear(op);
+        if (added === CacheAdd.Full) return { verdict: "unknown", reason: "memory", stats: stats() };
+      }
+      entry = next[entry]!;
+      continue;
+    }
+    if (unknown[op] === 1) break;
+    // Dead end: op must already be linearized and cannot be.
+    if (depth > bestDepth) {
+      bestDepth = depth;
+      blocking = op;
+      for (let i = 0; i < depth; i++) bestPrefix[i] = opOf[stackCalls[i]!]!;
+    }
+    if (depth === 0) {
+      return {
+        verdict: "not-linearizable",
+        failure: { prefix: Array.from(bestPrefix.subarray(0, bestDepth)), blocking },
+        stats: stats(),
+      };
+    }
+    depth--;
+    const call = stackCalls[depth]!;
+    state = stackStates[depth]!;
+    stackStates[depth] = undefined as S; // let the state be collected
+    linearized.clear(opOf[call]!);
+    list.unlift(call);
+    entry = next[call]!;
+  }
+  return { verdict: "linearizable", stats: stats() };
+}
