@@ -1,0 +1,311 @@
+import { JuteWriter, type TxnEntry } from "@zkts/jute";
+import { StorageError, StorageErrorCode } from "./errors.js";
+import { versionDir } from "./file-names.js";
+import { nodeFs, type StorageFs } from "./fs.js";
+import { LatencyStats, type LatencySummary } from "./latency-stats.js";
+import { LogFile } from "./log-file.js";
+import { encodeTxnBytes, FILE_HEADER_BYTES, frameLogEntry, logEntrySize, zxidOfTxnBytes } from "./log-format.js";
+
+export const PREALLOC_SIZE_DEFAULT = 64 * 1024 * 1024;
+export const FSYNC_WARNING_THRESHOLD_MS_DEFAULT = 1000;
+const BATCH_BYTES_MAX_DEFAULT = 4 * 1024 * 1024;
+
+export interface SlowFsync {
+  file: string;
+  durationMs: number;
+  thresholdMs: number;
+  entries: number;
+}
+
+export interface TxnLogAppenderOptions {
+  /** dataLogDir (or dataDir when they are the same); files go in its `version-2/`. */
+  dataLogDir: string;
+  fs?: StorageFs;
+  /** zookeeper.preAllocSize, in bytes here (ZooKeeper's property is in KiB). 0 disables. */
+  preAllocSize?: number;
+  /** zookeeper.txnLogSizeLimitInKb, in bytes here: roll before a file grows past it. 0 = none. */
+  txnLogSizeLimit?: number;
+  /** zookeeper.forceSync; false skips fsync (appends resolve once written). */
+  forceSync?: boolean;
+  /** zookeeper.fsync.warningthresholdms. */
+  fsyncWarningThresholdMs?: number;
+  onSlowFsync?: (slow: SlowFsync) => void;
+  /** Called once when the log fails; the same error rejects every later append. */
+  onFailure?: (error: StorageError) => void;
+  /** The most bytes of entries gathered into one write. */
+  batchBytesMax?: number;
+  /** A millisecond clock for fsync latency. */
+  now?: () => number;
+}
+
+type Pending =
+  | { kind: "entry"; txnBytes: Uint8Array; zxid: bigint; resolve: () => void; reject: (e: Error) => void }
+  | { kind: "roll"; resolve: () => void; reject: (e: Error) => void };
+
+/**
+ * Appends transactions to the log with group commit: an append resolves only after the fsync
+ * that covers it, and whatever arrives while a write and fsync are in flight goes out together
+ * in the next one. After any write or fsync error the appender is failed for good: it rejects
+ * that batch and every later append, because after a failed fsync nothing tells which of the
+ * written bytes are durable.
+ */
+export class TxnLogAppender {
+  private readonly fs: StorageFs;
+  private readonly dir: string;
+  private readonly preAllocSize: number;
+  private readonly sizeLimit: number;
+  private readonly forceSync: boolean;
+  private readonly warnMs: number;
+  private readonly batchBytesMax: number;
+  private readonly now: () => number;
+  private readonly fsyncLatency = new LatencyStats();
+  private readonly encoder = new JuteWriter(1024);
+  private queue: Pending[] = [];
+  private draining: Promise<void> | null = null;
+  private file: LogFile | null = null;
+  private failure_: StorageError | null = null;
+  private closed = false;
+  private lastQueuedZxid: bigint | null = null;
+  private lastDurableZxid_: bigint | null = null;
+
+  private constructor(private readonly options: TxnLogAppenderOptions) {
+    this.fs = options.fs ?? nodeFs;
+    this.dir = versionDir(options.dataLogDir);
+    this.preAllocSize = options.preAllocSize ?? PREALLOC_SIZE_DEFAULT;
+    this.sizeLimit = options.txnLogSizeLimit ?? 0;
+    this.forceSync = options.forceSync ?? true;
+    this.warnMs = options.fsyncWarningThresholdMs ?? FSYNC_WARNING_THRESHOLD_MS_DEFAULT;
+    this.batchBytesMax = options.batchBytesMax ?? BATCH_BYTES_MAX_DEFAULT;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /**
+   * Creates the log directory if needed. Like ZooKeeper after a restart, the first append
+   * opens a new file named after its zxid; existing files are never appended to.
+   */
+  static async open(options: TxnLogAppenderOptions): Promise<TxnLogAppender> {
+    const appender = new TxnLogAppender(options);
+    await appender.fs.mkdirp(appender.dir);
+    return appender;
+  }
+
+  /** The error that failed the log, or null while it is healthy. */
+  get failure(): StorageError | null {
+    return this.failure_;
+  }
+
+  get failed(): boolean {
+    return this.failure_ !== null;
+  }
+
+  /** Path of the file being appended to, or null between rolls. */
+  get currentFile(): string | null {
+    return this.file?.path ?? null;
+  }
+
+  /** The highest zxid whose append has resolved. */
+  get lastDurableZxid(): bigint | null {
+    return this.lastDurableZxid_;
+  }
+
+  fsyncStats(): LatencySummary {
+    return this.fsyncLatency.summary();
+  }
+
+  resetFsyncStats(): void {
+    this.fsyncLatency.reset();
+  }
+
+  /**
+   * Queues one transaction (a TxnEntry, or its already-encoded bytes) and resolves once it
+   * is written and, with forceSync, fsynced. Zxids must increase.
+   */
+  append(entry: TxnEntry | Uint8Array): Promise<void> {
+    const refused = this.refusal();
+    if (refused !== null) return Promise.reject(refused);
+    let txnBytes: Uint8Array;
+    let zxid: bigint;
+    try {
+      txnBytes = entry instanceof Uint8Array ? entry : encodeTxnBytes(entry, this.encoder);
+      zxid = zxidOfTxnBytes(txnBytes);
+    } catch (err) {
+      return Promise.reject(invalid(`cannot encode txn: ${(err as Error).message}`));
+    }
+    if (this.lastQueuedZxid !== null && zxid <= this.lastQueuedZxid) {
+      return Promise.reject(invalid(`zxid 0x${zxid.toString(16)} does not follow 0x${this.lastQueuedZxid.toString(16)}`));
+    }
+    this.lastQueuedZxid = zxid;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind: "entry", txnBytes, zxid, resolve, reject });
+      this.startDraining();
+    });
+  }
+
+  /**
+   * Ends the current file once everything queued before this call is durable; the next
+   * append starts a new file. ZooKeeper rolls the log this way when it starts a snapshot.
+   */
+  roll(): Promise<void> {
+    const refused = this.refusal();
+    if (refused !== null) return Promise.reject(refused);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind: "roll", resolve, reject });
+      this.startDraining();
+    });
+  }
+
+  /** Waits until everything queued so far has been handled (resolved or rejected). */
+  async flush(): Promise<void> {
+    while (this.draining !== null) await this.draining;
+  }
+
+  /** Refuses new appends, finishes the queued ones and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flush();
+    const file = this.file;
+    this.file = null;
+    if (file !== null) await file.close().catch(() => undefined);
+  }
+
+  private refusal(): StorageError | null {
+    if (this.failure_ !== null) return this.failure_;
+    if (this.closed) return new StorageError(StorageErrorCode.closed, "transaction log is closed");
+    return null;
+  }
+
+  private startDraining(): void {
+    if (this.draining !== null) return;
+    // Deferred by one microtask so appends made in the same turn share the first write.
+    this.draining = Promise.resolve()
+      .then(() => this.drain())
+      .finally(() => {
+        this.draining = null;
+        if (this.queue.length > 0) this.startDraining();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      try {
+        if (batch[0]!.kind === "roll") await this.endFile();
+        else await this.writeBatch(batch as EntryPending[]);
+      } catch (err) {
+        this.fail(err, batch);
+        return;
+      }
+      for (const pending of batch) {
+        if (pending.kind === "entry") this.lastDurableZxid_ = pending.zxid;
+        pending.resolve();
+      }
+    }
+  }
+
+  /** A run of entries up to the byte cap, or a single roll marker. */
+  private takeBatch(): Pending[] {
+    if (this.queue[0]!.kind === "roll") return this.queue.splice(0, 1);
+    let count = 0;
+    let bytes = 0;
+    while (count < this.queue.length) {
+      const next = this.queue[count]!;
+      if (next.kind !== "entry") break;
+      if (count > 0 && bytes + logEntrySize(next.txnBytes) > this.batchBytesMax) break;
+      bytes += logEntrySize(next.txnBytes);
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private async writeBatch(batch: EntryPending[]): Promise<void> {
+    let start = 0;
+    while (start < batch.length) {
+      if (this.file === null) {
+        this.file = await LogFile.create({
+          fs: this.fs,
+          dir: this.dir,
+          firstZxid: batch[start]!.zxid,
+          preAllocSize: this.preAllocSize,
+        });
+      }
+      const end = this.segmentEnd(batch, start, this.file.size);
+      if (end > start) {
+        await this.file.write(frame(batch, start, end));
+        await this.sync(end - start);
+        start = end;
+      }
+      // Entries left over did not fit under the size limit: they start the next file.
+      if (start < batch.length) await this.endFile();
+    }
+  }
+
+  /**
+   * How many entries from `start` go into the current file. Like ZooKeeper, the size limit is
+   * checked before each append, so a file ends with the first entry that takes it past the
+   * limit; a file always takes at least one entry.
+   */
+  private segmentEnd(batch: EntryPending[], start: number, fileSize: number): number {
+    if (this.sizeLimit <= 0) return batch.length;
+    let size = fileSize;
+    let end = start;
+    while (end < batch.length) {
+      if (size > this.sizeLimit && size > FILE_HEADER_BYTES) break;
+      size += logEntrySize(batch[end]!.txnBytes);
+      end++;
+    }
+    return end;
+  }
+
+  private async sync(entries: number): Promise<void> {
+    if (!this.forceSync) return;
+    const file = this.file!;
+    const started = this.now();
+    await file.sync();
+    const durationMs = this.now() - started;
+    this.fsyncLatency.record(durationMs);
+    if (durationMs > this.warnMs) {
+      this.options.onSlowFsync?.({ file: file.path, durationMs, thresholdMs: this.warnMs, entries });
+    }
+  }
+
+  private async endFile(): Promise<void> {
+    const file = this.file;
+    if (file === null) return;
+    this.file = null;
+    await file.close();
+  }
+
+  private fail(cause: unknown, batch: Pending[]): void {
+    const where = this.file?.path ?? this.dir;
+    const error = new StorageError(
+      StorageErrorCode.failed,
+      `transaction log ${where} failed (${(cause as Error)?.message ?? String(cause)}); ` +
+        "the batch was not persisted and no further appends are accepted",
+      { cause },
+    );
+    this.failure_ = error;
+    const rejected = batch.concat(this.queue);
+    this.queue = [];
+    const file = this.file;
+    this.file = null;
+    if (file !== null) void file.close().catch(() => undefined);
+    for (const pending of rejected) pending.reject(error);
+    this.options.onFailure?.(error);
+  }
+}
+
+type EntryPending = Extract<Pending, { kind: "entry" }>;
+
+function frame(batch: EntryPending[], start: number, end: number): Buffer {
+  let bytes = 0;
+  for (let i = start; i < end; i++) bytes += logEntrySize(batch[i]!.txnBytes);
+  const out = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (let i = start; i < end; i++) offset = frameLogEntry(batch[i]!.txnBytes, out, offset);
+  return out;
+}
+
+function invalid(message: string): StorageError {
+  return new StorageError(StorageErrorCode.invalidArgument, message);
+}
