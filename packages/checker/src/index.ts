@@ -12,3 +12,8 @@ export { partitionByKey, type Partition } from "./search/partition.js";
 export { hashString, hashValue, mix32, combineHash } from "./util/hash.js";
 export { valueEquals, describeValue } from "./util/values.js";
 export { seededRandom, type Random } from "./util/random.js";
+export * from "./workloads/index.js";
+export { textSummary } from "./report/text.js";
+export { htmlReport, type HtmlOptions } from "./report/html.js";
+export { runCli, EXIT, type CliEnvironment } from "./cli/run.js";
+export { parseArgs, parseDuration, USAGE, type CliOptions } from "./cli/args.js";

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// zkts-check: see cli/args.ts for usage.
+import { readFileSync, writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { runCli } from "./cli/run.js";
+
+process.exitCode = runCli(process.argv.slice(2), {
+  readFile: (path) => readFileSync(path, "utf8"),
+  writeFile: (path, text) => writeFileSync(path, text),
+  clock: () => performance.now(),
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+});

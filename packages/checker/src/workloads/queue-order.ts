@@ -1,0 +1,66 @@
+// Queue order without a search: every dequeued value must have been enqueued, none dequeued
+// twice, and FIFO respected: if enqueue(a) returned before enqueue(b) was invoked, then b must
+// not be dequeued (returned) before the dequeue of a was invoked.
+import type { Operation } from "../history/types.js";
+import { describeValue } from "../util/values.js";
+import type { WorkloadResult } from "./result.js";
+
+export interface QueueOrderDetail {
+  unexpected: Operation[];
+  duplicated: Operation[];
+  /** Pairs [a, b]: a was enqueued first, yet b left the queue before a's dequeue began. */
+  reordered: [Operation, Operation][];
+}
+
+interface Trip {
+  enqueue: Operation;
+  dequeue: Operation;
+}
+
+export function checkQueueOrder(operations: readonly Operation[]): WorkloadResult<QueueOrderDetail> {
+  const key = (value: unknown): string => JSON.stringify(value ?? null);
+  const enqueues = new Map<string, Operation>();
+  for (const op of operations) if (op.f === "enqueue" && op.status !== "fail") enqueues.set(key(op.input), op);
+
+  const unexpected: Operation[] = [];
+  const duplicated: Operation[] = [];
+  const trips: Trip[] = [];
+  const dequeued = new Set<string>();
+  for (const op of operations) {
+    if (op.f !== "dequeue" || op.status !== "ok" || op.output === null || op.output === undefined) continue;
+    const k = key(op.output);
+    const enqueue = enqueues.get(k);
+    if (!enqueue) unexpected.push(op);
+    else if (dequeued.has(k)) duplicated.push(op);
+    else trips.push({ enqueue, dequeue: op });
+    dequeued.add(k);
+  }
+  const reordered = findReorderings(trips);
+  const problems = [
+    ...unexpected.map((op) => `dequeue ${op.id} returned ${describeValue(op.output)}, never enqueued`),
+    ...duplicated.map((op) => `dequeue ${op.id} returned ${describeValue(op.output)} a second time`),
+    ...reordered.map(([a, b]) => `${describeValue(a.input)} was enqueued before ${describeValue(b.input)} but dequeued after it`),
+  ];
+  return { checker: "queue-order", valid: problems.length === 0, problems, detail: { unexpected, duplicated, reordered } };
+}
+
+/**
+ * O(n log n): visit values by enqueue invocation; the candidates a that certainly precede b
+ * are those whose enqueue returned before b's enqueue call. Among them, the one whose dequeue
+ * began latest is the only one that needs comparing with b's dequeue return.
+ */
+function findReorderings(trips: Trip[]): [Operation, Operation][] {
+  const byReturn = [...trips].sort((x, y) => x.enqueue.ret - y.enqueue.ret);
+  const byCall = [...trips].sort((x, y) => x.enqueue.call - y.enqueue.call);
+  const found: [Operation, Operation][] = [];
+  let latest: Trip | undefined;
+  let next = 0;
+  for (const b of byCall) {
+    while (next < byReturn.length && byReturn[next]!.enqueue.ret < b.enqueue.call) {
+      const a = byReturn[next++]!;
+      if (!latest || a.dequeue.call > latest.dequeue.call) latest = a;
+    }
+    if (latest && b.dequeue.ret < latest.dequeue.call) found.push([latest.enqueue, b.enqueue]);
+  }
+  return found;
+}
