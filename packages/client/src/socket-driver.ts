@@ -1,0 +1,96 @@
+import net from "node:net";
+import type { HostPort } from "./connect-string.js";
+import { ConnectionCore, type CoreConfig, type SessionEvent } from "./core/connection-core.js";
+import type { RawWatchEvent, RawWatcher } from "./core/watch-table.js";
+
+export interface DriverListeners {
+  sessionEvent(event: SessionEvent): void;
+  watchEvent(watchers: RawWatcher[], event: RawWatchEvent): void;
+}
+
+/**
+ * The adapter that gives the connection core its I/O: one TCP socket at a time, one timer set
+ * to the core's next deadline, and the wall clock. Everything protocol-related lives in the
+ * core; this file only moves bytes and time.
+ */
+export class SocketDriver {
+  readonly core: ConnectionCore;
+  private socket: net.Socket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+
+  constructor(config: CoreConfig, listeners: DriverListeners) {
+    this.core = new ConnectionCore(config, {
+      connect: (server) => this.open(server),
+      send: (frame) => this.socket?.write(frame),
+      disconnect: () => this.drop(),
+      // Deliver outside the core's call stack so user code never re-enters the core mid-frame.
+      sessionEvent: (event) => queueMicrotask(() => listeners.sessionEvent(event)),
+      watchEvent: (watchers, event) => queueMicrotask(() => listeners.watchEvent(watchers, event)),
+    });
+  }
+
+  start(session?: { sessionId: bigint; passwd: Buffer }): void {
+    this.core.start(Date.now(), session);
+    this.schedule();
+  }
+
+  /** Runs `fn` against the core with the current time, then re-arms the timer. */
+  run(fn: (core: ConnectionCore, now: number) => void): void {
+    fn(this.core, Date.now());
+    this.schedule();
+  }
+
+  /** Cuts the current TCP connection as a network fault would (for tests and tools). */
+  severConnection(): void {
+    this.socket?.destroy();
+  }
+
+  private open(server: HostPort): void {
+    const socket = net.connect({ host: server.host, port: server.port });
+    socket.setNoDelay(true);
+    this.socket = socket;
+    socket.on("connect", () => {
+      if (this.socket === socket) this.run((core, now) => core.onTransportOpen(now));
+    });
+    socket.on("data", (chunk: Buffer) => {
+      if (this.socket === socket) this.run((core, now) => core.onData(chunk, now));
+    });
+    socket.on("error", () => {
+      // The close event that always follows reports the loss.
+    });
+    socket.on("close", () => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.run((core, now) => core.onTransportClosed(now, `connection to ${server.host}:${server.port} closed`));
+    });
+  }
+
+  private drop(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.destroy();
+  }
+
+  private schedule(): void {
+    const deadline = this.core.nextDeadline();
+    if (deadline === undefined) {
+      this.clearTimer();
+      return;
+    }
+    if (this.timer !== undefined && this.timerAt <= deadline) return;
+    this.clearTimer();
+    this.timerAt = deadline;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.run((core, now) => core.tick(now));
+    }, Math.max(0, deadline - Date.now()));
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+}
