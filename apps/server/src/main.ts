@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { ZkServer, defaultServerConfig, jsonLogger, startAdminServer, type ServerConfig } from "@zkts/server";
+import { parseProperties } from "./properties.js";
+import { ConfigError, configFromProperties } from "./zoo-cfg.js";
+
+const USAGE = `usage: zkts-server [--config zoo.cfg]
+
+With no config, serves standalone on 127.0.0.1:2181 with ./data as its data directory.`;
+
+function parseArgs(argv: string[]): { configPath: string | null } {
+  let configPath: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--config" || arg === "-c") configPath = argv[++i] ?? null;
+    else if (arg.startsWith("--config=")) configPath = arg.substring("--config=".length);
+    else if (arg === "--help" || arg === "-h") {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else if (!arg.startsWith("-") && configPath === null) configPath = arg;
+    else throw new ConfigError(`unknown argument ${arg}`);
+  }
+  return { configPath };
+}
+
+async function main(): Promise<void> {
+  const logger = jsonLogger((line) => process.stderr.write(line), (process.env.ZKTS_LOG_LEVEL as "info") ?? "info");
+  let config: ServerConfig;
+  try {
+    const { configPath } = parseArgs(process.argv.slice(2));
+    if (configPath === null) {
+      config = defaultServerConfig({ dataDir: "./data", dataLogDir: "./data", adminEnabled: false });
+    } else {
+      const text = readFileSync(configPath, "utf8");
+      const parsed = configFromProperties(parseProperties(text), process.cwd());
+      config = parsed.config;
+      if (parsed.ignoredKeys.length > 0) {
+        logger.log("info", "config keys ignored by zkts", { keys: parsed.ignoredKeys });
+      }
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`zkts-server: ${message}\n`);
+    process.exit(2);
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const server = new ZkServer({ config, logger });
+  try {
+    await server.start();
+  } catch (err) {
+    process.stderr.write(
+      `zkts-server: cannot listen on ${config.clientPortAddress}:${config.clientPort}: ${(err as Error).message}\n`,
+    );
+    process.exit(1);
+  }
+  let admin: import("node:http").Server | null = null;
+  if (config.adminEnabled) {
+    try {
+      admin = await startAdminServer(server, config.adminServerAddress, config.adminServerPort);
+      logger.log("info", "AdminServer listening", { address: `${config.adminServerAddress}:${config.adminServerPort}` });
+    } catch (err) {
+      logger.log("warn", "AdminServer could not start; continuing without it", { err });
+    }
+  }
+  logger.log("info", "zkts standalone server started; data is kept in memory only (durable storage is not wired in yet)", {
+    clientPort: config.clientPort,
+    dataDir: config.dataDir,
+  });
+  const shutdown = async (signal: string) => {
+    logger.log("info", "shutting down", { signal });
+    admin?.close();
+    await server.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+void main();

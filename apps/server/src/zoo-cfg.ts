@@ -1,0 +1,191 @@
+import { isAbsolute, resolve } from "node:path";
+import { type Static, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { type ServerConfig, defaultServerConfig } from "@zkts/server";
+
+/** A bad value for a supported key, or a required key missing: one clear line, naming the key. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+const PositiveInt = Type.Integer({ minimum: 1 });
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+/** The typed keys zkts honours, validated after the text is converted. */
+const Schema = Type.Object({
+  tickTime: PositiveInt,
+  dataDir: Type.String({ minLength: 1 }),
+  dataLogDir: Type.String({ minLength: 1 }),
+  clientPort: Port,
+  clientPortAddress: Type.String({ minLength: 1 }),
+  maxClientCnxns: Type.Integer({ minimum: 0 }),
+  minSessionTimeout: Type.Integer(),
+  maxSessionTimeout: Type.Integer(),
+  juteMaxBuffer: PositiveInt,
+  adminServerPort: Port,
+  adminServerAddress: Type.String({ minLength: 1 }),
+  maxOutstandingPerConnection: PositiveInt,
+  containerCheckIntervalMs: PositiveInt,
+  containerMaxPerMinute: PositiveInt,
+  containerMaxNeverUsedIntervalMs: Type.Integer({ minimum: 0 }),
+});
+type Typed = Static<typeof Schema>;
+
+/** Keys that only make sense inside a JVM or for features zkts does not have yet. */
+const IGNORED_KEYS = [
+  /^serverCnxnFactory$/,
+  /^ssl\./,
+  /^ssl\.quorum\./,
+  /^authProvider\./,
+  /^jvm/i,
+  /^metricsProvider\./,
+  /^secureClientPort/,
+  /^portUnification$/,
+  /^sslQuorum$/,
+  /^quorum\.auth\./,
+  /^kerberos/,
+  /^zookeeper\.ssl/,
+  /^clientCnxnSocket$/,
+  /^client\.secure$/,
+  /^audit\./,
+  /^electionAlg$/,
+  /^syncEnabled$/,
+  /^snapCount$/,
+  /^snapSizeLimitInKb$/,
+  /^preAllocSize$/,
+  /^forceSync$/,
+  /^autopurge\./,
+  /^fsync\.warningthresholdms$/,
+  /^txnLogSizeLimitInKb$/,
+  /^globalOutstandingLimit$/,
+  /^initLimit$/,
+  /^syncLimit$/,
+  /^standaloneEnabled$/,
+  /^localSessions/,
+  /^admin\.(commandURL|idleTimeout|portUnification|forceHttps)$/,
+  /^digest\.enabled$/,
+  /^snapshot\./,
+  /^zookeeper\.(snapshot|digest)\./,
+];
+
+function strip(key: string): string {
+  return key.startsWith("zookeeper.") ? key.substring("zookeeper.".length) : key;
+}
+
+function intValue(key: string, raw: string): number {
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${key}: expected an integer, got "${raw}"`);
+  return Number(raw.trim());
+}
+
+function boolValue(key: string, raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (v === "true" || v === "yes") return true;
+  if (v === "false" || v === "no") return false;
+  throw new ConfigError(`${key}: expected true or false, got "${raw}"`);
+}
+
+export interface ParsedConfig {
+  config: ServerConfig;
+  ignoredKeys: string[];
+}
+
+/**
+ * Turns zoo.cfg properties into a validated ServerConfig. Any key K is also accepted as
+ * `zookeeper.K`, because ZooKeeper turns unknown zoo.cfg keys into `zookeeper.K` system
+ * properties; settings that are system properties in ZooKeeper (jute.maxbuffer,
+ * extendedTypesEnabled, ...) are therefore read from zoo.cfg too.
+ */
+export function configFromProperties(props: ReadonlyMap<string, string>, baseDir: string): ParsedConfig {
+  const get = (key: string): string | undefined => {
+    for (const [k, v] of props) if (strip(k) === key) return v;
+    return undefined;
+  };
+  const required = (key: string): string => {
+    const v = get(key);
+    if (v === undefined || v.trim() === "") throw new ConfigError(`${key} is required in the config file`);
+    return v;
+  };
+  const tickTime = intValue("tickTime", required("tickTime"));
+  const dataDir = absolute(required("dataDir"), baseDir);
+  const port = get("clientPort");
+  if (port === undefined && get("server.1") === undefined) {
+    throw new ConfigError("clientPort is required in the config file");
+  }
+  const int = (key: string, fallback: number) => {
+    const v = get(key);
+    return v === undefined ? fallback : intValue(key, v);
+  };
+  const bool = (key: string, fallback: boolean) => {
+    const v = get(key);
+    return v === undefined ? fallback : boolValue(key, v);
+  };
+  const minSessionTimeout = int("minSessionTimeout", -1);
+  const maxSessionTimeout = int("maxSessionTimeout", -1);
+  const typed: Typed = {
+    tickTime,
+    dataDir,
+    dataLogDir: absolute(get("dataLogDir") ?? dataDir, baseDir),
+    clientPort: port === undefined ? 2181 : intValue("clientPort", port),
+    clientPortAddress: get("clientPortAddress") ?? "0.0.0.0",
+    maxClientCnxns: int("maxClientCnxns", 60),
+    minSessionTimeout: minSessionTimeout === -1 ? tickTime * 2 : minSessionTimeout,
+    maxSessionTimeout: maxSessionTimeout === -1 ? tickTime * 20 : maxSessionTimeout,
+    juteMaxBuffer: int("jute.maxbuffer", 0xfffff),
+    adminServerPort: int("admin.serverPort", 8080),
+    adminServerAddress: get("admin.serverAddress") ?? "0.0.0.0",
+    maxOutstandingPerConnection: int("maxOutstandingPerConnection", 1000),
+    containerCheckIntervalMs: int("znode.container.checkIntervalMs", 60000),
+    containerMaxPerMinute: int("znode.container.maxPerMinute", 10000),
+    containerMaxNeverUsedIntervalMs: int("znode.container.maxNeverUsedIntervalMs", 0),
+  };
+  const firstError = [...Value.Errors(Schema, typed)][0];
+  if (firstError !== undefined) {
+    const key = firstError.path.replace(/^\//, "");
+    throw new ConfigError(`${key}: ${firstError.message} (got ${JSON.stringify((typed as Record<string, unknown>)[key])})`);
+  }
+  if (typed.minSessionTimeout > typed.maxSessionTimeout) {
+    throw new ConfigError(
+      `minSessionTimeout (${typed.minSessionTimeout}) must not be larger than maxSessionTimeout (${typed.maxSessionTimeout})`,
+    );
+  }
+  const whitelist = (get("4lw.commands.whitelist") ?? "srvr").split(",").map((w) => w.trim()).filter((w) => w !== "");
+  const readOnlyModeEnabled = bool("readonlymode.enabled", false);
+  const words: ServerConfig["fourLetterWords"] = whitelist.includes("*")
+    ? "*"
+    : new Set([...whitelist, ...(readOnlyModeEnabled ? ["isro"] : [])]);
+
+  const known = new Set([
+    "tickTime", "dataDir", "dataLogDir", "clientPort", "clientPortAddress", "maxClientCnxns",
+    "minSessionTimeout", "maxSessionTimeout", "jute.maxbuffer", "admin.serverPort", "admin.serverAddress",
+    "admin.enableServer", "maxOutstandingPerConnection", "znode.container.checkIntervalMs",
+    "znode.container.maxPerMinute", "znode.container.maxNeverUsedIntervalMs", "4lw.commands.whitelist",
+    "readonlymode.enabled", "extendedTypesEnabled", "enforceQuota", "reconfigEnabled", "skipACL",
+    "DigestAuthenticationProvider.superDigest", "DigestAuthenticationProvider.digestAlg", "serverId",
+  ]);
+  const ignoredKeys = [...props.keys()].filter((k) => !known.has(strip(k)) && !/^server\.\d+$/.test(k));
+  for (const k of ignoredKeys) {
+    if (!IGNORED_KEYS.some((re) => re.test(strip(k))) && !/^[A-Za-z0-9_.\-]+$/.test(k)) {
+      throw new ConfigError(`${k}: not a valid key`);
+    }
+  }
+  const skipAcl = (get("skipACL") ?? "no").trim().toLowerCase() === "yes";
+  const config = defaultServerConfig({
+    ...typed,
+    fourLetterWords: words,
+    adminEnabled: bool("admin.enableServer", true),
+    extendedTypesEnabled: bool("extendedTypesEnabled", false),
+    enforceQuota: bool("enforceQuota", false),
+    reconfigEnabled: bool("reconfigEnabled", false),
+    readOnlyModeEnabled,
+    skipAcl,
+    superDigest: get("DigestAuthenticationProvider.superDigest") ?? null,
+    digestAlgorithm: get("DigestAuthenticationProvider.digestAlg") ?? "SHA1",
+    serverId: 0,
+    rawProperties: props,
+  });
+  return { config, ignoredKeys };
+}
+
+function absolute(path: string, baseDir: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}

@@ -1,0 +1,247 @@
+import type { Socket } from "node:net";
+import type { WatchedEvent, Watcher } from "@zkts/datatree";
+import { type Id, JuteError, JuteWriter, Framer, ReplyHeader, WatcherEvent, Xid } from "@zkts/jute";
+
+/** What the server answers to one request: ReplyHeader fields plus an optional body writer. */
+export interface Reply {
+  err: number;
+  zxid: bigint;
+  body: ((writer: JuteWriter) => void) | null;
+  /** Close the connection once this reply is out (closeSession, UNIMPLEMENTED). */
+  closeAfter?: boolean;
+}
+
+/** A request waiting for its turn to be answered, in arrival order. */
+interface PendingRequest {
+  xid: number;
+  receivedAtMs: number;
+  /** Reads run when they reach the head of the queue, so they see every earlier write. */
+  run: (() => Reply) | null;
+  reply: Reply | null;
+}
+
+export interface ConnectionHandler {
+  onHandshake(connection: ClientConnection, payload: Buffer): void;
+  onRequest(connection: ClientConnection, payload: Buffer): void;
+  onFourLetterWord(connection: ClientConnection, word: string): void;
+  onClose(connection: ClientConnection): void;
+  isFourLetterWord(word: string): boolean;
+  nowMs(): number;
+  onReplySent(latencyMs: number): void;
+  log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void;
+}
+
+let nextConnectionId = 1;
+
+/**
+ * One client TCP connection: cuts the byte stream into frames, keeps replies in request
+ * order, delivers watch events, and batches everything written in one turn of the event loop
+ * into a single socket write.
+ */
+export class ClientConnection implements Watcher {
+  readonly id = nextConnectionId++;
+  sessionId = 0n;
+  sessionTimeoutMs = 0;
+  readonly authInfo: Id[] = [];
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly establishedAtMs: number;
+  lastZxid = 0n;
+  lastLatencyMs = 0;
+  packetsReceived = 0;
+  packetsSent = 0;
+  /** True once the session handshake has been answered. */
+  open = false;
+  closed = false;
+  /** The client sent the trailing readOnly byte, so it gets one back. */
+  readOnlyByteSent = true;
+  private handshakeSeen = false;
+  private firstChunk = true;
+  private readonly framer: Framer;
+  private readonly queue: PendingRequest[] = [];
+  private queueHead = 0;
+  private readonly out = new JuteWriter(16 * 1024);
+  private flushScheduled = false;
+  private closeAfterFlush = false;
+  private paused = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly handler: ConnectionHandler,
+    maxBuffer: number,
+    private readonly maxOutstanding: number,
+  ) {
+    this.remoteAddress = (socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
+    this.remotePort = socket.remotePort ?? 0;
+    this.establishedAtMs = handler.nowMs();
+    // Every connection is authenticated by its address, as ZooKeeper's ip provider does.
+    this.authInfo.push({ scheme: "ip", id: this.remoteAddress });
+    // A request frame is its payload plus a little header room over jute.maxbuffer.
+    this.framer = new Framer(maxBuffer);
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (err) => this.handler.log("debug", "connection error", { connection: this.id, err }));
+    socket.on("close", () => this.onSocketClosed());
+  }
+
+  get outstanding(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    if (this.firstChunk && chunk.length >= 4) {
+      this.firstChunk = false;
+      const word = chunk.toString("latin1", 0, 4);
+      if (this.handler.isFourLetterWord(word)) {
+        this.handler.onFourLetterWord(this, word);
+        return;
+      }
+    }
+    this.firstChunk = false;
+    try {
+      this.framer.push(chunk, (payload) => this.onFrame(payload));
+    } catch (err) {
+      if (!(err instanceof JuteError)) throw err;
+      this.handler.log("warn", "closing connection: bad frame", {
+        connection: this.id,
+        remote: `${this.remoteAddress}:${this.remotePort}`,
+        reason: err.message,
+      });
+      this.close();
+    }
+  }
+
+  private onFrame(payload: Buffer): void {
+    if (this.closed) return;
+    this.packetsReceived++;
+    if (!this.handshakeSeen) {
+      this.handshakeSeen = true;
+      this.handler.onHandshake(this, payload);
+      return;
+    }
+    this.handler.onRequest(this, payload);
+    if (!this.paused && this.outstanding >= this.maxOutstanding) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  /** Queues a request whose reply is already known or will be supplied by `complete`. */
+  enqueue(xid: number, run: (() => Reply) | null, reply: Reply | null = null): PendingRequest {
+    const entry: PendingRequest = { xid, receivedAtMs: this.handler.nowMs(), run, reply };
+    this.queue.push(entry);
+    this.drain();
+    return entry;
+  }
+
+  /** Supplies the reply of a queued write, then answers every request it was holding back. */
+  complete(entry: PendingRequest, reply: Reply): void {
+    entry.reply = reply;
+    this.drain();
+  }
+
+  /** Answers queued requests in order until one is still waiting for its write. */
+  drain(): void {
+    while (this.queueHead < this.queue.length && !this.closed) {
+      const entry = this.queue[this.queueHead]!;
+      if (entry.reply === null) {
+        if (entry.run === null) break;
+        entry.reply = entry.run();
+      }
+      this.queueHead++;
+      this.writeReply(entry.xid, entry.reply);
+      const latency = this.handler.nowMs() - entry.receivedAtMs;
+      this.lastLatencyMs = latency;
+      this.handler.onReplySent(latency);
+      if (entry.reply.closeAfter) {
+        this.closeAfterFlush = true;
+        this.scheduleFlush();
+        break;
+      }
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+    if (this.paused && this.outstanding < this.maxOutstanding / 2) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  /** Sends a reply at once, outside the request order (auth replies, as ZooKeeper does). */
+  writeReply(xid: number, reply: Reply): void {
+    const w = this.out;
+    w.beginFrame();
+    ReplyHeader.write(w, { xid, zxid: reply.zxid, err: reply.err });
+    if (reply.body !== null) reply.body(w);
+    w.endFrame();
+    this.packetsSent++;
+    if (reply.zxid > 0n) this.lastZxid = reply.zxid;
+    this.scheduleFlush();
+  }
+
+  /** Writes a raw frame (the handshake reply). */
+  writeFrame(body: (writer: JuteWriter) => void): void {
+    this.out.beginFrame();
+    body(this.out);
+    this.out.endFrame();
+    this.packetsSent++;
+    this.scheduleFlush();
+  }
+
+  notify(event: WatchedEvent): void {
+    if (this.closed) return;
+    const w = this.out;
+    w.beginFrame();
+    ReplyHeader.write(w, { xid: Xid.notification, zxid: -1n, err: 0 });
+    WatcherEvent.write(w, { type: event.type, state: event.state, path: event.path });
+    w.endFrame();
+    this.packetsSent++;
+    this.scheduleFlush();
+  }
+
+  /** Writes plain text (a four-letter word's answer) and closes. */
+  writeTextAndClose(text: string): void {
+    if (this.closed) return;
+    this.socket.end(text);
+    this.closed = true;
+  }
+
+  /** Sends what is buffered, then closes. */
+  closeAfterPendingWrites(): void {
+    this.closeAfterFlush = true;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.out.offset > 0 && !this.socket.destroyed) {
+      this.socket.write(this.out.toBuffer());
+    }
+    this.out.reset();
+    if (this.closeAfterFlush) this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.out.offset > 0 && !this.socket.destroyed) this.socket.write(this.out.toBuffer());
+    this.out.reset();
+    this.socket.end();
+    this.socket.destroySoon?.();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  private onSocketClosed(): void {
+    this.closed = true;
+    this.handler.onClose(this);
+  }
+}

@@ -1,0 +1,204 @@
+import { hex } from "./logger.js";
+import type { ZkServer } from "./zk-server.js";
+import { VERSION_STRING } from "./config.js";
+
+export const FOUR_LETTER_WORDS: ReadonlySet<string> = new Set([
+  "ruok",
+  "srvr",
+  "stat",
+  "mntr",
+  "conf",
+  "cons",
+  "envi",
+  "wchs",
+  "wchc",
+  "wchp",
+  "dump",
+  "dirs",
+  "isro",
+  "crst",
+  "srst",
+  "gtmk",
+  "stmk",
+  "hash",
+]);
+
+/** The figures behind srvr/stat/mntr and the AdminServer's monitor command. */
+export function monitorFigures(server: ZkServer): Record<string, string | number> {
+  const m = server.metrics;
+  const tree = server.tree;
+  return {
+    zk_version: VERSION_STRING,
+    zk_server_state: "standalone",
+    zk_avg_latency: Number(m.latencyAvg.toFixed(4)),
+    zk_max_latency: m.latencyMax,
+    zk_min_latency: m.latencyMin,
+    zk_packets_received: m.packetsReceived,
+    zk_packets_sent: m.packetsSent,
+    zk_num_alive_connections: server.connections.size,
+    zk_outstanding_requests: server.pipeline.queued,
+    zk_znode_count: tree.nodeCount,
+    zk_watch_count: tree.dataWatches.size + tree.childWatches.size,
+    zk_ephemerals_count: tree.ephemeralCount,
+    zk_approximate_data_size: tree.approximateDataSize,
+    zk_open_file_descriptor_count: server.connections.size,
+    zk_global_sessions: server.sessions.size,
+    zk_last_proposal_size: 0,
+    zk_fsync_count: m.fsyncCount,
+    zk_fsync_time_avg_ms: m.fsyncCount === 0 ? 0 : Number((m.fsyncTotalMs / m.fsyncCount).toFixed(3)),
+    zk_fsync_time_max_ms: m.fsyncMaxMs,
+    zk_connection_rejected: m.connectionsRejected,
+    zk_uptime: server.now() - m.startedAtMs,
+  };
+}
+
+function serverSummary(server: ZkServer): string {
+  const m = server.metrics;
+  return (
+    `Zookeeper version: ${VERSION_STRING}\n` +
+    `Latency min/avg/max: ${m.latencyMin}/${m.latencyAvg.toFixed(4)}/${m.latencyMax}\n` +
+    `Received: ${m.packetsReceived}\n` +
+    `Sent: ${m.packetsSent}\n` +
+    `Connections: ${server.connections.size}\n` +
+    `Outstanding: ${server.pipeline.queued}\n` +
+    `Zxid: ${hex(server.tree.lastProcessedZxid)}\n` +
+    `Mode: standalone\n` +
+    `Node count: ${server.tree.nodeCount}\n`
+  );
+}
+
+function connectionLines(server: ZkServer): string {
+  let out = "";
+  for (const c of server.connections) {
+    out +=
+      ` /${c.remoteAddress}:${c.remotePort}[${c.open ? 1 : 0}](queued=${c.outstanding},recved=${c.packetsReceived},` +
+      `sent=${c.packetsSent},sid=${hex(c.sessionId)},lop=NA,est=${c.establishedAtMs},to=${c.sessionTimeoutMs},` +
+      `lzxid=${hex(c.lastZxid)},lresp=0,llat=${c.lastLatencyMs},minlat=0,avglat=0,maxlat=0)\n`;
+  }
+  return out;
+}
+
+export function configLines(server: ZkServer): string {
+  const c = server.config;
+  return (
+    `clientPort=${c.clientPort}\n` +
+    `secureClientPort=-1\n` +
+    `dataDir=${c.dataDir}\n` +
+    `dataDirSize=0\n` +
+    `dataLogDir=${c.dataLogDir}\n` +
+    `dataLogSize=0\n` +
+    `tickTime=${c.tickTime}\n` +
+    `maxClientCnxns=${c.maxClientCnxns}\n` +
+    `minSessionTimeout=${c.minSessionTimeout}\n` +
+    `maxSessionTimeout=${c.maxSessionTimeout}\n` +
+    `clientPortListenBacklog=-1\n` +
+    `serverId=${c.serverId}\n`
+  );
+}
+
+/** Runs one four-letter word and returns its text answer. */
+export function runFourLetterWord(server: ZkServer, word: string): string {
+  const tree = server.tree;
+  switch (word) {
+    case "ruok":
+      return "imok";
+    case "srvr":
+      return serverSummary(server);
+    case "stat":
+      return `${serverSummary(server).replace(/\nLatency/, "\nClients:\n" + connectionLines(server) + "\nLatency")}`;
+    case "mntr":
+      return Object.entries(monitorFigures(server))
+        .map(([k, v]) => `${k}\t${v}\n`)
+        .join("");
+    case "conf":
+      return configLines(server);
+    case "cons":
+      return `${connectionLines(server)}\n`;
+    case "envi":
+      return (
+        "Environment:\n" +
+        `zookeeper.version=${VERSION_STRING}\n` +
+        `host.name=${process.env.HOSTNAME ?? "localhost"}\n` +
+        `node.version=${process.version}\n` +
+        `os.name=${process.platform}\n` +
+        `os.arch=${process.arch}\n` +
+        `user.dir=${process.cwd()}\n` +
+        `process.pid=${process.pid}\n`
+      );
+    case "wchs": {
+      const watches = tree.dataWatches.size + tree.childWatches.size;
+      const paths = new Set<string>();
+      for (const [p] of tree.dataWatches.entries()) paths.add(p);
+      for (const [p] of tree.childWatches.entries()) paths.add(p);
+      const watchers = new Set<unknown>();
+      for (const [w] of tree.dataWatches.watchers()) watchers.add(w);
+      for (const [w] of tree.childWatches.watchers()) watchers.add(w);
+      return `${watchers.size} connections watching ${paths.size} paths\nTotal watches:${watches}\n`;
+    }
+    case "wchc": {
+      const bySession = new Map<bigint, Set<string>>();
+      for (const table of [tree.dataWatches, tree.childWatches]) {
+        for (const [watcher, paths] of table.watchers()) {
+          const set = bySession.get(watcher.sessionId) ?? new Set<string>();
+          for (const p of paths) set.add(p);
+          bySession.set(watcher.sessionId, set);
+        }
+      }
+      let out = "";
+      for (const [id, paths] of bySession) {
+        out += `${hex(id)}\n`;
+        for (const p of paths) out += `\t${p}\n`;
+      }
+      return out;
+    }
+    case "wchp": {
+      const byPath = new Map<string, Set<bigint>>();
+      for (const table of [tree.dataWatches, tree.childWatches]) {
+        for (const [path, watchers] of table.entries()) {
+          const set = byPath.get(path) ?? new Set<bigint>();
+          for (const w of watchers.keys()) set.add(w.sessionId);
+          byPath.set(path, set);
+        }
+      }
+      let out = "";
+      for (const [path, ids] of byPath) {
+        out += `${path}\n`;
+        for (const id of ids) out += `\t${hex(id)}\n`;
+      }
+      return out;
+    }
+    case "dump": {
+      let out = `SessionTracker dump:\nSession Sets (${server.sessions.size}):\n`;
+      for (const s of server.sessions.all()) out += `${hex(s.id)}\t${s.timeoutMs}ms\n`;
+      out += "ephemeral nodes dump:\n";
+      out += `Sessions with Ephemerals (${tree.ephemerals.size}):\n`;
+      for (const [id, paths] of tree.ephemerals) {
+        out += `${hex(id)}:\n`;
+        for (const p of paths) out += `\t${p}\n`;
+      }
+      return out;
+    }
+    case "dirs":
+      return "datadir_size: 0\nlogdir_size: 0\n";
+    case "isro":
+      return "rw";
+    case "crst":
+      for (const c of server.connections) {
+        c.lastLatencyMs = 0;
+        c.packetsReceived = 0;
+        c.packetsSent = 0;
+      }
+      return "Connection stats reset.\n";
+    case "srst":
+      server.metrics.reset();
+      return "Server stats reset.\n";
+    case "gtmk":
+      return "0";
+    case "stmk":
+      return "0";
+    case "hash":
+      return `${hex(tree.lastProcessedZxid)}: 0\n`;
+    default:
+      return `Unknown command: ${word}\n`;
+  }
+}

@@ -1,0 +1,224 @@
+import { type AuthConfig, type DataTree, KeeperError, aclPermits } from "@zkts/datatree";
+import {
+  type ACL,
+  AddWatchMode,
+  AddWatchRequest,
+  CheckWatchesRequest,
+  ErrorCode,
+  ErrorResponse,
+  ExistsRequest,
+  ExistsResponse,
+  GetACLRequest,
+  GetACLResponse,
+  GetAllChildrenNumberRequest,
+  GetAllChildrenNumberResponse,
+  GetChildren2Request,
+  GetChildren2Response,
+  GetChildrenRequest,
+  GetChildrenResponse,
+  GetDataRequest,
+  GetDataResponse,
+  GetEphemeralsRequest,
+  GetEphemeralsResponse,
+  type JuteReader,
+  type MultiResult,
+  OpCode,
+  Perms,
+  RemoveWatchesRequest,
+  SetWatches,
+  SetWatches2,
+  SyncRequest,
+  SyncResponse,
+  WhoAmIResponse,
+  readMultiRequest,
+  writeMultiResponse,
+} from "@zkts/jute";
+import type { ClientConnection, Reply } from "./connection.js";
+
+/**
+ * The read side of FinalRequestProcessor: each read runs against the applied tree when it
+ * reaches the head of its connection's queue, and returns its reply.
+ */
+export class ReadRequests {
+  constructor(
+    private readonly tree: DataTree,
+    private readonly auth: AuthConfig,
+  ) {}
+
+  run(type: number, reader: JuteReader, connection: ClientConnection): Reply {
+    try {
+      return this.ok(this.dispatch(type, reader, connection));
+    } catch (e) {
+      if (e instanceof KeeperError) return this.error(e.code);
+      throw e;
+    }
+  }
+
+  error(code: number): Reply {
+    return { err: code, zxid: this.tree.lastProcessedZxid, body: null };
+  }
+
+  private ok(body: Reply["body"]): Reply {
+    return { err: 0, zxid: this.tree.lastProcessedZxid, body };
+  }
+
+  private check(acl: readonly ACL[], perm: number, connection: ClientConnection): void {
+    if (!aclPermits(acl, perm, connection.authInfo, this.auth)) throw new KeeperError(ErrorCode.NOAUTH);
+  }
+
+  private dispatch(type: number, reader: JuteReader, c: ClientConnection): Reply["body"] {
+    const tree = this.tree;
+    switch (type) {
+      case OpCode.exists: {
+        const { path, watch } = ExistsRequest.read(reader);
+        if (path.includes("\u0000")) throw new KeeperError(ErrorCode.BADARGUMENTS);
+        const node = tree.getNode(path);
+        if (node !== undefined) this.check(tree.aclOf(node), Perms.READ, c);
+        const stat = tree.statNode(path, watch ? c : null);
+        if (stat === null) throw new KeeperError(ErrorCode.NONODE);
+        return (w) => ExistsResponse.write(w, { stat });
+      }
+      case OpCode.getData: {
+        const request = GetDataRequest.read(reader);
+        const result = this.getData(request.path, request.watch, c);
+        return (w) => GetDataResponse.write(w, result);
+      }
+      case OpCode.getChildren: {
+        const request = GetChildrenRequest.read(reader);
+        const children = this.getChildren(request.path, request.watch, c).children;
+        return (w) => GetChildrenResponse.write(w, { children });
+      }
+      case OpCode.getChildren2: {
+        const request = GetChildren2Request.read(reader);
+        const result = this.getChildren(request.path, request.watch, c);
+        return (w) => GetChildren2Response.write(w, result);
+      }
+      case OpCode.getACL: {
+        const { path } = GetACLRequest.read(reader);
+        const node = tree.getNode(path);
+        if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
+        const acl = tree.aclOf(node);
+        this.check(acl, Perms.READ | Perms.ADMIN, c);
+        const stat = tree.statNode(path, null)!;
+        // Without ADMIN, digest hashes are masked so they cannot be brute-forced offline.
+        const visible = aclPermits(acl, Perms.ADMIN, c.authInfo, this.auth)
+          ? acl
+          : acl.map((a) =>
+              a.id.scheme === "digest" ? { perms: a.perms, id: { scheme: "digest", id: a.id.id.replace(/:.*/, ":x") } } : a,
+            );
+        return (w) => GetACLResponse.write(w, { acl: visible, stat });
+      }
+      case OpCode.getAllChildrenNumber: {
+        const { path } = GetAllChildrenNumberRequest.read(reader);
+        const node = tree.getNode(path);
+        if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
+        this.check(tree.aclOf(node), Perms.READ, c);
+        const totalNumber = tree.getAllChildrenNumber(path);
+        return (w) => GetAllChildrenNumberResponse.write(w, { totalNumber });
+      }
+      case OpCode.getEphemerals: {
+        const { prefixPath } = GetEphemeralsRequest.read(reader);
+        const all = tree.getEphemerals(c.sessionId);
+        const prefix = prefixPath.trim();
+        const ephemerals = prefix === "" || prefix === "/" ? all : all.filter((p) => p.startsWith(prefixPath));
+        return (w) => GetEphemeralsResponse.write(w, { ephemerals });
+      }
+      case OpCode.sync: {
+        const { path } = SyncRequest.read(reader);
+        return (w) => SyncResponse.write(w, { path });
+      }
+      case OpCode.setWatches: {
+        const s = SetWatches.read(reader);
+        tree.setWatches(s.relativeZxid, s.dataWatches, s.existWatches, s.childWatches, [], [], c);
+        return null;
+      }
+      case OpCode.setWatches2: {
+        const s = SetWatches2.read(reader);
+        tree.setWatches(
+          s.relativeZxid,
+          s.dataWatches,
+          s.existWatches,
+          s.childWatches,
+          s.persistentWatches,
+          s.persistentRecursiveWatches,
+          c,
+        );
+        return null;
+      }
+      case OpCode.addWatch: {
+        const { path, mode } = AddWatchRequest.read(reader);
+        tree.addWatch(path, c, mode === AddWatchMode.PERSISTENT_RECURSIVE ? "persistentRecursive" : "persistent");
+        return (w) => ErrorResponse.write(w, { err: 0 });
+      }
+      case OpCode.checkWatches: {
+        const { path, type } = CheckWatchesRequest.read(reader);
+        if (!tree.containsWatcher(path, type, c)) throw new KeeperError(ErrorCode.NOWATCHER, path);
+        return null;
+      }
+      case OpCode.removeWatches: {
+        const { path, type } = RemoveWatchesRequest.read(reader);
+        if (!tree.removeWatch(path, type, c)) throw new KeeperError(ErrorCode.NOWATCHER, path);
+        return null;
+      }
+      case OpCode.whoAmI: {
+        const clientInfo = c.authInfo.map((id) => ({
+          authScheme: id.scheme,
+          user: id.scheme === "digest" ? id.id.split(":")[0]! : id.id,
+        }));
+        return (w) => WhoAmIResponse.write(w, { clientInfo });
+      }
+      case OpCode.multiRead: {
+        const ops = readMultiRequest(reader);
+        const results: MultiResult[] = ops.map((op) => {
+          try {
+            if (op.type === OpCode.getChildren) {
+              return { type: OpCode.getChildren, children: this.getChildren(op.request.path, op.request.watch, c).children };
+            }
+            if (op.type === OpCode.getData) {
+              return { type: OpCode.getData, ...this.getData(op.request.path, op.request.watch, c) };
+            }
+            return { type: OpCode.error, err: ErrorCode.MARSHALLINGERROR };
+          } catch (e) {
+            if (e instanceof KeeperError) return { type: OpCode.error, err: e.code };
+            throw e;
+          }
+        });
+        return (w) => writeMultiResponse(w, results);
+      }
+      default:
+        throw new KeeperError(ErrorCode.UNIMPLEMENTED);
+    }
+  }
+
+  private getData(path: string, watch: boolean, c: ClientConnection) {
+    const node = this.tree.getNode(path);
+    if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
+    this.check(this.tree.aclOf(node), Perms.READ, c);
+    return this.tree.getData(path, watch ? c : null)!;
+  }
+
+  private getChildren(path: string, watch: boolean, c: ClientConnection) {
+    const node = this.tree.getNode(path);
+    if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
+    this.check(this.tree.aclOf(node), Perms.READ, c);
+    return this.tree.getChildren(path, watch ? c : null)!;
+  }
+}
+
+export const READ_OPS: ReadonlySet<number> = new Set([
+  OpCode.exists,
+  OpCode.getData,
+  OpCode.getChildren,
+  OpCode.getChildren2,
+  OpCode.getACL,
+  OpCode.getAllChildrenNumber,
+  OpCode.getEphemerals,
+  OpCode.sync,
+  OpCode.setWatches,
+  OpCode.setWatches2,
+  OpCode.addWatch,
+  OpCode.checkWatches,
+  OpCode.removeWatches,
+  OpCode.whoAmI,
+  OpCode.multiRead,
+]);

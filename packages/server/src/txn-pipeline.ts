@@ -1,0 +1,88 @@
+import type { DataTree, Preparer, TxnResult } from "@zkts/datatree";
+import type { TxnBody, TxnEntry, TxnHeader } from "@zkts/jute";
+
+/** Where accepted transactions go before they are applied: the log, or nowhere in memory. */
+export interface TxnPersistence {
+  /** Resolves once every entry is durable; rejects if they could not be persisted. */
+  persist(entries: readonly TxnEntry[]): Promise<void>;
+}
+
+export const inMemoryPersistence: TxnPersistence = {
+  persist: () => Promise.resolve(),
+};
+
+interface AcceptedTxn {
+  entry: TxnEntry;
+  onApplied: (result: TxnResult) => void;
+}
+
+/**
+ * The write path: prepare (validate and assign a zxid), persist in batches, then apply in zxid
+ * order. Transactions that arrive while a batch is being persisted form the next batch, which
+ * is group commit: one fsync covers everything that queued up behind the previous one.
+ */
+export class TxnPipeline {
+  private accepted: AcceptedTxn[] = [];
+  private persisting = false;
+  private scheduled = false;
+  private failure: Error | null = null;
+  lastZxid: bigint;
+
+  constructor(
+    private readonly tree: DataTree,
+    private readonly preparer: Preparer,
+    private readonly persistence: TxnPersistence,
+    private readonly onFatal: (err: Error) => void,
+  ) {
+    this.lastZxid = tree.lastProcessedZxid;
+  }
+
+  get failed(): Error | null {
+    return this.failure;
+  }
+
+  get queued(): number {
+    return this.accepted.length;
+  }
+
+  nextZxid(): bigint {
+    this.lastZxid += 1n;
+    return this.lastZxid;
+  }
+
+  /** Queues an already prepared transaction for persistence and apply. */
+  submit(header: TxnHeader, body: TxnBody, onApplied: (result: TxnResult) => void): void {
+    this.accepted.push({ entry: { header: { ...header, type: body.type }, body, digest: null }, onApplied });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.persisting) return;
+    this.scheduled = true;
+    setImmediate(() => void this.commitBatch());
+  }
+
+  private async commitBatch(): Promise<void> {
+    this.scheduled = false;
+    if (this.accepted.length === 0 || this.failure !== null) return;
+    const batch = this.accepted;
+    this.accepted = [];
+    this.persisting = true;
+    try {
+      await this.persistence.persist(batch.map((t) => t.entry));
+    } catch (err) {
+      // Nothing in this batch may be acknowledged: it was not made durable.
+      this.failure = err instanceof Error ? err : new Error(String(err));
+      this.persisting = false;
+      this.onFatal(this.failure);
+      return;
+    }
+    this.persisting = false;
+    for (const txn of batch) {
+      const result = this.tree.applyTxn(txn.entry.header, txn.entry.body);
+      this.preparer.applied(txn.entry.header.zxid);
+      txn.onApplied(result);
+    }
+    if (this.accepted.length > 0) this.schedule();
+  }
+}

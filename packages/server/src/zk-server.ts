@@ -1,0 +1,508 @@
+import { type Server as NetServer, type Socket, createServer } from "node:net";
+import { DataTree, Preparer, type TxnResult, type WriteRequest, authenticate } from "@zkts/datatree";
+import {
+  AuthPacket,
+  CheckVersionRequest,
+  Create2Response,
+  CreateRequest,
+  CreateResponse,
+  CreateTTLRequest,
+  DeleteRequest,
+  ErrorCode,
+  JuteError,
+  JuteReader,
+  type MultiResult,
+  OpCode,
+  RequestHeader,
+  SetACLRequest,
+  SetACLResponse,
+  SetDataRequest,
+  SetDataResponse,
+  type TxnBody,
+  Xid,
+  readConnectRequest,
+  readMultiRequest,
+  writeConnectResponse,
+  writeMultiResponse,
+} from "@zkts/jute";
+import type { ServerConfig } from "./config.js";
+import { ClientConnection, type ConnectionHandler, type Reply } from "./connection.js";
+import { FOUR_LETTER_WORDS, runFourLetterWord } from "./four-letter-words.js";
+import { type Logger, hex, silentLogger } from "./logger.js";
+import { ServerMetrics } from "./metrics.js";
+import { READ_OPS, ReadRequests } from "./read-requests.js";
+import { sessionPassword } from "./java-random.js";
+import { SessionTracker } from "./session-tracker.js";
+import { type TxnPersistence, TxnPipeline, inMemoryPersistence } from "./txn-pipeline.js";
+
+const EXPIRED_PASSWORD = Buffer.alloc(16);
+
+export interface ZkServerOptions {
+  config: ServerConfig;
+  logger?: Logger;
+  tree?: DataTree;
+  persistence?: TxnPersistence;
+  /** Wall clock in ms; tests may pass their own. */
+  now?: () => number;
+}
+
+/**
+ * A standalone zkts server: client connections, sessions, the request pipeline and the
+ * periodic jobs (session expiry, container and TTL cleanup).
+ */
+export class ZkServer implements ConnectionHandler {
+  readonly config: ServerConfig;
+  readonly tree: DataTree;
+  readonly preparer: Preparer;
+  readonly pipeline: TxnPipeline;
+  readonly sessions: SessionTracker;
+  readonly metrics: ServerMetrics;
+  readonly connections = new Set<ClientConnection>();
+  private readonly bySession = new Map<bigint, ClientConnection>();
+  private readonly connectionsPerIp = new Map<string, number>();
+  private readonly reads: ReadRequests;
+  private readonly logger: Logger;
+  readonly now: () => number;
+  private netServer: NetServer | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+
+  constructor(options: ZkServerOptions) {
+    this.config = options.config;
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    const auth = {
+      superDigest: this.config.superDigest,
+      digestAlgorithm: this.config.digestAlgorithm,
+      skipAcl: this.config.skipAcl,
+    };
+    this.tree = options.tree ?? new DataTree({ auth });
+    this.preparer = new Preparer(this.tree, {
+      auth,
+      extendedTypesEnabled: this.config.extendedTypesEnabled,
+      enforceQuota: this.config.enforceQuota,
+      reconfigEnabled: this.config.reconfigEnabled,
+    });
+    this.pipeline = new TxnPipeline(this.tree, this.preparer, options.persistence ?? inMemoryPersistence, (err) =>
+      this.onPersistenceFailure(err),
+    );
+    this.sessions = new SessionTracker(this.config.tickTime, this.config.serverId, this.now());
+    this.metrics = new ServerMetrics(this.now());
+    this.reads = new ReadRequests(this.tree, auth);
+  }
+
+  log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {
+    this.logger.log(level, message, fields);
+  }
+
+  nowMs(): number {
+    return this.now();
+  }
+
+  get address(): { host: string; port: number } {
+    const a = this.netServer?.address();
+    if (a === null || a === undefined || typeof a === "string") return { host: this.config.clientPortAddress, port: 0 };
+    return { host: a.address, port: a.port };
+  }
+
+  async start(): Promise<void> {
+    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.netServer = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.config.clientPort, this.config.clientPortAddress, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    server.on("error", (err) => this.log("error", "client listener error", { err }));
+    this.timers.push(setInterval(() => this.expireSessions(), this.config.tickTime));
+    this.timers.push(setInterval(() => this.reapContainers(), this.config.containerCheckIntervalMs));
+    for (const t of this.timers) t.unref();
+    const { host, port } = this.address;
+    this.log("info", "serving clients", { address: `${host}:${port}` });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const c of this.connections) c.close();
+    const server = this.netServer;
+    this.netServer = null;
+    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  // ---- connections ---------------------------------------------------------------------------
+
+  private accept(socket: Socket): void {
+    const ip = (socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
+    const count = this.connectionsPerIp.get(ip) ?? 0;
+    if (this.config.maxClientCnxns > 0 && count >= this.config.maxClientCnxns) {
+      this.metrics.connectionsRejected++;
+      this.log("warn", `Too many connections from /${ip} - max is ${this.config.maxClientCnxns}`);
+      socket.destroy();
+      return;
+    }
+    this.connectionsPerIp.set(ip, count + 1);
+    const connection = new ClientConnection(
+      socket,
+      this,
+      this.config.juteMaxBuffer,
+      this.config.maxOutstandingPerConnection,
+    );
+    this.connections.add(connection);
+  }
+
+  onClose(connection: ClientConnection): void {
+    if (!this.connections.delete(connection)) return;
+    const ip = connection.remoteAddress;
+    const count = (this.connectionsPerIp.get(ip) ?? 1) - 1;
+    if (count <= 0) this.connectionsPerIp.delete(ip);
+    else this.connectionsPerIp.set(ip, count);
+    if (this.bySession.get(connection.sessionId) === connection) this.bySession.delete(connection.sessionId);
+    this.tree.removeWatcher(connection);
+  }
+
+  isFourLetterWord(word: string): boolean {
+    return FOUR_LETTER_WORDS.has(word);
+  }
+
+  onFourLetterWord(connection: ClientConnection, word: string): void {
+    const allowed = this.config.fourLetterWords;
+    if (allowed !== "*" && !allowed.has(word)) {
+      connection.writeTextAndClose(`${word} is not executed because it is not in the whitelist.\n`);
+      return;
+    }
+    connection.writeTextAndClose(runFourLetterWord(this, word));
+  }
+
+  onReplySent(latencyMs: number): void {
+    this.metrics.recordLatency(latencyMs);
+  }
+
+  // ---- handshake -----------------------------------------------------------------------------
+
+  onHandshake(connection: ClientConnection, payload: Buffer): void {
+    let hs;
+    try {
+      hs = readConnectRequest(payload, this.config.juteMaxBuffer);
+    } catch (err) {
+      this.log("warn", "closing connection: malformed ConnectRequest", { connection: connection.id, err });
+      connection.close();
+      return;
+    }
+    connection.readOnlyByteSent = hs.readOnlyByteSent;
+    if (hs.lastZxidSeen > this.tree.lastProcessedZxid) {
+      this.log("info", "refusing session: client has seen a newer zxid", {
+        clientZxid: hex(hs.lastZxidSeen),
+        serverZxid: hex(this.tree.lastProcessedZxid),
+      });
+      connection.close();
+      return;
+    }
+    const timeoutMs = Math.min(
+      Math.max(hs.timeOut, this.config.minSessionTimeout),
+      this.config.maxSessionTimeout,
+    );
+    connection.sessionTimeoutMs = timeoutMs;
+    if (hs.sessionId === 0n) {
+      this.createSession(connection, timeoutMs);
+      return;
+    }
+    const session = this.sessions.get(hs.sessionId);
+    const password = hs.passwd ?? Buffer.alloc(0);
+    if (session === undefined || session.closing || !password.equals(sessionPassword(hs.sessionId))) {
+      this.log("info", "session reattach refused: expired or wrong password", { session: hex(hs.sessionId) });
+      this.finishHandshake(connection, 0n, 0, false);
+      return;
+    }
+    const previous = this.bySession.get(hs.sessionId);
+    if (previous !== undefined && previous !== connection) previous.close();
+    this.sessions.touch(hs.sessionId, this.now());
+    session.timeoutMs = timeoutMs;
+    this.finishHandshake(connection, hs.sessionId, timeoutMs, true);
+  }
+
+  private createSession(connection: ClientConnection, timeoutMs: number): void {
+    const id = this.sessions.createId();
+    this.sessions.add(id, timeoutMs, this.now());
+    const zxid = this.pipeline.nextZxid();
+    this.pipeline.submit(
+      { clientId: id, cxid: 0, zxid, time: BigInt(this.now()), type: OpCode.createSession },
+      { type: OpCode.createSession, txn: { timeOut: timeoutMs } },
+      () => {
+        if (connection.closed) return;
+        this.finishHandshake(connection, id, timeoutMs, true);
+      },
+    );
+  }
+
+  private finishHandshake(connection: ClientConnection, sessionId: bigint, timeoutMs: number, valid: boolean): void {
+    connection.writeFrame((w) =>
+      writeConnectResponse(
+        w,
+        {
+          protocolVersion: 0,
+          timeOut: valid ? timeoutMs : 0,
+          sessionId: valid ? sessionId : 0n,
+          passwd: valid ? sessionPassword(sessionId) : EXPIRED_PASSWORD,
+          readOnly: false,
+        },
+        connection.readOnlyByteSent,
+      ),
+    );
+    if (!valid) {
+      connection.closeAfterPendingWrites();
+      return;
+    }
+    connection.sessionId = sessionId;
+    connection.open = true;
+    this.bySession.set(sessionId, connection);
+    this.log("debug", "session established", { session: hex(sessionId), timeoutMs });
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  onRequest(connection: ClientConnection, payload: Buffer): void {
+    this.metrics.packetsReceived++;
+    const reader = new JuteReader(payload, 0, payload.length, this.config.juteMaxBuffer);
+    let header;
+    try {
+      header = RequestHeader.read(reader);
+    } catch (err) {
+      this.log("warn", "closing connection: unreadable request header", { connection: connection.id, err });
+      connection.close();
+      return;
+    }
+    const { xid, type } = header;
+    if (type === OpCode.auth) {
+      this.handleAuth(connection, xid, reader);
+      return;
+    }
+    if (type === OpCode.sasl) {
+      this.log("warn", "SASL is not supported; answering AUTHFAILED", { session: hex(connection.sessionId) });
+      connection.enqueue(xid, null, { err: ErrorCode.AUTHFAILED, zxid: this.tree.lastProcessedZxid, body: null });
+      return;
+    }
+    const sessionLive = this.sessions.touch(connection.sessionId, this.now());
+    if (type === OpCode.ping) {
+      connection.enqueue(Xid.ping, () => ({ err: 0, zxid: this.tree.lastProcessedZxid, body: null }));
+      return;
+    }
+    if (!sessionLive) {
+      connection.enqueue(xid, null, { err: ErrorCode.SESSIONEXPIRED, zxid: this.tree.lastProcessedZxid, body: null });
+      return;
+    }
+    if (type === OpCode.closeSession) {
+      this.closeSession(connection.sessionId, connection, xid);
+      return;
+    }
+    if (READ_OPS.has(type)) {
+      connection.enqueue(xid, () => this.runRead(type, reader, connection));
+      return;
+    }
+    let write: WriteRequest | null;
+    try {
+      write = readWrite(type, reader);
+    } catch (err) {
+      if (!(err instanceof JuteError)) throw err;
+      connection.enqueue(xid, null, { err: ErrorCode.MARSHALLINGERROR, zxid: this.tree.lastProcessedZxid, body: null });
+      return;
+    }
+    if (write === null) {
+      this.log("warn", "unknown request type; closing connection", { type, session: hex(connection.sessionId) });
+      connection.enqueue(xid, null, {
+        err: ErrorCode.UNIMPLEMENTED,
+        zxid: this.tree.lastProcessedZxid,
+        body: null,
+        closeAfter: true,
+      });
+      return;
+    }
+    this.submitWrite(connection, xid, write);
+  }
+
+  private runRead(type: number, reader: JuteReader, connection: ClientConnection): Reply {
+    try {
+      return this.reads.run(type, reader, connection);
+    } catch (err) {
+      if (!(err instanceof JuteError)) throw err;
+      return this.reads.error(ErrorCode.MARSHALLINGERROR);
+    }
+  }
+
+  private handleAuth(connection: ClientConnection, xid: number, reader: JuteReader): void {
+    let ids = null;
+    let scheme = "?";
+    try {
+      const packet = AuthPacket.read(reader);
+      scheme = packet.scheme;
+      ids = authenticate(packet.scheme, packet.auth, {
+        superDigest: this.config.superDigest,
+        digestAlgorithm: this.config.digestAlgorithm,
+      });
+    } catch (err) {
+      if (!(err instanceof JuteError)) throw err;
+    }
+    if (ids === null) {
+      this.log("warn", "authentication failed; closing connection", { scheme, session: hex(connection.sessionId) });
+      connection.writeReply(xid, { err: ErrorCode.AUTHFAILED, zxid: 0n, body: null });
+      connection.closeAfterPendingWrites();
+      return;
+    }
+    for (const id of ids) {
+      if (!connection.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) connection.authInfo.push(id);
+    }
+    connection.writeReply(xid, { err: 0, zxid: 0n, body: null });
+  }
+
+  private submitWrite(connection: ClientConnection, xid: number, write: WriteRequest): void {
+    if (this.pipeline.failed !== null) {
+      connection.enqueue(xid, null, { err: ErrorCode.SYSTEMERROR, zxid: this.tree.lastProcessedZxid, body: null });
+      return;
+    }
+    const zxid = this.pipeline.nextZxid();
+    const time = BigInt(this.now());
+    const body = this.preparer.prepare(write, {
+      sessionId: connection.sessionId,
+      authInfo: connection.authInfo,
+      zxid,
+      time,
+    });
+    const entry = connection.enqueue(xid, null);
+    this.pipeline.submit({ clientId: connection.sessionId, cxid: xid, zxid, time, type: write.type }, body, (result) =>
+      connection.complete(entry, this.writeReply(write.type, body, result)),
+    );
+  }
+
+  private writeReply(type: number, body: TxnBody, rc: TxnResult): Reply {
+    const zxid = this.tree.lastProcessedZxid;
+    if (body.type === OpCode.error) return { err: body.txn.err, zxid, body: null };
+    if (rc.err !== 0 && type !== OpCode.multi) return { err: rc.err, zxid, body: null };
+    switch (type) {
+      case OpCode.create: {
+        const path = rc.path!;
+        return { err: 0, zxid, body: (w) => CreateResponse.write(w, { path }) };
+      }
+      case OpCode.create2:
+      case OpCode.createTTL:
+      case OpCode.createContainer: {
+        const path = rc.path!;
+        const stat = rc.stat!;
+        return { err: 0, zxid, body: (w) => Create2Response.write(w, { path, stat }) };
+      }
+      case OpCode.setData:
+      case OpCode.check: {
+        const stat = rc.stat;
+        if (stat === null) return { err: 0, zxid, body: null };
+        return { err: 0, zxid, body: (w) => SetDataResponse.write(w, { stat }) };
+      }
+      case OpCode.setACL: {
+        const stat = rc.stat!;
+        return { err: 0, zxid, body: (w) => SetACLResponse.write(w, { stat }) };
+      }
+      case OpCode.multi: {
+        const results = (rc.multiResult ?? []).map(toMultiResult);
+        return { err: 0, zxid, body: (w) => writeMultiResponse(w, results) };
+      }
+      default:
+        return { err: 0, zxid, body: null };
+    }
+  }
+
+  // ---- sessions ------------------------------------------------------------------------------
+
+  /** Closes a session through the log, deleting its ephemerals; replies to `xid` if given. */
+  closeSession(sessionId: bigint, connection: ClientConnection | null, xid: number | null): void {
+    this.sessions.setClosing(sessionId);
+    const zxid = this.pipeline.nextZxid();
+    const body = this.preparer.prepareCloseSession(sessionId, zxid);
+    const entry = connection !== null && xid !== null ? connection.enqueue(xid, null) : null;
+    this.pipeline.submit(
+      { clientId: sessionId, cxid: xid ?? 0, zxid, time: BigInt(this.now()), type: OpCode.closeSession },
+      body,
+      () => {
+        this.sessions.remove(sessionId);
+        const attached = this.bySession.get(sessionId);
+        this.bySession.delete(sessionId);
+        if (entry !== null && connection !== null) {
+          connection.complete(entry, { err: 0, zxid: this.tree.lastProcessedZxid, body: null, closeAfter: true });
+        }
+        if (attached !== undefined && attached !== connection) attached.closeAfterPendingWrites();
+      },
+    );
+  }
+
+  private expireSessions(): void {
+    if (this.stopping) return;
+    for (const session of this.sessions.takeExpired(this.now())) {
+      this.log("info", "session expired", { session: hex(session.id), timeoutMs: session.timeoutMs });
+      this.closeSession(session.id, null, null);
+    }
+  }
+
+  private reapContainers(): void {
+    if (this.stopping || this.pipeline.failed !== null) return;
+    const limit = Math.max(1, Math.floor(this.config.containerMaxPerMinute * (this.config.containerCheckIntervalMs / 60000)));
+    const candidates = this.tree
+      .expiryCandidates(BigInt(this.now()), BigInt(this.config.containerMaxNeverUsedIntervalMs))
+      .slice(0, limit);
+    for (const path of candidates) {
+      const zxid = this.pipeline.nextZxid();
+      const time = BigInt(this.now());
+      const body = this.preparer.prepare({ type: OpCode.deleteContainer, path }, { sessionId: 0n, authInfo: [], zxid, time });
+      this.pipeline.submit({ clientId: 0n, cxid: 0, zxid, time, type: OpCode.deleteContainer }, body, () => {});
+    }
+  }
+
+  private onPersistenceFailure(err: Error): void {
+    this.log("error", "cannot persist transactions; refusing all writes from now on", { err });
+    for (const c of this.connections) c.close();
+  }
+}
+
+function readWrite(type: number, reader: JuteReader): WriteRequest | null {
+  switch (type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+      return { type, request: CreateRequest.read(reader) };
+    case OpCode.createTTL:
+      return { type, request: CreateTTLRequest.read(reader) };
+    case OpCode.delete:
+      return { type, request: DeleteRequest.read(reader) };
+    case OpCode.setData:
+      return { type, request: SetDataRequest.read(reader) };
+    case OpCode.setACL:
+      return { type, request: SetACLRequest.read(reader) };
+    case OpCode.check:
+      return { type, request: CheckVersionRequest.read(reader) };
+    case OpCode.multi:
+      return { type, ops: readMultiRequest(reader) };
+    case OpCode.reconfig:
+      return { type };
+    default:
+      return null;
+  }
+}
+
+function toMultiResult(rc: TxnResult): MultiResult {
+  switch (rc.type) {
+    case OpCode.check:
+      return { type: OpCode.check };
+    case OpCode.create:
+      return { type: OpCode.create, path: rc.path! };
+    case OpCode.create2:
+    case OpCode.createTTL:
+    case OpCode.createContainer:
+      return { type: OpCode.create2, path: rc.path!, stat: rc.stat! };
+    case OpCode.delete:
+    case OpCode.deleteContainer:
+      return { type: OpCode.delete };
+    case OpCode.setData:
+      return { type: OpCode.setData, stat: rc.stat! };
+    default:
+      return { type: OpCode.error, err: rc.err };
+  }
+}
