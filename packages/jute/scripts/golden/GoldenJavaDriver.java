@@ -1,0 +1,45 @@
+// Drives the Java client of Apache ZooKeeper 3.8 through the recording proxy, for the requests
+// neither kazoo nor zkCli can send: multiRead (a multi of read operations).
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+
+public class GoldenJavaDriver {
+  public static void main(String[] args) throws Exception {
+    CountDownLatch connected = new CountDownLatch(1);
+    ZooKeeper zk = new ZooKeeper(args[0], 10000, event -> {
+      if (event.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+    });
+    if (!connected.await(20, TimeUnit.SECONDS)) throw new IllegalStateException("not connected");
+    String root = "/golden-java";
+    zk.create(root, bytes("r"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+    zk.create(root + "/a", bytes("a"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+    print("multiRead", zk.multi(Arrays.asList(Op.getData(root + "/a"), Op.getChildren(root))));
+    try {
+      print("multiRead with a missing node", zk.multi(Arrays.asList(Op.getChildren(root), Op.getData(root + "/missing"))));
+    } catch (KeeperException e) {
+      System.out.println("multiRead with a missing node: " + e.code());
+    }
+    zk.close();
+    System.out.println("closed");
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void print(String what, List<OpResult> results) {
+    StringBuilder line = new StringBuilder(what).append(":");
+    for (OpResult r : results) line.append(' ').append(r.getClass().getSimpleName());
+    System.out.println(line);
+  }
+}
