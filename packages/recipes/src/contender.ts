@@ -1,0 +1,132 @@
+import { ZkError, type ZkClient } from "@zkts/client";
+import { bySequence, createTagged, deadlineSignal, newId, retrying, waitUntilGone } from "./internal.js";
+
+export interface AcquireOptions {
+  /** Give up after this long; acquire() then resolves false. Default: wait forever. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface LockOptions {
+  /** Stored in the lock node, e.g. a host name, so others can see who holds it. */
+  identifier?: string;
+  /** Called once if the lock is lost while held (its node deleted or the session expired). */
+  onLost?: (reason: string) => void;
+}
+
+/**
+ * One contender in a queue of ephemeral sequential nodes under `path`. The node is named
+ * `<32 hex id><kind><10-digit sequence>`, the layout kazoo's Lock, ReadLock and WriteLock
+ * use, so both clients queue on the same nodes. A contender holds the lock when no node of a
+ * blocking kind precedes it; otherwise it watches only the nearest such predecessor, so a
+ * release wakes exactly one waiter (no herd effect).
+ */
+export class Contender {
+  private node: string | undefined;
+  private held = false;
+  private readonly id = newId();
+  private readonly onExpired = () => this.markLost("the session expired");
+
+  constructor(
+    protected readonly client: ZkClient,
+    readonly path: string,
+    private readonly kind: string,
+    private readonly blockingKinds: readonly string[],
+    private readonly options: LockOptions = {},
+  ) {}
+
+  get isAcquired(): boolean {
+    return this.held;
+  }
+
+  /** The name of this contender's node once created. */
+  get nodeName(): string | undefined {
+    return this.node;
+  }
+
+  /** Waits for the lock; resolves true when held, false on timeout or abort. */
+  async acquire(options: AcquireOptions = {}): Promise<boolean> {
+    if (this.held) throw new Error(`lock ${this.path} is already held by this instance`);
+    const signal = deadlineSignal(options.timeoutMs, options.signal);
+    this.node = await createTagged(this.client, this.path, `${this.id}${this.kind}`, this.id, this.options.identifier ?? "");
+    try {
+      for (let round = 0; round < 100_000; round++) {
+        const blocker = await retrying(() => this.blocker());
+        if (blocker === undefined) {
+          this.held = true;
+          this.watchForLoss();
+          return true;
+        }
+        try {
+          await waitUntilGone(this.client, `${this.path}/${blocker}`, signal);
+        } catch (err) {
+          if (signal?.aborted) {
+            await this.deleteNode();
+            return false;
+          }
+          throw err;
+        }
+      }
+      throw new Error(`lock ${this.path}: too many wake-ups`);
+    } catch (err) {
+      if (!this.held) await this.deleteNode().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Releases the lock (or abandons the wait); deleting an already-gone node is fine. */
+  async release(): Promise<void> {
+    this.held = false;
+    this.client.off("expired", this.onExpired);
+    await this.deleteNode();
+  }
+
+  /** The node this contender waits for, or undefined when it holds the lock. */
+  private async blocker(): Promise<string | undefined> {
+    const children = (await this.client.getChildren(this.path)).filter((c) => this.contenderKind(c) !== undefined).sort(bySequence);
+    const index = children.indexOf(this.node!);
+    if (index < 0) throw new ZkError(-112, { path: `${this.path}/${this.node}`, detail: "the lock node vanished; the session probably expired" });
+    for (let i = index - 1; i >= 0; i--) {
+      if (this.blockingKinds.includes(this.contenderKind(children[i]!)!)) return children[i];
+    }
+    return undefined;
+  }
+
+  private contenderKind(name: string): string | undefined {
+    const match = /(__\w+?__)\d{10}$/.exec(name);
+    return match === null ? undefined : match[1];
+  }
+
+  private watchForLoss(): void {
+    this.client.on("expired", this.onExpired);
+    const path = `${this.path}/${this.node}`;
+    const check = () => {
+      if (!this.held) return;
+      this.client.exists(path, (event) => (event.type === "NodeDeleted" ? this.markLost("the lock node was deleted") : check())).then(
+        (stat) => {
+          if (stat === null) this.markLost("the lock node was deleted");
+        },
+        () => {},
+      );
+    };
+    check();
+  }
+
+  private markLost(reason: string): void {
+    if (!this.held) return;
+    this.held = false;
+    this.client.off("expired", this.onExpired);
+    this.options.onLost?.(reason);
+  }
+
+  private async deleteNode(): Promise<void> {
+    const node = this.node;
+    if (node === undefined) return;
+    this.node = undefined;
+    try {
+      await retrying(() => this.client.delete(`${this.path}/${node}`));
+    } catch (err) {
+      if (!ZkError.is(err, "NONODE") && !ZkError.is(err, "SESSIONEXPIRED")) throw err;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import type { ZkClient } from "@zkts/client";
+import { Lock } from "./lock.js";
+
+export interface ElectionOptions {
+  /** Stored in the candidate's node so others can see who leads. */
+  identifier?: string;
+  /** Called when leadership ends without resign(): session expiry or the node deleted. */
+  onLost?: (reason: string) => void;
+}
+
+/**
+ * Leader election as in kazoo's Election: candidates queue as lock contenders and the holder
+ * leads. Each candidate watches only its predecessor, so a leader's death wakes one backup.
+ * Leadership is lost when the session expires or the node is deleted, and the caller is told
+ * through `onLost` and the `lost` promise; a leader must stop acting as one at that point.
+ */
+export class LeaderElection {
+  private readonly lock: Lock;
+  private lostResolve: ((reason: string) => void) | undefined;
+  /** Resolves with the reason once leadership (after being won) is lost. */
+  lost: Promise<string> = new Promise(() => {});
+
+  constructor(
+    client: ZkClient,
+    readonly path: string,
+    private readonly options: ElectionOptions = {},
+  ) {
+    this.lock = new Lock(client, path, {
+      identifier: options.identifier,
+      onLost: (reason) => {
+        this.lostResolve?.(reason);
+        this.options.onLost?.(reason);
+      },
+    });
+  }
+
+  get isLeader(): boolean {
+    return this.lock.isAcquired;
+  }
+
+  /** Waits until this candidate leads. */
+  async elect(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+    this.lost = new Promise((resolve) => (this.lostResolve = resolve));
+    return this.lock.acquire(options);
+  }
+
+  /** Gives up leadership (or candidacy). */
+  async resign(): Promise<void> {
+    this.lostResolve = undefined;
+    await this.lock.release();
+  }
+
+  /** Identifiers of the candidates in election order (the first one leads). */
+  static async candidates(client: ZkClient, path: string): Promise<string[]> {
+    const children = (await client.getChildren(path)).filter((c) => /__lock__\d{10}$/.test(c));
+    children.sort((a, b) => Number(a.slice(-10)) - Number(b.slice(-10)));
+    const out: string[] = [];
+    for (const child of children) {
+      try {
+        out.push((await client.getData(`${path}/${child}`)).data.toString());
+      } catch {
+        // The candidate left between the listing and the read.
+      }
+    }
+    return out;
+  }
+}
