@@ -17,3 +17,4 @@ export { textSummary } from "./report/text.js";
 export { htmlReport, type HtmlOptions } from "./report/html.js";
 export { runCli, EXIT, type CliEnvironment } from "./cli/run.js";
 export { parseArgs, parseDuration, USAGE, type CliOptions } from "./cli/args.js";
+export { simulateCasRegisterHistory, type SimulationOptions } from "./generate/simulate.js";

@@ -1,0 +1,74 @@
+// Property tests. Each prints its seed; CHECKER_SEED=<seed> replays it.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { casRegister, checkOperations, modelByName, pairEvents, seededRandom, simulateCasRegisterHistory, type Operation } from "../src/index.js";
+import { bruteForceLinearizable } from "./support/brute-force.js";
+import { shapes, smallHistory } from "./support/random-histories.js";
+import { testSeed } from "./support/seed.js";
+
+const simulation = fc.record({
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  operations: fc.integer({ min: 1, max: 150 }),
+  processes: fc.integer({ min: 1, max: 8 }),
+  keys: fc.integer({ min: 1, max: 3 }),
+  unknownRate: fc.constantFrom(0, 0, 0.05, 0.15),
+});
+
+function simulate(params: fc.RecordValue<typeof simulation>): Operation[] {
+  const events = simulateCasRegisterHistory({ ...params, random: seededRandom(params.seed) });
+  return pairEvents(events).operations;
+}
+
+describe("histories of a sequential register run concurrently", () => {
+  it("are linearizable", () => {
+    const seed = testSeed("linearizable by construction");
+    fc.assert(
+      fc.property(simulation, (params) => {
+        const ops = simulate(params);
+        expect(checkOperations(casRegister(), ops).verdict).toBe("linearizable");
+        if (ops.length <= 60) {
+          expect(checkOperations(casRegister(), ops, { partition: false }).verdict).toBe("linearizable");
+        }
+      }),
+      { seed, numRuns: 200 },
+    );
+  });
+
+  it("are not linearizable once a read returns a value nobody wrote", () => {
+    const seed = testSeed("corrupted read");
+    fc.assert(
+      fc.property(simulation, fc.nat(), (params, pick) => {
+        const ops = simulate(params);
+        const reads = ops.filter((op) => op.f === "read" && op.status === "ok");
+        fc.pre(reads.length > 0);
+        // 99 is outside the written values 0-4 and is not the initial nil: observable.
+        reads[pick % reads.length]!.output = 99;
+        expect(checkOperations(casRegister(), ops).verdict).toBe("not-linearizable");
+      }),
+      { seed, numRuns: 200 },
+    );
+  });
+});
+
+describe("agreement with a brute-force checker on small histories", () => {
+  for (const [name, shape] of Object.entries(shapes)) {
+    it(`${name}`, () => {
+      const seed = testSeed(`brute force ${name}`);
+      const verdicts = { linearizable: 0, "not-linearizable": 0 };
+      fc.assert(
+        fc.property(smallHistory(shape, 8, 2), (ops) => {
+          const model = modelByName(name);
+          const expected = bruteForceLinearizable(model, ops) ? "linearizable" : "not-linearizable";
+          const result = checkOperations(model, ops);
+          expect(result.verdict).toBe(expected);
+          expect(checkOperations(model, ops, { partition: false }).verdict).toBe(expected);
+          verdicts[expected]++;
+        }),
+        { seed, numRuns: 400 },
+      );
+      // The generator must exercise both outcomes, or the agreement says little.
+      expect(verdicts.linearizable).toBeGreaterThan(10);
+      expect(verdicts["not-linearizable"]).toBeGreaterThan(10);
+    });
+  }
+});
