@@ -13,7 +13,18 @@ export function track(child: ChildProcess): void {
   if (!hooked) {
     hooked = true;
     process.once("exit", killAll);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => onSignal(signal));
   }
+}
+
+/**
+ * On a terminating signal the "exit" event does not fire, so kill the children here. If nothing
+ * else handles the signal, re-raise it (this listener is gone by then) so the default action,
+ * termination, still happens.
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  killAll();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
 function killAll(): void {

@@ -125,3 +125,30 @@ describe("lifecycle", () => {
     );
   });
 });
+
+describe("system-property-only keys", () => {
+  it("passes jute.maxbuffer to the JVM: a 1.5 MiB znode fits only when it is raised", async () => {
+    const big = await startReferenceZooKeeper({ config: { "jute.maxbuffer": String(4 * 1024 * 1024) } });
+    try {
+      const createBig = (connectString: string) =>
+        runKazoo(`
+from kazoo.client import KazooClient
+zk = KazooClient(hosts="${connectString}", timeout=10, connection_retry=None, command_retry=None)
+zk.start(timeout=15)
+try:
+    zk.create("/big", b"x" * (1536 * 1024))
+    print("SIZE", zk.exists("/big").dataLength)
+except Exception as e:
+    print("FAILED", type(e).__name__)
+zk.stop()
+`);
+      const raised = await createBig(big.connectString);
+      expect(raised.stdout).toContain(`SIZE ${1536 * 1024}`);
+      // The shared server runs with the default 1 MiB limit and drops the connection instead.
+      const unraised = await createBig(zk.connectString);
+      expect(unraised.stdout).toContain("FAILED");
+    } finally {
+      await big.cleanup();
+    }
+  });
+});
