@@ -21,7 +21,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const goldenDir = join(here, "../test/golden");
 const run = promisify(execFile);
 
-/** zkCli.sh commands, one session. "stat /golden-drop-connection" makes the proxy cut the connection. */
+/**
+ * zkCli.sh commands, one session. "stat /golden-drop-connection" makes the proxy cut the
+ * connection. The Java client fails whatever is queued while it cleans up the lost connection,
+ * and zkCli sends its next command as soon as the previous one fails, so a throwaway command
+ * ("ls /zookeeper") follows each drop; the commands after it go out on the new connection.
+ */
 const zkCliCommands = [
   "create /golden-zkcli zk",
   "create -e /golden-zkcli/eph e",
@@ -36,6 +41,7 @@ const zkCliCommands = [
   "ls -s /golden-zkcli",
   // Reconnect with data, child and exist watches: SetWatches.
   "stat /golden-drop-connection",
+  "ls /zookeeper",
   "set /golden-zkcli/eph e2",
   "create /golden-zkcli/later l",
   "getEphemerals /golden-zkcli",
@@ -46,6 +52,7 @@ const zkCliCommands = [
   "get -w /golden-zkcli/eph",
   // Reconnect with persistent watches too: SetWatches2.
   "stat /golden-drop-connection",
+  "ls /zookeeper",
   "create /golden-zkcli/container/child x",
   "set /golden-zkcli/later l2",
   "removewatches /golden-zkcli/eph -d",
@@ -64,6 +71,11 @@ const zkCliCommands = [
 ];
 
 async function main() {
+  try {
+    await run("javac", ["-version"]);
+  } catch {
+    throw new Error("javac is needed to drive the Java client: apt-get install openjdk-17-jdk-headless");
+  }
   const zk = await startReferenceZooKeeper({ tickTime: 500, config: { extendedTypesEnabled: "true" } });
   try {
     const version = (await fourLetterWord(zk.host, zk.port, "srvr")).split("\n")[0].trim();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CreateMode, ErrorCode, EventType, KeeperState, OpCode, Perms, Xid, type MultiOp, type MultiResult } from "../src/index.js";
+import { CreateMode, ErrorCode, EventType, KeeperState, OpCode, Perms, WatcherType, Xid, type MultiOp, type MultiResult } from "../src/index.js";
 import { decodeConnection, loadGolden, type Decoded } from "./support/golden.js";
 
 // Frames captured from real clients talking to Apache ZooKeeper 3.8 (see
@@ -232,5 +232,21 @@ describe("known values in the Java client capture", () => {
       { type: OpCode.getChildren, children: ["a"] },
       { type: OpCode.error, err: ErrorCode.NONODE },
     ]);
+  });
+
+  it("answers TTL and container creates inside multi with create2 results", () => {
+    const ops = body<MultiOp[]>(requests("java", OpCode.multi)[0]);
+    expect(ops.map((op) => op.type)).toEqual([OpCode.createTTL, OpCode.createContainer, OpCode.create, OpCode.check, OpCode.setData, OpCode.delete]);
+    expect(ops[0]).toMatchObject({ request: { path: "/golden-java/m-ttl", flags: CreateMode.PERSISTENT_WITH_TTL, ttl: 60000n } });
+    expect(ops[1]).toMatchObject({ request: { path: "/golden-java/m-container", flags: CreateMode.CONTAINER } });
+    const results = body<MultiResult[]>(replies("java", OpCode.multi)[0]);
+    expect(results.map((r) => r.type)).toEqual([OpCode.create2, OpCode.create2, OpCode.create, OpCode.check, OpCode.setData, OpCode.delete]);
+    expect(results[2]).toEqual({ type: OpCode.create, path: "/golden-java/m-seq-0000000003" });
+  });
+
+  it("removes one specific watcher with checkWatches", () => {
+    const check = body<{ path: string; type: number }>(requests("java", OpCode.checkWatches)[0]);
+    expect(check).toEqual({ path: "/golden-java/a", type: WatcherType.Data });
+    expect(replies("java", OpCode.checkWatches)[0]!.header!.err).toBe(ErrorCode.OK);
   });
 });

@@ -1,5 +1,6 @@
 // Drives the Java client of Apache ZooKeeper 3.8 through the recording proxy, for the requests
-// neither kazoo nor zkCli can send: multiRead (a multi of read operations).
+// neither kazoo nor zkCli send: multiRead (a multi of read operations), a multi creating TTL and
+// container nodes, and checkWatches (removing one specific watcher).
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +30,17 @@ public class GoldenJavaDriver {
     } catch (KeeperException e) {
       System.out.println("multiRead with a missing node: " + e.code());
     }
+    print("multi", zk.multi(Arrays.asList(
+        Op.create(root + "/m-ttl", bytes("t"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_WITH_TTL, 60000),
+        Op.create(root + "/m-container", bytes("c"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.CONTAINER),
+        Op.create(root + "/m-seq-", bytes("s"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL),
+        Op.check(root + "/a", 0),
+        Op.setData(root + "/a", bytes("a2"), 0),
+        Op.delete(root + "/m-seq-0000000003", -1))));
+    Watcher dataWatcher = event -> System.out.println("event " + event.getType() + " " + event.getPath());
+    zk.getData(root + "/a", dataWatcher, null);
+    zk.removeWatches(root + "/a", dataWatcher, Watcher.WatcherType.Data, false);
+    System.out.println("removed one watcher");
     zk.close();
     System.out.println("closed");
   }
