@@ -8,8 +8,10 @@ import {
   CreateResponse,
   CreateTTLRequest,
   DeleteRequest,
+  CreateMode,
   ErrorCode,
   JuteError,
+  type MultiOp,
   JuteReader,
   type MultiResult,
   OpCode,
@@ -314,7 +316,7 @@ export class ZkServer implements ConnectionHandler {
       this.log("warn", "unknown request type; closing connection", { type, session: hex(connection.sessionId) });
       connection.enqueue(xid, null, {
         err: ErrorCode.UNIMPLEMENTED,
-        zxid: this.tree.lastProcessedZxid,
+        zxid: -1n,
         body: null,
         closeAfter: true,
       });
@@ -479,11 +481,33 @@ function readWrite(type: number, reader: JuteReader): WriteRequest | null {
     case OpCode.check:
       return { type, request: CheckVersionRequest.read(reader) };
     case OpCode.multi:
-      return { type, ops: readMultiRequest(reader) };
+      return { type, ops: readMultiRequest(reader).map(createOpByMode) };
     case OpCode.reconfig:
       return { type };
     default:
       return null;
+  }
+}
+
+/**
+ * Inside a multi, ZooKeeper rebuilds each create op from its flags, so the op type follows
+ * the create mode: container flags make a createContainer, TTL flags a createTTL, anything
+ * else a plain create (create2 included, whose result then carries no stat).
+ */
+function createOpByMode(op: MultiOp): MultiOp {
+  switch (op.type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+      return { type: op.request.flags === CreateMode.CONTAINER ? OpCode.createContainer : OpCode.create, request: op.request };
+    case OpCode.createTTL: {
+      const flags = op.request.flags;
+      if (flags === CreateMode.PERSISTENT_WITH_TTL || flags === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL) return op;
+      const { ttl: _ttl, ...request } = op.request;
+      return { type: flags === CreateMode.CONTAINER ? OpCode.createContainer : OpCode.create, request };
+    }
+    default:
+      return op;
   }
 }
 
