@@ -88,8 +88,17 @@ describe("zk-register", () => {
 
 describe("kv, set, queue and mutex", () => {
   it("kv appends to an empty string", () => {
-    expect(run(kvEntry(), op("append", "x", null, 0, 1), op("append", "y", null, 2, 3), op("get", null, "xy", 4, 5))).toBe("xy");
+    expect(run(kvEntry(), op("append", "x", null, 0, 1), op("append", "y", null, 2, 3), op("get", null, "xy", 4, 5))?.text).toBe("xy");
     expect(run(kvEntry(), op("put", "x", null, 0, 1), op("get", null, "", 2, 3))).toBeUndefined();
+  });
+
+  it("kv hashes an appended string like the same string put whole", () => {
+    const m = kvEntry();
+    const appended = run(m, op("append", "ab", null, 0, 1), op("append", "cd", null, 2, 3))!;
+    const put = run(m, op("put", "abcd", null, 0, 1))!;
+    expect(m.equal(appended, put)).toBe(true);
+    expect(m.hash(appended)).toBe(m.hash(put));
+    expect(m.hash(put)).not.toBe(m.hash(run(m, op("put", "abce", null, 0, 1))!));
   });
 
   it("set reads must list exactly the added elements, in any order", () => {

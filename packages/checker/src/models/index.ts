@@ -24,7 +24,7 @@ export function modelByName(name: string): Model<any> {
 }
 
 export { keyed } from "./keyed.js";
-export { kvEntry } from "./kv.js";
+export { kvEntry, type KvState } from "./kv.js";
 export { describeOperation, type Model } from "./model.js";
 export { mutex } from "./mutex.js";
 export { fifoQueue } from "./queue.js";

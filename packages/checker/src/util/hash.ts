@@ -17,14 +17,20 @@ export function combineHash(seed: number, value: number): number {
   return mix32((Math.imul(seed, 31) + value) | 0);
 }
 
-export function hashString(text: string): number {
-  // FNV-1a over UTF-16 code units, then finalized.
-  let h = 0x811c9dc5;
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+
+/** Continues an FNV-1a hash over more text, so hash(a + b) = fnvContinue(fnvContinue(FNV_OFFSET, a), b). */
+export function fnvContinue(h: number, text: string): number {
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return mix32(h);
+  return h;
+}
+
+export function hashString(text: string): number {
+  // FNV-1a over UTF-16 code units, then finalized.
+  return mix32(fnvContinue(FNV_OFFSET, text));
 }
 
 const NULL_HASH = 0x2545f491;
