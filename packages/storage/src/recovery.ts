@@ -17,9 +17,9 @@ export interface RecoverOptions {
   fs?: StorageFs;
   maxBuffer?: number;
   /**
-   * Truncate torn log tails at the last valid entry, remove log files whose header never
-   * reached disk, and remove leftover temporary snapshots (default true). Only bytes that
-   * hold no intact entry are ever removed.
+   * Truncate torn log tails at the last valid entry, remove log files holding no entry
+   * (their header or first entry never reached disk), and remove leftover temporary
+   * snapshots (default true). Only bytes that hold no intact entry are ever removed.
    */
   repair?: boolean;
   /**
@@ -154,9 +154,12 @@ function checkNameMatchesFirstEntry(log: NamedFile, scan: LogScan): void {
 }
 
 async function repairTail(fs: StorageFs, scan: LogScan, repairs: LogRepair[]): Promise<void> {
-  if (scan.tail.kind === "tornHeader") {
+  // A log with no entry holds nothing to keep, and its name would collide with the file the
+  // next append creates for the same zxid.
+  if (scan.entries.length === 0) {
     await fs.unlink(scan.file);
-    repairs.push({ path: scan.file, action: "removed", validEnd: 0, reason: scan.tail.reason });
+    const reason = scan.tail.kind === "clean" ? "no entries" : scan.tail.reason;
+    repairs.push({ path: scan.file, action: "removed", validEnd: 0, reason });
     return;
   }
   if (scan.tail.kind !== "torn" || !scan.dirtyTail) return;

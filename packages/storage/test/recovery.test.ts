@@ -133,6 +133,26 @@ describe("recovery", () => {
     });
   });
 
+  it("removes a log whose only entry was torn, so the next append can create that file again", async () => {
+    await withTempDir(async (dir) => {
+      await history(dir, dir, 12, [10]);
+      const path = join(versionDir(dir), "log.b");
+      const bytes = await readFile(path);
+      const scan = scanLogFile(path, bytes);
+      // Keep entry 11 whole, then a torn entry 12 in a file of its own named log.c.
+      await writeFile(path, bytes.subarray(0, scan.entries[1]!.offset));
+      const torn = Buffer.concat([bytes.subarray(0, 16), bytes.subarray(scan.entries[1]!.offset, scan.validEnd - 3)]);
+      await writeFile(join(versionDir(dir), "log.c"), torn);
+      const r = await recover({ dataDir: dir });
+      expect(r.repairs).toMatchObject([{ action: "removed", path: join(versionDir(dir), "log.c") }]);
+      expect(r.lastZxid).toBe(11n);
+      const appender = await TxnLogAppender.open({ dataLogDir: dir, preAllocSize: 0 });
+      await appender.append(txnRange(12n, 1)[0]!);
+      await appender.close();
+      expect(await zxidsOf((await recover({ dataDir: dir })).txns())).toEqual([11n, 12n]);
+    });
+  });
+
   it("stops with a clear error on a checksum mismatch in the middle of a log, changing nothing", async () => {
     await withTempDir(async (dir) => {
       await history(dir, dir, 30, [10, 20]);
