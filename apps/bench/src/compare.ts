@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import { startReferenceZooKeeper, startZkts } from "@zkts/testkit";
+import { type LoadOptions, type LoadResult, formatResult, runLoad } from "./load.js";
+
+/**
+ * Runs the same load against the reference Apache ZooKeeper and standalone zkts, one after
+ * the other on this machine, and prints both and the ratio. Neither server persists here in
+ * the same way (zkts keeps its tree in memory until durable storage is wired in, the
+ * reference fsyncs its log), so the write figures compare the request paths, not the disks;
+ * the read-only figures compare like with like.
+ */
+const durationMs = Number(process.env.BENCH_SECONDS ?? 8) * 1000;
+const seed = Number(process.env.BENCH_SEED ?? 42);
+
+const loads: { name: string; options: Omit<LoadOptions, "host" | "port"> }[] = [
+  { name: "getData 1 KB", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 1, seed } },
+  { name: "50/50 get/set 1 KB", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0.5, seed } },
+  { name: "setData 1 KB", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0, seed } },
+];
+
+const results: { load: string; reference: LoadResult; zkts: LoadResult }[] = [];
+const reference = await startReferenceZooKeeper({ config: { forceSync: "no" } });
+const zkts = await startZkts();
+try {
+  for (const load of loads) {
+    // Warm both up (JIT on both sides), then measure.
+    for (const server of [reference, zkts]) {
+      await runLoad({ ...load.options, durationMs: 2000, host: server.host, port: server.port });
+    }
+    const r = await runLoad({ ...load.options, host: reference.host, port: reference.port });
+    const z = await runLoad({ ...load.options, host: zkts.host, port: zkts.port });
+    results.push({ load: load.name, reference: r, zkts: z });
+    process.stdout.write(`\n${load.name} (8 clients x 32 outstanding, ${durationMs / 1000} s, seed ${seed})\n`);
+    process.stdout.write(`${formatResult("  reference ZooKeeper", r)}\n${formatResult("  zkts", z)}\n`);
+    const ratio = (z.operations / z.elapsedMs) / (r.operations / r.elapsedMs);
+    process.stdout.write(`  throughput ratio zkts/reference: ${ratio.toFixed(2)}\n`);
+  }
+} finally {
+  await Promise.all([reference.cleanup(), zkts.cleanup()]);
+}

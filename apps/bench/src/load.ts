@@ -1,0 +1,187 @@
+import { connect, type Socket } from "node:net";
+import {
+  CreateRequest,
+  Framer,
+  GetDataRequest,
+  JuteReader,
+  JuteWriter,
+  OpCode,
+  ReplyHeader,
+  RequestHeader,
+  SetDataRequest,
+  errorCodeName,
+  writeConnectRequest,
+} from "@zkts/jute";
+
+export interface LoadOptions {
+  host: string;
+  port: number;
+  clients: number;
+  /** Requests each client keeps in flight. */
+  outstanding: number;
+  durationMs: number;
+  dataSize: number;
+  /** Fraction of requests that are getData; the rest are setData. */
+  readRatio: number;
+  /** Seed of the read/write choice, so two runs issue the same sequence. */
+  seed: number;
+}
+
+export interface LoadResult {
+  operations: number;
+  reads: number;
+  writes: number;
+  errors: number;
+  elapsedMs: number;
+  latencyMs: { p50: number; p99: number; max: number };
+}
+
+/** A small xorshift generator: the benchmark's only randomness, seeded. */
+function xorshift(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x100000000;
+  };
+}
+
+class BenchConnection {
+  private readonly framer = new Framer(0x7fffffff);
+  private readonly writer = new JuteWriter(64 * 1024);
+  private readonly sentAt = new Map<number, bigint>();
+  private xid = 0;
+  private onHandshake: (() => void) | null = null;
+  onReply: (err: number, latencyNs: bigint) => void = () => {};
+
+  constructor(private readonly socket: Socket) {
+    socket.setNoDelay(true);
+    let handshaken = false;
+    socket.on("data", (chunk: Buffer) =>
+      this.framer.push(chunk, (payload) => {
+        if (!handshaken) {
+          handshaken = true;
+          this.onHandshake?.();
+          return;
+        }
+        const header = ReplyHeader.read(new JuteReader(payload, 0, payload.length, 0x7fffffff));
+        const started = this.sentAt.get(header.xid);
+        if (started === undefined) return;
+        this.sentAt.delete(header.xid);
+        this.onReply(header.err, process.hrtime.bigint() - started);
+      }),
+    );
+  }
+
+  static async open(host: string, port: number): Promise<BenchConnection> {
+    const socket = connect(port, host);
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    const connection = new BenchConnection(socket);
+    const ready = new Promise<void>((resolve) => (connection.onHandshake = resolve));
+    const w = new JuteWriter();
+    w.beginFrame();
+    writeConnectRequest(w, { protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30000, sessionId: 0n, passwd: Buffer.alloc(16) }, false);
+    w.endFrame();
+    socket.write(w.toBuffer());
+    await ready;
+    return connection;
+  }
+
+  send(type: number, body: (w: JuteWriter) => void): void {
+    const xid = ++this.xid;
+    const w = this.writer;
+    w.reset();
+    w.beginFrame();
+    RequestHeader.write(w, { xid, type });
+    body(w);
+    w.endFrame();
+    this.sentAt.set(xid, process.hrtime.bigint());
+    this.socket.write(w.toBuffer());
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Runs a pipelined getData/setData load and reports throughput and latency. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const random = xorshift(options.seed);
+  const data = Buffer.alloc(options.dataSize, 0x61);
+  const connections = await Promise.all(
+    Array.from({ length: options.clients }, () => BenchConnection.open(options.host, options.port)),
+  );
+  const prefix = `/zkts-bench-${options.seed}-${process.pid}`;
+  // Each client works on its own znode, created before the clock starts.
+  await Promise.all(
+    connections.map(
+      (c, i) =>
+        new Promise<void>((resolve) => {
+          c.onReply = () => resolve();
+          c.send(OpCode.create, (w) =>
+            CreateRequest.write(w, {
+              path: `${prefix}-${i}`,
+              data,
+              acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
+              flags: 0,
+            }),
+          );
+        }),
+    ),
+  );
+  const latencies: number[] = [];
+  let reads = 0;
+  let writes = 0;
+  let errors = 0;
+  const started = process.hrtime.bigint();
+  const deadline = started + BigInt(options.durationMs) * 1_000_000n;
+  await Promise.all(
+    connections.map(
+      (c, i) =>
+        new Promise<void>((resolve) => {
+          const path = `${prefix}-${i}`;
+          let inFlight = 0;
+          const issue = () => {
+            inFlight++;
+            if (random() < options.readRatio) {
+              reads++;
+              c.send(OpCode.getData, (w) => GetDataRequest.write(w, { path, watch: false }));
+            } else {
+              writes++;
+              c.send(OpCode.setData, (w) => SetDataRequest.write(w, { path, data, version: -1 }));
+            }
+          };
+          c.onReply = (err, latencyNs) => {
+            inFlight--;
+            if (err !== 0) errors++;
+            latencies.push(Number(latencyNs) / 1e6);
+            if (process.hrtime.bigint() < deadline) issue();
+            else if (inFlight === 0) resolve();
+          };
+          for (let k = 0; k < options.outstanding; k++) issue();
+        }),
+    ),
+  );
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  for (const c of connections) c.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  if (errors > 0) process.stderr.write(`zkts-bench: ${errors} requests failed (first code ${errorCodeName.get(-1)})\n`);
+  return {
+    operations: latencies.length,
+    reads,
+    writes,
+    errors,
+    elapsedMs,
+    latencyMs: { p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1] ?? 0 },
+  };
+}
+
+export function formatResult(name: string, r: LoadResult): string {
+  const rate = (r.operations / r.elapsedMs) * 1000;
+  return `${name.padEnd(22)} ${rate.toFixed(0).padStart(9)} ops/s   p50 ${r.latencyMs.p50.toFixed(2)} ms   p99 ${r.latencyMs.p99.toFixed(2)} ms   max ${r.latencyMs.max.toFixed(1)} ms   (${r.operations} ops, ${r.errors} errors)`;
+}
