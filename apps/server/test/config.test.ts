@@ -1,0 +1,97 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { repoRoot } from "@zkts/testkit";
+import { describe, expect, it } from "vitest";
+import { parseProperties } from "../src/properties.js";
+import { ConfigError, configFromProperties } from "../src/zoo-cfg.js";
+
+const parse = (text: string) => configFromProperties(parseProperties(text), "/base");
+const base = "tickTime=2000\ndataDir=/var/zk\nclientPort=2181\n";
+
+describe("zoo.cfg parsing", () => {
+  it("reads ZooKeeper's keys and derives the session timeout bounds from tickTime", () => {
+    const { config } = parse(`${base}maxClientCnxns=7\nclientPortAddress=127.0.0.1\n4lw.commands.whitelist=ruok, mntr\n`);
+    expect(config.tickTime).toBe(2000);
+    expect(config.dataDir).toBe("/var/zk");
+    expect(config.dataLogDir).toBe("/var/zk");
+    expect(config.clientPort).toBe(2181);
+    expect(config.clientPortAddress).toBe("127.0.0.1");
+    expect(config.maxClientCnxns).toBe(7);
+    expect(config.minSessionTimeout).toBe(4000);
+    expect(config.maxSessionTimeout).toBe(40000);
+    expect(config.fourLetterWords).toEqual(new Set(["ruok", "mntr"]));
+  });
+
+  it("takes ZooKeeper's system-property settings from zoo.cfg, with or without the zookeeper. prefix", () => {
+    const { config } = parse(
+      `${base}extendedTypesEnabled=true\nzookeeper.enforceQuota=true\njute.maxbuffer=4096\n` +
+        `DigestAuthenticationProvider.superDigest=super:abc=\nreadonlymode.enabled=true\nskipACL=yes\n`,
+    );
+    expect(config.extendedTypesEnabled).toBe(true);
+    expect(config.enforceQuota).toBe(true);
+    expect(config.juteMaxBuffer).toBe(4096);
+    expect(config.superDigest).toBe("super:abc=");
+    expect(config.readOnlyModeEnabled).toBe(true);
+    expect(config.skipAcl).toBe(true);
+    expect(config.fourLetterWords).toEqual(new Set(["srvr", "isro"]));
+  });
+
+  it("resolves relative directories against the working directory", () => {
+    const { config } = parse("tickTime=2000\ndataDir=data\ndataLogDir=logs\nclientPort=1\n");
+    expect(config.dataDir).toBe("/base/data");
+    expect(config.dataLogDir).toBe("/base/logs");
+  });
+
+  it("lists Java-only keys as ignored instead of failing", () => {
+    const { ignoredKeys } = parse(
+      `${base}serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\nssl.keyStore.location=/x\n` +
+        `authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\nautopurge.purgeInterval=1\n`,
+    );
+    expect(ignoredKeys).toEqual(["serverCnxnFactory", "ssl.keyStore.location", "authProvider.1", "autopurge.purgeInterval"]);
+  });
+
+  it.each([
+    ["tickTime=abc\ndataDir=/d\nclientPort=1\n", /^tickTime: expected an integer, got "abc"$/],
+    ["dataDir=/d\nclientPort=1\n", /^tickTime is required/],
+    ["tickTime=2000\nclientPort=1\n", /^dataDir is required/],
+    ["tickTime=2000\ndataDir=/d\n", /^clientPort is required/],
+    ["tickTime=2000\ndataDir=/d\nclientPort=70000\n", /^clientPort: /],
+    ["tickTime=0\ndataDir=/d\nclientPort=1\n", /^tickTime: /],
+    [`${base}extendedTypesEnabled=maybe\n`, /^extendedTypesEnabled: expected true or false/],
+    [`${base}minSessionTimeout=9000\nmaxSessionTimeout=5000\n`, /minSessionTimeout \(9000\) must not be larger/],
+  ])("rejects %j with one line naming the key", (text, message) => {
+    expect(() => parse(text)).toThrowError(ConfigError);
+    expect(() => parse(text)).toThrowError(message);
+  });
+
+  it("parses Java properties syntax: comments, colons, continuations", () => {
+    const props = parseProperties("# comment\n! also\nkey1 = value one\nkey2: two\nkey3=a\\\n  b\n\n");
+    expect([...props]).toEqual([
+      ["key1", "value one"],
+      ["key2", "two"],
+      ["key3", "ab"],
+    ]);
+  });
+});
+
+describe("zkts-server command", () => {
+  const main = join(repoRoot, "apps/server/dist/main.js");
+  const run = promisify(execFile);
+
+  it("exits with status 2 and a one-line error naming a bad key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "zkts-cfg-"));
+    writeFileSync(join(dir, "zoo.cfg"), `tickTime=2000\ndataDir=${dir}\nclientPort=notaport\n`);
+    const failure = await run(process.execPath, [main, "--config", join(dir, "zoo.cfg")]).catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toBe('zkts-server: clientPort: expected an integer, got "notaport"\n');
+  });
+
+  it("exits with status 2 when the config file is missing", async () => {
+    const failure = await run(process.execPath, [main, "--config", "/no/such/zoo.cfg"]).catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/^zkts-server: ENOENT/);
+  });
+});
