@@ -1,0 +1,128 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { startServer, type RunningServer } from "@zkts/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseArgs, tokenize } from "../src/args.js";
+import { parseAcl, permsToString } from "../src/format.js";
+import { targets } from "./targets.js";
+
+const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would, with stdin fed from `input`, bounded by a timeout. */
+function cli(args: string[], input = "", timeoutMs = 30_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ZKTS_CLI_HISTORY: "/dev/null" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`zkts-cli ${args.join(" ")} timed out; stdout so far: ${stdout}`));
+    }, timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+describe("argument handling", () => {
+  it("tokenizes quotes and parses flags", () => {
+    expect(tokenize(`set /a "hello world" 'x y'`)).toEqual(["set", "/a", "hello world", "x y"]);
+    expect(() => tokenize(`set /a "open`)).toThrow(/unterminated/);
+    const parsed = parseArgs(["-s", "-v", "3", "/a", "-1"], ["s"], ["v"]);
+    expect([...parsed.flags]).toEqual(["s"]);
+    expect(parsed.options.get("v")).toBe("3");
+    expect(parsed.positional).toEqual(["/a", "-1"]);
+    expect(() => parseArgs(["-x"], [], [])).toThrow(/unknown option/);
+  });
+
+  it("parses zkCli ACL syntax including digest ids", () => {
+    expect(parseAcl("world:anyone:cdrwa,digest:bob:abc=:r")).toEqual([
+      { id: { scheme: "world", id: "anyone" }, perms: 31 },
+      { id: { scheme: "digest", id: "bob:abc=" }, perms: 1 },
+    ]);
+    expect(permsToString(31)).toBe("cdrwa");
+  });
+});
+
+describe.each(targets)("zkts-cli against %s", (kind) => {
+  let server: RunningServer;
+  let at: string[];
+
+  beforeAll(async () => {
+    server = await startServer(kind);
+    at = ["-server", server.connectString];
+  });
+
+  afterAll(async () => {
+    await server?.cleanup();
+  });
+
+  it("creates, reads, lists and deletes in one-shot mode", async () => {
+    expect(await cli([...at, "create", "/cli", "hello"])).toMatchObject({ code: 0, stdout: "Created /cli\n" });
+    expect(await cli([...at, "get", "/cli"])).toMatchObject({ code: 0, stdout: "hello\n" });
+    expect(await cli([...at, "set", "/cli", "hello again"])).toMatchObject({ code: 0 });
+    const withStat = await cli([...at, "get", "-s", "/cli"]);
+    expect(withStat.stdout).toContain("hello again\n");
+    expect(withStat.stdout).toContain("dataVersion = 1");
+    expect((await cli([...at, "create", "-s", "/cli/seq-"])).stdout).toMatch(/^Created \/cli\/seq-\d{10}\n$/);
+    expect((await cli([...at, "ls", "/cli"])).stdout).toMatch(/^\[seq-\d{10}\]\n$/);
+    expect((await cli([...at, "getAllChildrenNumber", "/cli"])).stdout).toBe("1\n");
+    expect((await cli([...at, "ls", "-R", "/cli"])).stdout.split("\n")[0]).toBe("/cli");
+    expect(await cli([...at, "deleteall", "/cli"])).toMatchObject({ code: 0 });
+    expect((await cli([...at, "stat", "/cli"])).code).toBe(1);
+  });
+
+  it("prints JSON for scripts", async () => {
+    await cli([...at, "create", "/json", "j"]);
+    const ls = await cli([...at, "--json", "ls", "/"]);
+    expect(JSON.parse(ls.stdout)).toContain("json");
+    const get = JSON.parse((await cli([...at, "--json", "get", "/json"])).stdout);
+    expect(get.data).toBe("j");
+    expect(get.stat.version).toBe(0);
+    expect(typeof get.stat.czxid).toBe("string");
+  });
+
+  it("reports ZooKeeper errors by code name with a non-zero status", async () => {
+    const missing = await cli([...at, "get", "/does-not-exist"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("NONODE");
+    await cli([...at, "create", "/versioned", "v"]);
+    const bad = await cli([...at, "set", "-v", "7", "/versioned", "x"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("BADVERSION");
+    const json = await cli([...at, "--json", "delete", "/does-not-exist"]);
+    expect(JSON.parse(json.stderr).error.codeName).toBe("NONODE");
+    const usage = await cli([...at, "frobnicate", "/"]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("unknown command");
+  });
+
+  it("authenticates and manages ACLs", async () => {
+    const auth = ["--auth", "digest:carol:pw"];
+    expect((await cli([...at, ...auth, "whoami"])).stdout).toContain("digest: carol");
+    expect(await cli([...at, ...auth, "create", "/acl", "x", "auth::cdrwa"])).toMatchObject({ code: 0 });
+    expect((await cli([...at, "get", "/acl"])).stderr).toContain("NOAUTH");
+    expect((await cli([...at, ...auth, "getAcl", "/acl"])).stdout).toContain("'digest,'carol:");
+    expect((await cli([...at, ...auth, "setAcl", "/acl", "world:anyone:r"])).code).toBe(0);
+    expect((await cli([...at, "get", "/acl"])).stdout).toBe("x\n");
+  });
+
+  it("runs an interactive session from stdin", async () => {
+    const session = await cli(at, "create /shell 'two words'\nget /shell\nls /\nget /nothing\nhistory\nquit\n");
+    expect(session.code).toBe(0);
+    expect(session.stdout).toContain("Created /shell");
+    expect(session.stdout).toContain("two words");
+    expect(session.stdout).toContain("Error NONODE");
+    expect(session.stdout).toContain("1: get /shell");
+  });
+});
