@@ -147,7 +147,21 @@ export function findIntactEntry(bytes: Buffer, from: number, maxBuffer = JUTE_MA
   return -1;
 }
 
+const ZEROS = Buffer.alloc(64 * 1024);
+
+/**
+ * The offset of the first non-zero byte at or after `from`, or -1. Preallocated logs end in
+ * tens of MiB of zeros, so whole chunks are compared natively before looking at single bytes.
+ */
 export function firstNonZero(bytes: Buffer, from: number): number {
-  for (let i = from; i < bytes.length; i++) if (bytes[i] !== 0) return i;
+  let i = from;
+  while (i < bytes.length) {
+    const n = Math.min(ZEROS.length, bytes.length - i);
+    if (bytes.compare(ZEROS, 0, n, i, i + n) === 0) {
+      i += n;
+      continue;
+    }
+    for (const end = i + n; i < end; i++) if (bytes[i] !== 0) return i;
+  }
   return -1;
 }

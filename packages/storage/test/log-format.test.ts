@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { JuteWriter, OpCode, readTxnEntry, TxnHeader, CreateTxn, TxnDigest } from "@zkts/jute";
 import { describe, expect, it } from "vitest";
 import { StorageError, TxnLogAppender, scanLogFile, versionDir } from "../src/index.js";
+import { firstNonZero } from "../src/log-reader.js";
 import { createTxn, txnRange, withTempDir } from "./support/fixtures.js";
 
 /**
@@ -199,6 +200,19 @@ describe("torn and corrupt logs", () => {
       const scan = scanLogFile("log.1", original.subarray(0, end));
       const whole = offsets.filter((o, i) => (i + 1 < COUNT ? offsets[i + 1]! : original.length) <= end).length;
       expect(scan.entries).toHaveLength(whole);
+    }
+  });
+});
+
+describe("firstNonZero", () => {
+  it("finds the first non-zero byte across chunk boundaries", () => {
+    const bytes = Buffer.alloc(200_000);
+    expect(firstNonZero(bytes, 0)).toBe(-1);
+    for (const at of [0, 1, 65_535, 65_536, 131_071, 199_999]) {
+      bytes[at] = 7;
+      expect(firstNonZero(bytes, 0)).toBe(at);
+      expect(firstNonZero(bytes, at + 1)).toBe(-1);
+      bytes[at] = 0;
     }
   });
 });
