@@ -36,7 +36,7 @@ function commandJson(server: ZkServer, name: string): Record<string, unknown> {
         version: VERSION_STRING,
         server_state: "standalone",
         read_only: false,
-        node_count: server.tree.nodeCount,
+        node_count: server.tree.nodeCount + 1,
         last_zxid: Number(server.tree.lastProcessedZxid),
         num_alive_client_connections: server.connections.size,
         avg_latency: server.metrics.latencyAvg,

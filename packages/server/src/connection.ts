@@ -28,6 +28,7 @@ export interface ConnectionHandler {
   isFourLetterWord(word: string): boolean;
   nowMs(): number;
   onReplySent(latencyMs: number): void;
+  onPacketSent(): void;
   log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -178,6 +179,7 @@ export class ClientConnection implements Watcher {
     if (reply.body !== null) reply.body(w);
     w.endFrame();
     this.packetsSent++;
+    this.handler.onPacketSent();
     if (reply.zxid > 0n) this.lastZxid = reply.zxid;
     this.scheduleFlush();
   }
@@ -188,6 +190,7 @@ export class ClientConnection implements Watcher {
     body(this.out);
     this.out.endFrame();
     this.packetsSent++;
+    this.handler.onPacketSent();
     this.scheduleFlush();
   }
 
@@ -199,6 +202,7 @@ export class ClientConnection implements Watcher {
     WatcherEvent.write(w, { type: event.type, state: event.state, path: event.path });
     w.endFrame();
     this.packetsSent++;
+    this.handler.onPacketSent();
     this.scheduleFlush();
   }
 

@@ -37,7 +37,8 @@ export function monitorFigures(server: ZkServer): Record<string, string | number
     zk_packets_sent: m.packetsSent,
     zk_num_alive_connections: server.connections.size,
     zk_outstanding_requests: server.pipeline.queued,
-    zk_znode_count: tree.nodeCount,
+    // ZooKeeper counts the root twice (it is stored under "" and "/"), so its figures are one higher.
+    zk_znode_count: tree.nodeCount + 1,
     zk_watch_count: tree.dataWatches.size + tree.childWatches.size,
     zk_ephemerals_count: tree.ephemeralCount,
     zk_approximate_data_size: tree.approximateDataSize,
@@ -63,7 +64,7 @@ function serverSummary(server: ZkServer): string {
     `Outstanding: ${server.pipeline.queued}\n` +
     `Zxid: ${hex(server.tree.lastProcessedZxid)}\n` +
     `Mode: standalone\n` +
-    `Node count: ${server.tree.nodeCount}\n`
+    `Node count: ${server.tree.nodeCount + 1}\n`
   );
 }
 

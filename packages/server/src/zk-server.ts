@@ -183,6 +183,10 @@ export class ZkServer implements ConnectionHandler {
     this.metrics.recordLatency(latencyMs);
   }
 
+  onPacketSent(): void {
+    this.metrics.packetsSent++;
+  }
+
   // ---- handshake -----------------------------------------------------------------------------
 
   onHandshake(connection: ClientConnection, payload: Buffer): void {
