@@ -14,7 +14,9 @@ const simulation = fc.record({
   unknownRate: fc.constantFrom(0, 0, 0.05, 0.15),
 });
 
-function simulate(params: fc.RecordValue<typeof simulation>): Operation[] {
+type SimulationParams = typeof simulation extends fc.Arbitrary<infer T> ? T : never;
+
+function simulate(params: SimulationParams): Operation[] {
   const events = simulateCasRegisterHistory({ ...params, random: seededRandom(params.seed) });
   return pairEvents(events).operations;
 }

@@ -13,7 +13,7 @@ export interface HtmlOptions {
 }
 
 const ROW_PX = 22;
-const COLUMN_PX = 14;
+const COLUMN_PX = 18;
 const LABEL_PX = 90;
 
 export function htmlReport<S>(result: CheckResult<S>, options: HtmlOptions = {}): string {
