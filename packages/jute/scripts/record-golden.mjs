@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { fourLetterWord, runKazoo, runZkCli, startReferenceZooKeeper } from "@zkts/testkit";
+import { fourLetterWord, runCliMt, runKazoo, runZkCli, startReferenceZooKeeper } from "@zkts/testkit";
 import { startRecordingProxy } from "./golden/recording-proxy.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -70,6 +70,24 @@ const zkCliCommands = [
   "quit",
 ];
 
+/** cli_mt (the C client) commands, one session. */
+const cliMtCommands = [
+  "create /golden-c",
+  "create +e /golden-c/e",
+  "create +s /golden-c/s-",
+  "create2 +c /golden-c/c",
+  "create2 +t=60000 /golden-c/t",
+  "set /golden-c c-data",
+  "get /golden-c",
+  "ls /golden-c",
+  "ls2 /golden-c",
+  "exists /golden-c",
+  "wexists /golden-c/nothere",
+  "sync /golden-c",
+  "delete /golden-c/t",
+  "get /golden-c/missing",
+];
+
 async function main() {
   try {
     await run("javac", ["-version"]);
@@ -89,6 +107,12 @@ async function main() {
 
     await record("zkcli", version, zk.port, "zkCli.sh 3.8 (Java client): container, TTL, persistent and recursive watches, getEphemerals, getAllChildrenNumber, whoAmI, removeWatches, reconnects with SetWatches and SetWatches2, auth ACL, reconfig refused, multi via deleteall", async (proxyPort) => {
       return runZkCli(`127.0.0.1:${proxyPort}`, zkCliCommands, { timeoutMs: 90_000 });
+    });
+
+    await record("climt", version, zk.port, "cli_mt 3.8 (the C client, libzookeeper-mt): create in each mode, create2, setData, getData, getChildren, getChildren2, exists with and without watch, sync, delete, an error reply", async (proxyPort) => {
+      const result = await runCliMt(`127.0.0.1:${proxyPort}`, cliMtCommands, { timeoutMs: 30_000 });
+      // cli_mt exits 0 even when a command fails; the golden test checks the replies instead.
+      return result;
     });
 
     await record("java", version, zk.port, "Java client 3.8: multiRead, with and without a missing node", async (proxyPort) => {

@@ -6,7 +6,7 @@ import { decodeConnection, loadGolden, type Decoded } from "./support/golden.js"
 // scripts/record-golden.mjs). Every frame must decode with the record its opcode selects and
 // encode back to exactly the captured bytes.
 
-const files = ["kazoo", "zkcli", "java"] as const;
+const files = ["kazoo", "zkcli", "java", "climt"] as const;
 const decoded = Object.fromEntries(
   files.map((name) => [name, loadGolden(name).connections.map((c) => decodeConnection(c.frames))]),
 ) as Record<(typeof files)[number], Decoded[][]>;
@@ -248,5 +248,28 @@ describe("known values in the Java client capture", () => {
     const check = body<{ path: string; type: number }>(requests("java", OpCode.checkWatches)[0]);
     expect(check).toEqual({ path: "/golden-java/a", type: WatcherType.Data });
     expect(replies("java", OpCode.checkWatches)[0]!.header!.err).toBe(ErrorCode.OK);
+  });
+});
+
+describe("known values in the cli_mt (C client) capture", () => {
+  it("creates with flags for each mode and the container/TTL opcodes", () => {
+    const creates = requests("climt", OpCode.create).map((d) => body<{ path: string; flags: number }>(d));
+    expect(creates).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: "/golden-c", flags: CreateMode.PERSISTENT }),
+        expect.objectContaining({ path: "/golden-c/e", flags: CreateMode.EPHEMERAL }),
+        expect.objectContaining({ path: "/golden-c/s-", flags: CreateMode.PERSISTENT_SEQUENTIAL }),
+      ]),
+    );
+    expect(body<{ flags: number }>(requests("climt", OpCode.createContainer)[0]).flags).toBe(CreateMode.CONTAINER);
+    expect(body<{ ttl: bigint; flags: number }>(requests("climt", OpCode.createTTL)[0])).toMatchObject({ ttl: 60000n, flags: CreateMode.PERSISTENT_WITH_TTL });
+  });
+
+  it("sets an exist watch on a missing node, and a child watch (ls) that fires on a delete", () => {
+    const exists = requests("climt", OpCode.exists).map((d) => body<{ path: string; watch: boolean }>(d));
+    expect(exists).toEqual(expect.arrayContaining([{ path: "/golden-c/nothere", watch: true }]));
+    expect(requests("climt", OpCode.getChildren).map((d) => body<{ watch: boolean }>(d).watch)).toContain(true);
+    const events = replies("climt", OpCode.notification).map((d) => d.body);
+    expect(events).toContainEqual({ type: EventType.NodeChildrenChanged, state: KeeperState.SyncConnected, path: "/golden-c" });
   });
 });

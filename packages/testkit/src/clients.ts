@@ -1,4 +1,5 @@
 import { debian } from "./paths.js";
+import { runCliMtSession } from "./climt.js";
 import { runProcess, type ProcessResult, type RunOptions } from "./run.js";
 
 export interface ClientOptions {
@@ -44,26 +45,12 @@ export async function runZkCli(connectString: string, commands: string[], opts: 
 }
 
 /**
- * Runs the C client cli_mt, one batch-mode process (`-c`) per command, in order. cli_mt reads
- * stdin asynchronously and quits at end of input before replies arrive, so batch mode is the
- * reliable way; each command therefore gets its own session. cli_mt prints nearly everything,
- * results included, on stderr, and exits 0 even when a command fails ("rc = -101").
+ * Runs the C client cli_mt with `commands` in order, in one session, then quits (closing the
+ * session). cli_mt prints most results on stderr (see `output`) and exits 0 even when a command
+ * fails ("rc = -101"). See climt.ts for how commands are paced.
  */
-export async function runCliMt(connectString: string, commands: string[], opts: ClientOptions = {}): Promise<ProcessResult> {
-  const results: ProcessResult[] = [];
-  for (const command of commands) {
-    const result = await runProcess(debian.cliMt, ["-h", connectString, "-c", command], {
-      env: opts.env,
-      ...timeout(opts),
-    });
-    results.push(result);
-    if (result.code !== 0) break;
-  }
-  return withOutput({
-    code: results.find((r) => r.code !== 0)?.code ?? (results.length > 0 ? results[results.length - 1]!.code : 0),
-    stdout: results.map((r) => r.stdout).join(""),
-    stderr: results.map((r) => r.stderr).join(""),
-  });
+export function runCliMt(connectString: string, commands: string[], opts: ClientOptions = {}): Promise<ProcessResult> {
+  return runCliMtSession(connectString, commands, opts);
 }
 
 /** Removes the lines SLF4J prints when it finds no logging binding, and log4j warnings. */

@@ -75,6 +75,24 @@ zk.stop()
     expect(result.code).toBe(0);
     expect(result.output).toMatch(/\[\/climt-node\]: rc = 0/);
     expect(result.output).toMatch(/\/climt-node: rc = 0/);
+    expect(result.output).not.toContain("/zookeeper");
+  });
+
+  it("cli_mt runs commands in one session, including ones batch mode never finishes", async () => {
+    const result = await runCliMt(zk.connectString, [
+      "create +e /climt-ephemeral",
+      "exists /climt-ephemeral",
+      "wexists /climt-absent",
+      "addauth digest u:p",
+      "get /climt-ephemeral",
+      "get /climt-absent",
+    ]);
+    expect(result.code).toBe(0);
+    // The ephemeral node is still there for the later get: same session.
+    expect(result.output).toMatch(/\/climt-ephemeral: rc = 0/);
+    expect(result.output).toContain("Error -101 for /climt-absent");
+    expect(result.output).toMatch(/\/climt-absent: rc = -101/);
+    expect(result.output.match(/Got a new session id/g)).toHaveLength(1);
   });
 
   it("reads back what another client wrote", async () => {
