@@ -1,5 +1,6 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { ACL, FileHeader, JuteWriter, StatPersisted } from "@zkts/jute";
 import { describe, expect, it } from "vitest";
 import { looksSealed, openSnapshot, readSnapshot, versionDir, writeSnapshot, type SnapshotNode, type SnapshotSource } from "../src/index.js";
@@ -155,6 +156,17 @@ describe("snapshots", () => {
         expect(await looksSealed(nodeFs, cut)).toBe(false);
         await expect(openSnapshot(cut)).rejects.toThrow(/snapshot\.b/);
       }
+    });
+  });
+
+  it("reads a gzip-compressed snapshot (snapshot.<zxid>.gz), as ZooKeeper may be configured to write", async () => {
+    await withTempDir(async (dir) => {
+      const written = await writeSnapshot(source(smallTree(2)), { dataDir: dir, zxid: 0x2bn });
+      const gz = join(versionDir(dir), "snapshot.2c.gz");
+      await writeFile(gz, gzipSync(await readFile(written.path)));
+      const snap = await readSnapshot(gz);
+      expect(snap.zxid).toBe(0x2cn);
+      expect(snap.nodes.map((n) => n.path)).toEqual(smallTree(2).map((n) => n.path));
     });
   });
 
