@@ -34,6 +34,12 @@ export class LeaderElection {
     });
   }
 
+  /** This candidate's node, usable as a fencing check in a multi while leading. */
+  get nodePath(): string | undefined {
+    const name = this.lock.nodeName;
+    return name === undefined ? undefined : `${this.path}/${name}`;
+  }
+
   get isLeader(): boolean {
     return this.lock.isAcquired;
   }
