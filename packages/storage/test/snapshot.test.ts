@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { looksSealed, openSnapshot, readSnapshot, versionDir, writeSnapshot, type SnapshotNode, type SnapshotSource } from "../src/index.js";
 import { nodeFs } from "../src/fs.js";
 import { OPEN_ACL, smallTree, stat, withTempDir } from "./support/fixtures.js";
+import { errnoError, FaultyFs } from "./support/faulty-fs.js";
 
 const DIGEST_ACL: ACL[] = [{ perms: 31, id: { scheme: "digest", id: "alice:7QbNgWTRvLPeXhWcC0GbvMvG7tE=" } }];
 
@@ -156,6 +157,19 @@ describe("snapshots", () => {
         expect(await looksSealed(nodeFs, cut)).toBe(false);
         await expect(openSnapshot(cut)).rejects.toThrow(/snapshot\.b/);
       }
+    });
+  });
+
+  it("a full disk while snapshotting rejects and leaves neither a temporary nor a final file", async () => {
+    await withTempDir(async (dir) => {
+      const fs = new FaultyFs();
+      let writes = 0;
+      fs.beforeWrite = () => {
+        if (++writes === 3) throw errnoError("ENOSPC", "no space left on device");
+      };
+      const many = Array.from({ length: 2000 }, (_, i) => ({ path: i === 0 ? "" : `/n${i}`, data: Buffer.alloc(100), acl: -1n, stat: stat(1n) }));
+      await expect(writeSnapshot(source(many), { dataDir: dir, zxid: 7n, fs, chunkBytes: 4096 })).rejects.toThrow(/ENOSPC/);
+      expect(await readdir(versionDir(dir))).toEqual([]);
     });
   });
 
