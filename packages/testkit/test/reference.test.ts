@@ -92,7 +92,7 @@ zk.stop()
     expect(result.output).toMatch(/\/climt-ephemeral: rc = 0/);
     expect(result.output).toContain("Error -101 for /climt-absent");
     expect(result.output).toMatch(/\/climt-absent: rc = -101/);
-    expect(result.output.match(/Got a new session id/g)).toHaveLength(1);
+    expect((result.output ?? "").match(/Got a new session id/g)).toHaveLength(1);
   });
 
   it("reads back what another client wrote", async () => {
