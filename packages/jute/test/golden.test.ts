@@ -52,9 +52,10 @@ describe.each(files)("golden frames from %s", (name) => {
       expect(request.readOnlyByteSent).toBe(true);
       const response = connection.find((d) => d.frame.kind === "connectResponse");
       const reply = body<{ protocolVersion: number; sessionId: bigint; passwd: Buffer; timeOut: number }>(response);
-      expect(reply.sessionId).not.toBe(0n);
       expect(reply.passwd.length).toBe(16);
-      expect(reply.timeOut).toBeGreaterThan(0);
+      // Either a live session, or the expired-session reply (all zero) to a stale resume.
+      if (reply.sessionId === 0n) expect(reply).toMatchObject({ timeOut: 0, passwd: Buffer.alloc(16) });
+      else expect(reply.timeOut).toBeGreaterThan(0);
     }
   });
 
@@ -125,6 +126,24 @@ describe("known values in the kazoo capture", () => {
     expect(request.map((op) => op.type)).toEqual([OpCode.create, OpCode.check, OpCode.create]);
   });
 
+  it("echoes readOnly=false to a read-only capable client of a read-write server", () => {
+    const [, readOnlyClient] = decoded.kazoo;
+    expect(body<{ readOnly: boolean; readOnlyByteSent: boolean }>(readOnlyClient![0])).toMatchObject({ readOnly: true, readOnlyByteSent: true });
+    expect(readOnlyClient![1]!.payload.length).toBe(37);
+    expect(body<{ readOnly: boolean }>(readOnlyClient![1]).readOnly).toBe(false);
+  });
+
+  it("answers a resume with a wrong password with the expired-session handshake and nothing else", () => {
+    const main = decoded.kazoo[0]!;
+    const stale = decoded.kazoo[2]!;
+    const sessionId = body<{ sessionId: bigint }>(main[1]).sessionId;
+    const request = body<{ sessionId: bigint; passwd: Buffer }>(stale[0]);
+    expect(request.sessionId).toBe(sessionId);
+    expect(request.passwd.equals(body<{ passwd: Buffer }>(main[1]).passwd)).toBe(false);
+    expect(body(stale[1])).toEqual({ protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
+    expect(stale).toHaveLength(2);
+  });
+
   it("answers a missing node with NONODE and pings with xid -2", () => {
     expect(replies("kazoo", OpCode.getData).some((d) => d.header!.err === ErrorCode.NONODE)).toBe(true);
     expect(replies("kazoo", OpCode.exists).some((d) => d.header!.err === ErrorCode.NONODE)).toBe(true);
@@ -134,7 +153,7 @@ describe("known values in the kazoo capture", () => {
     for (const p of pings) expect(p.payload.toString("hex")).toBe("fffffffe0000000b");
     expect(replies("kazoo", OpCode.ping)[0]!.header).toMatchObject({ xid: Xid.ping, err: 0 });
     const close = requests("kazoo", OpCode.closeSession);
-    expect(close).toHaveLength(1);
+    expect(close).toHaveLength(2);
     expect(close[0]!.payload.length).toBe(8);
   });
 });

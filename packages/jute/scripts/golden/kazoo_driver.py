@@ -80,6 +80,27 @@ zk.delete(root + "/with-stat", version=0)
 time.sleep(1.6)
 print("pinged")
 
+session_id, password = zk.client_id
 zk.stop()
 zk.close()
 print("closed")
+
+# A read-only capable client: the handshake carries readOnly=true.
+ro = KazooClient(hosts=hosts, timeout=2.0, read_only=True)
+ro.start(timeout=20)
+print("read-only client", ro.get(root)[0])
+ro.stop()
+ro.close()
+
+# Resuming the closed session (and a wrong password) gets the expired-session handshake reply:
+# timeOut 0, sessionId 0, an all-zero password.
+wrong = bytes(b ^ 0xFF for b in password)
+stale = KazooClient(hosts=hosts, timeout=2.0, client_id=(session_id, wrong),
+                    connection_retry={"max_tries": 0})
+try:
+    stale.start(timeout=3)
+    print("stale session: connected")
+except Exception as e:
+    print("stale session:", type(e).__name__)
+stale.stop()
+stale.close()
