@@ -50,7 +50,7 @@ export async function openSnapshot(path: string, options: OpenSnapshotOptions = 
   let bytes = await fs.readFile(path);
   if (name.endsWith(".gz")) bytes = await gunzipAsync(bytes);
   else if (name.endsWith(".snappy")) throw corruptAt(path, 0, "snappy-compressed snapshots are not supported");
-  return parseSnapshot(path, zxid, bytes, options.maxBuffer ?? JUTE_MAX_BUFFER_DEFAULT);
+  return await parseSnapshot(path, zxid, bytes, options.maxBuffer ?? JUTE_MAX_BUFFER_DEFAULT);
 }
 
 /** Reads a snapshot whole: its sessions, ACLs, digest and every node in an array. */
@@ -67,8 +67,10 @@ export async function readSnapshot(
 /**
  * Checks the structure in one pass that skips over node bodies, verifies each seal against
  * the Adler-32 of every byte before it, and keeps the offsets needed to decode nodes later.
+ * The pass over the nodes runs in slices, summing the bytes it passed, with a yield to the
+ * event loop between slices.
  */
-export function parseSnapshot(path: string, zxid: bigint, bytes: Buffer, maxBuffer: number): LoadedSnapshot {
+export async function parseSnapshot(path: string, zxid: bigint, bytes: Buffer, maxBuffer: number): Promise<LoadedSnapshot> {
   const r = new JuteReader(bytes, 0, bytes.length, maxBuffer);
   const at = (what: string, fn: () => void): void => {
     const offset = r.offset;
@@ -99,12 +101,24 @@ export function parseSnapshot(path: string, zxid: bigint, bytes: Buffer, maxBuff
   const nodesStart = r.offset;
   const prefix = new PrefixChecksum(bytes);
   let nodeCount = 0;
-  at("node list", () => {
-    while (!atListEnd(r)) {
-      skipNode(r);
-      nodeCount++;
+  let listEnded = false;
+  while (!listEnded) {
+    const sliceStart = performance.now();
+    at("node list", () => {
+      for (;;) {
+        if (atListEnd(r)) {
+          listEnded = true;
+          return;
+        }
+        skipNode(r);
+        if (++nodeCount % NODES_PER_CLOCK_CHECK === 0 && performance.now() - sliceStart >= SLICE_MS) return;
+      }
+    });
+    if (!listEnded) {
+      prefix.through(r.offset);
+      await yieldToEventLoop();
     }
-  });
+  }
   at("seal", () => checkSeal(path, r, prefix));
   let digest: ZxidDigest | null = null;
   let lastProcessedZxid: bigint | null = null;
