@@ -37,7 +37,7 @@ export function referenceSystemProperties(config: Record<string, string>): strin
   return props;
 }
 
-const referenceLauncher: Launcher = {
+export const referenceLauncher: Launcher = {
   kind: "reference",
   logName: "zookeeper.log",
   command(configPath, config) {

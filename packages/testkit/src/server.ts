@@ -48,12 +48,37 @@ const STOP_WAIT_MS = 15_000;
 const READY_POLL_MS = 100;
 const HOST = "127.0.0.1";
 
-/** Writes the shared zoo.cfg, starts the server and resolves once it answers `srvr`. */
-export async function launch(launcher: Launcher, opts: ServerOptions = {}): Promise<RunningServer> {
+/** Thrown when the client port is taken before the server even starts. */
+class PortInUseError extends Error {}
+
+/** How many free ports to try when the caller did not choose one. */
+const PORT_ATTEMPTS = 3;
+const BIND_FAILURE = /Address already in use|BindException|EADDRINUSE/;
+
+/**
+ * Writes the shared zoo.cfg, starts the server and resolves once it answers `srvr`. A port from
+ * freePort() can be taken by someone else before the server binds it (the kernel hands the same
+ * ephemeral range to outgoing connections), so without a fixed port a bind failure is retried on
+ * a fresh port.
+ */
+export async function launch(launcher: Launcher, opts: ServerOptions = {}, pickPort: () => Promise<number> = freePort): Promise<RunningServer> {
+  if (opts.port !== undefined) return launchOn(launcher, opts, opts.port);
+  let lastError: unknown;
+  for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+    try {
+      return await launchOn(launcher, opts, await pickPort());
+    } catch (err) {
+      if (!(err instanceof PortInUseError) && !BIND_FAILURE.test((err as Error).message)) throw err;
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+async function launchOn(launcher: Launcher, opts: ServerOptions, port: number): Promise<RunningServer> {
   const ownsDataDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), `zkts-${launcher.kind}-`)));
   await mkdir(dataDir, { recursive: true });
-  const port = opts.port ?? (await freePort());
   const configPath = join(dataDir, "zoo.cfg");
   const extra = opts.config ?? {};
   await writeZooCfg(configPath, zooCfgEntries(port, dataDir, opts.tickTime ?? TICK_TIME_DEFAULT, extra));
@@ -65,7 +90,7 @@ export async function launch(launcher: Launcher, opts: ServerOptions = {}): Prom
 
   const startOnce = async (): Promise<void> => {
     if (!(await portIsFree(port))) {
-      throw new Error(`cannot start ${launcher.kind} server: 127.0.0.1:${port} is already in use`);
+      throw new PortInUseError(`cannot start ${launcher.kind} server: 127.0.0.1:${port} is already in use`);
     }
     // Append so that a restart keeps the earlier run's log for post-mortems.
     const logFd = openSync(logPath, "a");

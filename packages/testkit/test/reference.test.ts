@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fourLetterWord, runCliMt, runKazoo, runZkCli, startReferenceZooKeeper, startServer, type RunningServer } from "../src/index.js";
+import { launch } from "../src/server.js";
+import { referenceLauncher } from "../src/reference.js";
+import { fourLetterWord, freePort, runCliMt, runKazoo, runZkCli, startReferenceZooKeeper, startServer, type RunningServer } from "../src/index.js";
 
 // One reference server for the whole file: JVM start-up dominates the cost on a small machine.
 let zk: RunningServer;
@@ -135,6 +137,18 @@ describe("lifecycle", () => {
 
   it("refuses a port that is already in use instead of trusting another server's srvr", async () => {
     await expect(startReferenceZooKeeper({ port: zk.port })).rejects.toThrow(/already in use/);
+  });
+
+  it("retries on a fresh port when the port it picked is taken", async () => {
+    const picks = [zk.port, await freePort()];
+    const server = await launch(referenceLauncher, {}, async () => picks.shift()!);
+    try {
+      expect(picks).toEqual([]);
+      expect(server.port).not.toBe(zk.port);
+      expect(await fourLetterWord(server.host, server.port, "srvr")).toMatch(/Mode: standalone/);
+    } finally {
+      await server.cleanup();
+    }
   });
 
   it("fails with the log tail when the server exits during start-up", async () => {
