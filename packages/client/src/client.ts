@@ -48,6 +48,7 @@ import {
   type RecordCodec,
   type Stat,
 } from "@zkts/jute";
+import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
 import { parseConnectString, shuffled, type HostPort } from "./connect-string.js";
 import type { Completion, CompletionInfo, SessionEvent, SessionState } from "./core/connection-core.js";
 import type { RawWatchEvent, RawWatcher, WatchKind } from "./core/watch-table.js";
@@ -98,6 +99,11 @@ export interface ClientOptions {
   reconnectDelayMsMax?: number;
   /** Random source for host shuffling and retry jitter. Default Math.random. */
   random?: () => number;
+  /**
+   * Connect over TLS with these options (ca, cert, key, rejectUnauthorized, ...), as to a
+   * ZooKeeper secureClientPort.
+   */
+  tls?: TlsConnectionOptions;
   /** Resume an existing session (e.g. handed over from another process). */
   session?: { sessionId: bigint; passwd: Buffer };
 }
@@ -202,6 +208,7 @@ export class ZkClient {
         sessionEvent: (event) => this.emit(event),
         watchEvent: (watchers, event) => this.deliver(watchers, event),
       },
+      options.tls,
     );
     this.readyPromise = new Promise<void>((resolve, reject) => {
       const off = () => {

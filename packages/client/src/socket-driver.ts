@@ -1,4 +1,5 @@
 import net from "node:net";
+import tls from "node:tls";
 import type { HostPort } from "./connect-string.js";
 import { ConnectionCore, type CoreConfig, type SessionEvent } from "./core/connection-core.js";
 import type { RawWatchEvent, RawWatcher } from "./core/watch-table.js";
@@ -19,7 +20,11 @@ export class SocketDriver {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
 
-  constructor(config: CoreConfig, listeners: DriverListeners) {
+  constructor(
+    config: CoreConfig,
+    listeners: DriverListeners,
+    private readonly tlsOptions?: tls.ConnectionOptions,
+  ) {
     this.core = new ConnectionCore(config, {
       connect: (server) => this.open(server),
       send: (frame) => this.socket?.write(frame),
@@ -47,22 +52,29 @@ export class SocketDriver {
   }
 
   private open(server: HostPort): void {
-    const socket = net.connect({ host: server.host, port: server.port });
+    // With TLS the handshake must finish before the ZooKeeper handshake starts.
+    const socket: net.Socket =
+      this.tlsOptions === undefined
+        ? net.connect({ host: server.host, port: server.port })
+        : tls.connect({ servername: net.isIP(server.host) === 0 ? server.host : undefined, ...this.tlsOptions, host: server.host, port: server.port });
     socket.setNoDelay(true);
     this.socket = socket;
-    socket.on("connect", () => {
+    socket.on(this.tlsOptions === undefined ? "connect" : "secureConnect", () => {
       if (this.socket === socket) this.run((core, now) => core.onTransportOpen(now));
     });
     socket.on("data", (chunk: Buffer) => {
       if (this.socket === socket) this.run((core, now) => core.onData(chunk, now));
     });
-    socket.on("error", () => {
-      // The close event that always follows reports the loss.
+    let failure: string | undefined;
+    socket.on("error", (err: Error) => {
+      // The close event that always follows reports the loss, with this as its reason.
+      failure = err.message;
     });
     socket.on("close", () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
-      this.run((core, now) => core.onTransportClosed(now, `connection to ${server.host}:${server.port} closed`));
+      const reason = `connection to ${server.host}:${server.port} closed${failure === undefined ? "" : `: ${failure}`}`;
+      this.run((core, now) => core.onTransportClosed(now, reason));
     });
   }
 

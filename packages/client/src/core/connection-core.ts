@@ -125,6 +125,8 @@ export class ConnectionCore {
   private lastSendAt = 0;
   /** Last time the server answered on an open connection: the base of client-side expiry. */
   private lastHeardAt = 0;
+  /** Why the last connection or attempt ended, for the expiry message. */
+  private lastFailure: string | undefined;
 
   constructor(
     private readonly config: CoreConfig,
@@ -379,13 +381,14 @@ export class ConnectionCore {
       this.sessionIdValue === NO_SESSION
         ? `no server answered within the session timeout of ${this.config.sessionTimeoutMs} ms`
         : `no server answered for the session timeout of ${this.negotiatedTimeoutMs} ms`;
-    this.expire(reason);
+    this.expire(this.lastFailure === undefined ? reason : `${reason}; last failure: ${this.lastFailure}`);
     return true;
   }
 
   private lose(now: number, reason: string): void {
     const wasOpen = this.phase === "open";
     const wasClosing = this.phase === "closing";
+    this.lastFailure = reason;
     this.dropTransport();
     for (const entry of this.inFlight.splice(0)) {
       entry.complete(ErrorCode.CONNECTIONLOSS, null, { outcomeUnknown: true, detail: reason });
