@@ -4,6 +4,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { runCli } from "./cli/run.js";
 
+// A reader that stops early (`| head`) closes the pipe; that is not an error of the check.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
+
 process.exitCode = runCli(process.argv.slice(2), {
   readFile: (path) => readFileSync(path, "utf8"),
   writeFile: (path, text) => writeFileSync(path, text),

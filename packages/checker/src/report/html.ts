@@ -22,7 +22,11 @@ export function htmlReport<S>(result: CheckResult<S>, options: HtmlOptions = {})
   // Failing and unknown partitions first: they are what a reader came for.
   const rank = { "not-linearizable": 0, unknown: 1, linearizable: 2, skipped: 3 } as const;
   const partitions = [...result.partitions].sort((a, b) => rank[a.verdict] - rank[b.verdict]);
-  const sections = partitions.map((p) => partitionSection(result.model, p, maxOps)).join("\n");
+  const dropped = new Map<string | undefined, Operation[]>();
+  for (const op of result.dropped) dropped.set(op.key, [...(dropped.get(op.key) ?? []), op]);
+  const single = result.partitions.length === 1 && result.partitions[0]!.key === undefined;
+  const droppedOf = (p: PartitionResult<S>): Operation[] => (single ? result.dropped : dropped.get(p.key) ?? []);
+  const sections = partitions.map((p) => partitionSection(result.model, p, droppedOf(p), maxOps)).join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
 <style>${STYLE}</style></head>
@@ -31,24 +35,26 @@ export function htmlReport<S>(result: CheckResult<S>, options: HtmlOptions = {})
 <pre class="summary">${escape(textSummary(result))}</pre>
 <p class="legend"><span class="op ok">ok</span> <span class="op unknown">unknown outcome</span>
 <span class="op prefix">in the longest linearizable prefix (number = position)</span>
-<span class="op blocking">cannot be placed</span>. Hover an op for details. Time runs left to right
+<span class="op blocking">cannot be placed</span>
+<span class="op dropped">left out (failed, or a read with unknown result)</span>. Hover an op for details. Time runs left to right
 in event order; the scale is the order of events, not their durations.</p>
 ${sections}
 </body></html>
 `;
 }
 
-function partitionSection<S>(model: Model<S>, partition: PartitionResult<S>, maxOps: number): string {
+function partitionSection<S>(model: Model<S>, partition: PartitionResult<S>, dropped: Operation[], maxOps: number): string {
   const heading = `<h2>${escape(partitionLabel(partition.key))} <span class="verdict ${partition.verdict}">${partition.verdict}</span> <small>${partition.operations.length} ops</small></h2>`;
   const timeline =
     partition.operations.length <= maxOps
-      ? timelineSvg(model, partition)
+      ? timelineSvg(model, partition, dropped)
       : `<p>timeline left out: ${partition.operations.length} ops</p>`;
   return `<section>${heading}${timeline}${failureDetail(model, partition)}</section>`;
 }
 
-function timelineSvg<S>(model: Model<S>, partition: PartitionResult<S>): string {
-  const ops = partition.operations;
+function timelineSvg<S>(model: Model<S>, partition: PartitionResult<S>, dropped: Operation[]): string {
+  const ops = [...partition.operations, ...dropped];
+  const left = new Set(dropped);
   // Columns are distinct finite times, so the picture shows order and overlap clearly.
   const times = [...new Set(ops.flatMap((op) => (op.ret === Infinity ? [op.call] : [op.call, op.ret])))].sort((a, b) => a - b);
   const column = new Map(times.map((time, i) => [time, i]));
@@ -69,7 +75,8 @@ function timelineSvg<S>(model: Model<S>, partition: PartitionResult<S>): string 
       const end = op.ret === Infinity ? width - 4 : LABEL_PX + column.get(op.ret)! * COLUMN_PX + COLUMN_PX - 2;
       const y = row.get(String(op.process))! * ROW_PX + 2;
       const order = position.get(op);
-      const kind = op === blocking ? "blocking" : order !== undefined ? "prefix" : op.status === "unknown" ? "unknown" : "ok";
+      const kind =
+        op === blocking ? "blocking" : order !== undefined ? "prefix" : left.has(op) ? "dropped" : op.status === "unknown" ? "unknown" : "ok";
       const text = order !== undefined ? `${order}: ${model.describeOperation(op)}` : model.describeOperation(op);
       return (
         `<g class="op ${kind}"><title>${escape(describeOp(model, op))}</title>` +
@@ -112,9 +119,9 @@ pre.summary{background:#f6f6f6;padding:.8em;overflow:auto}
 .timeline{overflow-x:auto;border:1px solid #ddd;margin:.5em 0}
 svg text{font:11px monospace}svg .label{fill:#555}
 .op rect{fill:#90caf9;stroke:#1e88e5}.op.unknown rect{fill:#fff3e0;stroke:#ef6c00;stroke-dasharray:4 2}
-.op.prefix rect{fill:#a5d6a7;stroke:#2e7d32}.op.blocking rect{fill:#ef9a9a;stroke:#c62828;stroke-width:2}
+.op.prefix rect{fill:#a5d6a7;stroke:#2e7d32}.op.dropped rect{fill:#eee;stroke:#aaa}.op.dropped text{fill:#888}.op.blocking rect{fill:#ef9a9a;stroke:#c62828;stroke-width:2}
 span.op{padding:0 .4em;border:1px solid;border-radius:3px}
 span.op.ok{background:#90caf9}span.op.unknown{background:#fff3e0;border-style:dashed}
-span.op.prefix{background:#a5d6a7}span.op.blocking{background:#ef9a9a}
+span.op.prefix{background:#a5d6a7}span.op.dropped{background:#eee;color:#888}span.op.blocking{background:#ef9a9a}
 ol li.initial{list-style:none;color:#555}.blocking-op{font-weight:bold;color:#c62828}
 `;
