@@ -76,3 +76,41 @@ describe("power loss during appends", () => {
     }
   });
 });
+
+describe("power loss while snapshotting", () => {
+  it("leaves either the new snapshot, complete, or the previous one in use", async () => {
+    const seed = testSeed("power loss while snapshotting");
+    const random = seededRandom(seed);
+    const tree = Array.from({ length: 300 }, (_, i) => ({ path: i === 0 ? "" : `/n${i}`, data: Buffer.from(`v${i}`), acl: -1n, stat: smallTree(1)[0]!.stat }));
+    let sawNew = 0;
+    let sawOld = 0;
+    for (let round = 0; round < 30; round++) {
+      const context = `seed ${seed} round ${round}`;
+      const fs = new PowerLossFs();
+      await writeSnapshot({ sessions: new Map(), acls: new Map([[-1n, OPEN_ACL]]), nodes: smallTree(1) }, { dataDir: DATA_DIR, zxid: 0n, fs });
+      const writing = writeSnapshot(
+        { sessions: new Map([[9n, 4000]]), acls: new Map([[-1n, OPEN_ACL]]), nodes: tree },
+        { dataDir: DATA_DIR, zxid: 5n, fs, chunkBytes: 512 },
+      );
+      for (let hop = Math.floor(random() * 3000); hop > 0; hop--) await Promise.resolve();
+      const crashed = fs.crash(random);
+      await writing;
+
+      // A snapshot name on disk always means a complete snapshot: it is renamed only once synced.
+      const named = (await crashed.list(`${DATA_DIR}/version-2`)).includes("snapshot.5");
+      const r = await recover({ dataDir: DATA_DIR, fs: crashed });
+      expect(r.skippedSnapshots, context).toEqual([]);
+      expect(r.snapshot?.zxid, context).toBe(named ? 5n : 0n);
+      if (r.snapshot?.zxid === 5n) {
+        sawNew++;
+        const paths: string[] = [];
+        for await (const node of r.snapshot.nodes()) paths.push(node.path);
+        expect(paths, context).toEqual(tree.map((n) => n.path));
+      } else {
+        sawOld++;
+      }
+      expect(await crashed.list(`${DATA_DIR}/version-2`), context).not.toContain("tmp-snapshot.5");
+    }
+    console.log(`power loss while snapshotting: ${sawNew} rounds kept the new snapshot, ${sawOld} the previous one`);
+  });
+});
