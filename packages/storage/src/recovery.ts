@@ -79,6 +79,7 @@ export async function recover(options: RecoverOptions): Promise<Recovery> {
   const maxBuffer = options.maxBuffer ?? JUTE_MAX_BUFFER_DEFAULT;
   const snapDir = versionDir(options.dataDir);
   const logDir = versionDir(options.dataLogDir ?? options.dataDir);
+  if (logDir !== snapDir) await checkDirsNotMixed(fs, snapDir, logDir);
   if (repair) await removeTempSnapshots(fs, snapDir);
 
   const { snapshot, skipped } = await newestValidSnapshot(fs, snapDir, maxBuffer);
@@ -171,6 +172,20 @@ async function repairTail(fs: StorageFs, scan: LogScan, repairs: LogRepair[]): P
     await file.close();
   }
   repairs.push({ path: scan.file, action: "truncated", validEnd: scan.validEnd, reason: scan.tail.reason });
+}
+
+/**
+ * With a separate dataLogDir, logs in the snapshot directory (or snapshots in the log
+ * directory) mean the configuration no longer matches the files, and recovering would
+ * silently skip txns. ZooKeeper refuses to start in that case too (FileTxnSnapLog).
+ */
+async function checkDirsNotMixed(fs: StorageFs, snapDir: string, logDir: string): Promise<void> {
+  if (filesOfKind(await fs.list(snapDir), LOG_PREFIX).length > 0) {
+    throw new StorageError(StorageErrorCode.invalidArgument, `snapshot directory ${snapDir} holds log files but logs are expected in ${logDir}`);
+  }
+  if (filesOfKind(await fs.list(logDir), SNAPSHOT_PREFIX).length > 0) {
+    throw new StorageError(StorageErrorCode.invalidArgument, `log directory ${logDir} holds snapshot files but snapshots are expected in ${snapDir}`);
+  }
 }
 
 async function removeTempSnapshots(fs: StorageFs, snapDir: string): Promise<void> {

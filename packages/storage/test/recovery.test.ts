@@ -54,6 +54,15 @@ describe("recovery", () => {
     });
   });
 
+  it("refuses a separate dataLogDir while the data directory still holds logs (a moved configuration)", async () => {
+    await withTempDir(async (root) => {
+      const dataDir = join(root, "data");
+      await history(dataDir, dataDir, 15, [10]);
+      await expect(recover({ dataDir, dataLogDir: join(root, "logs") })).rejects.toThrow(/snapshot directory .* holds log files/);
+      await expect(recover({ dataDir: join(root, "empty"), dataLogDir: dataDir })).rejects.toThrow(/log directory .* holds snapshot files/);
+    });
+  });
+
   it("starts from the log file holding the txns right after a fuzzy snapshot", async () => {
     await withTempDir(async (dir) => {
       // Snapshot at 15 while the log that started at 11 kept going to 25: replay 16..25 from log.b.
