@@ -50,6 +50,14 @@ export interface RecoveredTxn {
   offset: number;
 }
 
+export interface ZxidGap {
+  /** The last zxid before the gap. */
+  after: bigint;
+  /** The first zxid after it, and where it was found. */
+  next: bigint;
+  file: string;
+}
+
 export interface Recovery {
   /** The newest snapshot whose seals check out, or null on an empty data directory. */
   snapshot: LoadedSnapshot | null;
@@ -61,6 +69,13 @@ export interface Recovery {
   txnCount: number;
   /** The highest zxid known: the last logged txn, or the snapshot's. -1 when there is nothing. */
   lastZxid: bigint;
+  /**
+   * Places after the snapshot where the zxid counter skips within one epoch. A leader numbers
+   * every txn of an epoch consecutively, so a skip means txns are missing (for example a log
+   * file deleted by hand, or a damaged tail of an older file); the caller decides whether to
+   * start anyway.
+   */
+  gaps: ZxidGap[];
   /**
    * Every logged txn after the snapshot's zxid, in zxid order across files, decoded. Files are
    * read again one at a time, so only one log is in memory while iterating.
@@ -98,6 +113,7 @@ export async function recover(options: RecoverOptions): Promise<Recovery> {
   const usable: { path: string; validEnd: number }[] = [];
   let txnCount = 0;
   let lastZxid = snapZxid;
+  const gaps: ZxidGap[] = [];
   for (const log of needed) {
     const path = join(logDir, log.name);
     const scan = scanLogFile(path, await fs.readFile(path), { maxBuffer });
@@ -107,6 +123,9 @@ export async function recover(options: RecoverOptions): Promise<Recovery> {
     usable.push({ path, validEnd: scan.validEnd });
     for (const e of scan.entries) {
       if (e.zxid <= lastZxid) continue;
+      if (lastZxid >= 0n && epochOf(e.zxid) === epochOf(lastZxid) && e.zxid !== lastZxid + 1n) {
+        gaps.push({ after: lastZxid, next: e.zxid, file: path });
+      }
       lastZxid = e.zxid;
       txnCount++;
     }
@@ -119,8 +138,13 @@ export async function recover(options: RecoverOptions): Promise<Recovery> {
     repairs,
     txnCount,
     lastZxid,
+    gaps,
     txns: () => replay(fs, usable, snapZxid, maxBuffer),
   };
+}
+
+function epochOf(zxid: bigint): bigint {
+  return zxid >> 32n;
 }
 
 async function newestValidSnapshot(

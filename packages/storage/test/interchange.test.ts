@@ -36,6 +36,8 @@ function toClientView(node: TreeModel extends Map<string, infer N> ? N : never):
 async function replayed(dataDir: string): Promise<{ tree: TreeModel; snapshotZxid: bigint; logFiles: number }> {
   const r = await recover({ dataDir, repair: false });
   if (r.snapshot === null) throw new Error("no snapshot recovered");
+  expect(r.gaps).toEqual([]);
+  expect(r.repairs).toEqual([]);
   const tree = await modelFromSnapshot(r.snapshot);
   for await (const txn of r.txns()) applyTxn(tree, txn.entry);
   return { tree, snapshotZxid: r.snapshot.zxid, logFiles: r.logFiles.length };

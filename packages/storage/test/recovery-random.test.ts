@@ -52,6 +52,7 @@ describe("recovery of random histories", () => {
         expect(r.snapshot?.zxid, context).toBe(snapshotZxid);
         expect(zxids, context).toEqual(Array.from({ length: total - Number(snapshotZxid) }, (_, i) => snapshotZxid + 1n + BigInt(i)));
         expect(r.lastZxid, context).toBe(BigInt(total));
+        expect(r.gaps, context).toEqual([]);
         expect((await recover({ dataDir: dir })).repairs, context).toEqual([]);
       });
     }

@@ -51,6 +51,7 @@ describe("recovery", () => {
       expect(r.txnCount).toBe(10);
       expect(await zxidsOf(r.txns())).toEqual(range(21, 30));
       expect(r.repairs).toEqual([]);
+      expect(r.gaps).toEqual([]);
     });
   });
 
@@ -189,6 +190,19 @@ describe("recovery", () => {
       await appender.close();
       const r = await recover({ dataDir: dir });
       expect(await zxidsOf(r.txns())).toEqual(range(11, 24));
+    });
+  });
+
+  it("reports a skip of the zxid counter within an epoch, but not a new epoch", async () => {
+    await withTempDir(async (dir) => {
+      await history(dir, dir, 15, [10]);
+      const appender = await TxnLogAppender.open({ dataLogDir: dir, preAllocSize: 0 });
+      for (const t of [...txnRange(18n, 2), ...txnRange(0x100000001n, 2)]) await appender.append(t);
+      await appender.close();
+      const r = await recover({ dataDir: dir });
+      expect(r.gaps).toEqual([{ after: 15n, next: 18n, file: join(versionDir(dir), "log.12") }]);
+      expect(r.lastZxid).toBe(0x100000002n);
+      expect((await recover({ dataDir: dir, dataLogDir: dir })).gaps).toHaveLength(1);
     });
   });
 
