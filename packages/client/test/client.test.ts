@@ -117,6 +117,15 @@ describe.each(targets)("client operations against %s", (kind) => {
     await expect(owner.setACL(path, [], -1)).rejects.toMatchObject({ codeName: "INVALIDACL" });
   });
 
+  it("reports an unknown auth scheme as AUTHFAILED and ends the session", async () => {
+    const c = await another();
+    const failed = c.once("authFailed");
+    await expect(c.addAuth("nosuchscheme", "whatever")).rejects.toMatchObject({ codeName: "AUTHFAILED" });
+    await failed;
+    expect(c.state).toBe("authFailed");
+    await expect(c.exists("/")).rejects.toMatchObject({ codeName: "AUTHFAILED" });
+  });
+
   it("runs an atomic multi and reports the failing op without applying any", async () => {
     const path = uniquePath("multi");
     const results = await client.transaction().create(path, "a").create(`${path}/x`).setData(path, "b").check(path, 1).commit();
