@@ -9,43 +9,57 @@ export interface KeyedState<S> {
   /** Sorted; only keys whose state differs from the initial one. */
   readonly keys: readonly string[];
   readonly states: readonly S[];
+  /** XOR of the entries' hashes, updated per step instead of recomputed over every key. */
+  readonly hash: number;
 }
 
 export function keyed<S>(inner: Model<S>): Model<KeyedState<S>> {
   const initial = inner.init();
-  const lookup = (state: KeyedState<S>, key: string): S => {
-    const index = state.keys.indexOf(key);
-    return index < 0 ? initial : state.states[index]!;
+  const keyHashes = new Map<string, number>();
+  const entryHash = (key: string, state: S): number => {
+    let h = keyHashes.get(key);
+    if (h === undefined) keyHashes.set(key, (h = hashString(key)));
+    return mix32(h ^ inner.hash(state));
   };
+  const empty: KeyedState<S> = { keys: [], states: [], hash: 0 };
+
   return {
     name: `keyed(${inner.name})`,
-    init: () => ({ keys: [], states: [] }),
+    init: () => empty,
     step(state, op) {
       const key = op.key ?? "";
-      const next = inner.step(lookup(state, key), op as Operation);
-      if (next === undefined) return undefined;
-      const keys = state.keys.filter((k) => k !== key);
-      const states = state.states.filter((_, i) => state.keys[i] !== key);
-      if (!inner.equal(next, initial)) {
-        let at = 0;
-        while (at < keys.length && keys[at]! < key) at++;
-        keys.splice(at, 0, key);
-        states.splice(at, 0, next);
+      const { keys, states } = state;
+      let at = 0;
+      while (at < keys.length && keys[at]! < key) at++;
+      const present = keys[at] === key;
+      const before = present ? states[at]! : initial;
+      const after = inner.step(before, op as Operation);
+      if (after === undefined) return undefined;
+      let hash = state.hash;
+      if (present) hash ^= entryHash(key, before);
+      const keep = !inner.equal(after, initial);
+      if (keep) hash ^= entryHash(key, after);
+      // Copy once, replacing, inserting or removing the entry at `at`.
+      const nextKeys = keys.slice(0, at);
+      const nextStates = states.slice(0, at);
+      if (keep) {
+        nextKeys.push(key);
+        nextStates.push(after);
       }
-      return { keys, states };
+      for (let i = present ? at + 1 : at; i < keys.length; i++) {
+        nextKeys.push(keys[i]!);
+        nextStates.push(states[i]!);
+      }
+      return { keys: nextKeys, states: nextStates, hash };
     },
     equal(a, b) {
-      if (a.keys.length !== b.keys.length) return false;
+      if (a.hash !== b.hash || a.keys.length !== b.keys.length) return false;
       for (let i = 0; i < a.keys.length; i++) {
         if (a.keys[i] !== b.keys[i] || !inner.equal(a.states[i]!, b.states[i]!)) return false;
       }
       return true;
     },
-    hash(state) {
-      let h = 0x1234567;
-      for (let i = 0; i < state.keys.length; i++) h = mix32(h ^ hashString(state.keys[i]!) ^ inner.hash(state.states[i]!));
-      return h;
-    },
+    hash: (state) => state.hash,
     isReadOnly: (op) => inner.isReadOnly(op),
     describeOperation: (op) => `${op.key ?? ""}: ${inner.describeOperation(op)}`,
     describeState: (state) =>

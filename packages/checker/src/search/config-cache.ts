@@ -10,7 +10,9 @@ export type CacheAdd = (typeof CacheAdd)[keyof typeof CacheAdd];
 export class ConfigCache<S> {
   private readonly words: number;
   private table: Int32Array;
+  /** Slots - 1, for the slot index; slotMask is the same over table positions. */
   private mask: number;
+  private slotMask: number;
   private keyLo: Int32Array;
   private keyHi: Int32Array;
   private bits: Uint32Array;
@@ -25,8 +27,9 @@ export class ConfigCache<S> {
   ) {
     this.words = words;
     this.capacity = 1024;
-    this.table = new Int32Array(this.capacity * 2);
-    this.mask = this.table.length - 1;
+    this.table = new Int32Array(this.capacity * 4);
+    this.mask = this.capacity * 2 - 1;
+    this.slotMask = this.table.length - 1;
     this.keyLo = new Int32Array(this.capacity);
     this.keyHi = new Int32Array(this.capacity);
     this.bits = new Uint32Array(this.capacity * words);
@@ -37,21 +40,25 @@ export class ConfigCache<S> {
     const lo = setLo ^ stateHash;
     const hi = setHi ^ mix32(stateHash ^ 0x7feb352d);
     const words = this.words;
-    let slot = mix32(lo) & this.mask;
+    const table = this.table;
+    // Slots are [entry + 1, key] pairs side by side, so a probe that misses reads one cache
+    // line instead of reaching into the per-entry arrays.
+    let slot = (mix32(lo) & this.mask) << 1;
     for (;;) {
-      const entry = this.table[slot]! - 1;
+      const entry = table[slot]! - 1;
       if (entry < 0) break;
-      if (this.keyLo[entry] === lo && this.keyHi[entry] === hi && this.sameBits(entry, set, words)) {
+      if (table[slot + 1] === lo && this.keyHi[entry] === hi && this.sameBits(entry, set, words)) {
         if (this.equal(this.states[entry]!, state)) return CacheAdd.Present;
       }
-      slot = (slot + 1) & this.mask;
+      slot = (slot + 2) & this.slotMask;
     }
     if (this.size === this.capacity) {
       if (!this.grow()) return CacheAdd.Full;
       return this.add(set, setLo, setHi, state, stateHash);
     }
     const entry = this.size++;
-    this.table[slot] = entry + 1;
+    table[slot] = entry + 1;
+    table[slot + 1] = lo;
     this.keyLo[entry] = lo;
     this.keyHi[entry] = hi;
     this.bits.set(set, entry * words);
@@ -72,7 +79,8 @@ export class ConfigCache<S> {
 
   private grow(): boolean {
     const capacity = this.capacity * 2;
-    const projected = capacity * (2 * 4 + 4 + 4 + this.words * 4);
+    // Table (two slots of two words per entry), keys, bitsets, and the states array's pointer.
+    const projected = capacity * (4 * 4 + 4 + 4 + this.words * 4 + 8);
     if (projected > this.maxBytes) return false;
     const keyLo = new Int32Array(capacity);
     keyLo.set(this.keyLo);
@@ -84,12 +92,14 @@ export class ConfigCache<S> {
     this.keyHi = keyHi;
     this.bits = bits;
     this.capacity = capacity;
-    this.table = new Int32Array(capacity * 2);
-    this.mask = this.table.length - 1;
+    this.table = new Int32Array(capacity * 4);
+    this.mask = capacity * 2 - 1;
+    this.slotMask = this.table.length - 1;
     for (let entry = 0; entry < this.size; entry++) {
-      let slot = mix32(keyLo[entry]!) & this.mask;
-      while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
+      let slot = (mix32(keyLo[entry]!) & this.mask) << 1;
+      while (this.table[slot] !== 0) slot = (slot + 2) & this.slotMask;
       this.table[slot] = entry + 1;
+      this.table[slot + 1] = keyLo[entry]!;
     }
     return true;
   }
