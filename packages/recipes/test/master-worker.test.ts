@@ -76,9 +76,14 @@ describe.each(targets)("master-worker example against %s", (kind) => {
       expect(doneBeforeCrash).toBeLessThan(tasks.length);
       const results = await submitter.waitForAll(tasks, 60_000);
       for (let i = 0; i < tasks.length; i++) expect(results.get(tasks[i]!)).toBe(`TASK ${i}`);
+      // Exactly once, as the server saw it: one result node per task, never overwritten, and
+      // no task committed by two workers. The crashed worker may have had one commit on the
+      // wire whose reply it never got, so its own count can be one short.
+      for (const task of tasks) expect((await admin.exists(layout.result(task)))?.version).toBe(0);
+      expect((await admin.getChildren(layout.status)).length).toBe(tasks.length);
       const committed = workers.flatMap((w) => w.worker.completed);
-      expect(committed.length).toBe(tasks.length);
-      expect(new Set(committed).size).toBe(tasks.length);
+      expect(new Set(committed).size).toBe(committed.length);
+      expect(committed.length).toBeGreaterThanOrEqual(tasks.length - 1);
       expect(masters.filter((m) => m !== active && m.master.isLeader)).toHaveLength(1);
       for (const m of masters) m.master.stop();
       for (const w of workers) w.worker.stop();
