@@ -144,6 +144,29 @@ describe.each(targets)("coordination recipes against %s", (kind) => {
     expect([...consumed].sort()).toEqual([...produced].sort());
   });
 
+  it("loses no queued item when a consumer's session is killed", async () => {
+    const path = uniquePath("queuekill");
+    const [producer, survivor] = await openMany(2);
+    const { client: doomed, proxy } = await openProxied();
+    const total = 20;
+    const queue = new DistributedQueue(producer!, path);
+    for (let i = 0; i < total; i++) await queue.put(`i${i}`);
+    const consumed: string[] = [];
+    const doomedQueue = new DistributedQueue(doomed, path);
+    for (let i = 0; i < 5; i++) consumed.push((await doomedQueue.take({ timeoutMs: 5000 }))!.toString());
+    const disconnected = doomed.once("disconnected");
+    proxy.block();
+    await disconnected;
+    await killSession(doomed, server.connectString);
+    const rest = new DistributedQueue(survivor!, path);
+    for (let i = 0; i < total; i++) {
+      const item = await rest.poll();
+      if (item === undefined) break;
+      consumed.push(item.toString());
+    }
+    expect(consumed.sort()).toEqual(Array.from({ length: total }, (_, i) => `i${i}`).sort());
+  });
+
   it("loses no increment of a shared counter under contention", async () => {
     const path = uniquePath("counter");
     const members = await openMany(8);

@@ -155,6 +155,33 @@ describe.each(targets)("locks against %s", (kind) => {
     await write.release();
   });
 
+  it("frees a semaphore lease when its holder's session is killed", async () => {
+    const path = uniquePath("semkill");
+    const proxy = await CuttableProxy.start({ host: server.host, port: server.port });
+    try {
+      const victim = await open(proxy.connectString);
+      clients.push(victim);
+      const [a, b] = await openMany(2);
+      const leaseA = new Semaphore(a!, path, 2);
+      const leaseV = new Semaphore(victim, path, 2);
+      expect(await leaseA.acquire()).toBe(true);
+      expect(await leaseV.acquire()).toBe(true);
+      const leaseB = new Semaphore(b!, path, 2);
+      const waiting = leaseB.acquire({ timeoutMs: 30_000 });
+      await eventually(async () => (await a!.getChildren(path)).length === 3, 10_000, "third contender queued");
+      const disconnected = victim.once("disconnected");
+      proxy.block();
+      await disconnected;
+      await killSession(victim, server.connectString);
+      expect(await waiting).toBe(true);
+      expect(leaseA.isAcquired && leaseB.isAcquired).toBe(true);
+      await leaseA.release();
+      await leaseB.release();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("admits at most `permits` holders of a semaphore", async () => {
     const path = uniquePath("sem");
     const members = await openMany(8);
