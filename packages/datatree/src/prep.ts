@@ -125,16 +125,6 @@ export class Preparer {
   }
 
   private prepareMulti(ops: MultiOp[], ctx: PrepContext): TxnBody {
-    const saved = new Map<string, ChangeRecord | undefined>();
-    for (const op of ops) {
-      const path = op.request.path;
-      saved.set(path, this.outstandingByPath.get(path));
-      const slash = path.lastIndexOf("/");
-      if (slash >= 0) {
-        const parent = slash === 0 ? "/" : path.substring(0, slash);
-        saved.set(parent, this.outstandingByPath.get(parent));
-      }
-    }
     const txns: TxnBody[] = [];
     let failed = false;
     for (const op of ops) {
@@ -148,19 +138,29 @@ export class Preparer {
         if (!(e instanceof KeeperError)) throw e;
         failed = true;
         txns.push({ type: OpCode.error, txn: { err: e.code } });
-        this.rollback(ctx.zxid, saved);
+        this.rollback(ctx.zxid);
       }
     }
     return { type: OpCode.multi, txns };
   }
 
-  private rollback(zxid: bigint, saved: Map<string, ChangeRecord | undefined>): void {
+  /**
+   * Drops the change records of a failed multi. Every path it touched, including the suffixed
+   * names of its sequential creates (which are not among the op paths), goes back to the newest
+   * record still outstanding for it, or to the tree when there is none.
+   */
+  private rollback(zxid: bigint): void {
+    const touched = new Set<string>();
     while (this.outstanding.length > 0 && this.outstanding[this.outstanding.length - 1]!.zxid === zxid) {
-      this.outstanding.pop();
+      touched.add(this.outstanding.pop()!.path);
     }
-    for (const [path, record] of saved) {
-      if (record === undefined) this.outstandingByPath.delete(path);
-      else this.outstandingByPath.set(path, record);
+    for (const path of touched) {
+      let previous: ChangeRecord | undefined;
+      for (let i = this.outstanding.length - 1; i >= 0 && previous === undefined; i--) {
+        if (this.outstanding[i]!.path === path) previous = this.outstanding[i];
+      }
+      if (previous === undefined) this.outstandingByPath.delete(path);
+      else this.outstandingByPath.set(path, previous);
     }
   }
 
