@@ -2,10 +2,12 @@
 import { readFileSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import { ZkServer, defaultServerConfig, jsonLogger, startAdminServer, type ServerConfig } from "@zkts/server";
+import { runPurge } from "./purge-command.js";
 import { parseProperties } from "./properties.js";
 import { ConfigError, configFromProperties } from "./zoo-cfg.js";
 
 const USAGE = `usage: zkts-server [--config zoo.cfg]
+       zkts-server purge <dataLogDir> [<dataDir>] -n <count>
 
 With no config, serves standalone on 127.0.0.1:2181 with ./data as its data directory.`;
 
@@ -25,6 +27,15 @@ function parseArgs(argv: string[]): { configPath: string | null } {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "purge") {
+    try {
+      await runPurge(process.argv.slice(3));
+    } catch (err) {
+      process.stderr.write(`zkts-server purge: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    return;
+  }
   const logger = jsonLogger((line) => process.stderr.write(line), (process.env.ZKTS_LOG_LEVEL as "info") ?? "info");
   let config: ServerConfig;
   try {
@@ -45,13 +56,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   mkdirSync(config.dataDir, { recursive: true });
-  const server = new ZkServer({ config, logger });
+  let server: ZkServer;
   try {
+    server = await ZkServer.open({ config, logger });
     await server.start();
   } catch (err) {
-    process.stderr.write(
-      `zkts-server: cannot listen on ${config.clientPortAddress}:${config.clientPort}: ${(err as Error).message}\n`,
-    );
+    process.stderr.write(`zkts-server: ${(err as Error).message}\n`);
     process.exit(1);
   }
   let admin: import("node:http").Server | null = null;
@@ -63,9 +73,10 @@ async function main(): Promise<void> {
       logger.log("warn", "AdminServer could not start; continuing without it", { err });
     }
   }
-  logger.log("info", "zkts standalone server started; data is kept in memory only (durable storage is not wired in yet)", {
+  logger.log("info", "zkts standalone server started", {
     clientPort: config.clientPort,
     dataDir: config.dataDir,
+    dataLogDir: config.dataLogDir,
   });
   const shutdown = async (signal: string) => {
     logger.log("info", "shutting down", { signal });

@@ -28,6 +28,13 @@ const Schema = Type.Object({
   containerCheckIntervalMs: PositiveInt,
   containerMaxPerMinute: PositiveInt,
   containerMaxNeverUsedIntervalMs: Type.Integer({ minimum: 0 }),
+  snapCount: Type.Integer({ minimum: 2 }),
+  snapSizeLimitBytes: Type.Integer({ minimum: 0 }),
+  preAllocSizeBytes: Type.Integer({ minimum: 0 }),
+  txnLogSizeLimitBytes: Type.Integer({ minimum: 0 }),
+  fsyncWarningThresholdMs: Type.Integer({ minimum: 0 }),
+  snapRetainCount: Type.Integer({ minimum: 1 }),
+  purgeIntervalHours: Type.Integer({ minimum: 0 }),
 });
 type Typed = Static<typeof Schema>;
 
@@ -50,13 +57,6 @@ const IGNORED_KEYS = [
   /^audit\./,
   /^electionAlg$/,
   /^syncEnabled$/,
-  /^snapCount$/,
-  /^snapSizeLimitInKb$/,
-  /^preAllocSize$/,
-  /^forceSync$/,
-  /^autopurge\./,
-  /^fsync\.warningthresholdms$/,
-  /^txnLogSizeLimitInKb$/,
   /^globalOutstandingLimit$/,
   /^initLimit$/,
   /^syncLimit$/,
@@ -137,6 +137,14 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     containerCheckIntervalMs: int("znode.container.checkIntervalMs", 60000),
     containerMaxPerMinute: int("znode.container.maxPerMinute", 10000),
     containerMaxNeverUsedIntervalMs: int("znode.container.maxNeverUsedIntervalMs", 0),
+    snapCount: int("snapCount", 100000),
+    snapSizeLimitBytes: int("snapSizeLimitInKb", 4 * 1024 * 1024) * 1024,
+    preAllocSizeBytes: int("preAllocSize", 64 * 1024) * 1024,
+    txnLogSizeLimitBytes: Math.max(0, int("txnLogSizeLimitInKb", -1)) * 1024,
+    fsyncWarningThresholdMs: int("fsync.warningthresholdms", 1000),
+    // ZooKeeper raises a retain count below 3 to 3.
+    snapRetainCount: Math.max(3, int("autopurge.snapRetainCount", 3)),
+    purgeIntervalHours: int("autopurge.purgeInterval", 0),
   };
   const firstError = [...Value.Errors(Schema, typed)][0];
   if (firstError !== undefined) {
@@ -161,6 +169,8 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     "znode.container.maxPerMinute", "znode.container.maxNeverUsedIntervalMs", "4lw.commands.whitelist",
     "readonlymode.enabled", "extendedTypesEnabled", "enforceQuota", "reconfigEnabled", "skipACL",
     "DigestAuthenticationProvider.superDigest", "DigestAuthenticationProvider.digestAlg", "serverId",
+    "snapCount", "snapSizeLimitInKb", "preAllocSize", "txnLogSizeLimitInKb", "forceSync", "fsync.warningthresholdms",
+    "autopurge.snapRetainCount", "autopurge.purgeInterval",
   ]);
   const ignoredKeys = [...props.keys()].filter((k) => !known.has(strip(k)) && !/^server\.\d+$/.test(k));
   for (const k of ignoredKeys) {
@@ -180,6 +190,8 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     skipAcl,
     superDigest: get("DigestAuthenticationProvider.superDigest") ?? null,
     digestAlgorithm: get("DigestAuthenticationProvider.digestAlg") ?? "SHA1",
+    // ZooKeeper reads forceSync as "no" or anything else.
+    forceSync: (get("forceSync") ?? "yes").trim().toLowerCase() !== "no",
     serverId: 0,
     rawProperties: props,
   });

@@ -50,7 +50,7 @@ describe("zoo.cfg parsing", () => {
       `${base}serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\nssl.keyStore.location=/x\n` +
         `authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\nautopurge.purgeInterval=1\n`,
     );
-    expect(ignoredKeys).toEqual(["serverCnxnFactory", "ssl.keyStore.location", "authProvider.1", "autopurge.purgeInterval"]);
+    expect(ignoredKeys).toEqual(["serverCnxnFactory", "ssl.keyStore.location", "authProvider.1"]);
   });
 
   it.each([

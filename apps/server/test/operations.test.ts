@@ -76,6 +76,12 @@ describe("limits", () => {
     const reply = await sessions[0]!.request(OpCode.exists, (w) => ExistsRequest.write(w, { path: "/", watch: false }));
     expect(reply.err).toBe(0);
     for (const s of sessions) s.drop();
+    // The server learns of the drops asynchronously; wait until it takes a connection again.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const cons = await fourLetterWord(server.host, server.port, "cons").catch(() => "");
+      if (cons !== "" && cons.split("\n").filter((l) => l.includes("queued=")).length < 4) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 
   it("answers thousands of pipelined requests on one connection in order", async () => {

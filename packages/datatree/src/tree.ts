@@ -5,6 +5,7 @@ import {
   Ids,
   OpCode,
   type Stat,
+  type StatPersisted,
   type TxnBody,
   type TxnHeader,
   WatcherType,
@@ -23,7 +24,7 @@ import {
   trimQuotaPath,
 } from "./quota.js";
 import { WatchTable, type Watcher, type WatcherMode } from "./watches.js";
-import { type Znode, newZnode, systemZnode, toClientStat } from "./znode.js";
+import { type Znode, newZnode, systemZnode, toClientStat, toStatPersisted } from "./znode.js";
 
 export const ZOOKEEPER_PATH = "/zookeeper";
 export const CONFIG_PATH = "/zookeeper/config";
@@ -425,6 +426,93 @@ export class DataTree {
       if (path.startsWith(`${QUOTA_ROOT}/`) && baseName(path) === LIMIT_NODE) {
         this.quotas.add(trimQuotaPath(parentPath(path)));
       }
+    }
+  }
+
+  // ---- snapshots -----------------------------------------------------------------------------
+
+  /**
+   * Empties the tree before a snapshot is loaded into it with `restoreAcl` and `restoreNode`
+   * (root first, every parent before its children), then `finishRestore`.
+   */
+  beginRestore(): void {
+    this.nodes.clear();
+    this.ephemerals.clear();
+    this.containers.clear();
+    this.ttls.clear();
+    this.approximateDataSize = 0;
+  }
+
+  restoreAcl(id: bigint, acl: ACL[]): void {
+    this.acls.restore(id, acl);
+  }
+
+  /** Loads one snapshot node; `path` is "" or "/" for the root. */
+  restoreNode(path: string, data: Buffer | null, aclId: bigint, stat: StatPersisted): void {
+    const key = path === "" ? "/" : path;
+    const node: Znode = { ...stat, data, aclId, children: new Set() };
+    if (key !== "/") {
+      const parent = this.nodes.get(parentPath(key));
+      if (parent === undefined) throw new Error(`snapshot node ${key} comes before its parent`);
+      parent.children.add(baseName(key));
+    }
+    this.nodes.set(key, node);
+    this.acls.addReference(aclId);
+    this.approximateDataSize += key.length + (data?.length ?? 0);
+    switch (ephemeralKind(stat.ephemeralOwner)) {
+      case "container":
+        this.containers.add(key);
+        break;
+      case "ttl":
+        this.ttls.add(key);
+        break;
+      case "normal": {
+        let set = this.ephemerals.get(stat.ephemeralOwner);
+        if (set === undefined) {
+          set = new Set();
+          this.ephemerals.set(stat.ephemeralOwner, set);
+        }
+        set.add(key);
+        break;
+      }
+      case "void":
+        break;
+    }
+  }
+
+  /** Ends a restore: system nodes a snapshot lacked are added back, quota roots found. */
+  finishRestore(zxid: bigint): void {
+    for (const [path, parent] of [
+      [ZOOKEEPER_PATH, "/"],
+      [QUOTA_ROOT, ZOOKEEPER_PATH],
+      [CONFIG_PATH, ZOOKEEPER_PATH],
+    ] as const) {
+      if (this.nodes.has(path)) continue;
+      const aclId = path === CONFIG_PATH ? this.acls.intern(Ids.READ_ACL_UNSAFE as unknown as ACL[]) : OPEN_UNSAFE_ACL_ID;
+      const node = systemZnode(aclId);
+      if (path === CONFIG_PATH) node.aversion = -1;
+      this.nodes.set(path, node);
+      this.nodes.get(parent)?.children.add(baseName(path));
+    }
+    this.rebuildQuotaPaths();
+    this.lastProcessedZxid = zxid;
+  }
+
+  /**
+   * The tree in preorder for a snapshot, root first under the path "". The walk reads the
+   * live tree between the writer's pauses, so a snapshot is fuzzy exactly as ZooKeeper's is:
+   * nodes deleted meanwhile are skipped, and replaying the log from the snapshot's zxid
+   * brings any node to its final state.
+   */
+  *snapshotNodes(): Generator<{ path: string; data: Buffer | null; aclId: bigint; stat: StatPersisted }> {
+    const stack: string[] = ["/"];
+    while (stack.length > 0) {
+      const path = stack.pop()!;
+      const node = this.nodes.get(path);
+      if (node === undefined) continue;
+      yield { path: path === "/" ? "" : path, data: node.data, aclId: node.aclId, stat: toStatPersisted(node) };
+      const children = [...node.children];
+      for (let i = children.length - 1; i >= 0; i--) stack.push(joinPath(path, children[i]!));
     }
   }
 

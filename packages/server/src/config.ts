@@ -29,6 +29,20 @@ export interface ServerConfig {
   containerMaxPerMinute: number;
   containerMaxNeverUsedIntervalMs: number;
   serverId: number;
+  /** Keep the tree in memory only (tests and benchmarks); the default persists to dataDir. */
+  inMemory: boolean;
+  /** snapCount: a snapshot is due after about this many txns (randomised as in ZooKeeper). */
+  snapCount: number;
+  /** snapSizeLimitInKb, in bytes: a snapshot is also due after this much logged data. */
+  snapSizeLimitBytes: number;
+  /** preAllocSize (KiB in zoo.cfg), in bytes: log files grow in steps of this size. */
+  preAllocSizeBytes: number;
+  /** txnLogSizeLimitInKb, in bytes; 0 = no limit. */
+  txnLogSizeLimitBytes: number;
+  forceSync: boolean;
+  fsyncWarningThresholdMs: number;
+  snapRetainCount: number;
+  purgeIntervalHours: number;
   /** Every key/value as read from zoo.cfg, for the `conf` and `envi` reports. */
   rawProperties: ReadonlyMap<string, string>;
 }
@@ -61,6 +75,15 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     containerMaxPerMinute: 10000,
     containerMaxNeverUsedIntervalMs: 0,
     serverId: 0,
+    inMemory: false,
+    snapCount: 100000,
+    snapSizeLimitBytes: 4 * 1024 * 1024 * 1024,
+    preAllocSizeBytes: 64 * 1024 * 1024,
+    txnLogSizeLimitBytes: 0,
+    forceSync: true,
+    fsyncWarningThresholdMs: 1000,
+    snapRetainCount: 3,
+    purgeIntervalHours: 0,
     rawProperties: new Map(),
     ...overrides,
   };

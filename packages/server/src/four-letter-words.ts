@@ -27,6 +27,7 @@ export const FOUR_LETTER_WORDS: ReadonlySet<string> = new Set([
 export function monitorFigures(server: ZkServer): Record<string, string | number> {
   const m = server.metrics;
   const tree = server.tree;
+  const fsync = server.store?.fsyncStats() ?? { count: 0, minMs: 0, avgMs: 0, maxMs: 0, lastMs: 0 };
   return {
     zk_version: VERSION_STRING,
     zk_server_state: "standalone",
@@ -45,9 +46,11 @@ export function monitorFigures(server: ZkServer): Record<string, string | number
     zk_open_file_descriptor_count: server.connections.size,
     zk_global_sessions: server.sessions.size,
     zk_last_proposal_size: 0,
-    zk_fsync_count: m.fsyncCount,
-    zk_fsync_time_avg_ms: m.fsyncCount === 0 ? 0 : Number((m.fsyncTotalMs / m.fsyncCount).toFixed(3)),
-    zk_fsync_time_max_ms: m.fsyncMaxMs,
+    zk_fsync_count: fsync.count,
+    zk_fsync_time_min_ms: Number(fsync.minMs.toFixed(3)),
+    zk_fsync_time_avg_ms: Number(fsync.avgMs.toFixed(3)),
+    zk_fsync_time_max_ms: Number(fsync.maxMs.toFixed(3)),
+    zk_last_snapshot_zxid: server.store === null ? "none" : hex(server.store.lastSnapshotZxid),
     zk_connection_rejected: m.connectionsRejected,
     zk_uptime: server.now() - m.startedAtMs,
   };

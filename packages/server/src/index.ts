@@ -9,3 +9,5 @@ export * from "./read-requests.js";
 export * from "./four-letter-words.js";
 export * from "./zk-server.js";
 export * from "./admin-server.js";
+export * from "./persistence/durable-store.js";
+export * from "./persistence/tree-snapshot.js";

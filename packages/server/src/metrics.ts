@@ -6,9 +6,6 @@ export class ServerMetrics {
   latencyTotalMs = 0;
   latencyMinMs = Number.POSITIVE_INFINITY;
   latencyMaxMs = 0;
-  fsyncCount = 0;
-  fsyncTotalMs = 0;
-  fsyncMaxMs = 0;
   connectionsRejected = 0;
   watchEventsSent = 0;
   readonly startedAtMs: number;
@@ -22,12 +19,6 @@ export class ServerMetrics {
     this.latencyTotalMs += ms;
     if (ms < this.latencyMinMs) this.latencyMinMs = ms;
     if (ms > this.latencyMaxMs) this.latencyMaxMs = ms;
-  }
-
-  recordFsync(ms: number): void {
-    this.fsyncCount++;
-    this.fsyncTotalMs += ms;
-    if (ms > this.fsyncMaxMs) this.fsyncMaxMs = ms;
   }
 
   get latencyMin(): number {

@@ -36,6 +36,7 @@ import { READ_OPS, ReadRequests } from "./read-requests.js";
 import { sessionPassword } from "./java-random.js";
 import { SessionTracker } from "./session-tracker.js";
 import { type TxnPersistence, TxnPipeline, inMemoryPersistence } from "./txn-pipeline.js";
+import { DurableStore } from "./persistence/durable-store.js";
 
 const EXPIRED_PASSWORD = Buffer.alloc(16);
 
@@ -66,6 +67,8 @@ export class ZkServer implements ConnectionHandler {
   private readonly logger: Logger;
   readonly now: () => number;
   private netServer: NetServer | null = null;
+  /** The durable store, unless the server runs in memory. */
+  store: DurableStore | null = null;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
 
@@ -93,6 +96,45 @@ export class ZkServer implements ConnectionHandler {
     this.reads = new ReadRequests(this.tree, auth);
   }
 
+  /**
+   * Recovers the tree and sessions from the data directory (unless `config.inMemory`), takes
+   * the start-up snapshot as ZooKeeper does, and returns a server ready to `start()`.
+   */
+  static async open(options: ZkServerOptions): Promise<ZkServer> {
+    if (options.config.inMemory) return new ZkServer(options);
+    const logger = options.logger ?? silentLogger;
+    // Claim the client port before touching the data directory, so a second server started
+    // by mistake on the same directory fails before it repairs or snapshots anything.
+    const listener = await listen(options.config);
+    try {
+      const auth = {
+        superDigest: options.config.superDigest,
+        digestAlgorithm: options.config.digestAlgorithm,
+        skipAcl: options.config.skipAcl,
+      };
+      const { store, state } = await DurableStore.open(options.config, logger, { auth }, Math.random);
+      const server = new ZkServer({ ...options, tree: state.tree, persistence: store });
+      server.store = store;
+      server.netServer = listener;
+      const now = server.now();
+      for (const [id, timeoutMs] of state.sessions) server.sessions.add(id, timeoutMs, now);
+      store.setSessionsProvider(() => server.sessionTable());
+      await store.takeSnapshot();
+      store.start();
+      return server;
+    } catch (err) {
+      listener.close();
+      throw err;
+    }
+  }
+
+  /** Live sessions and their timeouts, as snapshots record them. */
+  sessionTable(): Map<bigint, number> {
+    const out = new Map<bigint, number>();
+    for (const s of this.sessions.all()) out.set(s.id, s.timeoutMs);
+    return out;
+  }
+
   log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {
     this.logger.log(level, message, fields);
   }
@@ -108,15 +150,9 @@ export class ZkServer implements ConnectionHandler {
   }
 
   async start(): Promise<void> {
-    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const server = this.netServer ?? (await listen(this.config));
     this.netServer = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.config.clientPort, this.config.clientPortAddress, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    server.on("connection", (socket: Socket) => this.accept(socket));
     server.on("error", (err) => this.log("error", "client listener error", { err }));
     this.timers.push(setInterval(() => this.expireSessions(), this.config.tickTime));
     this.timers.push(setInterval(() => this.reapContainers(), this.config.containerCheckIntervalMs));
@@ -133,6 +169,7 @@ export class ZkServer implements ConnectionHandler {
     const server = this.netServer;
     this.netServer = null;
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.store?.close();
   }
 
   // ---- connections ---------------------------------------------------------------------------
@@ -466,6 +503,21 @@ export class ZkServer implements ConnectionHandler {
     this.log("error", "cannot persist transactions; refusing all writes from now on", { err });
     for (const c of this.connections) c.close();
   }
+}
+
+/** Binds the client port; connections are handled once the server starts. */
+async function listen(config: ServerConfig): Promise<NetServer> {
+  const server = createServer({ noDelay: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err) =>
+      reject(new Error(`cannot listen on ${config.clientPortAddress}:${config.clientPort}: ${err.message}`)),
+    );
+    server.listen(config.clientPort, config.clientPortAddress, () => {
+      server.removeAllListeners("error");
+      resolve();
+    });
+  });
+  return server;
 }
 
 function readWrite(type: number, reader: JuteReader): WriteRequest | null {

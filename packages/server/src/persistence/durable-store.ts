@@ -1,0 +1,168 @@
+import { DataTree, type DataTreeOptions } from "@zkts/datatree";
+import { OpCode, type TxnEntry } from "@zkts/jute";
+import {
+  PurgeScheduler,
+  SnapshotTrigger,
+  type StorageError,
+  TxnLogAppender,
+  recover,
+  writeSnapshot,
+} from "@zkts/storage";
+import type { ServerConfig } from "../config.js";
+import { type Logger, hex } from "../logger.js";
+import type { TxnPersistence } from "../txn-pipeline.js";
+import { loadSnapshot, snapshotSource } from "./tree-snapshot.js";
+
+export interface RecoveredState {
+  tree: DataTree;
+  /** Sessions alive at the last logged txn: id → timeout in ms. */
+  sessions: Map<bigint, number>;
+}
+
+/**
+ * The server's durable storage: recovery at start, group-committed appends to the
+ * transaction log, snapshots when ZooKeeper's randomised threshold is passed, and autopurge.
+ * Files are in ZooKeeper's format, so a data directory moves between zkts and ZooKeeper.
+ */
+export class DurableStore implements TxnPersistence {
+  private snapshotRunning: Promise<void> | null = null;
+  private readonly trigger: SnapshotTrigger;
+  private readonly purger: PurgeScheduler;
+  private sessionsProvider: () => ReadonlyMap<bigint, number> = () => new Map();
+  lastSnapshotZxid = -1n;
+
+  private constructor(
+    private readonly config: ServerConfig,
+    private readonly logger: Logger,
+    private readonly appender: TxnLogAppender,
+    readonly tree: DataTree,
+    random: () => number,
+  ) {
+    this.trigger = new SnapshotTrigger({
+      snapCount: config.snapCount,
+      snapSizeLimit: config.snapSizeLimitBytes,
+      random,
+    });
+    this.purger = new PurgeScheduler({
+      dataDir: config.dataDir,
+      dataLogDir: config.dataLogDir,
+      snapRetainCount: config.snapRetainCount,
+      purgeIntervalHours: config.purgeIntervalHours,
+      onPurged: (r) => logger.log("info", "autopurge removed old files", { result: r }),
+      onError: (err) => logger.log("warn", "autopurge failed", { err }),
+    });
+  }
+
+  /** Recovers the tree from dataDir/dataLogDir and opens the log for appending. */
+  static async open(
+    config: ServerConfig,
+    logger: Logger,
+    treeOptions: DataTreeOptions,
+    random: () => number,
+  ): Promise<{ store: DurableStore; state: RecoveredState }> {
+    const state = await recoverState(config, logger, treeOptions);
+    const appender = await TxnLogAppender.open({
+      dataLogDir: config.dataLogDir,
+      preAllocSize: config.preAllocSizeBytes,
+      txnLogSizeLimit: config.txnLogSizeLimitBytes,
+      forceSync: config.forceSync,
+      fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,
+      onSlowFsync: (slow) =>
+        logger.log("warn", `fsync-ing the write ahead log took ${Math.round(slow.durationMs)}ms which will adversely effect operation latency`, {
+          entries: slow.entries,
+        }),
+      onFailure: (err: StorageError) =>
+        logger.log("error", "the transaction log failed; no more writes will be acknowledged", { err }),
+    });
+    const store = new DurableStore(config, logger, appender, state.tree, random);
+    return { store, state };
+  }
+
+  /** Where the session table comes from when a snapshot is written. */
+  setSessionsProvider(provider: () => ReadonlyMap<bigint, number>): void {
+    this.sessionsProvider = provider;
+  }
+
+  start(): void {
+    this.purger.start();
+  }
+
+  fsyncStats() {
+    return this.appender.fsyncStats();
+  }
+
+  async persist(entries: readonly TxnEntry[]): Promise<void> {
+    const appends = entries.map((entry) => this.appender.append(entry));
+    await Promise.all(appends);
+    let due = false;
+    for (let i = 0; i < entries.length; i++) due = this.trigger.record() || due;
+    if (due && this.snapshotRunning === null) {
+      this.trigger.reset();
+      // Roll first so the snapshot's log starts after it, as ZooKeeper's SyncRequestProcessor does.
+      await this.appender.roll();
+      this.snapshotRunning = this.takeSnapshot().finally(() => {
+        this.snapshotRunning = null;
+      });
+    }
+  }
+
+  /** Writes a fuzzy snapshot of the tree as of its last applied zxid. */
+  async takeSnapshot(): Promise<void> {
+    const zxid = this.tree.lastProcessedZxid;
+    const started = Date.now();
+    try {
+      const written = await writeSnapshot(snapshotSource(this.tree, this.sessionsProvider()), {
+        dataDir: this.config.dataDir,
+        zxid,
+        fsync: this.config.forceSync,
+      });
+      this.lastSnapshotZxid = zxid;
+      this.logger.log("info", "snapshot written", {
+        path: written.path,
+        zxid: hex(zxid),
+        nodes: written.nodes,
+        bytes: written.bytes,
+        ms: Date.now() - started,
+      });
+    } catch (err) {
+      this.logger.log("error", "snapshot failed; the log still holds every txn", { err });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.purger.stop();
+    if (this.snapshotRunning !== null) await this.snapshotRunning;
+    await this.appender.close().catch(() => undefined);
+  }
+}
+
+async function recoverState(config: ServerConfig, logger: Logger, treeOptions: DataTreeOptions): Promise<RecoveredState> {
+  const recovery = await recover({ dataDir: config.dataDir, dataLogDir: config.dataLogDir, maxBuffer: config.juteMaxBuffer });
+  for (const repair of recovery.repairs) logger.log("warn", "repaired a torn transaction log tail", { repair });
+  for (const skipped of recovery.skippedSnapshots) logger.log("warn", "skipped an unusable snapshot", { skipped });
+  for (const gap of recovery.gaps) logger.log("warn", "the transaction log skips zxids", { gap });
+  const tree = new DataTree(treeOptions);
+  let sessions = new Map<bigint, number>();
+  if (recovery.snapshot !== null) sessions = await loadSnapshot(tree, recovery.snapshot);
+  let replayed = 0;
+  for await (const { entry } of recovery.txns()) {
+    tree.applyTxn(entry.header, entry.body);
+    trackSessions(sessions, entry);
+    replayed++;
+  }
+  if (recovery.lastZxid > tree.lastProcessedZxid) tree.lastProcessedZxid = recovery.lastZxid;
+  logger.log("info", "recovered the data tree", {
+    snapshot: recovery.snapshot?.path ?? null,
+    txnsReplayed: replayed,
+    lastZxid: hex(tree.lastProcessedZxid),
+    znodes: tree.nodeCount,
+    sessions: sessions.size,
+  });
+  return { tree, sessions };
+}
+
+function trackSessions(sessions: Map<bigint, number>, entry: TxnEntry): void {
+  const { header, body } = entry;
+  if (body.type === OpCode.createSession) sessions.set(header.clientId, body.txn.timeOut);
+  else if (body.type === OpCode.closeSession) sessions.delete(header.clientId);
+}

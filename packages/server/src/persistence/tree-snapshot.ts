@@ -1,0 +1,29 @@
+import type { DataTree } from "@zkts/datatree";
+import type { LoadedSnapshot, SnapshotNode, SnapshotSource } from "@zkts/storage";
+
+/** What a snapshot holds, taken from the live tree and session table. */
+export function snapshotSource(tree: DataTree, sessions: ReadonlyMap<bigint, number>): SnapshotSource {
+  return {
+    sessions: new Map(sessions),
+    acls: new Map(tree.acls.entries()),
+    nodes: nodesOf(tree),
+  };
+}
+
+function* nodesOf(tree: DataTree): Generator<SnapshotNode> {
+  for (const node of tree.snapshotNodes()) {
+    yield { path: node.path, data: node.data, acl: node.aclId, stat: node.stat };
+  }
+}
+
+/** Loads a snapshot into an empty tree and returns its sessions. */
+export async function loadSnapshot(tree: DataTree, snapshot: LoadedSnapshot): Promise<Map<bigint, number>> {
+  tree.beginRestore();
+  for (const [id, acl] of snapshot.acls) tree.restoreAcl(id, acl);
+  for await (const node of snapshot.nodes()) {
+    const data = node.data === null ? null : Buffer.from(node.data.buffer, node.data.byteOffset, node.data.byteLength);
+    tree.restoreNode(node.path, data, node.acl, node.stat);
+  }
+  tree.finishRestore(snapshot.zxid);
+  return new Map(snapshot.sessions);
+}
