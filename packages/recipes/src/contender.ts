@@ -51,7 +51,10 @@ export class Contender {
     this.node = await createTagged(this.client, this.path, `${this.id}${this.kind}`, this.id, this.options.identifier ?? "");
     try {
       for (let round = 0; round < 100_000; round++) {
+        // release() during the wait abandons the attempt.
+        if (this.node === undefined) return false;
         const blocker = await retrying(() => this.blocker());
+        if (this.node === undefined) return false;
         if (blocker === undefined) {
           this.held = true;
           this.watchForLoss();
@@ -83,9 +86,13 @@ export class Contender {
 
   /** The node this contender waits for, or undefined when it holds the lock. */
   private async blocker(): Promise<string | undefined> {
+    const node = this.node;
+    if (node === undefined) return undefined;
     const children = (await this.client.getChildren(this.path)).filter((c) => this.contenderKind(c) !== undefined).sort(bySequence);
-    const index = children.indexOf(this.node!);
-    if (index < 0) throw new ZkError(-112, { path: `${this.path}/${this.node}`, detail: "the lock node vanished; the session probably expired" });
+    // release() may have abandoned the attempt while the list was on its way.
+    if (this.node !== node) return undefined;
+    const index = children.indexOf(node);
+    if (index < 0) throw new ZkError(-112, { path: `${this.path}/${node}`, detail: "the lock node vanished; the session probably expired" });
     for (let i = index - 1; i >= 0; i--) {
       if (this.blockingKinds.includes(this.contenderKind(children[i]!)!)) return children[i];
     }

@@ -28,16 +28,20 @@ export class Semaphore {
   async acquire(options: AcquireOptions = {}): Promise<boolean> {
     const signal = deadlineSignal(options.timeoutMs, options.signal);
     this.node = await createTagged(this.client, this.path, `${this.id}__lease__`, this.id, null);
+    const node = this.node;
     for (let round = 0; round < 100_000; round++) {
       const { children, changed } = nextChildrenChange(this.client, this.path, signal);
       const sorted = (await retrying(() => children)).filter((c) => c.includes("__lease__")).sort(bySequence);
-      const index = sorted.indexOf(this.node);
+      // release() during the wait abandons the attempt.
+      if (this.node !== node) return false;
+      const index = sorted.indexOf(node);
       if (index < 0) throw new ZkError(-112, { path: this.path, detail: "the lease node vanished" });
       if (index < this.permits) {
         this.holding = true;
         return true;
       }
       await changed;
+      if (this.node !== node) return false;
       if (signal?.aborted) {
         await this.release();
         return false;
