@@ -386,10 +386,9 @@ export class DataTree {
     this.replaceData(statNode, stats.toBuffer());
   }
 
-  /** The quota root covering a path, ignoring quotas on the /zookeeper tree itself. */
+  /** The quota root covering a path; the root "/" never carries one (QuotaPaths skips it). */
   quotaRootOf(path: string): string | null {
-    const root = this.quotas.coveringRoot(path);
-    return root === null || root === ZOOKEEPER_PATH ? null : root;
+    return this.quotas.coveringRoot(path);
   }
 
   private recountQuota(path: string): void {

@@ -1,6 +1,6 @@
 import { CreateMode, ErrorCode, Ids, OpCode, type TxnBody } from "@zkts/jute";
 import { describe, expect, it } from "vitest";
-import { CONTAINER_EPHEMERAL_OWNER, type TxnResult, toClientStat, ttlOwner } from "../src/index.js";
+import { CONTAINER_EPHEMERAL_OWNER, StatsTrack, type TxnResult, toClientStat, ttlOwner } from "../src/index.js";
 import {
   ALICE_DIGEST,
   ALICE_IDS,
@@ -792,6 +792,20 @@ describe("quotas", () => {
     h.ok(createOp("/a/b/c", { data: "12" }));
     expect(quotaStats(h, "/a/b")).toBe("count=2,bytes=2");
     expect(quotaStats(h, "/a")).toBe("count=2,bytes=0");
+  });
+
+  it("a quota on /zookeeper is kept like any other; only the root is exempt", () => {
+    // DataTree.getMaxPrefixWithQuota ignores the root "/" only, and zkCli refuses quotas
+    // under /zookeeper/quota but not on /zookeeper itself.
+    const h = new Harness({ enforceQuota: true });
+    setQuota(h, "/zookeeper", "count=-1,bytes=-1=;countHardLimit=1000");
+    expect(h.tree.quotaRootOf("/zookeeper/x")).toBe("/zookeeper");
+    const before = StatsTrack.parse(h.tree.getNode("/zookeeper/quota/zookeeper/zookeeper_stats")!.data);
+    h.ok(createOp("/zookeeper/x", { data: "ab" }));
+    const after = StatsTrack.parse(h.tree.getNode("/zookeeper/quota/zookeeper/zookeeper_stats")!.data);
+    expect(after.count - before.count).toBe(1n);
+    expect(after.bytes - before.bytes).toBe(2n);
+    expect(h.tree.quotaRootOf("/x")).toBeNull();
   });
 
   it("deleting the limit node removes the quota", () => {
