@@ -107,7 +107,7 @@ export async function runShell(server: string, options: ClientOptions, json: boo
   return 0;
 }
 
-async function complete(client: ZkClient | undefined, line: string): Promise<[string[], string]> {
+export async function complete(client: ZkClient | undefined, line: string): Promise<[string[], string]> {
   const words = line.split(/\s+/);
   if (words.length <= 1) {
     const names = [...COMMANDS.values()].map((c) => c.name).concat(SHELL_WORDS);

@@ -4,6 +4,8 @@ import { startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseArgs, tokenize } from "../src/args.js";
 import { parseAcl, permsToString } from "../src/format.js";
+import { complete } from "../src/shell.js";
+import { connect } from "@zkts/client";
 import { targets } from "./targets.js";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -115,6 +117,20 @@ describe.each(targets)("zkts-cli against %s", (kind) => {
     expect((await cli([...at, ...auth, "getAcl", "/acl"])).stdout).toContain("'digest,'carol:");
     expect((await cli([...at, ...auth, "setAcl", "/acl", "world:anyone:r"])).code).toBe(0);
     expect((await cli([...at, "get", "/acl"])).stdout).toBe("x\n");
+  });
+
+  it("completes command names and znode paths", async () => {
+    const client = await connect(server.connectString);
+    try {
+      await client.mkdirp("/complete/alpha");
+      await client.mkdirp("/complete/beta");
+      expect(await complete(client, "getA")).toEqual([["getAcl", "getAllChildrenNumber"], "getA"]);
+      expect(await complete(client, "get /complete/a")).toEqual([["/complete/alpha"], "/complete/a"]);
+      expect(await complete(client, "ls /complete/")).toEqual([["/complete/alpha", "/complete/beta"], "/complete/"]);
+      expect(await complete(client, "ls /compl")).toEqual([["/complete"], "/compl"]);
+    } finally {
+      await client.close();
+    }
   });
 
   it("runs an interactive session from stdin", async () => {

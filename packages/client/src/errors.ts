@@ -10,6 +10,10 @@ export interface ZkErrorDetails {
   outcomeUnknown?: boolean;
   /** Free-form detail appended to the message. */
   detail?: string;
+  /** For a failed multi: the index of the op that failed. */
+  failedOpIndex?: number;
+  /** For a failed multi: every op's code (0 for ops that would have succeeded). */
+  opCodes?: number[];
 }
 
 /**
@@ -22,6 +26,8 @@ export class ZkError extends Error {
   readonly codeName: ErrorCodeName | "UNKNOWN";
   readonly path: string | undefined;
   readonly outcomeUnknown: boolean;
+  readonly failedOpIndex: number | undefined;
+  readonly opCodes: number[] | undefined;
 
   constructor(code: number, details: ZkErrorDetails = {}) {
     const codeName = errorCodeName.get(code) ?? "UNKNOWN";
@@ -34,6 +40,8 @@ export class ZkError extends Error {
     this.codeName = codeName;
     this.path = details.path;
     this.outcomeUnknown = details.outcomeUnknown ?? false;
+    this.failedOpIndex = details.failedOpIndex;
+    this.opCodes = details.opCodes;
   }
 
   /** Whether `err` is a ZkError with the given code name. */

@@ -80,9 +80,12 @@ export function readResults(results: MultiResult[], chroot: Chroot, ops: readonl
     const code = failed.type === OpCode.error ? failed.err : ErrorCode.RUNTIMEINCONSISTENCY;
     const op = ops[index];
     const path = op === undefined ? undefined : chroot.toClient(op.request.path);
-    const error = new ZkError(code, { path, detail: `multi op ${index} failed; no op was applied` });
-    Object.assign(error, { failedOpIndex: index, opCodes: results.map((r) => (r.type === OpCode.error ? r.err : 0)) });
-    throw error;
+    throw new ZkError(code, {
+      path,
+      detail: `multi op ${index} failed; no op was applied`,
+      failedOpIndex: index,
+      opCodes: results.map((r) => (r.type === OpCode.error ? r.err : 0)),
+    });
   }
   return results.map((r): OpResult => {
     switch (r.type) {

@@ -1,7 +1,7 @@
 import { startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestAcl, ErrorCode, Perms, ZkError, type ZkClient } from "../src/index.js";
-import { EventRecorder, open, uniquePath } from "./helpers.js";
+import { EventRecorder, open, uniquePath } from "./support.js";
 import { targets } from "./targets.js";
 
 /** The operation surface against a real server: every op, its typed result and its errors. */
@@ -133,7 +133,7 @@ describe.each(targets)("client operations against %s", (kind) => {
     expect(results[0]).toMatchObject({ type: "create", path });
     const failure = await client.transaction().delete(`${path}/x`).check(path, 99).commit().catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ZkError);
-    expect(failure).toMatchObject({ codeName: "BADVERSION", failedOpIndex: 1 });
+    expect(failure).toMatchObject({ codeName: "BADVERSION", failedOpIndex: 1, opCodes: [0, ErrorCode.BADVERSION] });
     expect(await client.exists(`${path}/x`)).not.toBeNull();
     const reads = await client.multiRead([
       { type: "getData", path },

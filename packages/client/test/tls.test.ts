@@ -7,7 +7,7 @@ import tls from "node:tls";
 import { startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../src/index.js";
-import { EventRecorder, uniquePath } from "./helpers.js";
+import { EventRecorder, uniquePath } from "./support.js";
 import { targets } from "./targets.js";
 
 /** A throwaway self-signed certificate for 127.0.0.1, made with the system's openssl. */

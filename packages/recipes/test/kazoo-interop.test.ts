@@ -2,7 +2,7 @@ import type { ZkClient } from "@zkts/client";
 import { runKazoo, startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lock } from "../src/index.js";
-import { eventually, open, uniquePath } from "./helpers.js";
+import { eventually, open, uniquePath } from "./support.js";
 import { targets } from "./targets.js";
 
 /**

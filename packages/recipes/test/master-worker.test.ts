@@ -5,7 +5,7 @@ import { Layout } from "../examples/master-worker/layout.js";
 import { Master } from "../examples/master-worker/master.js";
 import { Submitter } from "../examples/master-worker/submitter.js";
 import { Worker } from "../examples/master-worker/worker.js";
-import { eventually, killSession, open, sleep } from "./helpers.js";
+import { eventually, killSession, open, sleep } from "./support.js";
 import { CuttableProxy } from "./proxy.js";
 import { targets } from "./targets.js";
 
