@@ -93,6 +93,8 @@ export interface ClientOptions {
   maxBufferBytes?: number;
   /** Requests in flight plus requests waiting for a connection. Default 1000. */
   maxOutstandingRequests?: number;
+  /** Bytes of those requests; one request is always allowed. Default 64 MiB. */
+  maxOutstandingBytes?: number;
   /** Events an async watch iterator buffers for a slow consumer. Default 10000. */
   maxBufferedEvents?: number;
   reconnectDelayMsMin?: number;
@@ -200,6 +202,7 @@ export class ZkClient {
         readOnlyAllowed: options.readOnlyAllowed ?? false,
         maxBufferBytes: this.maxBufferBytes,
         maxOutstandingRequests: options.maxOutstandingRequests ?? 1000,
+        maxOutstandingBytes: options.maxOutstandingBytes ?? 64 * 1024 * 1024,
         reconnectDelayMsMin: options.reconnectDelayMsMin ?? 100,
         reconnectDelayMsMax: options.reconnectDelayMsMax ?? 2000,
         random,

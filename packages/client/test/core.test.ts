@@ -285,6 +285,25 @@ describe("ConnectionCore", () => {
     expect(h.takeRequests().map((s) => s.xid)).toEqual([1, 2]);
   });
 
+  it("bounds the bytes of outstanding requests, always admitting one", () => {
+    const h = new Harness({ maxOutstandingBytes: 1000 });
+    h.core.start(h.now);
+    h.establish();
+    const { log, complete } = results();
+    h.core.submit(OpCode.setData, Buffer.alloc(1500), complete, h.now);
+    h.core.submit(OpCode.setData, Buffer.alloc(10), complete, h.now);
+    expect(log.map((l) => l.err)).toEqual([ErrorCode.THROTTLEDOP]);
+    expect(h.core.outstandingBytes).toBe(1508);
+    h.reply(1, 1n, 0);
+    expect(h.core.outstandingBytes).toBe(0);
+    h.core.submit(OpCode.setData, Buffer.alloc(400), complete, h.now);
+    h.core.submit(OpCode.setData, Buffer.alloc(400), complete, h.now);
+    h.core.submit(OpCode.setData, Buffer.alloc(400), complete, h.now);
+    expect(log.map((l) => l.err)).toEqual([ErrorCode.THROTTLEDOP, 0, ErrorCode.THROTTLEDOP]);
+    h.core.onTransportClosed(h.now, "reset");
+    expect(h.core.outstandingBytes).toBe(0);
+  });
+
   it("fans a notification out to every watcher and consumes one-shot watches", () => {
     const h = new Harness();
     h.core.start(h.now);

@@ -181,6 +181,17 @@ describe.each(targets)("sessions and reconnects against %s", (kind) => {
     await expect(open(proxy.connectString, { sessionTimeoutMs: 1000 })).rejects.toMatchObject({ codeName: "SESSIONEXPIRED" });
   });
 
+  it("detects a hung connection by its missing ping replies and moves on with the session", async () => {
+    const client = await proxied({ sessionTimeoutMs: 6000 });
+    const sessionId = client.sessionId;
+    const disconnected = client.once("disconnected");
+    const reconnected = client.once("connected");
+    proxy.stall();
+    expect((await disconnected).reason).toMatch(/no answer from .* for \d+ ms/);
+    expect((await reconnected).sessionId).toBe(sessionId);
+    expect(await client.exists("/")).not.toBeNull();
+  });
+
   it("keeps working through repeated cuts", async () => {
     const path = uniquePath("flaky");
     const client = await proxied();

@@ -38,6 +38,19 @@ export class CuttableProxy {
     this.pairs.clear();
   }
 
+  /**
+   * Freezes every current connection without closing it: bytes stop flowing both ways, as
+   * with a hung server or a black-holed route. New connections work normally.
+   */
+  stall(): void {
+    for (const [a, b] of this.pairs) {
+      a.unpipe(b);
+      b.unpipe(a);
+      a.pause();
+      b.pause();
+    }
+  }
+
   block(): void {
     this.blocked = true;
     this.sever();

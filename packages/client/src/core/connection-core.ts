@@ -63,6 +63,8 @@ export interface CoreConfig {
   readOnlyAllowed: boolean;
   maxBufferBytes: number;
   maxOutstandingRequests: number;
+  /** Request bytes in flight plus waiting; bounds memory when the server is slow. */
+  maxOutstandingBytes?: number;
   reconnectDelayMsMin: number;
   reconnectDelayMsMax: number;
   random: () => number;
@@ -111,6 +113,7 @@ export class ConnectionCore {
   private readOnlyValue = false;
 
   private xid = 0;
+  private outstandingBytesValue = 0;
   private readonly inFlight: InFlight[] = [];
   private queued: Queued[] = [];
   private readonly authInfos: AuthInfo[] = [];
@@ -171,6 +174,10 @@ export class ConnectionCore {
 
   get lastZxidSeen(): bigint {
     return this.lastZxidValue;
+  }
+
+  get outstandingBytes(): number {
+    return this.outstandingBytesValue;
   }
 
   get outstandingRequests(): number {
@@ -315,8 +322,19 @@ export class ConnectionCore {
         detail: `${this.outstandingRequests} requests outstanding, the client's limit is ${this.config.maxOutstandingRequests}`,
       });
     }
-    if (this.phase === "open") this.sendRequest(opCode, body, complete, now);
-    else this.queued.push({ opCode, body, complete });
+    const bytesMax = this.config.maxOutstandingBytes ?? Infinity;
+    if (this.outstandingBytesValue > 0 && this.outstandingBytesValue + payloadBytes > bytesMax) {
+      return complete(ErrorCode.THROTTLEDOP, null, {
+        detail: `${this.outstandingBytesValue} request bytes outstanding, the client's limit is ${bytesMax}`,
+      });
+    }
+    this.outstandingBytesValue += payloadBytes;
+    const tracked: Completion = (err, reader, info) => {
+      this.outstandingBytesValue -= payloadBytes;
+      complete(err, reader, info);
+    };
+    if (this.phase === "open") this.sendRequest(opCode, body, tracked, now);
+    else this.queued.push({ opCode, body, complete: tracked });
   }
 
   /** Adds credentials to the session; they are re-sent on every reconnect. */
