@@ -494,6 +494,10 @@ function expectTreeMatchesModel(tree: DataTree, model: Model, sessions: Sessions
     const expected = [...model.nodes].filter(([, n]) => n.owner.kind === "session" && n.owner.id === id).map(([p]) => p);
     expect(tree.getEphemerals(id).sort(), `ephemerals of ${id}`).toEqual(expected.sort());
   }
+  // The size estimate behind mntr's zk_approximate_data_size stays equal to its definition.
+  let size = 0;
+  for (const [path, node] of tree.nodes) size += path.length + (node.data?.length ?? 0);
+  expect(tree.approximateDataSize).toBe(size);
   const ofKind = (kind: string) => [...model.nodes].filter(([, n]) => n.owner.kind === kind).map(([p]) => p).sort();
   expect([...tree.containers].sort()).toEqual(ofKind("container"));
   expect([...tree.ttls].sort()).toEqual(ofKind("ttl"));

@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { baseName, isValidPath, joinPath, parentPath, pathProblem, selfAndAncestors } from "../src/index.js";
+import { testSeed } from "./support.js";
 
 // The rules of ZooKeeper's PathUtils.validatePath, one case per rule; the messages carry the
 // offending index the way ZooKeeper's do, which the server logs.
@@ -86,5 +88,35 @@ describe("parentPath, baseName, joinPath, selfAndAncestors", () => {
   it("selfAndAncestors walks from the path up to the root", () => {
     expect([...selfAndAncestors("/a/b/c")]).toEqual(["/a/b/c", "/a/b", "/a", "/"]);
     expect([...selfAndAncestors("/")]).toEqual(["/"]);
+  });
+});
+
+describe("pathProblem against an independent statement of the rules", () => {
+  // The rules restated per segment: absolute, no empty, "." or ".." segment (which also
+  // covers a trailing slash), and no code unit in NUL or the reserved ranges.
+  function reserved(c: number): boolean {
+    return c === 0 || c <= 0x1f || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) || c >= 0xfff0;
+  }
+  function valid(path: string): boolean {
+    if (!path.startsWith("/")) return false;
+    if (path === "/") return true;
+    for (let i = 0; i < path.length; i++) if (reserved(path.charCodeAt(i))) return false;
+    return path
+      .substring(1)
+      .split("/")
+      .every((s) => s !== "" && s !== "." && s !== "..");
+  }
+
+  it("agrees on random paths built from the characters that matter", () => {
+    const pieces = ["/", "/", "/", ".", ".", "a", "bc", "\u0000", "\u0001", "\u001f", " ", "\u007f", "\u009f", "\u00a0"];
+    const more = ["\ud800", "\udfff", "\ue000", "\uf8ff", "\uf900", "\uffef", "\ufff0", "\uffff", "é"];
+    const seed = testSeed("path rules");
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces, ...more), { maxLength: 10 }), (parts) => {
+        const path = parts.join("");
+        expect(pathProblem(path) === null, JSON.stringify(path)).toBe(valid(path));
+      }),
+      { seed, numRuns: 3000 },
+    );
   });
 });

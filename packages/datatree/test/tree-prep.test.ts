@@ -440,6 +440,35 @@ describe("error codes", () => {
   });
 });
 
+describe("reads", () => {
+  it("getAllChildrenNumber counts every descendant, the root's including the /zookeeper nodes", () => {
+    const h = new Harness();
+    expect(h.tree.getAllChildrenNumber("/")).toBe(3);
+    h.ok(createOp("/a"));
+    h.ok(createOp("/a/b"));
+    h.ok(createOp("/a/b/c"));
+    h.ok(createOp("/ab"));
+    expect(h.tree.getAllChildrenNumber("/a")).toBe(2);
+    expect(h.tree.getAllChildrenNumber("/a/b/c")).toBe(0);
+    expect(h.tree.getAllChildrenNumber("/")).toBe(7);
+    expect(h.tree.getAllChildrenNumber("/missing")).toBe(0);
+  });
+
+  it("getChildren and getData return the client stat alongside", () => {
+    const h = new Harness();
+    h.ok(createOp("/a", { data: "d" }));
+    h.ok(createOp("/a/x"));
+    h.ok(createOp("/a/y"));
+    h.ok(deleteOp("/a/x"));
+    const children = h.tree.getChildren("/a", null)!;
+    expect(children.children).toEqual(["y"]);
+    expect(children.stat).toEqual(stat(h, "/a"));
+    expect(children.stat.cversion).toBe(3);
+    expect(h.tree.getData("/a", null)!.data?.toString()).toBe("d");
+    expect(h.tree.statNode("/missing", null)).toBeNull();
+  });
+});
+
 describe("replaying transactions over a fuzzy snapshot", () => {
   it("a create whose node already exists is NODEEXISTS and only moves the parent's cversion and pzxid forward", () => {
     const h = new Harness();

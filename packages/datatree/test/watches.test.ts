@@ -114,6 +114,28 @@ describe("which standard watches each write fires", () => {
     expect(b.events).toEqual([expected]);
   });
 
+  it("the tables' counts follow adds, one-shot firing and removal", () => {
+    const h = new Harness();
+    h.ok(createOp("/n"));
+    const a = new RecordingWatcher(S1);
+    const b = new RecordingWatcher(S2);
+    h.tree.getData("/n", a);
+    h.tree.getData("/n", b);
+    h.tree.statNode("/other", a);
+    h.tree.addWatch("/", b, "persistent");
+    expect(h.tree.dataWatches.size).toBe(4);
+    expect(h.tree.dataWatches.pathCount).toBe(3);
+    expect(h.tree.dataWatches.watcherCount).toBe(2);
+    h.ok(setDataOp("/n", "x"));
+    // Both one-shot watches on /n are gone; the persistent one on / stays.
+    expect(h.tree.dataWatches.size).toBe(2);
+    expect(h.tree.dataWatches.pathCount).toBe(2);
+    expect([...h.tree.dataWatches.pathsOf(a)]).toEqual(["/other"]);
+    h.tree.removeWatcher(a);
+    expect(h.tree.dataWatches.watcherCount).toBe(1);
+    expect(h.tree.childWatches.size).toBe(1);
+  });
+
   it("getData on a missing node sets no watch, exists does", () => {
     const h = new Harness();
     const w = new RecordingWatcher();
