@@ -30,7 +30,7 @@ export function monitorFigures(server: ZkServer): Record<string, string | number
   const fsync = server.store?.fsyncStats() ?? { count: 0, minMs: 0, avgMs: 0, maxMs: 0, lastMs: 0 };
   return {
     zk_version: VERSION_STRING,
-    zk_server_state: "standalone",
+    zk_server_state: server.writesRefused ? "read-only" : "standalone",
     zk_avg_latency: Number(m.latencyAvg.toFixed(4)),
     zk_max_latency: m.latencyMax,
     zk_min_latency: m.latencyMin,
@@ -66,7 +66,7 @@ function serverSummary(server: ZkServer): string {
     `Connections: ${server.connections.size}\n` +
     `Outstanding: ${server.pipeline.queued}\n` +
     `Zxid: ${hex(server.tree.lastProcessedZxid)}\n` +
-    `Mode: standalone\n` +
+    `Mode: ${server.writesRefused ? "read-only" : "standalone"}\n` +
     `Node count: ${server.tree.nodeCount + 1}\n`
   );
 }
@@ -185,7 +185,7 @@ export function runFourLetterWord(server: ZkServer, word: string): string {
     case "dirs":
       return "datadir_size: 0\nlogdir_size: 0\n";
     case "isro":
-      return "rw";
+      return server.writesRefused ? "ro" : "rw";
     case "crst":
       for (const c of server.connections) {
         c.lastLatencyMs = 0;

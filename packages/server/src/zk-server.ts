@@ -267,9 +267,20 @@ export class ZkServer implements ConnectionHandler {
     this.finishHandshake(connection, hs.sessionId, timeoutMs, true);
   }
 
+  /** True once the log failed: the server then answers reads and refuses every write. */
+  get writesRefused(): boolean {
+    return this.pipeline.failed !== null;
+  }
+
   private createSession(connection: ClientConnection, timeoutMs: number): void {
     const id = this.sessions.createId();
     this.sessions.add(id, timeoutMs, this.now());
+    if (this.writesRefused) {
+      // Nothing can be logged any more: the session lives in this process only, as a
+      // read-only server's sessions do.
+      this.finishHandshake(connection, id, timeoutMs, true);
+      return;
+    }
     const zxid = this.pipeline.nextZxid();
     this.pipeline.submit(
       { clientId: id, cxid: 0, zxid, time: BigInt(this.now()), type: OpCode.createSession },
@@ -290,7 +301,7 @@ export class ZkServer implements ConnectionHandler {
           timeOut: valid ? timeoutMs : 0,
           sessionId: valid ? sessionId : 0n,
           passwd: valid ? sessionPassword(sessionId) : EXPIRED_PASSWORD,
-          readOnly: false,
+          readOnly: valid && this.writesRefused,
         },
         connection.readOnlyByteSent,
       ),
@@ -401,8 +412,8 @@ export class ZkServer implements ConnectionHandler {
   }
 
   private submitWrite(connection: ClientConnection, xid: number, write: WriteRequest): void {
-    if (this.pipeline.failed !== null) {
-      connection.enqueue(xid, null, { err: ErrorCode.SYSTEMERROR, zxid: this.tree.lastProcessedZxid, body: null });
+    if (this.writesRefused) {
+      connection.enqueue(xid, null, { err: ErrorCode.NOTREADONLY, zxid: this.tree.lastProcessedZxid, body: null });
       return;
     }
     const zxid = this.pipeline.nextZxid();
@@ -459,6 +470,13 @@ export class ZkServer implements ConnectionHandler {
   /** Closes a session through the log, deleting its ephemerals; replies to `xid` if given. */
   closeSession(sessionId: bigint, connection: ClientConnection | null, xid: number | null): void {
     this.sessions.setClosing(sessionId);
+    if (this.writesRefused) {
+      this.sessions.remove(sessionId);
+      if (connection !== null && xid !== null) {
+        connection.enqueue(xid, null, { err: 0, zxid: this.tree.lastProcessedZxid, body: null, closeAfter: true });
+      }
+      return;
+    }
     const zxid = this.pipeline.nextZxid();
     const body = this.preparer.prepareCloseSession(sessionId, zxid);
     const entry = connection !== null && xid !== null ? connection.enqueue(xid, null) : null;
@@ -500,7 +518,13 @@ export class ZkServer implements ConnectionHandler {
   }
 
   private onPersistenceFailure(err: Error): void {
-    this.log("error", "cannot persist transactions; refusing all writes from now on", { err });
+    this.log(
+      "error",
+      "cannot persist transactions; serving reads only and refusing every write until restarted (writes get NOTREADONLY)",
+      { err },
+    );
+    // The writes in flight were not acknowledged and may or may not be on disk: closing their
+    // connections reports that to their clients as connection loss, an unknown outcome.
     for (const c of this.connections) c.close();
   }
 }
