@@ -229,8 +229,10 @@ describe.each(persistentTargets)("a server restart under a live session, against
   let client: ZkClient;
 
   beforeAll(async () => {
-    server = await startServer(kind);
-    client = await open(server.connectString, { sessionTimeoutMs: 30_000, reconnectDelayMsMin: 50, reconnectDelayMsMax: 500 });
+    // A long session (the server allows up to 20 ticks) so a JVM restart on a loaded machine
+    // stays well inside it.
+    server = await startServer(kind, { tickTime: 4000 });
+    client = await open(server.connectString, { sessionTimeoutMs: 60_000, reconnectDelayMsMin: 50, reconnectDelayMsMax: 500 });
   });
 
   afterAll(async () => {
@@ -238,7 +240,7 @@ describe.each(persistentTargets)("a server restart under a live session, against
     await server?.cleanup();
   });
 
-  it("keeps the session and its watches across the restart", async () => {
+  it("keeps the session and its watches across the restart", { timeout: 120_000 }, async () => {
     const path = uniquePath("restart");
     const sessionId = client.sessionId;
     const watcher = new EventRecorder();
