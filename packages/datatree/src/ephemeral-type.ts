@@ -1,7 +1,9 @@
 /**
  * ZooKeeper packs container and TTL markers into a znode's stored ephemeralOwner
  * (EphemeralType): containers are 0x8000000000000000, TTL nodes 0xFF00_0000_0000_0000 | ttl.
- * Clients always see 0 for both.
+ * Clients always see 0 for both. The TTL prefix means something only with extended types
+ * enabled; otherwise ZooKeeper reads such an owner as a session id, which is what server id
+ * 255 produces (extended types are what cap server ids at 254).
  */
 export const CONTAINER_EPHEMERAL_OWNER = -0x8000000000000000n; // 0x8000000000000000 as a signed long
 const EXTENDED_MASK = -0x100000000000000n; // 0xff00000000000000 as a signed long
@@ -10,10 +12,10 @@ export const TTL_MAX_MS = (1n << 40n) - 1n;
 
 export type EphemeralKind = "void" | "normal" | "container" | "ttl";
 
-export function ephemeralKind(owner: bigint): EphemeralKind {
+export function ephemeralKind(owner: bigint, extendedTypesEnabled = true): EphemeralKind {
   if (owner === 0n) return "void";
   if (owner === CONTAINER_EPHEMERAL_OWNER) return "container";
-  if ((owner & EXTENDED_MASK) === EXTENDED_MASK) return "ttl";
+  if (extendedTypesEnabled && (owner & EXTENDED_MASK) === EXTENDED_MASK) return "ttl";
   return "normal";
 }
 
@@ -26,7 +28,7 @@ export function ttlOf(owner: bigint): bigint {
 }
 
 /** The ephemeralOwner a client sees in a Stat. */
-export function clientEphemeralOwner(owner: bigint): bigint {
-  const kind = ephemeralKind(owner);
+export function clientEphemeralOwner(owner: bigint, extendedTypesEnabled = true): bigint {
+  const kind = ephemeralKind(owner, extendedTypesEnabled);
   return kind === "container" || kind === "ttl" ? 0n : owner;
 }

@@ -217,7 +217,7 @@ export class Preparer {
     if (isSequential) path = path + String(parent.cversion).padStart(10, "0");
     if (pathProblem(path) !== null) throw new KeeperError(ErrorCode.BADARGUMENTS, path);
     if (this.lookup(path) !== null) throw new KeeperError(ErrorCode.NODEEXISTS, path);
-    if (ephemeralKind(parent.ephemeralOwner) === "normal") {
+    if (ephemeralKind(parent.ephemeralOwner, this.config.extendedTypesEnabled) === "normal") {
       throw new KeeperError(ErrorCode.NOCHILDRENFOREPHEMERALS, path);
     }
     const newCversion = parent.cversion + 1;
@@ -272,7 +272,9 @@ export class Preparer {
     const parentName = this.parentForDelete(path);
     const node = this.recordFor(path);
     if (node.childCount > 0) throw new KeeperError(ErrorCode.NOTEMPTY, path);
-    if (ephemeralKind(node.ephemeralOwner) === "normal") throw new KeeperError(ErrorCode.BADVERSION, path);
+    if (ephemeralKind(node.ephemeralOwner, this.config.extendedTypesEnabled) === "normal") {
+      throw new KeeperError(ErrorCode.BADVERSION, path);
+    }
     const parent = this.recordFor(parentName);
     this.addChange({ ...parent, zxid: ctx.zxid, childCount: parent.childCount - 1 });
     this.addChange(this.blankRecord(path, ctx.zxid));

@@ -45,6 +45,11 @@ class NoNode extends Error {}
 
 export interface DataTreeOptions {
   auth?: AuthConfig;
+  /**
+   * `zookeeper.extendedTypesEnabled`, which decides whether an ephemeralOwner with the TTL
+   * prefix is a TTL node or a session of server id 255. Defaults to true.
+   */
+  extendedTypesEnabled?: boolean;
 }
 
 /**
@@ -62,12 +67,14 @@ export class DataTree {
   readonly dataWatches: WatchTable;
   readonly childWatches: WatchTable;
   readonly auth: AuthConfig;
+  readonly extendedTypesEnabled: boolean;
   lastProcessedZxid = 0n;
   /** Sum of path lengths and data lengths, as ZooKeeper's approximateDataSize. */
   approximateDataSize = 0;
 
   constructor(options: DataTreeOptions = {}) {
     this.auth = options.auth ?? {};
+    this.extendedTypesEnabled = options.extendedTypesEnabled ?? true;
     this.dataWatches = new WatchTable(this.auth);
     this.childWatches = new WatchTable(this.auth);
     const root = systemZnode(OPEN_UNSAFE_ACL_ID);
@@ -255,7 +262,7 @@ export class DataTree {
     parent.children.add(baseName(path));
     this.nodes.set(path, child);
     this.approximateDataSize += path.length + (data?.length ?? 0);
-    switch (ephemeralKind(ephemeralOwner)) {
+    switch (ephemeralKind(ephemeralOwner, this.extendedTypesEnabled)) {
       case "container":
         this.containers.add(path);
         break;
@@ -280,7 +287,7 @@ export class DataTree {
       if (childName === STAT_NODE) this.recountQuota(trimQuotaPath(parentName));
     }
     this.updateQuotaStats(path, BigInt(data?.length ?? 0), 1n);
-    const stat = toClientStat(child);
+    const stat = toClientStat(child, this.extendedTypesEnabled);
     this.dataWatches.trigger(path, EventType.NodeCreated, zxid, acl);
     this.childWatches.trigger(parentName, EventType.NodeChildrenChanged, zxid, this.aclOf(parent));
     return stat;
@@ -299,7 +306,7 @@ export class DataTree {
     const acl = this.aclOf(node);
     this.acls.release(node.aclId);
     this.approximateDataSize -= path.length + (node.data?.length ?? 0);
-    switch (ephemeralKind(node.ephemeralOwner)) {
+    switch (ephemeralKind(node.ephemeralOwner, this.extendedTypesEnabled)) {
       case "container":
         this.containers.delete(path);
         break;
@@ -334,7 +341,7 @@ export class DataTree {
     node.mtime = time;
     node.mzxid = zxid;
     node.version = version;
-    const stat = toClientStat(node);
+    const stat = toClientStat(node, this.extendedTypesEnabled);
     const length = data?.length ?? 0;
     this.approximateDataSize += length - previousLength;
     this.updateQuotaStats(path, BigInt(length - previousLength), 0n);
@@ -348,7 +355,7 @@ export class DataTree {
     this.acls.release(node.aclId);
     node.aversion = version;
     node.aclId = this.acls.intern(acl);
-    return toClientStat(node);
+    return toClientStat(node, this.extendedTypesEnabled);
   }
 
   /** Deletes a closed session's ephemerals (those named in the txn, then any left over). */
@@ -458,7 +465,7 @@ export class DataTree {
     this.nodes.set(key, node);
     this.acls.addReference(aclId);
     this.approximateDataSize += key.length + (data?.length ?? 0);
-    switch (ephemeralKind(stat.ephemeralOwner)) {
+    switch (ephemeralKind(stat.ephemeralOwner, this.extendedTypesEnabled)) {
       case "container":
         this.containers.add(key);
         break;
@@ -520,21 +527,21 @@ export class DataTree {
   statNode(path: string, watcher: Watcher | null): Stat | null {
     if (watcher !== null) this.dataWatches.add(path, watcher);
     const node = this.nodes.get(path);
-    return node === undefined ? null : toClientStat(node);
+    return node === undefined ? null : toClientStat(node, this.extendedTypesEnabled);
   }
 
   getData(path: string, watcher: Watcher | null): { data: Buffer | null; stat: Stat } | null {
     const node = this.nodes.get(path);
     if (node === undefined) return null;
     if (watcher !== null) this.dataWatches.add(path, watcher);
-    return { data: node.data, stat: toClientStat(node) };
+    return { data: node.data, stat: toClientStat(node, this.extendedTypesEnabled) };
   }
 
   getChildren(path: string, watcher: Watcher | null): { children: string[]; stat: Stat } | null {
     const node = this.nodes.get(path);
     if (node === undefined) return null;
     if (watcher !== null) this.childWatches.add(path, watcher);
-    return { children: [...node.children], stat: toClientStat(node) };
+    return { children: [...node.children], stat: toClientStat(node, this.extendedTypesEnabled) };
   }
 
   /** Every descendant of a path (the root's count includes /zookeeper and its children). */

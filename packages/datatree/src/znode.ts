@@ -43,7 +43,7 @@ export function systemZnode(aclId: bigint): Znode {
   return newZnode(Buffer.alloc(0), aclId, 0n, 0n, 0n);
 }
 
-export function toClientStat(node: Znode): Stat {
+export function toClientStat(node: Znode, extendedTypesEnabled = true): Stat {
   const numChildren = node.children.size;
   return {
     czxid: node.czxid,
@@ -53,7 +53,7 @@ export function toClientStat(node: Znode): Stat {
     version: node.version,
     cversion: node.cversion * 2 - numChildren,
     aversion: node.aversion,
-    ephemeralOwner: clientEphemeralOwner(node.ephemeralOwner),
+    ephemeralOwner: clientEphemeralOwner(node.ephemeralOwner, extendedTypesEnabled),
     dataLength: node.data === null ? 0 : node.data.length,
     numChildren,
     pzxid: node.pzxid,

@@ -117,7 +117,7 @@ export class Harness {
 
   constructor(config: Partial<PrepConfig> = {}) {
     const full = { ...DEFAULT_PREP_CONFIG, ...config };
-    this.tree = new DataTree({ auth: full.auth });
+    this.tree = new DataTree({ auth: full.auth, extendedTypesEnabled: full.extendedTypesEnabled });
     this.preparer = new Preparer(this.tree, full);
   }
 

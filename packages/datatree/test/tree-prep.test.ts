@@ -759,6 +759,22 @@ describe("closeSession", () => {
     expect(h.run(deleteOp("/p")).err).toBe(0);
   });
 
+  it("treats sessions of server id 255 as sessions when extended types are off", () => {
+    // Such a session id starts with the byte TTL owners use; with extended types off ZooKeeper
+    // reads it as a session, so its nodes are ephemerals that the close removes.
+    const session = BigInt.asIntN(64, 0xff00017f3e2a0001n);
+    const h = new Harness({ extendedTypesEnabled: false });
+    const who = { sessionId: session, authInfo: [] };
+    const rc = h.ok(createOp("/e", { mode: CreateMode.EPHEMERAL }), who);
+    expect(rc.stat!.ephemeralOwner).toBe(session);
+    expect(h.tree.getEphemerals(session)).toEqual(["/e"]);
+    expect(h.tree.ttls.size).toBe(0);
+    expect(h.run(createOp("/e/child")).err).toBe(ErrorCode.NOCHILDRENFOREPHEMERALS);
+    expect(h.tree.expiryCandidates(1n << 60n, 0n)).toEqual([]);
+    h.close(session);
+    expect(h.tree.getNode("/e")).toBeUndefined();
+  });
+
   it("with no ephemerals is an empty close", () => {
     const h = new Harness();
     h.ok(createOp("/a"));

@@ -39,6 +39,17 @@ describe("ephemeral owner encoding (EphemeralType)", () => {
     expect(ephemeralKind(long("0x0100017f3e2a0000"))).toBe("normal");
   });
 
+  it("reads the TTL prefix as an ordinary session id when extended types are off", () => {
+    // Server id 255 puts 0xFF in the top byte of its session ids; ZooKeeper only gives that
+    // prefix a meaning with zookeeper.extendedTypesEnabled (which then caps server ids at 254).
+    const server255Session = long("0xFF00017F3E2A0001");
+    expect(ephemeralKind(server255Session, false)).toBe("normal");
+    expect(clientEphemeralOwner(server255Session, false)).toBe(server255Session);
+    expect(ephemeralKind(CONTAINER_EPHEMERAL_OWNER, false)).toBe("container");
+    expect(ephemeralKind(0n, false)).toBe("void");
+    expect(ephemeralKind(server255Session, true)).toBe("ttl");
+  });
+
   it("shows clients 0 for containers and TTL nodes and the session for ephemerals", () => {
     expect(clientEphemeralOwner(CONTAINER_EPHEMERAL_OWNER)).toBe(0n);
     expect(clientEphemeralOwner(ttlOwner(5n))).toBe(0n);
