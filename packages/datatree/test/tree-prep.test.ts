@@ -20,6 +20,7 @@ import {
 } from "./support.js";
 
 const ALICE = { sessionId: S1, authInfo: ALICE_IDS };
+const READ_ONLY_ACL = [{ perms: 1, id: { scheme: "world", id: "anyone" } }];
 const ANON_S2 = { sessionId: S2, authInfo: [] };
 
 function stat(h: Harness, path: string) {
@@ -203,9 +204,9 @@ describe("setData and setACL", () => {
     const h = new Harness();
     h.ok(createOp("/a"));
     const before = stat(h, "/a");
-    const rc = h.ok(setAclOp("/a", Ids.READ_ACL_UNSAFE as never, 0));
+    const rc = h.ok(setAclOp("/a", READ_ONLY_ACL, 0));
     expect(rc.stat).toEqual({ ...before, aversion: 1 });
-    expect(h.tree.aclOf(h.tree.getNode("/a")!)).toEqual(Ids.READ_ACL_UNSAFE);
+    expect(h.tree.aclOf(h.tree.getNode("/a")!)).toEqual(READ_ONLY_ACL);
   });
 
   it("check passes with the current version and changes nothing", () => {
@@ -425,6 +426,14 @@ describe("error codes", () => {
     const open = new Harness({ auth: { skipAcl: true } });
     open.ok(createOp("/secret", { acl: ALICE_ONLY_ACL }), ALICE);
     expect(open.run(setDataOp("/secret", "x")).err).toBe(0);
+  });
+
+  it("/zookeeper/config is read-only except for super", () => {
+    const h = new Harness();
+    expect(h.run(setDataOp("/zookeeper/config", "server.1=x")).err).toBe(ErrorCode.NOAUTH);
+    expect(h.run(createOp("/zookeeper/config/child")).err).toBe(ErrorCode.NOAUTH);
+    const root = { sessionId: S2, authInfo: [{ scheme: "super", id: "" }] };
+    expect(h.run(setDataOp("/zookeeper/config", "server.1=x"), root).err).toBe(0);
   });
 
   it("a failed write leaves the tree and the zxid-derived stats untouched", () => {
