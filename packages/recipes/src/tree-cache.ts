@@ -23,6 +23,11 @@ export class TreeCache {
   private readonly onReconnect = () => void this.walk(this.root).catch(() => {});
   private disconnectedSinceWalk = false;
   private readonly onDisconnect = () => (this.disconnectedSinceWalk = true);
+  private readonly onConnected = () => {
+    if (!this.disconnectedSinceWalk) return;
+    this.disconnectedSinceWalk = false;
+    this.onReconnect();
+  };
 
   constructor(
     private readonly client: ZkClient,
@@ -34,12 +39,7 @@ export class TreeCache {
     this.started = true;
     await this.client.addWatch(this.root, "persistentRecursive", this.onWatch);
     this.client.on("disconnected", this.onDisconnect);
-    this.client.on("connected", () => {
-      if (this.disconnectedSinceWalk) {
-        this.disconnectedSinceWalk = false;
-        this.onReconnect();
-      }
-    });
+    this.client.on("connected", this.onConnected);
     await this.walk(this.root);
     this.emit({ type: "initialized" });
   }
@@ -48,6 +48,7 @@ export class TreeCache {
     if (!this.started) return;
     this.started = false;
     this.client.off("disconnected", this.onDisconnect);
+    this.client.off("connected", this.onConnected);
     try {
       await this.client.removeWatches(this.root, "persistentRecursive");
     } catch (err) {
