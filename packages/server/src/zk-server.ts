@@ -1,5 +1,5 @@
 import { type Server as NetServer, type Socket, createServer } from "node:net";
-import { DataTree, Preparer, type TxnResult, type WriteRequest, authenticate } from "@zkts/datatree";
+import { DataTree, type DataTreeOptions, Preparer, type TxnResult, type WriteRequest, authenticate } from "@zkts/datatree";
 import {
   AuthPacket,
   CheckVersionRequest,
@@ -20,6 +20,7 @@ import {
   SetACLResponse,
   SetDataRequest,
   SetDataResponse,
+  SetSASLResponse,
   type TxnBody,
   Xid,
   readConnectRequest,
@@ -81,7 +82,7 @@ export class ZkServer implements ConnectionHandler {
       digestAlgorithm: this.config.digestAlgorithm,
       skipAcl: this.config.skipAcl,
     };
-    this.tree = options.tree ?? new DataTree({ auth });
+    this.tree = options.tree ?? new DataTree(treeOptionsOf(this.config));
     this.preparer = new Preparer(this.tree, {
       auth,
       extendedTypesEnabled: this.config.extendedTypesEnabled,
@@ -107,12 +108,7 @@ export class ZkServer implements ConnectionHandler {
     // by mistake on the same directory fails before it repairs or snapshots anything.
     const listener = await listen(options.config);
     try {
-      const auth = {
-        superDigest: options.config.superDigest,
-        digestAlgorithm: options.config.digestAlgorithm,
-        skipAcl: options.config.skipAcl,
-      };
-      const { store, state } = await DurableStore.open(options.config, logger, { auth }, Math.random);
+      const { store, state } = await DurableStore.open(options.config, logger, treeOptionsOf(options.config), Math.random);
       const server = new ZkServer({ ...options, tree: state.tree, persistence: store });
       server.store = store;
       server.netServer = listener;
@@ -335,8 +331,12 @@ export class ZkServer implements ConnectionHandler {
       return;
     }
     if (type === OpCode.sasl) {
-      this.log("warn", "SASL is not supported; answering AUTHFAILED", { session: hex(connection.sessionId) });
-      connection.enqueue(xid, null, { err: ErrorCode.AUTHFAILED, zxid: this.tree.lastProcessedZxid, body: null });
+      // Like a ZooKeeper server without a SASL provider: an empty answer that authenticates
+      // nothing, sent at once, outside the request order.
+      this.log("warn", "SASL authentication is not supported; the client stays unauthenticated", {
+        session: hex(connection.sessionId),
+      });
+      connection.writeReply(xid, { err: 0, zxid: 0n, body: (w) => SetSASLResponse.write(w, { token: null }) });
       return;
     }
     const sessionLive = this.sessions.touch(connection.sessionId, this.now());
@@ -527,6 +527,14 @@ export class ZkServer implements ConnectionHandler {
     // connections reports that to their clients as connection loss, an unknown outcome.
     for (const c of this.connections) c.close();
   }
+}
+
+function treeOptionsOf(config: ServerConfig): DataTreeOptions {
+  return {
+    auth: { superDigest: config.superDigest, digestAlgorithm: config.digestAlgorithm, skipAcl: config.skipAcl },
+    // Decides whether a 0xFF-prefixed ephemeralOwner is a TTL node or server 255's session.
+    extendedTypesEnabled: config.extendedTypesEnabled,
+  };
 }
 
 /** Binds the client port; connections are handled once the server starts. */

@@ -430,4 +430,16 @@ export const scenarios: Scenario[] = [
       r.drop("B");
     },
   },
+  {
+    name: "sasl-without-a-sasl-provider",
+    async run(r, root) {
+      await r.open("A");
+      await r.create("A", root, null);
+      await r.send("A", OpCode.sasl, (w) => w.writeBuffer(Buffer.from("token")), "sasl");
+      const a = r.session("A");
+      r.record({ session: "A", note: `still open after sasl: ${!a.closed}` });
+      if (!a.closed) await r.exists("A", root);
+      r.drop("A");
+    },
+  },
 ];
