@@ -88,7 +88,8 @@ describe("data directory interchange with Apache ZooKeeper 3.8", () => {
       const out = await run("java", ["-cp", classpath, "org.apache.zookeeper.server.persistence.TxnLogToolkit", join(dataDir, "version-2", log)]);
       expect(out.stdout).not.toMatch(/CRC ERROR|Exception/i);
     }
-    const newestZkts = snapshots.sort().at(-1)!;
+    const zxidOf = (name: string) => BigInt(`0x${name.substring("snapshot.".length)}`);
+    const newestZkts = snapshots.sort((a, b) => (zxidOf(a) < zxidOf(b) ? -1 : 1)).at(-1)!;
     const formatted = await run("java", ["-cp", classpath, "org.apache.zookeeper.server.SnapshotFormatter", join(dataDir, "version-2", newestZkts)]);
     expect(formatted.stdout).toContain("/app/config");
   }, 120_000);
