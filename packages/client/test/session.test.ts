@@ -192,6 +192,25 @@ describe.each(targets)("sessions and reconnects against %s", (kind) => {
     expect(await client.exists("/")).not.toBeNull();
   });
 
+  it("moves the session to another host of the connect string when its host goes away", async () => {
+    proxy = await CuttableProxy.start({ host: server.host, port: server.port });
+    const second = await CuttableProxy.start({ host: server.host, port: server.port });
+    try {
+      const client = await open(`${proxy.connectString},${second.connectString}`, { reconnectDelayMsMin: 20, reconnectDelayMsMax: 200 });
+      clients.push(client);
+      const sessionId = client.sessionId;
+      const [first, other] = client.currentServer!.port === proxy.port ? [proxy, second] : [second, proxy];
+      const reconnected = client.once("connected");
+      first.block();
+      const event = await reconnected;
+      expect(event.sessionId).toBe(sessionId);
+      expect(event.server.port).toBe(other.port);
+      expect(await client.exists("/")).not.toBeNull();
+    } finally {
+      await second.close();
+    }
+  });
+
   it("keeps working through repeated cuts", async () => {
     const path = uniquePath("flaky");
     const client = await proxied();
