@@ -111,7 +111,7 @@ export async function createTagged(
       const created = await client.create(`${parent}/${name}`, data, { mode });
       return created.path.slice(parent.length + 1);
     } catch (err) {
-      if (ZkError.is(err, "NONODE")) {
+      if (ZkError.is(err, "NONODE") && attempt < RETRIES_MAX) {
         await client.mkdirp(parent);
         continue;
       }

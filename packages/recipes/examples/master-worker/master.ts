@@ -32,11 +32,10 @@ export class Master {
   async run(): Promise<void> {
     if (!(await this.election.elect())) return;
     this.log(`${this.id} is the master`);
-    const lost = this.election.lost.then((reason) => {
+    void this.election.lost.then((reason) => {
       this.log(`${this.id} lost mastership: ${reason}`);
       this.stop();
     });
-    void lost;
     const fence = this.election.nodePath!;
     for (let round = 0; this.running && this.election.isLeader && round < 1_000_000; round++) {
       if (!this.dirty) await new Promise<void>((resolve) => (this.wake = resolve));
