@@ -9,7 +9,6 @@ import {
   DeleteRequest,
   ErrorCode,
   ErrorResponse,
-  EventType,
   ExistsRequest,
   GetACLRequest,
   GetACLResponse,
@@ -37,7 +36,6 @@ import {
   Stat as StatRecord,
   SyncRequest,
   SyncResponse,
-  WatcherType,
   WhoAmIResponse,
   readMultiResponse,
   writeMultiRequest,
@@ -51,11 +49,13 @@ import {
 import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
 import { parseConnectString, shuffled, type HostPort } from "./connect-string.js";
 import type { Completion, CompletionInfo, SessionEvent, SessionState } from "./core/connection-core.js";
-import type { RawWatchEvent, RawWatcher, WatchKind } from "./core/watch-table.js";
+import type { RawWatchEvent, RawWatcher } from "./core/watch-table.js";
 import { ZkError } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
 import { Chroot, joinPath, validatePath } from "./paths.js";
+import { SessionEvents, type SessionEventName, type SessionEventOf, type SessionListener } from "./session-events.js";
 import { SocketDriver } from "./socket-driver.js";
+import { REMOVE_WATCHES_WIRE, REMOVED_EVENT, REMOVED_KINDS, WATCHER_TYPE_WIRE } from "./watcher-types.js";
 import { Transaction, type MultiReadOp, type MultiReadResult, type OpResult, readResults } from "./transaction.js";
 import {
   eventName,
@@ -110,49 +110,11 @@ export interface ClientOptions {
   session?: { sessionId: bigint; passwd: Buffer };
 }
 
-export type SessionEventName = SessionEvent["type"];
-type SessionEventOf<K extends SessionEventName> = Extract<SessionEvent, { type: K }>;
-type SessionListener<K extends SessionEventName> = (event: SessionEventOf<K>) => void;
 
 /** A persistent watch delivered as an async iterator; `close()` removes the watch. */
 export interface WatchStream extends AsyncIterableIterator<WatchEvent> {
   close(): Promise<void>;
 }
-
-const WATCHER_TYPE_WIRE: Record<WatcherTypeName, number> = {
-  children: WatcherType.Children,
-  data: WatcherType.Data,
-  any: WatcherType.Any,
-  persistent: WatcherType.Persistent,
-  persistentRecursive: WatcherType.PersistentRecursive,
-};
-
-/**
- * ZooKeeper 3.8 servers answer removeWatches with the Persistent types by MARSHALLINGERROR;
- * like the Java client, persistent watches are removed with Any, which removes every watch
- * of the session at that path.
- */
-const REMOVE_WATCHES_WIRE: Record<WatcherTypeName, number> = {
-  ...WATCHER_TYPE_WIRE,
-  persistent: WatcherType.Any,
-  persistentRecursive: WatcherType.Any,
-};
-
-const REMOVED_KINDS: Record<WatcherTypeName, WatchKind[]> = {
-  children: ["child"],
-  data: ["data", "exist"],
-  any: ["data", "exist", "child", "persistent", "persistentRecursive"],
-  persistent: ["data", "exist", "child", "persistent", "persistentRecursive"],
-  persistentRecursive: ["data", "exist", "child", "persistent", "persistentRecursive"],
-};
-
-const REMOVED_EVENT: Record<WatchKind, number> = {
-  data: EventType.DataWatchRemoved,
-  exist: EventType.DataWatchRemoved,
-  child: EventType.ChildWatchRemoved,
-  persistent: EventType.PersistentWatchRemoved,
-  persistentRecursive: EventType.PersistentWatchRemoved,
-};
 
 const CONFIG_NODE = "/zookeeper/config";
 const EMPTY = Buffer.alloc(0);
@@ -181,7 +143,7 @@ export class ZkClient {
   readonly chroot: Chroot;
   readonly hosts: readonly HostPort[];
   private readonly driver: SocketDriver;
-  private readonly listeners = new Map<SessionEventName, Set<(e: SessionEvent) => void>>();
+  private readonly events = new SessionEvents();
   private readonly rawWatchers = new WeakMap<WatchListener, RawWatcher>();
   private readonly maxBufferedEvents: number;
   private readonly maxBufferBytes: number;
@@ -208,7 +170,7 @@ export class ZkClient {
         random,
       },
       {
-        sessionEvent: (event) => this.emit(event),
+        sessionEvent: (event) => this.events.emit(event),
         watchEvent: (watchers, event) => this.deliver(watchers, event),
       },
       options.tls,
@@ -277,29 +239,18 @@ export class ZkClient {
   }
 
   on<K extends SessionEventName>(type: K, listener: SessionListener<K>): this {
-    let set = this.listeners.get(type);
-    if (set === undefined) {
-      set = new Set();
-      this.listeners.set(type, set);
-    }
-    set.add(listener as (e: SessionEvent) => void);
+    this.events.on(type, listener);
     return this;
   }
 
   off<K extends SessionEventName>(type: K, listener: SessionListener<K>): this {
-    this.listeners.get(type)?.delete(listener as (e: SessionEvent) => void);
+    this.events.off(type, listener);
     return this;
   }
 
   /** Resolves with the next session event of this type. */
   once<K extends SessionEventName>(type: K): Promise<SessionEventOf<K>> {
-    return new Promise((resolve) => {
-      const listener = (event: SessionEventOf<K>) => {
-        this.off(type, listener);
-        resolve(event);
-      };
-      this.on(type, listener);
-    });
+    return this.events.once(type);
   }
 
   /** Closes the session on the server and releases the connection. */
@@ -696,11 +647,6 @@ export class ZkClient {
     }
   }
 
-  private emit(event: SessionEvent): void {
-    const set = this.listeners.get(event.type);
-    if (set === undefined) return;
-    for (const listener of [...set]) listener(event);
-  }
 }
 
 function toError(code: number, path: string | undefined, info?: CompletionInfo): ZkError {

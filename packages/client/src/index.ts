@@ -1,4 +1,5 @@
-export { createClient, connect, ZkClient, type ClientOptions, type AuthInfo, type SessionEventName, type WatchStream } from "./client.js";
+export { createClient, connect, ZkClient, type ClientOptions, type AuthInfo, type WatchStream } from "./client.js";
+export type { SessionEventName, SessionEventOf, SessionListener } from "./session-events.js";
 export { ZkError, type ZkErrorDetails } from "./errors.js";
 export { Transaction, type OpResult, type MultiReadOp, type MultiReadResult } from "./transaction.js";
 export { digestAcl, digestId } from "./digest.js";
