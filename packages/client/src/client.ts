@@ -55,6 +55,7 @@ import { EventQueue } from "./event-queue.js";
 import { Chroot, joinPath, validatePath } from "./paths.js";
 import { SessionEvents, type SessionEventName, type SessionEventOf, type SessionListener } from "./session-events.js";
 import { SocketDriver } from "./socket-driver.js";
+import { childrenSnapshots, dataSnapshots, type DataSnapshot } from "./watch-streams.js";
 import { REMOVE_WATCHES_WIRE, REMOVED_EVENT, REMOVED_KINDS, WATCHER_TYPE_WIRE } from "./watcher-types.js";
 import { Transaction, type MultiReadOp, type MultiReadResult, type OpResult, readResults } from "./transaction.js";
 import {
@@ -486,6 +487,16 @@ export class ZkClient {
     };
     await this.addWatch(path, mode, listener);
     return Object.assign(queue, { close });
+  }
+
+  /** The node's data now and after each change, as an async iterator (see dataSnapshots). */
+  watchData(path: string): AsyncGenerator<DataSnapshot, void, undefined> {
+    return dataSnapshots(this, path);
+  }
+
+  /** The node's children now and after each change; ends when the node is deleted. */
+  watchChildren(path: string): AsyncGenerator<string[], void, undefined> {
+    return childrenSnapshots(this, path);
   }
 
   /**

@@ -168,6 +168,27 @@ describe.each(targets)("client operations against %s", (kind) => {
     expect(onChildren.events.map((e) => e.type)).toEqual(["NodeChildrenChanged"]);
   });
 
+  it("streams data and children snapshots as async iterators", async () => {
+    const path = uniquePath("snap");
+    const data = client.watchData(path);
+    expect(await data.next()).toEqual({ value: { data: null, stat: null }, done: false });
+    await client.create(path, "one");
+    const created = await data.next();
+    expect(created.value?.data?.toString()).toBe("one");
+    const children = client.watchChildren(path);
+    expect((await children.next()).value).toEqual([]);
+    await client.create(`${path}/k`);
+    expect((await children.next()).value).toEqual(["k"]);
+    await client.setData(path, "two");
+    expect((await data.next()).value?.data?.toString()).toBe("two");
+    await client.delete(`${path}/k`);
+    expect((await children.next()).value).toEqual([]);
+    await client.delete(path);
+    expect((await data.next()).value).toEqual({ data: null, stat: null });
+    expect(await children.next()).toEqual({ value: undefined, done: true });
+    await data.return();
+  });
+
   it("checks and removes watches", async () => {
     const path = uniquePath("rmwatch");
     await client.create(path);
