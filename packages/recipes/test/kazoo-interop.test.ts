@@ -1,7 +1,7 @@
 import type { ZkClient } from "@zkts/client";
 import { runKazoo, startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Lock } from "../src/index.js";
+import { LeaderElection, Lock, ReadWriteLock } from "../src/index.js";
 import { eventually, open, uniquePath } from "./support.js";
 import { targets } from "./targets.js";
 
@@ -92,5 +92,34 @@ zk.stop()
     expect(result.stdout).toContain("FIRST timeout");
     expect(result.stdout).toContain("SECOND True");
     expect(result.stdout).toContain("STATE released");
+  });
+
+  it("shares read locks with kazoo, excludes kazoo's writer, and shows election candidates", async () => {
+    const rwPath = uniquePath("kazoo-rw");
+    const electionPath = uniquePath("kazoo-election");
+    const reader = new ReadWriteLock(client, rwPath).readLock({ identifier: "zkts-reader" });
+    expect(await reader.acquire()).toBe(true);
+    const election = new LeaderElection(client, electionPath, { identifier: "zkts-leader" });
+    expect(await election.elect()).toBe(true);
+    const script = `${kazooPrelude(server.connectString)}
+from kazoo.exceptions import LockTimeout
+rlock = zk.ReadLock("${rwPath}", "kazoo-reader")
+print("READ", rlock.acquire(timeout=10))
+rlock.release()
+wlock = zk.WriteLock("${rwPath}", "kazoo-writer")
+try:
+    print("WRITE", wlock.acquire(timeout=0.5))
+except LockTimeout:
+    print("WRITE timeout")
+print("CANDIDATES", ",".join(zk.Election("${electionPath}", "kazoo").contenders()))
+zk.stop()
+`;
+    const result = await runKazoo(script, { timeoutMs: 60_000 });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toContain("READ True");
+    expect(result.stdout).toContain("WRITE timeout");
+    expect(result.stdout).toContain("CANDIDATES zkts-leader");
+    await reader.release();
+    await election.resign();
   });
 });
