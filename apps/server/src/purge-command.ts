@@ -1,4 +1,4 @@
-import { purge } from "@zkts/storage";
+import { purge } from "@zkts/server";
 
 /**
  * `zkts-server purge <dataLogDir> [<dataDir>] -n <count>`: keeps the newest <count> snapshots

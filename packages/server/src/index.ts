@@ -11,3 +11,4 @@ export * from "./zk-server.js";
 export * from "./admin-server.js";
 export * from "./persistence/durable-store.js";
 export * from "./persistence/tree-snapshot.js";
+export { purge } from "@zkts/storage";
