@@ -48,7 +48,7 @@ import {
 } from "@zkts/jute";
 import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
 import { parseConnectString, shuffled, type HostPort } from "./connect-string.js";
-import type { Completion, CompletionInfo, SessionEvent, SessionState } from "./core/connection-core.js";
+import type { Completion, CompletionInfo, SessionState } from "./core/connection-core.js";
 import type { RawWatchEvent, RawWatcher } from "./core/watch-table.js";
 import { ZkError } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
@@ -176,30 +176,7 @@ export class ZkClient {
       },
       options.tls,
     );
-    this.readyPromise = new Promise<void>((resolve, reject) => {
-      const off = () => {
-        this.off("connected", onConnected);
-        this.off("expired", onFailed);
-        this.off("authFailed", onFailed);
-        this.off("closed", onFailed);
-      };
-      const onConnected = () => {
-        off();
-        resolve();
-      };
-      const onFailed = (event: SessionEvent) => {
-        off();
-        reject(
-          new ZkError(event.type === "authFailed" ? ErrorCode.AUTHFAILED : event.type === "expired" ? ErrorCode.SESSIONEXPIRED : ErrorCode.CONNECTIONLOSS, {
-            detail: event.type === "expired" ? event.reason : `the client ${event.type === "closed" ? "was closed" : "failed to authenticate"} before connecting`,
-          }),
-        );
-      };
-      this.on("connected", onConnected);
-      this.on("expired", onFailed);
-      this.on("authFailed", onFailed);
-      this.on("closed", onFailed);
-    });
+    this.readyPromise = this.firstSession();
     // Callers that never await ready() must not see an unhandled rejection.
     this.readyPromise.catch(() => {});
     for (const info of options.auth ?? []) void this.addAuth(info.scheme, info.auth).catch(() => {});
@@ -207,6 +184,28 @@ export class ZkClient {
   }
 
   // ---- session ----------------------------------------------------------------------------
+
+  /** Settles on the first session: established, or never to be (expired, refused, closed). */
+  private firstSession(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const settle = (error?: ZkError) => {
+        this.off("connected", onConnected);
+        this.off("expired", onExpired);
+        this.off("authFailed", onAuthFailed);
+        this.off("closed", onClosed);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onConnected = () => settle();
+      const onExpired = (event: SessionEventOf<"expired">) => settle(new ZkError(ErrorCode.SESSIONEXPIRED, { detail: event.reason }));
+      const onAuthFailed = () => settle(new ZkError(ErrorCode.AUTHFAILED, { detail: "the server rejected the credentials" }));
+      const onClosed = () => settle(new ZkError(ErrorCode.CONNECTIONLOSS, { detail: "the client was closed before it connected" }));
+      this.on("connected", onConnected);
+      this.on("expired", onExpired);
+      this.on("authFailed", onAuthFailed);
+      this.on("closed", onClosed);
+    });
+  }
 
   get state(): SessionState {
     return this.driver.core.state;
