@@ -47,6 +47,16 @@ describe.each(targets)("client operations against %s", (kind) => {
     await expect(client.delete(path)).rejects.toBeInstanceOf(ZkError);
   });
 
+  it("pipelines many requests and applies them in the order they were issued", async () => {
+    const path = uniquePath("pipeline");
+    await client.create(path, "0");
+    const writes = Array.from({ length: 300 }, (_, i) => client.setData(path, String(i + 1)));
+    const reads = Array.from({ length: 50 }, () => client.getData(path));
+    const stats = await Promise.all(writes);
+    expect(stats.map((s) => s.version)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    for (const read of await Promise.all(reads)) expect(read.data.toString()).toBe("300");
+  });
+
   it("reports NODEEXISTS, NOTEMPTY and NOCHILDRENFOREPHEMERALS", async () => {
     const path = uniquePath("errs");
     await client.create(path);
