@@ -42,7 +42,7 @@ const perHistory = etcd.map(({ file, verdict, history }) => {
 const total = perHistory.reduce((sum, h) => sum + h.ms, 0);
 const slowest = perHistory.reduce((a, b) => (b.ms > a.ms ? b : a));
 console.log(`jepsen-etcd, 102 histories (check only, median of ${runs}):`);
-console.log(`  total ${fmt(total)}   per history: median ${fmt(median(perHistory.map((h) => h.ms)))}, max ${fmt(slowest.ms)} (${slowest.file})`);
+console.log(`  total ${fmt(total)}   per history: median ${median(perHistory.map((h) => h.ms)).toFixed(2)} ms, max ${fmt(slowest.ms)} (${slowest.file})`);
 const parseAndCheck = time(() => {
   for (const { file } of etcd) checkOperations(casRegister(), parseHistory(readFileSync(join(corpus, "jepsen-etcd", file), "utf8"), "jepsen-log").operations);
 });

@@ -36,10 +36,21 @@ describe("histories of a sequential register run concurrently", () => {
     );
   });
 
+  // Proving a history wrong means exhausting the search, which grows exponentially with the
+  // number of ops of unknown outcome (each stays concurrent with everything after it), so
+  // these histories have fewer of them.
+  const provable = fc.record({
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    operations: fc.integer({ min: 1, max: 120 }),
+    processes: fc.integer({ min: 1, max: 8 }),
+    keys: fc.integer({ min: 1, max: 3 }),
+    unknownRate: fc.constantFrom(0, 0, 0.02, 0.04),
+  });
+
   it("are not linearizable once a read returns a value nobody wrote", () => {
     const seed = testSeed("corrupted read");
     fc.assert(
-      fc.property(simulation, fc.nat(), (params, pick) => {
+      fc.property(provable, fc.nat(), (params, pick) => {
         const ops = simulate(params);
         const reads = ops.filter((op) => op.f === "read" && op.status === "ok");
         fc.pre(reads.length > 0);
