@@ -1,0 +1,275 @@
+import { assert } from "./assert.js";
+import { ElectionState, type Vote, startElection } from "./election.js";
+import { LeaderState, leaderCheckProgress } from "./leader.js";
+import { LearnerState, learnerConnect } from "./learner.js";
+import { MemLog } from "./log.js";
+import type { Entry, Message } from "./messages.js";
+import { EMPTY_STATE, type Limits, type PeerOptions, resolveLimits } from "./options.js";
+import { type PeerId, QuorumTracker } from "./quorum.js";
+import type { Ready, Role, SoftState } from "./ready.js";
+import type { Rng } from "./rng.js";
+import type { Zxid } from "./zxid.js";
+
+/** Outputs gathered since the last ready(). */
+class Outbox {
+  snapshot: { zxid: Zxid; data: Uint8Array } | null = null;
+  truncateTo: Zxid | null = null;
+  entries: Entry[] = [];
+  hardStateDirty = false;
+  messages: Message[] = [];
+  syncsFailed: number[] = [];
+
+  isEmpty(): boolean {
+    return (
+      this.snapshot === null &&
+      this.truncateTo === null &&
+      this.entries.length === 0 &&
+      !this.hardStateDirty &&
+      this.messages.length === 0 &&
+      this.syncsFailed.length === 0
+    );
+  }
+}
+
+/** A sync answered by the leader: it completes once everything through `threshold` is applied. */
+interface SyncWait {
+  readonly syncId: number;
+  readonly threshold: Zxid;
+}
+
+/**
+ * The state one peer keeps, shared by the role modules (election, leader, learner).
+ * Only ZabPeer is public; this class is the place where role transitions happen, so
+ * that every transition cleans up the role being left.
+ */
+export class PeerCore {
+  readonly id: PeerId;
+  readonly tracker: QuorumTracker;
+  readonly rng: Rng;
+  readonly limits: Limits;
+  readonly isVoter: boolean;
+
+  acceptedEpoch: number;
+  currentEpoch: number;
+  readonly log: MemLog;
+  /** The log is durable through this zxid (as of the last advance()). */
+  persistedZxid: Zxid;
+  persistedCurrentEpoch: number;
+  commitZxid: Zxid;
+  appliedZxid: Zxid;
+  now = 0;
+
+  role: Role = "LOOKING";
+  leaderId: PeerId | null = null;
+  logicalclock = 0;
+  vote: Vote;
+  election: ElectionState | null = null;
+  leading: LeaderState | null = null;
+  learning: LearnerState | null = null;
+  syncWaits: SyncWait[] = [];
+
+  out = new Outbox();
+  private inflight: { lastZxid: Zxid; currentEpoch: number } | null = null;
+  private reportedSoft: SoftState | null = null;
+
+  constructor(options: PeerOptions) {
+    const storage = options.storage ?? EMPTY_STATE;
+    this.id = options.id;
+    this.tracker = new QuorumTracker([options.config]);
+    assert(options.config.isMember(this.id), `server ${this.id} is not in the configuration`);
+    this.isVoter = this.tracker.isVoter(this.id);
+    this.rng = options.rng;
+    this.limits = resolveLimits(options);
+    assert(storage.currentEpoch <= storage.acceptedEpoch, "currentEpoch <= acceptedEpoch on disk");
+    this.acceptedEpoch = storage.acceptedEpoch;
+    this.currentEpoch = storage.currentEpoch;
+    this.persistedCurrentEpoch = storage.currentEpoch;
+    this.log = new MemLog(storage.snapshotZxid, storage.entries);
+    this.persistedZxid = this.log.lastZxid();
+    this.commitZxid = storage.snapshotZxid;
+    this.appliedZxid = storage.snapshotZxid;
+    this.vote = { leader: this.id, zxid: this.log.lastZxid(), electionEpoch: 0, peerEpoch: this.currentEpoch };
+    this.becomeLooking();
+  }
+
+  get members(): readonly PeerId[] {
+    const v = this.tracker.verifiers[0];
+    assert(v !== undefined, "one configuration");
+    return [...v.voters, ...v.observers];
+  }
+
+  get voters(): readonly PeerId[] {
+    const v = this.tracker.verifiers[0];
+    assert(v !== undefined, "one configuration");
+    return v.voters;
+  }
+
+  send(message: Message): void {
+    assert(message.from === this.id && message.to !== this.id, "messages go from this peer to another");
+    this.out.messages.push(message);
+  }
+
+  // --- role transitions -------------------------------------------------------------
+
+  becomeLooking(): void {
+    this.leaveRole();
+    this.role = "LOOKING";
+    this.leaderId = null;
+    this.election = new ElectionState();
+    startElection(this);
+  }
+
+  becomeLeader(vote: Vote): void {
+    this.leaveRole();
+    this.vote = vote;
+    this.role = "LEADING";
+    this.leaderId = this.id;
+    this.leading = new LeaderState(this.now, this.acceptedEpoch);
+    leaderCheckProgress(this);
+  }
+
+  becomeLearner(vote: Vote): void {
+    this.leaveRole();
+    this.vote = vote;
+    this.role = this.isVoter ? "FOLLOWING" : "OBSERVING";
+    this.leaderId = vote.leader;
+    this.learning = new LearnerState(vote.leader, this.now, this.rng);
+    learnerConnect(this);
+  }
+
+  private leaveRole(): void {
+    if (this.learning !== null) {
+      // The leader will never answer these on another connection.
+      this.out.syncsFailed.push(...this.learning.syncsSent);
+    }
+    if (this.leading !== null) {
+      this.out.syncsFailed.push(...this.leading.localSyncs.map((s) => s.syncId));
+    }
+    this.election = null;
+    this.leading = null;
+    this.learning = null;
+  }
+
+  // --- log changes that the Ready must carry ----------------------------------------
+
+  appendEntry(entry: Entry): void {
+    this.log.append(entry);
+    this.out.entries.push(entry);
+  }
+
+  truncateLog(zxid: Zxid): void {
+    assert(zxid >= this.commitZxid, `TRUNC to ${zxid} below the commit point ${this.commitZxid}`);
+    assert(zxid >= this.log.base, `TRUNC to ${zxid} below the log base ${this.log.base}`);
+    this.log.truncate(zxid);
+    const pendingFirst = this.out.entries[0];
+    if (pendingFirst !== undefined && pendingFirst.zxid <= zxid) {
+      // Only entries not yet handed to the caller are cut: the durable log is untouched.
+      this.out.entries = this.out.entries.filter((e) => e.zxid <= zxid);
+    } else {
+      this.out.entries = [];
+      this.out.truncateTo = this.out.truncateTo === null || zxid < this.out.truncateTo ? zxid : this.out.truncateTo;
+    }
+    this.rewind(zxid);
+  }
+
+  installSnapshot(zxid: Zxid, data: Uint8Array): void {
+    assert(zxid >= this.appliedZxid, `snapshot at ${zxid} is older than the applied state ${this.appliedZxid}`);
+    this.log.reset(zxid);
+    this.out.snapshot = { zxid, data };
+    this.out.truncateTo = null;
+    this.out.entries = [];
+    this.appliedZxid = zxid;
+    this.commitZxid = zxid;
+    this.syncWaits = this.syncWaits.map((w) => (w.threshold < zxid ? { syncId: w.syncId, threshold: zxid } : w));
+    this.rewind(zxid);
+  }
+
+  private rewind(zxid: Zxid): void {
+    if (this.persistedZxid > zxid) this.persistedZxid = zxid;
+    if (this.inflight !== null && this.inflight.lastZxid > zxid) this.inflight.lastZxid = zxid;
+  }
+
+  setAcceptedEpoch(epoch: number): void {
+    assert(epoch >= this.acceptedEpoch, `acceptedEpoch goes forward: ${epoch} < ${this.acceptedEpoch}`);
+    this.acceptedEpoch = epoch;
+    this.out.hardStateDirty = true;
+  }
+
+  setCurrentEpoch(epoch: number): void {
+    assert(epoch >= this.currentEpoch && epoch <= this.acceptedEpoch, `currentEpoch ${epoch} out of order`);
+    this.currentEpoch = epoch;
+    this.out.hardStateDirty = true;
+  }
+
+  addSyncWait(syncId: number, threshold: Zxid): void {
+    assert(this.syncWaits.length < this.limits.syncsPendingMax * 2, "sync waits are bounded");
+    this.syncWaits.push({ syncId, threshold });
+  }
+
+  // --- the Ready cycle --------------------------------------------------------------
+
+  softState(): SoftState {
+    const serving =
+      (this.leading !== null && this.leading.phase === "established") ||
+      (this.learning !== null && this.learning.phase === "serving");
+    const epoch = this.leading?.epoch ?? this.learning?.newEpoch ?? this.currentEpoch;
+    return { role: this.role, leader: this.leaderId, epoch, serving };
+  }
+
+  private committedThrough(): Zxid {
+    const last = this.log.lastZxid();
+    return this.commitZxid < last ? this.commitZxid : last;
+  }
+
+  hasReady(): boolean {
+    if (this.inflight !== null) return false;
+    if (!this.out.isEmpty()) return true;
+    if (this.committedThrough() > this.appliedZxid) return true;
+    if (this.syncWaits.some((w) => w.threshold <= this.appliedZxid)) return true;
+    return !sameSoft(this.softState(), this.reportedSoft);
+  }
+
+  ready(): Ready {
+    assert(this.inflight === null, "advance() the previous Ready before asking for another");
+    const through = this.committedThrough();
+    const committed = through > this.appliedZxid ? this.log.slice(this.appliedZxid, through) : [];
+    for (let i = 1; i < committed.length; i++) {
+      assert((committed[i] as Entry).zxid > (committed[i - 1] as Entry).zxid, "committed entries in zxid order");
+    }
+    if (through > this.appliedZxid) this.appliedZxid = through;
+    const syncsDone = this.syncWaits.filter((w) => w.threshold <= this.appliedZxid).map((w) => w.syncId);
+    this.syncWaits = this.syncWaits.filter((w) => w.threshold > this.appliedZxid);
+    const soft = this.softState();
+    const softChanged = !sameSoft(soft, this.reportedSoft);
+    this.reportedSoft = soft;
+    const out = this.out;
+    this.out = new Outbox();
+    this.inflight = { lastZxid: this.log.lastZxid(), currentEpoch: this.currentEpoch };
+    // Entries the state machine has applied are no longer needed in memory beyond the
+    // DIFF window; learners further behind get a SNAP.
+    this.log.compact(this.limits.logRetainEntries, this.appliedZxid);
+    return {
+      snapshot: out.snapshot,
+      truncateTo: out.truncateTo,
+      entries: out.entries,
+      hardState: out.hardStateDirty ? { acceptedEpoch: this.acceptedEpoch, currentEpoch: this.currentEpoch } : null,
+      messages: out.messages,
+      committed,
+      syncsDone,
+      syncsFailed: out.syncsFailed,
+      softState: softChanged ? soft : null,
+    };
+  }
+
+  advance(): void {
+    assert(this.inflight !== null, "advance() without a Ready");
+    this.persistedZxid = this.inflight.lastZxid;
+    this.persistedCurrentEpoch = this.inflight.currentEpoch;
+    this.inflight = null;
+    if (this.leading !== null) leaderCheckProgress(this);
+  }
+}
+
+function sameSoft(a: SoftState, b: SoftState | null): boolean {
+  return b !== null && a.role === b.role && a.leader === b.leader && a.epoch === b.epoch && a.serving === b.serving;
+}

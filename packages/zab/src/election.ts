@@ -1,0 +1,197 @@
+import type { PeerCore } from "./core.js";
+import type { Notification, PeerStateName } from "./messages.js";
+import type { PeerId, QuorumTracker } from "./quorum.js";
+import { randomBelow } from "./rng.js";
+import type { Zxid } from "./zxid.js";
+
+/** A vote as FastLeaderElection carries it. */
+export interface Vote {
+  readonly leader: PeerId;
+  readonly zxid: Zxid;
+  readonly electionEpoch: number;
+  readonly peerEpoch: number;
+}
+
+interface VoteRecord extends Vote {
+  readonly state: PeerStateName;
+}
+
+/** One round of LOOKING; `logicalclock` lives on the peer because it outlasts rounds. */
+export class ElectionState {
+  proposal: Vote = { leader: -1, zxid: -1n, electionEpoch: 0, peerEpoch: -1 };
+  /** Votes of this election epoch, by sender (this peer's own included when it votes). */
+  readonly recvset = new Map<PeerId, VoteRecord>();
+  /** FOLLOWING/LEADING notifications of any epoch: how a late peer finds an existing leader. */
+  readonly outofelection = new Map<PeerId, VoteRecord>();
+  /** Set once a quorum agrees: the tick at which to decide unless a better vote arrives. */
+  finalizeAt: number | null = null;
+  resendAt = 0;
+  resendIntervalTicks = 1;
+}
+
+/**
+ * The total order of votes: higher peerEpoch, then higher zxid, then higher server id.
+ * A server that does not vote (an observer) can never be elected.
+ */
+export function voteIsBetter(
+  tracker: QuorumTracker,
+  candidate: { leader: PeerId; zxid: Zxid; peerEpoch: number },
+  current: { leader: PeerId; zxid: Zxid; peerEpoch: number },
+): boolean {
+  if (!tracker.isVoter(candidate.leader)) return false;
+  if (candidate.peerEpoch !== current.peerEpoch) return candidate.peerEpoch > current.peerEpoch;
+  if (candidate.zxid !== current.zxid) return candidate.zxid > current.zxid;
+  return candidate.leader > current.leader;
+}
+
+function sameVote(a: Vote, b: Vote): boolean {
+  return a.leader === b.leader && a.zxid === b.zxid && a.electionEpoch === b.electionEpoch && a.peerEpoch === b.peerEpoch;
+}
+
+function initialVote(core: PeerCore): Vote {
+  // An observer proposes nobody: every voter's vote beats this one.
+  if (!core.isVoter) return { leader: -1, zxid: -1n, electionEpoch: core.logicalclock, peerEpoch: -1 };
+  return { leader: core.id, zxid: core.log.lastZxid(), electionEpoch: core.logicalclock, peerEpoch: core.currentEpoch };
+}
+
+export function startElection(core: PeerCore): void {
+  const e = core.election as ElectionState;
+  core.logicalclock += 1;
+  setProposal(core, e, initialVote(core));
+  sendNotifications(core, e);
+  e.resendIntervalTicks = core.limits.electionResendTicksMin;
+  e.resendAt = core.now + e.resendIntervalTicks;
+}
+
+function setProposal(core: PeerCore, e: ElectionState, vote: Vote): void {
+  e.proposal = { ...vote, electionEpoch: core.logicalclock };
+  e.finalizeAt = null;
+  if (core.isVoter) e.recvset.set(core.id, { ...e.proposal, state: "LOOKING" });
+}
+
+function notification(core: PeerCore, to: PeerId, state: PeerStateName, vote: Vote): Notification {
+  const config = core.tracker.verifiers[0];
+  return {
+    type: "NOTIFICATION",
+    from: core.id,
+    to,
+    state,
+    leader: vote.leader,
+    zxid: vote.zxid,
+    electionEpoch: vote.electionEpoch,
+    peerEpoch: vote.peerEpoch,
+    configVersion: config === undefined ? 0n : config.version,
+  };
+}
+
+function sendNotifications(core: PeerCore, e: ElectionState): void {
+  for (const voter of core.voters) {
+    if (voter !== core.id) core.send(notification(core, voter, "LOOKING", e.proposal));
+  }
+}
+
+/** The vote this peer reports to others while not LOOKING. */
+function settledReply(core: PeerCore, to: PeerId): Notification {
+  return notification(core, to, core.role, core.vote);
+}
+
+function hasQuorumFor(core: PeerCore, votes: Map<PeerId, VoteRecord>, vote: Vote): boolean {
+  const agreeing: PeerId[] = [];
+  for (const [sid, v] of votes) if (sameVote(v, vote)) agreeing.push(sid);
+  return core.tracker.containsQuorum(agreeing);
+}
+
+/** A quorum for someone else is not enough: that someone must itself say LEADING. */
+function checkLeader(core: PeerCore, votes: Map<PeerId, VoteRecord>, leader: PeerId, electionEpoch: number): boolean {
+  if (leader !== core.id) return votes.get(leader)?.state === "LEADING";
+  return core.logicalclock === electionEpoch;
+}
+
+function decide(core: PeerCore, vote: Vote): void {
+  if (vote.leader === core.id) core.becomeLeader(vote);
+  else core.becomeLearner(vote);
+}
+
+/** LOOKING: the notification exchange of FastLeaderElection.lookForLeader. */
+export function stepLooking(core: PeerCore, n: Notification): void {
+  const e = core.election as ElectionState;
+  if (!core.tracker.isVoter(n.from)) {
+    // Observers ask; voters answer with their current proposal and move on.
+    core.send(notification(core, n.from, "LOOKING", e.proposal));
+    return;
+  }
+  if (!core.tracker.isVoter(n.leader)) return;
+  const vote: Vote = { leader: n.leader, zxid: n.zxid, electionEpoch: n.electionEpoch, peerEpoch: n.peerEpoch };
+  switch (n.state) {
+    case "LOOKING":
+      stepLookingNotification(core, e, n, vote);
+      return;
+    case "OBSERVING":
+      return;
+    case "FOLLOWING":
+    case "LEADING":
+      stepSettledNotification(core, e, n, vote);
+      return;
+  }
+}
+
+function stepLookingNotification(core: PeerCore, e: ElectionState, n: Notification, vote: Vote): void {
+  if (n.electionEpoch > core.logicalclock) {
+    core.logicalclock = n.electionEpoch;
+    e.recvset.clear();
+    const mine = initialVote(core);
+    setProposal(core, e, voteIsBetter(core.tracker, vote, mine) ? vote : mine);
+    sendNotifications(core, e);
+  } else if (n.electionEpoch < core.logicalclock) {
+    // A peer in an older round: tell it where we are, but its vote does not count.
+    core.send(notification(core, n.from, "LOOKING", e.proposal));
+    return;
+  } else if (voteIsBetter(core.tracker, vote, e.proposal)) {
+    setProposal(core, e, vote);
+    sendNotifications(core, e);
+  }
+  e.recvset.set(n.from, { ...vote, state: "LOOKING" });
+  if (e.finalizeAt === null && hasQuorumFor(core, e.recvset, e.proposal)) {
+    e.finalizeAt = core.now + core.limits.finalizeWaitTicks;
+    if (core.limits.finalizeWaitTicks === 0) decide(core, e.proposal);
+  }
+}
+
+function stepSettledNotification(core: PeerCore, e: ElectionState, n: Notification, vote: Vote): void {
+  const record: VoteRecord = { ...vote, state: n.state };
+  if (n.electionEpoch === core.logicalclock) {
+    e.recvset.set(n.from, record);
+    if (hasQuorumFor(core, e.recvset, vote) && checkLeader(core, e.recvset, n.leader, n.electionEpoch)) {
+      decide(core, vote);
+      return;
+    }
+  }
+  // Joining an established ensemble needs a quorum following the same leader.
+  e.outofelection.set(n.from, record);
+  if (hasQuorumFor(core, e.outofelection, vote) && checkLeader(core, e.outofelection, n.leader, n.electionEpoch)) {
+    core.logicalclock = n.electionEpoch;
+    decide(core, vote);
+  }
+}
+
+export function tickLooking(core: PeerCore): void {
+  const e = core.election as ElectionState;
+  if (e.finalizeAt !== null && core.now >= e.finalizeAt) {
+    if (hasQuorumFor(core, e.recvset, e.proposal)) {
+      decide(core, e.proposal);
+      return;
+    }
+    e.finalizeAt = null;
+  }
+  if (core.now >= e.resendAt) {
+    sendNotifications(core, e);
+    e.resendIntervalTicks = Math.min(e.resendIntervalTicks * 2, core.limits.electionResendTicksMax);
+    // A little jitter keeps peers that started together from resending in lockstep.
+    e.resendAt = core.now + e.resendIntervalTicks + randomBelow(core.rng, 2);
+  }
+}
+
+/** Not LOOKING: answer peers that are looking (and observers, whatever their state). */
+export function answerNotification(core: PeerCore, n: Notification): void {
+  if (n.state === "LOOKING" || !core.tracker.isVoter(n.from)) core.send(settledReply(core, n.from));
+}

@@ -1,0 +1,28 @@
+export { ZabAssertionError, assert } from "./assert.js";
+export {
+  COUNTER_MAX_DEFAULT,
+  EPOCH_MAX,
+  type Zxid,
+  counterOf,
+  epochOf,
+  formatZxid,
+  makeZxid,
+} from "./zxid.js";
+export { type Rng, SeededRng, randomBelow, randomId } from "./rng.js";
+export { MajorityQuorumVerifier, type PeerId, QuorumTracker, type QuorumVerifier } from "./quorum.js";
+export {
+  type Entry,
+  type Message,
+  type Notification,
+  PeerState,
+  type PeerStateName,
+  type QuorumBody,
+  type QuorumMessage,
+  type QuorumMessageType,
+  QuorumPacketType,
+  isNotification,
+} from "./messages.js";
+export { EMPTY_STATE, type PeerOptions, type PersistedState } from "./options.js";
+export type { HardState, Ready, Role, SoftState } from "./ready.js";
+export { type PeerStatus, type ProposeResult, ZabPeer } from "./peer.js";
+export { voteIsBetter, type Vote } from "./election.js";

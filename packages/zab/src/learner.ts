@@ -1,0 +1,175 @@
+import { assert, unreachable } from "./assert.js";
+import type { PeerCore } from "./core.js";
+import type { QuorumBody, QuorumMessage } from "./messages.js";
+import type { PeerId } from "./quorum.js";
+import { type Rng, randomId } from "./rng.js";
+import type { Zxid } from "./zxid.js";
+
+/**
+ * connecting (FOLLOWERINFO/OBSERVERINFO sent) → synchronizing (ACKEPOCH sent) →
+ * ackedNewLeader (history and currentEpoch durable, ACK sent) → serving (UPTODATE in).
+ */
+type LearnerPhase = "connecting" | "synchronizing" | "ackedNewLeader" | "serving";
+
+export class LearnerState {
+  readonly session: number;
+  phase: LearnerPhase = "connecting";
+  seqOut = 0;
+  seqIn = 0;
+  lastHeard: number;
+  newEpoch: number | null = null;
+  /** Sync requests sent to the leader, answered in order. */
+  syncsSent: number[] = [];
+
+  constructor(
+    readonly leaderId: PeerId,
+    readonly startTick: number,
+    rng: Rng,
+  ) {
+    this.session = randomId(rng);
+    this.lastHeard = startTick;
+  }
+}
+
+function learnerOf(core: PeerCore): LearnerState {
+  assert(core.learning !== null, "learner state present while FOLLOWING or OBSERVING");
+  return core.learning;
+}
+
+function sendToLeader(core: PeerCore, s: LearnerState, body: QuorumBody): void {
+  core.send({ ...body, from: core.id, to: s.leaderId, session: s.session, seq: s.seqOut } as QuorumMessage);
+  s.seqOut += 1;
+}
+
+export function learnerConnect(core: PeerCore): void {
+  const s = learnerOf(core);
+  const type = core.isVoter ? "FOLLOWERINFO" : "OBSERVERINFO";
+  sendToLeader(core, s, { type, acceptedEpoch: core.acceptedEpoch, lastZxid: core.log.lastZxid() });
+}
+
+export type LearnerProposal = { kind: "forwarded"; to: PeerId } | { kind: "dropped"; reason: string };
+
+/** Writes go to the leader as REQUEST; it proposes them. */
+export function learnerPropose(core: PeerCore, data: Uint8Array): LearnerProposal {
+  const s = learnerOf(core);
+  if (s.phase !== "serving") return { kind: "dropped", reason: "not connected to a leader" };
+  sendToLeader(core, s, { type: "REQUEST", data });
+  return { kind: "forwarded", to: s.leaderId };
+}
+
+export function learnerSync(core: PeerCore, syncId: number): boolean {
+  const s = learnerOf(core);
+  if (s.phase !== "serving" || s.syncsSent.length >= core.limits.syncsPendingMax) return false;
+  s.syncsSent.push(syncId);
+  sendToLeader(core, s, { type: "SYNC", syncId });
+  return true;
+}
+
+/** FOLLOWING and OBSERVING: messages from the leader of this session, in order. */
+export function stepLearning(core: PeerCore, m: QuorumMessage): void {
+  const s = learnerOf(core);
+  if (m.from !== s.leaderId || m.session !== s.session || m.seq < s.seqIn) return;
+  if (m.seq > s.seqIn) {
+    // A lost message breaks the FIFO channel ZAB relies on: start over.
+    core.becomeLooking();
+    return;
+  }
+  s.seqIn += 1;
+  s.lastHeard = core.now;
+  switch (m.type) {
+    case "LEADERINFO":
+      onLeaderInfo(core, s, m.epoch);
+      return;
+    case "DIFF":
+      return;
+    case "TRUNC":
+      if (s.phase === "synchronizing") core.truncateLog(m.zxid);
+      return;
+    case "SNAP":
+      assert(m.snapshot !== null, "a SNAP on the wire carries the leader's snapshot");
+      if (s.phase === "synchronizing") core.installSnapshot(m.zxid, m.snapshot);
+      return;
+    case "PROPOSAL":
+      onProposal(core, s, m.zxid, m.data);
+      return;
+    case "COMMIT":
+      advanceCommit(core, m.zxid);
+      return;
+    case "INFORM":
+      if (m.zxid > core.log.lastZxid()) core.appendEntry({ zxid: m.zxid, data: m.data });
+      advanceCommit(core, m.zxid);
+      return;
+    case "NEWLEADER":
+      onNewLeader(core, s);
+      return;
+    case "UPTODATE":
+      if (s.phase !== "ackedNewLeader") return;
+      advanceCommit(core, m.zxid);
+      s.phase = "serving";
+      return;
+    case "PING":
+      sendToLeader(core, s, { type: "PING", zxid: core.log.lastZxid() });
+      return;
+    case "SYNC":
+      onSyncAnswer(core, s, m.syncId);
+      return;
+    case "FOLLOWERINFO":
+    case "OBSERVERINFO":
+    case "ACKEPOCH":
+    case "ACK":
+    case "REQUEST":
+      return; // Only learners send these.
+    default:
+      unreachable(m);
+  }
+}
+
+function onLeaderInfo(core: PeerCore, s: LearnerState, epoch: number): void {
+  if (s.phase !== "connecting") return;
+  if (epoch < core.acceptedEpoch) {
+    // This leader's epoch is older than one we already promised to: not our leader.
+    core.becomeLooking();
+    return;
+  }
+  // Durable before the ACKEPOCH goes out: the Ready persists before it sends.
+  if (epoch > core.acceptedEpoch) core.setAcceptedEpoch(epoch);
+  s.newEpoch = epoch;
+  sendToLeader(core, s, { type: "ACKEPOCH", currentEpoch: core.currentEpoch, lastZxid: core.log.lastZxid() });
+  s.phase = "synchronizing";
+}
+
+function onProposal(core: PeerCore, s: LearnerState, zxid: Zxid, data: Uint8Array): void {
+  if (s.phase === "connecting") return;
+  core.appendEntry({ zxid, data });
+  // During synchronization the NEWLEADER ACK covers every entry; afterwards each is acked.
+  if (!core.isVoter || s.phase === "synchronizing") return;
+  sendToLeader(core, s, { type: "ACK", zxid });
+}
+
+function onNewLeader(core: PeerCore, s: LearnerState): void {
+  if (s.phase !== "synchronizing") return;
+  assert(s.newEpoch !== null, "NEWLEADER after LEADERINFO");
+  // The history and then the epoch are durable before the ACK goes out.
+  core.setCurrentEpoch(s.newEpoch);
+  sendToLeader(core, s, { type: "ACK", zxid: core.log.lastZxid() });
+  s.phase = "ackedNewLeader";
+}
+
+function advanceCommit(core: PeerCore, zxid: Zxid): void {
+  assert(zxid <= core.log.lastZxid(), `commit of ${zxid} beyond the log end ${core.log.lastZxid()}`);
+  if (zxid > core.commitZxid) core.commitZxid = zxid;
+}
+
+function onSyncAnswer(core: PeerCore, s: LearnerState, syncId: number): void {
+  const head = s.syncsSent.shift();
+  assert(head === syncId, `sync answers come in order: got ${syncId}, expected ${head}`);
+  // Every commit the leader had when it answered arrived before this answer.
+  core.addSyncWait(syncId, core.commitZxid);
+}
+
+export function tickLearning(core: PeerCore): void {
+  const s = learnerOf(core);
+  const silentTicks = core.now - s.lastHeard;
+  if (s.phase !== "serving" && core.now - s.startTick > core.limits.initLimit) core.becomeLooking();
+  else if (s.phase === "serving" && silentTicks > core.limits.syncLimit) core.becomeLooking();
+}

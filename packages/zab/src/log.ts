@@ -1,0 +1,94 @@
+import { assert } from "./assert.js";
+import type { Entry } from "./messages.js";
+import type { Zxid } from "./zxid.js";
+
+/**
+ * The tail of the transaction log that the core keeps in memory: every entry after
+ * `base`, in strictly increasing zxid order. `base` is the zxid the state before the
+ * first entry corresponds to (a snapshot, or entries dropped to bound memory); the
+ * leader can send a DIFF only from `base` or from a zxid it holds.
+ */
+export class MemLog {
+  private entries: Entry[];
+
+  constructor(
+    private baseZxid: Zxid,
+    entries: readonly Entry[],
+  ) {
+    assert(baseZxid >= 0n, "base zxid is not negative");
+    this.entries = [];
+    for (const e of entries) this.append(e);
+  }
+
+  get base(): Zxid {
+    return this.baseZxid;
+  }
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  lastZxid(): Zxid {
+    const last = this.entries[this.entries.length - 1];
+    return last === undefined ? this.baseZxid : last.zxid;
+  }
+
+  append(entry: Entry): void {
+    assert(entry.zxid > this.lastZxid(), `log append out of order: ${entry.zxid} after ${this.lastZxid()}`);
+    this.entries.push(entry);
+  }
+
+  /** Index of the first entry with zxid > z. */
+  private upperBound(z: Zxid): number {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.entries[mid] as Entry).zxid <= z) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  has(z: Zxid): boolean {
+    if (z === this.baseZxid) return true;
+    const i = this.upperBound(z) - 1;
+    return i >= 0 && (this.entries[i] as Entry).zxid === z;
+  }
+
+  /** The largest zxid in the log (or the base) that is <= z; null when z is below the base. */
+  floor(z: Zxid): Zxid | null {
+    if (z < this.baseZxid) return null;
+    const i = this.upperBound(z) - 1;
+    return i >= 0 ? (this.entries[i] as Entry).zxid : this.baseZxid;
+  }
+
+  /** Entries with after < zxid <= through, in order. */
+  slice(after: Zxid, through: Zxid = this.lastZxid()): Entry[] {
+    assert(after >= this.baseZxid, `slice below the base: ${after} < ${this.baseZxid}`);
+    return this.entries.slice(this.upperBound(after), this.upperBound(through));
+  }
+
+  /** Drops every entry after z. */
+  truncate(z: Zxid): void {
+    assert(z >= this.baseZxid, `truncate below the base: ${z} < ${this.baseZxid}`);
+    this.entries.length = this.upperBound(z);
+  }
+
+  /** Forgets everything: the state is now a snapshot at z. */
+  reset(z: Zxid): void {
+    assert(z >= 0n, "snapshot zxid is not negative");
+    this.baseZxid = z;
+    this.entries = [];
+  }
+
+  /** Keeps at most `retain` entries, dropping only entries at or below `through`. */
+  compact(retain: number, through: Zxid): void {
+    const excess = this.entries.length - retain;
+    if (excess <= 0) return;
+    const droppable = Math.min(excess, this.upperBound(through));
+    if (droppable <= 0) return;
+    this.baseZxid = (this.entries[droppable - 1] as Entry).zxid;
+    this.entries = this.entries.slice(droppable);
+  }
+}

@@ -1,0 +1,91 @@
+import type { PeerId } from "./quorum.js";
+import type { Zxid } from "./zxid.js";
+
+/** A transaction as the core sees it: opaque bytes under a zxid. */
+export interface Entry {
+  readonly zxid: Zxid;
+  readonly data: Uint8Array;
+}
+
+/** FastLeaderElection's peer states, with ZooKeeper's wire numbers. */
+export const PeerState = { LOOKING: 0, FOLLOWING: 1, LEADING: 2, OBSERVING: 3 } as const;
+export type PeerStateName = keyof typeof PeerState;
+
+/**
+ * ZooKeeper's quorum packet types (Leader.java). The names are the `type` of each
+ * quorum message below; the numbers are what the server writes in QuorumPacket.type.
+ */
+export const QuorumPacketType = {
+  REQUEST: 1,
+  PROPOSAL: 2,
+  ACK: 3,
+  COMMIT: 4,
+  PING: 5,
+  SYNC: 7,
+  INFORM: 8,
+  NEWLEADER: 10,
+  FOLLOWERINFO: 11,
+  UPTODATE: 12,
+  DIFF: 13,
+  TRUNC: 14,
+  SNAP: 15,
+  OBSERVERINFO: 16,
+  LEADERINFO: 17,
+  ACKEPOCH: 18,
+} as const;
+
+/** An election notification (FastLeaderElection.Notification), sent on the election channel. */
+export interface Notification {
+  readonly type: "NOTIFICATION";
+  readonly from: PeerId;
+  readonly to: PeerId;
+  readonly state: PeerStateName;
+  readonly leader: PeerId;
+  readonly zxid: Zxid;
+  readonly electionEpoch: number;
+  readonly peerEpoch: number;
+  readonly configVersion: bigint;
+}
+
+/**
+ * Every quorum-channel message belongs to one learner session (a learner picks a fresh
+ * id for each connection attempt) and carries a per-session sequence number. ZAB needs
+ * FIFO channels: over TCP the numbers are implicit, and in a simulation that loses or
+ * reorders messages the receiver uses them to drop duplicates and to treat a gap as a
+ * broken connection.
+ */
+interface QuorumHeader {
+  readonly from: PeerId;
+  readonly to: PeerId;
+  readonly session: number;
+  readonly seq: number;
+}
+
+export type QuorumBody =
+  | { readonly type: "FOLLOWERINFO"; readonly acceptedEpoch: number; readonly lastZxid: Zxid }
+  | { readonly type: "OBSERVERINFO"; readonly acceptedEpoch: number; readonly lastZxid: Zxid }
+  | { readonly type: "LEADERINFO"; readonly epoch: number }
+  | { readonly type: "ACKEPOCH"; readonly currentEpoch: number; readonly lastZxid: Zxid }
+  | { readonly type: "DIFF"; readonly zxid: Zxid }
+  | { readonly type: "TRUNC"; readonly zxid: Zxid }
+  /** `snapshot` is null when the core emits it: the caller fills in its state at `zxid`. */
+  | { readonly type: "SNAP"; readonly zxid: Zxid; readonly snapshot: Uint8Array | null }
+  | { readonly type: "PROPOSAL"; readonly zxid: Zxid; readonly data: Uint8Array }
+  | { readonly type: "COMMIT"; readonly zxid: Zxid }
+  | { readonly type: "INFORM"; readonly zxid: Zxid; readonly data: Uint8Array }
+  | { readonly type: "NEWLEADER"; readonly zxid: Zxid }
+  /** Cumulative: the learner has persisted its log through `zxid`. */
+  | { readonly type: "ACK"; readonly zxid: Zxid }
+  | { readonly type: "UPTODATE"; readonly zxid: Zxid }
+  | { readonly type: "PING"; readonly zxid: Zxid }
+  | { readonly type: "REQUEST"; readonly data: Uint8Array }
+  | { readonly type: "SYNC"; readonly syncId: number };
+
+export type QuorumMessage = QuorumHeader & QuorumBody;
+export type QuorumMessageType = QuorumBody["type"];
+
+export type Message = Notification | QuorumMessage;
+
+export function isNotification(m: Message): m is Notification {
+  return m.type === "NOTIFICATION";
+}

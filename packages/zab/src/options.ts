@@ -1,0 +1,82 @@
+import { assert } from "./assert.js";
+import type { Entry } from "./messages.js";
+import type { PeerId, QuorumVerifier } from "./quorum.js";
+import type { Rng } from "./rng.js";
+import { COUNTER_MAX_DEFAULT, type Zxid } from "./zxid.js";
+
+/** What the caller recovered from its disk before starting the peer. */
+export interface PersistedState {
+  readonly acceptedEpoch: number;
+  readonly currentEpoch: number;
+  /** The zxid of the snapshot the caller's state machine was loaded from (0 for empty). */
+  readonly snapshotZxid: Zxid;
+  /** Log entries after snapshotZxid, in zxid order. */
+  readonly entries: readonly Entry[];
+}
+
+export const EMPTY_STATE: PersistedState = { acceptedEpoch: 0, currentEpoch: 0, snapshotZxid: 0n, entries: [] };
+
+export interface PeerOptions {
+  readonly id: PeerId;
+  readonly config: QuorumVerifier;
+  readonly rng: Rng;
+  readonly storage?: PersistedState;
+  /** Ticks a leader may spend in discovery and sync, and a learner until UPTODATE (zoo.cfg initLimit). */
+  readonly initLimit?: number;
+  /** Ticks without hearing from the leader (or a quorum, for a leader) before giving up (zoo.cfg syncLimit). */
+  readonly syncLimit?: number;
+  /** Ticks between the leader's PINGs. */
+  readonly pingIntervalTicks?: number;
+  /** Ticks to wait for a better vote once a quorum agrees (FastLeaderElection's finalizeWait). */
+  readonly finalizeWaitTicks?: number;
+  /** Notification resend backoff bounds while LOOKING, in ticks. */
+  readonly electionResendTicksMin?: number;
+  readonly electionResendTicksMax?: number;
+  /** Log entries kept in memory for DIFF; a learner further behind gets a SNAP. */
+  readonly logRetainEntries?: number;
+  /** The largest zxid counter a leader may use; reaching past it forces a new epoch. */
+  readonly zxidCounterMax?: number;
+  /** Proposals not yet committed before propose() refuses (ZooKeeper's globalOutstandingLimit). */
+  readonly proposalsOutstandingMax?: number;
+  /** Sync requests waiting on one peer before sync() refuses. */
+  readonly syncsPendingMax?: number;
+}
+
+export interface Limits {
+  readonly initLimit: number;
+  readonly syncLimit: number;
+  readonly pingIntervalTicks: number;
+  readonly finalizeWaitTicks: number;
+  readonly electionResendTicksMin: number;
+  readonly electionResendTicksMax: number;
+  readonly logRetainEntries: number;
+  readonly zxidCounterMax: number;
+  readonly proposalsOutstandingMax: number;
+  readonly syncsPendingMax: number;
+}
+
+export function resolveLimits(o: PeerOptions): Limits {
+  const limits: Limits = {
+    initLimit: o.initLimit ?? 10,
+    syncLimit: o.syncLimit ?? 5,
+    pingIntervalTicks: o.pingIntervalTicks ?? 1,
+    finalizeWaitTicks: o.finalizeWaitTicks ?? 1,
+    electionResendTicksMin: o.electionResendTicksMin ?? 1,
+    electionResendTicksMax: o.electionResendTicksMax ?? 8,
+    logRetainEntries: o.logRetainEntries ?? 500,
+    zxidCounterMax: o.zxidCounterMax ?? COUNTER_MAX_DEFAULT,
+    proposalsOutstandingMax: o.proposalsOutstandingMax ?? 1000,
+    syncsPendingMax: o.syncsPendingMax ?? 1000,
+  };
+  for (const [name, value] of Object.entries(limits)) {
+    assert(Number.isSafeInteger(value) && value >= 0, `option ${name} must be a non-negative integer: ${value}`);
+  }
+  assert(limits.initLimit >= 1 && limits.syncLimit >= 1, "initLimit and syncLimit are at least one tick");
+  assert(limits.pingIntervalTicks >= 1, "pingIntervalTicks is at least one");
+  assert(limits.electionResendTicksMin >= 1, "electionResendTicksMin is at least one");
+  assert(limits.electionResendTicksMax >= limits.electionResendTicksMin, "resend max >= min");
+  assert(limits.logRetainEntries >= 1, "logRetainEntries is at least one");
+  assert(limits.zxidCounterMax >= 1 && limits.zxidCounterMax <= COUNTER_MAX_DEFAULT, "zxidCounterMax in [1, 0xfffffffe]");
+  assert(limits.proposalsOutstandingMax >= 1 && limits.syncsPendingMax >= 1, "queue bounds are at least one");
+  return limits;
+}

@@ -1,0 +1,167 @@
+import { assert, unreachable } from "./assert.js";
+import { PeerCore } from "./core.js";
+import { answerNotification, stepLooking, tickLooking } from "./election.js";
+import { leaderPropose, leaderSync, stepLeading, tickLeading } from "./leader.js";
+import { learnerPropose, learnerSync, stepLearning, tickLearning } from "./learner.js";
+import type { Message } from "./messages.js";
+import type { PeerOptions } from "./options.js";
+import type { PeerId } from "./quorum.js";
+import type { Ready, Role } from "./ready.js";
+import type { Zxid } from "./zxid.js";
+
+export type ProposeResult =
+  | { readonly kind: "proposed"; readonly zxid: Zxid }
+  | { readonly kind: "forwarded"; readonly to: PeerId }
+  | { readonly kind: "dropped"; readonly reason: string };
+
+export interface PeerStatus {
+  readonly id: PeerId;
+  readonly role: Role;
+  readonly leader: PeerId | null;
+  readonly serving: boolean;
+  readonly epoch: number;
+  readonly acceptedEpoch: number;
+  readonly currentEpoch: number;
+  readonly lastZxid: Zxid;
+  readonly commitZxid: Zxid;
+  readonly appliedZxid: Zxid;
+  readonly logicalclock: number;
+  /** Leader only: learners connected, and how many of them are synced (ZooKeeper's mntr figures). */
+  readonly learners: number;
+  readonly syncedLearners: number;
+}
+
+/**
+ * One ZAB peer, shaped like etcd's RawNode: input through step(), tick(), propose()
+ * and sync(); output through ready(), one value at a time, acknowledged by advance().
+ * It never does I/O, never reads a clock and never calls Math.random: the caller owns
+ * disks, sockets and time.
+ */
+export class ZabPeer {
+  private readonly core: PeerCore;
+
+  constructor(options: PeerOptions) {
+    this.core = new PeerCore(options);
+  }
+
+  get id(): PeerId {
+    return this.core.id;
+  }
+
+  /** Feed one message received from another peer. */
+  step(message: Message): void {
+    const core = this.core;
+    assert(message.to === core.id, `message for ${message.to} stepped into peer ${core.id}`);
+    if (message.from === core.id || !core.tracker.verifiers.some((v) => v.isMember(message.from))) return;
+    if (message.type === "NOTIFICATION") {
+      if (core.role === "LOOKING") stepLooking(core, message);
+      else answerNotification(core, message);
+      return;
+    }
+    switch (core.role) {
+      case "LOOKING":
+        return; // No quorum connection while electing.
+      case "LEADING":
+        stepLeading(core, message);
+        return;
+      case "FOLLOWING":
+      case "OBSERVING":
+        stepLearning(core, message);
+        return;
+      default:
+        unreachable(core.role);
+    }
+  }
+
+  /** Advance time by one tick (zoo.cfg tickTime in a real server). */
+  tick(): void {
+    const core = this.core;
+    core.now += 1;
+    switch (core.role) {
+      case "LOOKING":
+        tickLooking(core);
+        return;
+      case "LEADING":
+        tickLeading(core);
+        return;
+      case "FOLLOWING":
+      case "OBSERVING":
+        tickLearning(core);
+        return;
+      default:
+        unreachable(core.role);
+    }
+  }
+
+  /** Propose a transaction: on the leader it gets a zxid; a learner forwards it as REQUEST. */
+  propose(data: Uint8Array): ProposeResult {
+    const core = this.core;
+    switch (core.role) {
+      case "LEADING":
+        return leaderPropose(core, data);
+      case "FOLLOWING":
+      case "OBSERVING":
+        return learnerPropose(core, data);
+      case "LOOKING":
+        return { kind: "dropped", reason: "no leader" };
+      default:
+        return unreachable(core.role);
+    }
+  }
+
+  /**
+   * ZooKeeper's sync: `syncId` shows up in a later Ready's syncsDone once this peer has
+   * applied everything the leader had committed (or proposed, for the leader itself)
+   * when the request reached it; in syncsFailed if the peer loses its leader first.
+   * Returns false when the request cannot be taken now (no leader, or too many pending).
+   */
+  sync(syncId: number): boolean {
+    const core = this.core;
+    switch (core.role) {
+      case "LEADING":
+        return leaderSync(core, syncId);
+      case "FOLLOWING":
+      case "OBSERVING":
+        return learnerSync(core, syncId);
+      case "LOOKING":
+        return false;
+      default:
+        return unreachable(core.role);
+    }
+  }
+
+  hasReady(): boolean {
+    return this.core.hasReady();
+  }
+
+  /** Everything to persist, send and apply since the last Ready. Call advance() when done. */
+  ready(): Ready {
+    return this.core.ready();
+  }
+
+  /** The last Ready is persisted, its messages sent, its committed entries applied. */
+  advance(): void {
+    this.core.advance();
+  }
+
+  status(): PeerStatus {
+    const core = this.core;
+    const soft = core.softState();
+    const handlers = core.leading === null ? [] : [...core.leading.handlers.values()];
+    return {
+      id: core.id,
+      role: core.role,
+      leader: core.leaderId,
+      serving: soft.serving,
+      epoch: soft.epoch,
+      acceptedEpoch: core.acceptedEpoch,
+      currentEpoch: core.currentEpoch,
+      lastZxid: core.log.lastZxid(),
+      commitZxid: core.commitZxid,
+      appliedZxid: core.appliedZxid,
+      logicalclock: core.logicalclock,
+      learners: handlers.length,
+      syncedLearners: handlers.filter((h) => h.state === "uptodate").length,
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import type { Entry, Message } from "./messages.js";
+import type { PeerId } from "./quorum.js";
+import type { Zxid } from "./zxid.js";
+
+export type Role = "LOOKING" | "FOLLOWING" | "LEADING" | "OBSERVING";
+
+/** Who this peer is and whether it serves: reported in a Ready whenever it changes. */
+export interface SoftState {
+  readonly role: Role;
+  /** The leader this peer follows or is; null while LOOKING. */
+  readonly leader: PeerId | null;
+  /** The epoch being led or followed (the new epoch once discovery chose it), else currentEpoch. */
+  readonly epoch: number;
+  /** Leader: a quorum acknowledged NEWLEADER. Learner: UPTODATE received. */
+  readonly serving: boolean;
+}
+
+export interface HardState {
+  readonly acceptedEpoch: number;
+  readonly currentEpoch: number;
+}
+
+/**
+ * Everything the core asks of its caller at once. Handle in this order (etcd's
+ * doc.go): persist (snapshot, then truncation, then entries, then hardState; fsync),
+ * then send `messages`, then apply `committed` and answer `syncsDone`, then call
+ * `advance()`.
+ */
+export interface Ready {
+  /** Install this snapshot: it replaces the log and the state machine. */
+  readonly snapshot: { readonly zxid: Zxid; readonly data: Uint8Array } | null;
+  /** Drop every log entry after this zxid (TRUNC). */
+  readonly truncateTo: Zxid | null;
+  /** Append to the log, in order. */
+  readonly entries: readonly Entry[];
+  /** Epochs to persist after the entries; null when unchanged. */
+  readonly hardState: HardState | null;
+  /** Send after persisting. A SNAP message must get its snapshot filled in first. */
+  readonly messages: readonly Message[];
+  /** Apply to the state machine in this order; strictly increasing zxids. */
+  readonly committed: readonly Entry[];
+  /** Sync requests (ids given to sync()) that may be answered once `committed` is applied. */
+  readonly syncsDone: readonly number[];
+  /** Sync requests that will never complete (the peer lost its leader): answer with an error. */
+  readonly syncsFailed: readonly number[];
+  /** Present when role, leader, epoch or serving changed. */
+  readonly softState: SoftState | null;
+}
