@@ -236,14 +236,9 @@ describe.each(targets)("sessions and reconnects against %s", (kind) => {
 /**
  * A server restart in the middle of a session: the client rides it out on the same session,
  * and a watch set before the restart is re-registered and fires afterwards. Sessions and the
- * zxid must survive the restart, which needs the server's storage: zkts has none yet (its
- * storage is a separate issue), and after a restart it closes every reconnect because the
- * client's lastZxidSeen is ahead of its zxid, as ZooKeeper does. Add "zkts" here once it
- * persists; the connection-cut tests in session.test.ts cover both servers meanwhile.
+ * zxid survive the restart in the server's transaction log and snapshots.
  */
-const persistentTargets = targets.filter((kind) => kind === "reference");
-
-describe.each(persistentTargets)("a server restart under a live session, against %s", (kind) => {
+describe.each(targets)("a server restart under a live session, against %s", (kind) => {
   let server: RunningServer;
   let client: ZkClient;
 
