@@ -29,6 +29,7 @@ import {
   SetWatches2,
   SyncRequest,
   SyncResponse,
+  WatcherType,
   WhoAmIResponse,
   readMultiRequest,
   writeMultiResponse,
@@ -152,11 +153,13 @@ export class ReadRequests {
       }
       case OpCode.checkWatches: {
         const { path, type } = CheckWatchesRequest.read(reader);
+        checkWatcherType(type);
         if (!tree.containsWatcher(path, type, c)) throw new KeeperError(ErrorCode.NOWATCHER, path);
         return null;
       }
       case OpCode.removeWatches: {
         const { path, type } = RemoveWatchesRequest.read(reader);
+        checkWatcherType(type);
         if (!tree.removeWatch(path, type, c)) throw new KeeperError(ErrorCode.NOWATCHER, path);
         return null;
       }
@@ -202,6 +205,17 @@ export class ReadRequests {
     if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
     this.check(this.tree.aclOf(node), Perms.READ, c);
     return this.tree.getChildren(path, watch ? c : null)!;
+  }
+}
+
+/**
+ * ZooKeeper 3.8 accepts only Children, Data and Any in checkWatches and removeWatches (its
+ * WatcherType.fromInt rejects the rest, answered as MARSHALLINGERROR); clients remove
+ * persistent watches with Any.
+ */
+function checkWatcherType(type: number): void {
+  if (type !== WatcherType.Children && type !== WatcherType.Data && type !== WatcherType.Any) {
+    throw new KeeperError(ErrorCode.MARSHALLINGERROR);
   }
 }
 

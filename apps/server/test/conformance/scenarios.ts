@@ -442,4 +442,23 @@ export const scenarios: Scenario[] = [
       r.drop("A");
     },
   },
+  {
+    name: "watch-checks-across-sessions-and-types",
+    async run(r, root) {
+      await r.open("A");
+      await r.open("B");
+      await r.create("A", root, null);
+      await r.exists("A", root, true);
+      await r.checkWatches("A", root, WatcherType.Data);
+      await r.checkWatches("B", root, WatcherType.Data);
+      await r.removeWatches("B", root, WatcherType.Data);
+      await r.addWatch("A", root, AddWatchMode.PERSISTENT_RECURSIVE);
+      await r.checkWatches("A", root, WatcherType.Persistent);
+      await r.checkWatches("A", root, WatcherType.PersistentRecursive);
+      await r.removeWatches("A", root, WatcherType.PersistentRecursive);
+      await r.checkWatches("A", root, 9);
+      await r.close("B");
+      await r.close("A");
+    },
+  },
 ];
