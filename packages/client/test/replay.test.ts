@@ -1,7 +1,6 @@
-import { startServer, type RunningServer } from "@zkts/testkit";
+import { CuttableProxy, startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type WatchEvent, type ZkClient } from "../src/index.js";
-import { CuttableProxy } from "./proxy.js";
 import { targets } from "./targets.js";
 
 /**

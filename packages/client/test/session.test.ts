@@ -1,8 +1,7 @@
-import { startServer, type RunningServer } from "@zkts/testkit";
+import { CuttableProxy, startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { digestAcl, ZkError, type ZkClient } from "../src/index.js";
 import { EventRecorder, eventually, killSession, open, uniquePath } from "./support.js";
-import { CuttableProxy } from "./proxy.js";
 import { targets } from "./targets.js";
 
 /**

@@ -1,9 +1,8 @@
 import type { ZkClient } from "@zkts/client";
-import { startServer, type RunningServer } from "@zkts/testkit";
+import { CuttableProxy, startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Barrier, DistributedQueue, DoubleBarrier, LeaderElection, SharedCounter, TreeCache } from "../src/index.js";
 import { eventually, killSession, open, sleep, uniquePath } from "./support.js";
-import { CuttableProxy } from "./proxy.js";
 import { targets } from "./targets.js";
 
 describe.each(targets)("coordination recipes against %s", (kind) => {

@@ -1,9 +1,8 @@
 import type { ZkClient } from "@zkts/client";
-import { fourLetterWord, startServer, type RunningServer } from "@zkts/testkit";
+import { CuttableProxy, fourLetterWord, startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Lock, ReadWriteLock, Semaphore } from "../src/index.js";
 import { eventually, killSession, open, OverlapChecker, seededRandom, sleep, uniquePath } from "./support.js";
-import { CuttableProxy } from "./proxy.js";
 import { targets } from "./targets.js";
 
 describe.each(targets)("locks against %s", (kind) => {

@@ -1,12 +1,11 @@
 import type { ZkClient } from "@zkts/client";
-import { startServer, type RunningServer } from "@zkts/testkit";
+import { CuttableProxy, startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Layout } from "../examples/master-worker/layout.js";
 import { Master } from "../examples/master-worker/master.js";
 import { Submitter } from "../examples/master-worker/submitter.js";
 import { Worker } from "../examples/master-worker/worker.js";
 import { eventually, killSession, open, sleep } from "./support.js";
-import { CuttableProxy } from "./proxy.js";
 import { targets } from "./targets.js";
 
 describe.each(targets)("master-worker example against %s", (kind) => {

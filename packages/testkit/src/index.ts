@@ -7,3 +7,4 @@ export { startZkts } from "./zkts.js";
 export { startServer } from "./start.js";
 export { runKazoo, runZkCli, runCliMt, type ClientOptions } from "./clients.js";
 export type { ProcessResult } from "./run.js";
+export { CuttableProxy } from "./proxy.js";
