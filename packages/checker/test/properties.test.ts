@@ -1,8 +1,9 @@
 // Property tests. Each prints its seed; CHECKER_SEED=<seed> replays it.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { casRegister, checkOperations, modelByName, pairEvents, seededRandom, simulateCasRegisterHistory, type Operation } from "../src/index.js";
+import { casRegister, checkOperations, modelByName, pairEvents, seededRandom, simulateCasRegisterHistory, type Operation, type SimulationOptions } from "../src/index.js";
 import { bruteForceLinearizable } from "./support/brute-force.js";
+import { memoReferenceLinearizable } from "./support/memo-reference.js";
 import { shapes, smallHistory } from "./support/random-histories.js";
 import { testSeed } from "./support/seed.js";
 
@@ -14,9 +15,7 @@ const simulation = fc.record({
   unknownRate: fc.constantFrom(0, 0, 0.05, 0.15),
 });
 
-type SimulationParams = typeof simulation extends fc.Arbitrary<infer T> ? T : never;
-
-function simulate(params: SimulationParams): Operation[] {
+function simulate(params: Omit<SimulationOptions, "random"> & { seed: number }): Operation[] {
   const events = simulateCasRegisterHistory({ ...params, random: seededRandom(params.seed) });
   return pairEvents(events).operations;
 }
@@ -84,4 +83,32 @@ describe("agreement with a brute-force checker on small histories", () => {
       expect(verdicts["not-linearizable"]).toBeGreaterThan(10);
     });
   }
+});
+
+describe("agreement with a memoized reference on medium histories full of unknown outcomes", () => {
+  it("cas-register, with a read sometimes changed to another written value", () => {
+    const seed = testSeed("memo reference");
+    const verdicts = { linearizable: 0, "not-linearizable": 0 };
+    const medium = fc.record({
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      operations: fc.integer({ min: 1, max: 30 }),
+      processes: fc.integer({ min: 2, max: 6 }),
+      keys: fc.integer({ min: 1, max: 2 }),
+      unknownRate: fc.constantFrom(0.1, 0.3, 0.5),
+      values: fc.constantFrom(2, 3),
+    });
+    fc.assert(
+      fc.property(medium, fc.nat(), fc.integer({ min: 0, max: 2 }), (params, pick, value) => {
+        const ops = pairEvents(simulateCasRegisterHistory({ ...params, random: seededRandom(params.seed) })).operations;
+        const reads = ops.filter((op) => op.f === "read" && op.status === "ok");
+        if (reads.length > 0 && pick % 3 !== 0) reads[pick % reads.length]!.output = value;
+        const expected = memoReferenceLinearizable(casRegister(), ops) ? "linearizable" : "not-linearizable";
+        expect(checkOperations(casRegister(), ops).verdict).toBe(expected);
+        verdicts[expected]++;
+      }),
+      { seed, numRuns: 500 },
+    );
+    expect(verdicts.linearizable).toBeGreaterThan(10);
+    expect(verdicts["not-linearizable"]).toBeGreaterThan(10);
+  });
 });

@@ -9,11 +9,17 @@
 // Ops with an unknown outcome return at +infinity, so their return entries sit at the end.
 // Reaching one means every op with a known outcome is placed; the remaining unknown ops are
 // taken never to have happened, and the history is linearizable.
+//
+// At each configuration the candidates (call entries before the first return entry) are
+// tried in two passes: ops with a known outcome first, then those with an unknown outcome.
+// Any order is complete; this one reaches each (known ops, state) first with few unknown ops
+// linearized, which is what lets the cache prune the rest (see ConfigCache).
 import type { Operation } from "../history/types.js";
 import type { Model } from "../models/model.js";
 import { LinearizedSet } from "./bitset.js";
-import { CacheAdd, ConfigCache } from "./config-cache.js";
+import { CacheAdd, ConfigCache, type ConfigKey } from "./config-cache.js";
 import { EntryList } from "./entry-list.js";
+import { mix32 } from "../util/hash.js";
 
 export type SearchVerdict = "linearizable" | "not-linearizable" | "unknown";
 
@@ -55,9 +61,15 @@ export function searchLinearization<S>(model: Model<S>, ops: readonly Operation[
   const unknown = new Uint8Array(n);
   for (let i = 0; i < n; i++) unknown[i] = ops[i]!.ret === Infinity ? 1 : 0;
 
-  const linearized = new LinearizedSet(n);
-  const cache = new ConfigCache<S>(linearized.words.length, model.equal, limits.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES);
+  const linearized = new LinearizedSet(n, unknown);
+  const knownMask = new Uint32Array(linearized.words.length);
+  for (let i = 0; i < n; i++) if (unknown[i] === 0) knownMask[i >>> 5]! |= 1 << (i & 31);
+  const cache = new ConfigCache<S>(linearized.words.length, model.equal, limits.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES, knownMask);
   const stackCalls = new Int32Array(n);
+  /** The pass (0: known ops, 1: unknown ops) in which each stacked op was chosen. */
+  const stackPass = new Uint8Array(n);
+  const key: ConfigKey = { lo: 0, hi: 0, knownLo: 0, unknownCount: 0 };
+  let pass = 0;
   const stackStates: S[] = new Array(n);
   const bestPrefix = new Int32Array(n);
   let bestDepth = -1;
@@ -74,21 +86,32 @@ export function searchLinearization<S>(model: Model<S>, ops: readonly Operation[
   while (entry !== tail) {
     const op = opOf[entry]!;
     if (isReturn[entry] === 0) {
+      if (unknown[op] !== pass) {
+        entry = next[entry]!;
+        continue;
+      }
       if ((++steps & POLL_MASK) === 0 && shouldStop && shouldStop()) {
         return { verdict: "unknown", reason: "timeout", stats: stats() };
       }
       const after = model.step(state, ops[op]!);
       if (after !== undefined) {
         linearized.set(op);
-        const added = cache.add(linearized.words, linearized.hashLo, linearized.hashHi, after, model.hash(after));
+        const stateHash = model.hash(after);
+        key.lo = linearized.hashLo ^ stateHash;
+        key.hi = linearized.hashHi ^ mix32(stateHash ^ 0x7feb352d);
+        key.knownLo = linearized.knownLo ^ stateHash;
+        key.unknownCount = linearized.unknownCount;
+        const added = cache.add(linearized.words, key, after);
         if (added === CacheAdd.Added) {
           stackCalls[depth] = entry;
           stackStates[depth] = state;
+          stackPass[depth] = pass;
           depth++;
           if (depth > maxDepth) maxDepth = depth;
           state = after;
           list.lift(entry);
           entry = next[EntryList.HEAD]!;
+          pass = 0;
           continue;
         }
         linearized.clear(op);
@@ -98,6 +121,12 @@ export function searchLinearization<S>(model: Model<S>, ops: readonly Operation[
       continue;
     }
     if (unknown[op] === 1) break;
+    if (pass === 0) {
+      // Known candidates exhausted: now try the unknown ones.
+      pass = 1;
+      entry = next[EntryList.HEAD]!;
+      continue;
+    }
     // Dead end: op must already be linearized and cannot be.
     if (depth > bestDepth) {
       bestDepth = depth;
@@ -115,6 +144,7 @@ export function searchLinearization<S>(model: Model<S>, ops: readonly Operation[
     const call = stackCalls[depth]!;
     state = stackStates[depth]!;
     stackStates[depth] = undefined as S; // let the state be collected
+    pass = stackPass[depth]!;
     linearized.clear(opOf[call]!);
     list.unlift(call);
     entry = next[call]!;
