@@ -189,8 +189,9 @@ export class PeerCore {
     if (this.inflight !== null && this.inflight.lastZxid > zxid) this.inflight.lastZxid = zxid;
   }
 
-  setAcceptedEpoch(epoch: number): void {
-    assert(epoch >= this.acceptedEpoch, `acceptedEpoch goes forward: ${epoch} < ${this.acceptedEpoch}`);
+  setAcceptedEpoch(epoch: number, mayGoBack = false): void {
+    assert(epoch >= this.acceptedEpoch || mayGoBack, `acceptedEpoch goes forward: ${epoch} < ${this.acceptedEpoch}`);
+    assert(epoch >= this.currentEpoch, `acceptedEpoch ${epoch} below currentEpoch ${this.currentEpoch}`);
     this.acceptedEpoch = epoch;
     this.out.hardStateDirty = true;
   }

@@ -44,8 +44,16 @@ export function voteIsBetter(
   return candidate.leader > current.leader;
 }
 
-function sameVote(a: Vote, b: Vote): boolean {
-  return a.leader === b.leader && a.zxid === b.zxid && a.electionEpoch === b.electionEpoch && a.peerEpoch === b.peerEpoch;
+/**
+ * Votes of peers that are settled (following or leading) agree when they name the
+ * same leader and epoch: their zxid and round differ with when and how each joined,
+ * and one epoch has one leader (ZooKeeper's Vote.equals, ZOOKEEPER-1805).
+ */
+function sameVote(a: VoteRecord, b: VoteRecord): boolean {
+  if (a.state === "LOOKING" || b.state === "LOOKING") {
+    return a.leader === b.leader && a.zxid === b.zxid && a.electionEpoch === b.electionEpoch && a.peerEpoch === b.peerEpoch;
+  }
+  return a.leader === b.leader && a.peerEpoch === b.peerEpoch;
 }
 
 function initialVote(core: PeerCore): Vote {
@@ -95,7 +103,7 @@ function settledReply(core: PeerCore, to: PeerId): Notification {
   return notification(core, to, core.role, core.vote);
 }
 
-function hasQuorumFor(core: PeerCore, votes: Map<PeerId, VoteRecord>, vote: Vote): boolean {
+function hasQuorumFor(core: PeerCore, votes: Map<PeerId, VoteRecord>, vote: VoteRecord): boolean {
   const agreeing: PeerId[] = [];
   for (const [sid, v] of votes) if (sameVote(v, vote)) agreeing.push(sid);
   return core.tracker.containsQuorum(agreeing);
@@ -107,6 +115,11 @@ function checkLeader(core: PeerCore, votes: Map<PeerId, VoteRecord>, leader: Pee
   return core.logicalclock === electionEpoch;
 }
 
+/** Once a new epoch is under way the settled vote carries it, so late joiners can match it. */
+export function updateElectionVote(core: PeerCore, epoch: number): void {
+  core.vote = { ...core.vote, peerEpoch: epoch };
+}
+
 function decide(core: PeerCore, vote: Vote): void {
   if (vote.leader === core.id) core.becomeLeader(vote);
   else core.becomeLearner(vote);
@@ -116,8 +129,9 @@ function decide(core: PeerCore, vote: Vote): void {
 export function stepLooking(core: PeerCore, n: Notification): void {
   const e = core.election as ElectionState;
   if (!core.tracker.isVoter(n.from)) {
-    // Observers ask; voters answer with their current proposal and move on.
-    core.send(notification(core, n.from, "LOOKING", e.proposal));
+    // Observers ask; voters answer with their current proposal and move on. Answering
+    // an observer that is not looking would start an endless exchange with it.
+    if (n.state === "LOOKING") core.send(notification(core, n.from, "LOOKING", e.proposal));
     return;
   }
   if (!core.tracker.isVoter(n.leader)) return;
@@ -144,14 +158,15 @@ function stepLookingNotification(core: PeerCore, e: ElectionState, n: Notificati
     sendNotifications(core, e);
   } else if (n.electionEpoch < core.logicalclock) {
     // A peer in an older round: tell it where we are, but its vote does not count.
-    core.send(notification(core, n.from, "LOOKING", e.proposal));
+    // Observers keep quiet: nobody waits for their vote, and a voter answers them.
+    if (core.isVoter) core.send(notification(core, n.from, "LOOKING", e.proposal));
     return;
   } else if (voteIsBetter(core.tracker, vote, e.proposal)) {
     setProposal(core, e, vote);
     sendNotifications(core, e);
   }
   e.recvset.set(n.from, { ...vote, state: "LOOKING" });
-  if (e.finalizeAt === null && hasQuorumFor(core, e.recvset, e.proposal)) {
+  if (e.finalizeAt === null && hasQuorumFor(core, e.recvset, { ...e.proposal, state: "LOOKING" })) {
     e.finalizeAt = core.now + core.limits.finalizeWaitTicks;
     if (core.limits.finalizeWaitTicks === 0) decide(core, e.proposal);
   }
@@ -161,14 +176,14 @@ function stepSettledNotification(core: PeerCore, e: ElectionState, n: Notificati
   const record: VoteRecord = { ...vote, state: n.state };
   if (n.electionEpoch === core.logicalclock) {
     e.recvset.set(n.from, record);
-    if (hasQuorumFor(core, e.recvset, vote) && checkLeader(core, e.recvset, n.leader, n.electionEpoch)) {
+    if (hasQuorumFor(core, e.recvset, record) && checkLeader(core, e.recvset, n.leader, n.electionEpoch)) {
       decide(core, vote);
       return;
     }
   }
   // Joining an established ensemble needs a quorum following the same leader.
   e.outofelection.set(n.from, record);
-  if (hasQuorumFor(core, e.outofelection, vote) && checkLeader(core, e.outofelection, n.leader, n.electionEpoch)) {
+  if (hasQuorumFor(core, e.outofelection, record) && checkLeader(core, e.outofelection, n.leader, n.electionEpoch)) {
     core.logicalclock = n.electionEpoch;
     decide(core, vote);
   }
@@ -177,7 +192,7 @@ function stepSettledNotification(core: PeerCore, e: ElectionState, n: Notificati
 export function tickLooking(core: PeerCore): void {
   const e = core.election as ElectionState;
   if (e.finalizeAt !== null && core.now >= e.finalizeAt) {
-    if (hasQuorumFor(core, e.recvset, e.proposal)) {
+    if (hasQuorumFor(core, e.recvset, { ...e.proposal, state: "LOOKING" })) {
       decide(core, e.proposal);
       return;
     }
@@ -191,7 +206,7 @@ export function tickLooking(core: PeerCore): void {
   }
 }
 
-/** Not LOOKING: answer peers that are looking (and observers, whatever their state). */
+/** Not LOOKING: answer peers that are looking with the leader this peer is with. */
 export function answerNotification(core: PeerCore, n: Notification): void {
-  if (n.state === "LOOKING" || !core.tracker.isVoter(n.from)) core.send(settledReply(core, n.from));
+  if (n.state === "LOOKING") core.send(settledReply(core, n.from));
 }

@@ -1,5 +1,6 @@
 import { assert, unreachable } from "./assert.js";
 import type { PeerCore } from "./core.js";
+import { updateElectionVote } from "./election.js";
 import type { QuorumBody, QuorumMessage } from "./messages.js";
 import type { PeerId } from "./quorum.js";
 import { EPOCH_MAX, type Zxid, counterOf, epochOf, makeZxid } from "./zxid.js";
@@ -106,6 +107,7 @@ export function leaderCheckProgress(core: PeerCore): void {
     l.epochAcks.add(core.id);
     if (!core.tracker.containsQuorum(l.epochAcks)) return;
     core.setCurrentEpoch(l.epoch as number);
+    updateElectionVote(core, l.epoch as number);
     l.phase = "syncing";
     for (const h of l.handlers.values()) if (h.state === "ackedEpoch") syncLearner(core, l, h);
   }
@@ -166,7 +168,9 @@ export type LocalProposal = { kind: "proposed"; zxid: Zxid } | { kind: "dropped"
 export function leaderPropose(core: PeerCore, data: Uint8Array): LocalProposal {
   const l = leaderOf(core);
   if (l.phase !== "established") return { kind: "dropped", reason: "leader not established" };
-  if (l.lastProposed - core.commitZxid >= BigInt(core.limits.proposalsOutstandingMax)) {
+  const epochStart = makeZxid(l.epoch as number, 0);
+  const committedInEpoch = core.commitZxid > epochStart ? core.commitZxid : epochStart;
+  if (l.lastProposed - committedInEpoch >= BigInt(core.limits.proposalsOutstandingMax)) {
     return { kind: "dropped", reason: "too many outstanding proposals" };
   }
   const epoch = l.epoch as number;
@@ -276,6 +280,12 @@ function openSession(core: PeerCore, l: LeaderState, m: QuorumMessage & { type: 
   if (m.seq !== 0 || (existing !== undefined && existing.session === m.session)) return;
   const observer = m.type === "OBSERVERINFO";
   if (observer === core.tracker.isVoter(m.from)) return; // The configuration says otherwise.
+  if (l.epoch !== null && !observer && m.acceptedEpoch >= l.epoch) {
+    // This voter promised a later epoch and would refuse ours forever (ZooKeeper leaves
+    // it cycling through elections). A new election picks an epoch above its promise.
+    core.becomeLooking();
+    return;
+  }
   const h = new LearnerHandler(m.from, observer, m.session, m.acceptedEpoch, m.lastZxid, core.now);
   l.handlers.set(m.from, h);
   if (l.epoch !== null) {

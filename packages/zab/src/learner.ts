@@ -1,5 +1,6 @@
 import { assert, unreachable } from "./assert.js";
 import type { PeerCore } from "./core.js";
+import { updateElectionVote } from "./election.js";
 import type { QuorumBody, QuorumMessage } from "./messages.js";
 import type { PeerId } from "./quorum.js";
 import { type Rng, randomId } from "./rng.js";
@@ -41,10 +42,18 @@ function sendToLeader(core: PeerCore, s: LearnerState, body: QuorumBody): void {
   s.seqOut += 1;
 }
 
+/**
+ * Opens the session. Until LEADERINFO arrives the same first message is repeated every
+ * tick, because the leader ignores it while it is still finishing its own election
+ * (ZooKeeper's learner retries its connection the same way); the leader drops repeats
+ * of a session it already knows.
+ */
 export function learnerConnect(core: PeerCore): void {
   const s = learnerOf(core);
   const type = core.isVoter ? "FOLLOWERINFO" : "OBSERVERINFO";
-  sendToLeader(core, s, { type, acceptedEpoch: core.acceptedEpoch, lastZxid: core.log.lastZxid() });
+  const body = { type, acceptedEpoch: core.acceptedEpoch, lastZxid: core.log.lastZxid() } as const;
+  core.send({ ...body, from: core.id, to: s.leaderId, session: s.session, seq: 0 });
+  s.seqOut = 1;
 }
 
 export type LearnerProposal = { kind: "forwarded"; to: PeerId } | { kind: "dropped"; reason: string };
@@ -106,6 +115,7 @@ export function stepLearning(core: PeerCore, m: QuorumMessage): void {
       if (s.phase !== "ackedNewLeader") return;
       advanceCommit(core, m.zxid);
       s.phase = "serving";
+      updateElectionVote(core, s.newEpoch as number);
       return;
     case "PING":
       sendToLeader(core, s, { type: "PING", zxid: core.log.lastZxid() });
@@ -126,13 +136,15 @@ export function stepLearning(core: PeerCore, m: QuorumMessage): void {
 
 function onLeaderInfo(core: PeerCore, s: LearnerState, epoch: number): void {
   if (s.phase !== "connecting") return;
-  if (epoch < core.acceptedEpoch) {
+  if (epoch < core.acceptedEpoch && core.isVoter) {
     // This leader's epoch is older than one we already promised to: not our leader.
     core.becomeLooking();
     return;
   }
-  // Durable before the ACKEPOCH goes out: the Ready persists before it sends.
-  if (epoch > core.acceptedEpoch) core.setAcceptedEpoch(epoch);
+  // Durable before the ACKEPOCH goes out: the Ready persists before it sends. An
+  // observer's promise counts for nothing (it never acks), so it simply takes the
+  // leader's epoch, even a lower one from a leader whose epoch it saw abandoned.
+  if (epoch !== core.acceptedEpoch) core.setAcceptedEpoch(epoch, !core.isVoter);
   s.newEpoch = epoch;
   sendToLeader(core, s, { type: "ACKEPOCH", currentEpoch: core.currentEpoch, lastZxid: core.log.lastZxid() });
   s.phase = "synchronizing";
@@ -172,4 +184,5 @@ export function tickLearning(core: PeerCore): void {
   const silentTicks = core.now - s.lastHeard;
   if (s.phase !== "serving" && core.now - s.startTick > core.limits.initLimit) core.becomeLooking();
   else if (s.phase === "serving" && silentTicks > core.limits.syncLimit) core.becomeLooking();
+  else if (s.phase === "connecting") learnerConnect(core);
 }

@@ -1,0 +1,289 @@
+import {
+  type Entry,
+  MajorityQuorumVerifier,
+  type Message,
+  type PersistedState,
+  type Ready,
+  SeededRng,
+  ZabPeer,
+  type Zxid,
+} from "../../src/index.js";
+import { formatMessage, formatReady, text } from "./format.js";
+import { InvariantChecker } from "./invariants.js";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function bytes(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+/** The simulated state machine is the list of applied entries; its snapshot is that list as JSON. */
+export function encodeState(applied: readonly Entry[]): Uint8Array {
+  return bytes(JSON.stringify(applied.map((e) => [e.zxid.toString(), text(e.data)])));
+}
+
+export function decodeState(data: Uint8Array): Entry[] {
+  const rows = JSON.parse(decoder.decode(data)) as [string, string][];
+  return rows.map(([z, d]) => ({ zxid: BigInt(z), data: bytes(d) }));
+}
+
+/** What survives a crash: only what a processed Ready persisted. */
+export class SimDisk {
+  acceptedEpoch = 0;
+  currentEpoch = 0;
+  snapshot: { zxid: Zxid; data: Uint8Array } | null = null;
+  log: Entry[] = [];
+
+  recovered(): PersistedState {
+    const snapshotZxid = this.snapshot?.zxid ?? 0n;
+    return {
+      acceptedEpoch: this.acceptedEpoch,
+      currentEpoch: this.currentEpoch,
+      snapshotZxid,
+      entries: this.log.filter((e) => e.zxid > snapshotZxid),
+    };
+  }
+}
+
+export interface ClusterOptions {
+  readonly voters: number;
+  readonly observers?: number;
+  readonly seed?: number;
+  readonly initLimit?: number;
+  readonly syncLimit?: number;
+  readonly logRetainEntries?: number;
+  readonly zxidCounterMax?: number;
+}
+
+export class SimNode {
+  peer: ZabPeer | null = null;
+  readonly disk = new SimDisk();
+  applied: Entry[] = [];
+  incarnation = 0;
+  syncsDone: number[] = [];
+  syncsFailed: number[] = [];
+
+  constructor(readonly id: number) {}
+
+  lastApplied(): Zxid {
+    return this.applied[this.applied.length - 1]?.zxid ?? 0n;
+  }
+}
+
+/**
+ * An ensemble of ZabPeers in one process: FIFO queues per directed pair, partitions,
+ * crashes that keep only the disk, and the invariant checker watching every Ready.
+ */
+export class Cluster {
+  readonly nodes = new Map<number, SimNode>();
+  readonly queues = new Map<string, Message[]>();
+  readonly checker = new InvariantChecker();
+  /** Messages stepped into a live peer, by type: shows what a run exercised. */
+  readonly delivered = new Map<string, number>();
+  private group: Map<number, number> | null = null;
+  private readonly config: MajorityQuorumVerifier;
+
+  constructor(readonly options: ClusterOptions) {
+    const voters = Array.from({ length: options.voters }, (_, i) => i + 1);
+    const observers = Array.from({ length: options.observers ?? 0 }, (_, i) => options.voters + i + 1);
+    this.config = new MajorityQuorumVerifier(voters, observers);
+    for (const id of [...voters, ...observers]) {
+      const node = new SimNode(id);
+      this.nodes.set(id, node);
+      this.start(node);
+    }
+  }
+
+  ids(): number[] {
+    return [...this.nodes.keys()];
+  }
+
+  node(id: number): SimNode {
+    const n = this.nodes.get(id);
+    if (n === undefined) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  private start(node: SimNode): void {
+    node.incarnation += 1;
+    const seed = ((this.options.seed ?? 0) * 1000003 + node.id * 7919 + node.incarnation * 104729) | 0;
+    node.peer = new ZabPeer({
+      id: node.id,
+      config: this.config,
+      rng: new SeededRng(seed),
+      storage: node.disk.recovered(),
+      initLimit: this.options.initLimit ?? 10,
+      syncLimit: this.options.syncLimit ?? 5,
+      logRetainEntries: this.options.logRetainEntries ?? 500,
+      ...(this.options.zxidCounterMax === undefined ? {} : { zxidCounterMax: this.options.zxidCounterMax }),
+    });
+    node.applied = node.disk.snapshot === null ? [] : decodeState(node.disk.snapshot.data);
+  }
+
+  crash(id: number): void {
+    const node = this.node(id);
+    node.peer = null;
+    node.applied = [];
+  }
+
+  restart(id: number): void {
+    const node = this.node(id);
+    if (node.peer === null) this.start(node);
+  }
+
+  partition(groups: number[][]): void {
+    this.group = new Map();
+    groups.forEach((g, i) => {
+      for (const id of g) this.group?.set(id, i);
+    });
+  }
+
+  heal(): void {
+    this.group = null;
+  }
+
+  connected(a: number, b: number): boolean {
+    return this.group === null || this.group.get(a) === this.group.get(b);
+  }
+
+  tick(id: number): void {
+    this.node(id).peer?.tick();
+  }
+
+  pendingPairs(): string[] {
+    return [...this.queues.entries()].filter(([, q]) => q.length > 0).map(([k]) => k);
+  }
+
+  hasMessages(): boolean {
+    return this.pendingPairs().length > 0;
+  }
+
+  /**
+   * Handles one Ready as a server would: persist, send, apply, advance. With
+   * `crashAfterOps`, the node dies after that many persistence steps (a torn write).
+   */
+  processReady(id: number, crashAfterOps?: number): string[] {
+    const node = this.node(id);
+    const peer = node.peer;
+    if (peer === null || !peer.hasReady()) return [];
+    const r = peer.ready();
+    const lines = formatReady(id, r);
+    const steps = persistSteps(node, r);
+    const limit = crashAfterOps === undefined ? steps.length : Math.min(crashAfterOps, steps.length);
+    for (let i = 0; i < limit; i++) (steps[i] as () => void)();
+    if (limit < steps.length || crashAfterOps !== undefined) {
+      this.crash(id);
+      lines.push(`  crashed after ${limit} of ${steps.length} persistence steps`);
+      return lines;
+    }
+    if (r.snapshot !== null) node.applied = decodeState(r.snapshot.data);
+    for (const e of r.entries) this.checker.onAppend(id, e);
+    if (r.softState !== null) this.checker.onSoftState(id, r.softState);
+    for (const m of r.messages) this.enqueue(this.fillSnapshot(node, m));
+    for (const e of r.committed) {
+      node.applied.push(e);
+      this.checker.onApply(id, node.applied);
+    }
+    node.syncsDone.push(...r.syncsDone);
+    node.syncsFailed.push(...r.syncsFailed);
+    peer.advance();
+    return lines;
+  }
+
+  private fillSnapshot(node: SimNode, m: Message): Message {
+    if (m.type !== "SNAP") return m;
+    if (m.zxid !== node.lastApplied()) {
+      throw new Error(`SNAP at ${m.zxid} but node ${node.id} has applied through ${node.lastApplied()}`);
+    }
+    return { ...m, snapshot: encodeState(node.applied) };
+  }
+
+  private enqueue(m: Message): void {
+    const key = `${m.from}>${m.to}`;
+    let q = this.queues.get(key);
+    if (q === undefined) {
+      q = [];
+      this.queues.set(key, q);
+    }
+    q.push(m);
+  }
+
+  /** Delivers (or loses, across a partition or to a dead node) message `index` of a queue. */
+  deliver(key: string, index = 0, keepCopy = false): string {
+    const q = this.queues.get(key);
+    if (q === undefined || q.length <= index) throw new Error(`no message ${index} on ${key}`);
+    const m = q[index] as Message;
+    if (!keepCopy) q.splice(index, 1);
+    const line = formatMessage(m);
+    const target = this.node(m.to);
+    if (target.peer === null) return `${line} (lost: ${m.to} is down)`;
+    if (!this.connected(m.from, m.to)) return `${line} (lost: partitioned)`;
+    target.peer.step(m);
+    this.delivered.set(m.type, (this.delivered.get(m.type) ?? 0) + 1);
+    return line;
+  }
+
+  drop(key: string): void {
+    this.queues.get(key)?.shift();
+  }
+
+  /** Every queued message to the given nodes, queue by queue in id order. */
+  deliverAll(to?: readonly number[]): string[] {
+    const lines: string[] = [];
+    const keys = [...this.queues.keys()].sort(byPair);
+    for (const key of keys) {
+      const dest = Number(key.split(">")[1]);
+      if (to !== undefined && !to.includes(dest)) continue;
+      const q = this.queues.get(key) as Message[];
+      const count = q.length;
+      for (let i = 0; i < count; i++) lines.push(this.deliver(key));
+    }
+    return lines;
+  }
+
+  /** Takes a snapshot of a node's applied state and drops the log it covers (a server's snapshot + purge). */
+  compact(id: number): void {
+    const node = this.node(id);
+    if (node.peer === null || node.applied.length === 0) return;
+    const zxid = node.lastApplied();
+    node.disk.snapshot = { zxid, data: encodeState(node.applied) };
+    node.disk.log = node.disk.log.filter((e) => e.zxid > zxid);
+  }
+}
+
+function byPair(a: string, b: string): number {
+  const [af, at] = a.split(">").map(Number) as [number, number];
+  const [bf, bt] = b.split(">").map(Number) as [number, number];
+  return af - bf || at - bt;
+}
+
+/** The persistence of one Ready as separate steps, in the documented order. */
+function persistSteps(node: SimNode, r: Ready): (() => void)[] {
+  const disk = node.disk;
+  const steps: (() => void)[] = [];
+  const snapshot = r.snapshot;
+  if (snapshot !== null) {
+    steps.push(() => {
+      disk.snapshot = snapshot;
+      disk.log = [];
+    });
+  }
+  const truncateTo = r.truncateTo;
+  if (truncateTo !== null) steps.push(() => (disk.log = disk.log.filter((e) => e.zxid <= truncateTo)));
+  for (const e of r.entries) {
+    steps.push(() => {
+      const last = disk.log[disk.log.length - 1];
+      if (last !== undefined && last.zxid >= e.zxid) throw new Error(`disk append out of order on ${node.id}`);
+      disk.log.push(e);
+    });
+  }
+  const hard = r.hardState;
+  if (hard !== null) {
+    steps.push(() => {
+      disk.acceptedEpoch = hard.acceptedEpoch;
+      disk.currentEpoch = hard.currentEpoch;
+    });
+  }
+  return steps;
+}
