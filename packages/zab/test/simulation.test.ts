@@ -7,7 +7,24 @@ const STEPS = Number(process.env.ZAB_STEPS ?? 2500);
 const ONLY_SEED = process.env.ZAB_SEED === undefined ? null : Number(process.env.ZAB_SEED);
 
 /** Seeds that once found a bug, named after it; they run before the random ones. */
-const REGRESSIONS: readonly (SimulationSpec & { bug: string })[] = [];
+const REGRESSIONS: readonly (SimulationSpec & { bug: string })[] = [
+  { bug: "a voter answered a settled observer, which answered back, forever", seed: 300019, voters: 3, observers: 1, steps: 2500 },
+  { bug: "an observer in a newer round answered voters in an older one, forever", seed: 300018, voters: 3, observers: 1, steps: 2500 },
+  {
+    bug: "a late voter compared settled votes by round and zxid and never joined the leader",
+    seed: 300103,
+    voters: 3,
+    observers: 1,
+    steps: 2500,
+  },
+  {
+    bug: "a voter that promised a later epoch was refused by the established leader forever",
+    seed: 300028,
+    voters: 3,
+    observers: 1,
+    steps: 2500,
+  },
+];
 
 function replayCommand(spec: SimulationSpec): string {
   return `cd packages/zab && ZAB_SEED=${spec.seed} ZAB_VOTERS=${spec.voters} ZAB_STEPS=${spec.steps} npx vitest run test/simulation.test.ts`;
