@@ -109,7 +109,7 @@ export function leaderCheckProgress(core: PeerCore): void {
     core.setCurrentEpoch(l.epoch as number);
     updateElectionVote(core, l.epoch as number);
     l.phase = "syncing";
-    for (const h of l.handlers.values()) if (h.state === "ackedEpoch") syncLearner(core, l, h);
+    for (const h of l.handlers.values()) if (h.state === "ackedEpoch") syncLearner(core, h);
   }
   if (l.phase === "syncing") {
     // The leader counts itself once its own currentEpoch is durable.
@@ -142,7 +142,7 @@ function establish(core: PeerCore, l: LeaderState): void {
  * learner is behind the entries kept in memory. Then every entry after that point, then
  * NEWLEADER.
  */
-function syncLearner(core: PeerCore, l: LeaderState, h: LearnerHandler): void {
+function syncLearner(core: PeerCore, h: LearnerHandler): void {
   const peerLast = h.lastZxid;
   const floor = core.log.floor(peerLast);
   let from: Zxid;
@@ -160,7 +160,6 @@ function syncLearner(core: PeerCore, l: LeaderState, h: LearnerHandler): void {
   for (const e of core.log.slice(from)) sendTo(core, h, { type: "PROPOSAL", zxid: e.zxid, data: e.data });
   sendTo(core, h, { type: "NEWLEADER", zxid: core.log.lastZxid() });
   h.state = "synced";
-  void l;
 }
 
 export type LocalProposal = { kind: "proposed"; zxid: Zxid } | { kind: "dropped"; reason: string };
@@ -280,7 +279,7 @@ function openSession(core: PeerCore, l: LeaderState, m: QuorumMessage & { type: 
   if (m.seq !== 0 || (existing !== undefined && existing.session === m.session)) return;
   const observer = m.type === "OBSERVERINFO";
   if (observer === core.tracker.isVoter(m.from)) return; // The configuration says otherwise.
-  if (l.epoch !== null && !observer && m.acceptedEpoch >= l.epoch) {
+  if (l.epoch !== null && !observer && m.acceptedEpoch > l.epoch) {
     // This voter promised a later epoch and would refuse ours forever (ZooKeeper leaves
     // it cycling through elections). A new election picks an epoch above its promise.
     core.becomeLooking();
@@ -312,7 +311,7 @@ function onAckEpoch(core: PeerCore, l: LeaderState, h: LearnerHandler, currentEp
   h.lastZxid = lastZxid;
   h.state = "ackedEpoch";
   if (!h.observer) l.epochAcks.add(h.id);
-  if (l.phase === "syncing" || l.phase === "established") syncLearner(core, l, h);
+  if (l.phase === "syncing" || l.phase === "established") syncLearner(core, h);
   else leaderCheckProgress(core);
 }
 

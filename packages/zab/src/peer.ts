@@ -73,6 +73,28 @@ export class ZabPeer {
     }
   }
 
+  /**
+   * The transport lost its connection to `peer` (a closed socket). Optional: without it
+   * the same happens after initLimit/syncLimit ticks of silence, but a server that sees
+   * the socket close can react at once, as ZooKeeper does.
+   */
+  disconnected(peer: PeerId): void {
+    const core = this.core;
+    switch (core.role) {
+      case "LEADING":
+        core.leading?.handlers.delete(peer);
+        return;
+      case "FOLLOWING":
+      case "OBSERVING":
+        if (peer === core.leaderId) core.becomeLooking();
+        return;
+      case "LOOKING":
+        return;
+      default:
+        unreachable(core.role);
+    }
+  }
+
   /** Advance time by one tick (zoo.cfg tickTime in a real server). */
   tick(): void {
     const core = this.core;

@@ -35,6 +35,11 @@ export class Interpreter {
       case "restart":
         for (const id of this.ids(args) ?? []) this.c().restart(id);
         return [];
+      case "disconnect": {
+        // disconnect <id> <peer>: node id's transport saw its connection to peer close.
+        this.c().node(Number(args[0])).peer?.disconnected(Number(args[1]));
+        return [];
+      }
       case "partition":
         this.c().partition(args.join(" ").split("|").map((g) => g.trim().split(/\s+/).map(Number)));
         return [];

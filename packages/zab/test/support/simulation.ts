@@ -104,7 +104,10 @@ function faultyStep(
     if (id !== undefined) cluster.node(id).peer?.sync(nextSync());
   } else if (roll < 974) {
     const id = pick(rng, live);
-    if (id !== undefined) cluster.crash(id);
+    if (id === undefined) return;
+    cluster.crash(id);
+    // Half the time the survivors' transports notice the closed sockets at once.
+    if (randomBelow(rng, 2) === 0) for (const other of live) if (other !== id) cluster.node(other).peer?.disconnected(id);
   } else if (roll < 984) {
     const id = pick(rng, down);
     if (id !== undefined) cluster.restart(id);
