@@ -7,8 +7,8 @@ import type { Entry, Message } from "./messages.js";
 import { EMPTY_STATE, type Limits, type PeerOptions, resolveLimits } from "./options.js";
 import { type PeerId, QuorumTracker } from "./quorum.js";
 import type { Ready, Role, SoftState } from "./ready.js";
-import type { Rng } from "./rng.js";
-import type { Zxid } from "./zxid.js";
+import { type Rng, randomId } from "./rng.js";
+import { type Zxid, formatZxid } from "./zxid.js";
 
 /** Outputs gathered since the last ready(). */
 class Outbox {
@@ -124,7 +124,7 @@ export class PeerCore {
     this.vote = vote;
     this.role = "LEADING";
     this.leaderId = this.id;
-    this.leading = new LeaderState(this.now, this.acceptedEpoch);
+    this.leading = new LeaderState(this.now, this.acceptedEpoch, randomId(this.rng));
     leaderCheckProgress(this);
   }
 
@@ -158,7 +158,7 @@ export class PeerCore {
   }
 
   truncateLog(zxid: Zxid): void {
-    assert(zxid >= this.commitZxid, `TRUNC to ${zxid} below the commit point ${this.commitZxid}`);
+    assert(zxid >= this.commitZxid, `server ${this.id} (${this.role}): TRUNC to ${formatZxid(zxid)} below its commit point ${formatZxid(this.commitZxid)}`);
     assert(zxid >= this.log.base, `TRUNC to ${zxid} below the log base ${this.log.base}`);
     this.log.truncate(zxid);
     const pendingFirst = this.out.entries[0];

@@ -69,6 +69,8 @@ export class LeaderState {
   constructor(
     readonly startTick: number,
     ownAcceptedEpoch: number,
+    /** Tells this leadership's messages from those of an earlier one by the same peer. */
+    readonly term: number,
   ) {
     this.maxAcceptedEpoch = ownAcceptedEpoch;
     this.lastPingTick = startTick;
@@ -81,7 +83,8 @@ function leaderOf(core: PeerCore): LeaderState {
 }
 
 function sendTo(core: PeerCore, h: LearnerHandler, body: QuorumBody): void {
-  core.send({ ...body, from: core.id, to: h.id, session: h.session, seq: h.seqOut } as QuorumMessage);
+  const term = leaderOf(core).term;
+  core.send({ ...body, from: core.id, to: h.id, session: h.session, term, seq: h.seqOut } as QuorumMessage);
   h.seqOut += 1;
 }
 
@@ -236,7 +239,7 @@ export function stepLeading(core: PeerCore, m: QuorumMessage): void {
     return;
   }
   const h = l.handlers.get(m.from);
-  if (h === undefined || h.session !== m.session || m.seq < h.seqIn) return;
+  if (h === undefined || h.session !== m.session || m.term !== l.term || m.seq < h.seqIn) return;
   if (m.seq > h.seqIn) {
     // A lost message: the connection is broken. The learner notices through silence.
     l.handlers.delete(m.from);

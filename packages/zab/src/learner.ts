@@ -14,6 +14,8 @@ type LearnerPhase = "connecting" | "synchronizing" | "ackedNewLeader" | "serving
 
 export class LearnerState {
   readonly session: number;
+  /** The leader's term id, learned from LEADERINFO; 0 until then. */
+  term = 0;
   phase: LearnerPhase = "connecting";
   seqOut = 0;
   seqIn = 0;
@@ -38,7 +40,7 @@ function learnerOf(core: PeerCore): LearnerState {
 }
 
 function sendToLeader(core: PeerCore, s: LearnerState, body: QuorumBody): void {
-  core.send({ ...body, from: core.id, to: s.leaderId, session: s.session, seq: s.seqOut } as QuorumMessage);
+  core.send({ ...body, from: core.id, to: s.leaderId, session: s.session, term: s.term, seq: s.seqOut } as QuorumMessage);
   s.seqOut += 1;
 }
 
@@ -52,7 +54,7 @@ export function learnerConnect(core: PeerCore): void {
   const s = learnerOf(core);
   const type = core.isVoter ? "FOLLOWERINFO" : "OBSERVERINFO";
   const body = { type, acceptedEpoch: core.acceptedEpoch, lastZxid: core.log.lastZxid() } as const;
-  core.send({ ...body, from: core.id, to: s.leaderId, session: s.session, seq: 0 });
+  core.send({ ...body, from: core.id, to: s.leaderId, session: s.session, term: 0, seq: 0 });
   s.seqOut = 1;
 }
 
@@ -78,6 +80,9 @@ export function learnerSync(core: PeerCore, syncId: number): boolean {
 export function stepLearning(core: PeerCore, m: QuorumMessage): void {
   const s = learnerOf(core);
   if (m.from !== s.leaderId || m.session !== s.session || m.seq < s.seqIn) return;
+  // A leader that stepped down and leads again may answer a stale copy of our first
+  // message: that is another connection, and only the first LEADERINFO opens ours.
+  if (s.phase === "connecting" ? m.type !== "LEADERINFO" : m.term !== s.term) return;
   if (m.seq > s.seqIn) {
     // A lost message breaks the FIFO channel ZAB relies on: start over.
     core.becomeLooking();
@@ -87,7 +92,7 @@ export function stepLearning(core: PeerCore, m: QuorumMessage): void {
   s.lastHeard = core.now;
   switch (m.type) {
     case "LEADERINFO":
-      onLeaderInfo(core, s, m.epoch);
+      onLeaderInfo(core, s, m.epoch, m.term);
       return;
     case "DIFF":
       return;
@@ -134,8 +139,9 @@ export function stepLearning(core: PeerCore, m: QuorumMessage): void {
   }
 }
 
-function onLeaderInfo(core: PeerCore, s: LearnerState, epoch: number): void {
+function onLeaderInfo(core: PeerCore, s: LearnerState, epoch: number, term: number): void {
   if (s.phase !== "connecting") return;
+  s.term = term;
   if (epoch < core.acceptedEpoch && core.isVoter) {
     // This leader's epoch is older than one we already promised to: not our leader.
     core.becomeLooking();
@@ -173,10 +179,13 @@ function advanceCommit(core: PeerCore, zxid: Zxid): void {
 }
 
 function onSyncAnswer(core: PeerCore, s: LearnerState, syncId: number): void {
+  // Answers come back in request order (ZooKeeper's SYNC packet carries no id at all:
+  // an adapter may pass -1), so the oldest pending request is the one answered.
   const head = s.syncsSent.shift();
-  assert(head === syncId, `sync answers come in order: got ${syncId}, expected ${head}`);
+  if (head === undefined) return;
+  assert(syncId < 0 || head === syncId, `sync answers come in order: got ${syncId}, expected ${head}`);
   // Every commit the leader had when it answered arrived before this answer.
-  core.addSyncWait(syncId, core.commitZxid);
+  core.addSyncWait(head, core.commitZxid);
 }
 
 export function tickLearning(core: PeerCore): void {

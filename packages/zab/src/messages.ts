@@ -48,16 +48,19 @@ export interface Notification {
 }
 
 /**
- * Every quorum-channel message belongs to one learner session (a learner picks a fresh
- * id for each connection attempt) and carries a per-session sequence number. ZAB needs
- * FIFO channels: over TCP the numbers are implicit, and in a simulation that loses or
- * reorders messages the receiver uses them to drop duplicates and to treat a gap as a
- * broken connection.
+ * Every quorum-channel message belongs to one connection: the learner's session id
+ * (fresh for each time it starts following) and the leader's term id (fresh each time
+ * a peer starts leading; 0 on FOLLOWERINFO/OBSERVERINFO, before the learner knows it),
+ * and carries a per-connection sequence number. ZAB needs FIFO channels: over TCP all
+ * three are implicit in the socket, while in a simulation that loses, duplicates or
+ * reorders messages the receiver uses them to drop duplicates, to ignore messages of an
+ * older connection, and to treat a gap as a broken connection.
  */
 interface QuorumHeader {
   readonly from: PeerId;
   readonly to: PeerId;
   readonly session: number;
+  readonly term: number;
   readonly seq: number;
 }
 

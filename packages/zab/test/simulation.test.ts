@@ -18,6 +18,13 @@ const REGRESSIONS: readonly (SimulationSpec & { bug: string })[] = [
     steps: 2500,
   },
   {
+    bug: "a stale copy of FOLLOWERINFO let a re-elected leader's new stream pass as the old session's (TRUNC below commit)",
+    seed: 301356,
+    voters: 3,
+    observers: 1,
+    steps: 6000,
+  },
+  {
     bug: "a voter that promised a later epoch was refused by the established leader forever",
     seed: 300028,
     voters: 3,
