@@ -7,9 +7,10 @@ import {
   SeededRng,
   ZabPeer,
   type Zxid,
+  formatZxid,
 } from "../../src/index.js";
 import { formatMessage, formatReady, text } from "./format.js";
-import { InvariantChecker } from "./invariants.js";
+import { InvariantChecker, InvariantViolation } from "./invariants.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -183,12 +184,24 @@ export class Cluster {
     for (const m of r.messages) this.enqueue(this.fillSnapshot(node, m));
     for (const e of r.committed) {
       node.applied.push(e);
-      this.checker.onApply(id, node.applied);
+      const first = this.checker.onApply(id, node.applied);
+      if (first) this.checkDurable(e.zxid);
     }
     node.syncsDone.push(...r.syncsDone);
     node.syncsFailed.push(...r.syncsFailed);
     peer.advance();
     return lines;
+  }
+
+  /** An entry is first applied anywhere only once a majority of voters' disks hold it. */
+  private checkDurable(zxid: Zxid): void {
+    const holders = this.config.voters.filter((v) => {
+      const disk = this.node(v).disk;
+      return (disk.snapshot !== null && disk.snapshot.zxid >= zxid) || disk.log.some((e) => e.zxid === zxid);
+    });
+    if (!this.config.containsQuorum(holders)) {
+      throw new InvariantViolation(`${formatZxid(zxid)} was applied while only ${holders.length} voters had it on disk`);
+    }
   }
 
   private fillSnapshot(node: SimNode, m: Message): Message {

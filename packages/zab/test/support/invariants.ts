@@ -38,8 +38,11 @@ export class InvariantChecker {
     this.leaderByEpoch.set(s.epoch, node);
   }
 
-  /** `applied` is the node's whole applied sequence, `e` just appended at its end. */
-  onApply(node: number, applied: readonly Entry[]): void {
+  /**
+   * `applied` is the node's whole applied sequence, the newest entry at its end.
+   * Returns true when no node had applied that entry before.
+   */
+  onApply(node: number, applied: readonly Entry[]): boolean {
     const index = applied.length - 1;
     const e = applied[index] as Entry;
     const prev = applied[index - 1];
@@ -51,7 +54,7 @@ export class InvariantChecker {
         global.zxid === e.zxid,
         `node ${node} applied ${formatZxid(e.zxid)} at position ${index} where another node applied ${formatZxid(global.zxid)}`,
       );
-      return;
+      return false;
     }
     check(index === this.committed.length, "applied sequences grow one entry at a time");
     const last = this.committed[index - 1];
@@ -61,6 +64,7 @@ export class InvariantChecker {
       check(counterOf(e.zxid) === 1, `epoch ${epochOf(e.zxid)} starts its committed sequence at ${formatZxid(e.zxid)}`);
     }
     this.committed.push(e);
+    return true;
   }
 
   established(): ReadonlyMap<number, number> {
