@@ -1,6 +1,7 @@
 import { assert } from "./assert.js";
 import { ElectionState, type Vote, startElection } from "./election.js";
-import { LeaderState, leaderCheckProgress } from "./leader.js";
+import { leaderCheckProgress } from "./leader.js";
+import { LeaderState } from "./leader-state.js";
 import { LearnerState, learnerConnect } from "./learner.js";
 import { MemLog } from "./log.js";
 import type { Entry, Message } from "./messages.js";

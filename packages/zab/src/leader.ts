@@ -1,92 +1,13 @@
 import { assert, unreachable } from "./assert.js";
+import { leaderPropose, tryCommit } from "./broadcast.js";
 import type { PeerCore } from "./core.js";
 import { updateElectionVote } from "./election.js";
-import type { QuorumBody, QuorumMessage } from "./messages.js";
+import { type LeaderState, LearnerHandler, leaderOf, sendTo } from "./leader-state.js";
 import type { PeerId } from "./quorum.js";
-import { EPOCH_MAX, type Zxid, counterOf, epochOf, makeZxid } from "./zxid.js";
+import type { QuorumMessage } from "./messages.js";
+import { EPOCH_MAX, type Zxid, epochOf, makeZxid } from "./zxid.js";
 
-/**
- * Where one learner's connection stands, as the leader sees it:
- * info (epoch not chosen yet) → epochSent (LEADERINFO) → ackedEpoch (ACKEPOCH in) →
- * synced (DIFF/TRUNC/SNAP, entries and NEWLEADER out) → ackedNewLeader → uptodate.
- */
-type HandlerState = "info" | "epochSent" | "ackedEpoch" | "synced" | "ackedNewLeader" | "uptodate";
 
-export class LearnerHandler {
-  state: HandlerState = "info";
-  /** Next sequence number expected from the learner (FOLLOWERINFO was 0). */
-  seqIn = 1;
-  seqOut = 0;
-  lastZxid: Zxid;
-  ackedZxid: Zxid = -1n;
-
-  constructor(
-    readonly id: PeerId,
-    readonly observer: boolean,
-    readonly session: number,
-    readonly acceptedEpoch: number,
-    lastZxid: Zxid,
-    public lastHeard: number,
-  ) {
-    this.lastZxid = lastZxid;
-  }
-
-  /** Has been sent the sync stream, so it receives every proposal and commit from now on. */
-  get receivesBroadcast(): boolean {
-    return this.state === "synced" || this.state === "ackedNewLeader" || this.state === "uptodate";
-  }
-
-  /** Its ACKs count toward commits. */
-  get acks(): boolean {
-    return !this.observer && (this.state === "ackedNewLeader" || this.state === "uptodate");
-  }
-}
-
-interface RemoteSync {
-  readonly zxid: Zxid;
-  readonly learner: PeerId;
-  readonly session: number;
-  readonly syncId: number;
-}
-
-type LeaderPhase = "discovery" | "epochProposed" | "syncing" | "established";
-
-export class LeaderState {
-  phase: LeaderPhase = "discovery";
-  /** The new epoch, once a quorum's FOLLOWERINFO fixed it. */
-  epoch: number | null = null;
-  readonly handlers = new Map<PeerId, LearnerHandler>();
-  /** Voters whose FOLLOWERINFO counted toward choosing the epoch (this peer included). */
-  readonly infoFrom = new Set<PeerId>();
-  maxAcceptedEpoch: number;
-  readonly epochAcks = new Set<PeerId>();
-  readonly newLeaderAcks = new Set<PeerId>();
-  lastProposed: Zxid = -1n;
-  lastPingTick: number;
-  readonly remoteSyncs: RemoteSync[] = [];
-  readonly localSyncs: { syncId: number; zxid: Zxid }[] = [];
-
-  constructor(
-    readonly startTick: number,
-    ownAcceptedEpoch: number,
-    /** Tells this leadership's messages from those of an earlier one by the same peer. */
-    readonly term: number,
-  ) {
-    this.maxAcceptedEpoch = ownAcceptedEpoch;
-    this.lastPingTick = startTick;
-  }
-}
-
-function leaderOf(core: PeerCore): LeaderState {
-  assert(core.leading !== null, "leader state present while LEADING");
-  return core.leading;
-}
-
-function sendTo(core: PeerCore, h: LearnerHandler, body: QuorumBody): void {
-  const term = leaderOf(core).term;
-  core.send({ ...body, from: core.id, to: h.id, session: h.session, term, seq: h.seqOut } as QuorumMessage);
-  h.seqOut += 1;
-}
 
 /** Moves discovery and synchronization forward as far as the collected answers allow. */
 export function leaderCheckProgress(core: PeerCore): void {
@@ -163,72 +84,6 @@ function syncLearner(core: PeerCore, h: LearnerHandler): void {
   for (const e of core.log.slice(from)) sendTo(core, h, { type: "PROPOSAL", zxid: e.zxid, data: e.data });
   sendTo(core, h, { type: "NEWLEADER", zxid: core.log.lastZxid() });
   h.state = "synced";
-}
-
-export type LocalProposal = { kind: "proposed"; zxid: Zxid } | { kind: "dropped"; reason: string };
-
-export function leaderPropose(core: PeerCore, data: Uint8Array): LocalProposal {
-  const l = leaderOf(core);
-  if (l.phase !== "established") return { kind: "dropped", reason: "leader not established" };
-  const epochStart = makeZxid(l.epoch as number, 0);
-  const committedInEpoch = core.commitZxid > epochStart ? core.commitZxid : epochStart;
-  if (l.lastProposed - committedInEpoch >= BigInt(core.limits.proposalsOutstandingMax)) {
-    return { kind: "dropped", reason: "too many outstanding proposals" };
-  }
-  const epoch = l.epoch as number;
-  const counter = counterOf(l.lastProposed) + 1;
-  if (counter > core.limits.zxidCounterMax) {
-    // ZooKeeper's answer to counter rollover: a new election, hence a new epoch.
-    core.becomeLooking();
-    return { kind: "dropped", reason: "zxid counter exhausted: new epoch forced" };
-  }
-  const zxid = makeZxid(epoch, counter);
-  core.appendEntry({ zxid, data });
-  l.lastProposed = zxid;
-  for (const h of l.handlers.values()) {
-    if (h.receivesBroadcast && !h.observer) sendTo(core, h, { type: "PROPOSAL", zxid, data });
-  }
-  return { kind: "proposed", zxid };
-}
-
-/** A local sync completes once everything proposed so far is committed and applied. */
-export function leaderSync(core: PeerCore, syncId: number): boolean {
-  const l = leaderOf(core);
-  if (l.phase !== "established") return false;
-  if (l.localSyncs.length >= core.limits.syncsPendingMax) return false;
-  if (l.lastProposed <= core.commitZxid) core.addSyncWait(syncId, core.commitZxid);
-  else l.localSyncs.push({ syncId, zxid: l.lastProposed });
-  return true;
-}
-
-function tryCommit(core: PeerCore, l: LeaderState): void {
-  const acked = new Map<PeerId, Zxid>([[core.id, core.persistedZxid]]);
-  for (const h of l.handlers.values()) if (h.acks) acked.set(h.id, h.ackedZxid);
-  let target = core.tracker.quorumZxid(acked);
-  if (target > l.lastProposed) target = l.lastProposed;
-  if (target <= core.commitZxid) return;
-  // Commit strictly in zxid order, one COMMIT (or INFORM for observers) per entry.
-  for (const e of core.log.slice(core.commitZxid, target)) {
-    for (const h of l.handlers.values()) {
-      if (!h.receivesBroadcast) continue;
-      if (h.observer) sendTo(core, h, { type: "INFORM", zxid: e.zxid, data: e.data });
-      else sendTo(core, h, { type: "COMMIT", zxid: e.zxid });
-    }
-  }
-  core.commitZxid = target;
-  answerSyncs(core, l);
-}
-
-function answerSyncs(core: PeerCore, l: LeaderState): void {
-  while (l.remoteSyncs.length > 0 && (l.remoteSyncs[0] as RemoteSync).zxid <= core.commitZxid) {
-    const s = l.remoteSyncs.shift() as RemoteSync;
-    const h = l.handlers.get(s.learner);
-    if (h !== undefined && h.session === s.session) sendTo(core, h, { type: "SYNC", syncId: s.syncId });
-  }
-  while (l.localSyncs.length > 0 && (l.localSyncs[0] as { zxid: Zxid }).zxid <= core.commitZxid) {
-    const s = l.localSyncs.shift() as { syncId: number; zxid: Zxid };
-    core.addSyncWait(s.syncId, s.zxid);
-  }
 }
 
 /** LEADING: one learner's message. FOLLOWERINFO/OBSERVERINFO open a session; the rest need one. */

@@ -1,7 +1,8 @@
 import { assert, unreachable } from "./assert.js";
 import { PeerCore } from "./core.js";
 import { answerNotification, stepLooking, tickLooking } from "./election.js";
-import { leaderPropose, leaderSync, stepLeading, tickLeading } from "./leader.js";
+import { leaderPropose, leaderSync } from "./broadcast.js";
+import { stepLeading, tickLeading } from "./leader.js";
 import { learnerPropose, learnerSync, stepLearning, tickLearning } from "./learner.js";
 import type { Message } from "./messages.js";
 import type { PeerOptions } from "./options.js";

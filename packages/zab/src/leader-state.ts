@@ -1,0 +1,88 @@
+import { assert } from "./assert.js";
+import type { PeerCore } from "./core.js";
+import type { QuorumBody, QuorumMessage } from "./messages.js";
+import type { PeerId } from "./quorum.js";
+import type { Zxid } from "./zxid.js";
+
+/**
+ * Where one learner's connection stands, as the leader sees it:
+ * info (epoch not chosen yet) → epochSent (LEADERINFO) → ackedEpoch (ACKEPOCH in) →
+ * synced (DIFF/TRUNC/SNAP, entries and NEWLEADER out) → ackedNewLeader → uptodate.
+ */
+type HandlerState = "info" | "epochSent" | "ackedEpoch" | "synced" | "ackedNewLeader" | "uptodate";
+
+export class LearnerHandler {
+  state: HandlerState = "info";
+  /** Next sequence number expected from the learner (FOLLOWERINFO was 0). */
+  seqIn = 1;
+  seqOut = 0;
+  lastZxid: Zxid;
+  ackedZxid: Zxid = -1n;
+
+  constructor(
+    readonly id: PeerId,
+    readonly observer: boolean,
+    readonly session: number,
+    readonly acceptedEpoch: number,
+    lastZxid: Zxid,
+    public lastHeard: number,
+  ) {
+    this.lastZxid = lastZxid;
+  }
+
+  /** Has been sent the sync stream, so it receives every proposal and commit from now on. */
+  get receivesBroadcast(): boolean {
+    return this.state === "synced" || this.state === "ackedNewLeader" || this.state === "uptodate";
+  }
+
+  /** Its ACKs count toward commits. */
+  get acks(): boolean {
+    return !this.observer && (this.state === "ackedNewLeader" || this.state === "uptodate");
+  }
+}
+
+export interface RemoteSync {
+  readonly zxid: Zxid;
+  readonly learner: PeerId;
+  readonly session: number;
+  readonly syncId: number;
+}
+
+type LeaderPhase = "discovery" | "epochProposed" | "syncing" | "established";
+
+export class LeaderState {
+  phase: LeaderPhase = "discovery";
+  /** The new epoch, once a quorum's FOLLOWERINFO fixed it. */
+  epoch: number | null = null;
+  readonly handlers = new Map<PeerId, LearnerHandler>();
+  /** Voters whose FOLLOWERINFO counted toward choosing the epoch (this peer included). */
+  readonly infoFrom = new Set<PeerId>();
+  maxAcceptedEpoch: number;
+  readonly epochAcks = new Set<PeerId>();
+  readonly newLeaderAcks = new Set<PeerId>();
+  lastProposed: Zxid = -1n;
+  lastPingTick: number;
+  readonly remoteSyncs: RemoteSync[] = [];
+  readonly localSyncs: { syncId: number; zxid: Zxid }[] = [];
+
+  constructor(
+    readonly startTick: number,
+    ownAcceptedEpoch: number,
+    /** Tells this leadership's messages from those of an earlier one by the same peer. */
+    readonly term: number,
+  ) {
+    this.maxAcceptedEpoch = ownAcceptedEpoch;
+    this.lastPingTick = startTick;
+  }
+}
+
+export function leaderOf(core: PeerCore): LeaderState {
+  assert(core.leading !== null, "leader state present while LEADING");
+  return core.leading;
+}
+
+export function sendTo(core: PeerCore, h: LearnerHandler, body: QuorumBody): void {
+  const term = leaderOf(core).term;
+  core.send({ ...body, from: core.id, to: h.id, session: h.session, term, seq: h.seqOut } as QuorumMessage);
+  h.seqOut += 1;
+}

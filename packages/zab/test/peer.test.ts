@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import {
+  MajorityQuorumVerifier,
+  type Message,
+  type Notification,
+  SeededRng,
+  ZabAssertionError,
+  ZabPeer,
+  makeZxid,
+  voteIsBetter,
+  QuorumTracker,
+} from "../src/index.js";
+
+const config = new MajorityQuorumVerifier([1, 2, 3], [4]);
+
+function peer(id: number, storage?: ConstructorParameters<typeof ZabPeer>[0]["storage"]): ZabPeer {
+  return new ZabPeer({ id, config, rng: new SeededRng(id), ...(storage === undefined ? {} : { storage }) });
+}
+
+function notification(from: number, to: number, over: Partial<Notification> = {}): Notification {
+  return {
+    type: "NOTIFICATION",
+    from,
+    to,
+    state: "LOOKING",
+    leader: from,
+    zxid: 0n,
+    electionEpoch: 1,
+    peerEpoch: 0,
+    configVersion: 0n,
+    ...over,
+  };
+}
+
+describe("ZabPeer's contract with its caller", () => {
+  it("starts LOOKING and asks every other voter, never the observer", () => {
+    const r = peer(1).ready();
+    expect(r.softState).toEqual({ role: "LOOKING", leader: null, epoch: 0, serving: false });
+    expect(r.messages.map((m) => m.to)).toEqual([2, 3]);
+    expect(r.messages.every((m) => m.type === "NOTIFICATION" && m.leader === 1)).toBe(true);
+  });
+
+  it("refuses a second ready() before advance()", () => {
+    const p = peer(1);
+    p.ready();
+    expect(() => p.ready()).toThrow(ZabAssertionError);
+    p.advance();
+    expect(() => p.advance()).toThrow(ZabAssertionError);
+  });
+
+  it("refuses a message addressed to another peer", () => {
+    expect(() => peer(1).step(notification(2, 3))).toThrow(ZabAssertionError);
+  });
+
+  it("ignores messages from servers outside the configuration", () => {
+    const p = peer(1);
+    p.ready();
+    p.advance();
+    p.step(notification(9, 1, { leader: 9, zxid: 100n }));
+    expect(p.hasReady()).toBe(false);
+  });
+
+  it("drops proposals and syncs while there is no leader", () => {
+    const p = peer(2);
+    expect(p.propose(new Uint8Array([1]))).toEqual({ kind: "dropped", reason: "no leader" });
+    expect(p.sync(1)).toBe(false);
+  });
+
+  it("recovers epochs, log and snapshot point from storage and votes with them", () => {
+    const p = peer(3, {
+      acceptedEpoch: 4,
+      currentEpoch: 3,
+      snapshotZxid: makeZxid(3, 2),
+      entries: [{ zxid: makeZxid(3, 3), data: new Uint8Array([7]) }],
+    });
+    const s = p.status();
+    expect([s.acceptedEpoch, s.currentEpoch, s.lastZxid, s.commitZxid, s.appliedZxid]).toEqual([
+      4,
+      3,
+      makeZxid(3, 3),
+      makeZxid(3, 2),
+      makeZxid(3, 2),
+    ]);
+    const votes = p.ready().messages as Message[];
+    expect(votes[0]).toMatchObject({ type: "NOTIFICATION", leader: 3, zxid: makeZxid(3, 3), peerEpoch: 3 });
+  });
+
+  it("rejects storage whose currentEpoch is ahead of its acceptedEpoch", () => {
+    expect(() => peer(1, { acceptedEpoch: 1, currentEpoch: 2, snapshotZxid: 0n, entries: [] })).toThrow(ZabAssertionError);
+  });
+
+  it("answers a LOOKING peer with its better vote when that peer is in an older round", () => {
+    const p = peer(3);
+    p.step(notification(1, 3, { electionEpoch: 2 })); // moves 3 to round 2, still voting for itself
+    p.ready();
+    p.advance();
+    p.step(notification(2, 3, { electionEpoch: 1 }));
+    const r = p.ready();
+    expect(r.messages).toEqual([expect.objectContaining({ to: 2, leader: 3, electionEpoch: 2, state: "LOOKING" })]);
+  });
+});
+
+describe("vote order", () => {
+  const tracker = new QuorumTracker([config]);
+  it("prefers peerEpoch, then zxid, then server id", () => {
+    expect(voteIsBetter(tracker, { leader: 1, zxid: 0n, peerEpoch: 2 }, { leader: 3, zxid: 9n, peerEpoch: 1 })).toBe(true);
+    expect(voteIsBetter(tracker, { leader: 1, zxid: 9n, peerEpoch: 1 }, { leader: 3, zxid: 8n, peerEpoch: 1 })).toBe(true);
+    expect(voteIsBetter(tracker, { leader: 3, zxid: 8n, peerEpoch: 1 }, { leader: 2, zxid: 8n, peerEpoch: 1 })).toBe(true);
+    expect(voteIsBetter(tracker, { leader: 2, zxid: 8n, peerEpoch: 1 }, { leader: 2, zxid: 8n, peerEpoch: 1 })).toBe(false);
+  });
+
+  it("never elects an observer, whatever its history", () => {
+    expect(voteIsBetter(tracker, { leader: 4, zxid: 99n, peerEpoch: 9 }, { leader: 1, zxid: 0n, peerEpoch: 0 })).toBe(false);
+  });
+});
