@@ -148,7 +148,10 @@ export class ZkServer implements ConnectionHandler {
   async start(): Promise<void> {
     const server = this.netServer ?? (await listen(this.config));
     this.netServer = server;
+    const early = earlyConnections.get(server);
+    if (early !== undefined) server.off("connection", early.hold);
     server.on("connection", (socket: Socket) => this.accept(socket));
+    for (const socket of early?.sockets.splice(0) ?? []) this.accept(socket);
     server.on("error", (err) => this.log("error", "client listener error", { err }));
     this.timers.push(setInterval(() => this.expireSessions(), this.config.tickTime));
     this.timers.push(setInterval(() => this.reapContainers(), this.config.containerCheckIntervalMs));
@@ -161,16 +164,23 @@ export class ZkServer implements ConnectionHandler {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    for (const c of this.connections) c.close();
+    // Stop accepting first, so clients reconnecting after their connection closes go
+    // elsewhere (or wait for the restart) instead of landing on a server about to exit.
     const server = this.netServer;
     this.netServer = null;
-    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = server === null ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const c of this.connections) c.close();
+    await closed;
     await this.store?.close();
   }
 
   // ---- connections ---------------------------------------------------------------------------
 
   private accept(socket: Socket): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
     const ip = (socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
     const count = this.connectionsPerIp.get(ip) ?? 0;
     if (this.config.maxClientCnxns > 0 && count >= this.config.maxClientCnxns) {
@@ -187,6 +197,7 @@ export class ZkServer implements ConnectionHandler {
       this.config.maxOutstandingPerConnection,
     );
     this.connections.add(connection);
+    socket.resume();
   }
 
   onClose(connection: ClientConnection): void {
@@ -537,9 +548,19 @@ function treeOptionsOf(config: ServerConfig): DataTreeOptions {
   };
 }
 
-/** Binds the client port; connections are handled once the server starts. */
+/** Connections accepted before the server is ready, held until `start()` takes them. */
+const earlyConnections = new WeakMap<NetServer, { sockets: Socket[]; hold: (socket: Socket) => void }>();
+
+/**
+ * Binds the client port. Clients that connect while the data directory is still being
+ * recovered wait in a queue, and are served once the server starts.
+ */
 async function listen(config: ServerConfig): Promise<NetServer> {
-  const server = createServer({ noDelay: true });
+  const server = createServer({ noDelay: true, pauseOnConnect: true });
+  const sockets: Socket[] = [];
+  const hold = (socket: Socket) => sockets.push(socket);
+  earlyConnections.set(server, { sockets, hold });
+  server.on("connection", hold);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err) =>
       reject(new Error(`cannot listen on ${config.clientPortAddress}:${config.clientPort}: ${err.message}`)),
