@@ -91,10 +91,11 @@ describe("agreement with a memoized reference on medium histories full of unknow
     const verdicts = { linearizable: 0, "not-linearizable": 0 };
     const medium = fc.record({
       seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-      operations: fc.integer({ min: 1, max: 30 }),
+      // The reference is exponential in the number of unknown ops: keep it to a few dozen ms.
+      operations: fc.integer({ min: 1, max: 20 }),
       processes: fc.integer({ min: 2, max: 6 }),
       keys: fc.integer({ min: 1, max: 2 }),
-      unknownRate: fc.constantFrom(0.1, 0.3, 0.5),
+      unknownRate: fc.constantFrom(0.1, 0.2, 0.3),
       values: fc.constantFrom(2, 3),
     });
     fc.assert(
