@@ -3,6 +3,9 @@ import { type LeaderState, type RemoteSync, leaderOf, sendTo } from "./leader-st
 import type { PeerId } from "./quorum.js";
 import { type Zxid, counterOf, makeZxid } from "./zxid.js";
 
+// The established leader's side of broadcast: proposals, commits in zxid order once a
+// quorum has acknowledged, and the answers to sync requests that wait on commits.
+
 export type LocalProposal = { kind: "proposed"; zxid: Zxid } | { kind: "dropped"; reason: string };
 
 export function leaderPropose(core: PeerCore, data: Uint8Array): LocalProposal {

@@ -7,8 +7,6 @@ import type { PeerId } from "./quorum.js";
 import type { QuorumMessage } from "./messages.js";
 import { EPOCH_MAX, type Zxid, epochOf, makeZxid } from "./zxid.js";
 
-
-
 /** Moves discovery and synchronization forward as far as the collected answers allow. */
 export function leaderCheckProgress(core: PeerCore): void {
   const l = leaderOf(core);

@@ -142,8 +142,9 @@ export function stepLearning(core: PeerCore, m: QuorumMessage): void {
 function onLeaderInfo(core: PeerCore, s: LearnerState, epoch: number, term: number): void {
   if (s.phase !== "connecting") return;
   s.term = term;
-  if (epoch < core.acceptedEpoch && core.isVoter) {
-    // This leader's epoch is older than one we already promised to: not our leader.
+  const floor = core.isVoter ? core.acceptedEpoch : core.currentEpoch;
+  if (epoch < floor) {
+    // A voter promised a later epoch; an observer already took a later history.
     core.becomeLooking();
     return;
   }
