@@ -252,7 +252,13 @@ describe("files written by this package, read by ZooKeeper 3.8", () => {
     expect(log).not.toMatch(/problem reading snap file|CRC corruption|Not able to find valid snapshots/);
     // It replayed our log on top of our snapshot, with no error and no digest complaint.
     expect(log).toContain("highest zxid is 0x10000000b");
-    expect(log).not.toMatch(/\bERROR\b|[Dd]igest mismatch|Digests are not matching/);
+    // The start-up probe's four-letter-word socket can log "Error closing a command socket";
+    // that is about the probe, not the data, so those lines are left out.
+    const dataLog = log
+      .split("\n")
+      .filter((line) => !line.includes("command socket"))
+      .join("\n");
+    expect(dataLog).not.toMatch(/\bERROR\b|[Dd]igest mismatch|Digests are not matching/);
     expect(result.quota).toBe(true);
     expect(Object.keys(result.tree).sort()).toEqual(["/from-log", "/from-log/child", "/from-log/m1", "/from-snapshot", "/from-snapshot/secure"]);
     expect(result.tree["/from-snapshot"]).toMatchObject({ data: "snap-data-v2", version: 1, czxid: 0x100000001, mzxid: 0x100000009 });
