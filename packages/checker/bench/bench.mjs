@@ -66,6 +66,8 @@ for (const shape of [
   { operations: 10_000, processes: 20, keys: 100, unknownRate: 0.003, seed: 1 },
   { operations: 10_000, processes: 20, keys: 10, unknownRate: 0.003, seed: 2 },
   { operations: 2_000, processes: 10, keys: 1, unknownRate: 0.003, seed: 3 },
+  // One object, high concurrency and many crashed ops: the exponential end of the search.
+  { operations: 1_000, processes: 20, keys: 1, unknownRate: 0.05, seed: 7 },
 ]) {
   const history = pairEvents(simulateCasRegisterHistory({ ...shape, random: seededRandom(shape.seed) }));
   const unknown = history.operations.filter((op) => op.status === "unknown").length;
