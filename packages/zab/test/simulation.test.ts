@@ -1,7 +1,11 @@
+import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runSimulation, type SimulationResult, type SimulationSpec } from "./support/simulation.js";
+import { limitsForSeed, runSimulation, type SimulationResult, type SimulationSpec } from "./support/simulation.js";
 
-// Replay one run: ZAB_SEED=<seed> [ZAB_VOTERS=3|5] npx vitest run test/simulation.test.ts
+// Replay one run with the command a failure prints:
+// ZAB_SEED=<seed> ZAB_VOTERS=3|5 ZAB_STEPS=<n> ZAB_INIT_LIMIT=<n> ZAB_SYNC_LIMIT=<n> npx vitest run test/simulation.test.ts
+// (without the limits, those the sweep derives from the seed are used). Add ZAB_TRACE=<file>
+// to write a readable log of the run (every Ready, delivery and fault).
 const SEEDS = Number(process.env.ZAB_SEEDS ?? 250);
 const STEPS = Number(process.env.ZAB_STEPS ?? 2500);
 const ONLY_SEED = process.env.ZAB_SEED === undefined ? null : Number(process.env.ZAB_SEED);
@@ -34,12 +38,13 @@ const REGRESSIONS: readonly (SimulationSpec & { bug: string })[] = [
 ];
 
 function replayCommand(spec: SimulationSpec): string {
-  return `cd packages/zab && ZAB_SEED=${spec.seed} ZAB_VOTERS=${spec.voters} ZAB_STEPS=${spec.steps} npx vitest run test/simulation.test.ts`;
+  const limits = `ZAB_INIT_LIMIT=${spec.initLimit ?? 10} ZAB_SYNC_LIMIT=${spec.syncLimit ?? 5}`;
+  return `cd packages/zab && ZAB_SEED=${spec.seed} ZAB_VOTERS=${spec.voters} ZAB_STEPS=${spec.steps} ${limits} npx vitest run test/simulation.test.ts`;
 }
 
-function runOrExplain(spec: SimulationSpec): SimulationResult {
+function runOrExplain(spec: SimulationSpec, trace: string[] | null = null): SimulationResult {
   try {
-    return runSimulation(spec);
+    return runSimulation(spec, trace);
   } catch (e) {
     throw new Error(`seed ${spec.seed} (${spec.voters} voters, ${spec.observers} observers) failed: ${(e as Error).message}\n  replay: ${replayCommand(spec)}`, {
       cause: e,
@@ -50,7 +55,24 @@ function runOrExplain(spec: SimulationSpec): SimulationResult {
 describe("deterministic simulation", () => {
   if (ONLY_SEED !== null) {
     const voters = Number(process.env.ZAB_VOTERS ?? 3);
-    it(`replays seed ${ONLY_SEED}`, () => runOrExplain({ seed: ONLY_SEED, voters, observers: voters === 3 ? 1 : 0, steps: STEPS }));
+    const limits = limitsForSeed(ONLY_SEED);
+    const spec = {
+      seed: ONLY_SEED,
+      voters,
+      observers: voters === 3 ? 1 : 0,
+      steps: STEPS,
+      initLimit: Number(process.env.ZAB_INIT_LIMIT ?? limits.initLimit),
+      syncLimit: Number(process.env.ZAB_SYNC_LIMIT ?? limits.syncLimit),
+    };
+    it(`replays seed ${ONLY_SEED}`, () => {
+      const tracePath = process.env.ZAB_TRACE;
+      const trace = tracePath === undefined ? null : [];
+      try {
+        runOrExplain(spec, trace);
+      } finally {
+        if (tracePath !== undefined && trace !== null) writeFileSync(tracePath, `${trace.join("\n")}\n`);
+      }
+    });
     return;
   }
 
@@ -64,7 +86,8 @@ describe("deterministic simulation", () => {
       let committed = 0;
       let rollovers = 0;
       for (let seed = 1; seed <= SEEDS; seed++) {
-        const spec = { seed: voters * 100000 + seed, voters, observers: voters === 3 ? 1 : 0, steps: STEPS };
+        const id = voters * 100000 + seed;
+        const spec = { seed: id, voters, observers: voters === 3 ? 1 : 0, steps: STEPS, ...limitsForSeed(id) };
         const r = runOrExplain(spec);
         committed += r.committed;
         rollovers += r.rollovers;

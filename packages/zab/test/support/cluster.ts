@@ -80,6 +80,8 @@ export class Cluster {
   readonly nodes = new Map<number, SimNode>();
   readonly queues = new Map<string, Message[]>();
   readonly checker = new InvariantChecker();
+  /** When set, a readable log of the run (Readies, deliveries, faults) for replays. */
+  trace: string[] | null = null;
   /** Messages stepped into a live peer, by type: shows what a run exercised. */
   readonly delivered = new Map<string, number>();
   private group: Map<number, number> | null = null;
@@ -122,7 +124,12 @@ export class Cluster {
     node.applied = node.disk.snapshot === null ? [] : decodeState(node.disk.snapshot.data);
   }
 
+  private note(line: string): void {
+    if (this.trace !== null && !/NOTIFICATION|PING/.test(line)) this.trace.push(line);
+  }
+
   crash(id: number): void {
+    this.note(`crash ${id}`);
     const node = this.node(id);
     node.peer = null;
     node.applied = [];
@@ -130,10 +137,13 @@ export class Cluster {
 
   restart(id: number): void {
     const node = this.node(id);
-    if (node.peer === null) this.start(node);
+    if (node.peer !== null) return;
+    this.note(`restart ${id}`);
+    this.start(node);
   }
 
   partition(groups: number[][]): void {
+    this.note(`partition ${groups.map((g) => g.join(" ")).join(" | ")}`);
     this.group = new Map();
     groups.forEach((g, i) => {
       for (const id of g) this.group?.set(id, i);
@@ -141,6 +151,7 @@ export class Cluster {
   }
 
   heal(): void {
+    if (this.group !== null) this.note("heal");
     this.group = null;
   }
 
@@ -170,6 +181,7 @@ export class Cluster {
     if (peer === null || !peer.hasReady()) return [];
     const r = peer.ready();
     const lines = formatReady(id, r);
+    for (const l of lines) this.note(l);
     const steps = persistSteps(node, r);
     const limit = crashAfterOps === undefined ? steps.length : Math.min(crashAfterOps, steps.length);
     for (let i = 0; i < limit; i++) (steps[i] as () => void)();
@@ -230,6 +242,7 @@ export class Cluster {
     if (!keepCopy) q.splice(index, 1);
     const line = formatMessage(m);
     const target = this.node(m.to);
+    this.note(`deliver ${line}${index > 0 ? " (out of order)" : ""}${keepCopy ? " (duplicated)" : ""}`);
     if (target.peer === null) return `${line} (lost: ${m.to} is down)`;
     if (!this.connected(m.from, m.to)) return `${line} (lost: partitioned)`;
     target.peer.step(m);
@@ -238,7 +251,8 @@ export class Cluster {
   }
 
   drop(key: string): void {
-    this.queues.get(key)?.shift();
+    const m = this.queues.get(key)?.shift();
+    if (m !== undefined) this.note(`drop ${formatMessage(m)}`);
   }
 
   /** Every queued message to the given nodes, queue by queue in id order. */

@@ -8,6 +8,16 @@ export interface SimulationSpec {
   readonly voters: number;
   readonly observers: number;
   readonly steps: number;
+  /** Default 10 and 5; tighter limits mean more elections under the same faults. */
+  readonly initLimit?: number;
+  readonly syncLimit?: number;
+}
+
+/** The limits a seed of the randomized sweep runs with: derived from it, so a replay needs only the seed. */
+export function limitsForSeed(seed: number): { initLimit: number; syncLimit: number } {
+  const rng = new SeededRng(seed ^ 0x5bd1e995);
+  const syncLimit = 2 + randomBelow(rng, 5);
+  return { initLimit: syncLimit + 2 + randomBelow(rng, 8), syncLimit };
 }
 
 export interface SimulationResult {
@@ -29,18 +39,19 @@ const STABILIZE_ROUNDS_MAX = 500;
  * InvariantChecker; convergence and durability are checked at the end. Throws with a
  * description on any violation.
  */
-export function runSimulation(spec: SimulationSpec): SimulationResult {
+export function runSimulation(spec: SimulationSpec, trace: string[] | null = null): SimulationResult {
   const rng = new SeededRng(spec.seed);
   const cluster = new Cluster({
     voters: spec.voters,
     observers: spec.observers,
     seed: spec.seed,
-    initLimit: 10,
-    syncLimit: 5,
+    initLimit: spec.initLimit ?? 10,
+    syncLimit: spec.syncLimit ?? 5,
     // Small windows so that SNAP and epoch changes happen within a short run.
     logRetainEntries: 8 + randomBelow(rng, 8),
     zxidCounterMax: 8 + randomBelow(rng, 24),
   });
+  cluster.trace = trace;
   const ids = cluster.ids();
   let proposals = 0;
   let syncs = 0;
