@@ -101,6 +101,16 @@ describe("zkts-check", () => {
     expect(env.stdout).toContain("unique-ids: INVALID");
   });
 
+  it("exits 3 when the history has an op the model does not know", () => {
+    const events: HistoryEvent[] = [
+      { process: 0, type: "invoke", f: "enqueue", value: 1 },
+      { process: 0, type: "ok", f: "enqueue", value: 1 },
+    ];
+    const env = fakeEnv({ h: toJsonLines(events) });
+    expect(runCli(["--model", "cas-register", "h"], env)).toBe(EXIT.usage);
+    expect(env.stderr).toContain('no operation "enqueue"');
+  });
+
   it("exits 3 on bad usage or an unreadable file", () => {
     const env = fakeEnv({});
     expect(runCli([], env)).toBe(EXIT.usage);

@@ -23,7 +23,7 @@ Checks that the history in FILE is linearizable with respect to the model
 (${Object.keys(MODELS).join(", ")}; default cas-register, or kv for --format kv),
 or runs a workload checker that needs no search.
 Exit status: 0 linearizable (or workload valid), 1 not, 2 unknown (limit reached),
-3 bad usage or unreadable history.`;
+3 bad usage, an unreadable history, or an op the model does not know.`;
 
 export class UsageError extends Error {}
 

@@ -35,11 +35,18 @@ export function runCli(argv: readonly string[], env: CliEnvironment): number {
 
   const started = env.clock();
   const model = modelByName(options.model);
-  const result = checkOperations(model, history.operations, {
-    partition: options.partition,
-    clock: env.clock,
-    timeoutMs: options.timeoutMs,
-  });
+  let result;
+  try {
+    result = checkOperations(model, history.operations, {
+      partition: options.partition,
+      clock: env.clock,
+      timeoutMs: options.timeoutMs,
+    });
+  } catch (error) {
+    // An op the model does not know: the history and the model do not fit.
+    env.err(`zkts-check: ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
   env.out(textSummary(result));
   env.out(`checked in ${(env.clock() - started).toFixed(1)} ms\n`);
   if (options.html) {
