@@ -1,6 +1,6 @@
 // The Jepsen etcd corpus: 102 histories whose verdicts were established by other checkers.
 import { describe, expect, it } from "vitest";
-import { casRegister, checkOperations, parseHistory } from "../src/index.js";
+import { casRegister, checkOperations, parseEvents, parseHistory, toJsonLines } from "../src/index.js";
 import { readCorpus } from "./support/corpus.js";
 
 const expected = readCorpus("jepsen-etcd", "EXPECTED.txt")
@@ -24,6 +24,14 @@ describe("jepsen-etcd corpus", () => {
       const failure = result.partitions[0]!.failure!;
       expect(failure.prefix).not.toContain(failure.blocking);
       expect(failure.states).toHaveLength(failure.prefix.length);
+    }
+  });
+
+  it("gives the same verdicts after a round trip through the JSON Lines format", () => {
+    for (const [file, verdict] of expected.slice(0, 20)) {
+      const events = parseEvents(readCorpus("jepsen-etcd", file), "jepsen-log");
+      const history = parseHistory(toJsonLines(events), "jsonl");
+      expect(checkOperations(casRegister(), history.operations).verdict).toBe(verdict);
     }
   });
 });
