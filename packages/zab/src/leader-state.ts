@@ -23,7 +23,6 @@ export class LearnerHandler {
     readonly id: PeerId,
     readonly observer: boolean,
     readonly session: number,
-    readonly acceptedEpoch: number,
     lastZxid: Zxid,
     public lastHeard: number,
   ) {

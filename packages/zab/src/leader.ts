@@ -141,7 +141,7 @@ function openSession(core: PeerCore, l: LeaderState, m: QuorumMessage & { type: 
     core.becomeLooking();
     return;
   }
-  const h = new LearnerHandler(m.from, observer, m.session, m.acceptedEpoch, m.lastZxid, core.now);
+  const h = new LearnerHandler(m.from, observer, m.session, m.lastZxid, core.now);
   l.handlers.set(m.from, h);
   if (l.epoch !== null) {
     sendTo(core, h, { type: "LEADERINFO", epoch: l.epoch });
