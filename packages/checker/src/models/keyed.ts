@@ -22,6 +22,7 @@ export function keyed<S>(inner: Model<S>): Model<KeyedState<S>> {
     return mix32(h ^ inner.hash(state));
   };
   const empty: KeyedState<S> = { keys: [], states: [], hash: 0 };
+  const innerEffect = inner.effectKey?.bind(inner);
 
   return {
     name: `keyed(${inner.name})`,
@@ -61,6 +62,7 @@ export function keyed<S>(inner: Model<S>): Model<KeyedState<S>> {
     },
     hash: (state) => state.hash,
     isReadOnly: (op) => inner.isReadOnly(op),
+    ...(innerEffect ? { effectKey: (op: Operation) => `${op.key ?? ""}\u0000${innerEffect(op)}` } : {}),
     describeOperation: (op) => `${op.key ?? ""}: ${inner.describeOperation(op)}`,
     describeState: (state) =>
       `{${state.keys.map((key, i) => `${key}: ${inner.describeState(state.states[i]!)}`).join(", ")}}`,

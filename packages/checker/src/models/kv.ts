@@ -2,7 +2,7 @@
 // search's partitioning by key this checks a whole map; `keyed(kvEntry())` is the same map as
 // one object, for checking without partitioning.
 import { FNV_OFFSET, fnvContinue, mix32 } from "../util/hash.js";
-import { describeOperation, unsupported, type Model } from "./model.js";
+import { describeOperation, effectOfInput, unsupported, type Model } from "./model.js";
 
 export interface KvState {
   readonly text: string;
@@ -44,6 +44,7 @@ export function kvEntry(): Model<KvState> {
     hash: (s) => mix32(s.fnv),
     isReadOnly: (op) => op.f === "get" || op.f === "read",
     describeOperation,
+    effectKey: effectOfInput,
     describeState: (s) => JSON.stringify(s.text),
   };
 }

@@ -21,6 +21,13 @@ export interface Model<State = unknown> {
   hash(state: State): number;
   /** True when the op can never change the state; those with an unknown outcome are dropped. */
   isReadOnly(op: Operation): boolean;
+  /**
+   * Optional. Ops of unknown outcome with equal keys must have the same effect in every state.
+   * The search then treats them as interchangeable and only ever linearizes the earliest
+   * invoked ones of a kind. Leave it out when the effect depends on anything else (the mutex
+   * depends on the process).
+   */
+  effectKey?(op: Operation): string;
   describeOperation(op: Operation): string;
   describeState(state: State): string;
 }
@@ -30,6 +37,11 @@ export function describeOperation(op: Operation): string {
   const input = op.input === null || op.input === undefined ? "" : ` ${describeValue(op.input)}`;
   const output = op.status === "unknown" ? "?" : describeValue(op.output);
   return `${op.f}${input} → ${output}`;
+}
+
+/** The effect key of models whose step reads only `f` and `input` of an unknown op. */
+export function effectOfInput(op: Operation): string {
+  return `${op.f}\u0000${JSON.stringify(op.input ?? null)}`;
 }
 
 export function unsupported(model: string, op: Operation): never {

@@ -1,7 +1,7 @@
 // A FIFO queue: enqueue x, and dequeue → the oldest element, or nil when empty.
 import { combineHash, hashValue } from "../util/hash.js";
 import { describeValue, valueEquals } from "../util/values.js";
-import { describeOperation, unsupported, type Model } from "./model.js";
+import { describeOperation, effectOfInput, unsupported, type Model } from "./model.js";
 
 export function fifoQueue(): Model<readonly unknown[]> {
   const name = "queue";
@@ -23,6 +23,7 @@ export function fifoQueue(): Model<readonly unknown[]> {
     // A dequeue that was not answered may still have removed an element, so none is read-only.
     isReadOnly: () => false,
     describeOperation,
+    effectKey: effectOfInput,
     describeState: (s) => `[${s.map(describeValue).join(" ")}]`,
   };
 }

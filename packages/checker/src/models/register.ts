@@ -2,7 +2,7 @@
 import type { Operation } from "../history/types.js";
 import { hashValue } from "../util/hash.js";
 import { describeValue, valueEquals } from "../util/values.js";
-import { describeOperation, unsupported, type Model } from "./model.js";
+import { describeOperation, effectOfInput, unsupported, type Model } from "./model.js";
 
 const READS = new Set(["read", "get"]);
 const WRITES = new Set(["write", "put", "set"]);
@@ -23,6 +23,7 @@ function registerModel(name: string, initial: unknown, withCas: boolean): Model<
     hash: hashValue,
     isReadOnly: (op) => READS.has(op.f),
     describeOperation,
+    effectKey: effectOfInput,
     describeState: describeValue,
   };
 }

@@ -1,7 +1,7 @@
 // A grow-only set: add x, and read → every element. Elements are compared by their JSON text.
 import type { Operation } from "../history/types.js";
 import { hashString } from "../util/hash.js";
-import { describeOperation, unsupported, type Model } from "./model.js";
+import { describeOperation, effectOfInput, unsupported, type Model } from "./model.js";
 
 export interface SetState {
   /** Sorted element keys. */
@@ -53,6 +53,7 @@ export function setModel(): Model<SetState> {
     hash: (s) => s.hash,
     isReadOnly: (op) => op.f === "read",
     describeOperation,
+    effectKey: effectOfInput,
     describeState: (s) => `#{${s.items.join(" ")}}`,
   };
 }

@@ -7,7 +7,7 @@
 import type { Operation } from "../history/types.js";
 import { combineHash, hashValue, mix32 } from "../util/hash.js";
 import { describeValue, valueEquals } from "../util/values.js";
-import { describeOperation, unsupported, type Model } from "./model.js";
+import { describeOperation, effectOfInput, unsupported, type Model } from "./model.js";
 
 export interface ZnodeState {
   readonly data: unknown;
@@ -58,6 +58,7 @@ export function zkRegister(initialData: unknown = null): Model<ZnodeState> {
     hash: (s) => combineHash(mix32(s.version), hashValue(s.data)),
     isReadOnly: (op) => op.f === "getData" || op.f === "read",
     describeOperation,
+    effectKey: effectOfInput,
     describeState: (s) => `${describeValue(s.data)} @v${s.version}`,
   };
 }

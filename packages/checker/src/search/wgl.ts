@@ -14,6 +14,11 @@
 // tried in two passes: ops with a known outcome first, then those with an unknown outcome.
 // Any order is complete; this one reaches each (known ops, state) first with few unknown ops
 // linearized, which is what lets the cache prune the rest (see ConfigCache).
+//
+// Unknown ops that the model declares interchangeable (same effect key) are taken in order of
+// invocation: one is tried only once its predecessor of the same kind is linearized. Any
+// linearization can be rewritten that way, since the earlier op was invoked earlier, has no
+// deadline either, and does the same.
 import type { Operation } from "../history/types.js";
 import type { Model } from "../models/model.js";
 import { LinearizedSet } from "./bitset.js";
@@ -61,7 +66,9 @@ export function searchLinearization<S>(model: Model<S>, ops: readonly Operation[
   const unknown = new Uint8Array(n);
   for (let i = 0; i < n; i++) unknown[i] = ops[i]!.ret === Infinity ? 1 : 0;
 
+  const previousOfKind = interchangeablePredecessors(model, ops, unknown);
   const linearized = new LinearizedSet(n, unknown);
+  const words = linearized.words;
   const knownMask = new Uint32Array(linearized.words.length);
   for (let i = 0; i < n; i++) if (unknown[i] === 0) knownMask[i >>> 5]! |= 1 << (i & 31);
   const cache = new ConfigCache<S>(linearized.words.length, model.equal, limits.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES, knownMask);
@@ -87,6 +94,11 @@ export function searchLinearization<S>(model: Model<S>, ops: readonly Operation[
     const op = opOf[entry]!;
     if (isReturn[entry] === 0) {
       if (unknown[op] !== pass) {
+        entry = next[entry]!;
+        continue;
+      }
+      const previous = previousOfKind[op]!;
+      if (previous >= 0 && (words[previous >>> 5]! & (1 << (previous & 31))) === 0) {
         entry = next[entry]!;
         continue;
       }
@@ -150,4 +162,21 @@ export function searchLinearization<S>(model: Model<S>, ops: readonly Operation[
     entry = next[call]!;
   }
   return { verdict: "linearizable", stats: stats() };
+}
+
+/** For each unknown op, the latest earlier-invoked unknown op with the same effect key, or -1. */
+function interchangeablePredecessors<S>(model: Model<S>, ops: readonly Operation[], unknown: Uint8Array): Int32Array {
+  const previous = new Int32Array(ops.length).fill(-1);
+  if (!model.effectKey) return previous;
+  const order = [];
+  for (let i = 0; i < ops.length; i++) if (unknown[i] === 1) order.push(i);
+  order.sort((a, b) => ops[a]!.call - ops[b]!.call || a - b);
+  const latest = new Map<string, number>();
+  for (const i of order) {
+    const kind = model.effectKey(ops[i]!);
+    const before = latest.get(kind);
+    if (before !== undefined) previous[i] = before;
+    latest.set(kind, i);
+  }
+  return previous;
 }
