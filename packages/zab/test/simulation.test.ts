@@ -1,10 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { limitsForSeed, runSimulation, type SimulationResult, type SimulationSpec } from "./support/simulation.js";
+import { variationForSeed, runSimulation, type SimulationResult, type SimulationSpec } from "./support/simulation.js";
 
 // Replay one run with the command a failure prints:
-// ZAB_SEED=<seed> ZAB_VOTERS=3|5 ZAB_STEPS=<n> ZAB_INIT_LIMIT=<n> ZAB_SYNC_LIMIT=<n> npx vitest run test/simulation.test.ts
-// (without the limits, those the sweep derives from the seed are used). Add ZAB_TRACE=<file>
+// ZAB_SEED=<seed> ZAB_VOTERS=3|5 ZAB_STEPS=<n> ZAB_INIT_LIMIT=<n> ZAB_SYNC_LIMIT=<n> ZAB_DOWN_AT_END=<id|none>
+//   npx vitest run test/simulation.test.ts
+// (without the last three, the values the sweep derives from the seed are used). Add ZAB_TRACE=<file>
 // to write a readable log of the run (every Ready, delivery and fault).
 const SEEDS = Number(process.env.ZAB_SEEDS ?? 250);
 const STEPS = Number(process.env.ZAB_STEPS ?? 2500);
@@ -38,7 +39,7 @@ const REGRESSIONS: readonly (SimulationSpec & { bug: string })[] = [
 ];
 
 function replayCommand(spec: SimulationSpec): string {
-  const limits = `ZAB_INIT_LIMIT=${spec.initLimit ?? 10} ZAB_SYNC_LIMIT=${spec.syncLimit ?? 5}`;
+  const limits = `ZAB_INIT_LIMIT=${spec.initLimit ?? 10} ZAB_SYNC_LIMIT=${spec.syncLimit ?? 5} ZAB_DOWN_AT_END=${spec.downAtEnd ?? "none"}`;
   return `cd packages/zab && ZAB_SEED=${spec.seed} ZAB_VOTERS=${spec.voters} ZAB_STEPS=${spec.steps} ${limits} npx vitest run test/simulation.test.ts`;
 }
 
@@ -55,14 +56,16 @@ function runOrExplain(spec: SimulationSpec, trace: string[] | null = null): Simu
 describe("deterministic simulation", () => {
   if (ONLY_SEED !== null) {
     const voters = Number(process.env.ZAB_VOTERS ?? 3);
-    const limits = limitsForSeed(ONLY_SEED);
+    const variation = variationForSeed(ONLY_SEED, voters);
+    const down = process.env.ZAB_DOWN_AT_END ?? variation.downAtEnd;
     const spec = {
       seed: ONLY_SEED,
       voters,
       observers: voters === 3 ? 1 : 0,
       steps: STEPS,
-      initLimit: Number(process.env.ZAB_INIT_LIMIT ?? limits.initLimit),
-      syncLimit: Number(process.env.ZAB_SYNC_LIMIT ?? limits.syncLimit),
+      initLimit: Number(process.env.ZAB_INIT_LIMIT ?? variation.initLimit),
+      syncLimit: Number(process.env.ZAB_SYNC_LIMIT ?? variation.syncLimit),
+      ...(down === undefined || down === "none" ? {} : { downAtEnd: Number(down) }),
     };
     it(`replays seed ${ONLY_SEED}`, () => {
       const tracePath = process.env.ZAB_TRACE;
@@ -87,7 +90,7 @@ describe("deterministic simulation", () => {
       let rollovers = 0;
       for (let seed = 1; seed <= SEEDS; seed++) {
         const id = voters * 100000 + seed;
-        const spec = { seed: id, voters, observers: voters === 3 ? 1 : 0, steps: STEPS, ...limitsForSeed(id) };
+        const spec = { seed: id, voters, observers: voters === 3 ? 1 : 0, steps: STEPS, ...variationForSeed(id, voters) };
         const r = runOrExplain(spec);
         committed += r.committed;
         rollovers += r.rollovers;

@@ -8,16 +8,22 @@ export interface SimulationSpec {
   readonly voters: number;
   readonly observers: number;
   readonly steps: number;
+  /** A voter that stays down while the rest must converge: a minority never blocks progress. */
+  readonly downAtEnd?: number;
   /** Default 10 and 5; tighter limits mean more elections under the same faults. */
   readonly initLimit?: number;
   readonly syncLimit?: number;
 }
 
-/** The limits a seed of the randomized sweep runs with: derived from it, so a replay needs only the seed. */
-export function limitsForSeed(seed: number): { initLimit: number; syncLimit: number } {
+/**
+ * What a seed of the randomized sweep varies besides the schedule: derived from the
+ * seed, so a replay needs only the seed. A third of the runs end with one voter down.
+ */
+export function variationForSeed(seed: number, voters: number): { initLimit: number; syncLimit: number; downAtEnd?: number } {
   const rng = new SeededRng(seed ^ 0x5bd1e995);
   const syncLimit = 2 + randomBelow(rng, 5);
-  return { initLimit: syncLimit + 2 + randomBelow(rng, 8), syncLimit };
+  const initLimit = syncLimit + 2 + randomBelow(rng, 8);
+  return randomBelow(rng, 3) === 0 ? { initLimit, syncLimit, downAtEnd: 1 + randomBelow(rng, voters) } : { initLimit, syncLimit };
 }
 
 export interface SimulationResult {
@@ -62,7 +68,7 @@ export function runSimulation(spec: SimulationSpec, trace: string[] | null = nul
   for (let step = 0; step < spec.steps; step++) {
     faultyStep(cluster, rng, ids, () => `s${spec.seed}-p${proposals++}`, () => syncs++, onPropose);
   }
-  converge(cluster, spec.seed);
+  converge(cluster, spec.seed, spec.downAtEnd ?? null);
   return {
     committed: cluster.checker.committed.length,
     epochs: cluster.checker.established().size,
@@ -149,15 +155,17 @@ function stabilize(cluster: Cluster): void {
 }
 
 /** Heals everything, then requires one serving leader, every node serving and identical applied logs. */
-function converge(cluster: Cluster, seed: number): void {
+function converge(cluster: Cluster, seed: number, downAtEnd: number | null): void {
   cluster.heal();
-  for (const id of cluster.ids()) cluster.restart(id);
+  const up = cluster.ids().filter((id) => id !== downAtEnd);
+  for (const id of up) cluster.restart(id);
+  if (downAtEnd !== null) cluster.crash(downAtEnd);
   const finalData = `final-${seed}`;
   let proposedInEpoch = -1;
   for (let round = 0; round < CONVERGE_ROUNDS_MAX; round++) {
-    for (const id of cluster.ids()) cluster.tick(id);
+    for (const id of up) cluster.tick(id);
     stabilize(cluster);
-    const statuses = cluster.ids().map((id) => (cluster.node(id).peer as NonNullable<ReturnType<typeof cluster.node>["peer"]>).status());
+    const statuses = up.map((id) => (cluster.node(id).peer as NonNullable<ReturnType<typeof cluster.node>["peer"]>).status());
     const allServing = statuses.every((s) => s.serving);
     const leader = statuses.find((s) => s.role === "LEADING" && s.serving);
     if (!allServing || leader === undefined) continue;
@@ -168,9 +176,9 @@ function converge(cluster: Cluster, seed: number): void {
       if (r?.kind === "proposed") proposedInEpoch = leader.epoch;
       continue;
     }
-    const done = cluster.ids().every((id) => cluster.node(id).applied.some((e) => text(e.data) === finalData));
+    const done = up.every((id) => cluster.node(id).applied.some((e) => text(e.data) === finalData));
     if (!done) continue;
-    checkConverged(cluster);
+    checkConverged(cluster, up);
     return;
   }
   const states = cluster.ids().map((id) => {
@@ -180,9 +188,9 @@ function converge(cluster: Cluster, seed: number): void {
   throw new InvariantViolation(`no convergence after healing: ${states.join("; ")}`);
 }
 
-function checkConverged(cluster: Cluster): void {
+function checkConverged(cluster: Cluster, up: readonly number[]): void {
   const committed = cluster.checker.committed;
-  for (const id of cluster.ids()) {
+  for (const id of up) {
     const applied = cluster.node(id).applied;
     if (applied.length !== committed.length) {
       throw new InvariantViolation(
