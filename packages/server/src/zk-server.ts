@@ -1,32 +1,16 @@
-import { type Server as NetServer, type Socket, createServer } from "node:net";
-import { DataTree, type DataTreeOptions, Preparer, type TxnResult, type WriteRequest, authenticate } from "@zkts/datatree";
+import type { Server as NetServer, Socket } from "node:net";
+import { DataTree, type DataTreeOptions, Preparer, type WriteRequest, authenticate } from "@zkts/datatree";
 import {
   AuthPacket,
-  CheckVersionRequest,
-  Create2Response,
-  CreateRequest,
-  CreateResponse,
-  CreateTTLRequest,
-  DeleteRequest,
-  CreateMode,
   ErrorCode,
   JuteError,
-  type MultiOp,
   JuteReader,
-  type MultiResult,
   OpCode,
   RequestHeader,
-  SetACLRequest,
-  SetACLResponse,
-  SetDataRequest,
-  SetDataResponse,
   SetSASLResponse,
-  type TxnBody,
   Xid,
   readConnectRequest,
-  readMultiRequest,
   writeConnectResponse,
-  writeMultiResponse,
 } from "@zkts/jute";
 import type { ServerConfig } from "./config.js";
 import { ClientConnection, type ConnectionHandler, type Reply } from "./connection.js";
@@ -37,6 +21,8 @@ import { READ_OPS, ReadRequests } from "./read-requests.js";
 import { sessionPassword } from "./java-random.js";
 import { SessionTracker } from "./session-tracker.js";
 import { type TxnPersistence, TxnPipeline, inMemoryPersistence } from "./txn-pipeline.js";
+import { earlyConnections, listen } from "./listener.js";
+import { readWrite, replyForWrite } from "./write-requests.js";
 import { DurableStore } from "./persistence/durable-store.js";
 
 const EXPIRED_PASSWORD = Buffer.alloc(16);
@@ -437,44 +423,10 @@ export class ZkServer implements ConnectionHandler {
     });
     const entry = connection.enqueue(xid, null);
     this.pipeline.submit({ clientId: connection.sessionId, cxid: xid, zxid, time, type: write.type }, body, (result) =>
-      connection.complete(entry, this.writeReply(write.type, body, result)),
+      connection.complete(entry, replyForWrite(write.type, body, result, this.tree.lastProcessedZxid)),
     );
   }
 
-  private writeReply(type: number, body: TxnBody, rc: TxnResult): Reply {
-    const zxid = this.tree.lastProcessedZxid;
-    if (body.type === OpCode.error) return { err: body.txn.err, zxid, body: null };
-    if (rc.err !== 0 && type !== OpCode.multi) return { err: rc.err, zxid, body: null };
-    switch (type) {
-      case OpCode.create: {
-        const path = rc.path!;
-        return { err: 0, zxid, body: (w) => CreateResponse.write(w, { path }) };
-      }
-      case OpCode.create2:
-      case OpCode.createTTL:
-      case OpCode.createContainer: {
-        const path = rc.path!;
-        const stat = rc.stat!;
-        return { err: 0, zxid, body: (w) => Create2Response.write(w, { path, stat }) };
-      }
-      case OpCode.setData:
-      case OpCode.check: {
-        const stat = rc.stat;
-        if (stat === null) return { err: 0, zxid, body: null };
-        return { err: 0, zxid, body: (w) => SetDataResponse.write(w, { stat }) };
-      }
-      case OpCode.setACL: {
-        const stat = rc.stat!;
-        return { err: 0, zxid, body: (w) => SetACLResponse.write(w, { stat }) };
-      }
-      case OpCode.multi: {
-        const results = (rc.multiResult ?? []).map(toMultiResult);
-        return { err: 0, zxid, body: (w) => writeMultiResponse(w, results) };
-      }
-      default:
-        return { err: 0, zxid, body: null };
-    }
-  }
 
   // ---- sessions ------------------------------------------------------------------------------
 
@@ -548,94 +500,3 @@ function treeOptionsOf(config: ServerConfig): DataTreeOptions {
   };
 }
 
-/** Connections accepted before the server is ready, held until `start()` takes them. */
-const earlyConnections = new WeakMap<NetServer, { sockets: Socket[]; hold: (socket: Socket) => void }>();
-
-/**
- * Binds the client port. Clients that connect while the data directory is still being
- * recovered wait in a queue, and are served once the server starts.
- */
-async function listen(config: ServerConfig): Promise<NetServer> {
-  const server = createServer({ noDelay: true, pauseOnConnect: true });
-  const sockets: Socket[] = [];
-  const hold = (socket: Socket) => sockets.push(socket);
-  earlyConnections.set(server, { sockets, hold });
-  server.on("connection", hold);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (err) =>
-      reject(new Error(`cannot listen on ${config.clientPortAddress}:${config.clientPort}: ${err.message}`)),
-    );
-    server.listen(config.clientPort, config.clientPortAddress, () => {
-      server.removeAllListeners("error");
-      resolve();
-    });
-  });
-  return server;
-}
-
-function readWrite(type: number, reader: JuteReader): WriteRequest | null {
-  switch (type) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-      return { type, request: CreateRequest.read(reader) };
-    case OpCode.createTTL:
-      return { type, request: CreateTTLRequest.read(reader) };
-    case OpCode.delete:
-      return { type, request: DeleteRequest.read(reader) };
-    case OpCode.setData:
-      return { type, request: SetDataRequest.read(reader) };
-    case OpCode.setACL:
-      return { type, request: SetACLRequest.read(reader) };
-    case OpCode.check:
-      return { type, request: CheckVersionRequest.read(reader) };
-    case OpCode.multi:
-      return { type, ops: readMultiRequest(reader).map(createOpByMode) };
-    case OpCode.reconfig:
-      return { type };
-    default:
-      return null;
-  }
-}
-
-/**
- * Inside a multi, ZooKeeper rebuilds each create op from its flags, so the op type follows
- * the create mode: container flags make a createContainer, TTL flags a createTTL, anything
- * else a plain create (create2 included, whose result then carries no stat).
- */
-function createOpByMode(op: MultiOp): MultiOp {
-  switch (op.type) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-      return { type: op.request.flags === CreateMode.CONTAINER ? OpCode.createContainer : OpCode.create, request: op.request };
-    case OpCode.createTTL: {
-      const flags = op.request.flags;
-      if (flags === CreateMode.PERSISTENT_WITH_TTL || flags === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL) return op;
-      const { ttl: _ttl, ...request } = op.request;
-      return { type: flags === CreateMode.CONTAINER ? OpCode.createContainer : OpCode.create, request };
-    }
-    default:
-      return op;
-  }
-}
-
-function toMultiResult(rc: TxnResult): MultiResult {
-  switch (rc.type) {
-    case OpCode.check:
-      return { type: OpCode.check };
-    case OpCode.create:
-      return { type: OpCode.create, path: rc.path! };
-    case OpCode.create2:
-    case OpCode.createTTL:
-    case OpCode.createContainer:
-      return { type: OpCode.create2, path: rc.path!, stat: rc.stat! };
-    case OpCode.delete:
-    case OpCode.deleteContainer:
-      return { type: OpCode.delete };
-    case OpCode.setData:
-      return { type: OpCode.setData, stat: rc.stat! };
-    default:
-      return { type: OpCode.error, err: rc.err };
-  }
-}
