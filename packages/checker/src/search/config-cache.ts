@@ -41,18 +41,23 @@ export class ConfigCache<S> {
   private bits: Uint32Array;
   private states: S[] = [];
   size = 0;
+  /** Without ops of unknown outcome, exact lookups are all there is to do. */
+  private readonly subsumes: boolean;
+  private readonly knownMask: Uint32Array;
 
   constructor(
     words: number,
     private readonly equal: (a: S, b: S) => boolean,
     private readonly maxBytes: number,
-    /** Per word: the bits of ops with a known outcome. */
-    private readonly knownMask: Uint32Array = new Uint32Array(words).fill(0xffffffff),
+    /** Per word: the bits of ops with a known outcome; absent when every op's outcome is known. */
+    knownMask?: Uint32Array,
   ) {
+    this.knownMask = knownMask ?? new Uint32Array(words);
     this.words = words;
+    this.subsumes = knownMask !== undefined;
     this.capacity = 1024;
     this.exact = new Int32Array(this.capacity * 4);
-    this.smallest = new Int32Array(this.capacity * 4);
+    this.smallest = new Int32Array(this.subsumes ? this.capacity * 4 : 0);
     this.slotMask = this.exact.length - 1;
     this.keyHi = new Int32Array(this.capacity);
     this.unknownCounts = new Int32Array(this.capacity);
@@ -78,7 +83,7 @@ export class ConfigCache<S> {
     const smallest = this.smallest;
     let rep = (mix32(key.knownLo) & this.slotMask) & ~1;
     let replace = -1;
-    for (;;) {
+    while (this.subsumes) {
       const entry = smallest[rep]! - 1;
       if (entry < 0) break;
       if (smallest[rep + 1] === key.knownLo && this.sameKnownBits(entry, set, words) && this.equal(this.states[entry]!, state)) {
@@ -100,6 +105,7 @@ export class ConfigCache<S> {
     this.unknownCounts[entry] = key.unknownCount;
     this.bits.set(set, entry * words);
     this.states.push(state);
+    if (!this.subsumes) return CacheAdd.Added;
     if (replace >= 0) {
       smallest[replace] = entry + 1;
     } else if (smallest[rep] === 0) {
@@ -141,10 +147,10 @@ export class ConfigCache<S> {
     const bits = new Uint32Array(capacity * this.words);
     bits.set(this.bits);
     const exact = new Int32Array(capacity * 4);
-    const smallest = new Int32Array(capacity * 4);
+    const smallest = new Int32Array(this.subsumes ? capacity * 4 : 0);
     const slotMask = exact.length - 1;
     rehash(this.exact, exact, slotMask);
-    rehash(this.smallest, smallest, slotMask);
+    if (this.subsumes) rehash(this.smallest, smallest, slotMask);
     this.keyHi = keyHi;
     this.unknownCounts = unknownCounts;
     this.bits = bits;

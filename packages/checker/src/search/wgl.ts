@@ -71,7 +71,8 @@ export function searchLinearization<S>(model: Model<S>, ops: readonly Operation[
   const words = linearized.words;
   const knownMask = new Uint32Array(linearized.words.length);
   for (let i = 0; i < n; i++) if (unknown[i] === 0) knownMask[i >>> 5]! |= 1 << (i & 31);
-  const cache = new ConfigCache<S>(linearized.words.length, model.equal, limits.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES, knownMask);
+  const hasUnknown = unknown.includes(1);
+  const cache = new ConfigCache<S>(linearized.words.length, model.equal, limits.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES, hasUnknown ? knownMask : undefined);
   const stackCalls = new Int32Array(n);
   /** The pass (0: known ops, 1: unknown ops) in which each stacked op was chosen. */
   const stackPass = new Uint8Array(n);
@@ -133,7 +134,7 @@ export function searchLinearization<S>(model: Model<S>, ops: readonly Operation[
       continue;
     }
     if (unknown[op] === 1) break;
-    if (pass === 0) {
+    if (pass === 0 && hasUnknown) {
       // Known candidates exhausted: now try the unknown ones.
       pass = 1;
       entry = next[EntryList.HEAD]!;
