@@ -5,6 +5,9 @@ import { ZkServer, defaultServerConfig, jsonLogger, startAdminServer, type Serve
 import { runPurge } from "./purge-command.js";
 import { parseProperties } from "./properties.js";
 import { ConfigError, configFromProperties } from "./zoo-cfg.js";
+import { ensembleFromProperties } from "./ensemble-cfg.js";
+import { join } from "node:path";
+import { existsSync } from "node:fs";
 
 const USAGE = `usage: zkts-server [--config zoo.cfg]
        zkts-server purge <dataLogDir> [<dataDir>] -n <count>
@@ -44,8 +47,17 @@ async function main(): Promise<void> {
       config = defaultServerConfig({ dataDir: "./data", dataLogDir: "./data", adminEnabled: false });
     } else {
       const text = readFileSync(configPath, "utf8");
-      const parsed = configFromProperties(parseProperties(text), process.cwd());
+      const props = parseProperties(text);
+      const parsed = configFromProperties(props, process.cwd());
       config = parsed.config;
+      const myidPath = join(config.dataDir, "myid");
+      const ensemble = ensembleFromProperties(props, () => (existsSync(myidPath) ? readFileSync(myidPath, "utf8") : null));
+      if (ensemble !== null) {
+        throw new ConfigError(
+          `the config describes an ensemble of ${ensemble.members.length} servers (this is server ${ensemble.myid}); ` +
+            "this version of zkts runs standalone only: keep a single server.N line or none",
+        );
+      }
       if (parsed.ignoredKeys.length > 0) {
         logger.log("info", "config keys ignored by zkts", { keys: parsed.ignoredKeys });
       }

@@ -58,9 +58,6 @@ const IGNORED_KEYS = [
   /^electionAlg$/,
   /^syncEnabled$/,
   /^globalOutstandingLimit$/,
-  /^initLimit$/,
-  /^syncLimit$/,
-  /^standaloneEnabled$/,
   /^localSessions/,
   /^admin\.(commandURL|idleTimeout|portUnification|forceHttps)$/,
   /^digest\.enabled$/,
@@ -172,7 +169,10 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     "snapCount", "snapSizeLimitInKb", "preAllocSize", "txnLogSizeLimitInKb", "forceSync", "fsync.warningthresholdms",
     "autopurge.snapRetainCount", "autopurge.purgeInterval",
   ]);
-  const ignoredKeys = [...props.keys()].filter((k) => !known.has(strip(k)) && !/^server\.\d+$/.test(k));
+  const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled"]);
+  const ignoredKeys = [...props.keys()].filter(
+    (k) => !known.has(strip(k)) && !/^server\.\d+$/.test(k) && !ensembleKeys.has(k),
+  );
   for (const k of ignoredKeys) {
     if (!IGNORED_KEYS.some((re) => re.test(strip(k))) && !/^[A-Za-z0-9_.\-]+$/.test(k)) {
       throw new ConfigError(`${k}: not a valid key`);

@@ -1,0 +1,110 @@
+import { ConfigError } from "./zoo-cfg.js";
+
+/** One `server.N` line of zoo.cfg. */
+export interface EnsembleMember {
+  id: number;
+  host: string;
+  quorumPort: number;
+  electionPort: number;
+  role: "participant" | "observer";
+  clientHost: string | null;
+  clientPort: number | null;
+}
+
+export interface EnsembleConfig {
+  /** This server's id, from dataDir/myid. */
+  myid: number;
+  members: EnsembleMember[];
+  /** Ticks a learner may take to connect and sync. */
+  initLimit: number;
+  /** Ticks a learner may fall behind before it is dropped. */
+  syncLimit: number;
+  role: "participant" | "observer";
+}
+
+function port(key: string, text: string | undefined): number {
+  if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
+    throw new ConfigError(`${key}: expected a port number, got "${text ?? ""}"`);
+  }
+  return Number(text);
+}
+
+/**
+ * Parses `server.N=host:quorumPort:electionPort[:participant|observer][;[clientHost:]clientPort]`
+ * as ZooKeeper's QuorumServer does (only the first of several `|`-separated addresses is used).
+ */
+export function parseMember(key: string, value: string): EnsembleMember {
+  const idText = key.substring("server.".length);
+  if (!/^\d+$/.test(idText)) throw new ConfigError(`${key}: the server id must be a non-negative integer`);
+  const [serverPart, clientPart] = value.split(";", 2) as [string, string | undefined];
+  const first = serverPart.split("|")[0]!.trim();
+  const parts = first.split(":");
+  if (parts.length < 3 || parts.length > 4) {
+    throw new ConfigError(`${key}: expected host:quorumPort:electionPort[:participant|observer], got "${value}"`);
+  }
+  const [host, quorum, election, type] = parts as [string, string, string, string | undefined];
+  if (host.length === 0) throw new ConfigError(`${key}: the host is empty`);
+  let role: EnsembleMember["role"] = "participant";
+  if (type !== undefined) {
+    if (type === "observer") role = "observer";
+    else if (type !== "participant") throw new ConfigError(`${key}: unknown server type "${type}" (participant or observer)`);
+  }
+  let clientHost: string | null = null;
+  let clientPort: number | null = null;
+  if (clientPart !== undefined && clientPart.trim() !== "") {
+    const client = clientPart.trim();
+    const colon = client.lastIndexOf(":");
+    if (colon >= 0) {
+      clientHost = client.substring(0, colon);
+      clientPort = port(`${key} client port`, client.substring(colon + 1));
+    } else {
+      clientPort = port(`${key} client port`, client);
+    }
+  }
+  return {
+    id: Number(idText),
+    host,
+    quorumPort: port(`${key} quorum port`, quorum),
+    electionPort: port(`${key} election port`, election),
+    role,
+    clientHost,
+    clientPort,
+  };
+}
+
+/**
+ * The ensemble described by zoo.cfg, or null for a standalone server: no `server.N` lines,
+ * or (as in ZooKeeper, with standaloneEnabled) a single participant.
+ */
+export function ensembleFromProperties(
+  props: ReadonlyMap<string, string>,
+  readMyid: () => string | null,
+): EnsembleConfig | null {
+  const members: EnsembleMember[] = [];
+  for (const [key, value] of props) if (/^server\.\d+$/.test(key) || /^server\./.test(key)) members.push(parseMember(key, value));
+  if (members.length === 0) return null;
+  const seen = new Set<number>();
+  for (const m of members) {
+    if (seen.has(m.id)) throw new ConfigError(`server.${m.id}: the id appears twice`);
+    seen.add(m.id);
+  }
+  const participants = members.filter((m) => m.role === "participant");
+  const standaloneEnabled = (props.get("standaloneEnabled") ?? "true").trim().toLowerCase() !== "false";
+  if (participants.length === 0) throw new ConfigError("the server list has no participant");
+  if (participants.length === 1 && standaloneEnabled) return null;
+  const limit = (key: string) => {
+    const text = props.get(key);
+    if (text === undefined || text.trim() === "") throw new ConfigError(`${key} is required for an ensemble`);
+    if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new ConfigError(`${key}: expected a positive integer, got "${text}"`);
+    return Number(text);
+  };
+  const initLimit = limit("initLimit");
+  const syncLimit = limit("syncLimit");
+  const myidText = readMyid();
+  if (myidText === null) throw new ConfigError("myid file is missing in dataDir (it holds this server's id from the server.N lines)");
+  if (!/^\s*\d+\s*$/.test(myidText)) throw new ConfigError(`myid: expected a server id, got "${myidText.trim()}"`);
+  const myid = Number(myidText.trim());
+  const me = members.find((m) => m.id === myid);
+  if (me === undefined) throw new ConfigError(`myid ${myid} is not in the server list (server.N lines)`);
+  return { myid, members, initLimit, syncLimit, role: me.role };
+}

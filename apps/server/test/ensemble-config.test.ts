@@ -1,0 +1,72 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { repoRoot } from "@zkts/testkit";
+import { describe, expect, it } from "vitest";
+import { ensembleFromProperties, parseMember } from "../src/ensemble-cfg.js";
+import { parseProperties } from "../src/properties.js";
+
+const ensemble = (text: string, myid: string | null = "2") => ensembleFromProperties(parseProperties(text), () => myid);
+
+describe("server.N lines", () => {
+  it("parse as ZooKeeper's QuorumServer reads them", () => {
+    expect(parseMember("server.3", "zk3.example:2888:3888:observer;10.0.0.3:2181")).toEqual({
+      id: 3,
+      host: "zk3.example",
+      quorumPort: 2888,
+      electionPort: 3888,
+      role: "observer",
+      clientHost: "10.0.0.3",
+      clientPort: 2181,
+    });
+    expect(parseMember("server.1", "a:1:2|b:3:4;2181")).toMatchObject({ host: "a", quorumPort: 1, electionPort: 2, clientHost: null, clientPort: 2181 });
+    expect(parseMember("server.2", "h:1:2:participant")).toMatchObject({ role: "participant", clientPort: null });
+  });
+
+  it.each([
+    ["server.x", "h:1:2", /server id must be a non-negative integer/],
+    ["server.1", "h:1", /expected host:quorumPort:electionPort/],
+    ["server.1", "h:1:99999", /election port: expected a port number/],
+    ["server.1", "h:1:2:voter", /unknown server type "voter"/],
+  ])("rejects %s=%s", (key, value, message) => {
+    expect(() => parseMember(key, value)).toThrowError(message);
+  });
+});
+
+describe("ensemble configuration", () => {
+  const three = "server.1=a:2888:3888\nserver.2=b:2888:3888\nserver.3=c:2888:3888:observer\n";
+
+  it("is standalone without server lines, or with one participant and standaloneEnabled", () => {
+    expect(ensemble("tickTime=2000\n")).toBeNull();
+    expect(ensemble("server.1=a:2888:3888\n")).toBeNull();
+  });
+
+  it("needs initLimit, syncLimit and a myid from the list", () => {
+    expect(() => ensemble(three)).toThrowError("initLimit is required for an ensemble");
+    expect(() => ensemble(`${three}initLimit=10\n`)).toThrowError("syncLimit is required for an ensemble");
+    const ok = ensemble(`${three}initLimit=10\nsyncLimit=5\n`);
+    expect(ok).toMatchObject({ myid: 2, initLimit: 10, syncLimit: 5, role: "participant" });
+    expect(ok?.members.map((m) => m.id)).toEqual([1, 2, 3]);
+    expect(() => ensemble(`${three}initLimit=10\nsyncLimit=5\n`, null)).toThrowError(/myid file is missing/);
+    expect(() => ensemble(`${three}initLimit=10\nsyncLimit=5\n`, "7\n")).toThrowError("myid 7 is not in the server list (server.N lines)");
+    expect(ensemble(`${three}initLimit=10\nsyncLimit=5\n`, "3")?.role).toBe("observer");
+  });
+
+  it("a single participant with standaloneEnabled=false is an ensemble of one", () => {
+    expect(ensemble("server.2=a:2888:3888\nstandaloneEnabled=false\ninitLimit=5\nsyncLimit=2\n")).toMatchObject({ myid: 2 });
+  });
+
+  it("zkts-server refuses an ensemble config with a clear message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "zkts-ens-"));
+    writeFileSync(join(dir, "myid"), "1\n");
+    writeFileSync(
+      join(dir, "zoo.cfg"),
+      `tickTime=2000\ndataDir=${dir}\nclientPort=2181\ninitLimit=5\nsyncLimit=2\nserver.1=127.0.0.1:2888:3888\nserver.2=127.0.0.2:2888:3888\nserver.3=127.0.0.3:2888:3888\n`,
+    );
+    const failure = await promisify(execFile)(process.execPath, [join(repoRoot, "apps/server/dist/main.js"), "--config", join(dir, "zoo.cfg")]).catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/^zkts-server: the config describes an ensemble of 3 servers \(this is server 1\)/);
+  });
+});
