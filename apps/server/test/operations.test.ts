@@ -1,6 +1,18 @@
 import { once } from "node:events";
 import { connect } from "node:net";
-import { CreateMode, ExistsRequest, GetDataRequest, OpCode } from "@zkts/jute";
+import {
+  CreateMode,
+  CreateRequest,
+  ExistsRequest,
+  Framer,
+  GetDataRequest,
+  JuteReader,
+  JuteWriter,
+  OpCode,
+  ReplyHeader,
+  RequestHeader,
+  writeConnectRequest,
+} from "@zkts/jute";
 import { type RunningServer, fourLetterWord, freePort, startZkts } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Recorder } from "./conformance/recorder.js";
@@ -93,6 +105,42 @@ describe("limits", () => {
     expect(replies.map((r) => r.err)).toEqual(new Array(count).fill(0));
     expect(replies.map((r) => r.xid)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
     s.drop();
+  });
+});
+
+describe("requests sent right behind the handshake", () => {
+  it("are answered once the new session exists, in order", async () => {
+    const socket = connect(server.port, "127.0.0.1");
+    await once(socket, "connect");
+    const w = new JuteWriter();
+    w.beginFrame();
+    writeConnectRequest(w, { protocolVersion: 0, lastZxidSeen: 0n, timeOut: 10000, sessionId: 0n, passwd: Buffer.alloc(16) }, false);
+    w.endFrame();
+    for (let xid = 1; xid <= 3; xid++) {
+      w.beginFrame();
+      RequestHeader.write(w, { xid, type: OpCode.create });
+      CreateRequest.write(w, { path: `/early-${xid}`, data: null, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], flags: 1 });
+      w.endFrame();
+    }
+    // One write: the handshake and the three creates reach the server in a single chunk.
+    socket.write(w.toBuffer());
+    const frames: Buffer[] = [];
+    const framer = new Framer();
+    await new Promise<void>((resolve) => {
+      socket.on("data", (chunk: Buffer) =>
+        framer.push(chunk, (payload) => {
+          frames.push(Buffer.from(payload));
+          if (frames.length === 4) resolve();
+        }),
+      );
+    });
+    socket.destroy();
+    const replies = frames.slice(1).map((f) => ReplyHeader.read(new JuteReader(f)));
+    expect(replies.map((r) => [r.xid, r.err])).toEqual([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+    ]);
   });
 });
 

@@ -65,6 +65,8 @@ export class ClientConnection implements Watcher {
   private flushScheduled = false;
   private closeAfterFlush = false;
   private paused = false;
+  /** Requests that arrived before the session was established, replayed once it is. */
+  private held: Buffer[] = [];
 
   constructor(
     private readonly socket: Socket,
@@ -121,11 +123,31 @@ export class ClientConnection implements Watcher {
       this.handler.onHandshake(this, payload);
       return;
     }
+    if (!this.open) {
+      // Like ZooKeeper, take no request before the session exists (its createSession txn may
+      // still be on its way to disk); hold them and stop reading until then.
+      this.held.push(Buffer.from(payload));
+      this.socket.pause();
+      if (this.held.length > this.maxOutstanding) this.close();
+      return;
+    }
     this.handler.onRequest(this, payload);
     if (!this.paused && this.outstanding >= this.maxOutstanding) {
       this.paused = true;
       this.socket.pause();
     }
+  }
+
+  /** Called once the handshake is answered: serves any request that came early. */
+  sessionEstablished(): void {
+    this.open = true;
+    const held = this.held;
+    this.held = [];
+    for (const payload of held) {
+      if (this.closed) return;
+      this.handler.onRequest(this, payload);
+    }
+    if (!this.paused) this.socket.resume();
   }
 
   /** Queues a request whose reply is already known or will be supplied by `complete`. */

@@ -304,8 +304,8 @@ export class ZkServer implements ConnectionHandler {
       return;
     }
     connection.sessionId = sessionId;
-    connection.open = true;
     this.bySession.set(sessionId, connection);
+    connection.sessionEstablished();
     this.log("debug", "session established", { session: hex(sessionId), timeoutMs });
   }
 
