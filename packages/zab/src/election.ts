@@ -98,6 +98,15 @@ function sendNotifications(core: PeerCore, e: ElectionState): void {
   }
 }
 
+/**
+ * A voter tells everyone when its vote changes. An observer's vote counts for nothing,
+ * and each of its notifications makes every voter answer, so it only asks when it
+ * starts looking and on its resend timer.
+ */
+function announceChange(core: PeerCore, e: ElectionState): void {
+  if (core.isVoter) sendNotifications(core, e);
+}
+
 /** The vote this peer reports to others while not LOOKING. */
 function settledReply(core: PeerCore, to: PeerId): Notification {
   return notification(core, to, core.role, core.vote);
@@ -155,7 +164,7 @@ function stepLookingNotification(core: PeerCore, e: ElectionState, n: Notificati
     e.recvset.clear();
     const mine = initialVote(core);
     setProposal(core, e, voteIsBetter(core.tracker, vote, mine) ? vote : mine);
-    sendNotifications(core, e);
+    announceChange(core, e);
   } else if (n.electionEpoch < core.logicalclock) {
     // A peer in an older round: tell it where we are, but its vote does not count.
     // Observers keep quiet: nobody waits for their vote, and a voter answers them.
@@ -163,7 +172,7 @@ function stepLookingNotification(core: PeerCore, e: ElectionState, n: Notificati
     return;
   } else if (voteIsBetter(core.tracker, vote, e.proposal)) {
     setProposal(core, e, vote);
-    sendNotifications(core, e);
+    announceChange(core, e);
   }
   e.recvset.set(n.from, { ...vote, state: "LOOKING" });
   if (e.finalizeAt === null && hasQuorumFor(core, e.recvset, { ...e.proposal, state: "LOOKING" })) {

@@ -92,7 +92,13 @@ function faultyStep(
   const live = ids.filter((id) => cluster.node(id).peer !== null);
   const down = ids.filter((id) => cluster.node(id).peer === null);
   const queued = cluster.pendingPairs().reduce((n, k) => n + (cluster.queues.get(k)?.length ?? 0), 0);
-  const roll = queued > QUEUED_MESSAGES_MAX ? randomBelow(rng, 400) : randomBelow(rng, 1000);
+  let roll = queued > QUEUED_MESSAGES_MAX ? randomBelow(rng, 400) : randomBelow(rng, 1000);
+  // Message handling per node thins out as the cluster grows (more queues and nodes to
+  // pick from) while ticks would not: beyond four nodes, turn ticks into work at the
+  // same rate, or every exchange would outlast initLimit.
+  if (roll >= 700 && roll < 800 && ids.length > 4 && randomBelow(rng, ids.length * ids.length) >= 16) {
+    roll = randomBelow(rng, 700);
+  }
   if (roll < 400) {
     const key = pick(rng, cluster.pendingPairs());
     if (key === undefined) return;
