@@ -12,3 +12,5 @@ export * from "./admin-server.js";
 export * from "./persistence/durable-store.js";
 export * from "./persistence/tree-snapshot.js";
 export { purge } from "@zkts/storage";
+export * from "./quorum/election-wire.js";
+export * from "./quorum/quorum-wire.js";
