@@ -1,5 +1,5 @@
-// Writes random cas-register histories (some with one read changed) as one op per line for
-// porcupine-check.go, and this checker's verdicts beside them. Used by cross-check.sh.
+// Writes random cas-register histories (some with one read changed) as one op per line, with
+// this checker's verdicts beside them, for comparison with another checker's verdicts.
 //   node generate.mjs OUT_DIR [COUNT] [SEED]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
