@@ -2,10 +2,11 @@
 import { readFileSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import { ZkServer, defaultServerConfig, jsonLogger, startAdminServer, type ServerConfig } from "@zkts/server";
+import { type EnsembleConfig, ensembleFromProperties } from "./ensemble-cfg.js";
+import { runEnsembleMember } from "./ensemble-main.js";
 import { runPurge } from "./purge-command.js";
 import { parseProperties } from "./properties.js";
 import { ConfigError, configFromProperties } from "./zoo-cfg.js";
-import { ensembleFromProperties } from "./ensemble-cfg.js";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   }
   const logger = jsonLogger((line) => process.stderr.write(line), (process.env.ZKTS_LOG_LEVEL as "info") ?? "info");
   let config: ServerConfig;
+  let ensembleConfig: EnsembleConfig | null = null;
   try {
     const { configPath } = parseArgs(process.argv.slice(2));
     if (configPath === null) {
@@ -53,10 +55,8 @@ async function main(): Promise<void> {
       const myidPath = join(config.dataDir, "myid");
       const ensemble = ensembleFromProperties(props, () => (existsSync(myidPath) ? readFileSync(myidPath, "utf8") : null));
       if (ensemble !== null) {
-        throw new ConfigError(
-          `the config describes an ensemble of ${ensemble.members.length} servers (this is server ${ensemble.myid}); ` +
-            "this version of zkts runs standalone only: keep a single server.N line or none",
-        );
+        ensembleConfig = ensemble;
+        config = { ...config, serverId: ensemble.myid };
       }
       if (parsed.ignoredKeys.length > 0) {
         logger.log("info", "config keys ignored by zkts", { keys: parsed.ignoredKeys });
@@ -68,6 +68,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   mkdirSync(config.dataDir, { recursive: true });
+  if (ensembleConfig !== null) {
+    await runEnsembleMember(config, ensembleConfig, logger);
+    return;
+  }
   let server: ZkServer;
   try {
     server = await ZkServer.open({ config, logger });

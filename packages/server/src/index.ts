@@ -14,3 +14,5 @@ export * from "./persistence/tree-snapshot.js";
 export { purge } from "@zkts/storage";
 export * from "./quorum/election-wire.js";
 export * from "./quorum/quorum-wire.js";
+export { EnsembleServer, type EnsembleServerOptions } from "./quorum/ensemble-server.js";
+export type { PeerAddress } from "./quorum/peer-address.js";

@@ -1,0 +1,41 @@
+import { EnsembleServer, type Logger, type ServerConfig } from "@zkts/server";
+import type { EnsembleConfig } from "./ensemble-cfg.js";
+
+/** Runs this process as one member of a replicated ensemble until SIGTERM/SIGINT. */
+export async function runEnsembleMember(config: ServerConfig, ensemble: EnsembleConfig, logger: Logger): Promise<void> {
+  let server: EnsembleServer;
+  try {
+    server = await EnsembleServer.open({
+      config,
+      members: ensemble.members.map((m) => ({
+        id: m.id,
+        host: m.host,
+        quorumPort: m.quorumPort,
+        electionPort: m.electionPort,
+        role: m.role,
+      })),
+      initLimit: ensemble.initLimit,
+      syncLimit: ensemble.syncLimit,
+      logger,
+      // A replica that cannot persist must not acknowledge anything more: stop, restart from disk.
+      onFatal: () => process.exit(1),
+    });
+    await server.start();
+  } catch (err) {
+    process.stderr.write(`zkts-server: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  logger.log("info", "zkts ensemble member started", {
+    myid: ensemble.myid,
+    members: ensemble.members.length,
+    clientPort: config.clientPort,
+    dataDir: config.dataDir,
+  });
+  const shutdown = async (signal: string) => {
+    logger.log("info", "shutting down", { signal });
+    await server.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}

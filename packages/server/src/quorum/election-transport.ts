@@ -1,0 +1,202 @@
+import { type Server, type Socket, connect, createServer } from "node:net";
+import { type Notification, PeerState, type PeerStateName } from "@zkts/zab";
+import type { Logger } from "../logger.js";
+import {
+  ELECTION_MESSAGE_MAX,
+  ELECTION_PROTOCOL_V2,
+  NOTIFICATION_VERSION,
+  decodeInitialMessage,
+  decodeNotification,
+  encodeInitialMessage,
+  encodeNotification,
+} from "./election-wire.js";
+import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
+
+const STATE_NAMES = new Map<number, PeerStateName>(
+  Object.entries(PeerState).map(([name, n]) => [n, name as PeerStateName]),
+);
+
+/**
+ * The election channel (ZooKeeper's QuorumCnxManager): one TCP connection per pair of
+ * servers. As in ZooKeeper, only a connection initiated by the server with the larger id
+ * survives, so two servers dialling each other at once still end up with one connection:
+ * this server dials every smaller id (with a bounded backoff while that peer is down) and
+ * accepts connections from larger ids only.
+ */
+export class ElectionTransport {
+  private server: Server | null = null;
+  private readonly links = new Map<number, Socket>();
+  private readonly dialing = new Set<number>();
+  private readonly delaysMs = new Map<number, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(
+    private readonly self: PeerAddress,
+    private readonly peers: readonly PeerAddress[],
+    private readonly onNotification: (n: Notification) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const server = createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.self.electionPort, this.self.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    server.on("error", (err) => this.logger.log("error", "election listener error", { err }));
+    this.server = server;
+    for (const p of this.peers) if (p.id < this.self.id) this.dial(p);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.links.values()) s.destroy();
+    this.links.clear();
+    this.server?.close();
+  }
+
+  /** Sends at most once: the election resends on its own, so a message to a down peer is dropped. */
+  send(n: Notification): void {
+    const socket = this.links.get(n.to);
+    if (socket === undefined) return;
+    socket.write(
+      encodeNotification({
+        state: PeerState[n.state],
+        leader: BigInt(n.leader),
+        zxid: n.zxid,
+        electionEpoch: BigInt(n.electionEpoch),
+        peerEpoch: BigInt(n.peerEpoch),
+        version: NOTIFICATION_VERSION,
+        config: "",
+      }),
+    );
+  }
+
+  private dial(peer: PeerAddress): void {
+    if (this.stopped || this.dialing.has(peer.id) || this.links.has(peer.id)) return;
+    this.dialing.add(peer.id);
+    const socket = connect({ host: peer.host, port: peer.electionPort });
+    socket.setNoDelay(true);
+    let opened = false;
+    socket.once("connect", () => {
+      opened = true;
+      this.dialing.delete(peer.id);
+      this.delaysMs.set(peer.id, 0);
+      socket.write(
+        encodeInitialMessage({
+          protocolVersion: ELECTION_PROTOCOL_V2,
+          sid: BigInt(this.self.id),
+          electionAddress: `${this.self.host}:${this.self.electionPort}`,
+        }),
+      );
+      this.register(peer.id, socket, Buffer.alloc(0));
+    });
+    socket.on("error", () => undefined);
+    socket.once("close", () => {
+      if (!opened) this.dialing.delete(peer.id);
+      if (this.links.get(peer.id) === socket) this.links.delete(peer.id);
+      this.redialLater(peer);
+    });
+  }
+
+  private redialLater(peer: PeerAddress): void {
+    if (this.stopped || this.links.has(peer.id)) return;
+    const delayMs = nextReconnectDelayMs(this.delaysMs.get(peer.id) ?? 0);
+    this.delaysMs.set(peer.id, delayMs);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.dial(peer);
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  private accept(socket: Socket): void {
+    if (this.stopped) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    let pending = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      let initial;
+      try {
+        initial = decodeInitialMessage(pending);
+      } catch (err) {
+        this.logger.log("warn", "election connection with a bad initial message", { err });
+        socket.destroy();
+        return;
+      }
+      if (initial === null) return;
+      socket.off("data", onData);
+      const sid = Number(initial.message.sid);
+      const peer = this.peers.find((p) => p.id === sid);
+      if (peer === undefined || sid < this.self.id) {
+        // A smaller id's connection does not survive; this server dials it instead.
+        socket.destroy();
+        if (peer !== undefined) this.dial(peer);
+        return;
+      }
+      this.register(sid, socket, pending.subarray(initial.length));
+    };
+    socket.on("data", onData);
+    socket.on("error", () => undefined);
+  }
+
+  private register(sid: number, socket: Socket, initialBytes: Buffer): void {
+    const previous = this.links.get(sid);
+    if (previous !== undefined && previous !== socket) previous.destroy();
+    this.links.set(sid, socket);
+    let pending = initialBytes;
+    const onData = (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= 4) {
+        const length = pending.readInt32BE(0);
+        if (length < 0 || length > ELECTION_MESSAGE_MAX) {
+          this.logger.log("warn", "election message of an impossible length; closing", { peer: sid, length });
+          socket.destroy();
+          return;
+        }
+        if (pending.length < 4 + length) return;
+        const payload = pending.subarray(4, 4 + length);
+        pending = pending.subarray(4 + length);
+        this.deliver(sid, payload, socket);
+      }
+    };
+    socket.on("data", onData);
+    socket.once("close", () => {
+      if (this.links.get(sid) === socket) this.links.delete(sid);
+    });
+    if (initialBytes.length > 0) onData(Buffer.alloc(0));
+  }
+
+  private deliver(sid: number, payload: Buffer, socket: Socket): void {
+    let wire;
+    try {
+      wire = decodeNotification(payload);
+    } catch (err) {
+      this.logger.log("warn", "unreadable notification; closing", { peer: sid, err });
+      socket.destroy();
+      return;
+    }
+    const state = STATE_NAMES.get(wire.state);
+    if (state === undefined) return;
+    this.onNotification({
+      type: "NOTIFICATION",
+      from: sid,
+      to: this.self.id,
+      state,
+      leader: Number(wire.leader),
+      zxid: wire.zxid,
+      electionEpoch: Number(wire.electionEpoch),
+      peerEpoch: Number(wire.peerEpoch),
+      configVersion: 0n,
+    });
+  }
+}

@@ -1,0 +1,190 @@
+import { mkdir, open as openFile, readFile, readdir, rename, rm, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { DataTree, type DataTreeOptions } from "@zkts/datatree";
+import {
+  type LoadedSnapshot,
+  StorageError,
+  TxnLogAppender,
+  openSnapshot,
+  recover,
+  truncateLog,
+  writeSnapshot,
+} from "@zkts/storage";
+import type { Entry, PersistedState, Ready } from "@zkts/zab";
+import type { ServerConfig } from "../config.js";
+import { type Logger, hex } from "../logger.js";
+import { loadSnapshot, snapshotSource } from "../persistence/tree-snapshot.js";
+
+/** What a peer starts from: the tree of the newest snapshot, its sessions, and zab's view of the disk. */
+export interface EnsembleRecovery {
+  tree: DataTree;
+  sessions: Map<bigint, number>;
+  persisted: PersistedState;
+}
+
+/**
+ * A replica's disk, written as zab's Ready asks: snapshots installed from the leader, log
+ * truncations, txn-log appends (ZooKeeper's format, group-committed with fsync), and the
+ * acceptedEpoch/currentEpoch files, each replaced atomically. The tree is loaded from the
+ * snapshot only: the core hands the logged entries back as committed once its leader says so.
+ */
+export class EnsembleStore {
+  private constructor(
+    private readonly config: ServerConfig,
+    private readonly logger: Logger,
+    private appender: TxnLogAppender,
+  ) {}
+
+  static async open(config: ServerConfig, logger: Logger, treeOptions: DataTreeOptions): Promise<{ store: EnsembleStore; recovery: EnsembleRecovery }> {
+    const recovered = await recover({
+      dataDir: config.dataDir,
+      dataLogDir: config.dataLogDir,
+      maxBuffer: config.juteMaxBuffer,
+      trustEmptySnapshot: true,
+    });
+    for (const repair of recovered.repairs) logger.log("warn", "repaired a torn transaction log tail", { repair });
+    const tree = new DataTree(treeOptions);
+    let sessions = new Map<bigint, number>();
+    let snapshotZxid = 0n;
+    if (recovered.snapshot !== null) {
+      sessions = await loadSnapshot(tree, recovered.snapshot);
+      snapshotZxid = recovered.snapshot.zxid;
+    } else {
+      tree.lastProcessedZxid = 0n;
+    }
+    const entries: Entry[] = [];
+    for await (const txn of recovered.txns()) {
+      if (txn.entry.header.zxid > snapshotZxid) entries.push({ zxid: txn.entry.header.zxid, data: txn.txnBytes });
+    }
+    const lastEpoch = Number((entries.at(-1)?.zxid ?? snapshotZxid) >> 32n);
+    // Without the files (a fresh directory, or one from a standalone server) ZooKeeper takes
+    // the epoch of the last zxid for both.
+    const acceptedEpoch = (await readEpoch(join(config.dataDir, "acceptedEpoch"))) ?? lastEpoch;
+    const currentEpoch = (await readEpoch(join(config.dataDir, "currentEpoch"))) ?? lastEpoch;
+    logger.log("info", "recovered replica state", {
+      snapshotZxid: hex(snapshotZxid),
+      logEntries: entries.length,
+      acceptedEpoch,
+      currentEpoch,
+    });
+    const appender = await openAppender(config, logger);
+    const store = new EnsembleStore(config, logger, appender);
+    return { store, recovery: { tree, sessions, persisted: { acceptedEpoch, currentEpoch, snapshotZxid, entries } } };
+  }
+
+  fsyncStats() {
+    return this.appender.fsyncStats();
+  }
+
+  /**
+   * Persists one Ready in the order the core requires: snapshot, truncation, entries, epochs.
+   * Returns the installed snapshot, which the caller loads into a fresh tree.
+   */
+  async persist(r: Ready): Promise<LoadedSnapshot | null> {
+    let installed: LoadedSnapshot | null = null;
+    if (r.snapshot !== null) installed = await this.installSnapshot(r.snapshot.zxid, r.snapshot.data);
+    if (r.truncateTo !== null) await this.truncate(r.truncateTo);
+    if (r.entries.length > 0) await Promise.all(r.entries.map((e) => this.appender.append(e.data)));
+    if (r.hardState !== null) {
+      await writeEpoch(this.config.dataDir, "acceptedEpoch", r.hardState.acceptedEpoch);
+      await writeEpoch(this.config.dataDir, "currentEpoch", r.hardState.currentEpoch);
+    }
+    return installed;
+  }
+
+  /** The bytes of a snapshot file holding `tree` and `sessions`, for a SNAP to a learner. */
+  async serializeSnapshot(tree: DataTree, sessions: ReadonlyMap<bigint, number>): Promise<Buffer> {
+    const dir = join(this.config.dataDir, "outgoing-snapshot");
+    await rm(dir, { recursive: true, force: true });
+    const written = await writeSnapshot(snapshotSource(tree, sessions), { dataDir: dir, zxid: tree.lastProcessedZxid, fsync: false });
+    const bytes = await readFile(written.path);
+    await rm(dir, { recursive: true, force: true });
+    return bytes;
+  }
+
+  async close(): Promise<void> {
+    await this.appender.close().catch(() => undefined);
+  }
+
+  private async installSnapshot(zxid: bigint, data: Uint8Array): Promise<LoadedSnapshot> {
+    const dir = join(this.config.dataDir, "version-2");
+    const finalPath = join(dir, `snapshot.${zxid.toString(16)}`);
+    const tempPath = `${finalPath}.receiving`;
+    await mkdir(dir, { recursive: true });
+    await writeDurably(tempPath, data);
+    await rename(tempPath, finalPath);
+    await syncDirectory(dir);
+    this.logger.log("info", "installed the leader's snapshot", { zxid: hex(zxid), bytes: data.length });
+    return await openSnapshot(finalPath, { maxBuffer: this.config.juteMaxBuffer });
+  }
+
+  private async truncate(zxid: bigint): Promise<void> {
+    await this.appender.close();
+    try {
+      const result = await truncateLog({ dataLogDir: this.config.dataLogDir, zxid, maxBuffer: this.config.juteMaxBuffer });
+      this.logger.log("info", "truncated the log on the leader's TRUNC", { zxid: hex(zxid), ...result });
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      // No log holds `zxid` (it is the snapshot's, or 0): every log file starts after it.
+      await removeLogsAfter(join(this.config.dataLogDir, "version-2"), zxid);
+    }
+    this.appender = await openAppender(this.config, this.logger);
+  }
+}
+
+async function openAppender(config: ServerConfig, logger: Logger): Promise<TxnLogAppender> {
+  return await TxnLogAppender.open({
+    dataLogDir: config.dataLogDir,
+    preAllocSize: config.preAllocSizeBytes,
+    txnLogSizeLimit: config.txnLogSizeLimitBytes,
+    forceSync: config.forceSync,
+    fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,
+    onFailure: (err) => logger.log("error", "the transaction log failed", { err }),
+  });
+}
+
+async function removeLogsAfter(dir: string, zxid: bigint): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = /^log\.([0-9a-f]+)$/i.exec(name);
+    if (m !== null && BigInt(`0x${m[1]}`) > zxid) await unlink(join(dir, name));
+  }
+}
+
+async function readEpoch(path: string): Promise<number | null> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return null;
+  }
+  if (!/^\s*\d+\s*$/.test(text)) throw new Error(`${path} holds "${text.trim()}", not an epoch`);
+  return Number(text.trim());
+}
+
+/** ZooKeeper's epoch files hold the number in decimal; replaced by rename so a crash leaves the old or the new. */
+async function writeEpoch(dataDir: string, name: string, epoch: number): Promise<void> {
+  const path = join(dataDir, name);
+  await writeDurably(`${path}.tmp`, Buffer.from(`${epoch}`, "utf8"));
+  await rename(`${path}.tmp`, path);
+  await syncDirectory(dataDir);
+}
+
+async function writeDurably(path: string, data: Uint8Array): Promise<void> {
+  const file = await openFile(path, "w");
+  try {
+    await file.writeFile(data);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await openFile(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,163 @@
+import { type Socket, connect } from "node:net";
+import type { QuorumPacket } from "@zkts/jute";
+import type { QuorumMessage } from "@zkts/zab";
+import type { Logger } from "../logger.js";
+import { decodeQuorumPacket, encodeLearnerSync, encodeQuorumBody } from "./quorum-codec.js";
+import { QuorumPacketReader, encodeQuorumPacket } from "./quorum-wire.js";
+import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
+
+/** Packets held while the connection to the leader is being made. */
+const QUEUED_PACKETS_MAX = 10_000;
+
+let nextConnectionNumber = 1;
+
+/**
+ * A learner's side of the quorum channel: one connection to the leader it follows. A zab
+ * learner session lives on one connection: when the core starts a new session (a new
+ * FOLLOWERINFO with another session number) the old connection is dropped and a new one
+ * made, and when an open connection closes the core is told at once.
+ */
+export class LeaderLink {
+  private target: PeerAddress | null = null;
+  private socket: Socket | null = null;
+  private open = false;
+  private connectionNumber = 0;
+  /** The zab session of the messages on the current connection (from the learner's first message). */
+  private zabSession: number | null = null;
+  private seqIn = 0;
+  private queue: Buffer[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelayMs = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly self: PeerAddress,
+    private readonly members: readonly PeerAddress[],
+    private readonly handlers: { onMessage(m: QuorumMessage): void; onClosed(leaderId: number): void },
+    private readonly logger: Logger,
+    private readonly maxBuffer: number,
+  ) {}
+
+  /** Follow `leaderId` (from the core's soft state), or nobody. */
+  follow(leaderId: number | null): void {
+    if ((this.target?.id ?? null) === leaderId) return;
+    this.drop();
+    this.target = leaderId === null ? null : (this.members.find((m) => m.id === leaderId) ?? null);
+    this.retryDelayMs = 0;
+    if (this.target !== null) this.dial();
+  }
+
+  get connected(): boolean {
+    return this.open;
+  }
+
+  send(message: QuorumMessage): void {
+    if (this.target === null || message.to !== this.target.id) return;
+    if (this.zabSession !== null && message.session !== this.zabSession) {
+      // A new learner session: ZAB wants a fresh FIFO channel for it.
+      this.drop();
+      this.dial();
+    }
+    this.zabSession = message.session;
+    if (this.socket === null && this.retryTimer === null) this.dial();
+    const packet = message.type === "SYNC" ? encodeLearnerSync(message.syncId) : encodeQuorumBody(this.self.id, message);
+    this.write(encodeQuorumPacket(packet));
+  }
+
+  /** Writes a packet the core does not produce (a forwarded client request); false when not connected. */
+  sendPacket(packet: QuorumPacket): boolean {
+    if (!this.open || this.socket === null) return false;
+    this.socket.write(encodeQuorumPacket(packet));
+    return true;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.drop();
+    this.target = null;
+  }
+
+  private write(bytes: Buffer): void {
+    if (this.open && this.socket !== null) {
+      this.socket.write(bytes);
+      return;
+    }
+    if (this.queue.length < QUEUED_PACKETS_MAX) this.queue.push(bytes);
+  }
+
+  /** Closes the current connection without reporting it: the caller moved on. */
+  private drop(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const s = this.socket;
+    this.socket = null;
+    this.open = false;
+    this.zabSession = null;
+    this.queue = [];
+    s?.destroy();
+  }
+
+  private dial(): void {
+    const target = this.target;
+    if (this.stopped || target === null || this.socket !== null) return;
+    const socket = connect({ host: target.host, port: target.quorumPort });
+    socket.setNoDelay(true);
+    this.socket = socket;
+    this.seqIn = 0;
+    this.connectionNumber = nextConnectionNumber++;
+    const reader = new QuorumPacketReader(this.maxBuffer);
+    socket.once("connect", () => {
+      if (this.socket !== socket) return;
+      this.open = true;
+      this.retryDelayMs = 0;
+      for (const bytes of this.queue.splice(0)) socket.write(bytes);
+    });
+    socket.on("data", (chunk: Buffer) => {
+      if (this.socket !== socket) return;
+      try {
+        reader.push(chunk, (packet) => this.onPacket(target.id, packet));
+      } catch (err) {
+        this.logger.log("warn", "unreadable quorum packet from the leader; closing", { leader: target.id, err });
+        socket.destroy();
+      }
+    });
+    socket.on("error", () => undefined);
+    socket.once("close", () => {
+      if (this.socket !== socket) return;
+      const wasOpen = this.open;
+      this.socket = null;
+      this.open = false;
+      if (wasOpen) {
+        this.zabSession = null;
+        this.queue = [];
+        this.handlers.onClosed(target.id);
+        return;
+      }
+      // Not connected yet: the leader may not be listening yet. Try again, with backoff;
+      // the core gives up on its own after initLimit ticks.
+      this.retryDelayMs = nextReconnectDelayMs(this.retryDelayMs);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.dial();
+      }, this.retryDelayMs);
+    });
+  }
+
+  private onPacket(leaderId: number, packet: QuorumPacket): void {
+    if (this.zabSession === null) return;
+    const decoded = decodeQuorumPacket(packet);
+    if (decoded.kind !== "message") return;
+    const kind = decoded.body.type;
+    if (kind === "DIFF" || kind === "TRUNC" || kind === "SNAP") {
+      this.logger.log("info", `synchronizing with leader ${leaderId} by ${kind}`, { zxid: `0x${packet.zxid.toString(16)}` });
+    }
+    this.handlers.onMessage({
+      ...decoded.body,
+      from: leaderId,
+      to: this.self.id,
+      session: this.zabSession,
+      term: this.connectionNumber,
+      seq: this.seqIn++,
+    } as QuorumMessage);
+  }
+}

@@ -1,0 +1,139 @@
+import { type Server, type Socket, createServer } from "node:net";
+import { JuteError, type QuorumPacket } from "@zkts/jute";
+import { type QuorumMessage, QuorumPacketType } from "@zkts/zab";
+import type { Logger } from "../logger.js";
+import { type ForwardedRequest, decodeQuorumPacket, encodeQuorumBody, learnerIdOf } from "./quorum-codec.js";
+import { QuorumPacketReader, encodeQuorumPacket } from "./quorum-wire.js";
+import type { PeerAddress } from "./peer-address.js";
+
+export interface LearnerConnectionHandlers {
+  /** A zab message from a learner, with the per-connection header filled in. */
+  onMessage(message: QuorumMessage): void;
+  /** A client request a learner forwarded. */
+  onRequest(from: number, request: ForwardedRequest): void;
+  /** The connection of the learner currently registered under this id closed. */
+  onClosed(peerId: number): void;
+}
+
+interface LearnerConnection {
+  /** Doubles as the zab session of every message on this connection. */
+  readonly id: number;
+  readonly socket: Socket;
+  peerId: number | null;
+  /** The leader's term, learned from the first message the leader sends on it. */
+  term: number | null;
+  /** Sequence of the next zab message after FOLLOWERINFO/OBSERVERINFO (which is 0). */
+  seqIn: number;
+}
+
+/**
+ * The leader's side of the quorum channel: listens on quorumPort and keeps one connection
+ * per learner. A learner is known by the server id in its FOLLOWERINFO/OBSERVERINFO; a new
+ * connection from the same id replaces the old one.
+ */
+export class LearnerConnections {
+  private server: Server | null = null;
+  private readonly byPeer = new Map<number, LearnerConnection>();
+  private readonly all = new Set<LearnerConnection>();
+  private nextId = 1;
+
+  constructor(
+    private readonly self: PeerAddress,
+    private readonly members: readonly PeerAddress[],
+    private readonly handlers: LearnerConnectionHandlers,
+    private readonly logger: Logger,
+    private readonly maxBuffer: number,
+  ) {}
+
+  async start(): Promise<void> {
+    const server = createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.self.quorumPort, this.self.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    server.on("error", (err) => this.logger.log("error", "quorum listener error", { err }));
+    this.server = server;
+  }
+
+  stop(): void {
+    this.closeAll();
+    this.server?.close();
+  }
+
+  /** Closes every learner connection (when this server stops leading), without reporting them. */
+  closeAll(): void {
+    this.byPeer.clear();
+    for (const c of this.all) c.socket.destroy();
+    this.all.clear();
+  }
+
+  /** Sends a zab message to the learner connection it belongs to; a stale session is dropped. */
+  send(message: QuorumMessage): void {
+    const c = this.byPeer.get(message.to);
+    if (c === undefined || c.id !== message.session) return;
+    c.term ??= message.term;
+    c.socket.write(encodeQuorumPacket(encodeQuorumBody(this.self.id, message)));
+  }
+
+  private accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const c: LearnerConnection = { id: this.nextId++, socket, peerId: null, term: null, seqIn: 1 };
+    this.all.add(c);
+    const reader = new QuorumPacketReader(this.maxBuffer);
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        reader.push(chunk, (packet) => this.onPacket(c, packet));
+      } catch (err) {
+        this.logger.log("warn", "unreadable quorum packet from a learner; closing", { peer: c.peerId, err });
+        socket.destroy();
+      }
+    });
+    socket.on("error", () => undefined);
+    socket.once("close", () => {
+      this.all.delete(c);
+      if (c.peerId !== null && this.byPeer.get(c.peerId) === c) {
+        this.byPeer.delete(c.peerId);
+        this.handlers.onClosed(c.peerId);
+      }
+    });
+  }
+
+  private onPacket(c: LearnerConnection, packet: QuorumPacket): void {
+    const isInfo = packet.type === QuorumPacketType.FOLLOWERINFO || packet.type === QuorumPacketType.OBSERVERINFO;
+    if (isInfo && c.peerId === null) this.identify(c, learnerIdOf(packet));
+    if (c.peerId === null) throw new JuteError(`quorum packet ${packet.type} before FOLLOWERINFO`);
+    if (c.socket.destroyed) return;
+    const decoded = decodeQuorumPacket(packet);
+    if (decoded.kind === "request") {
+      this.handlers.onRequest(c.peerId, decoded.request);
+      return;
+    }
+    // zab numbers a connection's messages from 0, its FOLLOWERINFO; zkts learners repeat
+    // that first message until the leader answers, so every copy is numbered 0.
+    const seq = isInfo ? 0 : c.seqIn++;
+    this.handlers.onMessage({
+      ...decoded.body,
+      from: c.peerId,
+      to: this.self.id,
+      session: c.id,
+      term: c.term ?? 0,
+      seq,
+    } as QuorumMessage);
+  }
+
+  private identify(c: LearnerConnection, peerId: number): void {
+    if (!this.members.some((m) => m.id === peerId) || peerId === this.self.id) {
+      this.logger.log("warn", "quorum connection from a server not in the configuration; closing", { peerId });
+      c.socket.destroy();
+      return;
+    }
+    const previous = this.byPeer.get(peerId);
+    c.peerId = peerId;
+    this.byPeer.set(peerId, c);
+    // The replaced connection closes without a report: the learner is on the new one.
+    if (previous !== undefined && previous !== c) previous.socket.destroy();
+  }
+}

@@ -1,0 +1,16 @@
+/** One member of the ensemble, as a `server.N` line of zoo.cfg describes it. */
+export interface PeerAddress {
+  id: number;
+  host: string;
+  quorumPort: number;
+  electionPort: number;
+  role: "participant" | "observer";
+}
+
+/** Reconnect delays grow from this to the maximum, doubling after each failure. */
+export const RECONNECT_DELAY_MS_MIN = 50;
+export const RECONNECT_DELAY_MS_MAX = 2000;
+
+export function nextReconnectDelayMs(previousMs: number): number {
+  return previousMs === 0 ? RECONNECT_DELAY_MS_MIN : Math.min(previousMs * 2, RECONNECT_DELAY_MS_MAX);
+}

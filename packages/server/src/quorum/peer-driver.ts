@@ -1,0 +1,209 @@
+import { randomInt } from "node:crypto";
+import type { QuorumPacket } from "@zkts/jute";
+import type { LoadedSnapshot } from "@zkts/storage";
+import {
+  type Entry,
+  MajorityQuorumVerifier,
+  type Message,
+  type PersistedState,
+  type ProposeResult,
+  type Ready,
+  SeededRng,
+  type SoftState,
+  ZabPeer,
+} from "@zkts/zab";
+import type { Logger } from "../logger.js";
+import { ElectionTransport } from "./election-transport.js";
+import type { EnsembleStore } from "./ensemble-store.js";
+import { LeaderLink } from "./leader-link.js";
+import { LearnerConnections } from "./learner-connections.js";
+import type { PeerAddress } from "./peer-address.js";
+import type { ForwardedRequest } from "./quorum-codec.js";
+
+/** What the driver asks of the replicated state (the server's tree and sessions). */
+export interface ReplicatedState {
+  /** Replace everything with a snapshot the leader sent (already on disk). */
+  load(snapshot: LoadedSnapshot): Promise<void>;
+  /** A snapshot of the state as it is now, for a SNAP to a learner. */
+  serialize(): Promise<Buffer>;
+  /** Apply one committed transaction; called in zxid order. */
+  apply(entry: Entry): void;
+  /** Role, leader, epoch or serving changed. */
+  onSoftState(soft: SoftState): void;
+  /** ZooKeeper `sync` requests that completed or never will. */
+  onSyncs(done: readonly number[], failed: readonly number[]): void;
+  /** The leader received a client request a learner forwarded. */
+  onForwardedRequest(from: number, request: ForwardedRequest): void;
+}
+
+export interface PeerDriverOptions {
+  self: PeerAddress;
+  members: readonly PeerAddress[];
+  initLimit: number;
+  syncLimit: number;
+  tickTimeMs: number;
+  persisted: PersistedState;
+  store: EnsembleStore;
+  state: ReplicatedState;
+  logger: Logger;
+  maxBuffer: number;
+  /** The disk failed: the replica must stop, since it can no longer vouch for what it acks. */
+  onFatal: (err: Error) => void;
+}
+
+/** SNAP packets carry a whole snapshot, so the quorum channel accepts far more than a client's jute.maxbuffer. */
+const QUORUM_PACKET_BYTES_MAX = 1024 * 1024 * 1024;
+
+/**
+ * Drives one ZabPeer: feeds it messages from the election and quorum channels and a tick
+ * every tickTime, and handles each Ready in the order the core requires (persist, send,
+ * apply, advance), one at a time.
+ */
+export class PeerDriver {
+  readonly peer: ZabPeer;
+  private readonly election: ElectionTransport;
+  private readonly learners: LearnerConnections;
+  private readonly leaderLink: LeaderLink;
+  private soft: SoftState = { role: "LOOKING", leader: null, epoch: 0, serving: false };
+  private processing = false;
+  private stopped = false;
+  private ticker: NodeJS.Timeout | null = null;
+
+  constructor(private readonly o: PeerDriverOptions) {
+    const voters = o.members.filter((m) => m.role === "participant").map((m) => m.id);
+    const observers = o.members.filter((m) => m.role === "observer").map((m) => m.id);
+    this.peer = new ZabPeer({
+      id: o.self.id,
+      config: new MajorityQuorumVerifier(voters, observers),
+      rng: new SeededRng(randomInt(0, 2 ** 31)),
+      storage: o.persisted,
+      initLimit: o.initLimit,
+      syncLimit: o.syncLimit,
+    });
+    const peers = o.members.filter((m) => m.id !== o.self.id);
+    this.election = new ElectionTransport(o.self, peers, (n) => this.step(n), o.logger);
+    this.learners = new LearnerConnections(
+      o.self,
+      o.members,
+      {
+        onMessage: (m) => this.step(m),
+        onRequest: (from, request) => this.o.state.onForwardedRequest(from, request),
+        onClosed: (id) => this.disconnected(id),
+      },
+      o.logger,
+      QUORUM_PACKET_BYTES_MAX,
+    );
+    this.leaderLink = new LeaderLink(
+      o.self,
+      o.members,
+      { onMessage: (m) => this.step(m), onClosed: (id) => this.disconnected(id) },
+      o.logger,
+      QUORUM_PACKET_BYTES_MAX,
+    );
+  }
+
+  get softState(): SoftState {
+    return this.soft;
+  }
+
+  async start(): Promise<void> {
+    await this.learners.start();
+    await this.election.start();
+    this.ticker = setInterval(() => {
+      this.peer.tick();
+      this.kick();
+    }, this.o.tickTimeMs);
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.election.stop();
+    this.learners.stop();
+    this.leaderLink.stop();
+  }
+
+  propose(data: Uint8Array): ProposeResult {
+    const result = this.peer.propose(data);
+    this.kick();
+    return result;
+  }
+
+  sync(syncId: number): boolean {
+    const taken = this.peer.sync(syncId);
+    this.kick();
+    return taken;
+  }
+
+  /** A learner's forwarded client request or session report, written beside the core's messages. */
+  sendToLeader(packet: QuorumPacket): boolean {
+    return this.soft.role !== "LEADING" && this.soft.role !== "LOOKING" && this.leaderLink.sendPacket(packet);
+  }
+
+  private step(m: Message): void {
+    if (this.stopped) return;
+    this.peer.step(m);
+    this.kick();
+  }
+
+  private disconnected(peerId: number): void {
+    if (this.stopped) return;
+    this.peer.disconnected(peerId);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.processing || this.stopped || !this.peer.hasReady()) return;
+    this.processing = true;
+    void this.processReadies().then(
+      () => {
+        this.processing = false;
+        // Input that arrived during the last advance() is picked up here.
+        this.kick();
+      },
+      (err: unknown) => {
+        this.stopped = true;
+        this.o.onFatal(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  }
+
+  private async processReadies(): Promise<void> {
+    while (!this.stopped && this.peer.hasReady()) {
+      const r = this.peer.ready();
+      if (r.softState !== null) this.changeSoftState(r.softState);
+      const installed = await this.o.store.persist(r);
+      if (installed !== null) await this.o.state.load(installed);
+      await this.send(r);
+      for (const entry of r.committed) this.o.state.apply(entry);
+      // After the commits: a new leader takes writes only once its whole history is applied.
+      if (r.softState !== null) this.o.state.onSoftState(r.softState);
+      if (r.syncsDone.length > 0 || r.syncsFailed.length > 0) this.o.state.onSyncs(r.syncsDone, r.syncsFailed);
+      this.peer.advance();
+    }
+  }
+
+  private changeSoftState(soft: SoftState): void {
+    const previous = this.soft;
+    this.soft = soft;
+    this.o.logger.log("info", "quorum role", { ...soft, previousRole: previous.role });
+    // ZooKeeper closes its learners' connections when it stops leading, so they notice at once.
+    if (previous.role === "LEADING" && soft.role !== "LEADING") this.learners.closeAll();
+    const learning = soft.role === "FOLLOWING" || soft.role === "OBSERVING";
+    this.leaderLink.follow(learning ? soft.leader : null);
+  }
+
+  private async send(r: Ready): Promise<void> {
+    for (const m of r.messages) {
+      if (m.type === "NOTIFICATION") {
+        this.election.send(m);
+        continue;
+      }
+      // The state is exactly at the SNAP's zxid here: this Ready's commits are applied after.
+      const out = m.type === "SNAP" && m.snapshot === null ? { ...m, snapshot: await this.o.state.serialize() } : m;
+      if (this.soft.role === "LEADING") this.learners.send(out);
+      else this.leaderLink.send(out);
+    }
+  }
+}

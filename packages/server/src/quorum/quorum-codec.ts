@@ -1,0 +1,149 @@
+import { type Id, JuteError, JuteReader, JuteWriter, LearnerInfo, OpCode, type QuorumPacket } from "@zkts/jute";
+import { type QuorumBody, QuorumPacketType, type QuorumMessageType } from "@zkts/zab";
+import { LEARNER_PROTOCOL_VERSION } from "./quorum-wire.js";
+
+// The mapping between @zkts/zab's quorum messages and ZooKeeper's QuorumPacket, as the zab
+// README lists it. The per-connection header (session, term, seq) is not on the wire: the
+// transport fills it in on receipt.
+
+const TYPE_NAMES = new Map<number, QuorumMessageType>(
+  Object.entries(QuorumPacketType).map(([name, type]) => [type, name as QuorumMessageType]),
+);
+
+/** A learner's forwarded client request, as ZooKeeper's Learner.request writes REQUEST data. */
+export interface ForwardedRequest {
+  sessionId: bigint;
+  cxid: number;
+  /** The client OpCode. */
+  type: number;
+  /** The request record, without the client's RequestHeader. */
+  payload: Buffer;
+  authInfo: Id[];
+}
+
+function epochZxid(epoch: number): bigint {
+  return BigInt(epoch) << 32n;
+}
+
+function intData(value: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(value);
+  return b;
+}
+
+function readIntData(data: Buffer | null, what: string): number {
+  if (data === null || data.length < 4) throw new JuteError(`${what} without its int`);
+  return data.readInt32BE(0);
+}
+
+/** Encodes a zab message sent by `from`. SYNC from a learner becomes a REQUEST of type sync. */
+export function encodeQuorumBody(from: number, body: QuorumBody): QuorumPacket {
+  const type = QuorumPacketType[body.type];
+  switch (body.type) {
+    case "FOLLOWERINFO":
+    case "OBSERVERINFO": {
+      const w = new JuteWriter(32);
+      LearnerInfo.write(w, { serverid: BigInt(from), protocolVersion: LEARNER_PROTOCOL_VERSION, configVersion: 0n });
+      return { type, zxid: epochZxid(body.acceptedEpoch), data: w.toBuffer(), authinfo: null };
+    }
+    case "LEADERINFO":
+      return { type, zxid: epochZxid(body.epoch), data: intData(LEARNER_PROTOCOL_VERSION), authinfo: null };
+    case "ACKEPOCH":
+      return { type, zxid: body.lastZxid, data: intData(body.currentEpoch), authinfo: null };
+    case "DIFF":
+    case "TRUNC":
+    case "COMMIT":
+    case "NEWLEADER":
+    case "ACK":
+    case "UPTODATE":
+    case "PING":
+      return { type, zxid: body.zxid, data: null, authinfo: null };
+    case "PROPOSAL":
+    case "INFORM":
+      return { type, zxid: body.zxid, data: Buffer.from(body.data), authinfo: null };
+    case "SNAP":
+      // zkts ensembles carry the snapshot file's bytes in the packet itself (ZooKeeper
+      // streams the tree after the packet); see the ensemble README section.
+      if (body.snapshot === null) throw new Error("SNAP sent without its snapshot");
+      return { type, zxid: body.zxid, data: Buffer.from(body.snapshot), authinfo: null };
+    case "REQUEST":
+      return { type, zxid: 0n, data: Buffer.from(body.data), authinfo: null };
+    case "SYNC":
+      return { type, zxid: 0n, data: null, authinfo: null };
+  }
+}
+
+/** A learner's SYNC travels as a REQUEST whose type is OpCode.sync, as in ZooKeeper. */
+export function encodeLearnerSync(syncId: number): QuorumPacket {
+  return encodeForwardedRequest({ sessionId: 0n, cxid: syncId, type: OpCode.sync, payload: Buffer.alloc(0), authInfo: [] });
+}
+
+export function encodeForwardedRequest(r: ForwardedRequest): QuorumPacket {
+  const w = new JuteWriter(16 + r.payload.length);
+  w.writeLong(r.sessionId);
+  w.writeInt(r.cxid);
+  w.writeInt(r.type);
+  w.writeRaw(r.payload);
+  return { type: QuorumPacketType.REQUEST, zxid: -1n, data: w.toBuffer(), authinfo: r.authInfo };
+}
+
+export function decodeForwardedRequest(packet: QuorumPacket): ForwardedRequest {
+  const data = packet.data;
+  if (data === null || data.length < 16) throw new JuteError("REQUEST without sessionId, cxid and type");
+  const r = new JuteReader(data);
+  const sessionId = r.readLong();
+  const cxid = r.readInt();
+  const type = r.readInt();
+  return { sessionId, cxid, type, payload: data.subarray(16), authInfo: packet.authinfo ?? [] };
+}
+
+/**
+ * Decodes a packet into a zab body. REQUEST (other than sync) is not a zab message here:
+ * the leader's request path turns it into a transaction, so it is returned as "request".
+ */
+export function decodeQuorumPacket(packet: QuorumPacket):
+  | { kind: "message"; body: QuorumBody }
+  | { kind: "request"; request: ForwardedRequest } {
+  const name = TYPE_NAMES.get(packet.type);
+  if (name === undefined) throw new JuteError(`unknown quorum packet type ${packet.type}`);
+  const zxid = packet.zxid;
+  const message = (body: QuorumBody) => ({ kind: "message" as const, body });
+  switch (name) {
+    case "FOLLOWERINFO":
+    case "OBSERVERINFO":
+      // lastZxid is informational; the leader decides from ACKEPOCH's.
+      return message({ type: name, acceptedEpoch: Number(zxid >> 32n), lastZxid: 0n });
+    case "LEADERINFO":
+      return message({ type: name, epoch: Number(zxid >> 32n) });
+    case "ACKEPOCH":
+      return message({ type: name, currentEpoch: readIntData(packet.data, "ACKEPOCH"), lastZxid: zxid });
+    case "DIFF":
+    case "TRUNC":
+    case "COMMIT":
+    case "NEWLEADER":
+    case "ACK":
+    case "UPTODATE":
+    case "PING":
+      return message({ type: name, zxid });
+    case "PROPOSAL":
+    case "INFORM":
+      return message({ type: name, zxid, data: packet.data ?? Buffer.alloc(0) });
+    case "SNAP":
+      if (packet.data === null) throw new JuteError("SNAP without a snapshot");
+      return message({ type: name, zxid, snapshot: packet.data });
+    case "SYNC":
+      // Answers come back in request order; the core matches them that way.
+      return message({ type: name, syncId: -1 });
+    case "REQUEST": {
+      const request = decodeForwardedRequest(packet);
+      if (request.type === OpCode.sync) return message({ type: "SYNC", syncId: request.cxid });
+      return { kind: "request", request };
+    }
+  }
+}
+
+/** The server id a FOLLOWERINFO/OBSERVERINFO names in its LearnerInfo. */
+export function learnerIdOf(packet: QuorumPacket): number {
+  if (packet.data === null) throw new JuteError("learner info packet without LearnerInfo");
+  return Number(LearnerInfo.read(new JuteReader(packet.data)).serverid);
+}

@@ -1,0 +1,83 @@
+import { JuteReader, JuteWriter, LearnerInfo, OpCode, QuorumPacket } from "@zkts/jute";
+import type { QuorumBody } from "@zkts/zab";
+import { describe, expect, it } from "vitest";
+import {
+  decodeQuorumPacket,
+  encodeForwardedRequest,
+  encodeLearnerSync,
+  encodeQuorumBody,
+  learnerIdOf,
+} from "../src/quorum/quorum-codec.js";
+import { QuorumPacketReader, encodeQuorumPacket } from "../src/quorum/quorum-wire.js";
+
+/** Through the bytes and back, as a peer on the other end of the socket reads them. */
+function overTheWire(packet: QuorumPacket): QuorumPacket {
+  const out: QuorumPacket[] = [];
+  new QuorumPacketReader(1 << 20).push(encodeQuorumPacket(packet), (p) => out.push(p));
+  expect(out.length).toBe(1);
+  return out[0]!;
+}
+
+describe("zab quorum messages as ZooKeeper QuorumPackets", () => {
+  it("puts each field where the zab README says, with ZooKeeper's type numbers", () => {
+    // Expected packets are written out by hand, not derived from the encoder.
+    const info = encodeQuorumBody(2, { type: "FOLLOWERINFO", acceptedEpoch: 5, lastZxid: 0n });
+    expect(info.type).toBe(11);
+    expect(info.zxid).toBe(5n << 32n);
+    expect(LearnerInfo.read(new JuteReader(info.data!))).toEqual({ serverid: 2n, protocolVersion: 0x10000, configVersion: 0n });
+    expect(learnerIdOf(info)).toBe(2);
+
+    const leaderInfo = encodeQuorumBody(1, { type: "LEADERINFO", epoch: 6 });
+    expect([leaderInfo.type, leaderInfo.zxid, leaderInfo.data!.readInt32BE(0)]).toEqual([17, 6n << 32n, 0x10000]);
+
+    const ackEpoch = encodeQuorumBody(2, { type: "ACKEPOCH", currentEpoch: 4, lastZxid: 0x400000007n });
+    expect([ackEpoch.type, ackEpoch.zxid, ackEpoch.data!.readInt32BE(0)]).toEqual([18, 0x400000007n, 4]);
+
+    const proposal = encodeQuorumBody(1, { type: "PROPOSAL", zxid: 0x600000001n, data: Buffer.from("txn") });
+    expect([proposal.type, proposal.zxid, proposal.data!.toString()]).toEqual([2, 0x600000001n, "txn"]);
+  });
+
+  it("decodes every message the core sends back into the same body", () => {
+    const bodies: QuorumBody[] = [
+      { type: "OBSERVERINFO", acceptedEpoch: 3, lastZxid: 0n },
+      { type: "LEADERINFO", epoch: 9 },
+      { type: "ACKEPOCH", currentEpoch: 8, lastZxid: 0x800000002n },
+      { type: "DIFF", zxid: 0x900000000n },
+      { type: "TRUNC", zxid: 0x800000001n },
+      { type: "SNAP", zxid: 0x800000003n, snapshot: Buffer.from("snapshot bytes") },
+      { type: "PROPOSAL", zxid: 0x900000001n, data: Buffer.from([1, 2, 3]) },
+      { type: "INFORM", zxid: 0x900000001n, data: Buffer.from([1, 2, 3]) },
+      { type: "COMMIT", zxid: 0x900000001n },
+      { type: "NEWLEADER", zxid: 0x900000000n },
+      { type: "ACK", zxid: 0x900000001n },
+      { type: "UPTODATE", zxid: 0x900000001n },
+      { type: "PING", zxid: 0x900000001n },
+      { type: "SYNC", syncId: -1 },
+    ];
+    for (const body of bodies) {
+      const decoded = decodeQuorumPacket(overTheWire(encodeQuorumBody(1, body)));
+      expect(decoded).toEqual({ kind: "message", body });
+    }
+  });
+
+  it("carries a learner's sync as a REQUEST of type sync, and client writes as requests for the leader", () => {
+    const sync = overTheWire(encodeLearnerSync(12));
+    expect(sync.type).toBe(1);
+    expect(decodeQuorumPacket(sync)).toEqual({ kind: "message", body: { type: "SYNC", syncId: 12 } });
+
+    const w = new JuteWriter(64);
+    w.writeUstring("/a");
+    const payload = w.toBuffer();
+    const forwarded = overTheWire(
+      encodeForwardedRequest({ sessionId: 0x1234n, cxid: 7, type: OpCode.delete, payload, authInfo: [{ scheme: "digest", id: "u:x" }] }),
+    );
+    // Learner.request's layout: sessionId, cxid, type, then the request record.
+    expect(forwarded.data!.readBigInt64BE(0)).toBe(0x1234n);
+    expect(forwarded.data!.readInt32BE(8)).toBe(7);
+    expect(forwarded.data!.readInt32BE(12)).toBe(OpCode.delete);
+    expect(decodeQuorumPacket(forwarded)).toEqual({
+      kind: "request",
+      request: { sessionId: 0x1234n, cxid: 7, type: OpCode.delete, payload, authInfo: [{ scheme: "digest", id: "u:x" }] },
+    });
+  });
+});

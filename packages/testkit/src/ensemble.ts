@@ -1,0 +1,141 @@
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fourLetterWord, freePort } from "./net.js";
+import { zktsMain } from "./paths.js";
+import { type Launcher, type RunningServer, launch } from "./server.js";
+
+export interface EnsembleOptions {
+  /** Voting members (server ids 1..voters); default 3. */
+  voters?: number;
+  /** Observers, numbered after the voters; default 0. */
+  observers?: number;
+  /** Default 200 ms, so failures are noticed within a second or two. */
+  tickTime?: number;
+  /** In ticks; defaults 10 and 5. */
+  initLimit?: number;
+  syncLimit?: number;
+  /** Extra zoo.cfg keys for every member. */
+  config?: Record<string, string>;
+  /** How long to wait for every member to serve; default 60000. */
+  startTimeoutMs?: number;
+}
+
+export interface EnsembleMember {
+  /** Its server id (myid). */
+  id: number;
+  role: "participant" | "observer";
+  /** The member's process, client port and dataDir; restart() keeps its data. */
+  server: RunningServer;
+}
+
+export interface RunningEnsemble {
+  members: EnsembleMember[];
+  /** Every member's client address, for clients that may use any of them. */
+  connectString: string;
+  /** The `Mode:` a member's `srvr` reports (leader, follower, observer), or null when it is not serving or down. */
+  modeOf(member: EnsembleMember): Promise<string | null>;
+  /** Polls until one running member reports leader and every other running member serves; returns the leader. */
+  waitForLeader(timeoutMs?: number): Promise<EnsembleMember>;
+  /** Stops every member and removes the ensemble's directory. */
+  cleanup(): Promise<void>;
+}
+
+const zktsLauncher: Launcher = {
+  kind: "zkts",
+  logName: "zkts.log",
+  command(configPath) {
+    return { file: process.execPath, args: [zktsMain, "--config", configPath] };
+  },
+};
+
+const POLL_MS = 100;
+
+/**
+ * Starts an ensemble of zkts-server child processes on 127.0.0.1, each with its own client,
+ * quorum and election port and dataDir (with myid), and resolves once every member serves.
+ */
+export async function startZktsEnsemble(opts: EnsembleOptions = {}): Promise<RunningEnsemble> {
+  if (!existsSync(zktsMain)) throw new Error(`${zktsMain} does not exist; build apps/server first (npm run build)`);
+  const voters = opts.voters ?? 3;
+  const observers = opts.observers ?? 0;
+  const base = await mkdtemp(join(tmpdir(), "zkts-ensemble-"));
+  const specs: { id: number; role: EnsembleMember["role"]; clientPort: number; quorumPort: number; electionPort: number }[] = [];
+  for (let id = 1; id <= voters + observers; id++) {
+    specs.push({
+      id,
+      role: id <= voters ? "participant" : "observer",
+      clientPort: await freePort(),
+      quorumPort: await freePort(),
+      electionPort: await freePort(),
+    });
+  }
+  const serverLines: Record<string, string> = {};
+  for (const s of specs) serverLines[`server.${s.id}`] = `127.0.0.1:${s.quorumPort}:${s.electionPort}:${s.role};127.0.0.1:${s.clientPort}`;
+  const shared = {
+    initLimit: String(opts.initLimit ?? 10),
+    syncLimit: String(opts.syncLimit ?? 5),
+    ...serverLines,
+    ...opts.config,
+  };
+  const members: EnsembleMember[] = [];
+  try {
+    // Started together: no member answers srvr with a Mode until a quorum has formed.
+    await Promise.all(
+      specs.map(async (s) => {
+        const dataDir = join(base, `server${s.id}`);
+        await mkdir(dataDir, { recursive: true });
+        await writeFile(join(dataDir, "myid"), `${s.id}\n`);
+        const config = s.role === "observer" ? { ...shared, peerType: "observer" } : shared;
+        const server = await launch(zktsLauncher, {
+          port: s.clientPort,
+          dataDir,
+          tickTime: opts.tickTime ?? 200,
+          config,
+          startTimeoutMs: opts.startTimeoutMs ?? 60_000,
+        });
+        members.push({ id: s.id, role: s.role, server });
+      }),
+    );
+  } catch (err) {
+    await Promise.all(members.map((m) => m.server.stop().catch(() => undefined)));
+    await rm(base, { recursive: true, force: true });
+    throw err;
+  }
+  members.sort((a, b) => a.id - b.id);
+
+  const modeOf = async (member: EnsembleMember): Promise<string | null> => {
+    if (member.server.pid === null) return null;
+    try {
+      const answer = await fourLetterWord(member.server.host, member.server.port, "srvr", 2000);
+      return /^Mode: (\w+)$/m.exec(answer)?.[1] ?? null;
+    } catch {
+      return null;
+    }
+  };
+
+  return {
+    members,
+    connectString: members.map((m) => m.server.connectString).join(","),
+    modeOf,
+    async waitForLeader(timeoutMs = 30_000) {
+      const deadline = performance.now() + timeoutMs;
+      let seen = "";
+      while (performance.now() < deadline) {
+        const running = members.filter((m) => m.server.pid !== null);
+        const modes = await Promise.all(running.map((m) => modeOf(m)));
+        seen = running.map((m, i) => `${m.id}=${modes[i]}`).join(" ");
+        const leaders = running.filter((_, i) => modes[i] === "leader");
+        if (leaders.length === 1 && modes.every((m) => m !== null)) return leaders[0]!;
+        await sleep(POLL_MS);
+      }
+      throw new Error(`no leader with every running member serving within ${timeoutMs} ms (last: ${seen})`);
+    },
+    async cleanup() {
+      await Promise.all(members.map((m) => m.server.stop().catch(() => undefined)));
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
