@@ -12,6 +12,9 @@ import {
 } from "./election-wire.js";
 import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
 
+/** At most one prompt per larger peer in this long. */
+const PROMPT_INTERVAL_MS = 250;
+
 const STATE_NAMES = new Map<number, PeerStateName>(
   Object.entries(PeerState).map(([name, n]) => [n, name as PeerStateName]),
 );
@@ -29,6 +32,7 @@ export class ElectionTransport {
   private readonly dialing = new Set<number>();
   private readonly delaysMs = new Map<number, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly promptedAtMs = new Map<number, number>();
   private stopped = false;
 
   constructor(
@@ -64,7 +68,11 @@ export class ElectionTransport {
   /** Sends at most once: the election resends on its own, so a message to a down peer is dropped. */
   send(n: Notification): void {
     const socket = this.links.get(n.to);
-    if (socket === undefined) return;
+    if (socket === undefined) {
+      const peer = this.peers.find((p) => p.id === n.to);
+      if (peer !== undefined && peer.id > this.self.id) this.prompt(peer);
+      return;
+    }
     socket.write(
       encodeNotification({
         state: PeerState[n.state],
@@ -88,13 +96,7 @@ export class ElectionTransport {
       opened = true;
       this.dialing.delete(peer.id);
       this.delaysMs.set(peer.id, 0);
-      socket.write(
-        encodeInitialMessage({
-          protocolVersion: ELECTION_PROTOCOL_V2,
-          sid: BigInt(this.self.id),
-          electionAddress: `${this.self.host}:${this.self.electionPort}`,
-        }),
-      );
+      socket.write(this.initialMessage());
       this.register(peer.id, socket, Buffer.alloc(0));
     });
     socket.on("error", () => undefined);
@@ -102,6 +104,28 @@ export class ElectionTransport {
       if (!opened) this.dialing.delete(peer.id);
       if (this.links.get(peer.id) === socket) this.links.delete(peer.id);
       this.redialLater(peer);
+    });
+  }
+
+  /**
+   * A larger id is the one to dial, but it may be waiting out its backoff: as ZooKeeper
+   * does, connect and introduce ourselves; it drops this connection and dials back at once.
+   */
+  private prompt(peer: PeerAddress): void {
+    const now = performance.now();
+    if (this.stopped || now - (this.promptedAtMs.get(peer.id) ?? -Infinity) < PROMPT_INTERVAL_MS) return;
+    this.promptedAtMs.set(peer.id, now);
+    const socket = connect({ host: peer.host, port: peer.electionPort });
+    socket.once("connect", () => socket.end(this.initialMessage()));
+    socket.on("error", () => undefined);
+    socket.setTimeout(PROMPT_INTERVAL_MS, () => socket.destroy());
+  }
+
+  private initialMessage(): Buffer {
+    return encodeInitialMessage({
+      protocolVersion: ELECTION_PROTOCOL_V2,
+      sid: BigInt(this.self.id),
+      electionAddress: `${this.self.host}:${this.self.electionPort}`,
     });
   }
 

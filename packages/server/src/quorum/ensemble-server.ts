@@ -24,7 +24,7 @@ import type { ServerConfig } from "../config.js";
 import { ClientConnection, type ConnectionHandler, type Reply } from "../connection.js";
 import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
 import { sessionPassword } from "../java-random.js";
-import { listen } from "../listener.js";
+import { earlyConnections, listen } from "../listener.js";
 import { type Logger, hex, silentLogger } from "../logger.js";
 import { ServerMetrics } from "../metrics.js";
 import { loadSnapshot } from "../persistence/tree-snapshot.js";
@@ -137,8 +137,11 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   async start(): Promise<void> {
     const server = this.netServer ?? (await listen(this.config));
     this.netServer = server;
-    server.removeAllListeners("connection");
+    const early = earlyConnections.get(server);
+    if (early !== undefined) server.off("connection", early.hold);
     server.on("connection", (socket: Socket) => this.accept(socket));
+    // Clients that connected during recovery were held; they are served (or turned away) now.
+    for (const socket of early?.sockets.splice(0) ?? []) this.accept(socket);
     server.on("error", (err) => this.log("error", "client listener error", { err }));
     await this.driver.start();
     this.timers.push(setInterval(() => this.onTick(), this.config.tickTime));
