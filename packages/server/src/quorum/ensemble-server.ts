@@ -1,25 +1,21 @@
 import type { Server as NetServer, Socket } from "node:net";
-import { DataTree, type DataTreeOptions, Preparer, type WriteRequest, authenticate } from "@zkts/datatree";
+import { DataTree, type DataTreeOptions, type WriteRequest, authenticate } from "@zkts/datatree";
 import {
   AuthPacket,
   ErrorCode,
   type Id,
   JuteError,
   JuteReader,
-  JuteWriter,
   OpCode,
   RequestHeader,
   SetSASLResponse,
-  type TxnBody,
-  type TxnHeader,
   Xid,
   readConnectRequest,
   readTxnEntry,
   writeConnectResponse,
-  writeTxnEntry,
 } from "@zkts/jute";
 import type { LoadedSnapshot } from "@zkts/storage";
-import { type Entry, type SoftState, epochOf, makeZxid } from "@zkts/zab";
+import type { Entry, PersistedState, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { ClientConnection, type ConnectionHandler, type Reply } from "../connection.js";
 import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
@@ -35,7 +31,9 @@ import { runEnsembleFourLetterWord } from "./ensemble-four-letter-words.js";
 import { EnsembleStore } from "./ensemble-store.js";
 import { type PeerAddress } from "./peer-address.js";
 import { PeerDriver, type ReplicatedState } from "./peer-driver.js";
+import { LeaderProposer } from "./leader-proposer.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
+import { readSessionReport, writeSessionReport } from "./session-report.js";
 
 const EXPIRED_PASSWORD = Buffer.alloc(16);
 
@@ -75,7 +73,8 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   readonly connections = new Set<ClientConnection>();
   readonly driver: PeerDriver;
   private reads: ReadRequests;
-  private preparer: Preparer | null = null;
+  /** Present while this member leads and serves. */
+  private proposer: LeaderProposer | null = null;
   private readonly bySession = new Map<bigint, ClientConnection>();
   private readonly pendingWrites = new Map<string, PendingWrite>();
   private readonly pendingHandshakes = new Map<bigint, { connection: ClientConnection; timeoutMs: number }>();
@@ -93,7 +92,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   private constructor(
     private readonly options: EnsembleServerOptions,
     private readonly store: EnsembleStore,
-    recovered: { tree: DataTree; sessions: Map<bigint, number>; persisted: import("@zkts/zab").PersistedState },
+    recovered: { tree: DataTree; sessions: Map<bigint, number>; persisted: PersistedState },
   ) {
     this.config = options.config;
     this.logger = options.logger ?? silentLogger;
@@ -452,38 +451,10 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   }
 
   private prepareAndPropose(request: ForwardedRequest, write: WriteRequest | null): boolean {
-    const preparer = this.preparer;
-    if (preparer === null || !this.serving) return false;
-    const zxid = this.nextZxid();
-    const time = BigInt(Date.now());
-    let body: TxnBody;
-    if (request.type === OpCode.createSession) {
-      body = { type: OpCode.createSession, txn: { timeOut: new JuteReader(request.payload).readInt() } };
-    } else if (request.type === OpCode.closeSession) {
-      this.sessions.setClosing(request.sessionId);
-      body = preparer.prepareCloseSession(request.sessionId, zxid);
-    } else if (write !== null) {
-      body = preparer.prepare(write, { sessionId: request.sessionId, authInfo: request.authInfo, zxid, time });
-    } else {
-      return false;
-    }
-    const header: TxnHeader = { clientId: request.sessionId, cxid: request.cxid, zxid, time, type: body.type };
-    const w = new JuteWriter(256);
-    writeTxnEntry(w, { header, body, digest: null });
-    const result = this.driver.propose(w.toBuffer());
-    if (result.kind !== "proposed") {
-      this.log("warn", "proposal refused", { result });
-      return false;
-    }
-    if (result.zxid !== zxid) throw new Error(`proposal got zxid ${hex(result.zxid)}, prepared for ${hex(zxid)}`);
-    return true;
-  }
-
-  /** The zxid the leader will give its next proposal: the Preparer needs it before propose(). */
-  private nextZxid(): bigint {
-    const status = this.driver.peer.status();
-    const last = status.lastZxid;
-    return epochOf(last) === status.epoch ? last + 1n : makeZxid(status.epoch, 1);
+    const proposer = this.proposer;
+    if (proposer === null || !this.serving) return false;
+    if (request.type === OpCode.closeSession) this.sessions.setClosing(request.sessionId);
+    return proposer.propose(request, write);
   }
 
   private onTick(): void {
@@ -524,7 +495,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
     const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
     const { header, body } = readTxnEntry(data, this.config.juteMaxBuffer);
     const result = this.tree.applyTxn(header, body);
-    this.preparer?.applied(header.zxid);
+    this.proposer?.applied(header.zxid);
     if (body.type === OpCode.createSession) {
       this.sessions.add(header.clientId, body.txn.timeOut, Date.now());
       const handshake = this.pendingHandshakes.get(header.clientId);
@@ -555,13 +526,13 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   onSoftState(soft: SoftState): void {
     this.soft = soft;
     if (soft.role === "LEADING" && soft.serving) {
-      if (this.preparer === null) {
-        this.preparer = new Preparer(this.tree, prepConfigOf(this.config));
+      if (this.proposer === null) {
+        this.proposer = new LeaderProposer(this.tree, this.config, this.driver, this.logger);
         // A new leader gives every session a full timeout: it does not know when they were last heard.
         for (const s of this.sessions.all()) this.sessions.touch(s.id, Date.now());
       }
     } else {
-      this.preparer = null;
+      this.proposer = null;
     }
     if (!soft.serving) this.dropClients();
     this.log("info", "serving state", { role: soft.role, leader: soft.leader, epoch: soft.epoch, serving: soft.serving });
@@ -603,34 +574,8 @@ function intBytes(value: number): Buffer {
   return b;
 }
 
-/** The sessions a learner's clients used: a count, then each id (zkts's own REQUEST payload). */
-function writeSessionReport(ids: ReadonlySet<bigint>): Buffer {
-  const w = new JuteWriter(4 + 8 * ids.size);
-  w.writeInt(ids.size);
-  for (const id of ids) w.writeLong(id);
-  return w.toBuffer();
-}
-
-function readSessionReport(payload: Buffer): bigint[] {
-  const r = new JuteReader(payload);
-  const count = r.readInt();
-  if (count < 0 || count * 8 > r.remaining) throw new JuteError(`session report of ${count} ids in ${payload.length} bytes`);
-  const ids: bigint[] = [];
-  for (let i = 0; i < count; i++) ids.push(r.readLong());
-  return ids;
-}
-
 function authOf(config: ServerConfig) {
   return { superDigest: config.superDigest, digestAlgorithm: config.digestAlgorithm, skipAcl: config.skipAcl };
-}
-
-function prepConfigOf(config: ServerConfig) {
-  return {
-    auth: authOf(config),
-    extendedTypesEnabled: config.extendedTypesEnabled,
-    enforceQuota: config.enforceQuota,
-    reconfigEnabled: config.reconfigEnabled,
-  };
 }
 
 function treeOptionsOf(config: ServerConfig): DataTreeOptions {

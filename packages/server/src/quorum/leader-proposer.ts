@@ -1,0 +1,69 @@
+import { type DataTree, Preparer, type WriteRequest } from "@zkts/datatree";
+import { JuteReader, JuteWriter, OpCode, type TxnBody, type TxnHeader, writeTxnEntry } from "@zkts/jute";
+import { epochOf, makeZxid } from "@zkts/zab";
+import type { ServerConfig } from "../config.js";
+import { type Logger, hex } from "../logger.js";
+import type { PeerDriver } from "./peer-driver.js";
+import type { ForwardedRequest } from "./quorum-codec.js";
+
+/**
+ * The established leader's half of the write path (ZooKeeper's PrepRequestProcessor on the
+ * leader): turns a client request, local or forwarded, into a transaction against the tree
+ * and every write still in flight, and proposes it. One exists per leadership, so change
+ * records of proposals a previous leadership never committed cannot leak into this one.
+ */
+export class LeaderProposer {
+  private readonly preparer: Preparer;
+
+  constructor(
+    tree: DataTree,
+    config: ServerConfig,
+    private readonly driver: PeerDriver,
+    private readonly logger: Logger,
+  ) {
+    this.preparer = new Preparer(tree, {
+      auth: { superDigest: config.superDigest, digestAlgorithm: config.digestAlgorithm, skipAcl: config.skipAcl },
+      extendedTypesEnabled: config.extendedTypesEnabled,
+      enforceQuota: config.enforceQuota,
+      reconfigEnabled: config.reconfigEnabled,
+    });
+  }
+
+  /** The txn at `zxid` was applied: its change records are in the tree now. */
+  applied(zxid: bigint): void {
+    this.preparer.applied(zxid);
+  }
+
+  /** False when the core refused the proposal (no longer leading, or too many in flight). */
+  propose(request: ForwardedRequest, write: WriteRequest | null): boolean {
+    const zxid = this.nextZxid();
+    const time = BigInt(Date.now());
+    let body: TxnBody;
+    if (request.type === OpCode.createSession) {
+      body = { type: OpCode.createSession, txn: { timeOut: new JuteReader(request.payload).readInt() } };
+    } else if (request.type === OpCode.closeSession) {
+      body = this.preparer.prepareCloseSession(request.sessionId, zxid);
+    } else if (write !== null) {
+      body = this.preparer.prepare(write, { sessionId: request.sessionId, authInfo: request.authInfo, zxid, time });
+    } else {
+      return false;
+    }
+    const header: TxnHeader = { clientId: request.sessionId, cxid: request.cxid, zxid, time, type: body.type };
+    const w = new JuteWriter(256);
+    writeTxnEntry(w, { header, body, digest: null });
+    const result = this.driver.propose(w.toBuffer());
+    if (result.kind !== "proposed") {
+      this.logger.log("warn", "proposal refused", { result });
+      return false;
+    }
+    if (result.zxid !== zxid) throw new Error(`proposal got zxid ${hex(result.zxid)}, prepared for ${hex(zxid)}`);
+    return true;
+  }
+
+  /** The zxid the core will give the next proposal: the Preparer needs it before propose(). */
+  private nextZxid(): bigint {
+    const status = this.driver.peer.status();
+    const last = status.lastZxid;
+    return epochOf(last) === status.epoch ? last + 1n : makeZxid(status.epoch, 1);
+  }
+}
