@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ZkClient, connect } from "@zkts/client";
-import { type EnsembleMember, type RunningEnsemble, runKazoo, startZktsEnsemble } from "@zkts/testkit";
+import { type EnsembleMember, type RunningEnsemble, fourLetterWord, runKazoo, startZktsEnsemble } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
@@ -68,5 +68,40 @@ os._exit(0)
       await zk.close();
     }
     for (const member of ensemble.members) expect(await existsOn(member, "/kept")).toBe(false);
+  });
+  it("a session moves to another member when its member dies, keeping its watches and ephemerals", async () => {
+    const writer = await connect(leader.server.connectString, { sessionTimeoutMs: 6000 });
+    const zk = await connect(followers.map((m) => m.server.connectString).join(","), { sessionTimeoutMs: 6000 });
+    try {
+      await writer.create("/watched", "v0");
+      // A follower may not have applied the leader's write yet: sync first, as ZooKeeper's clients must.
+      await zk.sync("/");
+      let onChange: (type: string) => void = () => undefined;
+      const changed = new Promise<string>((resolve) => (onChange = resolve));
+      await zk.getData("/watched", (event) => onChange(event.type));
+      await zk.create("/moving-ephemeral", "", { mode: "EPHEMERAL" });
+      const sid = `0x${zk.sessionId.toString(16)}`;
+      const answers = await Promise.all(followers.map((m) => fourLetterWord(m.server.host, m.server.port, "cons")));
+      const holder = followers.find((_, i) => answers[i]!.includes(sid))!;
+      expect(holder).toBeDefined();
+      await holder.server.kill();
+      // The client moves to the other follower with its session; calls in flight meanwhile fail.
+      const deadline = performance.now() + 20_000;
+      let moved = false;
+      while (!moved && performance.now() < deadline) {
+        moved = await zk.sync("/").then(
+          () => true,
+          () => false,
+        );
+      }
+      expect(moved).toBe(true);
+      await writer.setData("/watched", "v1");
+      expect(await changed).toBe("NodeDataChanged");
+      expect(await writer.exists("/moving-ephemeral")).not.toBeNull();
+      await holder.server.restart();
+    } finally {
+      await zk.close();
+      await writer.close();
+    }
   });
 });
