@@ -52,6 +52,7 @@ const zktsLauncher: Launcher = {
 };
 
 const POLL_MS = 100;
+const START_ATTEMPTS = 3;
 
 /**
  * Starts an ensemble of zkts-server child processes on 127.0.0.1, each with its own client,
@@ -59,6 +60,20 @@ const POLL_MS = 100;
  */
 export async function startZktsEnsemble(opts: EnsembleOptions = {}): Promise<RunningEnsemble> {
   if (!existsSync(zktsMain)) throw new Error(`${zktsMain} does not exist; build apps/server first (npm run build)`);
+  // Ports from freePort() may be taken by someone else before a member binds them: a start
+  // that fails is retried on fresh ports.
+  let lastError: unknown;
+  for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(opts: EnsembleOptions): Promise<RunningEnsemble> {
   const voters = opts.voters ?? 3;
   const observers = opts.observers ?? 0;
   const base = await mkdtemp(join(tmpdir(), "zkts-ensemble-"));
@@ -82,8 +97,9 @@ export async function startZktsEnsemble(opts: EnsembleOptions = {}): Promise<Run
   };
   const members: EnsembleMember[] = [];
   try {
-    // Started together: no member answers srvr with a Mode until a quorum has formed.
-    await Promise.all(
+    // Started together: no member answers srvr with a Mode until a quorum has formed. Every
+    // start is awaited, so a failed one leaves no member running behind the cleanup below.
+    const started = await Promise.allSettled(
       specs.map(async (s) => {
         const dataDir = join(base, `server${s.id}`);
         await mkdir(dataDir, { recursive: true });
@@ -99,6 +115,8 @@ export async function startZktsEnsemble(opts: EnsembleOptions = {}): Promise<Run
         members.push({ id: s.id, role: s.role, server });
       }),
     );
+    const failure = started.find((r) => r.status === "rejected");
+    if (failure !== undefined) throw failure.reason;
   } catch (err) {
     await Promise.all(members.map((m) => m.server.stop().catch(() => undefined)));
     await rm(base, { recursive: true, force: true });
