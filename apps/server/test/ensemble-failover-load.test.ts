@@ -47,6 +47,28 @@ async function writeUntil(writer: number, acks: Ack[], stopped: () => boolean): 
 }
 
 describe("a zkts ensemble under write load", () => {
+  it("answers a burst of writes larger than the leader's window of proposals in flight", async () => {
+    const leader = await ensemble.waitForLeader();
+    const follower = ensemble.members.find((m) => m !== leader)!;
+    // Each connection may have 1000 requests in flight; together they exceed the leader's bound.
+    const clients = await Promise.all(
+      [follower, leader].map((m) => connect(m.server.connectString, { sessionTimeoutMs: 6000, maxOutstandingRequests: 2000 })),
+    );
+    try {
+      const startedAt = performance.now();
+      const results = await Promise.allSettled(
+        clients.flatMap((zk, c) => Array.from({ length: 1500 }, (_, i) => zk.create(`/burst-${c}-${i}`, "b"))),
+      );
+      const failed = results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason));
+      console.log(`ensemble: ${results.length} concurrent creates through a follower and the leader in ${(performance.now() - startedAt).toFixed(0)} ms`);
+      expect(failed.slice(0, 3)).toEqual([]);
+      await clients[0]!.sync("/");
+      expect((await clients[0]!.getChildren("/")).filter((c) => c.startsWith("burst-")).length).toBe(3000);
+    } finally {
+      await Promise.all(clients.map((zk) => zk.close()));
+    }
+  });
+
   it("keeps every acknowledged write through a SIGKILL of the leader and its restart", async () => {
     const leader = await ensemble.waitForLeader();
     const acks: Ack[] = [];

@@ -36,6 +36,8 @@ import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js
 import { readSessionReport, writeSessionReport } from "./session-report.js";
 
 const EXPIRED_PASSWORD = Buffer.alloc(16);
+/** Requests a leader holds back while its proposals are at their bound; beyond it a request is refused. */
+const HELD_BACK_MAX = 100_000;
 
 export interface EnsembleServerOptions {
   /** The client-facing settings; serverId is this server's myid. */
@@ -82,6 +84,8 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   /** Learner: sessions its clients used since the last report to the leader. */
   private readonly touched = new Set<bigint>();
   private nextSyncId = 1;
+  /** Leader: requests waiting for proposals in flight to commit. */
+  private readonly heldBack: { request: ForwardedRequest; write: WriteRequest | null }[] = [];
   /** The core's soft state as of the last applied Ready (the driver's may be ahead of the tree). */
   private soft: SoftState = { role: "LOOKING", leader: null, epoch: 0, serving: false };
   private netServer: NetServer | null = null;
@@ -450,11 +454,33 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
     this.prepareAndPropose(request, write);
   }
 
+  /**
+   * Proposes now, or holds the request back while the leader has as many proposals in flight
+   * as it allows; held requests go out in arrival order as commits come in, so each session's
+   * writes keep their order. False when this member cannot take it at all.
+   */
   private prepareAndPropose(request: ForwardedRequest, write: WriteRequest | null): boolean {
     const proposer = this.proposer;
     if (proposer === null || !this.serving) return false;
+    if (this.heldBack.length > 0 || proposer.busy) {
+      if (this.heldBack.length >= HELD_BACK_MAX) return false;
+      this.heldBack.push({ request, write });
+      return true;
+    }
+    return this.proposeNow(proposer, request, write);
+  }
+
+  private proposeNow(proposer: LeaderProposer, request: ForwardedRequest, write: WriteRequest | null): boolean {
     if (request.type === OpCode.closeSession) this.sessions.setClosing(request.sessionId);
     return proposer.propose(request, write);
+  }
+
+  private proposeHeldBack(): void {
+    const proposer = this.proposer;
+    while (proposer !== null && this.heldBack.length > 0 && !proposer.busy) {
+      const { request, write } = this.heldBack.shift()!;
+      if (!this.proposeNow(proposer, request, write)) return;
+    }
   }
 
   private onTick(): void {
@@ -492,6 +518,12 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   }
 
   apply(entry: Entry): void {
+    this.applyTxn(entry);
+    // Each commit makes room for one more proposal.
+    if (this.heldBack.length > 0) this.proposeHeldBack();
+  }
+
+  private applyTxn(entry: Entry): void {
     const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
     const { header, body } = readTxnEntry(data, this.config.juteMaxBuffer);
     const result = this.tree.applyTxn(header, body);
@@ -533,6 +565,8 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
       }
     } else {
       this.proposer = null;
+      // Their clients were on learners that lose this leader too, or are closed below.
+      this.heldBack.length = 0;
     }
     if (!soft.serving) this.dropClients();
     this.log("info", "serving state", { role: soft.role, leader: soft.leader, epoch: soft.epoch, serving: soft.serving });

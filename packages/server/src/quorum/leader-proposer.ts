@@ -6,6 +6,9 @@ import { type Logger, hex } from "../logger.js";
 import type { PeerDriver } from "./peer-driver.js";
 import type { ForwardedRequest } from "./quorum-codec.js";
 
+/** Below the zab core's default proposalsOutstandingMax (1000), so the core never refuses for load. */
+const PROPOSALS_IN_FLIGHT_MAX = 500n;
+
 /**
  * The established leader's half of the write path (ZooKeeper's PrepRequestProcessor on the
  * leader): turns a client request, local or forwarded, into a transaction against the tree
@@ -34,7 +37,19 @@ export class LeaderProposer {
     this.preparer.applied(zxid);
   }
 
-  /** False when the core refused the proposal (no longer leading, or too many in flight). */
+  /**
+   * True while PROPOSALS_IN_FLIGHT_MAX proposals await their commit. The caller then holds
+   * requests back instead of proposing: the core would refuse them (its own bound is higher),
+   * and a refused forwarded request could never be answered.
+   */
+  get busy(): boolean {
+    const status = this.driver.peer.status();
+    const epochStart = makeZxid(status.epoch, 0);
+    const committed = status.commitZxid > epochStart ? status.commitZxid : epochStart;
+    return status.lastZxid - committed >= PROPOSALS_IN_FLIGHT_MAX;
+  }
+
+  /** False when the core refused the proposal (it no longer leads). */
   propose(request: ForwardedRequest, write: WriteRequest | null): boolean {
     const zxid = this.nextZxid();
     const time = BigInt(Date.now());
