@@ -14,7 +14,7 @@ let followers: EnsembleMember[];
 
 beforeAll(async () => {
   // tickTime 200 ms: session timeouts are clamped to 400..4000 ms.
-  ensemble = await startZktsEnsemble({ voters: 3 });
+  ensemble = await startZktsEnsemble({ voters: 3, config: { "znode.container.checkIntervalMs": "300" } });
   leader = await ensemble.waitForLeader();
   followers = ensemble.members.filter((m) => m !== leader);
 }, 90_000);
@@ -103,5 +103,22 @@ os._exit(0)
       await zk.close();
       await writer.close();
     }
+  });
+  it("the leader deletes an emptied container, on every member, whichever member created it", async () => {
+    const zk = await connect(followers[0]!.server.connectString, { sessionTimeoutMs: 6000 });
+    try {
+      await zk.create("/container", "", { mode: "CONTAINER" });
+      await zk.create("/container/child", "");
+      await zk.delete("/container/child");
+    } finally {
+      await zk.close();
+    }
+    const deletedAt = performance.now();
+    let goneEverywhere = false;
+    while (!goneEverywhere && performance.now() - deletedAt < 20_000) {
+      await sleep(200);
+      goneEverywhere = (await Promise.all(ensemble.members.map((m) => existsOn(m, "/container")))).every((p) => !p);
+    }
+    expect(goneEverywhere).toBe(true);
   });
 });

@@ -148,6 +148,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
     server.on("error", (err) => this.log("error", "client listener error", { err }));
     await this.driver.start();
     this.timers.push(setInterval(() => this.onTick(), this.config.tickTime));
+    this.timers.push(setInterval(() => this.reapContainers(), this.config.containerCheckIntervalMs));
   }
 
   async stop(): Promise<void> {
@@ -480,6 +481,19 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
     while (proposer !== null && this.heldBack.length > 0 && !proposer.busy) {
       const { request, write } = this.heldBack.shift()!;
       if (!this.proposeNow(proposer, request, write)) return;
+    }
+  }
+
+  /** The leader deletes empty containers and expired TTL nodes through the log, as ZooKeeper's ContainerManager. */
+  private reapContainers(): void {
+    if (this.stopping || this.role !== "LEADING" || !this.serving) return;
+    const limit = Math.max(1, Math.floor(this.config.containerMaxPerMinute * (this.config.containerCheckIntervalMs / 60000)));
+    const candidates = this.tree
+      .expiryCandidates(BigInt(Date.now()), BigInt(this.config.containerMaxNeverUsedIntervalMs))
+      .slice(0, limit);
+    for (const path of candidates) {
+      const request = { sessionId: 0n, cxid: 0, type: OpCode.deleteContainer, payload: Buffer.alloc(0), authInfo: [] };
+      this.prepareAndPropose(request, { type: OpCode.deleteContainer, path });
     }
   }
 
