@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ZkClient, connect } from "@zkts/client";
 import { type RunningEnsemble, startZktsEnsemble } from "@zkts/testkit";
@@ -11,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 let ensemble: RunningEnsemble;
 
 beforeAll(async () => {
-  ensemble = await startZktsEnsemble({ voters: 3 });
+  // A low snapCount: members snapshot every few hundred txns while the load runs.
+  ensemble = await startZktsEnsemble({ voters: 3, config: { snapCount: "400" } });
 }, 90_000);
 
 afterAll(async () => {
@@ -87,7 +89,12 @@ describe("a zkts ensemble under write load", () => {
     );
     expect(firstAfterKill).toBeDefined();
     await sleep(500);
+    const logBefore = readFileSync(leader.server.logPath, "utf8").length;
     await leader.server.restart();
+    // It starts from a snapshot it took itself, not from an empty tree and the whole log.
+    const recovered = /"recovered replica state","snapshotZxid":"(0x[0-9a-f]+)"/.exec(readFileSync(leader.server.logPath, "utf8").substring(logBefore));
+    expect(recovered?.[1]).toMatch(/^0x[0-9a-f]+$/);
+    expect(recovered?.[1]).not.toBe("0x0");
     await sleep(500);
     stop = true;
     await Promise.all(writers);

@@ -533,6 +533,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
 
   apply(entry: Entry): void {
     this.applyTxn(entry);
+    if (this.store.snapshotDue) this.store.takeSnapshot(this.tree, this.sessionTable());
     // Each commit makes room for one more proposal.
     if (this.heldBack.length > 0) this.proposeHeldBack();
   }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DataTree, type DataTreeOptions } from "@zkts/datatree";
 import {
   type LoadedSnapshot,
+  SnapshotTrigger,
   StorageError,
   TxnLogAppender,
   openSnapshot,
@@ -29,11 +30,42 @@ export interface EnsembleRecovery {
  * snapshot only: the core hands the logged entries back as committed once its leader says so.
  */
 export class EnsembleStore {
+  private readonly trigger: SnapshotTrigger;
+  private snapshotWanted = false;
+  private snapshotRunning: Promise<void> | null = null;
+
   private constructor(
     private readonly config: ServerConfig,
     private readonly logger: Logger,
     private appender: TxnLogAppender,
-  ) {}
+  ) {
+    this.trigger = new SnapshotTrigger({ snapCount: config.snapCount, snapSizeLimit: config.snapSizeLimitBytes, random: Math.random });
+  }
+
+  /** Enough was logged since the last snapshot: the caller should pass its applied state to takeSnapshot(). */
+  get snapshotDue(): boolean {
+    return this.snapshotWanted && this.snapshotRunning === null;
+  }
+
+  /**
+   * Writes a snapshot of the applied state in the background, as ZooKeeper does: fuzzy, since
+   * later txns may be applied while it is written; recovery replays the log after its zxid.
+   * The next start loads it and gives the core only the log entries after it.
+   */
+  takeSnapshot(tree: DataTree, sessions: ReadonlyMap<bigint, number>): void {
+    if (this.snapshotRunning !== null) return;
+    this.snapshotWanted = false;
+    this.trigger.reset();
+    const zxid = tree.lastProcessedZxid;
+    this.snapshotRunning = writeSnapshot(snapshotSource(tree, sessions), { dataDir: this.config.dataDir, zxid, fsync: this.config.forceSync })
+      .then(
+        (written) => this.logger.log("info", "snapshot written", { zxid: hex(zxid), path: written.path, nodes: written.nodes }),
+        (err: unknown) => this.logger.log("error", "snapshot failed; the log still holds every txn", { err }),
+      )
+      .finally(() => {
+        this.snapshotRunning = null;
+      });
+  }
 
   static async open(config: ServerConfig, logger: Logger, treeOptions: DataTreeOptions): Promise<{ store: EnsembleStore; recovery: EnsembleRecovery }> {
     const recovered = await recover({
@@ -84,7 +116,16 @@ export class EnsembleStore {
     let installed: LoadedSnapshot | null = null;
     if (r.snapshot !== null) installed = await this.installSnapshot(r.snapshot.zxid, r.snapshot.data);
     if (r.truncateTo !== null) await this.truncate(r.truncateTo);
-    if (r.entries.length > 0) await Promise.all(r.entries.map((e) => this.appender.append(e.data)));
+    if (r.entries.length > 0) {
+      await Promise.all(r.entries.map((e) => this.appender.append(e.data)));
+      let due = false;
+      for (const e of r.entries) due = this.trigger.record(e.data.length) || due;
+      if (due && !this.snapshotWanted) {
+        // A new log file starts here, so older ones hold only what the snapshot covers.
+        await this.appender.roll();
+        this.snapshotWanted = true;
+      }
+    }
     if (r.hardState !== null) {
       await writeEpoch(this.config.dataDir, "acceptedEpoch", r.hardState.acceptedEpoch);
       await writeEpoch(this.config.dataDir, "currentEpoch", r.hardState.currentEpoch);
@@ -103,6 +144,7 @@ export class EnsembleStore {
   }
 
   async close(): Promise<void> {
+    if (this.snapshotRunning !== null) await this.snapshotRunning;
     await this.appender.close().catch(() => undefined);
   }
 
