@@ -1,7 +1,6 @@
 import type { Server as NetServer, Socket } from "node:net";
-import { DataTree, type DataTreeOptions, Preparer, type WriteRequest, authenticate } from "@zkts/datatree";
+import { DataTree, type DataTreeOptions, Preparer, type WriteRequest } from "@zkts/datatree";
 import {
-  AuthPacket,
   ErrorCode,
   JuteError,
   JuteReader,
@@ -10,7 +9,6 @@ import {
   SetSASLResponse,
   Xid,
   readConnectRequest,
-  writeConnectResponse,
 } from "@zkts/jute";
 import type { ServerConfig } from "./config.js";
 import { ClientConnection, type ConnectionHandler, type Reply } from "./connection.js";
@@ -22,10 +20,10 @@ import { sessionPassword } from "./java-random.js";
 import { SessionTracker } from "./session-tracker.js";
 import { type TxnPersistence, TxnPipeline, inMemoryPersistence } from "./txn-pipeline.js";
 import { earlyConnections, listen } from "./listener.js";
+import { ConnectionsPerAddress, answerHandshake, handleAuthPacket } from "./client-session-io.js";
 import { readWrite, replyForWrite } from "./write-requests.js";
 import { DurableStore } from "./persistence/durable-store.js";
 
-const EXPIRED_PASSWORD = Buffer.alloc(16);
 
 export interface ZkServerOptions {
   config: ServerConfig;
@@ -49,7 +47,7 @@ export class ZkServer implements ConnectionHandler {
   readonly metrics: ServerMetrics;
   readonly connections = new Set<ClientConnection>();
   private readonly bySession = new Map<bigint, ClientConnection>();
-  private readonly connectionsPerIp = new Map<string, number>();
+  private readonly admission: ConnectionsPerAddress;
   private readonly reads: ReadRequests;
   private readonly logger: Logger;
   readonly now: () => number;
@@ -81,6 +79,7 @@ export class ZkServer implements ConnectionHandler {
     this.sessions = new SessionTracker(this.config.tickTime, this.config.serverId, this.now());
     this.metrics = new ServerMetrics(this.now());
     this.reads = new ReadRequests(this.tree, auth);
+    this.admission = new ConnectionsPerAddress(this.config.maxClientCnxns, this.logger);
   }
 
   /**
@@ -167,15 +166,10 @@ export class ZkServer implements ConnectionHandler {
       socket.destroy();
       return;
     }
-    const ip = (socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
-    const count = this.connectionsPerIp.get(ip) ?? 0;
-    if (this.config.maxClientCnxns > 0 && count >= this.config.maxClientCnxns) {
+    if (!this.admission.admit(socket)) {
       this.metrics.connectionsRejected++;
-      this.log("warn", `Too many connections from /${ip} - max is ${this.config.maxClientCnxns}`);
-      socket.destroy();
       return;
     }
-    this.connectionsPerIp.set(ip, count + 1);
     const connection = new ClientConnection(
       socket,
       this,
@@ -188,10 +182,7 @@ export class ZkServer implements ConnectionHandler {
 
   onClose(connection: ClientConnection): void {
     if (!this.connections.delete(connection)) return;
-    const ip = connection.remoteAddress;
-    const count = (this.connectionsPerIp.get(ip) ?? 1) - 1;
-    if (count <= 0) this.connectionsPerIp.delete(ip);
-    else this.connectionsPerIp.set(ip, count);
+    this.admission.release(connection);
     if (this.bySession.get(connection.sessionId) === connection) this.bySession.delete(connection.sessionId);
     this.tree.removeWatcher(connection);
   }
@@ -286,24 +277,7 @@ export class ZkServer implements ConnectionHandler {
   }
 
   private finishHandshake(connection: ClientConnection, sessionId: bigint, timeoutMs: number, valid: boolean): void {
-    connection.writeFrame((w) =>
-      writeConnectResponse(
-        w,
-        {
-          protocolVersion: 0,
-          timeOut: valid ? timeoutMs : 0,
-          sessionId: valid ? sessionId : 0n,
-          passwd: valid ? sessionPassword(sessionId) : EXPIRED_PASSWORD,
-          readOnly: valid && this.writesRefused,
-        },
-        connection.readOnlyByteSent,
-      ),
-    );
-    if (!valid) {
-      connection.closeAfterPendingWrites();
-      return;
-    }
-    connection.sessionId = sessionId;
+    if (!answerHandshake(connection, { sessionId, timeoutMs, valid, readOnly: this.writesRefused })) return;
     this.bySession.set(sessionId, connection);
     connection.sessionEstablished();
     this.log("debug", "session established", { session: hex(sessionId), timeoutMs });
@@ -324,7 +298,7 @@ export class ZkServer implements ConnectionHandler {
     }
     const { xid, type } = header;
     if (type === OpCode.auth) {
-      this.handleAuth(connection, xid, reader);
+      handleAuthPacket(connection, xid, reader, this.config, this.logger);
       return;
     }
     if (type === OpCode.sasl) {
@@ -383,30 +357,6 @@ export class ZkServer implements ConnectionHandler {
     }
   }
 
-  private handleAuth(connection: ClientConnection, xid: number, reader: JuteReader): void {
-    let ids = null;
-    let scheme = "?";
-    try {
-      const packet = AuthPacket.read(reader);
-      scheme = packet.scheme;
-      ids = authenticate(packet.scheme, packet.auth, {
-        superDigest: this.config.superDigest,
-        digestAlgorithm: this.config.digestAlgorithm,
-      });
-    } catch (err) {
-      if (!(err instanceof JuteError)) throw err;
-    }
-    if (ids === null) {
-      this.log("warn", "authentication failed; closing connection", { scheme, session: hex(connection.sessionId) });
-      connection.writeReply(xid, { err: ErrorCode.AUTHFAILED, zxid: 0n, body: null });
-      connection.closeAfterPendingWrites();
-      return;
-    }
-    for (const id of ids) {
-      if (!connection.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) connection.authInfo.push(id);
-    }
-    connection.writeReply(xid, { err: 0, zxid: 0n, body: null });
-  }
 
   private submitWrite(connection: ClientConnection, xid: number, write: WriteRequest): void {
     if (this.writesRefused) {

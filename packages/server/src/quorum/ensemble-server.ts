@@ -1,9 +1,7 @@
 import type { Server as NetServer, Socket } from "node:net";
-import { DataTree, type DataTreeOptions, type WriteRequest, authenticate } from "@zkts/datatree";
+import { DataTree, type DataTreeOptions, type WriteRequest } from "@zkts/datatree";
 import {
-  AuthPacket,
   ErrorCode,
-  type Id,
   JuteError,
   JuteReader,
   OpCode,
@@ -12,11 +10,11 @@ import {
   Xid,
   readConnectRequest,
   readTxnEntry,
-  writeConnectResponse,
 } from "@zkts/jute";
 import type { LoadedSnapshot } from "@zkts/storage";
 import type { Entry, PersistedState, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
+import { ConnectionsPerAddress, answerHandshake, handleAuthPacket } from "../client-session-io.js";
 import { ClientConnection, type ConnectionHandler, type Reply } from "../connection.js";
 import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
 import { sessionPassword } from "../java-random.js";
@@ -35,7 +33,6 @@ import { LeaderProposer } from "./leader-proposer.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
 import { readSessionReport, writeSessionReport } from "./session-report.js";
 
-const EXPIRED_PASSWORD = Buffer.alloc(16);
 /** Requests a leader holds back while its proposals are at their bound; beyond it a request is refused. */
 const HELD_BACK_MAX = 100_000;
 
@@ -92,6 +89,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
   private readonly logger: Logger;
+  private readonly admission: ConnectionsPerAddress;
 
   private constructor(
     private readonly options: EnsembleServerOptions,
@@ -100,6 +98,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   ) {
     this.config = options.config;
     this.logger = options.logger ?? silentLogger;
+    this.admission = new ConnectionsPerAddress(this.config.maxClientCnxns, this.logger);
     this.tree = recovered.tree;
     this.reads = new ReadRequests(this.tree, authOf(this.config));
     this.metrics = new ServerMetrics(Date.now());
@@ -220,6 +219,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
 
   onClose(connection: ClientConnection): void {
     if (!this.connections.delete(connection)) return;
+    this.admission.release(connection);
     if (this.bySession.get(connection.sessionId) === connection) this.bySession.delete(connection.sessionId);
     this.tree.removeWatcher(connection);
   }
@@ -279,7 +279,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
     const { xid, type } = header;
     const bodyStart = reader.offset;
     if (type === OpCode.auth) {
-      this.handleAuth(connection, xid, reader);
+      handleAuthPacket(connection, xid, reader, this.config, this.logger);
       return;
     }
     if (type === OpCode.sasl) {
@@ -329,6 +329,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
       socket.destroy();
       return;
     }
+    if (!this.admission.admit(socket)) return;
     const connection = new ClientConnection(socket, this, this.config.juteMaxBuffer, this.config.maxOutstandingPerConnection);
     this.connections.add(connection);
     socket.resume();
@@ -351,24 +352,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   }
 
   private finishHandshake(connection: ClientConnection, sessionId: bigint, timeoutMs: number, valid: boolean): void {
-    connection.writeFrame((w) =>
-      writeConnectResponse(
-        w,
-        {
-          protocolVersion: 0,
-          timeOut: valid ? timeoutMs : 0,
-          sessionId: valid ? sessionId : 0n,
-          passwd: valid ? sessionPassword(sessionId) : EXPIRED_PASSWORD,
-          readOnly: false,
-        },
-        connection.readOnlyByteSent,
-      ),
-    );
-    if (!valid) {
-      connection.closeAfterPendingWrites();
-      return;
-    }
-    connection.sessionId = sessionId;
+    if (!answerHandshake(connection, { sessionId, timeoutMs, valid, readOnly: false })) return;
     this.bySession.set(sessionId, connection);
     connection.sessionEstablished();
   }
@@ -410,27 +394,6 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
     }
   }
 
-  private handleAuth(connection: ClientConnection, xid: number, reader: JuteReader): void {
-    let ids: Id[] | null = null;
-    try {
-      const packet = AuthPacket.read(reader);
-      ids = authenticate(packet.scheme, packet.auth, {
-        superDigest: this.config.superDigest,
-        digestAlgorithm: this.config.digestAlgorithm,
-      });
-    } catch (err) {
-      if (!(err instanceof JuteError)) throw err;
-    }
-    if (ids === null) {
-      connection.writeReply(xid, { err: ErrorCode.AUTHFAILED, zxid: 0n, body: null });
-      connection.closeAfterPendingWrites();
-      return;
-    }
-    for (const id of ids) {
-      if (!connection.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) connection.authInfo.push(id);
-    }
-    connection.writeReply(xid, { err: 0, zxid: 0n, body: null });
-  }
 
   // ---- the leader's side of the request path ---------------------------------------------
 

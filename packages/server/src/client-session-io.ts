@@ -1,0 +1,112 @@
+import type { Socket } from "node:net";
+import { authenticate } from "@zkts/datatree";
+import { AuthPacket, ErrorCode, JuteError, type JuteReader, writeConnectResponse } from "@zkts/jute";
+import type { ServerConfig } from "./config.js";
+import type { ClientConnection } from "./connection.js";
+import { sessionPassword } from "./java-random.js";
+import { type Logger, hex } from "./logger.js";
+
+/**
+ * What a standalone server and an ensemble member do alike at the client edge: admit
+ * connections under maxClientCnxns, answer the session handshake, and handle AuthPackets.
+ */
+
+const EXPIRED_PASSWORD = Buffer.alloc(16);
+
+/** Counts connections per client address and refuses those beyond maxClientCnxns. */
+export class ConnectionsPerAddress {
+  private readonly counts = new Map<string, number>();
+  rejected = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Takes a slot for the socket's address, or destroys the socket when there is none. */
+  admit(socket: Socket): boolean {
+    const ip = (socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
+    const count = this.counts.get(ip) ?? 0;
+    if (this.max > 0 && count >= this.max) {
+      this.rejected++;
+      this.logger.log("warn", `Too many connections from /${ip} - max is ${this.max}`);
+      socket.destroy();
+      return false;
+    }
+    this.counts.set(ip, count + 1);
+    return true;
+  }
+
+  release(connection: ClientConnection): void {
+    const ip = connection.remoteAddress;
+    const count = (this.counts.get(ip) ?? 1) - 1;
+    if (count <= 0) this.counts.delete(ip);
+    else this.counts.set(ip, count);
+  }
+}
+
+/**
+ * Answers a ConnectRequest. An invalid answer (expired session, wrong password) is ZooKeeper's:
+ * timeout 0, session 0, a zeroed password, then the connection closes. Returns whether the
+ * session is now established on the connection.
+ */
+export function answerHandshake(
+  connection: ClientConnection,
+  reply: { sessionId: bigint; timeoutMs: number; valid: boolean; readOnly: boolean },
+): boolean {
+  const { sessionId, timeoutMs, valid } = reply;
+  connection.writeFrame((w) =>
+    writeConnectResponse(
+      w,
+      {
+        protocolVersion: 0,
+        timeOut: valid ? timeoutMs : 0,
+        sessionId: valid ? sessionId : 0n,
+        passwd: valid ? sessionPassword(sessionId) : EXPIRED_PASSWORD,
+        readOnly: valid && reply.readOnly,
+      },
+      connection.readOnlyByteSent,
+    ),
+  );
+  if (!valid) {
+    connection.closeAfterPendingWrites();
+    return false;
+  }
+  connection.sessionId = sessionId;
+  return true;
+}
+
+/**
+ * Handles an AuthPacket at once, outside the request order, as ZooKeeper does: the ids join
+ * the connection's, or AUTHFAILED is answered and the connection closes.
+ */
+export function handleAuthPacket(
+  connection: ClientConnection,
+  xid: number,
+  reader: JuteReader,
+  config: Pick<ServerConfig, "superDigest" | "digestAlgorithm">,
+  logger: Logger,
+): void {
+  let ids = null;
+  let scheme = "?";
+  try {
+    const packet = AuthPacket.read(reader);
+    scheme = packet.scheme;
+    ids = authenticate(packet.scheme, packet.auth, {
+      superDigest: config.superDigest,
+      digestAlgorithm: config.digestAlgorithm,
+    });
+  } catch (err) {
+    if (!(err instanceof JuteError)) throw err;
+  }
+  if (ids === null) {
+    logger.log("warn", "authentication failed; closing connection", { scheme, session: hex(connection.sessionId) });
+    connection.writeReply(xid, { err: ErrorCode.AUTHFAILED, zxid: 0n, body: null });
+    connection.closeAfterPendingWrites();
+    return;
+  }
+  for (const id of ids) {
+    if (!connection.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) connection.authInfo.push(id);
+  }
+  connection.writeReply(xid, { err: 0, zxid: 0n, body: null });
+}
