@@ -110,3 +110,20 @@ export function handleAuthPacket(
   }
   connection.writeReply(xid, { err: 0, zxid: 0n, body: null });
 }
+
+/**
+ * Runs a four-letter word if `4lw.commands.whitelist` allows it, and answers as ZooKeeper
+ * does when it does not.
+ */
+export function answerFourLetterWord(
+  connection: ClientConnection,
+  word: string,
+  allowed: ServerConfig["fourLetterWords"],
+  run: (word: string) => string,
+): void {
+  if (allowed !== "*" && !allowed.has(word)) {
+    connection.writeTextAndClose(`${word} is not executed because it is not in the whitelist.\n`);
+    return;
+  }
+  connection.writeTextAndClose(run(word));
+}

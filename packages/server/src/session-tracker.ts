@@ -38,6 +38,13 @@ export class SessionTracker {
     return this.sessions.values();
   }
 
+  /** Live sessions and their timeouts, as snapshots record them. */
+  timeouts(): Map<bigint, number> {
+    const out = new Map<bigint, number>();
+    for (const s of this.sessions.values()) out.set(s.id, s.timeoutMs);
+    return out;
+  }
+
   createId(): bigint {
     let id = this.nextId++;
     if (id === CONTAINER_EPHEMERAL_OWNER) id = this.nextId++;

@@ -20,7 +20,7 @@ import { sessionPassword } from "./java-random.js";
 import { SessionTracker } from "./session-tracker.js";
 import { type TxnPersistence, TxnPipeline, inMemoryPersistence } from "./txn-pipeline.js";
 import { earlyConnections, listen } from "./listener.js";
-import { ConnectionsPerAddress, answerHandshake, handleAuthPacket } from "./client-session-io.js";
+import { ConnectionsPerAddress, answerFourLetterWord, answerHandshake, handleAuthPacket } from "./client-session-io.js";
 import { readWrite, replyForWrite } from "./write-requests.js";
 import { DurableStore } from "./persistence/durable-store.js";
 
@@ -111,9 +111,7 @@ export class ZkServer implements ConnectionHandler {
 
   /** Live sessions and their timeouts, as snapshots record them. */
   sessionTable(): Map<bigint, number> {
-    const out = new Map<bigint, number>();
-    for (const s of this.sessions.all()) out.set(s.id, s.timeoutMs);
-    return out;
+    return this.sessions.timeouts();
   }
 
   log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {
@@ -192,12 +190,7 @@ export class ZkServer implements ConnectionHandler {
   }
 
   onFourLetterWord(connection: ClientConnection, word: string): void {
-    const allowed = this.config.fourLetterWords;
-    if (allowed !== "*" && !allowed.has(word)) {
-      connection.writeTextAndClose(`${word} is not executed because it is not in the whitelist.\n`);
-      return;
-    }
-    connection.writeTextAndClose(runFourLetterWord(this, word));
+    answerFourLetterWord(connection, word, this.config.fourLetterWords, (w) => runFourLetterWord(this, w));
   }
 
   onReplySent(latencyMs: number): void {

@@ -14,7 +14,7 @@ import {
 import type { LoadedSnapshot } from "@zkts/storage";
 import type { Entry, PersistedState, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
-import { ConnectionsPerAddress, answerHandshake, handleAuthPacket } from "../client-session-io.js";
+import { ConnectionsPerAddress, answerFourLetterWord, answerHandshake, handleAuthPacket } from "../client-session-io.js";
 import { ClientConnection, type ConnectionHandler, type Reply } from "../connection.js";
 import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
 import { sessionPassword } from "../java-random.js";
@@ -181,9 +181,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   }
 
   sessionTable(): Map<bigint, number> {
-    const out = new Map<bigint, number>();
-    for (const s of this.sessions.all()) out.set(s.id, s.timeoutMs);
-    return out;
+    return this.sessions.timeouts();
   }
 
   // ---- ConnectionHandler -----------------------------------------------------------------
@@ -209,12 +207,7 @@ export class EnsembleServer implements ConnectionHandler, ReplicatedState {
   }
 
   onFourLetterWord(connection: ClientConnection, word: string): void {
-    const allowed = this.config.fourLetterWords;
-    if (allowed !== "*" && !allowed.has(word)) {
-      connection.writeTextAndClose(`${word} is not executed because it is not in the whitelist.\n`);
-      return;
-    }
-    connection.writeTextAndClose(runEnsembleFourLetterWord(this, word));
+    answerFourLetterWord(connection, word, this.config.fourLetterWords, (w) => runEnsembleFourLetterWord(this, w));
   }
 
   onClose(connection: ClientConnection): void {
