@@ -1,4 +1,4 @@
-import { type AuthConfig, type DataTree, KeeperError, aclPermits } from "@zkts/datatree";
+import { type AuthConfig, type DataTree, KeeperError, type Watcher, aclPermits } from "@zkts/datatree";
 import {
   type ACL,
   AddWatchMode,
@@ -34,7 +34,7 @@ import {
   readMultiRequest,
   writeMultiResponse,
 } from "@zkts/jute";
-import type { ClientConnection, Reply } from "./connection.js";
+import type { Reply } from "./connection.js";
 
 /**
  * The read side of FinalRequestProcessor: each read runs against the applied tree when it
@@ -46,7 +46,7 @@ export class ReadRequests {
     private readonly auth: AuthConfig,
   ) {}
 
-  run(type: number, reader: JuteReader, connection: ClientConnection): Reply {
+  run(type: number, reader: JuteReader, connection: Watcher): Reply {
     try {
       return this.ok(this.dispatch(type, reader, connection));
     } catch (e) {
@@ -63,11 +63,11 @@ export class ReadRequests {
     return { err: 0, zxid: this.tree.lastProcessedZxid, body };
   }
 
-  private check(acl: readonly ACL[], perm: number, connection: ClientConnection): void {
+  private check(acl: readonly ACL[], perm: number, connection: Watcher): void {
     if (!aclPermits(acl, perm, connection.authInfo, this.auth)) throw new KeeperError(ErrorCode.NOAUTH);
   }
 
-  private dispatch(type: number, reader: JuteReader, c: ClientConnection): Reply["body"] {
+  private dispatch(type: number, reader: JuteReader, c: Watcher): Reply["body"] {
     const tree = this.tree;
     switch (type) {
       case OpCode.exists: {
@@ -193,14 +193,14 @@ export class ReadRequests {
     }
   }
 
-  private getData(path: string, watch: boolean, c: ClientConnection) {
+  private getData(path: string, watch: boolean, c: Watcher) {
     const node = this.tree.getNode(path);
     if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
     this.check(this.tree.aclOf(node), Perms.READ, c);
     return this.tree.getData(path, watch ? c : null)!;
   }
 
-  private getChildren(path: string, watch: boolean, c: ClientConnection) {
+  private getChildren(path: string, watch: boolean, c: Watcher) {
     const node = this.tree.getNode(path);
     if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
     this.check(this.tree.aclOf(node), Perms.READ, c);

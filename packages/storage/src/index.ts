@@ -31,8 +31,8 @@ export {
   type TxnLogAppenderOptions,
 } from "./txn-log-appender.js";
 export type { SnapshotNode, SnapshotSource, ZxidDigest } from "./snapshot-types.js";
-export { writeSnapshot, type WriteSnapshotOptions, type WrittenSnapshot } from "./snapshot-writer.js";
-export { openSnapshot, readSnapshot, type LoadedSnapshot, type OpenSnapshotOptions } from "./snapshot-reader.js";
+export { encodeSnapshotBytes, writeSnapshot, type WriteSnapshotOptions, type WrittenSnapshot } from "./snapshot-writer.js";
+export { openSnapshot, parseSnapshot, readSnapshot, type LoadedSnapshot, type OpenSnapshotOptions } from "./snapshot-reader.js";
 export { looksSealed } from "./snapshot-files.js";
 export { SnapshotTrigger, SNAP_COUNT_DEFAULT, type SnapshotTriggerOptions } from "./snapshot-trigger.js";
 export { recover, type LogRepair, type RecoveredTxn, type Recovery, type RecoverOptions, type SkippedSnapshot } from "./recovery.js";

@@ -63,6 +63,45 @@ export async function writeSnapshot(source: SnapshotSource, options: WriteSnapsh
   return { path: finalPath, ...written };
 }
 
+/**
+ * The bytes of a snapshot file holding `source`, built in memory: what a leader sends a
+ * learner in a SNAP, and what a simulated disk keeps. Same format as writeSnapshot's files.
+ */
+export async function encodeSnapshotBytes(source: SnapshotSource, options: Pick<WriteSnapshotOptions, "sliceMs" | "now"> = {}): Promise<Buffer> {
+  const file = new CollectingFile();
+  const stream = new SealedStream(file, CHUNK_BYTES_DEFAULT);
+  await encodeSnapshot(source, stream, { dataDir: "", zxid: 0n, ...options });
+  return Buffer.concat(file.chunks);
+}
+
+/** A write-only StorageFile that keeps what was written, in order. */
+class CollectingFile implements StorageFile {
+  readonly chunks: Buffer[] = [];
+  private length = 0;
+
+  async writeAt(bytes: Uint8Array, position: number): Promise<void> {
+    if (position !== this.length) throw new StorageError(StorageErrorCode.invalidArgument, "snapshot bytes are written in order");
+    this.chunks.push(Buffer.from(bytes));
+    this.length += bytes.length;
+  }
+
+  async readAt(): Promise<number> {
+    return 0;
+  }
+
+  async datasync(): Promise<void> {}
+
+  async truncate(): Promise<void> {
+    throw new StorageError(StorageErrorCode.invalidArgument, "an in-memory snapshot is never truncated");
+  }
+
+  async size(): Promise<number> {
+    return this.length;
+  }
+
+  async close(): Promise<void> {}
+}
+
 async function encodeSnapshot(
   source: SnapshotSource,
   stream: SealedStream,

@@ -1,5 +1,5 @@
-import type { DataTree } from "@zkts/datatree";
-import type { LoadedSnapshot, SnapshotNode, SnapshotSource } from "@zkts/storage";
+import { DataTree, type DataTreeOptions } from "@zkts/datatree";
+import { type LoadedSnapshot, type SnapshotNode, type SnapshotSource, encodeSnapshotBytes, parseSnapshot } from "@zkts/storage";
 
 /** What a snapshot holds, taken from the live tree and session table. */
 export function snapshotSource(tree: DataTree, sessions: ReadonlyMap<bigint, number>): SnapshotSource {
@@ -26,4 +26,23 @@ export async function loadSnapshot(tree: DataTree, snapshot: LoadedSnapshot): Pr
   }
   tree.finishRestore(snapshot.zxid);
   return new Map(snapshot.sessions);
+}
+
+/** A snapshot file's bytes for `tree` and `sessions`, built in memory (a SNAP to a learner). */
+export async function serializeTree(tree: DataTree, sessions: ReadonlyMap<bigint, number>): Promise<Buffer> {
+  return await encodeSnapshotBytes(snapshotSource(tree, sessions));
+}
+
+/** Parses a snapshot's bytes (as serializeTree makes them) into a new tree and its sessions. */
+export async function treeFromSnapshotBytes(
+  bytes: Uint8Array,
+  zxid: bigint,
+  options: DataTreeOptions,
+  maxBuffer: number,
+): Promise<{ tree: DataTree; sessions: Map<bigint, number> }> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const snapshot = await parseSnapshot(`snapshot.${zxid.toString(16)}`, zxid, buffer, maxBuffer);
+  const tree = new DataTree(options);
+  const sessions = await loadSnapshot(tree, snapshot);
+  return { tree, sessions };
 }

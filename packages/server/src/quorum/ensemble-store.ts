@@ -1,4 +1,4 @@
-import { mkdir, open as openFile, readFile, readdir, rename, rm, unlink } from "node:fs/promises";
+import { mkdir, open as openFile, readFile, readdir, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { DataTree, type DataTreeOptions } from "@zkts/datatree";
 import {
@@ -131,16 +131,6 @@ export class EnsembleStore {
       await writeEpoch(this.config.dataDir, "currentEpoch", r.hardState.currentEpoch);
     }
     return installed;
-  }
-
-  /** The bytes of a snapshot file holding `tree` and `sessions`, for a SNAP to a learner. */
-  async serializeSnapshot(tree: DataTree, sessions: ReadonlyMap<bigint, number>): Promise<Buffer> {
-    const dir = join(this.config.dataDir, "outgoing-snapshot");
-    await rm(dir, { recursive: true, force: true });
-    const written = await writeSnapshot(snapshotSource(tree, sessions), { dataDir: dir, zxid: tree.lastProcessedZxid, fsync: false });
-    const bytes = await readFile(written.path);
-    await rm(dir, { recursive: true, force: true });
-    return bytes;
   }
 
   async close(): Promise<void> {

@@ -3,8 +3,8 @@ import { JuteReader, JuteWriter, OpCode, type TxnBody, type TxnHeader, writeTxnE
 import { epochOf, makeZxid } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
-import type { PeerDriver } from "./peer-driver.js";
 import type { ForwardedRequest } from "./quorum-codec.js";
+import type { QuorumPort } from "./quorum-port.js";
 
 /** Below the zab core's default proposalsOutstandingMax (1000), so the core never refuses for load. */
 const PROPOSALS_IN_FLIGHT_MAX = 500n;
@@ -21,7 +21,8 @@ export class LeaderProposer {
   constructor(
     tree: DataTree,
     config: ServerConfig,
-    private readonly driver: PeerDriver,
+    private readonly port: QuorumPort,
+    private readonly clock: () => number,
     private readonly logger: Logger,
   ) {
     this.preparer = new Preparer(tree, {
@@ -43,7 +44,7 @@ export class LeaderProposer {
    * and a refused forwarded request could never be answered.
    */
   get busy(): boolean {
-    const status = this.driver.peer.status();
+    const status = this.port.status();
     const epochStart = makeZxid(status.epoch, 0);
     const committed = status.commitZxid > epochStart ? status.commitZxid : epochStart;
     return status.lastZxid - committed >= PROPOSALS_IN_FLIGHT_MAX;
@@ -52,7 +53,7 @@ export class LeaderProposer {
   /** False when the core refused the proposal (it no longer leads). */
   propose(request: ForwardedRequest, write: WriteRequest | null): boolean {
     const zxid = this.nextZxid();
-    const time = BigInt(Date.now());
+    const time = BigInt(this.clock());
     let body: TxnBody;
     if (request.type === OpCode.createSession) {
       body = { type: OpCode.createSession, txn: { timeOut: new JuteReader(request.payload).readInt() } };
@@ -66,7 +67,7 @@ export class LeaderProposer {
     const header: TxnHeader = { clientId: request.sessionId, cxid: request.cxid, zxid, time, type: body.type };
     const w = new JuteWriter(256);
     writeTxnEntry(w, { header, body, digest: null });
-    const result = this.driver.propose(w.toBuffer());
+    const result = this.port.propose(w.toBuffer());
     if (result.kind !== "proposed") {
       this.logger.log("warn", "proposal refused", { result });
       return false;
@@ -77,7 +78,7 @@ export class LeaderProposer {
 
   /** The zxid the core will give the next proposal: the Preparer needs it before propose(). */
   private nextZxid(): bigint {
-    const status = this.driver.peer.status();
+    const status = this.port.status();
     const last = status.lastZxid;
     return epochOf(last) === status.epoch ? last + 1n : makeZxid(status.epoch, 1);
   }

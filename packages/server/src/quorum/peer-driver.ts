@@ -1,13 +1,12 @@
 import { randomInt } from "node:crypto";
-import type { QuorumPacket } from "@zkts/jute";
 import type { LoadedSnapshot } from "@zkts/storage";
 import {
   type Entry,
   MajorityQuorumVerifier,
   type Message,
+  type PeerStatus,
   type PersistedState,
   type ProposeResult,
-  type Ready,
   SeededRng,
   type SoftState,
   ZabPeer,
@@ -18,7 +17,9 @@ import type { EnsembleStore } from "./ensemble-store.js";
 import { LeaderLink } from "./leader-link.js";
 import { LearnerConnections } from "./learner-connections.js";
 import type { PeerAddress } from "./peer-address.js";
-import type { ForwardedRequest } from "./quorum-codec.js";
+import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
+import type { QuorumPort } from "./quorum-port.js";
+import { handleReady } from "./ready-loop.js";
 
 /** What the driver asks of the replicated state (the server's tree and sessions). */
 export interface ReplicatedState {
@@ -44,7 +45,6 @@ export interface PeerDriverOptions {
   tickTimeMs: number;
   persisted: PersistedState;
   store: EnsembleStore;
-  state: ReplicatedState;
   logger: Logger;
   maxBuffer: number;
   /** The disk failed: the replica must stop, since it can no longer vouch for what it acks. */
@@ -59,7 +59,7 @@ const QUORUM_PACKET_BYTES_MAX = 1024 * 1024 * 1024;
  * every tickTime, and handles each Ready in the order the core requires (persist, send,
  * apply, advance), one at a time.
  */
-export class PeerDriver {
+export class PeerDriver implements QuorumPort {
   readonly peer: ZabPeer;
   private readonly election: ElectionTransport;
   private readonly learners: LearnerConnections;
@@ -68,6 +68,7 @@ export class PeerDriver {
   private processing = false;
   private stopped = false;
   private ticker: NodeJS.Timeout | null = null;
+  private state: ReplicatedState | null = null;
 
   constructor(private readonly o: PeerDriverOptions) {
     const voters = o.members.filter((m) => m.role === "participant").map((m) => m.id);
@@ -87,7 +88,7 @@ export class PeerDriver {
       o.members,
       {
         onMessage: (m) => this.step(m),
-        onRequest: (from, request) => this.o.state.onForwardedRequest(from, request),
+        onRequest: (from, request) => this.state?.onForwardedRequest(from, request),
         onClosed: (id) => this.disconnected(id),
       },
       o.logger,
@@ -106,7 +107,9 @@ export class PeerDriver {
     return this.soft;
   }
 
-  async start(): Promise<void> {
+  /** Starts the transports and the tick; the core's output goes to `state` from now on. */
+  async start(state: ReplicatedState): Promise<void> {
+    this.state = state;
     await this.learners.start();
     await this.election.start();
     this.ticker = setInterval(() => {
@@ -136,9 +139,13 @@ export class PeerDriver {
     return taken;
   }
 
+  status(): PeerStatus {
+    return this.peer.status();
+  }
+
   /** A learner's forwarded client request or session report, written beside the core's messages. */
-  sendToLeader(packet: QuorumPacket): boolean {
-    return this.soft.role !== "LEADING" && this.soft.role !== "LOOKING" && this.leaderLink.sendPacket(packet);
+  forward(request: ForwardedRequest): boolean {
+    return this.soft.role !== "LEADING" && this.soft.role !== "LOOKING" && this.leaderLink.sendPacket(encodeForwardedRequest(request));
   }
 
   private step(m: Message): void {
@@ -171,15 +178,11 @@ export class PeerDriver {
 
   private async processReadies(): Promise<void> {
     while (!this.stopped && this.peer.hasReady()) {
+      const state = this.state;
+      if (state === null) return;
       const r = this.peer.ready();
       if (r.softState !== null) this.changeSoftState(r.softState);
-      const installed = await this.o.store.persist(r);
-      if (installed !== null) await this.o.state.load(installed);
-      await this.send(r);
-      for (const entry of r.committed) this.o.state.apply(entry);
-      // After the commits: a new leader takes writes only once its whole history is applied.
-      if (r.softState !== null) this.o.state.onSoftState(r.softState);
-      if (r.syncsDone.length > 0 || r.syncsFailed.length > 0) this.o.state.onSyncs(r.syncsDone, r.syncsFailed);
+      await handleReady(r, { persist: (ready) => this.o.store.persist(ready), send: (m) => this.send(m), state });
       this.peer.advance();
     }
   }
@@ -194,16 +197,9 @@ export class PeerDriver {
     this.leaderLink.follow(learning ? soft.leader : null);
   }
 
-  private async send(r: Ready): Promise<void> {
-    for (const m of r.messages) {
-      if (m.type === "NOTIFICATION") {
-        this.election.send(m);
-        continue;
-      }
-      // The state is exactly at the SNAP's zxid here: this Ready's commits are applied after.
-      const out = m.type === "SNAP" && m.snapshot === null ? { ...m, snapshot: await this.o.state.serialize() } : m;
-      if (this.soft.role === "LEADING") this.learners.send(out);
-      else this.leaderLink.send(out);
-    }
+  private send(m: Message): void {
+    if (m.type === "NOTIFICATION") this.election.send(m);
+    else if (this.soft.role === "LEADING") this.learners.send(m);
+    else this.leaderLink.send(m);
   }
 }

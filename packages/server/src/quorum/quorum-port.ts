@@ -1,0 +1,17 @@
+import type { PeerStatus, ProposeResult } from "@zkts/zab";
+import type { ForwardedRequest } from "./quorum-codec.js";
+
+/**
+ * What a replica needs of its quorum peer. A server implements it over sockets (PeerDriver);
+ * the lab's simulation implements it over a simulated network, so both run the same request
+ * pipeline.
+ */
+export interface QuorumPort {
+  status(): PeerStatus;
+  /** The leader gives the transaction the next zxid; a learner is refused. */
+  propose(data: Uint8Array): ProposeResult;
+  /** ZooKeeper's sync: the id comes back through ReplicatedState.onSyncs. */
+  sync(syncId: number): boolean;
+  /** A learner sends a client request, or a report of the sessions its clients used, to its leader. */
+  forward(request: ForwardedRequest): boolean;
+}

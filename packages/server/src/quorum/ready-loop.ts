@@ -1,0 +1,29 @@
+import type { LoadedSnapshot } from "@zkts/storage";
+import type { Message, Ready } from "@zkts/zab";
+import type { ReplicatedState } from "./peer-driver.js";
+
+/** Where one Ready's parts go: a disk, a network, the replicated state. */
+export interface ReadyHandlers {
+  /** Snapshot, truncation, entries, epochs, durably; returns the installed snapshot, if any. */
+  persist(r: Ready): Promise<LoadedSnapshot | null>;
+  send(message: Message): void;
+  state: ReplicatedState;
+}
+
+/**
+ * Handles one Ready in the order the zab core requires (persist, send, apply), leaving
+ * advance() to the caller. The server's PeerDriver and the lab's simulated member both run
+ * their Readies through here, so the simulation exercises this ordering too.
+ */
+export async function handleReady(r: Ready, h: ReadyHandlers): Promise<void> {
+  const installed = await h.persist(r);
+  if (installed !== null) await h.state.load(installed);
+  for (const m of r.messages) {
+    // The state is exactly at the SNAP's zxid here: this Ready's commits are applied below.
+    h.send(m.type === "SNAP" && m.snapshot === null ? { ...m, snapshot: await h.state.serialize() } : m);
+  }
+  for (const entry of r.committed) h.state.apply(entry);
+  // After the commits: a new leader takes writes only once its whole history is applied.
+  if (r.softState !== null) h.state.onSoftState(r.softState);
+  if (r.syncsDone.length > 0 || r.syncsFailed.length > 0) h.state.onSyncs(r.syncsDone, r.syncsFailed);
+}

@@ -1,0 +1,358 @@
+import { DataTree, type DataTreeOptions, type Watcher, type WriteRequest } from "@zkts/datatree";
+import { ErrorCode, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
+import type { LoadedSnapshot } from "@zkts/storage";
+import type { Entry, SoftState } from "@zkts/zab";
+import type { ServerConfig } from "../config.js";
+import type { Reply } from "../connection.js";
+import { type Logger, hex } from "../logger.js";
+import { loadSnapshot, serializeTree } from "../persistence/tree-snapshot.js";
+import { ReadRequests } from "../read-requests.js";
+import { SessionTracker } from "../session-tracker.js";
+import { readWrite, replyForWrite } from "../write-requests.js";
+import { LeaderProposer } from "./leader-proposer.js";
+import type { ReplicatedState } from "./peer-driver.js";
+import type { ForwardedRequest } from "./quorum-codec.js";
+import type { QuorumPort } from "./quorum-port.js";
+import { readSessionReport, writeSessionReport } from "./session-report.js";
+
+/** Requests a leader holds back while its proposals are at their bound; beyond it a request is refused. */
+const HELD_BACK_MAX = 100_000;
+
+/** What the replica tells the code that holds the client connections. */
+export interface ReplicaEvents {
+  /**
+   * A committed closeSession ended `sessionId`. `answered` is true when the replica answered
+   * the closeSession itself (its reply closes that connection).
+   */
+  sessionClosed(sessionId: bigint, answered: boolean): void;
+  /** This member stopped serving: nothing in flight will be answered, so its clients must go. */
+  servingLost(): void;
+  /** A transaction was applied (the server's snapshot trigger looks here). */
+  applied?(): void;
+}
+
+export interface ReplicaOptions {
+  config: ServerConfig;
+  port: QuorumPort;
+  /** Milliseconds; the real clock in a server, the simulated one in the lab. */
+  clock: () => number;
+  logger: Logger;
+  events: ReplicaEvents;
+  tree: DataTree;
+  /** Sessions recovered with the tree: id → timeout. */
+  sessions: ReadonlyMap<bigint, number>;
+}
+
+/** A client write waiting for its transaction to be applied on this member. */
+interface PendingWrite {
+  /** The client's OpCode (an error txn does not say which op failed). */
+  type: number;
+  answer: (reply: Reply) => void;
+}
+
+/**
+ * The request pipeline of one ensemble member, free of sockets, files and clocks: the
+ * replicated tree and session table, the leader's prepare-and-propose step (held back while
+ * too many proposals are in flight), the learner's forwarding, commits applied in zxid order
+ * and answered to the local client whose (session id, cxid) the transaction carries, sync,
+ * global sessions (created and closed by transactions, expired by the leader, kept alive on
+ * learners by reports). A server drives it over sockets; the lab drives the same class over
+ * a simulated network, disk and clock.
+ */
+export class Replica implements ReplicatedState {
+  tree: DataTree;
+  readonly sessions: SessionTracker;
+  private reads: ReadRequests;
+  /** Present while this member leads and serves. */
+  private proposer: LeaderProposer | null = null;
+  private readonly pendingWrites = new Map<string, PendingWrite>();
+  private readonly pendingHandshakes = new Map<bigint, (sessionId: bigint) => void>();
+  private readonly pendingSyncs = new Map<number, () => void>();
+  /** Learner: sessions its clients used since the last report to the leader. */
+  private readonly touched = new Set<bigint>();
+  private nextSyncId = 1;
+  /** Leader: requests waiting for proposals in flight to commit. */
+  private readonly heldBack: { request: ForwardedRequest; write: WriteRequest | null }[] = [];
+  /** The core's soft state as of the last applied Ready. */
+  private soft: SoftState = { role: "LOOKING", leader: null, epoch: 0, serving: false };
+  private readonly config: ServerConfig;
+  private readonly clock: () => number;
+  private readonly logger: Logger;
+
+  constructor(private readonly o: ReplicaOptions) {
+    this.config = o.config;
+    this.clock = o.clock;
+    this.logger = o.logger;
+    this.tree = o.tree;
+    this.reads = new ReadRequests(this.tree, authOf(this.config));
+    const now = this.clock();
+    this.sessions = new SessionTracker(this.config.tickTime, this.config.serverId, now);
+    for (const [id, timeoutMs] of o.sessions) this.sessions.add(id, timeoutMs, now);
+  }
+
+  get serving(): boolean {
+    return this.soft.serving;
+  }
+
+  get role(): SoftState["role"] {
+    return this.soft.role;
+  }
+
+  get softState(): SoftState {
+    return this.soft;
+  }
+
+  /** Writes in flight on this member: waiting for their transaction to be applied. */
+  get outstanding(): number {
+    return this.pendingWrites.size;
+  }
+
+  sessionTable(): Map<bigint, number> {
+    return this.sessions.timeouts();
+  }
+
+  // ---- the client side ------------------------------------------------------------------
+
+  /** Counts a request on `sessionId` as a sign of life; false when the session is gone or closing. */
+  touchSession(sessionId: bigint): boolean {
+    const live = this.sessions.touch(sessionId, this.clock());
+    if (live && this.role !== "LEADING") this.touched.add(sessionId);
+    return live;
+  }
+
+  /** A reconnecting client may take over the session only while it is live and not closing. */
+  sessionIsOpen(sessionId: bigint): boolean {
+    const session = this.sessions.get(sessionId);
+    return session !== undefined && !session.closing;
+  }
+
+  /** Proposes a createSession; `answer` gets the new id once it is applied here. False when no leader takes it. */
+  createSession(timeoutMs: number, answer: (sessionId: bigint) => void): boolean {
+    const id = this.sessions.createId();
+    this.pendingHandshakes.set(id, answer);
+    const sent = this.submit({ sessionId: id, cxid: 0, type: OpCode.createSession, payload: intBytes(timeoutMs), authInfo: [] }, null);
+    if (!sent) this.pendingHandshakes.delete(id);
+    return sent;
+  }
+
+  /**
+   * A client write (or closeSession, with `write` null): `answer` gets the reply when its
+   * transaction is applied here. False when there is no leader to take it; the outcome is
+   * then unknown to the client, as after a connection loss.
+   */
+  submitWrite(request: ForwardedRequest, write: WriteRequest | null, answer: (reply: Reply) => void): boolean {
+    const key = requestKey(request.sessionId, request.cxid);
+    this.pendingWrites.set(key, { type: request.type, answer });
+    if (this.submit(request, write)) return true;
+    this.pendingWrites.delete(key);
+    return false;
+  }
+
+  /** ZooKeeper's sync: `answer` runs once this member has applied what the leader had committed. */
+  submitSync(answer: () => void): boolean {
+    const syncId = this.nextSyncId++;
+    this.pendingSyncs.set(syncId, answer);
+    if (this.o.port.sync(syncId)) return true;
+    this.pendingSyncs.delete(syncId);
+    return false;
+  }
+
+  /** A read against the applied tree, as the session `watcher` sees it. */
+  read(type: number, reader: JuteReader, watcher: Watcher): Reply {
+    try {
+      return this.reads.run(type, reader, watcher);
+    } catch (err) {
+      if (!(err instanceof JuteError)) throw err;
+      return this.reads.error(ErrorCode.MARSHALLINGERROR);
+    }
+  }
+
+  /** Once per tickTime: the leader expires sessions; a learner reports the sessions its clients used. */
+  tick(): void {
+    if (!this.serving) return;
+    if (this.role === "LEADING") {
+      for (const session of this.sessions.takeExpired(this.clock())) {
+        this.logger.log("info", "session expired", { session: hex(session.id), timeoutMs: session.timeoutMs });
+        this.prepareAndPropose({ sessionId: session.id, cxid: 0, type: OpCode.closeSession, payload: Buffer.alloc(0), authInfo: [] }, null);
+      }
+      return;
+    }
+    if (this.touched.size === 0) return;
+    const report = { sessionId: 0n, cxid: 0, type: OpCode.ping, payload: writeSessionReport(this.touched), authInfo: [] };
+    if (this.o.port.forward(report)) this.touched.clear();
+  }
+
+  /** The leader deletes empty containers and expired TTL nodes through the log, as ZooKeeper's ContainerManager. */
+  reapContainers(): void {
+    if (this.role !== "LEADING" || !this.serving) return;
+    const c = this.config;
+    const limit = Math.max(1, Math.floor(c.containerMaxPerMinute * (c.containerCheckIntervalMs / 60000)));
+    const candidates = this.tree.expiryCandidates(BigInt(this.clock()), BigInt(c.containerMaxNeverUsedIntervalMs)).slice(0, limit);
+    for (const path of candidates) {
+      const request = { sessionId: 0n, cxid: 0, type: OpCode.deleteContainer, payload: Buffer.alloc(0), authInfo: [] };
+      this.prepareAndPropose(request, { type: OpCode.deleteContainer, path });
+    }
+  }
+
+  /** Leader: prepare and propose. Learner: forward to the leader. False when neither is possible. */
+  private submit(request: ForwardedRequest, write: WriteRequest | null): boolean {
+    if (this.role === "LEADING") return this.prepareAndPropose(request, write);
+    return this.o.port.forward(request);
+  }
+
+  // ---- the leader's side of the request path -------------------------------------------
+
+  onForwardedRequest(from: number, request: ForwardedRequest): void {
+    if (this.role !== "LEADING") return;
+    if (request.type === OpCode.ping) {
+      const now = this.clock();
+      for (const id of readSessionReport(request.payload)) this.sessions.touch(id, now);
+      return;
+    }
+    let write: WriteRequest | null = null;
+    if (request.type !== OpCode.createSession && request.type !== OpCode.closeSession) {
+      try {
+        write = readWriteRequest(request, this.config.juteMaxBuffer);
+      } catch (err) {
+        if (!(err instanceof JuteError)) throw err;
+      }
+      if (write === null) {
+        this.logger.log("warn", "unreadable request forwarded by a learner", { from, type: request.type });
+        return;
+      }
+    }
+    this.prepareAndPropose(request, write);
+  }
+
+  /**
+   * Proposes now, or holds the request back while the leader has as many proposals in flight
+   * as it allows; held requests go out in arrival order as commits come in, so each session's
+   * writes keep their order. False when this member cannot take it at all.
+   */
+  private prepareAndPropose(request: ForwardedRequest, write: WriteRequest | null): boolean {
+    const proposer = this.proposer;
+    if (proposer === null || !this.serving) return false;
+    if (this.heldBack.length > 0 || proposer.busy) {
+      if (this.heldBack.length >= HELD_BACK_MAX) return false;
+      this.heldBack.push({ request, write });
+      return true;
+    }
+    return this.proposeNow(proposer, request, write);
+  }
+
+  private proposeNow(proposer: LeaderProposer, request: ForwardedRequest, write: WriteRequest | null): boolean {
+    if (request.type === OpCode.closeSession) this.sessions.setClosing(request.sessionId);
+    return proposer.propose(request, write);
+  }
+
+  private proposeHeldBack(): void {
+    const proposer = this.proposer;
+    while (proposer !== null && this.heldBack.length > 0 && !proposer.busy) {
+      const { request, write } = this.heldBack.shift()!;
+      if (!this.proposeNow(proposer, request, write)) return;
+    }
+  }
+
+  // ---- ReplicatedState --------------------------------------------------------------------
+
+  async load(snapshot: LoadedSnapshot): Promise<void> {
+    const tree = new DataTree(treeOptionsOf(this.config));
+    const sessions = await loadSnapshot(tree, snapshot);
+    this.tree = tree;
+    this.reads = new ReadRequests(tree, authOf(this.config));
+    for (const s of [...this.sessions.all()]) this.sessions.remove(s.id);
+    const now = this.clock();
+    for (const [id, timeoutMs] of sessions) this.sessions.add(id, timeoutMs, now);
+  }
+
+  async serialize(): Promise<Buffer> {
+    return await serializeTree(this.tree, this.sessionTable());
+  }
+
+  apply(entry: Entry): void {
+    this.applyTxn(entry);
+    this.o.events.applied?.();
+    // Each commit makes room for one more proposal.
+    if (this.heldBack.length > 0) this.proposeHeldBack();
+  }
+
+  private applyTxn(entry: Entry): void {
+    const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
+    const { header, body } = readTxnEntry(data, this.config.juteMaxBuffer);
+    const result = this.tree.applyTxn(header, body);
+    this.proposer?.applied(header.zxid);
+    if (body.type === OpCode.createSession) {
+      this.sessions.add(header.clientId, body.txn.timeOut, this.clock());
+      const answer = this.pendingHandshakes.get(header.clientId);
+      this.pendingHandshakes.delete(header.clientId);
+      answer?.(header.clientId);
+      return;
+    }
+    const key = requestKey(header.clientId, header.cxid);
+    const pending = this.pendingWrites.get(key);
+    this.pendingWrites.delete(key);
+    if (body.type === OpCode.closeSession) {
+      this.sessions.remove(header.clientId);
+      pending?.answer({ err: 0, zxid: header.zxid, body: null, closeAfter: true });
+      this.o.events.sessionClosed(header.clientId, pending !== undefined);
+      return;
+    }
+    pending?.answer(replyForWrite(pending.type, body, result, header.zxid));
+  }
+
+  onSoftState(soft: SoftState): void {
+    this.soft = soft;
+    if (soft.role === "LEADING" && soft.serving) {
+      if (this.proposer === null) {
+        this.proposer = new LeaderProposer(this.tree, this.config, this.o.port, this.clock, this.logger);
+        // A new leader gives every session a full timeout: it does not know when they were last heard.
+        const now = this.clock();
+        for (const s of this.sessions.all()) this.sessions.touch(s.id, now);
+      }
+    } else {
+      this.proposer = null;
+      // Their clients were on learners that lose this leader too, or are dropped below.
+      this.heldBack.length = 0;
+    }
+    if (!soft.serving) {
+      this.pendingWrites.clear();
+      this.pendingHandshakes.clear();
+      this.pendingSyncs.clear();
+      this.touched.clear();
+      this.o.events.servingLost();
+    }
+    this.logger.log("info", "serving state", { role: soft.role, leader: soft.leader, epoch: soft.epoch, serving: soft.serving });
+  }
+
+  onSyncs(done: readonly number[], failed: readonly number[]): void {
+    for (const id of done) {
+      const answer = this.pendingSyncs.get(id);
+      this.pendingSyncs.delete(id);
+      answer?.();
+    }
+    // A failed sync means the leader is gone; its client is dropped with the others.
+    for (const id of failed) this.pendingSyncs.delete(id);
+  }
+}
+
+function readWriteRequest(request: ForwardedRequest, maxBuffer: number): WriteRequest | null {
+  return readWrite(request.type, new JuteReader(request.payload, 0, request.payload.length, maxBuffer));
+}
+
+function requestKey(sessionId: bigint, cxid: number): string {
+  return `${sessionId}:${cxid}`;
+}
+
+function intBytes(value: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(value);
+  return b;
+}
+
+export function authOf(config: ServerConfig) {
+  return { superDigest: config.superDigest, digestAlgorithm: config.digestAlgorithm, skipAcl: config.skipAcl };
+}
+
+export function treeOptionsOf(config: ServerConfig): DataTreeOptions {
+  return { auth: authOf(config), extendedTypesEnabled: config.extendedTypesEnabled };
+}
