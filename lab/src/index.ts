@@ -1,2 +1,6 @@
-/** The Jepsen-style lab. Its drivers, nemeses and workloads arrive with the lab issue. */
-export const LAB_VERSION = "0.1.0";
+export { checkWrites, runSimulation, replayCommand, type SimulationOptions, type SimulationResult, type SimulationStats } from "./sim/simulation.js";
+export { ZabInvariants, InvariantViolation } from "./sim/invariants.js";
+export { SimDisk, SimCrash } from "./sim/disk.js";
+export { SimNetwork, type NetworkFaults, type Envelope } from "./sim/network.js";
+export { EventQueue } from "./sim/event-queue.js";
+export { SimRandom } from "./sim/random.js";

@@ -11,15 +11,31 @@ export * from "./zk-server.js";
 export * from "./admin-server.js";
 export * from "./persistence/durable-store.js";
 export * from "./persistence/tree-snapshot.js";
-export { purge } from "@zkts/storage";
+export { purge, parseSnapshot, type LoadedSnapshot } from "@zkts/storage";
 export * from "./quorum/election-wire.js";
 export * from "./quorum/quorum-wire.js";
 export { EnsembleServer, type EnsembleServerOptions } from "./quorum/ensemble-server.js";
 export type { PeerAddress } from "./quorum/peer-address.js";
 // The replica's request pipeline and Ready handling without I/O, for the lab's simulated ensembles.
-export { Replica, type ReplicaEvents, type ReplicaOptions } from "./quorum/replica.js";
+export { Replica, type ReplicaEvents, type ReplicaOptions, replicaStateFrom } from "./quorum/replica.js";
 export type { QuorumPort } from "./quorum/quorum-port.js";
 export type { ForwardedRequest } from "./quorum/quorum-codec.js";
 export type { ReplicatedState } from "./quorum/peer-driver.js";
 export { handleReady, type ReadyHandlers } from "./quorum/ready-loop.js";
 export { readWrite } from "./write-requests.js";
+export { serializeTree, treeFromSnapshotBytes } from "./persistence/tree-snapshot.js";
+export {
+  type Entry,
+  MajorityQuorumVerifier,
+  type Message,
+  type PeerStatus,
+  type PersistedState,
+  type ProposeResult,
+  type Ready,
+  SeededRng,
+  type SoftState,
+  ZabPeer,
+  counterOf,
+  epochOf,
+  formatZxid,
+} from "@zkts/zab";

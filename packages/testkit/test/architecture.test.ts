@@ -24,11 +24,24 @@ const ALLOWED: Record<string, string[]> = {
   // The load generator speaks the wire protocol directly (jute), so a client library's own
   // overhead does not colour the server figures.
   "zkts-bench": ["@zkts/client", "@zkts/jute"],
-  "@zkts/lab": ["@zkts/server", "@zkts/client", "@zkts/checker"],
+  // The simulated clients speak the request and response records the server's pipeline reads
+  // and writes (jute); the simulated members are the server's Replica and zab core.
+  "@zkts/lab": ["@zkts/server", "@zkts/client", "@zkts/checker", "@zkts/jute"],
 };
 
 /** Source trees that must stay deterministic: time and randomness arrive as inputs. */
-const PURE_SOURCES = ["packages/jute/src", "packages/datatree/src", "packages/zab/src", "packages/checker/src", "packages/client/src/core"];
+const PURE_SOURCES = [
+  "packages/jute/src",
+  "packages/datatree/src",
+  "packages/zab/src",
+  "packages/checker/src",
+  "packages/client/src/core",
+  // The simulation replays from its seed only if it never reads a real clock or randomness.
+  "lab/src/sim",
+  "packages/server/src/quorum/replica.ts",
+  "packages/server/src/quorum/leader-proposer.ts",
+  "packages/server/src/quorum/ready-loop.ts",
+];
 /** Entry points of pure packages that are programs, allowed to read the real clock. */
 const PURE_EXCEPTIONS = new Set(["packages/checker/src/cli.ts", "packages/checker/src/cli"]);
 const FORBIDDEN = [/from "node:(net|fs|fs\/promises|timers|timers\/promises|dgram|http)"/, /\bDate\.now\(/, /\bMath\.random\(/, /\bset(Timeout|Interval|Immediate)\(/, /\bperformance\.now\(/, /\bnew Date\(\)/];
@@ -62,6 +75,7 @@ function read(dir: string, manifest: string) {
 function sourceFiles(dir: string): string[] {
   const abs = join(repoRoot, dir);
   if (!existsSync(abs)) return [];
+  if (statSync(abs).isFile()) return [dir];
   const out: string[] = [];
   for (const entry of readdirSync(abs)) {
     const path = join(abs, entry);

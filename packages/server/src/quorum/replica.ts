@@ -5,7 +5,7 @@ import type { Entry, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import type { Reply } from "../connection.js";
 import { type Logger, hex } from "../logger.js";
-import { loadSnapshot, serializeTree } from "../persistence/tree-snapshot.js";
+import { loadSnapshot, serializeTree, treeFromSnapshotBytes } from "../persistence/tree-snapshot.js";
 import { ReadRequests } from "../read-requests.js";
 import { SessionTracker } from "../session-tracker.js";
 import { readWrite, replyForWrite } from "../write-requests.js";
@@ -355,4 +355,13 @@ export function authOf(config: ServerConfig) {
 
 export function treeOptionsOf(config: ServerConfig): DataTreeOptions {
   return { auth: authOf(config), extendedTypesEnabled: config.extendedTypesEnabled };
+}
+
+/** The tree and sessions a replica starts with: empty, or a snapshot's (bytes as a SNAP carries them). */
+export async function replicaStateFrom(
+  snapshot: { zxid: bigint; data: Uint8Array } | null,
+  config: ServerConfig,
+): Promise<{ tree: DataTree; sessions: Map<bigint, number> }> {
+  if (snapshot === null) return { tree: new DataTree(treeOptionsOf(config)), sessions: new Map() };
+  return await treeFromSnapshotBytes(snapshot.data, snapshot.zxid, treeOptionsOf(config), config.juteMaxBuffer);
 }

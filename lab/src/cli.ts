@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+import { runSimulation } from "./sim/simulation.js";
+
+const USAGE = `usage: zkts-lab sim --seed N [--voters 3] [--observers 0] [--clients 4] [--keys 3] [--chaos-ms 8000] [--trace]
+  Runs one deterministic simulation of a zkts ensemble and checks it; the same arguments
+  replay the same run. Exit 0 when every check passed, 1 when one failed, 2 on bad usage.`;
+
+function parse(argv: string[]): Record<string, string | true> | null {
+  const out: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith("--")) return null;
+    const name = arg.slice(2);
+    const next = argv[i + 1];
+    if (name === "trace") out[name] = true;
+    else if (next === undefined) return null;
+    else {
+      out[name] = next;
+      i++;
+    }
+  }
+  return out;
+}
+
+function integer(value: string | true | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${String(value)}`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const args = command === "sim" ? parse(rest) : null;
+  if (args === null || args.seed === undefined) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const result = await runSimulation({
+    seed: integer(args.seed, 0),
+    voters: integer(args.voters, 3),
+    observers: integer(args.observers, 0),
+    clients: integer(args.clients, 4),
+    keys: integer(args.keys, 3),
+    chaosMs: integer(args["chaos-ms"], 8000),
+    trace: args.trace === true,
+  });
+  if (args.trace === true) process.stdout.write(`${result.trace.join("\n")}\n`);
+  process.stdout.write(`${JSON.stringify(result.stats)}\n`);
+  if (result.failures.length === 0) {
+    process.stdout.write(`seed ${result.options.seed}: every check passed\n`);
+    return 0;
+  }
+  process.stdout.write(`seed ${result.options.seed} FAILED:\n${result.failures.join("\n")}\nreplay: ${result.replay}\n`);
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(2);
+  },
+);

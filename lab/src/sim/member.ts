@@ -1,0 +1,209 @@
+import {
+  type ForwardedRequest,
+  type LoadedSnapshot,
+  type MajorityQuorumVerifier,
+  type Message,
+  type PeerStatus,
+  type ProposeResult,
+  type Ready,
+  Replica,
+  type ServerConfig,
+  SeededRng,
+  type SoftState,
+  ZabPeer,
+  defaultServerConfig,
+  handleReady,
+  parseSnapshot,
+  replicaStateFrom,
+  silentLogger,
+} from "@zkts/server";
+import { SimCrash, SimDisk } from "./disk.js";
+import type { Envelope } from "./network.js";
+import type { SimRandom } from "./random.js";
+
+/** What a member needs from the simulation around it. */
+export interface MemberWorld {
+  now(): number;
+  sendPeer(message: Message): void;
+  /** A learner's request to its leader (epoch: the leadership it follows). */
+  sendForward(from: number, to: number, request: ForwardedRequest, epoch: number): void;
+  /** Called for every Ready before it is handled: the invariant checks look here. */
+  onReady(member: SimMember, r: Ready): void;
+  onApplied(member: SimMember, entry: { zxid: bigint; data: Uint8Array }): void;
+  onStateAt(member: SimMember, zxid: bigint): void;
+  /** The member crashed (during a persist the simulation chose to interrupt). */
+  onCrash(member: SimMember): void;
+  /** Its clients lost their connection: it stopped serving, or closed their session. */
+  onClientsDropped(member: SimMember, sessionId: bigint | null): void;
+}
+
+export interface MemberSettings {
+  readonly tickMs: number;
+  readonly initLimit: number;
+  readonly syncLimit: number;
+  readonly logRetainEntries: number;
+  readonly zxidCounterMax: number;
+  /** Chance, per applied transaction, that the member snapshots its state (and purges its log). */
+  readonly snapshotChance: number;
+}
+
+/**
+ * One simulated ensemble member: the real ZabPeer and Replica (the server's request
+ * pipeline), a SimDisk, and the Ready loop the server runs (handleReady), with the network
+ * and clock of the simulation. A crash drops this object; a restart builds a new one from
+ * the disk.
+ */
+export class SimMember {
+  readonly peer: ZabPeer;
+  replica!: Replica;
+  alive = true;
+  /** When set, the next Ready's persist stops after this many writes and the member crashes. */
+  crashAfterWrites: number | null = null;
+  private processing = false;
+  readonly config: ServerConfig;
+
+  private constructor(
+    readonly id: number,
+    readonly incarnation: number,
+    readonly disk: SimDisk,
+    quorum: MajorityQuorumVerifier,
+    private readonly random: SimRandom,
+    private readonly settings: MemberSettings,
+    private readonly world: MemberWorld,
+  ) {
+    this.config = defaultServerConfig({ serverId: id, tickTime: settings.tickMs });
+    this.peer = new ZabPeer({
+      id,
+      config: quorum,
+      rng: new SeededRng(random.uint32() | 0),
+      storage: disk.recovered(),
+      initLimit: settings.initLimit,
+      syncLimit: settings.syncLimit,
+      logRetainEntries: settings.logRetainEntries,
+      zxidCounterMax: settings.zxidCounterMax,
+    });
+  }
+
+  /** Starts a member from what its disk holds: the tree comes from the snapshot only; the core replays the rest. */
+  static async start(
+    id: number,
+    incarnation: number,
+    disk: SimDisk,
+    quorum: MajorityQuorumVerifier,
+    random: SimRandom,
+    settings: MemberSettings,
+    world: MemberWorld,
+  ): Promise<SimMember> {
+    const member = new SimMember(id, incarnation, disk, quorum, random, settings, world);
+    const recovered = await replicaStateFrom(disk.snapshot, member.config);
+    member.replica = new Replica({
+      config: member.config,
+      port: member,
+      clock: () => world.now(),
+      logger: silentLogger,
+      tree: recovered.tree,
+      sessions: recovered.sessions,
+      events: {
+        sessionClosed: (sessionId) => world.onClientsDropped(member, sessionId),
+        servingLost: () => world.onClientsDropped(member, null),
+      },
+    });
+    world.onStateAt(member, disk.snapshot?.zxid ?? 0n);
+    return member;
+  }
+
+  get soft(): SoftState {
+    return this.replica.softState;
+  }
+
+  // ---- QuorumPort --------------------------------------------------------------------------
+
+  status(): PeerStatus {
+    return this.peer.status();
+  }
+
+  propose(data: Uint8Array): ProposeResult {
+    return this.peer.propose(data);
+  }
+
+  sync(syncId: number): boolean {
+    return this.peer.sync(syncId);
+  }
+
+  forward(request: ForwardedRequest): boolean {
+    const soft = this.soft;
+    if ((soft.role !== "FOLLOWING" && soft.role !== "OBSERVING") || soft.leader === null || !soft.serving) return false;
+    this.world.sendForward(this.id, soft.leader, request, soft.epoch);
+    return true;
+  }
+
+  // ---- inputs --------------------------------------------------------------------------
+
+  async receive(envelope: Envelope): Promise<void> {
+    if (!this.alive) return;
+    if (envelope.kind === "peer") this.peer.step(envelope.message);
+    else this.replica.onForwardedRequest(envelope.from, envelope.request);
+    await this.process();
+  }
+
+  async tick(): Promise<void> {
+    if (!this.alive) return;
+    this.peer.tick();
+    this.replica.tick();
+    await this.process();
+  }
+
+  /**
+   * Runs every pending Ready through the server's handler, one at a time, in the order the
+   * core requires. Called after each input; inputs that arrive while it runs are picked up
+   * by the same loop.
+   */
+  async process(): Promise<void> {
+    if (this.processing || !this.alive) return;
+    this.processing = true;
+    try {
+      while (this.alive && this.peer.hasReady()) {
+        const r = this.peer.ready();
+        this.world.onReady(this, r);
+        await handleReady(r, {
+          persist: async (ready) => this.persist(ready),
+          send: (m) => this.world.sendPeer(m),
+          state: {
+            load: (snapshot) => this.replica.load(snapshot),
+            serialize: () => this.replica.serialize(),
+            apply: (entry) => {
+              this.world.onApplied(this, entry);
+              this.replica.apply(entry);
+            },
+            onSoftState: (soft) => this.replica.onSoftState(soft),
+            onSyncs: (done, failed) => this.replica.onSyncs(done, failed),
+            onForwardedRequest: (from, request) => this.replica.onForwardedRequest(from, request),
+          },
+        });
+        this.peer.advance();
+        if (r.committed.length > 0 && this.random.chance(this.settings.snapshotChance)) {
+          const tree = this.replica.tree;
+          this.disk.takeSnapshot(tree.lastProcessedZxid, await this.replica.serialize());
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof SimCrash)) throw err;
+      this.world.onCrash(this);
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async persist(r: Ready): Promise<LoadedSnapshot | null> {
+    const crashAfter = this.crashAfterWrites;
+    if (crashAfter !== null && SimDisk.writesIn(r) >= crashAfter) {
+      this.crashAfterWrites = null;
+      this.disk.persist(r, crashAfter);
+    }
+    this.disk.persist(r, null);
+    if (r.snapshot === null) return null;
+    this.world.onStateAt(this, r.snapshot.zxid);
+    const bytes = Buffer.from(r.snapshot.data.buffer, r.snapshot.data.byteOffset, r.snapshot.data.byteLength);
+    return await parseSnapshot(`snapshot.${r.snapshot.zxid.toString(16)}`, r.snapshot.zxid, bytes, this.config.juteMaxBuffer);
+  }
+}

@@ -1,0 +1,540 @@
+import { type HistoryEvent, checkOperations, pairEvents, textSummary, zkRegister } from "@zkts/checker";
+import { CreateRequest, Ids, JuteReader, JuteWriter, OpCode } from "@zkts/jute";
+import { type Entry, type ForwardedRequest, MajorityQuorumVerifier, type Message, type Ready, formatZxid, readWrite } from "@zkts/server";
+import { SimClient } from "./client.js";
+import { SimDisk } from "./disk.js";
+import { EventQueue } from "./event-queue.js";
+import { InvariantViolation, ZabInvariants } from "./invariants.js";
+import { SimMember, type MemberSettings, type MemberWorld } from "./member.js";
+import { CALM_NETWORK, type Envelope, SimNetwork } from "./network.js";
+import { SimRandom } from "./random.js";
+import { treeFingerprint } from "./tree-fingerprint.js";
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly voters: number;
+  readonly observers?: number;
+  readonly clients?: number;
+  readonly keys?: number;
+  /** Simulated milliseconds of client load under faults. */
+  readonly chaosMs?: number;
+  /** Keep a readable log of the run (faults, roles, client sessions). */
+  readonly trace?: boolean;
+}
+
+export interface SimulationStats {
+  writes: { ok: number; fail: number; info: number };
+  crashes: number;
+  crashesMidPersist: number;
+  restarts: number;
+  partitions: number;
+  leaders: number;
+  messages: Record<string, number>;
+  dropped: number;
+  duplicated: number;
+  snapshots: number;
+  committed: number;
+  simulatedMs: number;
+}
+
+export interface SimulationResult {
+  readonly options: Required<Omit<SimulationOptions, "trace">>;
+  /** Empty when every check passed. */
+  readonly failures: string[];
+  readonly history: HistoryEvent[];
+  readonly stats: SimulationStats;
+  readonly trace: string[];
+  /** The command that runs this exact simulation again. */
+  readonly replay: string;
+}
+
+const TICK_MS = 50;
+const INITIAL_DATA = "initial";
+const SESSION_TIMEOUT_MS = 4_000;
+const OP_TIMEOUT_MS = 1_500;
+/** After the faults stop: how long the healed ensemble gets to agree again. */
+const RECOVERY_MS = 60_000;
+
+/** The command line that replays a run: the same seed and shape give the same run. */
+export function replayCommand(o: Required<Omit<SimulationOptions, "trace">>): string {
+  return `node lab/dist/cli.js sim --seed ${o.seed} --voters ${o.voters} --observers ${o.observers} --clients ${o.clients} --keys ${o.keys} --chaos-ms ${o.chaosMs} --trace`;
+}
+
+/**
+ * A whole ensemble in one process, driven by one seed: members running the real zab core and
+ * the server's request pipeline over a simulated network (loss, duplication, delay,
+ * reordering, partitions), disks (crashes lose what a Ready had not finished persisting, the
+ * write in progress is torn) and clock; clients writing through every member. After the
+ * faults stop and the network heals, every member must serve under one leader, commit a new
+ * write, and hold the same tree; ZAB's invariants are checked at every step; the clients'
+ * history must be linearizable.
+ */
+export async function runSimulation(input: SimulationOptions): Promise<SimulationResult> {
+  const options = {
+    seed: input.seed,
+    voters: input.voters,
+    observers: input.observers ?? 0,
+    clients: input.clients ?? 4,
+    keys: input.keys ?? 3,
+    chaosMs: input.chaosMs ?? 8_000,
+  };
+  const sim = new Simulation(options, input.trace ?? false);
+  const failures: string[] = [];
+  try {
+    await sim.run();
+  } catch (err) {
+    if (!(err instanceof InvariantViolation || err instanceof SimulationFailure)) throw err;
+    failures.push(`${err.name}: ${err.message}`);
+  }
+  if (failures.length === 0) failures.push(...sim.checkHistory());
+  return { options, failures, history: sim.history, stats: sim.stats(), trace: sim.traceLines, replay: replayCommand(options) };
+}
+
+/**
+ * The clients' setData history, each key a znode starting as "initial" at version 0, checked
+ * for linearizability; returns what is wrong, or nothing.
+ */
+export function checkWrites(events: HistoryEvent[]): string[] {
+  const history = pairEvents(events);
+  const result = checkOperations(zkRegister(INITIAL_DATA), history.operations);
+  if (result.verdict === "linearizable") return [];
+  return [`the clients' writes are ${result.verdict}:\n${textSummary(result)}`];
+}
+
+class SimulationFailure extends Error {
+  override readonly name = "SimulationFailure";
+}
+
+class Simulation implements MemberWorld {
+  readonly queue = new EventQueue();
+  readonly random: SimRandom;
+  readonly network: SimNetwork;
+  readonly members = new Map<number, SimMember>();
+  readonly disks = new Map<number, SimDisk>();
+  private readonly incarnations = new Map<number, number>();
+  private readonly quorum: MajorityQuorumVerifier;
+  private readonly voterIds: number[];
+  private readonly ids: number[];
+  private readonly invariants: ZabInvariants;
+  private readonly settings: MemberSettings;
+  readonly history: HistoryEvent[] = [];
+  readonly traceLines: string[] = [];
+  private readonly clients: SimClient[] = [];
+  private nextProcess = 0;
+  private chaos = true;
+  private readonly counts = { crashes: 0, crashesMidPersist: 0, restarts: 0, partitions: 0 };
+  private readonly keys: string[];
+
+  constructor(
+    private readonly o: Required<Omit<SimulationOptions, "trace">>,
+    private readonly tracing: boolean,
+  ) {
+    this.random = new SimRandom(o.seed);
+    this.voterIds = Array.from({ length: o.voters }, (_, i) => i + 1);
+    const observerIds = Array.from({ length: o.observers }, (_, i) => o.voters + i + 1);
+    this.ids = [...this.voterIds, ...observerIds];
+    this.quorum = new MajorityQuorumVerifier(this.voterIds, observerIds);
+    this.network = new SimNetwork(this.random.fork(), this.queue, (to, envelope) => this.deliver(to, envelope));
+    this.invariants = new ZabInvariants((zxid) => ({
+      holding: this.voterIds.filter((id) => this.disks.get(id)?.holds(zxid)).length,
+      voters: this.voterIds.length,
+    }));
+    // Small windows make DIFF, SNAP and epoch rollover happen within a short run.
+    this.settings = {
+      tickMs: TICK_MS,
+      initLimit: this.random.between(5, 10),
+      syncLimit: this.random.between(3, 6),
+      logRetainEntries: this.random.between(8, 40),
+      zxidCounterMax: this.random.chance(0.2) ? this.random.between(20, 60) : 0xfffffffe,
+      snapshotChance: 0.02,
+    };
+    this.keys = Array.from({ length: o.keys }, (_, i) => `/k${i}`);
+  }
+
+  now(): number {
+    return this.queue.now;
+  }
+
+  trace(line: string): void {
+    if (this.tracing) this.traceLines.push(`${String(this.queue.now).padStart(7)} ms  ${line}`);
+  }
+
+  // ---- the run -------------------------------------------------------------------------------
+
+  async run(): Promise<void> {
+    this.trace(`seed ${this.o.seed}: ${this.o.voters} voters, ${this.o.observers} observers, settings ${JSON.stringify(this.settings)}`);
+    for (const id of this.ids) {
+      this.disks.set(id, new SimDisk());
+      await this.startMember(id);
+      this.scheduleTicks(id);
+    }
+    await this.runUntil(() => this.stableLeader() !== null, 20_000, "no leader was elected on a calm network");
+    await this.createKeys();
+    for (let i = 0; i < this.o.clients; i++) {
+      const client = new SimClient(i + 1, {
+        now: () => this.now(),
+        record: (event) => this.history.push(event),
+        nextProcess: () => this.nextProcess++,
+        trace: (line) => this.trace(line),
+      });
+      this.clients.push(client);
+      this.scheduleClient(client);
+    }
+    this.scheduleFault();
+    const chaosEnd = this.queue.now + this.o.chaosMs;
+    await this.runUntil(() => this.queue.now >= chaosEnd, this.o.chaosMs + 1, "");
+    await this.heal();
+  }
+
+  private async runUntil(done: () => boolean, withinMs: number, failure: string): Promise<void> {
+    const deadline = this.queue.now + withinMs;
+    while (!done()) {
+      if (!(await this.queue.runNext(deadline))) {
+        if (failure === "") return;
+        throw new SimulationFailure(`${failure} within ${withinMs} ms (${this.describeMembers()})`);
+      }
+    }
+  }
+
+  /** Ends the faults, restarts every member, and requires the ensemble to agree and commit again. */
+  private async heal(): Promise<void> {
+    this.chaos = false;
+    this.network.heal();
+    this.network.faults = CALM_NETWORK;
+    this.trace("faults stop: network healed, every member restarted");
+    for (const id of this.ids) {
+      const member = this.members.get(id);
+      if (member !== undefined) member.crashAfterWrites = null;
+      if (!member?.alive) await this.restartMember(id);
+    }
+    await this.runUntil(() => this.allServing(), RECOVERY_MS, "the healed ensemble did not serve again");
+    await this.finalWrite();
+    await this.runUntil(() => this.quiet(), RECOVERY_MS, "the members did not all apply the leader's history after healing");
+    this.compareTrees();
+  }
+
+  /** A write after healing proves the ensemble commits again. */
+  private async finalWrite(): Promise<void> {
+    const writer = this.clients[0] as SimClient;
+    const before = writer.writesApplied;
+    const attempt = async (): Promise<void> => {
+      if (writer.writesApplied > before) return;
+      if (!writer.busy) {
+        if (writer.member === null || !writer.member.alive) this.connectClient(writer);
+        else this.issueWrite(writer, this.keys[0] as string, false);
+      }
+      if (writer.member !== null) await writer.member.process();
+      this.queue.after(50, attempt);
+    };
+    this.queue.after(0, attempt);
+    await this.runUntil(() => writer.writesApplied > before, RECOVERY_MS, "no write committed after healing");
+  }
+
+  /** Every member has applied everything the leader holds: nothing is in flight. */
+  private quiet(): boolean {
+    const leader = this.stableLeader();
+    if (leader === null || !this.allServing()) return false;
+    const last = this.members.get(leader)!.status().lastZxid;
+    return this.ids.every((id) => {
+      const m = this.members.get(id)!;
+      return m.status().appliedZxid === last && m.replica.tree.lastProcessedZxid === last;
+    });
+  }
+
+  private issueWrite(client: SimClient, key: string, conditional: boolean): void {
+    client.setData(key, `c${client.id}-${this.history.length}`, conditional);
+    const cxid = client.inFlight?.cxid;
+    if (cxid !== undefined) this.queue.after(OP_TIMEOUT_MS, () => client.timedOut(cxid));
+  }
+
+  private compareTrees(): void {
+    const prints = this.ids.map((id) => ({ id, print: treeFingerprint(this.members.get(id)!.replica) }));
+    const first = prints[0]!;
+    for (const { id, print } of prints) {
+      if (print !== first.print) {
+        throw new SimulationFailure(
+          `member ${id}'s tree differs from member ${first.id}'s after healing (${this.describeMembers()}):\n${diffLines(first.print, print)}`,
+        );
+      }
+    }
+  }
+
+  checkHistory(): string[] {
+    return checkWrites(this.history);
+  }
+
+  // ---- members -------------------------------------------------------------------------------
+
+  private async startMember(id: number): Promise<void> {
+    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
+    this.incarnations.set(id, incarnation);
+    const member = await SimMember.start(id, incarnation, this.disks.get(id)!, this.quorum, this.random.fork(), this.settings, this);
+    this.members.set(id, member);
+    await member.process();
+  }
+
+  private async restartMember(id: number): Promise<void> {
+    this.counts.restarts++;
+    this.trace(`member ${id} restarts from its disk`);
+    await this.startMember(id);
+  }
+
+  private crash(member: SimMember, how: string): void {
+    if (!member.alive) return;
+    member.alive = false;
+    this.counts.crashes++;
+    this.trace(`member ${member.id} crashes (${how})`);
+    this.dropClientsOf(member, null);
+  }
+
+  private scheduleTicks(id: number): void {
+    const loop = async (): Promise<void> => {
+      const member = this.members.get(id);
+      if (member?.alive) {
+        await member.tick();
+        // The container reaper runs every few ticks on a server.
+        if (this.random.chance(0.05)) {
+          member.replica.reapContainers();
+          await member.process();
+        }
+      }
+      this.queue.after(TICK_MS, loop);
+    };
+    this.queue.at((id * 7) % TICK_MS, loop);
+  }
+
+  private async deliver(to: number, envelope: Envelope): Promise<void> {
+    const member = this.members.get(to);
+    if (member === undefined || !member.alive) return;
+    if (envelope.kind === "forward") {
+      // The learner's connection belonged to that leadership of that incarnation.
+      const soft = member.soft;
+      if (member.incarnation !== envelope.incarnation || soft.role !== "LEADING" || soft.epoch !== envelope.epoch) return;
+    }
+    await member.receive(envelope);
+  }
+
+  // ---- MemberWorld ---------------------------------------------------------------------------
+
+  sendPeer(message: Message): void {
+    this.network.sendPeer(message);
+  }
+
+  sendForward(from: number, to: number, request: ForwardedRequest, epoch: number): void {
+    const target = this.members.get(to);
+    this.network.sendForward({ kind: "forward", from, to, request, epoch, incarnation: target?.incarnation ?? -1 });
+  }
+
+  onReady(member: SimMember, r: Ready): void {
+    if (r.softState !== null) {
+      this.invariants.onSoftState(member.id, r.softState);
+      const s = r.softState;
+      this.trace(`member ${member.id}: ${s.role}${s.leader !== null ? ` leader ${s.leader}` : ""} epoch ${s.epoch}${s.serving ? " serving" : ""}`);
+    }
+    for (const entry of r.entries) this.invariants.onAppend(member.id, entry);
+  }
+
+  onApplied(member: SimMember, entry: Entry): void {
+    this.invariants.onApply(member.id, entry);
+  }
+
+  onStateAt(member: SimMember, zxid: bigint): void {
+    this.invariants.onStateAt(member.id, zxid);
+  }
+
+  onCrash(member: SimMember): void {
+    this.counts.crashesMidPersist++;
+    this.crash(member, "torn write while persisting");
+  }
+
+  onClientsDropped(member: SimMember, sessionId: bigint | null): void {
+    this.dropClientsOf(member, sessionId);
+  }
+
+  private dropClientsOf(member: SimMember, sessionId: bigint | null): void {
+    for (const client of this.clients) {
+      if (client.member !== member) continue;
+      if (sessionId !== null && client.sessionId !== sessionId) continue;
+      client.disconnected(sessionId !== null);
+    }
+  }
+
+  // ---- clients -------------------------------------------------------------------------------
+
+  private async createKeys(): Promise<void> {
+    const leaderId = this.stableLeader()!;
+    const leader = this.members.get(leaderId)!;
+    let sessionId: bigint | null = null;
+    leader.replica.createSession(SESSION_TIMEOUT_MS, (id) => {
+      sessionId = id;
+    });
+    await leader.process();
+    await this.runUntil(() => sessionId !== null, 10_000, "the setup session was not created");
+    let created = 0;
+    for (const [i, key] of this.keys.entries()) {
+      const w = new JuteWriter(64);
+      CreateRequest.write(w, { path: key, data: Buffer.from(INITIAL_DATA), acl: [...Ids.OPEN_ACL_UNSAFE], flags: 0 });
+      const payload = w.toBuffer();
+      const write = readWrite(OpCode.create, new JuteReader(payload));
+      leader.replica.submitWrite({ sessionId: sessionId!, cxid: i + 1, type: OpCode.create, payload, authInfo: [] }, write, (reply) => {
+        if (reply.err === 0) created++;
+      });
+    }
+    await leader.process();
+    await this.runUntil(() => created === this.keys.length, 10_000, "the keys were not created");
+    this.trace(`created ${this.keys.join(", ")}`);
+  }
+
+  private scheduleClient(client: SimClient): void {
+    const act = async (): Promise<void> => {
+      if (!this.chaos) return;
+      const member = client.member;
+      if (!client.busy) {
+        if (member === null || !member.alive) this.connectClient(client);
+        else if (this.random.chance(0.01)) this.closeSession(client);
+        else this.issueWrite(client, this.random.pick(this.keys), this.random.chance(0.5));
+      }
+      if (client.member !== null) await client.member.process();
+      this.queue.after(this.random.between(10, 120), act);
+    };
+    this.queue.after(this.random.between(0, 50), act);
+  }
+
+  private connectClient(client: SimClient): void {
+    const candidates = this.ids.map((id) => this.members.get(id)!).filter((m) => m.alive && m.soft.serving);
+    if (candidates.length === 0) return;
+    const member = this.random.pick(candidates);
+    client.connect(member, SESSION_TIMEOUT_MS);
+  }
+
+  private closeSession(client: SimClient): void {
+    const member = client.member;
+    const sessionId = client.sessionId;
+    if (member === null || sessionId === null) return;
+    this.trace(`client ${client.id} closes session`);
+    member.replica.submitWrite({ sessionId, cxid: 1_000_000, type: OpCode.closeSession, payload: Buffer.alloc(0), authInfo: [] }, null, () => undefined);
+    client.disconnected(true);
+  }
+
+  // ---- faults -------------------------------------------------------------------------------
+
+  private scheduleFault(): void {
+    this.queue.after(this.random.between(100, 900), async () => {
+      if (!this.chaos) return;
+      await this.injectFault();
+      this.scheduleFault();
+    });
+  }
+
+  private async injectFault(): Promise<void> {
+    const alive = this.ids.filter((id) => this.members.get(id)?.alive);
+    const dead = this.ids.filter((id) => !this.members.get(id)?.alive);
+    const roll = this.random.below(100);
+    if (roll < 20 && alive.length > 0) {
+      const leader = this.stableLeader();
+      const id = leader !== null && this.random.chance(0.5) ? leader : this.random.pick(alive);
+      const member = this.members.get(id)!;
+      if (this.random.chance(0.5)) {
+        // Crash while it persists its next Ready, tearing the write in progress.
+        member.crashAfterWrites = this.random.between(0, 3);
+        this.trace(`member ${id} will crash during its next persist (after ${member.crashAfterWrites} writes)`);
+        this.queue.after(300, () => {
+          if (this.chaos && member.crashAfterWrites !== null) this.crash(member, "armed crash that found no persist");
+        });
+      } else {
+        this.crash(member, "kill -9");
+      }
+    } else if (roll < 40 && dead.length > 0) {
+      await this.restartMember(this.random.pick(dead));
+    } else if (roll < 60) {
+      this.partition();
+    } else if (roll < 75) {
+      this.network.heal();
+      this.trace("network heals");
+    } else if (roll < 90) {
+      this.network.faults = {
+        dropRate: this.random.chance(0.5) ? this.random.below(20) / 100 : 0,
+        duplicateRate: this.random.chance(0.5) ? this.random.below(10) / 100 : 0,
+        reorderRate: this.random.chance(0.3) ? this.random.below(5) / 100 : 0,
+        delayMinMs: 1,
+        delayMaxMs: this.random.between(5, 80),
+      };
+      this.trace(`network turbulence ${JSON.stringify(this.network.faults)}`);
+    } else {
+      this.network.faults = CALM_NETWORK;
+      this.trace("network calm");
+    }
+  }
+
+  private partition(): void {
+    this.counts.partitions++;
+    const leader = this.stableLeader();
+    if (leader !== null && this.random.chance(0.4)) {
+      this.network.partition([[leader], this.ids.filter((id) => id !== leader)]);
+      this.trace(`partition: leader ${leader} isolated`);
+      return;
+    }
+    const shuffled = this.ids.map((id) => ({ id, r: this.random.uint32() })).sort((a, b) => a.r - b.r).map((x) => x.id);
+    const cutAt = this.random.between(1, shuffled.length - 1);
+    const groups = [shuffled.slice(0, cutAt), shuffled.slice(cutAt)];
+    this.network.partition(groups);
+    this.trace(`partition: ${groups.map((g) => g.join(" ")).join(" | ")}`);
+  }
+
+  // ---- observations ---------------------------------------------------------------------------
+
+  /** The established leader every serving member agrees on, if there is one. */
+  private stableLeader(): number | null {
+    for (const id of this.ids) {
+      const m = this.members.get(id);
+      if (m?.alive && m.soft.role === "LEADING" && m.soft.serving) return id;
+    }
+    return null;
+  }
+
+  private allServing(): boolean {
+    const leader = this.stableLeader();
+    if (leader === null) return false;
+    return this.ids.every((id) => {
+      const m = this.members.get(id);
+      return m !== undefined && m.alive && m.soft.serving && (m.soft.leader === leader || id === leader);
+    });
+  }
+
+  private describeMembers(): string {
+    return this.ids
+      .map((id) => {
+        const m = this.members.get(id);
+        if (m === undefined || !m.alive) return `${id}: down`;
+        const s = m.status();
+        const tree = formatZxid(m.replica.tree.lastProcessedZxid);
+        return `${id}: ${s.role}${s.serving ? "+" : ""} e${s.epoch} last ${formatZxid(s.lastZxid)} applied ${formatZxid(s.appliedZxid)} tree ${tree}`;
+      })
+      .join("; ");
+  }
+
+  stats(): SimulationStats {
+    const count = (type: string) => this.history.filter((e) => e.type === type).length;
+    return {
+      writes: { ok: count("ok"), fail: count("fail"), info: count("info") },
+      ...this.counts,
+      leaders: this.invariants.leaders().size,
+      messages: Object.fromEntries(this.network.sent),
+      dropped: this.network.dropped,
+      duplicated: this.network.duplicated,
+      snapshots: [...this.disks.values()].reduce((sum, d) => sum + d.snapshotsTaken, 0),
+      committed: this.invariants.committed.length,
+      simulatedMs: this.queue.now,
+    };
+  }
+}
+
+function diffLines(a: string, b: string): string {
+  const left = a.split("\n");
+  const right = b.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(left.length, right.length) && out.length < 10; i++) {
+    if (left[i] !== right[i]) out.push(`  - ${left[i] ?? "(none)"}\n  + ${right[i] ?? "(none)"}`);
+  }
+  return out.join("\n");
+}
