@@ -1,7 +1,8 @@
 #!/usr/bin/env node
+import type { ReadMode } from "./sim/client.js";
 import { runSimulation } from "./sim/simulation.js";
 
-const USAGE = `usage: zkts-lab sim --seed N [--voters 3] [--observers 0] [--clients 4] [--keys 3] [--chaos-ms 8000] [--trace]
+const USAGE = `usage: zkts-lab sim --seed N [--voters 3] [--observers 0] [--clients 4] [--keys 3] [--chaos-ms 8000] [--reads linearizable|sync|plain|none] [--trace]
   Runs one deterministic simulation of a zkts ensemble and checks it; the same arguments
   replay the same run. Exit 0 when every check passed, 1 when one failed, 2 on bad usage.`;
 
@@ -29,6 +30,12 @@ function integer(value: string | true | undefined, fallback: number): number {
   return n;
 }
 
+function readMode(value: string | true | undefined): ReadMode {
+  if (value === undefined) return "linearizable";
+  if (value === "linearizable" || value === "sync" || value === "plain" || value === "none") return value;
+  throw new Error(`--reads takes linearizable, sync, plain or none, not ${String(value)}`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const args = command === "sim" ? parse(rest) : null;
@@ -43,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     clients: integer(args.clients, 4),
     keys: integer(args.keys, 3),
     chaosMs: integer(args["chaos-ms"], 8000),
+    reads: readMode(args.reads),
     trace: args.trace === true,
   });
   if (args.trace === true) process.stdout.write(`${result.trace.join("\n")}\n`);

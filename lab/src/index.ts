@@ -1,4 +1,5 @@
 export { checkWrites, runSimulation, replayCommand, type SimulationOptions, type SimulationResult, type SimulationStats } from "./sim/simulation.js";
+export type { ReadMode } from "./sim/client.js";
 export { ZabInvariants, InvariantViolation } from "./sim/invariants.js";
 export { SimDisk, SimCrash } from "./sim/disk.js";
 export { SimNetwork, type NetworkFaults, type Envelope } from "./sim/network.js";

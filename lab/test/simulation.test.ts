@@ -4,16 +4,16 @@ import { type SimulationOptions, type SimulationResult, checkWrites, runSimulati
 // Replay one run with the command a failure prints (after `npm run build`):
 //   node lab/dist/cli.js sim --seed <seed> --voters <3|5> --observers <n> ... --trace
 // or through this file: SIM_SEED=<seed> SIM_VOTERS=<3|5> SIM_OBSERVERS=<n> npx vitest run test/simulation.test.ts
-// SIM_SEEDS sets how many seeds each ensemble shape runs (default 250: 500 runs in all).
-const SEEDS = Number(process.env.SIM_SEEDS ?? 250);
+// SIM_SEEDS sets how many seeds each ensemble shape runs (default 500: 1000 runs in all).
+const SEEDS = Number(process.env.SIM_SEEDS ?? 500);
 const ONLY_SEED = process.env.SIM_SEED === undefined ? null : Number(process.env.SIM_SEED);
 
 /** Seeds that once found a bug, named after it; they run before the random ones. */
 const REGRESSIONS: readonly (SimulationOptions & { bug: string })[] = [];
 
-/** Three voters run with no observer or one; five voters with none, one or two, by seed. */
+/** Three voters run with no observer or one; five voters with none, one or two; 3 to 10 clients; by seed. */
 function shapeFor(seed: number, voters: 3 | 5): SimulationOptions {
-  return { seed, voters, observers: seed % (voters === 3 ? 2 : 3) };
+  return { seed, voters, observers: seed % (voters === 3 ? 2 : 3), clients: 3 + (seed % 8) };
 }
 
 async function runOrExplain(options: SimulationOptions): Promise<SimulationResult> {
@@ -27,7 +27,7 @@ async function runOrExplain(options: SimulationOptions): Promise<SimulationResul
 /** What a sweep exercised, summed over its runs: a sweep that never hit a path proves nothing about it. */
 function tally(results: SimulationResult[]) {
   const messages = new Map<string, number>();
-  const sum = { ok: 0, info: 0, crashes: 0, crashesMidPersist: 0, restarts: 0, partitions: 0, snapshots: 0, duplicated: 0, dropped: 0, leaders: 0 };
+  const sum = { ok: 0, info: 0, reads: 0, crashes: 0, crashesMidPersist: 0, restarts: 0, partitions: 0, pauses: 0, snapshots: 0, duplicated: 0, dropped: 0, leaders: 0 };
   for (const r of results) {
     const s = r.stats;
     sum.ok += s.writes.ok;
@@ -36,6 +36,8 @@ function tally(results: SimulationResult[]) {
     sum.crashesMidPersist += s.crashesMidPersist;
     sum.restarts += s.restarts;
     sum.partitions += s.partitions;
+    sum.pauses += s.pauses;
+    sum.reads += r.history.filter((e) => e.type === "ok" && e.f === "getData").length;
     sum.snapshots += s.snapshots;
     sum.duplicated += s.duplicated;
     sum.dropped += s.dropped;
@@ -62,27 +64,44 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
   }
 
   for (const voters of [3, 5] as const) {
-    it(`${SEEDS} seeds of ${voters} voters: invariants hold, trees agree after healing, writes are linearizable`, async () => {
+    it(`${SEEDS} seeds of ${voters} voters: invariants hold, trees agree after healing, writes and linearizable reads check out`, async () => {
       const started = Date.now();
       const results: SimulationResult[] = [];
       for (let seed = 1; seed <= SEEDS; seed++) results.push(await runOrExplain(shapeFor(seed * 7919 + voters, voters)));
       const { sum, messages } = tally(results);
       console.log(
-        `simulation: ${SEEDS} runs of ${voters} voters in ${Date.now() - started} ms; ${sum.ok} writes acknowledged, ${sum.info} unknown; ` +
-          `${sum.crashes} crashes (${sum.crashesMidPersist} mid-persist), ${sum.partitions} partitions, ${sum.leaders} leaderships; ` +
+        `simulation: ${SEEDS} runs of ${voters} voters in ${Date.now() - started} ms; ${sum.ok} operations acknowledged (${sum.reads} linearizable reads), ${sum.info} unknown; ` +
+          `${sum.crashes} crashes (${sum.crashesMidPersist} mid-persist), ${sum.partitions} partitions, ${sum.pauses} pauses, ${sum.leaders} leaderships; ` +
           `messages ${JSON.stringify(Object.fromEntries(messages))}`,
       );
       if (SEEDS < 50) return;
       // The sweep must have gone down every path the issue names, or it proves less than it claims.
-      for (const type of ["DIFF", "TRUNC", "SNAP", "FORWARD", "INFORM", "COMMIT"]) expect(messages.get(type) ?? 0, type).toBeGreaterThan(0);
+      for (const type of ["DIFF", "TRUNC", "SNAP", "FORWARD", "INFORM", "COMMIT", "SYNC"]) expect(messages.get(type) ?? 0, type).toBeGreaterThan(0);
       expect(sum.crashesMidPersist).toBeGreaterThan(0);
       expect(sum.partitions).toBeGreaterThan(0);
+      expect(sum.pauses).toBeGreaterThan(0);
+      expect(sum.reads).toBeGreaterThan(0);
       expect(sum.duplicated).toBeGreaterThan(0);
       expect(sum.dropped).toBeGreaterThan(0);
       expect(sum.snapshots).toBeGreaterThan(0);
       expect(sum.info).toBeGreaterThan(0);
     });
   }
+
+  it("ZooKeeper's sync-then-read returns a stale value after a paused leader wakes up; the quorum-confirmed read does not", async () => {
+    // Seed 104: leader 1 pauses for 474 ms; the others elect leader 3 and commit writes; when 1
+    // wakes up it still counts itself leader for syncLimit ticks and answers syncs from its tree.
+    const shape = { seed: 104, voters: 3, observers: 0, clients: 10 } as const;
+    const synced = await runSimulation({ ...shape, reads: "sync" });
+    expect(synced.stats.pauses).toBeGreaterThan(0);
+    expect(synced.failures.join("\n")).toContain("not-linearizable");
+    await runOrExplain({ ...shape, reads: "linearizable" });
+  });
+
+  it("plain reads (ZooKeeper's default, sequentially consistent) are caught as not linearizable", async () => {
+    const plain = await runSimulation({ seed: 1, voters: 3, observers: 1, reads: "plain" });
+    expect(plain.failures.join("\n")).toContain("not-linearizable");
+  });
 
   it("is deterministic: the same seed gives the same run", async () => {
     const a = await runSimulation({ seed: 4242, voters: 3, observers: 1, trace: true });
@@ -96,7 +115,7 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
     const result = await runOrExplain({ seed: 77, voters: 3 });
     expect(checkWrites(result.history)).toEqual([]);
     const events = structuredClone(result.history);
-    const ok = events.find((e) => e.type === "ok" && typeof (e.value as { version?: number }).version === "number");
+    const ok = events.find((e) => e.type === "ok" && e.f === "setData" && typeof (e.value as { version?: number }).version === "number");
     expect(ok).toBeDefined();
     (ok!.value as { version: number }).version += 1000;
     const failures = checkWrites(events);
@@ -108,7 +127,7 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
     const result = await runOrExplain({ seed: 78, voters: 5, observers: 1 });
     const events = structuredClone(result.history);
     // An unconditional setData (version -1) can never be refused with BADVERSION.
-    const index = events.findIndex((e) => e.type === "ok" && typeof (e.value as { version?: number }).version === "number");
+    const index = events.findIndex((e) => e.type === "ok" && e.f === "setData" && typeof (e.value as { version?: number }).version === "number");
     events[index]!.value = { error: "BADVERSION" };
     const invoke = events.slice(0, index).reverse().find((e) => e.type === "invoke" && e.process === events[index]!.process);
     (invoke!.value as { version: number }).version = -1;

@@ -167,7 +167,7 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     "readonlymode.enabled", "extendedTypesEnabled", "enforceQuota", "reconfigEnabled", "skipACL",
     "DigestAuthenticationProvider.superDigest", "DigestAuthenticationProvider.digestAlg", "serverId",
     "snapCount", "snapSizeLimitInKb", "preAllocSize", "txnLogSizeLimitInKb", "forceSync", "fsync.warningthresholdms",
-    "autopurge.snapRetainCount", "autopurge.purgeInterval",
+    "autopurge.snapRetainCount", "autopurge.purgeInterval", "zkts.linearizableReads",
   ]);
   const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled"]);
   const ignoredKeys = [...props.keys()].filter(
@@ -187,6 +187,7 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     enforceQuota: bool("enforceQuota", false),
     reconfigEnabled: bool("reconfigEnabled", false),
     readOnlyModeEnabled,
+    linearizableReads: bool("zkts.linearizableReads", false),
     skipAcl,
     superDigest: get("DigestAuthenticationProvider.superDigest") ?? null,
     digestAlgorithm: get("DigestAuthenticationProvider.digestAlg") ?? "SHA1",

@@ -1,9 +1,18 @@
 import type { HistoryEvent } from "@zkts/checker";
-import { ErrorCode, JuteReader, JuteWriter, OpCode, SetDataRequest, SetDataResponse } from "@zkts/jute";
+import { ErrorCode, GetDataRequest, GetDataResponse, JuteReader, JuteWriter, OpCode, SetDataRequest, SetDataResponse } from "@zkts/jute";
 import { type ForwardedRequest, type Reply, readWrite } from "@zkts/server";
 import type { SimMember } from "./member.js";
 
-/** A write the client is waiting for. */
+/**
+ * How the simulated clients read. "linearizable": zkts's quorum-confirmed read (a sync that
+ * the leader confirms with a quorum, then the read). "sync": ZooKeeper's sync, then the read;
+ * not linearizable when a leader that was paused answers before it notices it was deposed.
+ * "plain": ZooKeeper's ordinary read from the member's own tree, only sequentially
+ * consistent. "none": writes only.
+ */
+export type ReadMode = "linearizable" | "sync" | "plain" | "none";
+
+/** A request the client is waiting for. */
 interface InFlight {
   readonly cxid: number;
   readonly key: string;
@@ -118,6 +127,38 @@ export class SimClient {
     }
   }
 
+  /** Reads `key` the way `mode` says, recording the data and version it saw. */
+  getData(key: string, mode: Exclude<ReadMode, "none">): void {
+    const member = this.member;
+    const sessionId = this.sessionId;
+    if (member === null || sessionId === null || this.busy) return;
+    if (!member.replica.touchSession(sessionId)) {
+      this.world.trace(`client ${this.id}: session ${hexId(sessionId)} expired`);
+      this.sessionId = null;
+      this.member = null;
+      return;
+    }
+    const cxid = ++this.xid;
+    this.inFlight = { cxid, key, member, f: "getData" };
+    this.record("invoke", key, null, "getData");
+    const watcher = { sessionId, authInfo: [], notify: () => undefined };
+    const read = (): void => {
+      if (this.inFlight?.cxid !== cxid) return;
+      const w = new JuteWriter(64);
+      GetDataRequest.write(w, { path: key, watch: false });
+      this.answered(cxid, member.replica.read(OpCode.getData, new JuteReader(w.toBuffer()), watcher));
+    };
+    if (mode === "plain") {
+      read();
+      return;
+    }
+    if (!member.replica.submitSync(read, { confirmQuorum: mode === "linearizable" })) {
+      this.inFlight = null;
+      this.record("fail", key, { error: "NOT_TAKEN" }, "getData");
+      this.member = null;
+    }
+  }
+
   /** The request has been out for too long: its outcome is unknown, and the client moves on. */
   timedOut(cxid: number): void {
     if (this.inFlight?.cxid !== cxid) return;
@@ -130,6 +171,17 @@ export class SimClient {
     if (pending === null || pending.cxid !== cxid) return;
     this.inFlight = null;
     if (reply.zxid > this.lastZxidSeen) this.lastZxidSeen = reply.zxid;
+    if (pending.f === "getData") {
+      if (reply.err !== 0) {
+        this.record("fail", pending.key, { error: reply.err }, "getData");
+        return;
+      }
+      const w = new JuteWriter(128);
+      reply.body?.(w);
+      const { data, stat } = GetDataResponse.read(new JuteReader(w.toBuffer()));
+      this.record("ok", pending.key, { data: data === null ? null : data.toString("utf8"), version: stat.version }, "getData");
+      return;
+    }
     if (reply.err === ErrorCode.BADVERSION) {
       this.record("ok", pending.key, { error: "BADVERSION" });
       return;
@@ -150,12 +202,12 @@ export class SimClient {
     const pending = this.inFlight;
     if (pending === null) return;
     this.inFlight = null;
-    this.record("info", pending.key, { error: why });
+    this.record("info", pending.key, { error: why }, pending.f);
     this.process = this.world.nextProcess();
   }
 
-  private record(type: HistoryEvent["type"], key: string, value: unknown): void {
-    this.world.record({ process: this.process, type, f: "setData", key, value, time: this.world.now() * 1_000_000 });
+  private record(type: HistoryEvent["type"], key: string, value: unknown, f = "setData"): void {
+    this.world.record({ process: this.process, type, f, key, value, time: this.world.now() * 1_000_000 });
   }
 }
 

@@ -57,6 +57,11 @@ export class SimMember {
   readonly peer: ZabPeer;
   replica!: Replica;
   alive = true;
+  /**
+   * A paused process (a long GC pause, a stopped VM) runs nothing until this time; what
+   * reaches it meanwhile waits, and its timers fire late.
+   */
+  pausedUntil = 0;
   /** When set, the next Ready's persist stops after this many writes and the member crashes. */
   crashAfterWrites: number | null = null;
   private processing = false;
@@ -126,8 +131,8 @@ export class SimMember {
     return this.peer.propose(data);
   }
 
-  sync(syncId: number): boolean {
-    return this.peer.sync(syncId);
+  sync(syncId: number, options?: { confirmQuorum?: boolean }): boolean {
+    return this.peer.sync(syncId, options);
   }
 
   forward(request: ForwardedRequest): boolean {

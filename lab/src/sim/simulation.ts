@@ -1,7 +1,7 @@
 import { type HistoryEvent, checkOperations, pairEvents, textSummary, zkRegister } from "@zkts/checker";
 import { CreateRequest, Ids, JuteReader, JuteWriter, OpCode } from "@zkts/jute";
 import { type Entry, type ForwardedRequest, MajorityQuorumVerifier, type Message, type Ready, formatZxid, readWrite } from "@zkts/server";
-import { SimClient } from "./client.js";
+import { type ReadMode, SimClient } from "./client.js";
 import { SimDisk } from "./disk.js";
 import { EventQueue } from "./event-queue.js";
 import { InvariantViolation, ZabInvariants } from "./invariants.js";
@@ -18,6 +18,8 @@ export interface SimulationOptions {
   readonly keys?: number;
   /** Simulated milliseconds of client load under faults. */
   readonly chaosMs?: number;
+  /** How clients read (default: zkts's linearizable reads, checked with the writes). */
+  readonly reads?: ReadMode;
   /** Keep a readable log of the run (faults, roles, client sessions). */
   readonly trace?: boolean;
 }
@@ -28,6 +30,7 @@ export interface SimulationStats {
   crashesMidPersist: number;
   restarts: number;
   partitions: number;
+  pauses: number;
   leaders: number;
   messages: Record<string, number>;
   dropped: number;
@@ -57,7 +60,7 @@ const RECOVERY_MS = 60_000;
 
 /** The command line that replays a run: the same seed and shape give the same run. */
 export function replayCommand(o: Required<Omit<SimulationOptions, "trace">>): string {
-  return `node lab/dist/cli.js sim --seed ${o.seed} --voters ${o.voters} --observers ${o.observers} --clients ${o.clients} --keys ${o.keys} --chaos-ms ${o.chaosMs} --trace`;
+  return `node lab/dist/cli.js sim --seed ${o.seed} --voters ${o.voters} --observers ${o.observers} --clients ${o.clients} --keys ${o.keys} --chaos-ms ${o.chaosMs} --reads ${o.reads} --trace`;
 }
 
 /**
@@ -77,6 +80,7 @@ export async function runSimulation(input: SimulationOptions): Promise<Simulatio
     clients: input.clients ?? 4,
     keys: input.keys ?? 3,
     chaosMs: input.chaosMs ?? 8_000,
+    reads: input.reads ?? "linearizable",
   };
   const sim = new Simulation(options, input.trace ?? false);
   const failures: string[] = [];
@@ -91,14 +95,14 @@ export async function runSimulation(input: SimulationOptions): Promise<Simulatio
 }
 
 /**
- * The clients' setData history, each key a znode starting as "initial" at version 0, checked
- * for linearizability; returns what is wrong, or nothing.
+ * The clients' history (setData, and getData unless reads are off), each key a znode starting
+ * as "initial" at version 0, checked for linearizability; returns what is wrong, or nothing.
  */
 export function checkWrites(events: HistoryEvent[]): string[] {
   const history = pairEvents(events);
   const result = checkOperations(zkRegister(INITIAL_DATA), history.operations);
   if (result.verdict === "linearizable") return [];
-  return [`the clients' writes are ${result.verdict}:\n${textSummary(result)}`];
+  return [`the clients' history is ${result.verdict}:\n${textSummary(result)}`];
 }
 
 class SimulationFailure extends Error {
@@ -122,7 +126,7 @@ class Simulation implements MemberWorld {
   private readonly clients: SimClient[] = [];
   private nextProcess = 0;
   private chaos = true;
-  private readonly counts = { crashes: 0, crashesMidPersist: 0, restarts: 0, partitions: 0 };
+  private readonly counts = { crashes: 0, crashesMidPersist: 0, restarts: 0, partitions: 0, pauses: 0 };
   private readonly keys: string[];
 
   constructor(
@@ -247,6 +251,12 @@ class Simulation implements MemberWorld {
     if (cxid !== undefined) this.queue.after(OP_TIMEOUT_MS, () => client.timedOut(cxid));
   }
 
+  private issueRead(client: SimClient, key: string, mode: Exclude<ReadMode, "none">): void {
+    client.getData(key, mode);
+    const cxid = client.inFlight?.cxid;
+    if (cxid !== undefined) this.queue.after(OP_TIMEOUT_MS, () => client.timedOut(cxid));
+  }
+
   private compareTrees(): void {
     const prints = this.ids.map((id) => ({ id, print: treeFingerprint(this.members.get(id)!.replica) }));
     const first = prints[0]!;
@@ -290,7 +300,7 @@ class Simulation implements MemberWorld {
   private scheduleTicks(id: number): void {
     const loop = async (): Promise<void> => {
       const member = this.members.get(id);
-      if (member?.alive) {
+      if (member?.alive && member.pausedUntil <= this.queue.now) {
         await member.tick();
         // The container reaper runs every few ticks on a server.
         if (this.random.chance(0.05)) {
@@ -306,6 +316,11 @@ class Simulation implements MemberWorld {
   private async deliver(to: number, envelope: Envelope): Promise<void> {
     const member = this.members.get(to);
     if (member === undefined || !member.alive) return;
+    if (member.pausedUntil > this.queue.now) {
+      // It reads its sockets when it wakes up, in the order things arrived.
+      this.queue.at(member.pausedUntil, () => this.deliver(to, envelope));
+      return;
+    }
     if (envelope.kind === "forward") {
       // The learner's connection belonged to that leadership of that incarnation.
       const soft = member.soft;
@@ -389,9 +404,14 @@ class Simulation implements MemberWorld {
     const act = async (): Promise<void> => {
       if (!this.chaos) return;
       const member = client.member;
+      if (member !== null && member.pausedUntil > this.queue.now) {
+        this.queue.at(member.pausedUntil + this.random.between(0, 20), act);
+        return;
+      }
       if (!client.busy) {
         if (member === null || !member.alive) this.connectClient(client);
         else if (this.random.chance(0.01)) this.closeSession(client);
+        else if (this.o.reads !== "none" && this.random.chance(0.4)) this.issueRead(client, this.random.pick(this.keys), this.o.reads);
         else this.issueWrite(client, this.random.pick(this.keys), this.random.chance(0.5));
       }
       if (client.member !== null) await client.member.process();
@@ -401,7 +421,7 @@ class Simulation implements MemberWorld {
   }
 
   private connectClient(client: SimClient): void {
-    const candidates = this.ids.map((id) => this.members.get(id)!).filter((m) => m.alive && m.soft.serving);
+    const candidates = this.ids.map((id) => this.members.get(id)!).filter((m) => m.alive && m.soft.serving && m.pausedUntil <= this.queue.now);
     if (candidates.length === 0) return;
     const member = this.random.pick(candidates);
     client.connect(member, SESSION_TIMEOUT_MS);
@@ -444,6 +464,15 @@ class Simulation implements MemberWorld {
       } else {
         this.crash(member, "kill -9");
       }
+    } else if (roll < 28 && alive.length > 0) {
+      // A process pause long enough for the others to give up on it (often the leader's).
+      const leader = this.stableLeader();
+      const id = leader !== null && this.random.chance(0.7) ? leader : this.random.pick(alive);
+      const member = this.members.get(id)!;
+      const pauseMs = this.random.between(200, 1500);
+      member.pausedUntil = this.queue.now + pauseMs;
+      this.counts.pauses++;
+      this.trace(`member ${id} pauses for ${pauseMs} ms`);
     } else if (roll < 40 && dead.length > 0) {
       await this.restartMember(this.random.pick(dead));
     } else if (roll < 60) {

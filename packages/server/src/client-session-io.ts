@@ -92,6 +92,10 @@ export function handleAuthPacket(
   try {
     const packet = AuthPacket.read(reader);
     scheme = packet.scheme;
+    if (scheme === ZKTS_AUTH_SCHEME) {
+      answerZktsOption(connection, xid, packet.auth);
+      return;
+    }
     ids = authenticate(packet.scheme, packet.auth, {
       superDigest: config.superDigest,
       digestAlgorithm: config.digestAlgorithm,
@@ -108,6 +112,24 @@ export function handleAuthPacket(
   for (const id of ids) {
     if (!connection.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) connection.authInfo.push(id);
   }
+  connection.writeReply(xid, { err: 0, zxid: 0n, body: null });
+}
+
+/**
+ * The `zkts` auth scheme turns on per-session options without any client change: a client
+ * sends `addauth zkts linearizable-reads` (and re-sends it on every reconnect, as clients do
+ * with auth). It adds no identity; an unknown option fails like a bad credential.
+ */
+const ZKTS_AUTH_SCHEME = "zkts";
+
+function answerZktsOption(connection: ClientConnection, xid: number, auth: Buffer | null): void {
+  const option = auth === null ? "" : auth.toString("utf8");
+  if (option !== "linearizable-reads") {
+    connection.writeReply(xid, { err: ErrorCode.AUTHFAILED, zxid: 0n, body: null });
+    connection.closeAfterPendingWrites();
+    return;
+  }
+  connection.linearizableReads = true;
   connection.writeReply(xid, { err: 0, zxid: 0n, body: null });
 }
 

@@ -20,6 +20,12 @@ export interface ServerConfig {
   enforceQuota: boolean;
   reconfigEnabled: boolean;
   readOnlyModeEnabled: boolean;
+  /**
+   * zkts.linearizableReads: every read on an ensemble member waits for its leader to confirm
+   * its leadership with a quorum (a session can ask for this alone with `addauth zkts
+   * linearizable-reads`).
+   */
+  linearizableReads: boolean;
   skipAcl: boolean;
   superDigest: string | null;
   digestAlgorithm: string;
@@ -67,6 +73,7 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     enforceQuota: false,
     reconfigEnabled: false,
     readOnlyModeEnabled: false,
+    linearizableReads: false,
     skipAcl: false,
     superDigest: null,
     digestAlgorithm: "SHA1",

@@ -54,6 +54,8 @@ export class ClientConnection implements Watcher {
   /** True once the session handshake has been answered. */
   open = false;
   closed = false;
+  /** Reads on this connection are confirmed with a quorum first (`addauth zkts linearizable-reads`). */
+  linearizableReads = false;
   /** The client sent the trailing readOnly byte, so it gets one back. */
   readOnlyByteSent = true;
   private handshakeSeen = false;

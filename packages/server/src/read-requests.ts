@@ -236,3 +236,15 @@ export const READ_OPS: ReadonlySet<number> = new Set([
   OpCode.whoAmI,
   OpCode.multiRead,
 ]);
+
+/** Reads of the tree's contents: the ones a linearizable read confirms with the leader first. */
+export const DATA_READ_OPS: ReadonlySet<number> = new Set([
+  OpCode.exists,
+  OpCode.getData,
+  OpCode.getChildren,
+  OpCode.getChildren2,
+  OpCode.getACL,
+  OpCode.getAllChildrenNumber,
+  OpCode.getEphemerals,
+  OpCode.multiRead,
+]);

@@ -7,6 +7,7 @@ import type { Entry, Ready } from "@zkts/zab";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultServerConfig } from "../src/config.js";
 import { silentLogger } from "../src/logger.js";
+import { serializeTree } from "../src/persistence/tree-snapshot.js";
 import { EnsembleStore } from "../src/quorum/ensemble-store.js";
 
 /**
@@ -82,16 +83,12 @@ describe("EnsembleStore", () => {
 
   it("installs a leader's snapshot and starts from it, with the entries logged after it", async () => {
     // The leader's side: a tree with one node and one session, serialized as a SNAP carries it.
-    const leaderDir = await mkdtemp(join(tmpdir(), "zkts-ensemble-leader-"));
     const leaderTree = new DataTree({});
     leaderTree.applyTxn(
       { clientId: 7n, cxid: 1, zxid: 0x100000009n, time: 0n, type: OpCode.create },
       { type: OpCode.create, txn: { path: "/from-leader", data: Buffer.from("x"), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], ephemeral: false, parentCVersion: 1 } },
     );
-    const { store: leaderStore } = await EnsembleStore.open(defaultServerConfig({ dataDir: leaderDir, dataLogDir: leaderDir }), silentLogger, {});
-    const bytes = await leaderStore.serializeSnapshot(leaderTree, new Map([[7n, 4000]]));
-    await leaderStore.close();
-    await rm(leaderDir, { recursive: true, force: true });
+    const bytes = await serializeTree(leaderTree, new Map([[7n, 4000]]));
 
     const { store } = await reopen();
     const installed = await store.persist(

@@ -1,5 +1,5 @@
 import type { PeerCore } from "./core.js";
-import { type LeaderState, type RemoteSync, leaderOf, sendTo } from "./leader-state.js";
+import { type LeaderState, type PendingSync, type PingMarks, leaderOf, sendTo } from "./leader-state.js";
 import type { PeerId } from "./quorum.js";
 import { type Zxid, counterOf, makeZxid } from "./zxid.js";
 
@@ -32,14 +32,58 @@ export function leaderPropose(core: PeerCore, data: Uint8Array): LocalProposal {
   return { kind: "proposed", zxid };
 }
 
-/** A local sync completes once everything proposed so far is committed and applied. */
-export function leaderSync(core: PeerCore, syncId: number): boolean {
+/**
+ * A local sync completes once everything proposed so far is committed and applied; with
+ * `confirmQuorum`, also once a quorum has shown that this peer still leads.
+ */
+export function leaderSync(core: PeerCore, syncId: number, confirmQuorum: boolean): boolean {
   const l = leaderOf(core);
   if (l.phase !== "established") return false;
   if (l.localSyncs.length >= core.limits.syncsPendingMax) return false;
-  if (l.lastProposed <= core.commitZxid) core.addSyncWait(syncId, core.commitZxid);
-  else l.localSyncs.push({ syncId, zxid: l.lastProposed });
+  l.localSyncs.push({ syncId, zxid: syncPoint(core, l), marks: confirmQuorum ? markPings(core, l) : null });
+  answerSyncs(core, l);
   return true;
+}
+
+/**
+ * What a sync arriving now must wait for: everything proposed so far (ZooKeeper's
+ * processSync). Before the first proposal of the epoch that is the initial history, which
+ * establishment committed.
+ */
+export function syncPoint(core: PeerCore, l: LeaderState): Zxid {
+  return counterOf(l.lastProposed) === 0 ? core.commitZxid : l.lastProposed;
+}
+
+/**
+ * Notes where each voter's PING count stands and asks for a PING round (sent with the next
+ * Ready, so that every confirmed sync arriving before it shares the round).
+ */
+export function markPings(core: PeerCore, l: LeaderState): PingMarks {
+  const marks = new Map<PeerId, { session: number; pingsSent: number }>();
+  for (const h of l.handlers.values()) if (h.acks) marks.set(h.id, { session: h.session, pingsSent: h.pingsSent });
+  l.confirmRoundWanted = true;
+  return marks;
+}
+
+/** The PING round that confirmed syncs wait for. */
+export function sendConfirmRound(core: PeerCore, l: LeaderState): void {
+  l.confirmRoundWanted = false;
+  for (const h of l.handlers.values()) if (h.acks) sendTo(core, h, { type: "PING", zxid: core.commitZxid });
+}
+
+/** This peer plus the voters that answered a PING sent after the marks were taken form a quorum. */
+function confirmed(core: PeerCore, l: LeaderState, marks: PingMarks | null): boolean {
+  if (marks === null) return true;
+  const heard: PeerId[] = [core.id];
+  for (const [id, mark] of marks) {
+    const h = l.handlers.get(id);
+    if (h !== undefined && h.session === mark.session && h.pingsAnswered > mark.pingsSent) heard.push(id);
+  }
+  return core.tracker.containsQuorum(heard);
+}
+
+function ready(core: PeerCore, l: LeaderState, s: PendingSync): boolean {
+  return s.zxid <= core.commitZxid && confirmed(core, l, s.marks);
 }
 
 export function tryCommit(core: PeerCore, l: LeaderState): void {
@@ -60,14 +104,18 @@ export function tryCommit(core: PeerCore, l: LeaderState): void {
   answerSyncs(core, l);
 }
 
-function answerSyncs(core: PeerCore, l: LeaderState): void {
-  while (l.remoteSyncs.length > 0 && (l.remoteSyncs[0] as RemoteSync).zxid <= core.commitZxid) {
-    const s = l.remoteSyncs.shift() as RemoteSync;
+/**
+ * Answers waiting syncs in arrival order: a learner matches answers to its requests by their
+ * order, so one that waits (for commits or a confirmation) holds back those behind it.
+ */
+export function answerSyncs(core: PeerCore, l: LeaderState): void {
+  while (l.remoteSyncs.length > 0 && ready(core, l, l.remoteSyncs[0]!)) {
+    const s = l.remoteSyncs.shift()!;
     const h = l.handlers.get(s.learner);
     if (h !== undefined && h.session === s.session) sendTo(core, h, { type: "SYNC", syncId: s.syncId });
   }
-  while (l.localSyncs.length > 0 && (l.localSyncs[0] as { zxid: Zxid }).zxid <= core.commitZxid) {
-    const s = l.localSyncs.shift() as { syncId: number; zxid: Zxid };
+  while (l.localSyncs.length > 0 && ready(core, l, l.localSyncs[0]!)) {
+    const s = l.localSyncs.shift()!;
     core.addSyncWait(s.syncId, s.zxid);
   }
 }

@@ -1,5 +1,6 @@
 import { assert } from "./assert.js";
 import { ElectionState, type Vote, startElection } from "./election.js";
+import { sendConfirmRound } from "./broadcast.js";
 import { leaderCheckProgress } from "./leader.js";
 import { LeaderState } from "./leader-state.js";
 import { LearnerState, learnerConnect } from "./learner.js";
@@ -225,6 +226,7 @@ export class PeerCore {
 
   hasReady(): boolean {
     if (this.inflight !== null) return false;
+    if (this.leading?.confirmRoundWanted === true) return true;
     if (!this.out.isEmpty()) return true;
     if (this.committedThrough() > this.appliedZxid) return true;
     if (this.syncWaits.some((w) => w.threshold <= this.appliedZxid)) return true;
@@ -233,6 +235,7 @@ export class PeerCore {
 
   ready(): Ready {
     assert(this.inflight === null, "advance() the previous Ready before asking for another");
+    if (this.leading?.confirmRoundWanted === true) sendConfirmRound(this, this.leading);
     const through = this.committedThrough();
     const committed = through > this.appliedZxid ? this.log.slice(this.appliedZxid, through) : [];
     for (let i = 1; i < committed.length; i++) {

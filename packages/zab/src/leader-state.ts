@@ -18,6 +18,9 @@ export class LearnerHandler {
   seqOut = 0;
   lastZxid: Zxid;
   ackedZxid: Zxid = -1n;
+  /** PINGs sent on this connection, and answers received: a learner answers each PING once, in order. */
+  pingsSent = 0;
+  pingsAnswered = 0;
 
   constructor(
     readonly id: PeerId,
@@ -40,11 +43,23 @@ export class LearnerHandler {
   }
 }
 
-export interface RemoteSync {
+/**
+ * For a quorum-confirmed sync: how many PINGs each voter's connection had been sent when the
+ * request arrived. An answer to a later PING shows that voter still followed this leader
+ * after the request arrived.
+ */
+export type PingMarks = ReadonlyMap<PeerId, { readonly session: number; readonly pingsSent: number }>;
+
+/** A sync waiting for everything proposed before it to commit, and for its quorum confirmation if it asked for one. */
+export interface PendingSync {
   readonly zxid: Zxid;
+  readonly syncId: number;
+  readonly marks: PingMarks | null;
+}
+
+export interface RemoteSync extends PendingSync {
   readonly learner: PeerId;
   readonly session: number;
-  readonly syncId: number;
 }
 
 type LeaderPhase = "discovery" | "epochProposed" | "syncing" | "established";
@@ -62,7 +77,9 @@ export class LeaderState {
   lastProposed: Zxid = -1n;
   lastPingTick: number;
   readonly remoteSyncs: RemoteSync[] = [];
-  readonly localSyncs: { syncId: number; zxid: Zxid }[] = [];
+  readonly localSyncs: PendingSync[] = [];
+  /** A confirmed sync arrived since the last PING round: one round serves all of them. */
+  confirmRoundWanted = false;
 
   constructor(
     readonly startTick: number,
@@ -82,6 +99,7 @@ export function leaderOf(core: PeerCore): LeaderState {
 
 export function sendTo(core: PeerCore, h: LearnerHandler, body: QuorumBody): void {
   const term = leaderOf(core).term;
+  if (body.type === "PING") h.pingsSent += 1;
   core.send({ ...body, from: core.id, to: h.id, session: h.session, term, seq: h.seqOut } as QuorumMessage);
   h.seqOut += 1;
 }

@@ -1,5 +1,5 @@
 import { assert, unreachable } from "./assert.js";
-import { leaderPropose, tryCommit } from "./broadcast.js";
+import { answerSyncs, leaderPropose, markPings, syncPoint, tryCommit } from "./broadcast.js";
 import type { PeerCore } from "./core.js";
 import { updateElectionVote } from "./election.js";
 import { type LeaderState, LearnerHandler, leaderOf, sendTo } from "./leader-state.js";
@@ -108,12 +108,14 @@ export function stepLeading(core: PeerCore, m: QuorumMessage): void {
       onAck(core, l, h, m.zxid);
       return;
     case "PING":
+      h.pingsAnswered += 1;
+      if (l.phase === "established") answerSyncs(core, l);
       return;
     case "REQUEST":
       if (h.state === "uptodate") leaderPropose(core, m.data);
       return;
     case "SYNC":
-      onSync(core, l, h, m.syncId);
+      onSync(core, l, h, m.syncId, m.confirmQuorum === true);
       return;
     case "LEADERINFO":
     case "DIFF":
@@ -189,13 +191,19 @@ function onAck(core: PeerCore, l: LeaderState, h: LearnerHandler, zxid: Zxid): v
   }
 }
 
-function onSync(core: PeerCore, l: LeaderState, h: LearnerHandler, syncId: number): void {
-  if (h.state !== "uptodate") return;
-  // Answered in order on the same channel, after the commits of everything proposed so far.
-  if (l.lastProposed <= core.commitZxid) sendTo(core, h, { type: "SYNC", syncId });
-  else if (l.remoteSyncs.length < core.limits.syncsPendingMax) {
-    l.remoteSyncs.push({ zxid: l.lastProposed, learner: h.id, session: h.session, syncId });
+function onSync(core: PeerCore, l: LeaderState, h: LearnerHandler, syncId: number, confirmQuorum: boolean): void {
+  if (h.state !== "uptodate" || l.phase !== "established") return;
+  if (l.remoteSyncs.length >= core.limits.syncsPendingMax) {
+    // Answers are matched by order: a request left unanswered would shift every later
+    // answer onto the wrong request, so the connection is dropped instead.
+    l.handlers.delete(h.id);
+    return;
   }
+  // Answered in order on the same channel, after the commits of everything proposed so far
+  // (and, when asked, once a quorum has confirmed this leadership).
+  const marks = confirmQuorum ? markPings(core, l) : null;
+  l.remoteSyncs.push({ zxid: syncPoint(core, l), learner: h.id, session: h.session, syncId, marks });
+  answerSyncs(core, l);
 }
 
 export function tickLeading(core: PeerCore): void {

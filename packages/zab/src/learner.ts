@@ -68,11 +68,11 @@ export function learnerPropose(core: PeerCore, data: Uint8Array): LearnerProposa
   return { kind: "forwarded", to: s.leaderId };
 }
 
-export function learnerSync(core: PeerCore, syncId: number): boolean {
+export function learnerSync(core: PeerCore, syncId: number, confirmQuorum: boolean): boolean {
   const s = learnerOf(core);
   if (s.phase !== "serving" || s.syncsSent.length >= core.limits.syncsPendingMax) return false;
   s.syncsSent.push(syncId);
-  sendToLeader(core, s, { type: "SYNC", syncId });
+  sendToLeader(core, s, confirmQuorum ? { type: "SYNC", syncId, confirmQuorum } : { type: "SYNC", syncId });
   return true;
 }
 

@@ -82,7 +82,11 @@ export type QuorumBody =
   | { readonly type: "UPTODATE"; readonly zxid: Zxid }
   | { readonly type: "PING"; readonly zxid: Zxid }
   | { readonly type: "REQUEST"; readonly data: Uint8Array }
-  | { readonly type: "SYNC"; readonly syncId: number };
+  /**
+   * Learner → leader: a sync request; with `confirmQuorum`, the leader first confirms with a
+   * quorum that it still leads (a linearizable read). Leader → learner: the answer.
+   */
+  | { readonly type: "SYNC"; readonly syncId: number; readonly confirmQuorum?: boolean };
 
 export type QuorumMessage = QuorumHeader & QuorumBody;
 export type QuorumMessageType = QuorumBody["type"];

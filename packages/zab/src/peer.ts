@@ -136,16 +136,20 @@ export class ZabPeer {
    * ZooKeeper's sync: `syncId` shows up in a later Ready's syncsDone once this peer has
    * applied everything the leader had committed (or proposed, for the leader itself)
    * when the request reached it; in syncsFailed if the peer loses its leader first.
+   * With `confirmQuorum`, the leader also waits until a quorum of voters has answered a
+   * PING sent after the request reached it, which proves no other leader could have
+   * committed anything by then: a read after such a sync is linearizable.
    * Returns false when the request cannot be taken now (no leader, or too many pending).
    */
-  sync(syncId: number): boolean {
+  sync(syncId: number, options: { confirmQuorum?: boolean } = {}): boolean {
     const core = this.core;
+    const confirmQuorum = options.confirmQuorum === true;
     switch (core.role) {
       case "LEADING":
-        return leaderSync(core, syncId);
+        return leaderSync(core, syncId, confirmQuorum);
       case "FOLLOWING":
       case "OBSERVING":
-        return learnerSync(core, syncId);
+        return learnerSync(core, syncId, confirmQuorum);
       case "LOOKING":
         return false;
       default:

@@ -10,7 +10,7 @@ import { sessionPassword } from "../java-random.js";
 import { earlyConnections, listen } from "../listener.js";
 import { type Logger, silentLogger } from "../logger.js";
 import { ServerMetrics } from "../metrics.js";
-import { READ_OPS } from "../read-requests.js";
+import { DATA_READ_OPS, READ_OPS } from "../read-requests.js";
 import type { SessionTracker } from "../session-tracker.js";
 import { readWrite } from "../write-requests.js";
 import { runEnsembleFourLetterWord } from "./ensemble-four-letter-words.js";
@@ -268,6 +268,14 @@ export class EnsembleServer implements ConnectionHandler {
     if (type === OpCode.sync) {
       const entry = connection.enqueue(xid, null);
       if (!replica.submitSync(() => connection.complete(entry, replica.read(type, reader, connection)))) connection.close();
+      return;
+    }
+    if (DATA_READ_OPS.has(type) && (connection.linearizableReads || this.config.linearizableReads)) {
+      // The leader confirms with a quorum that it still leads, then this member catches up
+      // with it: the read sees every write that completed before it was sent.
+      const entry = connection.enqueue(xid, null);
+      const taken = replica.submitSync(() => connection.complete(entry, replica.read(type, reader, connection)), { confirmQuorum: true });
+      if (!taken) connection.close();
       return;
     }
     if (READ_OPS.has(type)) {

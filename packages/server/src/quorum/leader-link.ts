@@ -60,7 +60,7 @@ export class LeaderLink {
     }
     this.zabSession = message.session;
     if (this.socket === null && this.retryTimer === null) this.dial();
-    const packet = message.type === "SYNC" ? encodeLearnerSync(message.syncId) : encodeQuorumBody(this.self.id, message);
+    const packet = message.type === "SYNC" ? encodeLearnerSync(message.syncId, message.confirmQuorum === true) : encodeQuorumBody(this.self.id, message);
     this.write(encodeQuorumPacket(packet));
   }
 

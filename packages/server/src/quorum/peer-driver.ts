@@ -133,8 +133,8 @@ export class PeerDriver implements QuorumPort {
     return result;
   }
 
-  sync(syncId: number): boolean {
-    const taken = this.peer.sync(syncId);
+  sync(syncId: number, options: { confirmQuorum?: boolean } = {}): boolean {
+    const taken = this.peer.sync(syncId, options);
     this.kick();
     return taken;
   }

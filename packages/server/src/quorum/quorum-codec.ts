@@ -73,9 +73,16 @@ export function encodeQuorumBody(from: number, body: QuorumBody): QuorumPacket {
   }
 }
 
+/**
+ * The record of a learner's SYNC that asks the leader to confirm its leadership with a quorum
+ * first (zkts's linearizable reads). A plain sync carries no record.
+ */
+const CONFIRM_QUORUM_MARK = Buffer.from("zkts:confirm-quorum");
+
 /** A learner's SYNC travels as a REQUEST whose type is OpCode.sync, as in ZooKeeper. */
-export function encodeLearnerSync(syncId: number): QuorumPacket {
-  return encodeForwardedRequest({ sessionId: 0n, cxid: syncId, type: OpCode.sync, payload: Buffer.alloc(0), authInfo: [] });
+export function encodeLearnerSync(syncId: number, confirmQuorum = false): QuorumPacket {
+  const payload = confirmQuorum ? CONFIRM_QUORUM_MARK : Buffer.alloc(0);
+  return encodeForwardedRequest({ sessionId: 0n, cxid: syncId, type: OpCode.sync, payload, authInfo: [] });
 }
 
 export function encodeForwardedRequest(r: ForwardedRequest): QuorumPacket {
@@ -136,7 +143,10 @@ export function decodeQuorumPacket(packet: QuorumPacket):
       return message({ type: name, syncId: -1 });
     case "REQUEST": {
       const request = decodeForwardedRequest(packet);
-      if (request.type === OpCode.sync) return message({ type: "SYNC", syncId: request.cxid });
+      if (request.type === OpCode.sync) {
+        const confirmQuorum = request.payload.equals(CONFIRM_QUORUM_MARK);
+        return message(confirmQuorum ? { type: "SYNC", syncId: request.cxid, confirmQuorum } : { type: "SYNC", syncId: request.cxid });
+      }
       return { kind: "request", request };
     }
   }

@@ -10,8 +10,11 @@ export interface QuorumPort {
   status(): PeerStatus;
   /** The leader gives the transaction the next zxid; a learner is refused. */
   propose(data: Uint8Array): ProposeResult;
-  /** ZooKeeper's sync: the id comes back through ReplicatedState.onSyncs. */
-  sync(syncId: number): boolean;
+  /**
+   * ZooKeeper's sync: the id comes back through ReplicatedState.onSyncs. With confirmQuorum
+   * the leader first confirms its leadership with a quorum (a linearizable read follows).
+   */
+  sync(syncId: number, options?: { confirmQuorum?: boolean }): boolean;
   /** A learner sends a client request, or a report of the sessions its clients used, to its leader. */
   forward(request: ForwardedRequest): boolean;
 }

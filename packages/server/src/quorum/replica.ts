@@ -148,11 +148,15 @@ export class Replica implements ReplicatedState {
     return false;
   }
 
-  /** ZooKeeper's sync: `answer` runs once this member has applied what the leader had committed. */
-  submitSync(answer: () => void): boolean {
+  /**
+   * ZooKeeper's sync: `answer` runs once this member has applied what the leader had
+   * committed. With `confirmQuorum`, the leader first has a quorum confirm that it still
+   * leads, so a read run in `answer` is linearizable.
+   */
+  submitSync(answer: () => void, options: { confirmQuorum?: boolean } = {}): boolean {
     const syncId = this.nextSyncId++;
     this.pendingSyncs.set(syncId, answer);
-    if (this.o.port.sync(syncId)) return true;
+    if (this.o.port.sync(syncId, options)) return true;
     this.pendingSyncs.delete(syncId);
     return false;
   }
