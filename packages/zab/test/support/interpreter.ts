@@ -25,8 +25,10 @@ export class Interpreter {
         return this.settle(Number(args[0] ?? 1));
       case "propose":
         return this.propose(Number(args[0]), args.slice(1).join(" "));
-      case "sync": {
-        const ok = this.c().node(Number(args[0])).peer?.sync(Number(args[1])) ?? false;
+      case "sync":
+      case "sync-confirmed": {
+        const options = { confirmQuorum: name === "sync-confirmed" };
+        const ok = this.c().node(Number(args[0])).peer?.sync(Number(args[1]), options) ?? false;
         return [ok ? "accepted" : "refused"];
       }
       case "crash":
