@@ -1,5 +1,6 @@
 import { connect, type Socket } from "node:net";
 import {
+  AuthPacket,
   CreateRequest,
   Framer,
   GetDataRequest,
@@ -25,6 +26,8 @@ export interface LoadOptions {
   readRatio: number;
   /** Seed of the read/write choice, so two runs issue the same sequence. */
   seed: number;
+  /** An AuthPacket each connection sends first (e.g. zkts's `zkts linearizable-reads`). */
+  auth?: { scheme: string; auth: string };
 }
 
 export interface LoadResult {
@@ -47,12 +50,15 @@ function xorshift(seed: number): () => number {
   };
 }
 
+const AUTH_XID = -4;
+
 class BenchConnection {
   private readonly framer = new Framer(0x7fffffff);
   private readonly writer = new JuteWriter(64 * 1024);
   private readonly sentAt = new Map<number, bigint>();
   private xid = 0;
   private onHandshake: (() => void) | null = null;
+  private onAuth: ((err: number) => void) | null = null;
   onReply: (err: number, latencyNs: bigint) => void = () => {};
 
   constructor(private readonly socket: Socket) {
@@ -66,6 +72,10 @@ class BenchConnection {
           return;
         }
         const header = ReplyHeader.read(new JuteReader(payload, 0, payload.length, 0x7fffffff));
+        if (header.xid === AUTH_XID) {
+          this.onAuth?.(header.err);
+          return;
+        }
         const started = this.sentAt.get(header.xid);
         if (started === undefined) return;
         this.sentAt.delete(header.xid);
@@ -103,6 +113,20 @@ class BenchConnection {
     this.socket.write(w.toBuffer());
   }
 
+  /** Sends an AuthPacket and waits for its answer (ZooKeeper answers auth with xid -4). */
+  async authenticate(scheme: string, auth: string): Promise<void> {
+    const answered = new Promise<number>((resolve) => (this.onAuth = resolve));
+    const w = this.writer;
+    w.reset();
+    w.beginFrame();
+    RequestHeader.write(w, { xid: AUTH_XID, type: OpCode.auth });
+    AuthPacket.write(w, { type: 0, scheme, auth: Buffer.from(auth) });
+    w.endFrame();
+    this.socket.write(w.toBuffer());
+    const err = await answered;
+    if (err !== 0) throw new Error(`auth ${scheme} failed: ${errorCodeName.get(err) ?? err}`);
+  }
+
   close(): void {
     this.socket.destroy();
   }
@@ -115,6 +139,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const connections = await Promise.all(
     Array.from({ length: options.clients }, () => BenchConnection.open(options.host, options.port)),
   );
+  if (options.auth !== undefined) {
+    const { scheme, auth } = options.auth;
+    await Promise.all(connections.map((c) => c.authenticate(scheme, auth)));
+  }
   const prefix = `/zkts-bench-${options.seed}-${process.pid}`;
   // Each client works on its own znode, created before the clock starts.
   await Promise.all(
