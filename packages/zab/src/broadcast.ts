@@ -17,6 +17,10 @@ export function leaderPropose(core: PeerCore, data: Uint8Array): LocalProposal {
     return { kind: "dropped", reason: "too many outstanding proposals" };
   }
   const epoch = l.epoch as number;
+  if (core.pending !== null && core.membershipIn({ zxid: makeZxid(epoch, counterOf(l.lastProposed) + 1), data }) !== null) {
+    // ZooKeeper's RECONFIGINPROGRESS: one reconfiguration at a time.
+    return { kind: "dropped", reason: "a reconfiguration is in progress" };
+  }
   const counter = counterOf(l.lastProposed) + 1;
   if (counter > core.limits.zxidCounterMax) {
     // ZooKeeper's answer to counter rollover: a new election, hence a new epoch.
@@ -92,15 +96,20 @@ export function tryCommit(core: PeerCore, l: LeaderState): void {
   let target = core.tracker.quorumZxid(acked);
   if (target > l.lastProposed) target = l.lastProposed;
   if (target <= core.commitZxid) return;
-  // Commit strictly in zxid order, one COMMIT (or INFORM for observers) per entry.
+  // Commit strictly in zxid order, one COMMIT (or INFORM for observers) per entry; a
+  // reconfig's says ...ANDACTIVATE, as ZooKeeper's does.
   for (const e of core.log.slice(core.commitZxid, target)) {
+    const reconfig = core.membershipIn(e) !== null;
     for (const h of l.handlers.values()) {
       if (!h.receivesBroadcast) continue;
-      if (h.observer) sendTo(core, h, { type: "INFORM", zxid: e.zxid, data: e.data });
-      else sendTo(core, h, { type: "COMMIT", zxid: e.zxid });
+      if (h.observer) sendTo(core, h, { type: reconfig ? "INFORMANDACTIVATE" : "INFORM", zxid: e.zxid, data: e.data });
+      else sendTo(core, h, { type: reconfig ? "COMMITANDACTIVATE" : "COMMIT", zxid: e.zxid });
     }
   }
-  core.commitZxid = target;
+  core.commitThrough(target);
+  // A leader that the committed reconfig left without a vote has stepped down.
+  if (core.leading !== l) return;
+  dropMismatchedLearners(core, l);
   answerSyncs(core, l);
 }
 
@@ -117,5 +126,18 @@ export function answerSyncs(core: PeerCore, l: LeaderState): void {
   while (l.localSyncs.length > 0 && ready(core, l, l.localSyncs[0]!)) {
     const s = l.localSyncs.shift()!;
     core.addSyncWait(s.syncId, s.zxid);
+  }
+}
+
+/**
+ * After a reconfig: learners connected in a role the configuration no longer gives them
+ * reconnect in their new role (they drop their side too); servers outside the
+ * configuration may stay, as learners without a vote.
+ */
+function dropMismatchedLearners(core: PeerCore, l: LeaderState): void {
+  const v = core.tracker.verifiers[0];
+  if (v === undefined) return;
+  for (const h of [...l.handlers.values()]) {
+    if (v.isMember(h.id) && h.observer === v.isVoter(h.id)) l.handlers.delete(h.id);
   }
 }

@@ -5,6 +5,7 @@ import { leaderCheckProgress } from "./leader.js";
 import { LeaderState } from "./leader-state.js";
 import { LearnerState, learnerConnect } from "./learner.js";
 import { MemLog } from "./log.js";
+import { type Membership, membershipOfVerifier, verifierOf } from "./membership.js";
 import type { Entry, Message } from "./messages.js";
 import { EMPTY_STATE, type Limits, type PeerOptions, resolveLimits } from "./options.js";
 import { type PeerId, QuorumTracker } from "./quorum.js";
@@ -18,6 +19,7 @@ class Outbox {
   truncateTo: Zxid | null = null;
   entries: Entry[] = [];
   hardStateDirty = false;
+  membership: Membership | null = null;
   messages: Message[] = [];
   syncsFailed: number[] = [];
 
@@ -27,6 +29,7 @@ class Outbox {
       this.truncateTo === null &&
       this.entries.length === 0 &&
       !this.hardStateDirty &&
+      this.membership === null &&
       this.messages.length === 0 &&
       this.syncsFailed.length === 0
     );
@@ -46,10 +49,16 @@ interface SyncWait {
  */
 export class PeerCore {
   readonly id: PeerId;
-  readonly tracker: QuorumTracker;
+  /** The active configuration, plus the one a reconfig in the log proposes until it commits. */
+  tracker: QuorumTracker;
+  /** The configuration in force (its reconfig committed). */
+  active: Membership;
+  /** The newest configuration proposed in the log beyond the commit point, if any. */
+  pending: Membership | null = null;
   readonly rng: Rng;
   readonly limits: Limits;
-  readonly isVoter: boolean;
+  isVoter: boolean;
+  private readonly membershipOf: (entry: Entry) => Membership | null;
 
   acceptedEpoch: number;
   currentEpoch: number;
@@ -77,8 +86,9 @@ export class PeerCore {
   constructor(options: PeerOptions) {
     const storage = options.storage ?? EMPTY_STATE;
     this.id = options.id;
-    this.tracker = new QuorumTracker([options.config]);
-    assert(options.config.isMember(this.id), `server ${this.id} is not in the configuration`);
+    this.membershipOf = options.membershipOf ?? (() => null);
+    this.active = storage.membership ?? membershipOfVerifier(options.config);
+    this.tracker = new QuorumTracker([verifierOf(this.active)]);
     this.isVoter = this.tracker.isVoter(this.id);
     this.rng = options.rng;
     this.limits = resolveLimits(options);
@@ -90,20 +100,86 @@ export class PeerCore {
     this.persistedZxid = this.log.lastZxid();
     this.commitZxid = storage.snapshotZxid;
     this.appliedZxid = storage.snapshotZxid;
+    this.refreshTracker();
     this.vote = { leader: this.id, zxid: this.log.lastZxid(), electionEpoch: 0, peerEpoch: this.currentEpoch };
     this.becomeLooking();
   }
 
+  /** Members of every configuration in play. */
   get members(): readonly PeerId[] {
-    const v = this.tracker.verifiers[0];
-    assert(v !== undefined, "one configuration");
-    return [...v.voters, ...v.observers];
+    const ids = new Set<PeerId>();
+    for (const v of this.tracker.verifiers) for (const id of [...v.voters, ...v.observers]) ids.add(id);
+    return [...ids];
   }
 
+  /** Voters of every configuration in play: the peers an election talks to. */
   get voters(): readonly PeerId[] {
-    const v = this.tracker.verifiers[0];
-    assert(v !== undefined, "one configuration");
-    return v.voters;
+    const ids = new Set<PeerId>();
+    for (const v of this.tracker.verifiers) for (const id of v.voters) ids.add(id);
+    return [...ids];
+  }
+
+  isMember(id: PeerId): boolean {
+    return this.tracker.verifiers.some((v) => v.isMember(id));
+  }
+
+  // --- configurations ----------------------------------------------------------------
+
+  /** What a log entry reconfigures the ensemble to, if it is a reconfig. */
+  membershipIn(entry: Entry): Membership | null {
+    const m = this.membershipOf(entry);
+    if (m === null) return null;
+    assert(m.version === entry.zxid, `a reconfig's version is its zxid: ${formatZxid(m.version)} at ${formatZxid(entry.zxid)}`);
+    return m;
+  }
+
+  /**
+   * Decisions need a quorum of the active configuration and, while a reconfig waits in the
+   * log for its commit, of the proposed one too (ZooKeeper's last seen verifier).
+   */
+  refreshTracker(): void {
+    let pending: Membership | null = null;
+    for (const e of this.log.slice(this.commitZxid < this.log.base ? this.log.base : this.commitZxid)) {
+      const m = this.membershipIn(e);
+      if (m !== null && m.version > this.active.version) pending = m;
+    }
+    this.pending = pending;
+    const verifiers = [verifierOf(this.active)];
+    if (pending !== null) verifiers.push(verifierOf(pending));
+    this.tracker = new QuorumTracker(verifiers);
+  }
+
+  /** Makes `m` the configuration in force; the Ready carries it to disk. */
+  activate(m: Membership): void {
+    if (m.version <= this.active.version) return;
+    this.active = m;
+    this.out.membership = m;
+    this.isVoter = verifierOf(m).isVoter(this.id);
+    this.refreshTracker();
+  }
+
+  /**
+   * Moves the commit point, activating every reconfig committed on the way. A leader that
+   * is no longer a voter steps down; a learner whose role (voter or observer) changed
+   * reconnects in its new role. A server outside the configuration stays a learner that
+   * does not vote (one about to join, or one that was removed).
+   */
+  commitThrough(zxid: Zxid): void {
+    if (zxid <= this.commitZxid) return;
+    const from = this.commitZxid < this.log.base ? this.log.base : this.commitZxid;
+    const reconfigs = this.log.slice(from, zxid).map((e) => this.membershipIn(e)).filter((m) => m !== null);
+    this.commitZxid = zxid;
+    if (reconfigs.length === 0) return;
+    for (const m of reconfigs) this.activate(m);
+    this.afterReconfig();
+  }
+
+  afterReconfig(): void {
+    const v = verifierOf(this.active);
+    if (this.role === "LEADING" && !v.isVoter(this.id)) this.becomeLooking();
+    else if ((this.role === "FOLLOWING" || this.role === "OBSERVING") && v.isMember(this.id)) {
+      if ((this.role === "FOLLOWING") !== v.isVoter(this.id)) this.becomeLooking();
+    }
   }
 
   send(message: Message): void {
@@ -157,6 +233,7 @@ export class PeerCore {
   appendEntry(entry: Entry): void {
     this.log.append(entry);
     this.out.entries.push(entry);
+    if (this.membershipIn(entry) !== null) this.refreshTracker();
   }
 
   truncateLog(zxid: Zxid): void {
@@ -172,6 +249,7 @@ export class PeerCore {
       this.out.truncateTo = this.out.truncateTo === null || zxid < this.out.truncateTo ? zxid : this.out.truncateTo;
     }
     this.rewind(zxid);
+    this.refreshTracker();
   }
 
   installSnapshot(zxid: Zxid, data: Uint8Array): void {
@@ -184,6 +262,7 @@ export class PeerCore {
     this.commitZxid = zxid;
     this.syncWaits = this.syncWaits.map((w) => (w.threshold < zxid ? { syncId: w.syncId, threshold: zxid } : w));
     this.rewind(zxid);
+    this.refreshTracker();
   }
 
   private rewind(zxid: Zxid): void {
@@ -258,6 +337,7 @@ export class PeerCore {
       truncateTo: out.truncateTo,
       entries: out.entries,
       hardState: out.hardStateDirty ? { acceptedEpoch: this.acceptedEpoch, currentEpoch: this.currentEpoch } : null,
+      membership: out.membership,
       messages: out.messages,
       committed,
       syncsDone,

@@ -78,7 +78,6 @@ function setProposal(core: PeerCore, e: ElectionState, vote: Vote): void {
 }
 
 function notification(core: PeerCore, to: PeerId, state: PeerStateName, vote: Vote): Notification {
-  const config = core.tracker.verifiers[0];
   return {
     type: "NOTIFICATION",
     from: core.id,
@@ -88,7 +87,7 @@ function notification(core: PeerCore, to: PeerId, state: PeerStateName, vote: Vo
     zxid: vote.zxid,
     electionEpoch: vote.electionEpoch,
     peerEpoch: vote.peerEpoch,
-    configVersion: config === undefined ? 0n : config.version,
+    configVersion: core.active.version,
   };
 }
 

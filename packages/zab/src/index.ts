@@ -23,6 +23,7 @@ export {
   isNotification,
 } from "./messages.js";
 export { EMPTY_STATE, type PeerOptions, type PersistedState } from "./options.js";
+export { type Membership, membershipOfVerifier, verifierOf } from "./membership.js";
 export type { HardState, Ready, Role, SoftState } from "./ready.js";
 export { type PeerStatus, type ProposeResult, ZabPeer } from "./peer.js";
 export { voteIsBetter, type Vote } from "./election.js";

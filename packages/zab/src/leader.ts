@@ -47,7 +47,8 @@ function establish(core: PeerCore, l: LeaderState): void {
   const last = core.log.lastZxid();
   assert(epochOf(last) < epoch, "nothing proposed in an epoch before it is established");
   // A quorum holds the whole initial history and has accepted the epoch: all of it is committed.
-  if (last > core.commitZxid) core.commitZxid = last;
+  core.commitThrough(last);
+  if (core.leading !== l) return;
   l.lastProposed = makeZxid(epoch, 0);
   l.phase = "established";
   for (const h of l.handlers.values()) {
@@ -80,7 +81,7 @@ function syncLearner(core: PeerCore, h: LearnerHandler): void {
     sendTo(core, h, { type: "TRUNC", zxid: floor });
   }
   for (const e of core.log.slice(from)) sendTo(core, h, { type: "PROPOSAL", zxid: e.zxid, data: e.data });
-  sendTo(core, h, { type: "NEWLEADER", zxid: core.log.lastZxid() });
+  sendTo(core, h, { type: "NEWLEADER", zxid: core.log.lastZxid(), membership: core.active });
   h.state = "synced";
 }
 
@@ -124,6 +125,8 @@ export function stepLeading(core: PeerCore, m: QuorumMessage): void {
     case "PROPOSAL":
     case "COMMIT":
     case "INFORM":
+    case "COMMITANDACTIVATE":
+    case "INFORMANDACTIVATE":
     case "NEWLEADER":
     case "UPTODATE":
       return; // Only a leader sends these; a confused or stale peer is ignored.
@@ -135,8 +138,10 @@ export function stepLeading(core: PeerCore, m: QuorumMessage): void {
 function openSession(core: PeerCore, l: LeaderState, m: QuorumMessage & { type: "FOLLOWERINFO" | "OBSERVERINFO" }): void {
   const existing = l.handlers.get(m.from);
   if (m.seq !== 0 || (existing !== undefined && existing.session === m.session)) return;
+  // A learner is taken in the role it asks for, even outside the configuration (a server
+  // about to be added) or against it (one that missed a reconfig: NEWLEADER's membership
+  // tells it, and it reconnects in its role). Only voters' acknowledgements ever count.
   const observer = m.type === "OBSERVERINFO";
-  if (observer === core.tracker.isVoter(m.from)) return; // The configuration says otherwise.
   if (l.epoch !== null && !observer && m.acceptedEpoch > l.epoch) {
     // This voter promised a later epoch and would refuse ours forever (ZooKeeper leaves
     // it cycling through elections). A new election picks an epoch above its promise.

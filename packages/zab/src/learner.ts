@@ -1,6 +1,7 @@
 import { assert, unreachable } from "./assert.js";
 import type { PeerCore } from "./core.js";
 import { updateElectionVote } from "./election.js";
+import type { Membership } from "./membership.js";
 import type { QuorumBody, QuorumMessage } from "./messages.js";
 import type { PeerId } from "./quorum.js";
 import { type Rng, randomId } from "./rng.js";
@@ -107,14 +108,17 @@ export function stepLearning(core: PeerCore, m: QuorumMessage): void {
       onProposal(core, s, m.zxid, m.data);
       return;
     case "COMMIT":
+    case "COMMITANDACTIVATE":
+      // The reconfig is in this learner's log: committing it activates it either way.
       advanceCommit(core, m.zxid);
       return;
     case "INFORM":
+    case "INFORMANDACTIVATE":
       if (m.zxid > core.log.lastZxid()) core.appendEntry({ zxid: m.zxid, data: m.data });
       advanceCommit(core, m.zxid);
       return;
     case "NEWLEADER":
-      onNewLeader(core, s);
+      onNewLeader(core, s, m.membership);
       return;
     case "UPTODATE":
       if (s.phase !== "ackedNewLeader") return;
@@ -165,9 +169,15 @@ function onProposal(core: PeerCore, s: LearnerState, zxid: Zxid, data: Uint8Arra
   sendToLeader(core, s, { type: "ACK", zxid });
 }
 
-function onNewLeader(core: PeerCore, s: LearnerState): void {
+function onNewLeader(core: PeerCore, s: LearnerState, membership: Membership): void {
   if (s.phase !== "synchronizing") return;
   assert(s.newEpoch !== null, "NEWLEADER after LEADERINFO");
+  if (membership.version > core.active.version) {
+    // A reconfiguration this learner missed (it was away, or got a SNAP past it).
+    core.activate(membership);
+    core.afterReconfig();
+    if (core.learning !== s) return;
+  }
   // The history and then the epoch are durable before the ACK goes out.
   core.setCurrentEpoch(s.newEpoch);
   sendToLeader(core, s, { type: "ACK", zxid: core.log.lastZxid() });
@@ -176,7 +186,7 @@ function onNewLeader(core: PeerCore, s: LearnerState): void {
 
 function advanceCommit(core: PeerCore, zxid: Zxid): void {
   assert(zxid <= core.log.lastZxid(), `commit of ${zxid} beyond the log end ${core.log.lastZxid()}`);
-  if (zxid > core.commitZxid) core.commitZxid = zxid;
+  core.commitThrough(zxid);
 }
 
 function onSyncAnswer(core: PeerCore, s: LearnerState, syncId: number): void {

@@ -1,3 +1,4 @@
+import type { Membership } from "./membership.js";
 import type { PeerId } from "./quorum.js";
 import type { Zxid } from "./zxid.js";
 
@@ -23,6 +24,7 @@ export const QuorumPacketType = {
   PING: 5,
   SYNC: 7,
   INFORM: 8,
+  COMMITANDACTIVATE: 9,
   NEWLEADER: 10,
   FOLLOWERINFO: 11,
   UPTODATE: 12,
@@ -32,6 +34,7 @@ export const QuorumPacketType = {
   OBSERVERINFO: 16,
   LEADERINFO: 17,
   ACKEPOCH: 18,
+  INFORMANDACTIVATE: 19,
 } as const;
 
 /** An election notification (FastLeaderElection.Notification), sent on the election channel. */
@@ -76,7 +79,11 @@ export type QuorumBody =
   | { readonly type: "PROPOSAL"; readonly zxid: Zxid; readonly data: Uint8Array }
   | { readonly type: "COMMIT"; readonly zxid: Zxid }
   | { readonly type: "INFORM"; readonly zxid: Zxid; readonly data: Uint8Array }
-  | { readonly type: "NEWLEADER"; readonly zxid: Zxid }
+  /** COMMIT and INFORM of a reconfig transaction: the receiver activates the membership it sets. */
+  | { readonly type: "COMMITANDACTIVATE"; readonly zxid: Zxid }
+  | { readonly type: "INFORMANDACTIVATE"; readonly zxid: Zxid; readonly data: Uint8Array }
+  /** `membership`: the leader's active configuration, which a learner adopts if newer than its own. */
+  | { readonly type: "NEWLEADER"; readonly zxid: Zxid; readonly membership: Membership }
   /** Cumulative: the learner has persisted its log through `zxid`. */
   | { readonly type: "ACK"; readonly zxid: Zxid }
   | { readonly type: "UPTODATE"; readonly zxid: Zxid }

@@ -1,4 +1,5 @@
 import { assert } from "./assert.js";
+import type { Membership } from "./membership.js";
 import type { Entry } from "./messages.js";
 import type { PeerId, QuorumVerifier } from "./quorum.js";
 import type { Rng } from "./rng.js";
@@ -12,13 +13,22 @@ export interface PersistedState {
   readonly snapshotZxid: Zxid;
   /** Log entries after snapshotZxid, in zxid order. */
   readonly entries: readonly Entry[];
+  /** The configuration last activated (a Ready's `membership`); absent: the one in PeerOptions.config. */
+  readonly membership?: Membership | null;
 }
 
 export const EMPTY_STATE: PersistedState = { acceptedEpoch: 0, currentEpoch: 0, snapshotZxid: 0n, entries: [] };
 
 export interface PeerOptions {
   readonly id: PeerId;
+  /** The configuration the ensemble started with (zoo.cfg's server lines). */
   readonly config: QuorumVerifier;
+  /**
+   * Which transactions reconfigure the ensemble (ZooKeeper's reconfig txns), and to what:
+   * the caller reads its own txn format; version must be the entry's zxid. Without it no
+   * transaction is a reconfiguration. Must be pure: every peer calls it on the same bytes.
+   */
+  readonly membershipOf?: (entry: Entry) => Membership | null;
   readonly rng: Rng;
   readonly storage?: PersistedState;
   /** Ticks a leader may spend in discovery and sync, and a learner until UPTODATE (zoo.cfg initLimit). */

@@ -4,6 +4,7 @@ import { answerNotification, stepLooking, tickLooking } from "./election.js";
 import { leaderPropose, leaderSync } from "./broadcast.js";
 import { stepLeading, tickLeading } from "./leader.js";
 import { learnerPropose, learnerSync, stepLearning, tickLearning } from "./learner.js";
+import type { Membership } from "./membership.js";
 import type { Message } from "./messages.js";
 import type { PeerOptions } from "./options.js";
 import type { PeerId } from "./quorum.js";
@@ -30,7 +31,23 @@ export interface PeerStatus {
   /** Leader only: learners connected, and how many of them are synced (ZooKeeper's mntr figures). */
   readonly learners: number;
   readonly syncedLearners: number;
+  /** Leader only: synced learners split as ZooKeeper's mntr reports them. */
+  readonly syncedFollowers: number;
+  /** Synced followers that are not voters of the configuration (only while a reconfiguration is in play). */
+  readonly syncedNonVotingFollowers: number;
+  readonly syncedObservers: number;
+  /** Leader only: zxids that learners' sync requests are waiting on (ZooKeeper's pendingSyncs). */
+  readonly pendingSyncs: number;
+  /** The configuration in force, and one a reconfig in the log proposes until it commits. */
+  readonly membership: Membership;
+  readonly pendingMembership: Membership | null;
+  /** Leader only: learners that are synced and serving (a reconfig needs a quorum of them in the new configuration). */
+  readonly syncedPeers: readonly PeerId[];
+  /** ZooKeeper's ZabState: where this peer is in election, discovery, synchronization, broadcast. */
+  readonly zabState: ZabState;
 }
+
+export type ZabState = "election" | "discovery" | "synchronization" | "broadcast";
 
 /**
  * One ZAB peer, shaped like etcd's RawNode: input through step(), tick(), propose()
@@ -53,7 +70,10 @@ export class ZabPeer {
   step(message: Message): void {
     const core = this.core;
     assert(message.to === core.id, `message for ${message.to} stepped into peer ${core.id}`);
-    if (message.from === core.id || !core.tracker.verifiers.some((v) => v.isMember(message.from))) return;
+    if (message.from === core.id) return;
+    // Servers outside the configuration are answered in elections (so one about to be
+    // added finds the leader) and taken as learners by a leader; their votes never count.
+    if (message.type !== "NOTIFICATION" && core.role !== "LEADING" && !core.isMember(message.from)) return;
     if (message.type === "NOTIFICATION") {
       if (core.role === "LOOKING") stepLooking(core, message);
       else answerNotification(core, message);
@@ -175,6 +195,7 @@ export class ZabPeer {
     const core = this.core;
     const soft = core.softState();
     const handlers = core.leading === null ? [] : [...core.leading.handlers.values()];
+    const synced = handlers.filter((h) => h.state === "uptodate");
     return {
       id: core.id,
       role: core.role,
@@ -188,7 +209,29 @@ export class ZabPeer {
       appliedZxid: core.appliedZxid,
       logicalclock: core.logicalclock,
       learners: handlers.length,
-      syncedLearners: handlers.filter((h) => h.state === "uptodate").length,
+      syncedLearners: synced.length,
+      syncedFollowers: synced.filter((h) => !h.observer).length,
+      syncedNonVotingFollowers: synced.filter((h) => !h.observer && !core.tracker.isVoter(h.id)).length,
+      syncedObservers: synced.filter((h) => h.observer).length,
+      pendingSyncs: new Set(core.leading?.remoteSyncs.map((s) => s.zxid) ?? []).size,
+      membership: core.active,
+      pendingMembership: core.pending,
+      syncedPeers: synced.map((h) => h.id),
+      zabState: zabStateOf(core),
     };
   }
+}
+
+function zabStateOf(core: PeerCore): ZabState {
+  if (core.leading !== null) {
+    const phase = core.leading.phase;
+    if (phase === "established") return "broadcast";
+    return phase === "syncing" ? "synchronization" : "discovery";
+  }
+  if (core.learning !== null) {
+    const phase = core.learning.phase;
+    if (phase === "serving") return "broadcast";
+    return phase === "connecting" ? "discovery" : "synchronization";
+  }
+  return "election";
 }

@@ -1,3 +1,4 @@
+import type { Membership } from "./membership.js";
 import type { Entry, Message } from "./messages.js";
 import type { PeerId } from "./quorum.js";
 import type { Zxid } from "./zxid.js";
@@ -35,6 +36,12 @@ export interface Ready {
   readonly entries: readonly Entry[];
   /** Epochs to persist after the entries; null when unchanged. */
   readonly hardState: HardState | null;
+  /**
+   * A configuration that became active (its reconfig committed, or the leader's NEWLEADER
+   * carried a newer one): persist it with the epochs (ZooKeeper's dynamic config file) and
+   * pass it back as PersistedState.membership on restart.
+   */
+  readonly membership: Membership | null;
   /** Send after persisting. A SNAP message must get its snapshot filled in first. */
   readonly messages: readonly Message[];
   /** Apply to the state machine in this order; strictly increasing zxids. */

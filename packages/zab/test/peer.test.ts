@@ -52,11 +52,17 @@ describe("ZabPeer's contract with its caller", () => {
     expect(() => peer(1).step(notification(2, 3))).toThrow(ZabAssertionError);
   });
 
-  it("ignores messages from servers outside the configuration", () => {
+  it("answers a server outside the configuration in an election, but never takes its vote", () => {
     const p = peer(1);
     p.ready();
     p.advance();
     p.step(notification(9, 1, { leader: 9, zxid: 100n }));
+    const r = p.ready();
+    // It tells the outsider (a server about to be added) its own vote, unchanged.
+    expect(r.messages).toEqual([expect.objectContaining({ type: "NOTIFICATION", to: 9, leader: 1 })]);
+    p.advance();
+    // Quorum messages from outside the configuration reach only a leader.
+    p.step({ type: "ACK", from: 9, to: 1, session: 1, term: 1, seq: 1, zxid: 5n });
     expect(p.hasReady()).toBe(false);
   });
 

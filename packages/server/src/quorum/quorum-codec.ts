@@ -1,5 +1,6 @@
 import { type Id, JuteError, JuteReader, JuteWriter, LearnerInfo, OpCode, type QuorumPacket } from "@zkts/jute";
 import { type QuorumBody, QuorumPacketType, type QuorumMessageType } from "@zkts/zab";
+import { membershipFromConfigText } from "./membership-text.js";
 import { LEARNER_PROTOCOL_VERSION } from "./quorum-wire.js";
 
 // The mapping between @zkts/zab's quorum messages and ZooKeeper's QuorumPacket, as the zab
@@ -53,11 +54,15 @@ export function encodeQuorumBody(from: number, body: QuorumBody): QuorumPacket {
     case "DIFF":
     case "TRUNC":
     case "COMMIT":
-    case "NEWLEADER":
+    case "COMMITANDACTIVATE":
     case "ACK":
     case "UPTODATE":
     case "PING":
       return { type, zxid: body.zxid, data: null, authinfo: null };
+    case "NEWLEADER":
+      // ZooKeeper sends its configuration text with NEWLEADER.
+      return { type, zxid: body.zxid, data: Buffer.from(body.membership.data), authinfo: null };
+    case "INFORMANDACTIVATE":
     case "PROPOSAL":
     case "INFORM":
       return { type, zxid: body.zxid, data: Buffer.from(body.data), authinfo: null };
@@ -127,13 +132,16 @@ export function decodeQuorumPacket(packet: QuorumPacket):
     case "DIFF":
     case "TRUNC":
     case "COMMIT":
-    case "NEWLEADER":
+    case "COMMITANDACTIVATE":
     case "ACK":
     case "UPTODATE":
     case "PING":
       return message({ type: name, zxid });
+    case "NEWLEADER":
+      return message({ type: name, zxid, membership: membershipFromConfigText(packet.data ?? Buffer.alloc(0)) });
     case "PROPOSAL":
     case "INFORM":
+    case "INFORMANDACTIVATE":
       return message({ type: name, zxid, data: packet.data ?? Buffer.alloc(0) });
     case "SNAP":
       if (packet.data === null) throw new JuteError("SNAP without a snapshot");

@@ -1,6 +1,7 @@
 import {
   type Entry,
   MajorityQuorumVerifier,
+  type Membership,
   type Message,
   type PersistedState,
   type Ready,
@@ -29,10 +30,22 @@ export function decodeState(data: Uint8Array): Entry[] {
   return rows.map(([z, d]) => ({ zxid: BigInt(z), data: bytes(d) }));
 }
 
+/**
+ * The scenarios' reconfig transactions: "reconfig voters=1,2,4 observers=5" (observers may
+ * be left out); every other transaction leaves the membership alone.
+ */
+export function membershipOf(e: Entry): Membership | null {
+  const m = /^reconfig voters=([\d,]+)(?: observers=([\d,]*))?$/.exec(text(e.data));
+  if (m === null) return null;
+  const ids = (list: string | undefined) => (list === undefined || list === "" ? [] : list.split(",").map(Number));
+  return { version: e.zxid, voters: ids(m[1]), observers: ids(m[2]), data: e.data };
+}
+
 /** What survives a crash: only what a processed Ready persisted. */
 export class SimDisk {
   acceptedEpoch = 0;
   currentEpoch = 0;
+  membership: Membership | null = null;
   snapshot: { zxid: Zxid; data: Uint8Array } | null = null;
   log: Entry[] = [];
 
@@ -43,6 +56,7 @@ export class SimDisk {
       currentEpoch: this.currentEpoch,
       snapshotZxid,
       entries: this.log.filter((e) => e.zxid > snapshotZxid),
+      membership: this.membership,
     };
   }
 }
@@ -65,7 +79,11 @@ export class SimNode {
   syncsDone: number[] = [];
   syncsFailed: number[] = [];
 
-  constructor(readonly id: number) {}
+  /** `config`: the configuration this server was started with (a joining server's differs). */
+  constructor(
+    readonly id: number,
+    readonly config: MajorityQuorumVerifier,
+  ) {}
 
   lastApplied(): Zxid {
     return this.applied[this.applied.length - 1]?.zxid ?? 0n;
@@ -86,16 +104,28 @@ export class Cluster {
   readonly delivered = new Map<string, number>();
   private group: Map<number, number> | null = null;
   private readonly config: MajorityQuorumVerifier;
+  /** The configuration in force ensemble-wide, as committed reconfigs change it. */
+  private active: { voters: readonly number[] };
 
   constructor(readonly options: ClusterOptions) {
     const voters = Array.from({ length: options.voters }, (_, i) => i + 1);
     const observers = Array.from({ length: options.observers ?? 0 }, (_, i) => options.voters + i + 1);
     this.config = new MajorityQuorumVerifier(voters, observers);
+    this.active = this.config;
     for (const id of [...voters, ...observers]) {
-      const node = new SimNode(id);
+      const node = new SimNode(id, this.config);
       this.nodes.set(id, node);
       this.start(node);
     }
+  }
+
+  /** Starts a server that is not in the ensemble's configuration yet, with a configuration of its own. */
+  join(id: number, voters: readonly number[], observers: readonly number[]): void {
+    if (this.nodes.has(id)) throw new Error(`node ${id} exists`);
+    const node = new SimNode(id, new MajorityQuorumVerifier(voters, observers));
+    this.nodes.set(id, node);
+    this.note(`join ${id}`);
+    this.start(node);
   }
 
   ids(): number[] {
@@ -113,7 +143,8 @@ export class Cluster {
     const seed = ((this.options.seed ?? 0) * 1000003 + node.id * 7919 + node.incarnation * 104729) | 0;
     node.peer = new ZabPeer({
       id: node.id,
-      config: this.config,
+      config: node.config,
+      membershipOf,
       rng: new SeededRng(seed),
       storage: node.disk.recovered(),
       initLimit: this.options.initLimit ?? 10,
@@ -197,7 +228,15 @@ export class Cluster {
     for (const e of r.committed) {
       node.applied.push(e);
       const first = this.checker.onApply(id, node.applied);
-      if (first) this.checkDurable(e.zxid);
+      if (first) {
+        this.checkDurable(e.zxid, this.active.voters);
+        const reconfig = membershipOf(e);
+        if (reconfig !== null) {
+          // A reconfig needs a quorum of the old and of the new configuration.
+          this.checkDurable(e.zxid, reconfig.voters);
+          this.active = reconfig;
+        }
+      }
     }
     node.syncsDone.push(...r.syncsDone);
     node.syncsFailed.push(...r.syncsFailed);
@@ -205,14 +244,14 @@ export class Cluster {
     return lines;
   }
 
-  /** An entry is first applied anywhere only once a majority of voters' disks hold it. */
-  private checkDurable(zxid: Zxid): void {
-    const holders = this.config.voters.filter((v) => {
-      const disk = this.node(v).disk;
-      return (disk.snapshot !== null && disk.snapshot.zxid >= zxid) || disk.log.some((e) => e.zxid === zxid);
+  /** An entry is first applied anywhere only once a majority of the voters' disks hold it. */
+  private checkDurable(zxid: Zxid, voters: readonly number[]): void {
+    const holders = voters.filter((v) => {
+      const disk = this.nodes.get(v)?.disk;
+      return disk !== undefined && ((disk.snapshot !== null && disk.snapshot.zxid >= zxid) || disk.log.some((e) => e.zxid === zxid));
     });
-    if (!this.config.containsQuorum(holders)) {
-      throw new InvariantViolation(`${formatZxid(zxid)} was applied while only ${holders.length} voters had it on disk`);
+    if (holders.length * 2 <= voters.length) {
+      throw new InvariantViolation(`${formatZxid(zxid)} was applied while only ${holders.length} of ${voters.length} voters had it on disk`);
     }
   }
 
@@ -312,5 +351,7 @@ function persistSteps(node: SimNode, r: Ready): (() => void)[] {
       disk.currentEpoch = hard.currentEpoch;
     });
   }
+  const membership = r.membership;
+  if (membership !== null) steps.push(() => (disk.membership = membership));
   return steps;
 }

@@ -25,7 +25,10 @@ export function formatMessage(m: Message): string {
       return `${head} currentEpoch=${m.currentEpoch} last=${formatZxid(m.lastZxid)}`;
     case "PROPOSAL":
     case "INFORM":
+    case "INFORMANDACTIVATE":
       return `${head} ${formatZxid(m.zxid)} ${text(m.data)}`;
+    case "NEWLEADER":
+      return `${head} ${formatZxid(m.zxid)} config=${formatZxid(m.membership.version)}`;
     case "REQUEST":
       return `${head} ${text(m.data)}`;
     case "SYNC":
@@ -34,7 +37,7 @@ export function formatMessage(m: Message): string {
     case "TRUNC":
     case "SNAP":
     case "COMMIT":
-    case "NEWLEADER":
+    case "COMMITANDACTIVATE":
     case "ACK":
     case "UPTODATE":
     case "PING":
@@ -54,6 +57,10 @@ export function formatReady(id: number, r: Ready): string[] {
   for (const e of r.entries) lines.push(`  append ${entry(e)}`);
   if (r.hardState !== null) {
     lines.push(`  persist acceptedEpoch=${r.hardState.acceptedEpoch} currentEpoch=${r.hardState.currentEpoch}`);
+  }
+  if (r.membership !== null) {
+    const m = r.membership;
+    lines.push(`  activate config ${formatZxid(m.version)} voters=${m.voters.join(",")} observers=${m.observers.join(",")}`);
   }
   for (const m of r.messages) lines.push(`  send ${formatMessage(m)}`);
   for (const e of r.committed) lines.push(`  apply ${entry(e)}`);

@@ -42,6 +42,13 @@ export class Interpreter {
         this.c().node(Number(args[0])).peer?.disconnected(Number(args[1]));
         return [];
       }
+      case "join": {
+        // join <id> voters=1,2,3,4 [observers=5]: a server outside the configuration starts.
+        const opts = Object.fromEntries(args.slice(1).map((a) => a.split("=") as [string, string]));
+        const ids = (list: string | undefined) => (list === undefined || list === "" ? [] : list.split(",").map(Number));
+        this.c().join(Number(args[0]), ids(opts.voters), ids(opts.observers));
+        return [];
+      }
       case "partition":
         this.c().partition(args.join(" ").split("|").map((g) => g.trim().split(/\s+/).map(Number)));
         return [];
@@ -148,7 +155,8 @@ export class Interpreter {
       const role = `${s.role}${s.serving ? "*" : ""}`;
       return (
         `${id} ${role} leader=${s.leader ?? "-"} epoch=${s.epoch} accepted=${s.acceptedEpoch} current=${s.currentEpoch} ` +
-        `last=${formatZxid(s.lastZxid)} commit=${formatZxid(s.commitZxid)} applied=${formatZxid(s.appliedZxid)}`
+        `last=${formatZxid(s.lastZxid)} commit=${formatZxid(s.commitZxid)} applied=${formatZxid(s.appliedZxid)}` +
+        (s.membership.version === 0n ? "" : ` config=${formatZxid(s.membership.version)}`)
       );
     });
   }
@@ -168,6 +176,6 @@ function summarize(lines: readonly string[]): string[] {
   if (id === undefined) return [];
   return lines
     .slice(1)
-    .filter((l) => /^ {2}(state|install|truncate|apply|sync-|crashed)/.test(l))
+    .filter((l) => /^ {2}(state|install|truncate|apply|activate|sync-|crashed)/.test(l))
     .map((l) => `${id}: ${l.trim()}`);
 }
