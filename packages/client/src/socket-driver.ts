@@ -4,6 +4,9 @@ import type { HostPort } from "./connect-string.js";
 import { ConnectionCore, type CoreConfig, type SessionEvent } from "./core/connection-core.js";
 import type { RawWatchEvent, RawWatcher } from "./core/watch-table.js";
 
+/** How long a read-write probe may take before it counts as "no", as ZooKeeper's client allows. */
+const PROBE_TIMEOUT_MS = 1000;
+
 export interface DriverListeners {
   sessionEvent(event: SessionEvent): void;
   watchEvent(watchers: RawWatcher[], event: RawWatchEvent): void;
@@ -17,6 +20,7 @@ export interface DriverListeners {
 export class SocketDriver {
   readonly core: ConnectionCore;
   private socket: net.Socket | undefined;
+  private probeSocket: net.Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
 
@@ -32,6 +36,7 @@ export class SocketDriver {
       // Deliver outside the core's call stack so user code never re-enters the core mid-frame.
       sessionEvent: (event) => queueMicrotask(() => listeners.sessionEvent(event)),
       watchEvent: (watchers, event) => queueMicrotask(() => listeners.watchEvent(watchers, event)),
+      probeReadWrite: (server) => this.probe(server),
     });
   }
 
@@ -51,15 +56,21 @@ export class SocketDriver {
     this.socket?.destroy();
   }
 
-  private open(server: HostPort): void {
+  /** A TCP (or TLS) connection to `server`; `ready` names the event after which it can carry data. */
+  private dial(server: HostPort): { socket: net.Socket; ready: "connect" | "secureConnect" } {
     // With TLS the handshake must finish before the ZooKeeper handshake starts.
     const socket: net.Socket =
       this.tlsOptions === undefined
         ? net.connect({ host: server.host, port: server.port })
         : tls.connect({ servername: net.isIP(server.host) === 0 ? server.host : undefined, ...this.tlsOptions, host: server.host, port: server.port });
     socket.setNoDelay(true);
+    return { socket, ready: this.tlsOptions === undefined ? "connect" : "secureConnect" };
+  }
+
+  private open(server: HostPort): void {
+    const { socket, ready } = this.dial(server);
     this.socket = socket;
-    socket.on(this.tlsOptions === undefined ? "connect" : "secureConnect", () => {
+    socket.on(ready, () => {
       if (this.socket === socket) this.run((core, now) => core.onTransportOpen(now));
     });
     socket.on("data", (chunk: Buffer) => {
@@ -78,10 +89,32 @@ export class SocketDriver {
     });
   }
 
+  /** Sends `isro` to `server` and tells the core whether it answered "rw". */
+  private probe(server: HostPort): void {
+    const { socket, ready } = this.dial(server);
+    this.probeSocket = socket;
+    let answer = "";
+    let settled = false;
+    const settle = (readWrite: boolean) => {
+      if (settled) return;
+      settled = true;
+      if (this.probeSocket === socket) this.probeSocket = undefined;
+      socket.destroy();
+      this.run((core, now) => core.onReadWriteProbe(server, readWrite, now));
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => settle(false));
+    socket.on(ready, () => socket.write("isro"));
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+    socket.on("error", () => settle(false));
+    socket.on("close", () => settle(answer.trim() === "rw"));
+  }
+
   private drop(): void {
     const socket = this.socket;
     this.socket = undefined;
     socket?.destroy();
+    // A probe is only wanted while a read-only session is open.
+    this.probeSocket?.destroy();
   }
 
   private schedule(): void {

@@ -34,6 +34,8 @@ class Harness {
   readonly frames: Buffer[] = [];
   readonly events: SessionEvent[] = [];
   readonly watchEvents: { count: number; event: RawWatchEvent }[] = [];
+  /** Hosts the core asked to probe for being read-write. */
+  readonly probes: string[] = [];
   disconnects = 0;
   now = 1_000;
   readonly core: ConnectionCore;
@@ -58,6 +60,7 @@ class Harness {
         connect: (s) => this.connects.push(`${s.host}:${s.port}`),
         send: (frame) => this.frames.push(frame),
         disconnect: () => this.disconnects++,
+        probeReadWrite: (s) => this.probes.push(`${s.host}:${s.port}`),
         sessionEvent: (e) => this.events.push(e),
         watchEvent: (watchers, event) => {
           for (const w of watchers) w(event);
@@ -100,6 +103,16 @@ class Harness {
     this.takeSent();
     const passwd = Buffer.alloc(16, 7);
     this.receive(Buffer.concat([ConnectResponse.encode({ protocolVersion: 0, timeOut, sessionId, passwd }), Buffer.from([0])]));
+  }
+
+  /** Opens the transport, returns the ConnectRequest sent, and answers it as a read-only or read-write server. */
+  handshake(sessionId: bigint, readOnly: boolean): ConnectRequest {
+    this.takeSent();
+    this.core.onTransportOpen(this.now);
+    const request = ConnectRequest.read(new JuteReader(this.takeSent()[0]!));
+    const passwd = Buffer.alloc(16, 7);
+    this.receive(Buffer.concat([ConnectResponse.encode({ protocolVersion: 0, timeOut: 9000, sessionId, passwd }), Buffer.from([readOnly ? 1 : 0])]));
+    return request;
   }
 
   advance(ms: number): void {
@@ -333,5 +346,93 @@ describe("ConnectionCore", () => {
     expect(h.core.state).toBe("closed");
     expect(h.events.at(-1)).toEqual({ type: "closed" });
     expect(h.core.nextDeadline()).toBeUndefined();
+  });
+
+  it("asks for a new session on every connect until a read-write server has answered, then resumes its session", () => {
+    const h = new Harness({ readOnlyAllowed: true });
+    h.core.start(h.now);
+    expect(h.handshake(42n, true).sessionId).toBe(0n);
+    expect(h.core.state).toBe("connectedReadOnly");
+    // A read-only server's session is its own: the next server is asked for a new one.
+    h.core.onTransportClosed(h.now, "reset");
+    h.advance(h.core.nextDeadline()! - h.now);
+    expect(h.handshake(43n, true)).toMatchObject({ sessionId: 0n, passwd: Buffer.alloc(16) });
+    h.core.onTransportClosed(h.now, "reset");
+    h.advance(h.core.nextDeadline()! - h.now);
+    expect(h.handshake(77n, false).sessionId).toBe(0n);
+    expect(h.core.state).toBe("connected");
+    h.core.onTransportClosed(h.now, "reset");
+    h.advance(h.core.nextDeadline()! - h.now);
+    expect(h.handshake(77n, true)).toMatchObject({ sessionId: 77n, passwd: Buffer.alloc(16, 7) });
+    expect(h.events.filter((e) => e.type === "connected").map((e) => e.type === "connected" && [e.sessionId, e.readOnly])).toEqual([
+      [42n, true],
+      [43n, true],
+      [77n, false],
+      [77n, true],
+    ]);
+    expect(h.events.some((e) => e.type === "expired")).toBe(false);
+  });
+
+  it("does not expire a read-only session however long no server answers: the next connect asks for a new one", () => {
+    const h = new Harness({ readOnlyAllowed: true });
+    h.core.start(h.now);
+    h.handshake(42n, true);
+    h.core.onTransportClosed(h.now, "reset");
+    const lostAt = h.now;
+    // Well past the 9 s session timeout, every attempt refused.
+    while (h.now < lostAt + 30_000) {
+      h.advance(h.core.nextDeadline()! - h.now);
+      h.core.onTransportClosed(h.now, "refused");
+    }
+    expect(h.core.state).toBe("connecting");
+    expect(h.events.some((e) => e.type === "expired")).toBe(false);
+  });
+
+  it("probes the other hosts for a read-write server while on a read-only one, backing off, and moves to the first found", () => {
+    const h = new Harness({
+      readOnlyAllowed: true,
+      hosts: [
+        { host: "a", port: 1 },
+        { host: "b", port: 2 },
+        { host: "c", port: 3 },
+      ],
+    });
+    h.core.start(h.now);
+    h.handshake(42n, true);
+    expect(h.core.nextDeadline()).toBe(h.now + 100);
+    h.advance(100);
+    expect(h.probes).toEqual(["b:2"]);
+    // One probe at a time: nothing more is due until it is answered.
+    h.advance(1000);
+    expect(h.probes).toEqual(["b:2"]);
+    h.core.onReadWriteProbe({ host: "b", port: 2 }, false, h.now);
+    h.takeSent();
+    h.advance(h.core.nextDeadline()! - h.now);
+    expect(h.probes).toEqual(["b:2", "c:3"]);
+    h.core.onReadWriteProbe({ host: "c", port: 3 }, false, h.now);
+    // The interval doubles after each probe: 100, 200, 400 ms.
+    const before = h.now;
+    h.takeSent();
+    h.advance(h.core.nextDeadline()! - h.now);
+    expect(h.probes).toEqual(["b:2", "c:3", "b:2"]);
+    expect(h.now - before).toBeLessThanOrEqual(400);
+    const { log, complete } = results();
+    h.core.submit(OpCode.getData, getData("/a"), complete, h.now);
+    h.core.onReadWriteProbe({ host: "b", port: 2 }, true, h.now);
+    expect(log).toEqual([{ err: ErrorCode.CONNECTIONLOSS, body: null, outcomeUnknown: true }]);
+    expect(h.events.at(-1)).toMatchObject({ type: "disconnected" });
+    expect(h.connects).toEqual(["a:1", "b:2"]);
+    expect(h.handshake(77n, false).sessionId).toBe(0n);
+    expect(h.core.state).toBe("connected");
+    h.advance(60_000);
+    expect(h.probes).toHaveLength(3);
+  });
+
+  it("does not probe on a read-write server, nor without the probe hook", () => {
+    const h = new Harness({ readOnlyAllowed: true });
+    h.core.start(h.now);
+    h.handshake(7n, false);
+    h.advance(5000);
+    expect(h.probes).toEqual([]);
   });
 });

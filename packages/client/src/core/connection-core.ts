@@ -16,6 +16,7 @@ import {
   writeConnectRequest,
 } from "@zkts/jute";
 import type { HostPort } from "../connect-string.js";
+import { ReadWriteProbe } from "./read-write-probe.js";
 import { ReconnectPolicy } from "./reconnect-policy.js";
 import { setWatchesBatches } from "./set-watches.js";
 import { WatchTable, type RawWatchEvent, type RawWatcher } from "./watch-table.js";
@@ -53,6 +54,12 @@ export interface CoreHooks {
   disconnect(): void;
   sessionEvent(event: SessionEvent): void;
   watchEvent(watchers: RawWatcher[], event: RawWatchEvent): void;
+  /**
+   * Ask `server` whether it serves reads and writes (the `isro` four-letter word answers
+   * "rw"); answer with onReadWriteProbe. Without this hook a client on a read-only server
+   * stays there until that connection ends.
+   */
+  probeReadWrite?(server: HostPort): void;
 }
 
 export interface CoreConfig {
@@ -101,6 +108,9 @@ export class ConnectionCore {
   private phase: Phase = "waiting";
   private hostIndex = -1;
   private readonly policy: ReconnectPolicy;
+  private readonly readWriteProbe: ReadWriteProbe;
+  /** The host to try next instead of the next in turn (a read-write server a probe found). */
+  private preferredHost: number | undefined;
   private readonly writer = new JuteWriter(1024);
   private framer: Framer;
   /** Bumped whenever the transport is dropped, so frames of a dead connection are ignored. */
@@ -111,6 +121,12 @@ export class ConnectionCore {
   private negotiatedTimeoutMs = 0;
   private lastZxidValue = 0n;
   private readOnlyValue = false;
+  /**
+   * ZooKeeper's seenRwServerBefore: until a read-write server has answered, every connect asks
+   * for a new session, since a read-only server's sessions are its own and no other server
+   * knows them.
+   */
+  private seenReadWriteServer = false;
 
   private xid = 0;
   private outstandingBytesValue = 0;
@@ -143,6 +159,7 @@ export class ConnectionCore {
       random: config.random,
     });
     this.framer = new Framer(config.maxBufferBytes);
+    this.readWriteProbe = new ReadWriteProbe(config.hosts.length);
   }
 
   // ---- observers --------------------------------------------------------------------------
@@ -211,6 +228,8 @@ export class ConnectionCore {
     if (this.startedAt !== 0 || this.phase !== "waiting") throw new Error("core already started");
     this.startedAt = now;
     if (session !== undefined) {
+      // A session handed over came from a read-write server.
+      this.seenReadWriteServer = true;
       this.sessionIdValue = session.sessionId;
       this.passwd = session.passwd;
       this.negotiatedTimeoutMs = this.config.sessionTimeoutMs;
@@ -226,14 +245,15 @@ export class ConnectionCore {
     const writer = this.writer;
     writer.reset();
     writer.beginFrame();
+    const resume = this.seenReadWriteServer;
     writeConnectRequest(
       writer,
       {
         protocolVersion: 0,
         lastZxidSeen: this.lastZxidValue,
         timeOut: this.config.sessionTimeoutMs,
-        sessionId: this.sessionIdValue,
-        passwd: this.passwd,
+        sessionId: resume ? this.sessionIdValue : NO_SESSION,
+        passwd: resume ? this.passwd : Buffer.alloc(16),
       },
       this.config.readOnlyAllowed,
     );
@@ -281,6 +301,7 @@ export class ConnectionCore {
           return;
         }
         if (this.phase === "open" && now - this.lastSendAt >= this.pingIntervalMs) this.sendPing(now);
+        if (this.phase === "open") this.probeForReadWrite(now);
         return;
       default:
         return;
@@ -296,7 +317,7 @@ export class ConnectionCore {
       case "handshaking":
         return Math.min(this.attemptStartedAt + this.connectTimeoutMs, this.expiryDeadline());
       case "open":
-        return Math.min(this.lastRecvAt + this.readTimeoutMs, this.lastSendAt + this.pingIntervalMs);
+        return Math.min(this.lastRecvAt + this.readTimeoutMs, this.lastSendAt + this.pingIntervalMs, this.readWriteProbe.deadline ?? Infinity);
       case "closing":
         return this.lastRecvAt + this.readTimeoutMs;
       default:
@@ -337,6 +358,21 @@ export class ConnectionCore {
     else this.queued.push({ opCode, body, complete: tracked });
   }
 
+  /**
+   * The answer to probeReadWrite. A read-write server found while on a read-only one is where
+   * the client goes at once: the connection is dropped (requests on the wire end in
+   * CONNECTIONLOSS, as after any loss) and the next one opens to that server.
+   */
+  onReadWriteProbe(server: HostPort, readWrite: boolean, now: number): void {
+    const index = this.config.hosts.findIndex((h) => h.host === server.host && h.port === server.port);
+    if (!this.readWriteProbe.settle(index, readWrite)) return;
+    if (this.phase !== "open" || !this.readOnlyValue) return;
+    this.preferredHost = index;
+    this.lose(now, `${server.host}:${server.port} serves reads and writes`);
+    this.policy.reset();
+    this.openNext(now);
+  }
+
   /** Adds credentials to the session; they are re-sent on every reconnect. */
   addAuth(scheme: string, auth: Buffer, complete: Completion, now: number): void {
     const refusal = this.refusal();
@@ -374,7 +410,8 @@ export class ConnectionCore {
   }
 
   private openNext(now: number): void {
-    this.hostIndex = (this.hostIndex + 1) % this.config.hosts.length;
+    this.hostIndex = this.preferredHost ?? (this.hostIndex + 1) % this.config.hosts.length;
+    this.preferredHost = undefined;
     this.phase = "opening";
     this.attemptStartedAt = now;
     this.framer = new Framer(this.config.maxBufferBytes);
@@ -390,6 +427,9 @@ export class ConnectionCore {
   /** Client-side expiry (ZooKeeper 3.9.3): no server answered for a whole session timeout. */
   private expiryDeadline(): number {
     if (this.sessionIdValue === NO_SESSION) return this.startedAt + this.config.sessionTimeoutMs;
+    // A read-only server's session is never resumed (the next connect asks for a new one), so
+    // there is nothing to expire.
+    if (!this.seenReadWriteServer) return Infinity;
     return this.lastHeardAt + this.negotiatedTimeoutMs;
   }
 
@@ -422,6 +462,7 @@ export class ConnectionCore {
   }
 
   private dropTransport(): void {
+    this.readWriteProbe.disarm();
     this.generation++;
     this.hooks.disconnect();
   }
@@ -493,6 +534,8 @@ export class ConnectionCore {
     this.passwd = reply.passwd ?? Buffer.alloc(16);
     this.negotiatedTimeoutMs = reply.timeOut;
     this.readOnlyValue = reply.readOnly;
+    this.seenReadWriteServer ||= !reply.readOnly;
+    if (reply.readOnly && this.hooks.probeReadWrite !== undefined) this.readWriteProbe.arm(now);
     this.phase = "open";
     this.lastRecvAt = now;
     this.lastHeardAt = now;
@@ -534,6 +577,12 @@ export class ConnectionCore {
     this.authWaiters.push(info.waiter);
     info.waiter = null;
     this.writeFrame(Xid.auth, OpCode.auth, AuthPacket.encode({ type: 0, scheme: info.scheme, auth: info.auth }), now);
+  }
+
+  private probeForReadWrite(now: number): void {
+    if (!this.readOnlyValue || this.hooks.probeReadWrite === undefined) return;
+    const index = this.readWriteProbe.due(now, this.hostIndex);
+    if (index !== undefined) this.hooks.probeReadWrite(this.config.hosts[index]!);
   }
 
   private sendPing(now: number): void {
