@@ -1,4 +1,5 @@
-import { EnsembleServer, type Logger, type ServerConfig } from "@zkts/server";
+import type { Server as HttpServer } from "node:http";
+import { EnsembleServer, type Logger, type ServerConfig, startEnsembleAdminServer } from "@zkts/server";
 import type { EnsembleConfig } from "./ensemble-cfg.js";
 
 /** Runs this process as one member of a replicated ensemble until SIGTERM/SIGINT. */
@@ -13,6 +14,8 @@ export async function runEnsembleMember(config: ServerConfig, ensemble: Ensemble
         quorumPort: m.quorumPort,
         electionPort: m.electionPort,
         role: m.role,
+        clientHost: m.clientHost,
+        clientPort: m.clientPort,
       })),
       initLimit: ensemble.initLimit,
       syncLimit: ensemble.syncLimit,
@@ -25,6 +28,16 @@ export async function runEnsembleMember(config: ServerConfig, ensemble: Ensemble
     process.stderr.write(`zkts-server: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  let admin: HttpServer | null = null;
+  if (config.adminEnabled) {
+    try {
+      admin = await startEnsembleAdminServer(server, config.adminServerAddress, config.adminServerPort);
+      logger.log("info", "AdminServer listening", { address: `${config.adminServerAddress}:${config.adminServerPort}` });
+    } catch (err) {
+      // As ZooKeeper: a member whose AdminServer cannot bind still serves.
+      logger.log("warn", "AdminServer could not start; continuing without it", { err });
+    }
+  }
   logger.log("info", "zkts ensemble member started", {
     myid: ensemble.myid,
     members: ensemble.members.length,
@@ -33,6 +46,7 @@ export async function runEnsembleMember(config: ServerConfig, ensemble: Ensemble
   });
   const shutdown = async (signal: string) => {
     logger.log("info", "shutting down", { signal });
+    admin?.close();
     await server.stop();
     process.exit(0);
   };

@@ -1,3 +1,4 @@
+import type { DataTree } from "@zkts/datatree";
 import { hex } from "./logger.js";
 import type { ZkServer } from "./zk-server.js";
 import { VERSION_STRING } from "./config.js";
@@ -100,6 +101,77 @@ export function configLines(server: ZkServer): string {
   );
 }
 
+/** The process facts `envi` reports, in its order. */
+export function environment(): [string, string][] {
+  return [
+    ["zookeeper.version", VERSION_STRING],
+    ["host.name", process.env.HOSTNAME ?? "localhost"],
+    ["node.version", process.version],
+    ["os.name", process.platform],
+    ["os.arch", process.arch],
+    ["user.dir", process.cwd()],
+    ["process.pid", String(process.pid)],
+  ];
+}
+
+export function environmentReport(): string {
+  return `Environment:\n${environment()
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join("")}`;
+}
+
+/** What `wchs` counts: connections with a watch, watched paths, watches. */
+export function watchSummary(tree: DataTree): { connections: number; paths: number; watches: number } {
+  const paths = new Set<string>();
+  for (const [p] of tree.dataWatches.entries()) paths.add(p);
+  for (const [p] of tree.childWatches.entries()) paths.add(p);
+  const watchers = new Set<unknown>();
+  for (const [w] of tree.dataWatches.watchers()) watchers.add(w);
+  for (const [w] of tree.childWatches.watchers()) watchers.add(w);
+  return { connections: watchers.size, paths: paths.size, watches: tree.dataWatches.size + tree.childWatches.size };
+}
+
+export function watchSummaryReport(tree: DataTree): string {
+  const s = watchSummary(tree);
+  return `${s.connections} connections watching ${s.paths} paths\nTotal watches:${s.watches}\n`;
+}
+
+/** `wchc`: the paths each session watches. */
+export function watchesBySession(tree: DataTree): Map<bigint, Set<string>> {
+  const bySession = new Map<bigint, Set<string>>();
+  for (const table of [tree.dataWatches, tree.childWatches]) {
+    for (const [watcher, paths] of table.watchers()) {
+      const set = bySession.get(watcher.sessionId) ?? new Set<string>();
+      for (const p of paths) set.add(p);
+      bySession.set(watcher.sessionId, set);
+    }
+  }
+  return bySession;
+}
+
+/** `wchp`: the sessions watching each path. */
+export function watchesByPath(tree: DataTree): Map<string, Set<bigint>> {
+  const byPath = new Map<string, Set<bigint>>();
+  for (const table of [tree.dataWatches, tree.childWatches]) {
+    for (const [path, watchers] of table.entries()) {
+      const set = byPath.get(path) ?? new Set<bigint>();
+      for (const w of watchers.keys()) set.add(w.sessionId);
+      byPath.set(path, set);
+    }
+  }
+  return byPath;
+}
+
+/** A key on its own line, then each of its values on a tab-indented line (wchc and wchp). */
+export function linesByKey<K, V>(groups: Map<K, Set<V>>, key: (k: K) => string, value: (v: V) => string): string {
+  let out = "";
+  for (const [k, values] of groups) {
+    out += `${key(k)}\n`;
+    for (const v of values) out += `\t${value(v)}\n`;
+  }
+  return out;
+}
+
 /** Runs one four-letter word and returns its text answer. */
 export function runFourLetterWord(server: ZkServer, word: string): string {
   const tree = server.tree;
@@ -119,58 +191,13 @@ export function runFourLetterWord(server: ZkServer, word: string): string {
     case "cons":
       return `${connectionLines(server)}\n`;
     case "envi":
-      return (
-        "Environment:\n" +
-        `zookeeper.version=${VERSION_STRING}\n` +
-        `host.name=${process.env.HOSTNAME ?? "localhost"}\n` +
-        `node.version=${process.version}\n` +
-        `os.name=${process.platform}\n` +
-        `os.arch=${process.arch}\n` +
-        `user.dir=${process.cwd()}\n` +
-        `process.pid=${process.pid}\n`
-      );
-    case "wchs": {
-      const watches = tree.dataWatches.size + tree.childWatches.size;
-      const paths = new Set<string>();
-      for (const [p] of tree.dataWatches.entries()) paths.add(p);
-      for (const [p] of tree.childWatches.entries()) paths.add(p);
-      const watchers = new Set<unknown>();
-      for (const [w] of tree.dataWatches.watchers()) watchers.add(w);
-      for (const [w] of tree.childWatches.watchers()) watchers.add(w);
-      return `${watchers.size} connections watching ${paths.size} paths\nTotal watches:${watches}\n`;
-    }
-    case "wchc": {
-      const bySession = new Map<bigint, Set<string>>();
-      for (const table of [tree.dataWatches, tree.childWatches]) {
-        for (const [watcher, paths] of table.watchers()) {
-          const set = bySession.get(watcher.sessionId) ?? new Set<string>();
-          for (const p of paths) set.add(p);
-          bySession.set(watcher.sessionId, set);
-        }
-      }
-      let out = "";
-      for (const [id, paths] of bySession) {
-        out += `${hex(id)}\n`;
-        for (const p of paths) out += `\t${p}\n`;
-      }
-      return out;
-    }
-    case "wchp": {
-      const byPath = new Map<string, Set<bigint>>();
-      for (const table of [tree.dataWatches, tree.childWatches]) {
-        for (const [path, watchers] of table.entries()) {
-          const set = byPath.get(path) ?? new Set<bigint>();
-          for (const w of watchers.keys()) set.add(w.sessionId);
-          byPath.set(path, set);
-        }
-      }
-      let out = "";
-      for (const [path, ids] of byPath) {
-        out += `${path}\n`;
-        for (const id of ids) out += `\t${hex(id)}\n`;
-      }
-      return out;
-    }
+      return environmentReport();
+    case "wchs":
+      return watchSummaryReport(tree);
+    case "wchc":
+      return linesByKey(watchesBySession(tree), hex, (p) => p);
+    case "wchp":
+      return linesByKey(watchesByPath(tree), (p) => p, hex);
     case "dump": {
       let out = `SessionTracker dump:\nSession Sets (${server.sessions.size}):\n`;
       for (const s of server.sessions.all()) out += `${hex(s.id)}\t${s.timeoutMs}ms\n`;

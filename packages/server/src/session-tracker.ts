@@ -98,6 +98,13 @@ export class SessionTracker {
     return expired;
   }
 
+  /** The expiry buckets, earliest first: what ZooKeeper's `dump` lists on the server that expires sessions. */
+  expiryBuckets(): { expiresAtMs: number; sessions: Session[] }[] {
+    return [...this.buckets.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([expiresAtMs, sessions]) => ({ expiresAtMs, sessions: [...sessions] }));
+  }
+
   private reschedule(session: Session, nowMs: number): void {
     const expiresAt = roundToNextTick(nowMs + session.timeoutMs, this.tickTimeMs);
     if (expiresAt === session.expiresAtMs) return;

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fourLetterWord, freePort } from "./net.js";
 import { zktsMain } from "./paths.js";
+import { referenceQuorumLauncher } from "./reference.js";
 import { type Launcher, type RunningServer, launch } from "./server.js";
 
 export interface EnsembleOptions {
@@ -19,6 +20,8 @@ export interface EnsembleOptions {
   syncLimit?: number;
   /** Extra zoo.cfg keys for every member. */
   config?: Record<string, string>;
+  /** Extra zoo.cfg keys for one member (e.g. its own admin.serverPort), after `config`. */
+  memberConfig?: (id: number) => Record<string, string>;
   /** How long to wait for every member to serve; default 60000. */
   startTimeoutMs?: number;
 }
@@ -60,12 +63,24 @@ const START_ATTEMPTS = 3;
  */
 export async function startZktsEnsemble(opts: EnsembleOptions = {}): Promise<RunningEnsemble> {
   if (!existsSync(zktsMain)) throw new Error(`${zktsMain} does not exist; build apps/server first (npm run build)`);
+  return await startEnsemble(zktsLauncher, opts);
+}
+
+/**
+ * The same, with Apache ZooKeeper 3.8 (QuorumPeerMain) as every member: the oracle for what an
+ * ensemble member answers operators (Mode lines, mntr keys, conf, AdminServer).
+ */
+export async function startReferenceEnsemble(opts: EnsembleOptions = {}): Promise<RunningEnsemble> {
+  return await startEnsemble(referenceQuorumLauncher, opts);
+}
+
+async function startEnsemble(launcher: Launcher, opts: EnsembleOptions): Promise<RunningEnsemble> {
   // Ports from freePort() may be taken by someone else before a member binds them: a start
   // that fails is retried on fresh ports.
   let lastError: unknown;
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     try {
-      return await startOnce(opts);
+      return await startOnce(launcher, opts);
     } catch (err) {
       lastError = err;
     }
@@ -73,10 +88,10 @@ export async function startZktsEnsemble(opts: EnsembleOptions = {}): Promise<Run
   throw lastError;
 }
 
-async function startOnce(opts: EnsembleOptions): Promise<RunningEnsemble> {
+async function startOnce(launcher: Launcher, opts: EnsembleOptions): Promise<RunningEnsemble> {
   const voters = opts.voters ?? 3;
   const observers = opts.observers ?? 0;
-  const base = await mkdtemp(join(tmpdir(), "zkts-ensemble-"));
+  const base = await mkdtemp(join(tmpdir(), `${launcher.kind}-ensemble-`));
   const specs: { id: number; role: EnsembleMember["role"]; clientPort: number; quorumPort: number; electionPort: number }[] = [];
   for (let id = 1; id <= voters + observers; id++) {
     specs.push({
@@ -104,8 +119,8 @@ async function startOnce(opts: EnsembleOptions): Promise<RunningEnsemble> {
         const dataDir = join(base, `server${s.id}`);
         await mkdir(dataDir, { recursive: true });
         await writeFile(join(dataDir, "myid"), `${s.id}\n`);
-        const config = s.role === "observer" ? { ...shared, peerType: "observer" } : shared;
-        const server = await launch(zktsLauncher, {
+        const config = { ...shared, ...(s.role === "observer" ? { peerType: "observer" } : {}), ...opts.memberConfig?.(s.id) };
+        const server = await launch(launcher, {
           port: s.clientPort,
           dataDir,
           tickTime: opts.tickTime ?? 200,

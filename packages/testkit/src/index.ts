@@ -8,4 +8,4 @@ export { startServer } from "./start.js";
 export { runKazoo, runZkCli, runCliMt, type ClientOptions } from "./clients.js";
 export type { ProcessResult } from "./run.js";
 export { CuttableProxy } from "./proxy.js";
-export { startZktsEnsemble, type EnsembleOptions, type EnsembleMember, type RunningEnsemble } from "./ensemble.js";
+export { startZktsEnsemble, startReferenceEnsemble, type EnsembleOptions, type EnsembleMember, type RunningEnsemble } from "./ensemble.js";

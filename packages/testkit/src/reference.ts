@@ -19,9 +19,11 @@ const JVM_FLAGS = ["-Xms16m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtL
 /**
  * zookeeper.jar's manifest lists its dependencies in /usr/share/java; the Debian package ships no
  * SLF4J binding for the server, so slf4j-simple is added to send the log to stderr (the log file).
+ * The manifest also leaves out the servlet API that Jetty needs, without which the AdminServer
+ * does not start ("Unable to load jetty").
  */
 export function referenceClasspath(): string {
-  return [debian.zookeeperJar, join(debian.javaDir, "slf4j-simple.jar")].join(":");
+  return [debian.zookeeperJar, join(debian.javaDir, "slf4j-simple.jar"), join(debian.javaDir, "servlet-api.jar")].join(":");
 }
 
 export function referenceSystemProperties(config: Record<string, string>): string[] {
@@ -37,23 +39,24 @@ export function referenceSystemProperties(config: Record<string, string>): strin
   return props;
 }
 
-export const referenceLauncher: Launcher = {
-  kind: "reference",
-  logName: "zookeeper.log",
-  command(configPath, config) {
-    return {
-      file: debian.java,
-      args: [
-        ...JVM_FLAGS,
-        ...referenceSystemProperties(config),
-        "-cp",
-        referenceClasspath(),
-        "org.apache.zookeeper.server.ZooKeeperServerMain",
-        configPath,
-      ],
-    };
-  },
-};
+/** Runs the reference server's `mainClass` on a zoo.cfg. */
+function referenceLauncherOf(mainClass: string): Launcher {
+  return {
+    kind: "reference",
+    logName: "zookeeper.log",
+    command(configPath, config) {
+      return {
+        file: debian.java,
+        args: [...JVM_FLAGS, ...referenceSystemProperties(config), "-cp", referenceClasspath(), mainClass, configPath],
+      };
+    },
+  };
+}
+
+export const referenceLauncher: Launcher = referenceLauncherOf("org.apache.zookeeper.server.ZooKeeperServerMain");
+
+/** A member of a reference ensemble: zoo.cfg has server.N lines and dataDir has myid. */
+export const referenceQuorumLauncher: Launcher = referenceLauncherOf("org.apache.zookeeper.server.quorum.QuorumPeerMain");
 
 /** Starts Apache ZooKeeper 3.8 (Debian) standalone on 127.0.0.1 with the shared zoo.cfg. */
 export function startReferenceZooKeeper(opts?: ServerOptions): Promise<RunningServer> {

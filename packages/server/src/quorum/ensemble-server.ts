@@ -158,6 +158,11 @@ export class EnsembleServer implements ConnectionHandler {
     return this.replica.outstanding;
   }
 
+  /** The server.N lines and limits this member runs with (conf and the AdminServer show them). */
+  get ensemble(): Pick<EnsembleServerOptions, "members" | "initLimit" | "syncLimit"> {
+    return this.options;
+  }
+
   // ---- ConnectionHandler -----------------------------------------------------------------
 
   log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {

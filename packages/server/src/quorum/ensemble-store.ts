@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DataTree, type DataTreeOptions } from "@zkts/datatree";
 import {
   type LoadedSnapshot,
+  PurgeScheduler,
   SnapshotTrigger,
   StorageError,
   TxnLogAppender,
@@ -28,9 +29,12 @@ export interface EnsembleRecovery {
  * truncations, txn-log appends (ZooKeeper's format, group-committed with fsync), and the
  * acceptedEpoch/currentEpoch files, each replaced atomically. The tree is loaded from the
  * snapshot only: the core hands the logged entries back as committed once its leader says so.
+ * Autopurge (autopurge.purgeInterval hours, keeping autopurge.snapRetainCount snapshots and
+ * the logs they need) runs from open() to close().
  */
 export class EnsembleStore {
   private readonly trigger: SnapshotTrigger;
+  private readonly purger: PurgeScheduler;
   private snapshotWanted = false;
   private snapshotRunning: Promise<void> | null = null;
 
@@ -40,6 +44,24 @@ export class EnsembleStore {
     private appender: TxnLogAppender,
   ) {
     this.trigger = new SnapshotTrigger({ snapCount: config.snapCount, snapSizeLimit: config.snapSizeLimitBytes, random: Math.random });
+    this.purger = new PurgeScheduler({
+      dataDir: config.dataDir,
+      dataLogDir: config.dataLogDir,
+      snapRetainCount: config.snapRetainCount,
+      purgeIntervalHours: config.purgeIntervalHours,
+      onPurged: (r) => logger.log("info", "autopurge removed old files", { removed: r.removed.length, oldestRetainedZxid: r.oldestRetainedZxid }),
+      onError: (err) => logger.log("warn", "autopurge failed", { err }),
+    });
+  }
+
+  /**
+   * Starts autopurge. ZooKeeper's DatadirCleanupManager runs its first purge as the server
+   * starts (the timer's delay is 0) and then every purgeInterval hours; so does this.
+   */
+  private startPurging(): void {
+    if (!this.purger.enabled) return;
+    this.purger.start();
+    void this.purger.runOnce();
   }
 
   /** Enough was logged since the last snapshot: the caller should pass its applied state to takeSnapshot(). */
@@ -101,6 +123,7 @@ export class EnsembleStore {
     });
     const appender = await openAppender(config, logger);
     const store = new EnsembleStore(config, logger, appender);
+    store.startPurging();
     return { store, recovery: { tree, sessions, persisted: { acceptedEpoch, currentEpoch, snapshotZxid, entries } } };
   }
 
@@ -134,6 +157,7 @@ export class EnsembleStore {
   }
 
   async close(): Promise<void> {
+    this.purger.stop();
     if (this.snapshotRunning !== null) await this.snapshotRunning;
     await this.appender.close().catch(() => undefined);
   }

@@ -5,6 +5,9 @@ export interface PeerAddress {
   quorumPort: number;
   electionPort: number;
   role: "participant" | "observer";
+  /** The client address after `;` in the server.N line, if it has one (conf and voting_view show it). */
+  clientHost?: string | null;
+  clientPort?: number | null;
 }
 
 /** Reconnect delays grow from this to the maximum, doubling after each failure. */

@@ -17,6 +17,7 @@ import type { EnsembleStore } from "./ensemble-store.js";
 import { LeaderLink } from "./leader-link.js";
 import { LearnerConnections } from "./learner-connections.js";
 import type { PeerAddress } from "./peer-address.js";
+import { PeerStats } from "./peer-stats.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
 import { handleReady } from "./ready-loop.js";
@@ -61,6 +62,8 @@ const QUORUM_PACKET_BYTES_MAX = 1024 * 1024 * 1024;
  */
 export class PeerDriver implements QuorumPort {
   readonly peer: ZabPeer;
+  /** Proposal sizes, leader uptime and election times, for mntr and the AdminServer. */
+  readonly stats = new PeerStats(Date.now);
   private readonly election: ElectionTransport;
   private readonly learners: LearnerConnections;
   private readonly leaderLink: LeaderLink;
@@ -129,6 +132,8 @@ export class PeerDriver implements QuorumPort {
 
   propose(data: Uint8Array): ProposeResult {
     const result = this.peer.propose(data);
+    // ZooKeeper's proposal_stats: the bytes of each txn the leader proposes.
+    if (result.kind === "proposed") this.stats.proposed(data.byteLength);
     this.kick();
     return result;
   }
@@ -190,6 +195,7 @@ export class PeerDriver implements QuorumPort {
   private changeSoftState(soft: SoftState): void {
     const previous = this.soft;
     this.soft = soft;
+    this.stats.roleChanged(previous.role, soft.role, soft.serving);
     this.o.logger.log("info", "quorum role", { ...soft, previousRole: previous.role });
     // ZooKeeper closes its learners' connections when it stops leading, so they notice at once.
     if (previous.role === "LEADING" && soft.role !== "LEADING") this.learners.closeAll();
