@@ -1,4 +1,5 @@
 import type { PeerCore } from "./core.js";
+import { type Membership, verifierOf } from "./membership.js";
 import { type LeaderState, type PendingSync, type PingMarks, leaderOf, sendTo } from "./leader-state.js";
 import type { PeerId } from "./quorum.js";
 import { type Zxid, counterOf, makeZxid } from "./zxid.js";
@@ -17,9 +18,10 @@ export function leaderPropose(core: PeerCore, data: Uint8Array): LocalProposal {
     return { kind: "dropped", reason: "too many outstanding proposals" };
   }
   const epoch = l.epoch as number;
-  if (core.pending !== null && core.membershipIn({ zxid: makeZxid(epoch, counterOf(l.lastProposed) + 1), data }) !== null) {
-    // ZooKeeper's RECONFIGINPROGRESS: one reconfiguration at a time.
-    return { kind: "dropped", reason: "a reconfiguration is in progress" };
+  const reconfig = core.membershipIn({ zxid: makeZxid(epoch, counterOf(l.lastProposed) + 1), data });
+  if (reconfig !== null) {
+    const refusal = reconfigRefusal(core, l, reconfig);
+    if (refusal !== null) return { kind: "dropped", reason: refusal };
   }
   const counter = counterOf(l.lastProposed) + 1;
   if (counter > core.limits.zxidCounterMax) {
@@ -34,6 +36,21 @@ export function leaderPropose(core: PeerCore, data: Uint8Array): LocalProposal {
     if (h.receivesBroadcast && !h.observer) sendTo(core, h, { type: "PROPOSAL", zxid, data });
   }
   return { kind: "proposed", zxid };
+}
+
+/**
+ * Why the leader cannot propose a reconfiguration to `m` now, or null when it can. One at a
+ * time (ZooKeeper's RECONFIGINPROGRESS), and only when the new configuration already has a
+ * quorum of voters synced with this leader as followers, itself included
+ * (NEWCONFIGNOQUORUM): otherwise it could never commit, and every later proposal, which
+ * needs both quorums meanwhile, would wait forever.
+ */
+export function reconfigRefusal(core: PeerCore, l: LeaderState, m: Membership): string | null {
+  if (core.pending !== null) return "a reconfiguration is in progress";
+  const synced = [core.id];
+  for (const h of l.handlers.values()) if (h.state === "uptodate" && !h.observer) synced.push(h.id);
+  if (!verifierOf(m).containsQuorum(synced)) return "the new configuration has no quorum of synced followers";
+  return null;
 }
 
 /**

@@ -147,6 +147,9 @@ export class PeerCore {
     const verifiers = [verifierOf(this.active)];
     if (pending !== null) verifiers.push(verifierOf(pending));
     this.tracker = new QuorumTracker(verifiers);
+    // A voter of the proposed configuration votes and follows (acknowledges) already:
+    // without its vote and its ACKs that configuration could lack a quorum.
+    this.isVoter = this.tracker.isVoter(this.id);
   }
 
   /** Makes `m` the configuration in force; the Ready carries it to disk. */
@@ -154,7 +157,6 @@ export class PeerCore {
     if (m.version <= this.active.version) return;
     this.active = m;
     this.out.membership = m;
-    this.isVoter = verifierOf(m).isVoter(this.id);
     this.refreshTracker();
   }
 

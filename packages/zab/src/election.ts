@@ -1,6 +1,7 @@
 import type { PeerCore } from "./core.js";
 import type { Notification, PeerStateName } from "./messages.js";
 import type { PeerId, QuorumTracker } from "./quorum.js";
+import { verifierOf } from "./membership.js";
 import { randomBelow } from "./rng.js";
 import type { Zxid } from "./zxid.js";
 
@@ -27,6 +28,21 @@ export class ElectionState {
   finalizeAt: number | null = null;
   resendAt = 0;
   resendIntervalTicks = 1;
+  /**
+   * The last answer sent to each peer whose vote this peer does not count, and what it
+   * answered: the same notification is not answered twice with the same vote. Two peers
+   * whose configurations differ (a reconfig in one's log only) could otherwise answer each
+   * other forever; the asker's resend timer still gets it a fresh answer.
+   */
+  readonly answered = new Map<PeerId, string>();
+}
+
+/** Sends `reply` to `n`'s sender unless exactly this exchange was answered already. */
+function answerOnce(core: PeerCore, e: ElectionState, n: Notification, reply: Vote): void {
+  const key = `${n.state}/${n.leader}/${n.zxid}/${n.electionEpoch}/${n.peerEpoch}>${reply.leader}/${reply.zxid}/${reply.electionEpoch}/${reply.peerEpoch}`;
+  if (e.answered.get(n.from) === key) return;
+  e.answered.set(n.from, key);
+  core.send(notification(core, n.from, "LOOKING", reply));
 }
 
 /**
@@ -88,6 +104,7 @@ function notification(core: PeerCore, to: PeerId, state: PeerStateName, vote: Vo
     electionEpoch: vote.electionEpoch,
     peerEpoch: vote.peerEpoch,
     configVersion: core.active.version,
+    membership: core.active,
   };
 }
 
@@ -117,6 +134,18 @@ function hasQuorumFor(core: PeerCore, votes: Map<PeerId, VoteRecord>, vote: Vote
   return core.tracker.containsQuorum(agreeing);
 }
 
+/**
+ * Whether a quorum of the active configuration follows one leader. Joining a leader that
+ * is already established needs only this: that leader was elected with every
+ * configuration in play, and its sync replaces whatever this peer holds beyond the commit
+ * point, a reconfig it was never going to commit included.
+ */
+function activeQuorumFollows(core: PeerCore, votes: Map<PeerId, VoteRecord>, vote: VoteRecord): boolean {
+  const agreeing: PeerId[] = [];
+  for (const [sid, v] of votes) if (sameVote(v, vote)) agreeing.push(sid);
+  return verifierOf(core.active).containsQuorum(agreeing);
+}
+
 /** A quorum for someone else is not enough: that someone must itself say LEADING. */
 function checkLeader(core: PeerCore, votes: Map<PeerId, VoteRecord>, leader: PeerId, electionEpoch: number): boolean {
   if (leader !== core.id) return votes.get(leader)?.state === "LEADING";
@@ -133,13 +162,31 @@ function decide(core: PeerCore, vote: Vote): void {
   else core.becomeLearner(vote);
 }
 
+/**
+ * A notification carrying a newer active configuration than this peer's: it was committed
+ * somewhere, so adopt it. True when this peer then started a new election round.
+ */
+export function adoptNewerMembership(core: PeerCore, n: Notification): boolean {
+  if (n.membership === undefined || n.membership.version <= core.active.version) return false;
+  const role = core.role;
+  core.activate(n.membership);
+  if (role === "LOOKING") {
+    core.becomeLooking();
+    return true;
+  }
+  core.afterReconfig();
+  return core.role !== role;
+}
+
 /** LOOKING: the notification exchange of FastLeaderElection.lookForLeader. */
 export function stepLooking(core: PeerCore, n: Notification): void {
   const e = core.election as ElectionState;
   if (!core.tracker.isVoter(n.from)) {
     // Observers ask; voters answer with their current proposal and move on. Answering
-    // an observer that is not looking would start an endless exchange with it.
-    if (n.state === "LOOKING") core.send(notification(core, n.from, "LOOKING", e.proposal));
+    // an observer that is not looking would start an endless exchange with it, and so
+    // would two non-voters answering each other (their configurations may differ while a
+    // reconfig is in flight).
+    if (n.state === "LOOKING" && core.isVoter) answerOnce(core, e, n, e.proposal);
     return;
   }
   if (!core.tracker.isVoter(n.leader)) return;
@@ -167,7 +214,7 @@ function stepLookingNotification(core: PeerCore, e: ElectionState, n: Notificati
   } else if (n.electionEpoch < core.logicalclock) {
     // A peer in an older round: tell it where we are, but its vote does not count.
     // Observers keep quiet: nobody waits for their vote, and a voter answers them.
-    if (core.isVoter) core.send(notification(core, n.from, "LOOKING", e.proposal));
+    if (core.isVoter) answerOnce(core, e, n, e.proposal);
     return;
   } else if (voteIsBetter(core.tracker, vote, e.proposal)) {
     setProposal(core, e, vote);
@@ -184,14 +231,14 @@ function stepSettledNotification(core: PeerCore, e: ElectionState, n: Notificati
   const record: VoteRecord = { ...vote, state: n.state };
   if (n.electionEpoch === core.logicalclock) {
     e.recvset.set(n.from, record);
-    if (hasQuorumFor(core, e.recvset, record) && checkLeader(core, e.recvset, n.leader, n.electionEpoch)) {
+    if (activeQuorumFollows(core, e.recvset, record) && checkLeader(core, e.recvset, n.leader, n.electionEpoch)) {
       decide(core, vote);
       return;
     }
   }
   // Joining an established ensemble needs a quorum following the same leader.
   e.outofelection.set(n.from, record);
-  if (hasQuorumFor(core, e.outofelection, record) && checkLeader(core, e.outofelection, n.leader, n.electionEpoch)) {
+  if (activeQuorumFollows(core, e.outofelection, record) && checkLeader(core, e.outofelection, n.leader, n.electionEpoch)) {
     core.logicalclock = n.electionEpoch;
     decide(core, vote);
   }
@@ -207,6 +254,7 @@ export function tickLooking(core: PeerCore): void {
     e.finalizeAt = null;
   }
   if (core.now >= e.resendAt) {
+    e.answered.clear();
     sendNotifications(core, e);
     e.resendIntervalTicks = Math.min(e.resendIntervalTicks * 2, core.limits.electionResendTicksMax);
     // A little jitter keeps peers that started together from resending in lockstep.

@@ -48,6 +48,12 @@ export interface Notification {
   readonly electionEpoch: number;
   readonly peerEpoch: number;
   readonly configVersion: bigint;
+  /**
+   * The sender's active configuration (ZooKeeper's notifications carry its text). Active
+   * means committed, so a peer that sees a newer one adopts it: that is how a server that
+   * was away during a reconfig, and restarted with the older one, catches up.
+   */
+  readonly membership?: Membership;
 }
 
 /**

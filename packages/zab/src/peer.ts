@@ -1,7 +1,7 @@
 import { assert, unreachable } from "./assert.js";
 import { PeerCore } from "./core.js";
-import { answerNotification, stepLooking, tickLooking } from "./election.js";
-import { leaderPropose, leaderSync } from "./broadcast.js";
+import { adoptNewerMembership, answerNotification, stepLooking, tickLooking } from "./election.js";
+import { leaderPropose, leaderSync, reconfigRefusal } from "./broadcast.js";
 import { stepLeading, tickLeading } from "./leader.js";
 import { learnerPropose, learnerSync, stepLearning, tickLearning } from "./learner.js";
 import type { Membership } from "./membership.js";
@@ -75,6 +75,7 @@ export class ZabPeer {
     // added finds the leader) and taken as learners by a leader; their votes never count.
     if (message.type !== "NOTIFICATION" && core.role !== "LEADING" && !core.isMember(message.from)) return;
     if (message.type === "NOTIFICATION") {
+      if (adoptNewerMembership(core, message)) return;
       if (core.role === "LOOKING") stepLooking(core, message);
       else answerNotification(core, message);
       return;
@@ -175,6 +176,18 @@ export class ZabPeer {
       default:
         return unreachable(core.role);
     }
+  }
+
+  /**
+   * Leader: why a reconfiguration to `m` would be refused now ("a reconfiguration is in
+   * progress", "the new configuration has no quorum of synced followers"), or null. The
+   * server asks before preparing a reconfig, to answer RECONFIGINPROGRESS or
+   * NEWCONFIGNOQUORUM; propose() refuses the same cases.
+   */
+  reconfigRefusal(m: Membership): string | null {
+    const core = this.core;
+    if (core.role !== "LEADING" || core.leading === null || core.leading.phase !== "established") return "not an established leader";
+    return reconfigRefusal(core, core.leading, m);
   }
 
   hasReady(): boolean {

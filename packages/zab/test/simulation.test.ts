@@ -36,6 +36,14 @@ const REGRESSIONS: readonly (SimulationSpec & { bug: string })[] = [
     observers: 1,
     steps: 2500,
   },
+  ...[
+    { bug: "a server that missed a committed reconfig never learned it (notifications now carry the active configuration)", seed: 500009, voters: 5, observers: 2 },
+    { bug: "two non-voters whose configurations differed answered each other's notifications forever", seed: 500001, voters: 5, observers: 0 },
+    { bug: "a reconfig promoting observers was proposed without a quorum of synced followers and could never commit", seed: 500021, voters: 5, observers: 2 },
+    { bug: "a server holding an uncommitted reconfig could not join the established leader", seed: 300428, voters: 3, observers: 1 },
+    { bug: "voters of the proposed configuration did not vote, so it had no quorum", seed: 500616, voters: 5, observers: 0 },
+    { bug: "a voter and a server it did not count as one answered each other forever", seed: 300081, voters: 3, observers: 1 },
+  ].map((r) => ({ ...r, steps: 2500, ...variationForSeed(r.seed, r.voters), reconfigs: true })),
 ];
 
 /** Three voters run with one observer; five voters with none, one or two, by seed. */
@@ -45,7 +53,8 @@ function observersFor(seed: number, voters: number): number {
 
 function replayCommand(spec: SimulationSpec): string {
   const limits = `ZAB_INIT_LIMIT=${spec.initLimit ?? 10} ZAB_SYNC_LIMIT=${spec.syncLimit ?? 5} ZAB_DOWN_AT_END=${spec.downAtEnd ?? "none"}`;
-  return `cd packages/zab && ZAB_SEED=${spec.seed} ZAB_VOTERS=${spec.voters} ZAB_OBSERVERS=${spec.observers} ZAB_STEPS=${spec.steps} ${limits} npx vitest run test/simulation.test.ts`;
+  const reconfigs = spec.reconfigs === true ? " ZAB_RECONFIGS=1" : "";
+  return `cd packages/zab && ZAB_SEED=${spec.seed} ZAB_VOTERS=${spec.voters} ZAB_OBSERVERS=${spec.observers} ZAB_STEPS=${spec.steps} ${limits}${reconfigs} npx vitest run test/simulation.test.ts`;
 }
 
 function runOrExplain(spec: SimulationSpec, trace: string[] | null = null): SimulationResult {
@@ -71,6 +80,7 @@ describe("deterministic simulation", () => {
       initLimit: Number(process.env.ZAB_INIT_LIMIT ?? variation.initLimit),
       syncLimit: Number(process.env.ZAB_SYNC_LIMIT ?? variation.syncLimit),
       ...(down === undefined || down === "none" ? {} : { downAtEnd: Number(down) }),
+      reconfigs: (process.env.ZAB_RECONFIGS ?? (down === undefined || down === "none" ? "1" : "0")) === "1",
     };
     it(`replays seed ${ONLY_SEED}`, () => {
       const tracePath = process.env.ZAB_TRACE;
@@ -95,7 +105,8 @@ describe("deterministic simulation", () => {
       let rollovers = 0;
       for (let seed = 1; seed <= SEEDS; seed++) {
         const id = voters * 100000 + seed;
-        const spec = { seed: id, voters, observers: observersFor(id, voters), steps: STEPS, ...variationForSeed(id, voters) };
+        const variation = variationForSeed(id, voters);
+        const spec = { seed: id, voters, observers: observersFor(id, voters), steps: STEPS, ...variation, reconfigs: variation.downAtEnd === undefined };
         const r = runOrExplain(spec);
         committed += r.committed;
         rollovers += r.rollovers;
@@ -105,7 +116,7 @@ describe("deterministic simulation", () => {
       expect(committed).toBeGreaterThan(SEEDS * 5);
       expect(rollovers).toBeGreaterThan(0);
       const exercised = ["DIFF", "TRUNC", "SNAP", "PROPOSAL", "COMMIT", "REQUEST", "SYNC", "PING"];
-      exercised.push("INFORM", "OBSERVERINFO");
+      exercised.push("INFORM", "OBSERVERINFO", "COMMITANDACTIVATE");
       for (const type of exercised) expect(totals.get(type) ?? 0, `${type} messages delivered`).toBeGreaterThan(0);
     });
   }

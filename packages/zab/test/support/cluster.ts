@@ -156,7 +156,7 @@ export class Cluster {
   }
 
   private note(line: string): void {
-    if (this.trace !== null && !/NOTIFICATION|PING/.test(line)) this.trace.push(line);
+    if (this.trace !== null && !/PING/.test(line)) this.trace.push(line);
   }
 
   crash(id: number): void {

@@ -10,6 +10,12 @@ export interface SimulationSpec {
   readonly steps: number;
   /** A voter that stays down while the rest must converge: a minority never blocks progress. */
   readonly downAtEnd?: number;
+  /**
+   * Propose reconfigurations now and then. Not with downAtEnd: a reconfig left in flight
+   * needs a quorum of its new configuration too, which one server down for good may deny
+   * (in ZooKeeper as well), so such runs only check safety through the faulty phase.
+   */
+  readonly reconfigs?: boolean;
   /** Default 10 and 5; tighter limits mean more elections under the same faults. */
   readonly initLimit?: number;
   readonly syncLimit?: number;
@@ -66,7 +72,7 @@ export function runSimulation(spec: SimulationSpec, trace: string[] | null = nul
     if (reason?.startsWith("zxid counter exhausted")) rollovers += 1;
   };
   for (let step = 0; step < spec.steps; step++) {
-    faultyStep(cluster, rng, ids, () => `s${spec.seed}-p${proposals++}`, () => syncs++, onPropose);
+    faultyStep(cluster, rng, ids, () => `s${spec.seed}-p${proposals++}`, () => syncs++, onPropose, spec.reconfigs === true);
   }
   converge(cluster, spec.seed, spec.downAtEnd ?? null);
   return {
@@ -88,6 +94,7 @@ function faultyStep(
   nextData: () => string,
   nextSync: () => number,
   onPropose: (droppedReason: string | null) => void,
+  reconfigs: boolean,
 ): void {
   const live = ids.filter((id) => cluster.node(id).peer !== null);
   const down = ids.filter((id) => cluster.node(id).peer === null);
@@ -120,7 +127,9 @@ function faultyStep(
     if (id !== undefined) cluster.tick(id);
   } else if (roll < 950) {
     const id = pick(rng, live);
-    const r = id === undefined ? undefined : cluster.node(id).peer?.propose(bytes(nextData()));
+    // Now and then a reconfiguration: every node stays in, at least three vote.
+    const data = reconfigs && randomBelow(rng, 20) === 0 ? randomReconfig(rng, ids) : nextData();
+    const r = id === undefined ? undefined : cluster.node(id).peer?.propose(bytes(data));
     if (r !== undefined) onPropose(r.kind === "dropped" ? r.reason : null);
   } else if (roll < 970) {
     const id = pick(rng, live);
@@ -161,6 +170,15 @@ function stabilize(cluster: Cluster): void {
 }
 
 /** Heals everything, then requires one serving leader, every node serving and identical applied logs. */
+/** "reconfig voters=... observers=..." over every node id, with three voters or more. */
+function randomReconfig(rng: Rng, ids: readonly number[]): string {
+  const shuffled = ids.map((id) => ({ id, r: rng.nextUint32() })).sort((a, b) => a.r - b.r).map((x) => x.id);
+  const voterCount = 3 + randomBelow(rng, ids.length - 2);
+  const voters = shuffled.slice(0, voterCount).sort((a, b) => a - b);
+  const observers = shuffled.slice(voterCount).sort((a, b) => a - b);
+  return `reconfig voters=${voters.join(",")} observers=${observers.join(",")}`;
+}
+
 function converge(cluster: Cluster, seed: number, downAtEnd: number | null): void {
   cluster.heal();
   const up = cluster.ids().filter((id) => id !== downAtEnd);
@@ -189,7 +207,9 @@ function converge(cluster: Cluster, seed: number, downAtEnd: number | null): voi
   }
   const states = cluster.ids().map((id) => {
     const s = cluster.node(id).peer?.status();
-    return s === undefined ? `${id} down` : `${id} ${s.role}${s.serving ? "*" : ""} leader=${s.leader} epoch=${s.epoch} last=${formatZxid(s.lastZxid)}`;
+    if (s === undefined) return `${id} down`;
+    const config = `config=${formatZxid(s.membership.version)}${s.pendingMembership === null ? "" : `+${formatZxid(s.pendingMembership.version)}`}`;
+    return `${id} ${s.role}${s.serving ? "*" : ""} leader=${s.leader} epoch=${s.epoch} last=${formatZxid(s.lastZxid)} commit=${formatZxid(s.commitZxid)} ${config}`;
   });
   throw new InvariantViolation(`no convergence after healing: ${states.join("; ")}`);
 }
