@@ -47,7 +47,8 @@ export class ConnectionsPerAddress {
 
 /**
  * Answers a ConnectRequest. An invalid answer (expired session, wrong password) is ZooKeeper's:
- * timeout 0, session 0, a zeroed password, then the connection closes. Returns whether the
+ * timeout 0, session 0, a zeroed password, then the connection closes. The readOnly byte says
+ * what the server is, in a valid answer or not, as ZooKeeper's does. Returns whether the
  * session is now established on the connection.
  */
 export function answerHandshake(
@@ -63,7 +64,7 @@ export function answerHandshake(
         timeOut: valid ? timeoutMs : 0,
         sessionId: valid ? sessionId : 0n,
         passwd: valid ? sessionPassword(sessionId) : EXPIRED_PASSWORD,
-        readOnly: valid && reply.readOnly,
+        readOnly: reply.readOnly,
       },
       connection.readOnlyByteSent,
     ),

@@ -7,7 +7,7 @@ import { hex } from "../logger.js";
 import { directorySizeBytes } from "../process-facts.js";
 import type { EnsembleServer } from "./ensemble-server.js";
 import { memberMonitorFigures, monitorJson } from "./member-monitor.js";
-import { NOT_SERVING, logDirOf, modeOf, snapshotDirOf } from "./member-reports.js";
+import { NOT_SERVING, logDirOf, serverModeOf, snapshotDirOf } from "./member-reports.js";
 import type { PeerAddress } from "./peer-address.js";
 
 type Json = Record<string, unknown>;
@@ -37,7 +37,7 @@ const COMMANDS: readonly AdminCommand[] = [
   { names: ["dump"], serverRequired: true, run: dump },
   { names: ["environment", "env", "envi"], serverRequired: false, run: () => Object.fromEntries(environment()) },
   { names: ["hash"], serverRequired: true, run: () => ({ digests: [] }) },
-  { names: ["is_read_only", "isro"], serverRequired: true, run: () => ({ read_only: false }) },
+  { names: ["is_read_only", "isro"], serverRequired: true, run: (s) => ({ read_only: s.servingReadOnly }) },
   { names: ["leader", "lead"], serverRequired: true, run: leader },
   // Answered during an election too, as ZooKeeper's monitor is: peer_state then says "looking".
   { names: ["monitor", "mntr"], serverRequired: false, run: (s) => monitorJson(memberMonitorFigures(s)) },
@@ -141,11 +141,11 @@ function serverStats(s: EnsembleServer): Json {
   const m = s.metrics;
   const out: Json = {
     version: VERSION_STRING,
-    read_only: false,
+    read_only: s.servingReadOnly,
     server_stats: {
       packets_sent: m.packetsSent,
       packets_received: m.packetsReceived,
-      server_state: modeOf(s.role),
+      server_state: serverModeOf(s),
       outstanding_requests: s.outstanding,
       min_latency: m.latencyMin,
       avg_latency: Number(m.latencyAvg.toFixed(4)),
@@ -227,7 +227,7 @@ export function runAdminCommand(server: EnsembleServer, name: string): Json {
   const command = BY_NAME.get(name);
   if (command === undefined) return { command: name, error: `Unknown command: ${name}` };
   const primary = command.names[0]!;
-  if (command.serverRequired && !server.serving) return { command: primary, error: NOT_SERVING.trim() };
+  if (command.serverRequired && !server.serving && !server.servingReadOnly) return { command: primary, error: NOT_SERVING.trim() };
   return { ...command.run(server), command: primary, error: null };
 }
 

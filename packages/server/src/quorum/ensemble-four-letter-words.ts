@@ -14,7 +14,8 @@ const ANSWERED_WHEN_NOT_SERVING: ReadonlySet<string> = new Set(["ruok", "envi", 
  * check happens before this runs, exactly as for the standalone server.
  */
 export function runEnsembleFourLetterWord(server: EnsembleServer, word: string): string {
-  if (!server.serving && !ANSWERED_WHEN_NOT_SERVING.has(word)) return NOT_SERVING;
+  // A member serving read-only clients runs a server, so every word answers.
+  if (!server.serving && !server.servingReadOnly && !ANSWERED_WHEN_NOT_SERVING.has(word)) return NOT_SERVING;
   const tree = server.tree;
   switch (word) {
     case "ruok":
@@ -43,8 +44,8 @@ export function runEnsembleFourLetterWord(server: EnsembleServer, word: string):
     case "dirs":
       return `datadir_size: ${directorySizeBytes(snapshotDirOf(server))}\nlogdir_size: ${directorySizeBytes(logDirOf(server))}\n`;
     case "isro":
-      // ZooKeeper answers "null" while it has no running server.
-      return server.serving ? "rw" : "null";
+      // ZooKeeper answers "null" while it has no running server, "ro" from its read-only one.
+      return server.serving ? "rw" : server.servingReadOnly ? "ro" : "null";
     case "crst":
       for (const c of server.connections) {
         c.lastLatencyMs = 0;

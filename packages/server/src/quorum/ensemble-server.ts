@@ -17,6 +17,7 @@ import { runEnsembleFourLetterWord } from "./ensemble-four-letter-words.js";
 import { EnsembleStore } from "./ensemble-store.js";
 import type { PeerAddress } from "./peer-address.js";
 import { PeerDriver } from "./peer-driver.js";
+import { ReadOnlyServer } from "./read-only-server.js";
 import { Replica, treeOptionsOf } from "./replica.js";
 
 export interface EnsembleServerOptions {
@@ -45,6 +46,8 @@ export class EnsembleServer implements ConnectionHandler {
   readonly connections = new Set<ClientConnection>();
   readonly driver: PeerDriver;
   readonly replica: Replica;
+  /** Present with readonlymode.enabled: serves read-only clients while the member has no quorum. */
+  private readonly readOnlyServer: ReadOnlyServer | null;
   private readonly bySession = new Map<bigint, ClientConnection>();
   private netServer: NetServer | null = null;
   private timers: NodeJS.Timeout[] = [];
@@ -85,11 +88,15 @@ export class EnsembleServer implements ConnectionHandler {
       events: {
         sessionClosed: (id, answered) => this.sessionClosed(id, answered),
         servingLost: () => this.dropClients(),
+        softStateChanged: (soft) => this.readOnlyServer?.onRole(soft.role),
         applied: () => {
           if (this.store.snapshotDue) this.store.takeSnapshot(this.replica.tree, this.replica.sessionTable());
         },
       },
     });
+    this.readOnlyServer = this.config.readOnlyModeEnabled
+      ? new ReadOnlyServer({ config: this.config, replica: this.replica, logger: this.logger })
+      : null;
   }
   /** Recovers the replica from its data directory and binds the client port. */
   static async open(options: EnsembleServerOptions): Promise<EnsembleServer> {
@@ -116,6 +123,8 @@ export class EnsembleServer implements ConnectionHandler {
     for (const socket of early?.sockets.splice(0) ?? []) this.accept(socket);
     server.on("error", (err) => this.log("error", "client listener error", { err }));
     await this.driver.start(this.replica);
+    // A member starts out looking for a leader: with none to be found it turns read-only.
+    this.readOnlyServer?.onRole(this.replica.role);
     this.timers.push(setInterval(() => this.stopping || this.replica.tick(), this.config.tickTime));
     this.timers.push(setInterval(() => this.stopping || this.replica.reapContainers(), this.config.containerCheckIntervalMs));
   }
@@ -123,6 +132,7 @@ export class EnsembleServer implements ConnectionHandler {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
+    this.readOnlyServer?.stop();
     this.timers = [];
     const server = this.netServer;
     this.netServer = null;
@@ -147,6 +157,21 @@ export class EnsembleServer implements ConnectionHandler {
 
   get role(): SoftState["role"] {
     return this.replica.role;
+  }
+
+  /** True while the member, cut off from a quorum, serves read-only clients (readonlymode.enabled). */
+  get servingReadOnly(): boolean {
+    return this.readOnlyServer?.running ?? false;
+  }
+
+  /** Sessions the read-only server holds (local to this member). */
+  get readOnlySessionCount(): number {
+    return this.readOnlyServer?.sessionCount ?? 0;
+  }
+
+  /** The read-only server's session expiry buckets, earliest first. */
+  get readOnlySessionBuckets() {
+    return this.readOnlyServer?.expiryBuckets() ?? [];
   }
 
   get fsyncStats() {
@@ -192,12 +217,13 @@ export class EnsembleServer implements ConnectionHandler {
   onClose(connection: ClientConnection): void {
     if (!this.connections.delete(connection)) return;
     this.admission.release(connection);
+    this.readOnlyServer?.onClose(connection);
     if (this.bySession.get(connection.sessionId) === connection) this.bySession.delete(connection.sessionId);
     this.replica.tree.removeWatcher(connection);
   }
 
   onHandshake(connection: ClientConnection, payload: Buffer): void {
-    if (!this.serving) {
+    if (!this.serving && !this.servingReadOnly) {
       // ZooKeeper closes clients while it has no leader: they try another server.
       connection.close();
       return;
@@ -218,6 +244,10 @@ export class EnsembleServer implements ConnectionHandler {
     }
     const timeoutMs = Math.min(Math.max(hs.timeOut, this.config.minSessionTimeout), this.config.maxSessionTimeout);
     connection.sessionTimeoutMs = timeoutMs;
+    if (!this.serving) {
+      this.readOnlyServer?.handshake(connection, hs, timeoutMs);
+      return;
+    }
     if (hs.sessionId === 0n) {
       const taken = this.replica.createSession(timeoutMs, (id) => {
         if (!connection.closed) this.finishHandshake(connection, id, timeoutMs, true);
@@ -238,6 +268,10 @@ export class EnsembleServer implements ConnectionHandler {
 
   onRequest(connection: ClientConnection, payload: Buffer): void {
     this.metrics.packetsReceived++;
+    if (this.readOnlyServer?.serves(connection)) {
+      this.readOnlyServer.onRequest(connection, payload);
+      return;
+    }
     if (!this.serving) {
       connection.close();
       return;
@@ -339,9 +373,12 @@ export class EnsembleServer implements ConnectionHandler {
     if (attached !== undefined && !answered) attached.closeAfterPendingWrites();
   }
 
-  /** Without a leader nothing in flight can be answered: clients reconnect, maybe elsewhere. */
+  /**
+   * Without a leader nothing in flight can be answered: clients reconnect, maybe elsewhere.
+   * The read-only server's clients stay; it closes them itself when it stops.
+   */
   private dropClients(): void {
-    for (const c of this.connections) c.close();
+    for (const c of this.connections) if (!this.readOnlyServer?.serves(c)) c.close();
   }
 
   private fatal(err: Error): void {

@@ -1,7 +1,7 @@
 import { VERSION_STRING } from "../config.js";
 import { maxFileDescriptorCount, openFileDescriptorCount } from "../process-facts.js";
 import type { EnsembleServer } from "./ensemble-server.js";
-import { javaDouble, modeOf, peerStateOf } from "./member-reports.js";
+import { javaDouble, peerStateOf, serverModeOf } from "./member-reports.js";
 
 /** One figure; averages are doubles in ZooKeeper and print as such ("0.0"). */
 export type Figure = number | string | { double: number };
@@ -18,8 +18,9 @@ export function memberMonitorFigures(server: EnsembleServer): Map<string, Figure
   const tree = server.tree;
   const f = new Map<string, Figure>();
   f.set("version", VERSION_STRING);
-  f.set("server_state", modeOf(status.role));
-  f.set("peer_state", peerStateOf(status));
+  f.set("server_state", serverModeOf(server));
+  // ZooKeeper's read-only server is no quorum server: it reports neither.
+  if (!server.servingReadOnly) f.set("peer_state", peerStateOf(status));
   // Observers learn from the leader itself (zkts has no observer masters).
   if (status.role === "OBSERVING" && status.leader !== null) f.set("observer_master_id", status.leader);
   f.set("ephemerals_count", tree.ephemeralCount);
@@ -31,8 +32,8 @@ export function memberMonitorFigures(server: EnsembleServer): Map<string, Figure
   // ZooKeeper counts the root twice (it is stored under "" and "/"), so its figure is one higher.
   f.set("znode_count", tree.nodeCount + 1);
   f.set("global_sessions", server.sessions.size);
-  // Every zkts session is global: local sessions do not exist.
-  f.set("local_sessions", 0);
+  // Sessions made through the leader are global; only the read-only server's are local.
+  f.set("local_sessions", server.readOnlySessionCount);
   f.set("packets_sent", m.packetsSent);
   f.set("packets_received", m.packetsReceived);
   f.set("watch_count", tree.dataWatches.size + tree.childWatches.size);
@@ -42,7 +43,7 @@ export function memberMonitorFigures(server: EnsembleServer): Map<string, Figure
   if (openFds !== null) f.set("open_file_descriptor_count", openFds);
   if (maxFds !== null) f.set("max_file_descriptor_count", maxFds);
   f.set("uptime", Date.now() - m.startedAtMs);
-  f.set("quorum_size", server.ensemble.members.filter((member) => member.role === "participant").length);
+  if (!server.servingReadOnly) f.set("quorum_size", server.ensemble.members.filter((member) => member.role === "participant").length);
   f.set("proposal_count", stats.proposalCount);
   if (status.role === "LEADING") {
     f.set("learners", status.learners);

@@ -29,6 +29,11 @@ export function modeOf(role: PeerStatus["role"]): string {
   }
 }
 
+/** The Mode of srvr/stat and mntr's zk_server_state: the role, or "read-only" while the read-only server runs. */
+export function serverModeOf(server: EnsembleServer): string {
+  return server.servingReadOnly ? "read-only" : modeOf(server.role);
+}
+
 /** QuorumPeer.getDetailedPeerState: "following - broadcast", or just "looking" during an election. */
 export function peerStateOf(status: PeerStatus): string {
   const role = status.role.toLowerCase();
@@ -56,6 +61,7 @@ export function serverSummary(server: EnsembleServer, clients: string | null): s
   const leader = server.role === "LEADING";
   return (
     `Zookeeper version: ${VERSION_STRING}\n` +
+    (server.servingReadOnly ? "READ-ONLY mode; serving only read-only clients\n" : "") +
     (clients === null ? "" : `Clients:\n${clients}\n`) +
     `Latency min/avg/max: ${m.latencyMin}/${javaDouble(m.latencyAvg)}/${m.latencyMax}\n` +
     `Received: ${m.packetsReceived}\n` +
@@ -63,7 +69,7 @@ export function serverSummary(server: EnsembleServer, clients: string | null): s
     `Connections: ${server.connections.size}\n` +
     `Outstanding: ${server.outstanding}\n` +
     `Zxid: ${hex(server.tree.lastProcessedZxid)}\n` +
-    `Mode: ${modeOf(server.role)}\n` +
+    `Mode: ${serverModeOf(server)}\n` +
     `Node count: ${server.tree.nodeCount + 1}\n` +
     (leader ? `Proposal sizes last/min/max: ${server.driver.stats.proposalSizes}\n` : "")
   );
@@ -121,10 +127,13 @@ export function confReport(server: EnsembleServer): string {
     `quorumPort=${self?.quorumPort ?? ""}\n` +
     // LearnerType's ordinal: PARTICIPANT 0, OBSERVER 1.
     `peerType=${self?.role === "observer" ? 1 : 0}\n` +
-    `membership: \n` +
-    membership.join("") +
-    // No reconfiguration yet: the configuration is the one zoo.cfg gave, version 0.
-    `version=0`
+    // ZooKeeper's read-only server stops after peerType.
+    (server.servingReadOnly
+      ? ""
+      : `membership: \n` +
+        membership.join("") +
+        // No reconfiguration yet: the configuration is the one zoo.cfg gave, version 0.
+        `version=0`)
   );
 }
 
@@ -136,14 +145,10 @@ export function confReport(server: EnsembleServer): string {
 export function dumpReport(server: EnsembleServer): string {
   let out = "SessionTracker dump:\n";
   if (server.role === "LEADING") {
-    const buckets = server.sessions.expiryBuckets();
-    const tracked = buckets.reduce((n, b) => n + b.sessions.length, 0);
-    out += `Session Sets (${buckets.length})/(${tracked}):\n`;
-    for (const bucket of buckets) {
-      out += `${bucket.sessions.length} expire at ${javaDate(bucket.expiresAtMs)}:\n`;
-      for (const s of bucket.sessions) out += `\t${hex(s.id)}\n`;
-    }
+    out += sessionSets("Session Sets", server.sessions.expiryBuckets());
   } else {
+    // The read-only server's own sessions come first, as ZooKeeper's local sessions do.
+    if (server.servingReadOnly) out += sessionSets("Local Session Sets", server.readOnlySessionBuckets);
     const sessions = [...server.sessions.all()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     out += `Global Sessions(${sessions.length}):\n`;
     for (const s of sessions) out += `${hex(s.id)}\t${s.timeoutMs}ms\n`;
@@ -153,6 +158,17 @@ export function dumpReport(server: EnsembleServer): string {
   for (const [id, paths] of server.tree.ephemerals) {
     out += `${hex(id)}:\n`;
     for (const p of paths) out += `\t${p}\n`;
+  }
+  return out;
+}
+
+/** SessionTrackerImpl.dumpSessions: expiry buckets, earliest first, with their sessions. */
+function sessionSets(title: string, buckets: { expiresAtMs: number; sessions: { id: bigint }[] }[]): string {
+  const tracked = buckets.reduce((n, b) => n + b.sessions.length, 0);
+  let out = `${title} (${buckets.length})/(${tracked}):\n`;
+  for (const bucket of buckets) {
+    out += `${bucket.sessions.length} expire at ${javaDate(bucket.expiresAtMs)}:\n`;
+    for (const s of bucket.sessions) out += `\t${hex(s.id)}\n`;
   }
   return out;
 }

@@ -29,6 +29,8 @@ export interface ReplicaEvents {
   servingLost(): void;
   /** A transaction was applied (the server's snapshot trigger looks here). */
   applied?(): void;
+  /** Role, leader, epoch or serving changed (after the replica has acted on it). */
+  softStateChanged?(soft: SoftState): void;
 }
 
 export interface ReplicaOptions {
@@ -326,6 +328,7 @@ export class Replica implements ReplicatedState {
       this.o.events.servingLost();
     }
     this.logger.log("info", "serving state", { role: soft.role, leader: soft.leader, epoch: soft.epoch, serving: soft.serving });
+    this.o.events.softStateChanged?.(soft);
   }
 
   onSyncs(done: readonly number[], failed: readonly number[]): void {
