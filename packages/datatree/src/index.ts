@@ -8,3 +8,6 @@ export * from "./znode.js";
 export * from "./tree.js";
 export * from "./prep.js";
 export * from "./keeper-error.js";
+export * from "./ensemble-config.js";
+export * from "./reconfig.js";
+export { EnsembleConfigError, parseServerSpec, renderServerSpec } from "./server-spec.js";

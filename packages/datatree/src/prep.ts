@@ -10,16 +10,19 @@ import {
   type MultiOp,
   OpCode,
   Perms,
+  type ReconfigRequest,
   type SetACLRequest,
   type SetDataRequest,
   type TxnBody,
 } from "@zkts/jute";
 import { type AuthConfig, aclPermits, isAuthenticatedScheme, isKnownScheme, isValidAclId } from "./auth.js";
+import { type EnsembleConfig, parseEnsembleConfig, renderEnsembleConfig } from "./ensemble-config.js";
 import { CONTAINER_EPHEMERAL_OWNER, TTL_MAX_MS, ephemeralKind, ttlOwner } from "./ephemeral-type.js";
 import { KeeperError } from "./keeper-error.js";
 import { pathProblem } from "./path.js";
 import { StatsTrack, quotaLimitPath, quotaStatPath } from "./quota.js";
-import type { DataTree } from "./tree.js";
+import { applyReconfig } from "./reconfig.js";
+import { CONFIG_PATH, type DataTree } from "./tree.js";
 
 /** A write the prep stage turns into a transaction. */
 export type WriteRequest =
@@ -31,7 +34,7 @@ export type WriteRequest =
   | { type: typeof OpCode.setACL; request: SetACLRequest }
   | { type: typeof OpCode.check; request: CheckVersionRequest }
   | { type: typeof OpCode.multi; ops: MultiOp[] }
-  | { type: typeof OpCode.reconfig };
+  | { type: typeof OpCode.reconfig; request: ReconfigRequest };
 
 export interface PrepContext {
   sessionId: bigint;
@@ -47,6 +50,20 @@ export interface PrepConfig {
   /** `zookeeper.enforceQuota`: hard quota limits fail writes with QUOTAEXCEEDED. */
   enforceQuota: boolean;
   reconfigEnabled: boolean;
+  /**
+   * What only an ensemble's leader knows when it prepares a reconfig. Absent on a standalone
+   * server, which answers an enabled reconfig with UNIMPLEMENTED, as ZooKeeper's does.
+   */
+  reconfigLeader?: ReconfigLeader | null;
+}
+
+export interface ReconfigLeader {
+  /** QuorumPeerConfig's standaloneEnabled: with it, a new configuration needs two voters. */
+  standaloneEnabled: boolean;
+  /** A proposed configuration is not committed yet (ZooKeeper: last seen verifier != current one). */
+  reconfigInProgress(): boolean;
+  /** The leader and the followers synced with it are a quorum of `config`'s voters (see hasSyncedQuorum). */
+  hasSyncedQuorumOf(config: EnsembleConfig): boolean;
 }
 
 /** The state of a path as the prep stage sees it: the tree plus writes not yet applied. */
@@ -183,8 +200,31 @@ export class Preparer {
       case OpCode.check:
         return this.prepareCheck(write.request, ctx);
       case OpCode.reconfig:
-        throw new KeeperError(this.config.reconfigEnabled ? ErrorCode.UNIMPLEMENTED : ErrorCode.RECONFIGDISABLED);
+        return this.prepareReconfig(write.request, ctx);
     }
+  }
+
+  /**
+   * PrepRequestProcessor's reconfig, in its order: enabled, an ensemble, no reconfig in flight,
+   * the new configuration (version, parsing, two voters), a synced quorum of it, and only then
+   * WRITE on /zookeeper/config, which only the super user (or skipACL) has. The current
+   * configuration is the data of /zookeeper/config, counting a reconfig not yet applied. The
+   * transaction is a setData of the new configuration's text with version -1, which is the
+   * version the node is left with.
+   */
+  private prepareReconfig(request: ReconfigRequest, ctx: PrepContext): TxnBody {
+    if (!this.config.reconfigEnabled) throw new KeeperError(ErrorCode.RECONFIGDISABLED);
+    const leader = this.config.reconfigLeader;
+    if (leader === undefined || leader === null) throw new KeeperError(ErrorCode.UNIMPLEMENTED);
+    if (leader.reconfigInProgress()) throw new KeeperError(ErrorCode.RECONFIGINPROGRESS);
+    const node = this.recordFor(CONFIG_PATH);
+    const current = parseEnsembleConfig(node.data?.toString("utf8") ?? "", { standaloneEnabled: leader.standaloneEnabled });
+    const next = applyReconfig(current, request, ctx.zxid, { standaloneEnabled: leader.standaloneEnabled });
+    if (!leader.hasSyncedQuorumOf(next)) throw new KeeperError(ErrorCode.NEWCONFIGNOQUORUM);
+    this.checkAcl(node.acl, Perms.WRITE, ctx.authInfo);
+    const data = Buffer.from(renderEnsembleConfig(next), "utf8");
+    this.addChange({ ...node, zxid: ctx.zxid, version: -1, data });
+    return { type: OpCode.reconfig, txn: { path: CONFIG_PATH, data, version: -1 } };
   }
 
   private prepareCreate(

@@ -395,7 +395,8 @@ describe("error codes", () => {
 
   it("RECONFIGDISABLED for reconfig when it is off", () => {
     const h = new Harness();
-    expect(h.run({ type: OpCode.reconfig }).err).toBe(ErrorCode.RECONFIGDISABLED);
+    const request = { joiningServers: null, leavingServers: "3", newMembers: null, curConfigId: -1n };
+    expect(h.run({ type: OpCode.reconfig, request }).err).toBe(ErrorCode.RECONFIGDISABLED);
   });
 
   it("NOAUTH for each operation without its permission bit", () => {

@@ -7,10 +7,12 @@ import {
   CreateResponse,
   CreateTTLRequest,
   DeleteRequest,
+  GetDataResponse,
   type JuteReader,
   type MultiOp,
   type MultiResult,
   OpCode,
+  ReconfigRequest,
   SetACLRequest,
   SetACLResponse,
   SetDataRequest,
@@ -41,7 +43,7 @@ export function readWrite(type: number, reader: JuteReader): WriteRequest | null
     case OpCode.multi:
       return { type, ops: readMultiRequest(reader).map(createOpByMode) };
     case OpCode.reconfig:
-      return { type };
+      return { type, request: ReconfigRequest.read(reader) };
     default:
       return null;
   }
@@ -114,6 +116,12 @@ export function replyForWrite(type: number, body: TxnBody, rc: TxnResult, zxid: 
     case OpCode.setACL: {
       const stat = rc.stat!;
       return { err: 0, zxid, body: (w) => SetACLResponse.write(w, { stat }) };
+    }
+    case OpCode.reconfig: {
+      // ZooKeeper answers with its configuration's text; the proposing leader's is the txn's data.
+      const data = body.type === OpCode.reconfig ? body.txn.data : null;
+      const stat = rc.stat!;
+      return { err: 0, zxid, body: (w) => GetDataResponse.write(w, { data, stat }) };
     }
     case OpCode.multi: {
       const results = (rc.multiResult ?? []).map(toMultiResult);
