@@ -27,7 +27,7 @@ async function runOrExplain(options: SimulationOptions): Promise<SimulationResul
 /** What a sweep exercised, summed over its runs: a sweep that never hit a path proves nothing about it. */
 function tally(results: SimulationResult[]) {
   const messages = new Map<string, number>();
-  const sum = { ok: 0, info: 0, reads: 0, crashes: 0, crashesMidPersist: 0, restarts: 0, partitions: 0, pauses: 0, snapshots: 0, duplicated: 0, dropped: 0, leaders: 0 };
+  const sum = { ok: 0, info: 0, reads: 0, reconfigs: 0, crashes: 0, crashesMidPersist: 0, restarts: 0, partitions: 0, pauses: 0, snapshots: 0, duplicated: 0, dropped: 0, leaders: 0 };
   for (const r of results) {
     const s = r.stats;
     sum.ok += s.writes.ok;
@@ -37,6 +37,7 @@ function tally(results: SimulationResult[]) {
     sum.restarts += s.restarts;
     sum.partitions += s.partitions;
     sum.pauses += s.pauses;
+    sum.reconfigs += s.reconfigs;
     sum.reads += r.history.filter((e) => e.type === "ok" && e.f === "getData").length;
     sum.snapshots += s.snapshots;
     sum.duplicated += s.duplicated;
@@ -71,15 +72,16 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
       const { sum, messages } = tally(results);
       console.log(
         `simulation: ${SEEDS} runs of ${voters} voters in ${Date.now() - started} ms; ${sum.ok} operations acknowledged (${sum.reads} linearizable reads), ${sum.info} unknown; ` +
-          `${sum.crashes} crashes (${sum.crashesMidPersist} mid-persist), ${sum.partitions} partitions, ${sum.pauses} pauses, ${sum.leaders} leaderships; ` +
+          `${sum.crashes} crashes (${sum.crashesMidPersist} mid-persist), ${sum.partitions} partitions, ${sum.pauses} pauses, ${sum.reconfigs} reconfigurations, ${sum.leaders} leaderships; ` +
           `messages ${JSON.stringify(Object.fromEntries(messages))}`,
       );
       if (SEEDS < 50) return;
       // The sweep must have gone down every path the issue names, or it proves less than it claims.
-      for (const type of ["DIFF", "TRUNC", "SNAP", "FORWARD", "INFORM", "COMMIT", "SYNC"]) expect(messages.get(type) ?? 0, type).toBeGreaterThan(0);
+      for (const type of ["DIFF", "TRUNC", "SNAP", "FORWARD", "INFORM", "COMMIT", "SYNC", "COMMITANDACTIVATE"]) expect(messages.get(type) ?? 0, type).toBeGreaterThan(0);
       expect(sum.crashesMidPersist).toBeGreaterThan(0);
       expect(sum.partitions).toBeGreaterThan(0);
       expect(sum.pauses).toBeGreaterThan(0);
+      expect(sum.reconfigs).toBeGreaterThan(0);
       expect(sum.reads).toBeGreaterThan(0);
       expect(sum.duplicated).toBeGreaterThan(0);
       expect(sum.dropped).toBeGreaterThan(0);

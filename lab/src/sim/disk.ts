@@ -1,4 +1,4 @@
-import type { Entry, PersistedState, Ready } from "@zkts/server";
+import type { Entry, Membership, PersistedState, Ready } from "@zkts/server";
 
 /** Thrown inside a member's persist when the simulation crashes it part-way through a write. */
 export class SimCrash extends Error {
@@ -17,6 +17,8 @@ export class SimDisk {
   currentEpoch = 0;
   snapshot: { zxid: bigint; data: Uint8Array } | null = null;
   log: Entry[] = [];
+  /** The configuration last activated (the server's dynamic config file). */
+  membership: Membership | null = null;
   /** Writes lost to crashes, for the run's statistics. */
   tornWrites = 0;
   /** Snapshots the member took of its own state. */
@@ -29,12 +31,13 @@ export class SimDisk {
       currentEpoch: this.currentEpoch,
       snapshotZxid,
       entries: this.log.filter((e) => e.zxid > snapshotZxid),
+      membership: this.membership,
     };
   }
 
   /** How many separate writes persisting `r` takes. */
   static writesIn(r: Ready): number {
-    return (r.snapshot ? 1 : 0) + (r.truncateTo !== null ? 1 : 0) + r.entries.length + (r.hardState ? 2 : 0);
+    return (r.snapshot ? 1 : 0) + (r.truncateTo !== null ? 1 : 0) + r.entries.length + (r.hardState ? 2 : 0) + (r.membership ? 1 : 0);
   }
 
   /** Persists `r`; with `crashAfter` set, only that many writes complete and SimCrash is thrown. */
@@ -75,6 +78,12 @@ export class SimDisk {
       });
       write(() => {
         this.currentEpoch = hard.currentEpoch;
+      });
+    }
+    if (r.membership !== null) {
+      const membership = r.membership;
+      write(() => {
+        this.membership = membership;
       });
     }
     if (crashAfter !== null) throw new SimCrash("crashed after persisting, before acknowledging");

@@ -31,7 +31,22 @@ export class ZabInvariants {
   /** Per member: the zxid it applied last (reset to its snapshot's on restart). */
   private readonly appliedThrough = new Map<number, bigint>();
 
-  constructor(private readonly votersHolding: (zxid: bigint) => { holding: number; voters: number }) {}
+  /** Voters of the configuration in force, as committed reconfigs change it. */
+  private voters: readonly number[];
+  /** Reconfigurations committed. */
+  reconfigs = 0;
+
+  /**
+   * `holders(zxid, voters)`: how many of `voters` have the entry on disk. `reconfigOf` says
+   * which entries reconfigure the ensemble, and to which voters.
+   */
+  constructor(
+    private readonly holders: (zxid: bigint, voters: readonly number[]) => number,
+    initialVoters: readonly number[],
+    private readonly reconfigOf: (entry: Entry) => { voters: readonly number[] } | null = () => null,
+  ) {
+    this.voters = initialVoters;
+  }
 
   onAppend(member: number, entry: Entry): void {
     const data = fingerprint(entry.data);
@@ -72,12 +87,23 @@ export class ZabInvariants {
       } else {
         check(counterOf(entry.zxid) === 1, `epoch ${epochOf(entry.zxid)} starts its committed sequence at ${formatZxid(entry.zxid)}`);
       }
-      const { holding, voters } = this.votersHolding(entry.zxid);
-      check(holding * 2 > voters, `${formatZxid(entry.zxid)} applied while only ${holding} of ${voters} voters' disks held it`);
+      this.checkDurable(entry.zxid, this.voters);
+      const reconfig = this.reconfigOf(entry);
+      if (reconfig !== null) {
+        // A reconfiguration commits with a majority of the old and of the new configuration.
+        this.checkDurable(entry.zxid, reconfig.voters);
+        this.voters = reconfig.voters;
+        this.reconfigs++;
+      }
       this.positionOf.set(entry.zxid, this.committed.length);
       this.committed.push(entry);
     }
     this.appliedThrough.set(member, entry.zxid);
+  }
+
+  private checkDurable(zxid: bigint, voters: readonly number[]): void {
+    const holding = this.holders(zxid, voters);
+    check(holding * 2 > voters.length, `${formatZxid(zxid)} applied while only ${holding} of ${voters.length} voters' disks held it`);
   }
 
   lastCommitted(): bigint {

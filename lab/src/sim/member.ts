@@ -13,6 +13,9 @@ import {
   ZabPeer,
   defaultServerConfig,
   handleReady,
+  initConfigNode,
+  type Membership,
+  reconfigMembership,
   parseSnapshot,
   replicaStateFrom,
   silentLogger,
@@ -45,6 +48,8 @@ export interface MemberSettings {
   readonly zxidCounterMax: number;
   /** Chance, per applied transaction, that the member snapshots its state (and purges its log). */
   readonly snapshotChance: number;
+  /** The configuration the ensemble starts with (its text is what /zookeeper/config holds). */
+  readonly initialMembership: Membership;
 }
 
 /**
@@ -76,12 +81,14 @@ export class SimMember {
     private readonly settings: MemberSettings,
     private readonly world: MemberWorld,
   ) {
-    this.config = defaultServerConfig({ serverId: id, tickTime: settings.tickMs });
+    // Reconfig is on; the simulation's administrator needs no credentials.
+    this.config = defaultServerConfig({ serverId: id, tickTime: settings.tickMs, reconfigEnabled: true, skipAcl: true });
     this.peer = new ZabPeer({
       id,
       config: quorum,
       rng: new SeededRng(random.uint32() | 0),
-      storage: disk.recovered(),
+      membershipOf: reconfigMembership,
+      storage: { ...disk.recovered(), membership: disk.membership ?? settings.initialMembership },
       initLimit: settings.initLimit,
       syncLimit: settings.syncLimit,
       logRetainEntries: settings.logRetainEntries,
@@ -113,6 +120,7 @@ export class SimMember {
         servingLost: () => world.onClientsDropped(member, null),
       },
     });
+    initConfigNode(member.replica.tree, member.peer.status().membership);
     world.onStateAt(member, disk.snapshot?.zxid ?? 0n);
     return member;
   }

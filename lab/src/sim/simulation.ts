@@ -1,6 +1,18 @@
 import { type HistoryEvent, checkOperations, pairEvents, textSummary, zkRegister } from "@zkts/checker";
-import { CreateRequest, Ids, JuteReader, JuteWriter, OpCode } from "@zkts/jute";
-import { type Entry, type ForwardedRequest, MajorityQuorumVerifier, type Message, type Ready, formatZxid, readWrite } from "@zkts/server";
+import { CreateRequest, Ids, JuteReader, JuteWriter, OpCode, ReconfigRequest } from "@zkts/jute";
+import {
+  type Entry,
+  type ForwardedRequest,
+  MajorityQuorumVerifier,
+  type Message,
+  type PeerAddress,
+  type Ready,
+  configOfMembers,
+  formatZxid,
+  membershipOfConfig,
+  readWrite,
+  reconfigMembership,
+} from "@zkts/server";
 import { type ReadMode, SimClient } from "./client.js";
 import { SimDisk } from "./disk.js";
 import { EventQueue } from "./event-queue.js";
@@ -37,6 +49,7 @@ export interface SimulationStats {
   duplicated: number;
   snapshots: number;
   committed: number;
+  reconfigs: number;
   simulatedMs: number;
 }
 
@@ -128,6 +141,9 @@ class Simulation implements MemberWorld {
   private chaos = true;
   private readonly counts = { crashes: 0, crashesMidPersist: 0, restarts: 0, partitions: 0, pauses: 0 };
   private readonly keys: string[];
+  /** The session the setup made, used by the administrator's reconfigs. */
+  private adminSession: bigint | null = null;
+  private adminCxid = 1_000_000;
 
   constructor(
     private readonly o: Required<Omit<SimulationOptions, "trace">>,
@@ -139,10 +155,11 @@ class Simulation implements MemberWorld {
     this.ids = [...this.voterIds, ...observerIds];
     this.quorum = new MajorityQuorumVerifier(this.voterIds, observerIds);
     this.network = new SimNetwork(this.random.fork(), this.queue, (to, envelope) => this.deliver(to, envelope));
-    this.invariants = new ZabInvariants((zxid) => ({
-      holding: this.voterIds.filter((id) => this.disks.get(id)?.holds(zxid)).length,
-      voters: this.voterIds.length,
-    }));
+    this.invariants = new ZabInvariants(
+      (zxid, voters) => voters.filter((id) => this.disks.get(id)?.holds(zxid)).length,
+      this.voterIds,
+      reconfigMembership,
+    );
     // Small windows make DIFF, SNAP and epoch rollover happen within a short run.
     this.settings = {
       tickMs: TICK_MS,
@@ -151,6 +168,7 @@ class Simulation implements MemberWorld {
       logRetainEntries: this.random.between(8, 40),
       zxidCounterMax: this.random.chance(0.2) ? this.random.between(20, 60) : 0xfffffffe,
       snapshotChance: 0.02,
+      initialMembership: membershipOfConfig(configOfMembers(this.ids.map((id) => addressOf(id, this.voterIds.includes(id))), 0n)),
     };
     this.keys = Array.from({ length: o.keys }, (_, i) => `/k${i}`);
   }
@@ -166,7 +184,7 @@ class Simulation implements MemberWorld {
   // ---- the run -------------------------------------------------------------------------------
 
   async run(): Promise<void> {
-    this.trace(`seed ${this.o.seed}: ${this.o.voters} voters, ${this.o.observers} observers, settings ${JSON.stringify(this.settings)}`);
+    this.trace(`seed ${this.o.seed}: ${this.o.voters} voters, ${this.o.observers} observers, settings ${JSON.stringify({ ...this.settings, initialMembership: undefined })}`);
     for (const id of this.ids) {
       this.disks.set(id, new SimDisk());
       await this.startMember(id);
@@ -397,6 +415,7 @@ class Simulation implements MemberWorld {
     }
     await leader.process();
     await this.runUntil(() => created === this.keys.length, 10_000, "the keys were not created");
+    this.adminSession = sessionId;
     this.trace(`created ${this.keys.join(", ")}`);
   }
 
@@ -489,10 +508,35 @@ class Simulation implements MemberWorld {
         delayMaxMs: this.random.between(5, 80),
       };
       this.trace(`network turbulence ${JSON.stringify(this.network.faults)}`);
-    } else {
+    } else if (roll < 94 || alive.length === 0) {
       this.network.faults = CALM_NETWORK;
       this.trace("network calm");
+    } else {
+      this.reconfigure(alive);
     }
+  }
+
+  /**
+   * An administrator asks a serving member for a new configuration over every server (at
+   * least three voters), as ZooKeeper's non-incremental reconfig. Whatever the answer (a
+   * refusal while one is in flight or without a synced quorum is fine), the invariants and
+   * the final checks must hold.
+   */
+  private reconfigure(alive: readonly number[]): void {
+    const member = this.members.get(this.random.pick(alive))!;
+    if (!member.soft.serving || this.adminSession === null) return;
+    const order = this.ids.map((id) => ({ id, r: this.random.uint32() })).sort((a, b) => a.r - b.r).map((x) => x.id);
+    const voters = new Set(order.slice(0, this.random.between(3, this.ids.length)));
+    const newMembers = this.ids.map((id) => `server.${id}=${serverSpec(addressOf(id, voters.has(id)))}`).join(",");
+    const w = new JuteWriter(256);
+    ReconfigRequest.write(w, { joiningServers: null, leavingServers: null, newMembers, curConfigId: -1n });
+    const payload = w.toBuffer();
+    const write = readWrite(OpCode.reconfig, new JuteReader(payload));
+    const cxid = ++this.adminCxid;
+    this.trace(`reconfig to voters ${[...voters].sort().join(",")} through member ${member.id}`);
+    member.replica.submitWrite({ sessionId: this.adminSession, cxid, type: OpCode.reconfig, payload, authInfo: [] }, write, (reply) =>
+      this.trace(`reconfig answered ${reply.err === 0 ? "ok" : `error ${reply.err}`}`),
+    );
   }
 
   private partition(): void {
@@ -553,9 +597,19 @@ class Simulation implements MemberWorld {
       duplicated: this.network.duplicated,
       snapshots: [...this.disks.values()].reduce((sum, d) => sum + d.snapshotsTaken, 0),
       committed: this.invariants.committed.length,
+      reconfigs: this.invariants.reconfigs,
       simulatedMs: this.queue.now,
     };
   }
+}
+
+/** The simulation's stand-in addresses: nothing connects to them, but configurations name them. */
+function addressOf(id: number, voter: boolean): PeerAddress {
+  return { id, host: "127.0.0.1", quorumPort: 10_000 + id, electionPort: 20_000 + id, role: voter ? "participant" : "observer", clientHost: "127.0.0.1", clientPort: 30_000 + id };
+}
+
+function serverSpec(a: PeerAddress): string {
+  return `${a.host}:${a.quorumPort}:${a.electionPort}:${a.role};${a.clientHost}:${a.clientPort}`;
 }
 
 function diffLines(a: string, b: string): string {

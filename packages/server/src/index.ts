@@ -23,11 +23,13 @@ export type { QuorumPort } from "./quorum/quorum-port.js";
 export type { ForwardedRequest } from "./quorum/quorum-codec.js";
 export type { ReplicatedState } from "./quorum/peer-driver.js";
 export { handleReady, type ReadyHandlers } from "./quorum/ready-loop.js";
+export { configOfMembers, initConfigNode, membershipOfConfig, reconfigMembership } from "./quorum/membership-text.js";
 export { readWrite } from "./write-requests.js";
 export { serializeTree, treeFromSnapshotBytes } from "./persistence/tree-snapshot.js";
 export {
   type Entry,
   MajorityQuorumVerifier,
+  type Membership,
   type Message,
   type PeerStatus,
   type PersistedState,

@@ -51,6 +51,7 @@ function ready(fields: Partial<Ready>): Ready {
     syncsDone: [],
     syncsFailed: [],
     softState: null,
+    membership: null,
     ...fields,
   };
 }

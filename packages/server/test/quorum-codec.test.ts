@@ -8,6 +8,7 @@ import {
   encodeQuorumBody,
   learnerIdOf,
 } from "../src/quorum/quorum-codec.js";
+import { membershipFromConfigText } from "../src/quorum/membership-text.js";
 import { QuorumPacketReader, encodeQuorumPacket } from "../src/quorum/quorum-wire.js";
 
 /** Through the bytes and back, as a peer on the other end of the socket reads them. */
@@ -48,7 +49,11 @@ describe("zab quorum messages as ZooKeeper QuorumPackets", () => {
       { type: "PROPOSAL", zxid: 0x900000001n, data: Buffer.from([1, 2, 3]) },
       { type: "INFORM", zxid: 0x900000001n, data: Buffer.from([1, 2, 3]) },
       { type: "COMMIT", zxid: 0x900000001n },
-      { type: "NEWLEADER", zxid: 0x900000000n },
+      {
+        type: "NEWLEADER",
+        zxid: 0x900000000n,
+        membership: membershipFromConfigText(Buffer.from("server.1=127.0.0.1:2888:3888:participant;127.0.0.1:2181\nserver.2=127.0.0.1:2889:3889:participant;127.0.0.1:2182\nversion=100000003")),
+      },
       { type: "ACK", zxid: 0x900000001n },
       { type: "UPTODATE", zxid: 0x900000001n },
       { type: "PING", zxid: 0x900000001n },

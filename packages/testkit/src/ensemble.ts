@@ -32,6 +32,8 @@ export interface EnsembleMember {
   role: "participant" | "observer";
   /** The member's process, client port and dataDir; restart() keeps its data. */
   server: RunningServer;
+  /** Its `server.N=...` line (quorum and election ports, role, client address), as a reconfig names it. */
+  serverLine: string;
 }
 
 export interface RunningEnsemble {
@@ -42,6 +44,12 @@ export interface RunningEnsemble {
   modeOf(member: EnsembleMember): Promise<string | null>;
   /** Polls until one running member reports leader and every other running member serves; returns the leader. */
   waitForLeader(timeoutMs?: number): Promise<EnsembleMember>;
+  /**
+   * Starts one more server, outside the ensemble's configuration: its zoo.cfg lists the
+   * ensemble's servers and itself (as ZooKeeper's documentation has a joining server start),
+   * and a reconfig then adds it. Cleaned up with the others.
+   */
+  join(id: number, role: EnsembleMember["role"]): Promise<EnsembleMember>;
   /** Stops every member and removes the ensemble's directory. */
   cleanup(): Promise<void>;
 }
@@ -111,23 +119,21 @@ async function startOnce(launcher: Launcher, opts: EnsembleOptions): Promise<Run
     ...opts.config,
   };
   const members: EnsembleMember[] = [];
+  /** One member's process, with its dataDir and myid under the ensemble's directory. */
+  const launchMember = async (id: number, role: EnsembleMember["role"], clientPort: number, sharedConfig: Record<string, string>) => {
+    const dataDir = join(base, `server${id}`);
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(join(dataDir, "myid"), `${id}\n`);
+    const config = { ...sharedConfig, ...(role === "observer" ? { peerType: "observer" } : {}), ...opts.memberConfig?.(id) };
+    return await launch(launcher, { port: clientPort, dataDir, tickTime: opts.tickTime ?? 200, config, startTimeoutMs: opts.startTimeoutMs ?? 60_000 });
+  };
   try {
     // Started together: no member answers srvr with a Mode until a quorum has formed. Every
     // start is awaited, so a failed one leaves no member running behind the cleanup below.
     const started = await Promise.allSettled(
       specs.map(async (s) => {
-        const dataDir = join(base, `server${s.id}`);
-        await mkdir(dataDir, { recursive: true });
-        await writeFile(join(dataDir, "myid"), `${s.id}\n`);
-        const config = { ...shared, ...(s.role === "observer" ? { peerType: "observer" } : {}), ...opts.memberConfig?.(s.id) };
-        const server = await launch(launcher, {
-          port: s.clientPort,
-          dataDir,
-          tickTime: opts.tickTime ?? 200,
-          config,
-          startTimeoutMs: opts.startTimeoutMs ?? 60_000,
-        });
-        members.push({ id: s.id, role: s.role, server });
+        const server = await launchMember(s.id, s.role, s.clientPort, shared);
+        members.push({ id: s.id, role: s.role, server, serverLine: `server.${s.id}=${serverLines[`server.${s.id}`]}` });
       }),
     );
     const failure = started.find((r) => r.status === "rejected");
@@ -165,6 +171,15 @@ async function startOnce(launcher: Launcher, opts: EnsembleOptions): Promise<Run
         await sleep(POLL_MS);
       }
       throw new Error(`no leader with every running member serving within ${timeoutMs} ms (last: ${seen})`);
+    },
+    async join(id, role) {
+      const spec = { id, role, clientPort: await freePort(), quorumPort: await freePort(), electionPort: await freePort() };
+      const line = `127.0.0.1:${spec.quorumPort}:${spec.electionPort}:${role};127.0.0.1:${spec.clientPort}`;
+      // It serves once it follows the leader; until a reconfig adds it, it does not vote.
+      const server = await launchMember(id, role, spec.clientPort, { ...shared, [`server.${id}`]: line });
+      const member: EnsembleMember = { id, role, server, serverLine: `server.${id}=${line}` };
+      members.push(member);
+      return member;
     },
     async cleanup() {
       await Promise.all(members.map((m) => m.server.stop().catch(() => undefined)));

@@ -41,8 +41,8 @@ export interface PeerStatus {
   /** The configuration in force, and one a reconfig in the log proposes until it commits. */
   readonly membership: Membership;
   readonly pendingMembership: Membership | null;
-  /** Leader only: learners that are synced and serving (a reconfig needs a quorum of them in the new configuration). */
-  readonly syncedPeers: readonly PeerId[];
+  /** Leader only: learners synced as followers (a reconfig needs a quorum of the new configuration among them and the leader). */
+  readonly syncedFollowerIds: readonly PeerId[];
   /** ZooKeeper's ZabState: where this peer is in election, discovery, synchronization, broadcast. */
   readonly zabState: ZabState;
 }
@@ -229,7 +229,7 @@ export class ZabPeer {
       pendingSyncs: new Set(core.leading?.remoteSyncs.map((s) => s.zxid) ?? []).size,
       membership: core.active,
       pendingMembership: core.pending,
-      syncedPeers: synced.map((h) => h.id),
+      syncedFollowerIds: synced.filter((h) => !h.observer).map((h) => h.id),
       zabState: zabStateOf(core),
     };
   }

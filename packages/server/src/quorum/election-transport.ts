@@ -1,5 +1,5 @@
 import { type Server, type Socket, connect, createServer } from "node:net";
-import { type Notification, PeerState, type PeerStateName } from "@zkts/zab";
+import { type Membership, type Notification, PeerState, type PeerStateName } from "@zkts/zab";
 import type { Logger } from "../logger.js";
 import {
   ELECTION_MESSAGE_MAX,
@@ -10,6 +10,7 @@ import {
   encodeInitialMessage,
   encodeNotification,
 } from "./election-wire.js";
+import { membershipFromConfigText } from "./membership-text.js";
 import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
 
 /** At most one prompt per larger peer in this long. */
@@ -37,7 +38,7 @@ export class ElectionTransport {
 
   constructor(
     private readonly self: PeerAddress,
-    private readonly peers: readonly PeerAddress[],
+    private peers: readonly PeerAddress[],
     private readonly onNotification: (n: Notification) => void,
     private readonly logger: Logger,
   ) {}
@@ -65,6 +66,12 @@ export class ElectionTransport {
     this.server?.close();
   }
 
+  /** A reconfiguration added or moved members: dial the new ones with smaller ids. */
+  setPeers(peers: readonly PeerAddress[]): void {
+    this.peers = peers.filter((p) => p.id !== this.self.id);
+    for (const p of this.peers) if (p.id < this.self.id && !this.links.has(p.id)) this.dial(p);
+  }
+
   /** Sends at most once: the election resends on its own, so a message to a down peer is dropped. */
   send(n: Notification): void {
     const socket = this.links.get(n.to);
@@ -81,7 +88,8 @@ export class ElectionTransport {
         electionEpoch: BigInt(n.electionEpoch),
         peerEpoch: BigInt(n.peerEpoch),
         version: NOTIFICATION_VERSION,
-        config: "",
+        // As ZooKeeper: the sender's active configuration, so a peer that missed a reconfig learns it.
+        config: n.membership === undefined ? "" : Buffer.from(n.membership.data).toString("utf8"),
       }),
     );
   }
@@ -160,7 +168,9 @@ export class ElectionTransport {
       if (initial === null) return;
       socket.off("data", onData);
       const sid = Number(initial.message.sid);
-      const peer = this.peers.find((p) => p.id === sid);
+      // A server outside the configuration (one about to be added) is known by the election
+      // address its initial message gives.
+      const peer = this.peers.find((p) => p.id === sid) ?? addressFromInitial(sid, initial.message.electionAddress);
       if (peer === undefined || sid < this.self.id) {
         // A smaller id's connection does not survive; this server dials it instead.
         socket.destroy();
@@ -220,7 +230,26 @@ export class ElectionTransport {
       zxid: wire.zxid,
       electionEpoch: Number(wire.electionEpoch),
       peerEpoch: Number(wire.peerEpoch),
-      configVersion: 0n,
+      ...configOf(wire.config),
     });
   }
+}
+
+function configOf(text: string): { configVersion: bigint; membership?: Membership } {
+  if (text === "") return { configVersion: 0n };
+  try {
+    const membership = membershipFromConfigText(Buffer.from(text, "utf8"));
+    return { configVersion: membership.version, membership };
+  } catch {
+    // A configuration this server cannot read does not stop the election.
+    return { configVersion: 0n };
+  }
+}
+
+function addressFromInitial(sid: number, electionAddress: string): PeerAddress | undefined {
+  const colon = electionAddress.lastIndexOf(":");
+  const port = Number(electionAddress.substring(colon + 1));
+  if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
+  const host = electionAddress.substring(0, colon).replace(/^\[(.*)\]$/, "$1");
+  return { id: sid, host, quorumPort: 0, electionPort: port, role: "participant" };
 }

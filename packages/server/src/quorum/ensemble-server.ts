@@ -16,6 +16,7 @@ import { readWrite } from "../write-requests.js";
 import { runEnsembleFourLetterWord } from "./ensemble-four-letter-words.js";
 import { EnsembleStore } from "./ensemble-store.js";
 import type { PeerAddress } from "./peer-address.js";
+import { initConfigNode } from "./membership-text.js";
 import { PeerDriver } from "./peer-driver.js";
 import { ReadOnlyServer } from "./read-only-server.js";
 import { Replica, treeOptionsOf } from "./replica.js";
@@ -94,6 +95,7 @@ export class EnsembleServer implements ConnectionHandler {
         },
       },
     });
+    initConfigNode(this.replica.tree, this.driver.peer.status().membership);
     this.readOnlyServer = this.config.readOnlyModeEnabled
       ? new ReadOnlyServer({ config: this.config, replica: this.replica, logger: this.logger })
       : null;

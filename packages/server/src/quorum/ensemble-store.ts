@@ -12,10 +12,11 @@ import {
   truncateLog,
   writeSnapshot,
 } from "@zkts/storage";
-import type { Entry, PersistedState, Ready } from "@zkts/zab";
+import type { Entry, Membership, PersistedState, Ready } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import { loadSnapshot, snapshotSource } from "../persistence/tree-snapshot.js";
+import { membershipFromConfigText } from "./membership-text.js";
 
 /** What a peer starts from: the tree of the newest snapshot, its sessions, and zab's view of the disk. */
 export interface EnsembleRecovery {
@@ -115,6 +116,7 @@ export class EnsembleStore {
     // the epoch of the last zxid for both.
     const acceptedEpoch = (await readEpoch(join(config.dataDir, "acceptedEpoch"))) ?? lastEpoch;
     const currentEpoch = (await readEpoch(join(config.dataDir, "currentEpoch"))) ?? lastEpoch;
+    const membership = await readMembership(config.dataDir);
     logger.log("info", "recovered replica state", {
       snapshotZxid: hex(snapshotZxid),
       logEntries: entries.length,
@@ -124,7 +126,7 @@ export class EnsembleStore {
     const appender = await openAppender(config, logger);
     const store = new EnsembleStore(config, logger, appender);
     store.startPurging();
-    return { store, recovery: { tree, sessions, persisted: { acceptedEpoch, currentEpoch, snapshotZxid, entries } } };
+    return { store, recovery: { tree, sessions, persisted: { acceptedEpoch, currentEpoch, snapshotZxid, entries, membership } } };
   }
 
   fsyncStats() {
@@ -153,6 +155,7 @@ export class EnsembleStore {
       await writeEpoch(this.config.dataDir, "acceptedEpoch", r.hardState.acceptedEpoch);
       await writeEpoch(this.config.dataDir, "currentEpoch", r.hardState.currentEpoch);
     }
+    if (r.membership !== null) await writeMembership(this.config.dataDir, r.membership);
     return installed;
   }
 
@@ -205,6 +208,29 @@ async function removeLogsAfter(dir: string, zxid: bigint): Promise<void> {
     const m = /^log\.([0-9a-f]+)$/i.exec(name);
     if (m !== null && BigInt(`0x${m[1]}`) > zxid) await unlink(join(dir, name));
   }
+}
+
+/**
+ * The configuration last activated, as ZooKeeper's dynamic configuration text, in
+ * `dataDir/zoo.cfg.dynamic`: a restart continues with it rather than zoo.cfg's server lines.
+ */
+const MEMBERSHIP_FILE = "zoo.cfg.dynamic";
+
+async function readMembership(dataDir: string): Promise<Membership | null> {
+  let data: Buffer;
+  try {
+    data = await readFile(join(dataDir, MEMBERSHIP_FILE));
+  } catch {
+    return null;
+  }
+  return membershipFromConfigText(data);
+}
+
+async function writeMembership(dataDir: string, membership: Membership): Promise<void> {
+  const path = join(dataDir, MEMBERSHIP_FILE);
+  await writeDurably(`${path}.tmp`, membership.data);
+  await rename(`${path}.tmp`, path);
+  await syncDirectory(dataDir);
 }
 
 async function readEpoch(path: string): Promise<number | null> {

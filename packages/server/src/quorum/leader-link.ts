@@ -32,13 +32,18 @@ export class LeaderLink {
 
   constructor(
     private readonly self: PeerAddress,
-    private readonly members: readonly PeerAddress[],
+    private members: readonly PeerAddress[],
     private readonly handlers: { onMessage(m: QuorumMessage): void; onClosed(leaderId: number): void },
     private readonly logger: Logger,
     private readonly maxBuffer: number,
   ) {}
 
   /** Follow `leaderId` (from the core's soft state), or nobody. */
+  /** A reconfiguration added or moved members: the leader may be one of them. */
+  setMembers(members: readonly PeerAddress[]): void {
+    this.members = members;
+  }
+
   follow(leaderId: number | null): void {
     if ((this.target?.id ?? null) === leaderId) return;
     this.drop();

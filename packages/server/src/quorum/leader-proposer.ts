@@ -1,4 +1,4 @@
-import { type DataTree, Preparer, type WriteRequest } from "@zkts/datatree";
+import { type DataTree, Preparer, type WriteRequest, hasSyncedQuorum } from "@zkts/datatree";
 import { JuteReader, JuteWriter, OpCode, type TxnBody, type TxnHeader, writeTxnEntry } from "@zkts/jute";
 import { epochOf, makeZxid } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
@@ -30,6 +30,15 @@ export class LeaderProposer {
       extendedTypesEnabled: config.extendedTypesEnabled,
       enforceQuota: config.enforceQuota,
       reconfigEnabled: config.reconfigEnabled,
+      reconfigLeader: {
+        standaloneEnabled: true,
+        // ZooKeeper: the last configuration seen is not the one in force yet.
+        reconfigInProgress: () => port.status().pendingMembership !== null,
+        hasSyncedQuorumOf: (next) => {
+          const status = port.status();
+          return hasSyncedQuorum(next, [status.id, ...status.syncedFollowerIds]);
+        },
+      },
     });
   }
 

@@ -39,7 +39,7 @@ export class LearnerConnections {
 
   constructor(
     private readonly self: PeerAddress,
-    private readonly members: readonly PeerAddress[],
+    _members: readonly PeerAddress[],
     private readonly handlers: LearnerConnectionHandlers,
     private readonly logger: Logger,
     private readonly maxBuffer: number,
@@ -125,8 +125,10 @@ export class LearnerConnections {
   }
 
   private identify(c: LearnerConnection, peerId: number): void {
-    if (!this.members.some((m) => m.id === peerId) || peerId === this.self.id) {
-      this.logger.log("warn", "quorum connection from a server not in the configuration; closing", { peerId });
+    // Servers outside the configuration are taken too (one about to be added syncs first);
+    // the zab core decides what their messages count for.
+    if (peerId === this.self.id) {
+      this.logger.log("warn", "quorum connection claiming this server's own id; closing", { peerId });
       c.socket.destroy();
       return;
     }

@@ -1,26 +1,78 @@
-import type { Membership } from "@zkts/zab";
+import { CONFIG_PATH, type DataTree, type EnsembleConfig, observersOf, parseEnsembleConfig, renderEnsembleConfig, votersOf } from "@zkts/datatree";
+import { OpCode, readTxnEntry } from "@zkts/jute";
+import type { Entry, Membership } from "@zkts/zab";
+import type { PeerAddress } from "./peer-address.js";
+
+// An ensemble's membership travels and is stored as ZooKeeper's dynamic configuration text
+// (/zookeeper/config, NEWLEADER, election notifications, the dynamic config file). These
+// functions move between that text, the zab core's Membership and the transports' addresses.
+
+/** The text as a Membership; empty text (no configuration sent) is version 0 with no members. */
+export function membershipFromConfigText(data: Uint8Array): Membership {
+  if (data.length === 0) return { version: 0n, voters: [], observers: [], data };
+  const config = parseEnsembleConfig(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8"), { standaloneEnabled: false });
+  return membershipOfConfig(config);
+}
+
+export function membershipOfConfig(config: EnsembleConfig): Membership {
+  return { version: config.version, voters: votersOf(config), observers: observersOf(config), data: Buffer.from(renderEnsembleConfig(config), "utf8") };
+}
+
+/** zoo.cfg's server lines as a configuration of the given version. */
+export function configOfMembers(members: readonly PeerAddress[], version: bigint): EnsembleConfig {
+  return {
+    version,
+    servers: members.map((m) => ({
+      id: m.id,
+      host: m.host,
+      quorumPort: m.quorumPort,
+      electionPort: m.electionPort,
+      role: m.role,
+      client: m.clientPort === undefined || m.clientPort === null ? null : { host: m.clientHost ?? "0.0.0.0", port: m.clientPort },
+    })),
+  };
+}
+
+/** The addresses a configuration text names, for the transports. */
+export function addressesOfConfigText(data: Uint8Array): PeerAddress[] {
+  if (data.length === 0) return [];
+  const config = parseEnsembleConfig(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8"), { standaloneEnabled: false });
+  return config.servers.map((s) => ({
+    id: s.id,
+    host: s.host,
+    quorumPort: s.quorumPort,
+    electionPort: s.electionPort,
+    role: s.role,
+    clientHost: s.client?.host ?? null,
+    clientPort: s.client?.port ?? null,
+  }));
+}
 
 /**
- * The membership a ZooKeeper dynamic configuration text describes: its `server.N=` lines
- * (role `:observer` or `:participant`, participant when absent) and its `version=<hex>`
- * line. Only ids and roles are read here; addresses are the transports' business.
+ * As ZooKeeper does when a member starts, /zookeeper/config holds the configuration in force
+ * (its data version -1, its mzxid the configuration's version). Only a tree that does not hold
+ * one yet is written: a snapshot or a reconfig txn brings a newer one. The time is 0 so that
+ * every member's tree stays identical.
  */
-export function membershipFromConfigText(data: Uint8Array): Membership {
-  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
-  const voters: number[] = [];
-  const observers: number[] = [];
-  let version = 0n;
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
-    const server = /^server\.(\d+)=([^;]*)/.exec(line);
-    if (server !== null) {
-      const id = Number(server[1]);
-      if (/:observer\s*$/.test(server[2] as string)) observers.push(id);
-      else voters.push(id);
-      continue;
-    }
-    const v = /^version=([0-9a-fA-F]+)$/.exec(line);
-    if (v !== null) version = BigInt(`0x${v[1]}`);
-  }
-  return { version, voters, observers, data };
+export function initConfigNode(tree: DataTree, membership: Membership): void {
+  const node = tree.getNode(CONFIG_PATH);
+  if (node === undefined || (node.data !== null && node.data.length > 0) || membership.data.length === 0) return;
+  tree.setData(CONFIG_PATH, Buffer.from(membership.data), -1, membership.version, 0n);
 }
+
+/**
+ * ZooKeeper's reconfig transactions are setData of /zookeeper/config with the new
+ * configuration's text (whose version is the txn's zxid); the header's type says which
+ * transactions they are, so only those are decoded.
+ */
+export function reconfigMembership(entry: Entry): Membership | null {
+  const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
+  if (data.length < TXN_TYPE_OFFSET + 4 || data.readInt32BE(TXN_TYPE_OFFSET) !== OpCode.reconfig) return null;
+  const { body } = readTxnEntry(data, 0x7fffffff);
+  if (body.type !== OpCode.reconfig) return null;
+  return membershipFromConfigText(body.txn.data ?? Buffer.alloc(0));
+}
+
+/** TxnHeader: clientId (8), cxid (4), zxid (8), time (8), then the type. */
+const TXN_TYPE_OFFSET = 28;
+

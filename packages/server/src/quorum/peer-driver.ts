@@ -11,11 +11,12 @@ import {
   type SoftState,
   ZabPeer,
 } from "@zkts/zab";
-import type { Logger } from "../logger.js";
+import { type Logger, hex } from "../logger.js";
 import { ElectionTransport } from "./election-transport.js";
 import type { EnsembleStore } from "./ensemble-store.js";
 import { LeaderLink } from "./leader-link.js";
 import { LearnerConnections } from "./learner-connections.js";
+import { addressesOfConfigText, configOfMembers, membershipOfConfig, reconfigMembership } from "./membership-text.js";
 import type { PeerAddress } from "./peer-address.js";
 import { PeerStats } from "./peer-stats.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
@@ -72,6 +73,7 @@ export class PeerDriver implements QuorumPort {
   private stopped = false;
   private ticker: NodeJS.Timeout | null = null;
   private state: ReplicatedState | null = null;
+  private membershipKey = "";
 
   constructor(private readonly o: PeerDriverOptions) {
     const voters = o.members.filter((m) => m.role === "participant").map((m) => m.id);
@@ -79,8 +81,10 @@ export class PeerDriver implements QuorumPort {
     this.peer = new ZabPeer({
       id: o.self.id,
       config: new MajorityQuorumVerifier(voters, observers),
+      membershipOf: reconfigMembership,
       rng: new SeededRng(randomInt(0, 2 ** 31)),
-      storage: o.persisted,
+      // Without a configuration activated by a reconfig, zoo.cfg's server lines are version 0.
+      storage: { ...o.persisted, membership: o.persisted.membership ?? membershipOfConfig(configOfMembers(o.members, 0n)) },
       initLimit: o.initLimit,
       syncLimit: o.syncLimit,
     });
@@ -189,7 +193,28 @@ export class PeerDriver implements QuorumPort {
       if (r.softState !== null) this.changeSoftState(r.softState);
       await handleReady(r, { persist: (ready) => this.o.store.persist(ready), send: (m) => this.send(m), state });
       this.peer.advance();
+      this.followMembership();
     }
+  }
+
+  /**
+   * The transports know every server of the active configuration and of one a reconfig in
+   * flight proposes (besides zoo.cfg's), so the election reaches added servers and a learner
+   * can follow a leader that a reconfiguration added.
+   */
+  private followMembership(): void {
+    const status = this.peer.status();
+    const key = `${status.membership.version}/${status.pendingMembership?.version ?? "-"}`;
+    if (key === this.membershipKey) return;
+    this.membershipKey = key;
+    const byId = new Map<number, PeerAddress>();
+    for (const m of this.o.members) byId.set(m.id, m);
+    for (const m of addressesOfConfigText(status.membership.data)) byId.set(m.id, m);
+    for (const m of addressesOfConfigText(status.pendingMembership?.data ?? new Uint8Array(0))) byId.set(m.id, m);
+    const members = [...byId.values()];
+    this.election.setPeers(members);
+    this.leaderLink.setMembers(members);
+    this.o.logger.log("info", "configuration", { version: hex(status.membership.version), members: members.map((m) => m.id) });
   }
 
   private changeSoftState(soft: SoftState): void {
