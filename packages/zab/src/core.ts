@@ -55,6 +55,14 @@ export class PeerCore {
   active: Membership;
   /** The newest configuration proposed in the log beyond the commit point, if any. */
   pending: Membership | null = null;
+  /**
+   * A configuration another server's log proposes, which makes this server a voter, heard in
+   * an election while this server's own log does not hold it. Until this server syncs with a
+   * leader it votes and follows as a voter, so a reconfig that stayed in the log of the only
+   * servers that could lead can still gather a quorum of its new configuration. It adds
+   * votes and acknowledgements only, never a quorum this server itself counts on.
+   */
+  heardPending: Membership | null = null;
   readonly rng: Rng;
   readonly limits: Limits;
   isVoter: boolean;
@@ -149,7 +157,25 @@ export class PeerCore {
     this.tracker = new QuorumTracker(verifiers);
     // A voter of the proposed configuration votes and follows (acknowledges) already:
     // without its vote and its ACKs that configuration could lack a quorum.
-    this.isVoter = this.tracker.isVoter(this.id);
+    if (this.heardPending !== null && this.heardPending.version <= (this.pending ?? this.active).version) this.heardPending = null;
+    this.isVoter = this.tracker.isVoter(this.id) || (this.heardPending !== null && verifierOf(this.heardPending).isVoter(this.id));
+  }
+
+  /** See heardPending; a LOOKING server that becomes a voter this way starts a new round as one. */
+  hearPending(m: Membership): void {
+    if (m.version <= (this.pending ?? this.active).version || m.version <= (this.heardPending?.version ?? -1n)) return;
+    if (!verifierOf(m).isVoter(this.id)) return;
+    const wasVoter = this.isVoter;
+    this.heardPending = m;
+    this.refreshTracker();
+    if (!wasVoter && this.isVoter && this.role === "LOOKING") this.becomeLooking();
+  }
+
+  /** Synced with a leader: its history, not what was heard in elections, says what is proposed. */
+  forgetHeardPending(): void {
+    if (this.heardPending === null) return;
+    this.heardPending = null;
+    this.refreshTracker();
   }
 
   /** Makes `m` the configuration in force; the Ready carries it to disk. */

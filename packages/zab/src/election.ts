@@ -105,6 +105,7 @@ function notification(core: PeerCore, to: PeerId, state: PeerStateName, vote: Vo
     peerEpoch: vote.peerEpoch,
     configVersion: core.active.version,
     membership: core.active,
+    ...(core.pending === null ? {} : { pending: core.pending }),
   };
 }
 
@@ -141,6 +142,9 @@ function hasQuorumFor(core: PeerCore, votes: Map<PeerId, VoteRecord>, vote: Vote
  * point, a reconfig it was never going to commit included.
  */
 function activeQuorumFollows(core: PeerCore, votes: Map<PeerId, VoteRecord>, vote: VoteRecord): boolean {
+  // To lead itself, a peer needs every configuration in play: it is the one that must
+  // establish the epoch with all of them.
+  if (vote.leader === core.id) return hasQuorumFor(core, votes, vote);
   const agreeing: PeerId[] = [];
   for (const [sid, v] of votes) if (sameVote(v, vote)) agreeing.push(sid);
   return verifierOf(core.active).containsQuorum(agreeing);
@@ -167,6 +171,7 @@ function decide(core: PeerCore, vote: Vote): void {
  * somewhere, so adopt it. True when this peer then started a new election round.
  */
 export function adoptNewerMembership(core: PeerCore, n: Notification): boolean {
+  if (n.pending !== undefined) core.hearPending(n.pending);
   if (n.membership === undefined || n.membership.version <= core.active.version) return false;
   const role = core.role;
   core.activate(n.membership);

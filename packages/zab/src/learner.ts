@@ -172,6 +172,7 @@ function onProposal(core: PeerCore, s: LearnerState, zxid: Zxid, data: Uint8Arra
 function onNewLeader(core: PeerCore, s: LearnerState, membership: Membership): void {
   if (s.phase !== "synchronizing") return;
   assert(s.newEpoch !== null, "NEWLEADER after LEADERINFO");
+  core.forgetHeardPending();
   if (membership.version > core.active.version) {
     // A reconfiguration this learner missed (it was away, or got a SNAP past it).
     core.activate(membership);

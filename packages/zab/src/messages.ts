@@ -54,6 +54,12 @@ export interface Notification {
    * was away during a reconfig, and restarted with the older one, catches up.
    */
   readonly membership?: Membership;
+  /**
+   * A configuration a reconfig in the sender's log proposes, not committed yet. A server
+   * that is a voter there, and does not hold that reconfig itself, votes and follows as a
+   * voter meanwhile, so that configuration can reach a quorum (see PeerCore.heardPending).
+   */
+  readonly pending?: Membership;
 }
 
 /**
