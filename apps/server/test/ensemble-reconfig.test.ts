@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ZkClient, ZkError, connect } from "@zkts/client";
-import { type EnsembleMember, type RunningEnsemble, runKazoo, startZktsEnsemble } from "@zkts/testkit";
+import { type EnsembleMember, type RunningEnsemble, fourLetterWord, runKazoo, startZktsEnsemble } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
@@ -141,6 +141,10 @@ zk.stop()
     const config = await reconfig({ joining: observer.serverLine });
     expect(config).toContain(":observer;");
     await waitForMode(observer, "observer");
+    // conf reports the configuration in force, as ZooKeeper's does.
+    const conf = await fourLetterWord(observer.server.host, observer.server.port, "conf");
+    expect(conf).toContain(observer.serverLine);
+    expect(conf).toContain(`version=${/version=([0-9a-f]+)$/.exec(config)?.[1]}`);
     const before = acknowledged.length;
     while (acknowledged.length < before + 20) await sleep(50);
   }, 60_000);

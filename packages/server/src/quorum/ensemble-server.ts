@@ -16,7 +16,7 @@ import { readWrite } from "../write-requests.js";
 import { runEnsembleFourLetterWord } from "./ensemble-four-letter-words.js";
 import { EnsembleStore } from "./ensemble-store.js";
 import type { PeerAddress } from "./peer-address.js";
-import { initConfigNode } from "./membership-text.js";
+import { addressesOfConfigText, initConfigNode } from "./membership-text.js";
 import { PeerDriver } from "./peer-driver.js";
 import { ReadOnlyServer } from "./read-only-server.js";
 import { Replica, treeOptionsOf } from "./replica.js";
@@ -186,8 +186,16 @@ export class EnsembleServer implements ConnectionHandler {
   }
 
   /** The server.N lines and limits this member runs with (conf and the AdminServer show them). */
-  get ensemble(): Pick<EnsembleServerOptions, "members" | "initLimit" | "syncLimit"> {
-    return this.options;
+  get ensemble(): Pick<EnsembleServerOptions, "members" | "initLimit" | "syncLimit"> & { version: bigint } {
+    // The configuration in force: zoo.cfg's server lines until a reconfig replaced them.
+    const membership = this.driver.peer.status().membership;
+    const active = addressesOfConfigText(membership.data);
+    return {
+      members: active.length > 0 ? active : this.options.members,
+      initLimit: this.options.initLimit,
+      syncLimit: this.options.syncLimit,
+      version: membership.version,
+    };
   }
 
   // ---- ConnectionHandler -----------------------------------------------------------------

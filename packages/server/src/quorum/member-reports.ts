@@ -132,8 +132,7 @@ export function confReport(server: EnsembleServer): string {
       ? ""
       : `membership: \n` +
         membership.join("") +
-        // No reconfiguration yet: the configuration is the one zoo.cfg gave, version 0.
-        `version=0`)
+        `version=${server.ensemble.version.toString(16)}`)
   );
 }
 
