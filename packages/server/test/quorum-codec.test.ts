@@ -85,4 +85,30 @@ describe("zab quorum messages as ZooKeeper QuorumPackets", () => {
       request: { sessionId: 0x1234n, cxid: 7, type: OpCode.delete, payload, authInfo: [{ scheme: "digest", id: "u:x" }] },
     });
   });
+
+  it("reads packets cut anywhere by the network, the REQUEST's authinfo vector included", () => {
+    const payload = Buffer.alloc(1024, 0x61);
+    const packets = [
+      encodeForwardedRequest({ sessionId: 5n, cxid: 1, type: OpCode.setData, payload, authInfo: [{ scheme: "ip", id: "127.0.0.1" }] }),
+      encodeQuorumBody(2, { type: "ACK", zxid: 0x100000001n }),
+      encodeForwardedRequest({ sessionId: 6n, cxid: 2, type: OpCode.setData, payload, authInfo: [{ scheme: "ip", id: "127.0.0.1" }, { scheme: "digest", id: "u:x" }] }),
+    ];
+    const stream = Buffer.concat(packets.map((p) => encodeQuorumPacket(p)));
+    for (let cut = 1; cut < stream.length; cut++) {
+      const reader = new QuorumPacketReader(1024 * 1024);
+      const seen: number[] = [];
+      reader.push(stream.subarray(0, cut), (p) => seen.push(p.type));
+      reader.push(stream.subarray(cut), (p) => seen.push(p.type));
+      expect(seen).toEqual([1, 3, 1]);
+    }
+  });
+
+  it("still refuses a vector no packet could hold", () => {
+    const w = new JuteWriter(64);
+    w.writeInt(1);
+    w.writeLong(0n);
+    w.writeBuffer(Buffer.alloc(4));
+    w.writeInt(0x7fffffff);
+    expect(() => new QuorumPacketReader(1024).push(w.toBuffer(), () => undefined)).toThrow(/vector count/);
+  });
 });

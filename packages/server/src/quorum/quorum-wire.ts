@@ -24,7 +24,7 @@ export class QuorumPacketReader {
       try {
         packet = QuorumPacket.read(reader);
       } catch (err) {
-        if (err instanceof JuteError && err.message.startsWith("truncated")) return;
+        if (err instanceof JuteError && isIncomplete(err, this.maxBuffer)) return;
         throw err;
       }
       this.pending = this.pending.subarray(reader.offset);
@@ -32,6 +32,18 @@ export class QuorumPacketReader {
       if (this.pending.length === 0) return;
     }
   }
+}
+
+/**
+ * Quorum packets carry no length prefix (as in ZooKeeper), so a packet cut by the end of what
+ * has arrived so far reads as truncated, or, when the cut falls inside a vector (REQUEST's
+ * authinfo), as a vector longer than the bytes left. Both wait for more bytes, unless the
+ * vector could not fit in any packet this reader accepts.
+ */
+function isIncomplete(err: JuteError, maxBuffer: number): boolean {
+  if (err.message.startsWith("truncated")) return true;
+  const vector = /^vector count (\d+) exceeds the \d+ bytes left/.exec(err.message);
+  return vector !== null && Number(vector[1]) <= maxBuffer;
 }
 
 /** FOLLOWERINFO/OBSERVERINFO carry a LearnerInfo; protocol version 0x10000 since 3.4. */
