@@ -58,7 +58,9 @@ const zktsLauncher: Launcher = {
   kind: "zkts",
   logName: "zkts.log",
   command(configPath) {
-    return { file: process.execPath, args: [zktsMain, "--config", configPath] };
+    // ZKTS_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") reaches every member's node.
+    const flags = (process.env.ZKTS_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+    return { file: process.execPath, args: [...flags, zktsMain, "--config", configPath] };
   },
 };
 

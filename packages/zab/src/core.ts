@@ -366,6 +366,14 @@ export class PeerCore {
       entries: out.entries,
       hardState: out.hardStateDirty ? { acceptedEpoch: this.acceptedEpoch, currentEpoch: this.currentEpoch } : null,
       membership: out.membership,
+      sendBeforePersist:
+        this.role === "LEADING" &&
+        this.leading?.phase === "established" &&
+        out.snapshot === null &&
+        out.truncateTo === null &&
+        !out.hardStateDirty &&
+        out.membership === null &&
+        out.messages.every((m) => m.type !== "SNAP" && m.type !== "NEWLEADER" && m.type !== "LEADERINFO" && m.type !== "DIFF" && m.type !== "TRUNC"),
       messages: out.messages,
       committed,
       syncsDone,

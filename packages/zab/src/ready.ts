@@ -44,6 +44,15 @@ export interface Ready {
   readonly membership: Membership | null;
   /** Send after persisting. A SNAP message must get its snapshot filled in first. */
   readonly messages: readonly Message[];
+  /**
+   * The messages may also be sent before (or while) persisting: this is an established
+   * leader's broadcast (PROPOSAL, COMMIT, INFORM, PING, SYNC answers) with no epoch or
+   * configuration change, so nothing in them vouches for this Ready's writes. Sending
+   * proposals while the leader's own log write runs takes its fsync off the commit path,
+   * since the leader counts its own acknowledgement only after advance() (etcd's leader does
+   * the same). Persisting first is always correct too.
+   */
+  readonly sendBeforePersist: boolean;
   /** Apply to the state machine in this order; strictly increasing zxids. */
   readonly committed: readonly Entry[];
   /** Sync requests (ids given to sync()) that may be answered once `committed` is applied. */

@@ -16,12 +16,27 @@ export interface ReadyHandlers {
  * their Readies through here, so the simulation exercises this ordering too.
  */
 export async function handleReady(r: Ready, h: ReadyHandlers): Promise<void> {
+  // An established leader's broadcast goes out while its own log write runs.
+  if (r.sendBeforePersist) for (const m of r.messages) h.send(m);
+  // Committed entries are durable on a quorum already, so applying them (and answering the
+  // clients waiting on them) need not wait for this Ready's own writes, unless the Ready
+  // changes what the state machine stands on (a snapshot, a truncation, a new epoch or
+  // configuration) or a SNAP must capture the state before these commits.
+  const applyFirst =
+    r.snapshot === null && r.truncateTo === null && r.hardState === null && r.membership === null && !r.messages.some((m) => m.type === "SNAP");
+  if (applyFirst) apply(r, h);
   const installed = await h.persist(r);
   if (installed !== null) await h.state.load(installed);
-  for (const m of r.messages) {
-    // The state is exactly at the SNAP's zxid here: this Ready's commits are applied below.
-    h.send(m.type === "SNAP" && m.snapshot === null ? { ...m, snapshot: await h.state.serialize() } : m);
+  if (!r.sendBeforePersist) {
+    for (const m of r.messages) {
+      // The state is exactly at the SNAP's zxid here: this Ready's commits are applied below.
+      h.send(m.type === "SNAP" && m.snapshot === null ? { ...m, snapshot: await h.state.serialize() } : m);
+    }
   }
+  if (!applyFirst) apply(r, h);
+}
+
+function apply(r: Ready, h: ReadyHandlers): void {
   for (const entry of r.committed) h.state.apply(entry);
   // After the commits: a new leader takes writes only once its whole history is applied.
   if (r.softState !== null) h.state.onSoftState(r.softState);

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import { type RunningEnsemble, startReferenceEnsemble, startZktsEnsemble } from "@zkts/testkit";
+import { type LoadOptions, type LoadResult, formatResult, runLoad } from "./load.js";
+
+/**
+ * The same load against a 3-member reference ZooKeeper 3.8 ensemble and a 3-member zkts
+ * ensemble on this machine, one after the other, through a follower (writes forwarded to the
+ * leader, committed by a quorum, every member fsyncing). Prints both and the ratio.
+ */
+const durationMs = Number(process.env.BENCH_SECONDS ?? 6) * 1000;
+const seed = Number(process.env.BENCH_SEED ?? 42);
+
+const loads: { name: string; options: Omit<LoadOptions, "host" | "port"> }[] = [
+  { name: "setData 1 KB through a follower", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0, seed } },
+  { name: "50/50 get/set 1 KB through a follower", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0.5, seed } },
+  { name: "setData 1 KB through a follower, one at a time", options: { clients: 8, outstanding: 1, durationMs, dataSize: 1024, readRatio: 0, seed } },
+];
+
+async function followerOf(ensemble: RunningEnsemble): Promise<{ host: string; port: number }> {
+  const leader = await ensemble.waitForLeader(60_000);
+  const follower = ensemble.members.find((m) => m !== leader)!;
+  return { host: follower.server.host, port: follower.server.port };
+}
+
+async function measure(start: () => Promise<RunningEnsemble>): Promise<LoadResult[]> {
+  // One ensemble at a time: both would share the machine's two cores otherwise.
+  const ensemble = await start();
+  try {
+    const target = await followerOf(ensemble);
+    const results: LoadResult[] = [];
+    for (const load of loads) {
+      await runLoad({ ...load.options, ...target, durationMs: 2000 });
+      results.push(await runLoad({ ...load.options, ...target }));
+    }
+    return results;
+  } finally {
+    await ensemble.cleanup();
+  }
+}
+
+const reference = await measure(() => startReferenceEnsemble({ voters: 3, tickTime: 2000 }));
+const zkts = await measure(() => startZktsEnsemble({ voters: 3, tickTime: 2000 }));
+for (const [i, load] of loads.entries()) {
+  const r = reference[i]!;
+  const z = zkts[i]!;
+  process.stdout.write(`\n${load.name} (${load.options.clients} clients x ${load.options.outstanding} outstanding, ${durationMs / 1000} s, seed ${seed})\n`);
+  process.stdout.write(`${formatResult("  reference ZooKeeper ensemble", r)}\n${formatResult("  zkts ensemble              ", z)}\n`);
+  process.stdout.write(`  throughput ratio zkts/reference: ${(z.operations / z.elapsedMs / (r.operations / r.elapsedMs)).toFixed(2)}\n`);
+}
