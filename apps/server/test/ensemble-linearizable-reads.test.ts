@@ -99,7 +99,8 @@ bad.stop()
     // Right after waking, the old leader may still count itself leader: a plain read there
     // could return "before". A confirmed read either sees "after" or fails.
     const outcomes: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    // Until the woken member answers at all (it may be rejoining as a follower meanwhile).
+    for (let i = 0; i < 60 && !outcomes.includes("after"); i++) {
       try {
         outcomes.push((await reader.getData("/paused")).data.toString());
       } catch (err) {
