@@ -2,6 +2,7 @@ import { type Socket, connect } from "node:net";
 import type { QuorumPacket } from "@zkts/jute";
 import type { QuorumMessage } from "@zkts/zab";
 import type { Logger } from "../logger.js";
+import { writeCorked } from "./corked-writes.js";
 import { decodeQuorumPacket, encodeLearnerSync, encodeQuorumBody } from "./quorum-codec.js";
 import { QuorumPacketReader, encodeQuorumPacket } from "./quorum-wire.js";
 import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
@@ -72,7 +73,7 @@ export class LeaderLink {
   /** Writes a packet the core does not produce (a forwarded client request); false when not connected. */
   sendPacket(packet: QuorumPacket): boolean {
     if (!this.open || this.socket === null) return false;
-    this.socket.write(encodeQuorumPacket(packet));
+    writeCorked(this.socket, encodeQuorumPacket(packet));
     return true;
   }
 
@@ -84,7 +85,7 @@ export class LeaderLink {
 
   private write(bytes: Buffer): void {
     if (this.open && this.socket !== null) {
-      this.socket.write(bytes);
+      writeCorked(this.socket, bytes);
       return;
     }
     if (this.queue.length < QUEUED_PACKETS_MAX) this.queue.push(bytes);

@@ -2,6 +2,7 @@ import { type Server, type Socket, createServer } from "node:net";
 import { JuteError, type QuorumPacket } from "@zkts/jute";
 import { type QuorumMessage, QuorumPacketType } from "@zkts/zab";
 import type { Logger } from "../logger.js";
+import { writeCorked } from "./corked-writes.js";
 import { type ForwardedRequest, decodeQuorumPacket, encodeQuorumBody, learnerIdOf } from "./quorum-codec.js";
 import { QuorumPacketReader, encodeQuorumPacket } from "./quorum-wire.js";
 import type { PeerAddress } from "./peer-address.js";
@@ -75,7 +76,7 @@ export class LearnerConnections {
     const c = this.byPeer.get(message.to);
     if (c === undefined || c.id !== message.session) return;
     c.term ??= message.term;
-    c.socket.write(encodeQuorumPacket(encodeQuorumBody(this.self.id, message)));
+    writeCorked(c.socket, encodeQuorumPacket(encodeQuorumBody(this.self.id, message)));
   }
 
   private accept(socket: Socket): void {
