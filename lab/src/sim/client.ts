@@ -97,18 +97,27 @@ export class SimClient {
     if (sessionClosed) this.sessionId = null;
   }
 
-  /** Issues a setData on `key`: unconditional (version -1) or against the version it last saw. */
-  setData(key: string, data: string, conditional: boolean): void {
+  /**
+   * The member and session a new request goes to, touched as the server touches a session on
+   * each request; null when the client is busy or unattached, or when the member answers
+   * SESSIONEXPIRED (then nothing was invoked and the client starts over).
+   */
+  private readySession(): { member: SimMember; sessionId: bigint } | null {
     const member = this.member;
     const sessionId = this.sessionId;
-    if (member === null || sessionId === null || this.busy) return;
-    if (!member.replica.touchSession(sessionId)) {
-      // The member answers SESSIONEXPIRED: nothing was invoked.
-      this.world.trace(`client ${this.id}: session ${hexId(sessionId)} expired`);
-      this.sessionId = null;
-      this.member = null;
-      return;
-    }
+    if (member === null || sessionId === null || this.busy) return null;
+    if (member.replica.touchSession(sessionId)) return { member, sessionId };
+    this.world.trace(`client ${this.id}: session ${hexId(sessionId)} expired`);
+    this.sessionId = null;
+    this.member = null;
+    return null;
+  }
+
+  /** Issues a setData on `key`: unconditional (version -1) or against the version it last saw. */
+  setData(key: string, data: string, conditional: boolean): void {
+    const session = this.readySession();
+    if (session === null) return;
+    const { member, sessionId } = session;
     const version = conditional ? (this.knownVersion.get(key) ?? 0) : -1;
     const cxid = ++this.xid;
     const w = new JuteWriter(64);
@@ -129,15 +138,9 @@ export class SimClient {
 
   /** Reads `key` the way `mode` says, recording the data and version it saw. */
   getData(key: string, mode: Exclude<ReadMode, "none">): void {
-    const member = this.member;
-    const sessionId = this.sessionId;
-    if (member === null || sessionId === null || this.busy) return;
-    if (!member.replica.touchSession(sessionId)) {
-      this.world.trace(`client ${this.id}: session ${hexId(sessionId)} expired`);
-      this.sessionId = null;
-      this.member = null;
-      return;
-    }
+    const session = this.readySession();
+    if (session === null) return;
+    const { member, sessionId } = session;
     const cxid = ++this.xid;
     this.inFlight = { cxid, key, member, f: "getData" };
     this.record("invoke", key, null, "getData");

@@ -120,7 +120,7 @@ export class SimMember {
         servingLost: () => world.onClientsDropped(member, null),
       },
     });
-    initConfigNode(member.replica.tree, member.peer.status().membership);
+    initConfigNode(member.replica.tree, member.peer.membership.active);
     world.onStateAt(member, disk.snapshot?.zxid ?? 0n);
     return member;
   }

@@ -1,10 +1,11 @@
 import type { Socket } from "node:net";
-import { authenticate } from "@zkts/datatree";
+import { type WriteRequest, authenticate } from "@zkts/datatree";
 import { AuthPacket, ErrorCode, JuteError, type JuteReader, writeConnectResponse } from "@zkts/jute";
 import type { ServerConfig } from "./config.js";
 import type { ClientConnection } from "./connection.js";
 import { sessionPassword } from "./java-random.js";
 import { type Logger, hex } from "./logger.js";
+import { readWrite } from "./write-requests.js";
 
 /**
  * What a standalone server and an ensemble member do alike at the client edge: admit
@@ -149,4 +150,32 @@ export function answerFourLetterWord(
     return;
   }
   connection.writeTextAndClose(run(word));
+}
+
+/**
+ * A write request's record, or null when the request was answered here instead: a record
+ * that does not parse gets MARSHALLINGERROR; an opcode that is no request ZooKeeper knows
+ * gets UNIMPLEMENTED, and the connection closes after it, as ZooKeeper does.
+ */
+export function readWriteOrAnswer(
+  connection: ClientConnection,
+  xid: number,
+  type: number,
+  reader: JuteReader,
+  lastZxid: bigint,
+  logger: Logger,
+): WriteRequest | null {
+  let write: WriteRequest | null;
+  try {
+    write = readWrite(type, reader);
+  } catch (err) {
+    if (!(err instanceof JuteError)) throw err;
+    connection.enqueue(xid, null, { err: ErrorCode.MARSHALLINGERROR, zxid: lastZxid, body: null });
+    return null;
+  }
+  if (write === null) {
+    logger.log("warn", "unknown request type; closing connection", { type, session: hex(connection.sessionId) });
+    connection.enqueue(xid, null, { err: ErrorCode.UNIMPLEMENTED, zxid: -1n, body: null, closeAfter: true });
+  }
+  return write;
 }

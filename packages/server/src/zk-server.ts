@@ -20,8 +20,8 @@ import { sessionPassword } from "./java-random.js";
 import { SessionTracker } from "./session-tracker.js";
 import { type TxnPersistence, TxnPipeline, inMemoryPersistence } from "./txn-pipeline.js";
 import { earlyConnections, listen } from "./listener.js";
-import { ConnectionsPerAddress, answerFourLetterWord, answerHandshake, handleAuthPacket } from "./client-session-io.js";
-import { readWrite, replyForWrite } from "./write-requests.js";
+import { ConnectionsPerAddress, answerFourLetterWord, answerHandshake, handleAuthPacket, readWriteOrAnswer } from "./client-session-io.js";
+import { replyForWrite } from "./write-requests.js";
 import { DurableStore } from "./persistence/durable-store.js";
 
 
@@ -320,24 +320,8 @@ export class ZkServer implements ConnectionHandler {
       connection.enqueue(xid, () => this.runRead(type, reader, connection));
       return;
     }
-    let write: WriteRequest | null;
-    try {
-      write = readWrite(type, reader);
-    } catch (err) {
-      if (!(err instanceof JuteError)) throw err;
-      connection.enqueue(xid, null, { err: ErrorCode.MARSHALLINGERROR, zxid: this.tree.lastProcessedZxid, body: null });
-      return;
-    }
-    if (write === null) {
-      this.log("warn", "unknown request type; closing connection", { type, session: hex(connection.sessionId) });
-      connection.enqueue(xid, null, {
-        err: ErrorCode.UNIMPLEMENTED,
-        zxid: -1n,
-        body: null,
-        closeAfter: true,
-      });
-      return;
-    }
+    const write = readWriteOrAnswer(connection, xid, type, reader, this.tree.lastProcessedZxid, this.logger);
+    if (write === null) return;
     this.submitWrite(connection, xid, write);
   }
 

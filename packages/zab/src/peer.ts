@@ -190,6 +190,11 @@ export class ZabPeer {
     return reconfigRefusal(core, core.leading, m);
   }
 
+  /** The configuration in force and the one a reconfig in the log proposes (cheaper than status()). */
+  get membership(): { readonly active: Membership; readonly pending: Membership | null } {
+    return { active: this.core.active, pending: this.core.pending };
+  }
+
   hasReady(): boolean {
     return this.core.hasReady();
   }

@@ -1,9 +1,9 @@
 import type { Server as NetServer, Socket } from "node:net";
 import type { DataTree, WriteRequest } from "@zkts/datatree";
-import { ErrorCode, JuteError, JuteReader, OpCode, RequestHeader, SetSASLResponse, Xid, readConnectRequest } from "@zkts/jute";
+import { ErrorCode, JuteReader, OpCode, RequestHeader, SetSASLResponse, Xid, readConnectRequest } from "@zkts/jute";
 import type { PersistedState, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
-import { ConnectionsPerAddress, answerFourLetterWord, answerHandshake, handleAuthPacket } from "../client-session-io.js";
+import { ConnectionsPerAddress, answerFourLetterWord, answerHandshake, handleAuthPacket, readWriteOrAnswer } from "../client-session-io.js";
 import { ClientConnection, type ConnectionHandler } from "../connection.js";
 import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
 import { sessionPassword } from "../java-random.js";
@@ -12,7 +12,6 @@ import { type Logger, silentLogger } from "../logger.js";
 import { ServerMetrics } from "../metrics.js";
 import { DATA_READ_OPS, READ_OPS } from "../read-requests.js";
 import type { SessionTracker } from "../session-tracker.js";
-import { readWrite } from "../write-requests.js";
 import { runEnsembleFourLetterWord } from "./ensemble-four-letter-words.js";
 import { EnsembleStore } from "./ensemble-store.js";
 import type { PeerAddress } from "./peer-address.js";
@@ -95,7 +94,7 @@ export class EnsembleServer implements ConnectionHandler {
         },
       },
     });
-    initConfigNode(this.replica.tree, this.driver.peer.status().membership);
+    initConfigNode(this.replica.tree, this.driver.peer.membership.active);
     this.readOnlyServer = this.config.readOnlyModeEnabled
       ? new ReadOnlyServer({ config: this.config, replica: this.replica, logger: this.logger })
       : null;
@@ -188,7 +187,7 @@ export class EnsembleServer implements ConnectionHandler {
   /** The server.N lines and limits this member runs with (conf and the AdminServer show them). */
   get ensemble(): Pick<EnsembleServerOptions, "members" | "initLimit" | "syncLimit"> & { version: bigint } {
     // The configuration in force: zoo.cfg's server lines until a reconfig replaced them.
-    const membership = this.driver.peer.status().membership;
+    const membership = this.driver.peer.membership.active;
     const active = addressesOfConfigText(membership.data);
     return {
       members: active.length > 0 ? active : this.options.members,
@@ -314,17 +313,13 @@ export class EnsembleServer implements ConnectionHandler {
       connection.enqueue(xid, null, { err: ErrorCode.SESSIONEXPIRED, zxid: replica.tree.lastProcessedZxid, body: null });
       return;
     }
-    if (type === OpCode.sync) {
+    // A sync, or a read this session wants linearizable: the leader confirms its leadership
+    // with a quorum first (for the read), then this member catches up with it, then it runs.
+    const linearizable = DATA_READ_OPS.has(type) && (connection.linearizableReads || this.config.linearizableReads);
+    if (type === OpCode.sync || linearizable) {
       const entry = connection.enqueue(xid, null);
-      if (!replica.submitSync(() => connection.complete(entry, replica.read(type, reader, connection)))) connection.close();
-      return;
-    }
-    if (DATA_READ_OPS.has(type) && (connection.linearizableReads || this.config.linearizableReads)) {
-      // The leader confirms with a quorum that it still leads, then this member catches up
-      // with it: the read sees every write that completed before it was sent.
-      const entry = connection.enqueue(xid, null);
-      const taken = replica.submitSync(() => connection.complete(entry, replica.read(type, reader, connection)), { confirmQuorum: true });
-      if (!taken) connection.close();
+      const answer = () => connection.complete(entry, replica.read(type, reader, connection));
+      if (!replica.submitSync(answer, { confirmQuorum: linearizable })) connection.close();
       return;
     }
     if (READ_OPS.has(type)) {
@@ -335,19 +330,8 @@ export class EnsembleServer implements ConnectionHandler {
       this.submitWrite(connection, xid, type, Buffer.alloc(0), null);
       return;
     }
-    let write: WriteRequest | null;
-    try {
-      write = readWrite(type, reader);
-    } catch (err) {
-      if (!(err instanceof JuteError)) throw err;
-      connection.enqueue(xid, null, { err: ErrorCode.MARSHALLINGERROR, zxid: replica.tree.lastProcessedZxid, body: null });
-      return;
-    }
-    if (write === null) {
-      connection.enqueue(xid, null, { err: ErrorCode.UNIMPLEMENTED, zxid: -1n, body: null, closeAfter: true });
-      return;
-    }
-    this.submitWrite(connection, xid, type, payload.subarray(bodyStart), write);
+    const write = readWriteOrAnswer(connection, xid, type, reader, replica.tree.lastProcessedZxid, this.logger);
+    if (write !== null) this.submitWrite(connection, xid, type, payload.subarray(bodyStart), write);
   }
 
   // ---- client connections -----------------------------------------------------------------

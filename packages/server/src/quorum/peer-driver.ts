@@ -203,18 +203,18 @@ export class PeerDriver implements QuorumPort {
    * can follow a leader that a reconfiguration added.
    */
   private followMembership(): void {
-    const status = this.peer.status();
-    const key = `${status.membership.version}/${status.pendingMembership?.version ?? "-"}`;
+    const { active, pending } = this.peer.membership;
+    const key = `${active.version}/${pending?.version ?? "-"}`;
     if (key === this.membershipKey) return;
     this.membershipKey = key;
     const byId = new Map<number, PeerAddress>();
     for (const m of this.o.members) byId.set(m.id, m);
-    for (const m of addressesOfConfigText(status.membership.data)) byId.set(m.id, m);
-    for (const m of addressesOfConfigText(status.pendingMembership?.data ?? new Uint8Array(0))) byId.set(m.id, m);
+    for (const m of addressesOfConfigText(active.data)) byId.set(m.id, m);
+    for (const m of addressesOfConfigText(pending?.data ?? new Uint8Array(0))) byId.set(m.id, m);
     const members = [...byId.values()];
     this.election.setPeers(members);
     this.leaderLink.setMembers(members);
-    this.o.logger.log("info", "configuration", { version: hex(status.membership.version), members: members.map((m) => m.id) });
+    this.o.logger.log("info", "configuration", { version: hex(active.version), members: members.map((m) => m.id) });
   }
 
   private changeSoftState(soft: SoftState): void {
