@@ -8,6 +8,8 @@ need=()
 [ -f /usr/share/zookeeper/bin/zkCli.sh ] || need+=(zookeeper)
 # @zkts/testkit gives the reference server slf4j-simple as its log binding.
 [ -f /usr/share/java/slf4j-simple.jar ] || need+=(libslf4j-java)
+# The reference AdminServer (Jetty) needs the servlet API on testkit's classpath.
+[ -f /usr/share/java/servlet-api.jar ] || need+=(libservlet-api-java)
 [ -x /usr/lib/zookeeper/bin/cli_mt ] || need+=(zookeeper-bin)
 /usr/bin/python3 -c 'import kazoo' >/dev/null 2>&1 || need+=(python3-kazoo)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
