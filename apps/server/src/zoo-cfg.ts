@@ -3,10 +3,10 @@ import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { type ServerConfig, defaultServerConfig } from "@zkts/server";
 
-/** A bad value for a supported key, or a required key missing: one clear line, naming the key. */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
+import { ConfigError } from "./config-error.js";
+import { refuseUnservedSecurityKeys } from "./security-keys.js";
+
+export { ConfigError };
 
 const PositiveInt = Type.Integer({ minimum: 1 });
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -38,28 +38,21 @@ const Schema = Type.Object({
 });
 type Typed = Static<typeof Schema>;
 
-/** Keys that only make sense inside a JVM or for features zkts does not have yet. */
+/**
+ * Keys that only make sense inside a JVM or for features zkts does not have yet and whose
+ * absence endangers nothing (security keys are refused instead: security-keys.ts).
+ */
 const IGNORED_KEYS = [
   /^serverCnxnFactory$/,
-  /^ssl\./,
-  /^ssl\.quorum\./,
-  /^authProvider\./,
   /^jvm/i,
   /^metricsProvider\./,
-  /^secureClientPort/,
-  /^portUnification$/,
-  /^sslQuorum$/,
-  /^quorum\.auth\./,
-  /^kerberos/,
-  /^zookeeper\.ssl/,
   /^clientCnxnSocket$/,
   /^client\.secure$/,
-  /^audit\./,
   /^electionAlg$/,
   /^syncEnabled$/,
   /^globalOutstandingLimit$/,
   /^localSessions/,
-  /^admin\.(commandURL|idleTimeout|portUnification|forceHttps)$/,
+  /^admin\.(commandURL|idleTimeout)$/,
   /^digest\.enabled$/,
   /^snapshot\./,
   /^zookeeper\.(snapshot|digest)\./,
@@ -102,6 +95,7 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     if (v === undefined || v.trim() === "") throw new ConfigError(`${key} is required in the config file`);
     return v;
   };
+  refuseUnservedSecurityKeys(props, strip);
   const tickTime = intValue("tickTime", required("tickTime"));
   const dataDir = absolute(required("dataDir"), baseDir);
   const port = get("clientPort");

@@ -47,10 +47,47 @@ describe("zoo.cfg parsing", () => {
 
   it("lists Java-only keys as ignored instead of failing", () => {
     const { ignoredKeys } = parse(
-      `${base}serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\nssl.keyStore.location=/x\n` +
-        `authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\nautopurge.purgeInterval=1\n`,
+      `${base}serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\njvm.flags=-Xmx1g\n` +
+        `metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider\nautopurge.purgeInterval=1\n`,
     );
-    expect(ignoredKeys).toEqual(["serverCnxnFactory", "ssl.keyStore.location", "authProvider.1"]);
+    expect(ignoredKeys).toEqual(["serverCnxnFactory", "jvm.flags", "metricsProvider.className"]);
+  });
+
+  it.each([
+    ["secureClientPort=2281", "secureClientPort: TLS for clients"],
+    ["secureClientPortAddress=0.0.0.0", "secureClientPortAddress: TLS for clients"],
+    ["ssl.keyStore.location=/x", "ssl.keyStore.location: TLS"],
+    ["zookeeper.ssl.trustStore.location=/x", "zookeeper.ssl.trustStore.location: TLS"],
+    ["ssl.quorum.keyStore.location=/x", "ssl.quorum.keyStore.location: TLS"],
+    ["sslQuorum=true", "sslQuorum: TLS between members"],
+    ["client.portUnification=true", "client.portUnification: TLS port unification"],
+    ["portUnification=true", "portUnification: TLS port unification"],
+    ["authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "authProvider.1: authentication providers"],
+    ["authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider", "authProvider.x509: authentication providers"],
+    ["X509AuthenticationProvider.superUser=CN=admin", "X509AuthenticationProvider.superUser: the x509 ACL scheme"],
+    ["enforce.auth.enabled=true", "enforce.auth.enabled: enforced authentication"],
+    ["enforce.auth.schemes=sasl", "enforce.auth.schemes: enforced authentication"],
+    ["sessionRequireClientSASLAuth=true", "sessionRequireClientSASLAuth: SASL authentication"],
+    ["zookeeper.sessionRequireClientSASLAuth=true", "zookeeper.sessionRequireClientSASLAuth: SASL authentication"],
+    ["quorum.auth.enableSasl=true", "quorum.auth.enableSasl: SASL between members"],
+    ["quorum.auth.learner.saslLoginContext=QuorumLearner", "quorum.auth.learner.saslLoginContext: SASL between members"],
+    ["jaasLoginConfig=/etc/jaas.conf", "jaasLoginConfig: SASL (JAAS login configuration)"],
+    ["kerberos.removeHostFromPrincipal=true", "kerberos.removeHostFromPrincipal: Kerberos"],
+    ["admin.forceHttps=true", "admin.forceHttps: HTTPS for the AdminServer"],
+    ["audit.enable=true", "audit.enable: the audit log"],
+  ])("refuses %j, a protection it does not give, naming the key", (line, start) => {
+    expect(() => parse(`${base}${line}\n`)).toThrowError(ConfigError);
+    expect(() => parse(`${base}${line}\n`)).toThrowError(new RegExp(`^${start.replace(/[.()]/g, "\\$&")} is not supported by zkts yet`));
+  });
+
+  it("accepts security switches that are off and the providers ZooKeeper always loads", () => {
+    const { ignoredKeys } = parse(
+      `${base}sslQuorum=false\nportUnification=false\nquorum.auth.enableSasl=false\nenforce.auth.enabled=false\n` +
+        `sessionRequireClientSASLAuth=false\naudit.enable=false\n` +
+        `authProvider.1=org.apache.zookeeper.server.auth.DigestAuthenticationProvider\n`,
+    );
+    expect(ignoredKeys).toContain("sslQuorum");
+    expect(ignoredKeys).toContain("authProvider.1");
   });
 
   it.each([
@@ -87,6 +124,20 @@ describe("zkts-server command", () => {
     const failure = await run(process.execPath, [main, "--config", join(dir, "zoo.cfg")]).catch((e) => e);
     expect(failure.code).toBe(2);
     expect(failure.stderr).toBe('zkts-server: clientPort: expected an integer, got "notaport"\n');
+  });
+
+  it("refuses to start, status 2, on a security setting it cannot honour (never serves in plain text instead)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "zkts-cfg-"));
+    writeFileSync(
+      join(dir, "zoo.cfg"),
+      `tickTime=2000\ndataDir=${dir}\nclientPort=0\nsecureClientPort=0\n` +
+        `authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n`,
+    );
+    const failure = await run(process.execPath, [main, "--config", join(dir, "zoo.cfg")]).catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toBe(
+      "zkts-server: secureClientPort: TLS for clients is not supported by zkts yet; refusing to start rather than serve without it\n",
+    );
   });
 
   it("exits with status 2 when the config file is missing", async () => {
