@@ -50,7 +50,7 @@ function answerOnce(core: PeerCore, e: ElectionState, n: Notification, reply: Vo
  * A server that does not vote (an observer) can never be elected.
  */
 export function voteIsBetter(
-  tracker: QuorumTracker,
+  tracker: Pick<QuorumTracker, "isVoter">,
   candidate: { leader: PeerId; zxid: Zxid; peerEpoch: number },
   current: { leader: PeerId; zxid: Zxid; peerEpoch: number },
 ): boolean {
@@ -70,6 +70,18 @@ function sameVote(a: VoteRecord, b: VoteRecord): boolean {
     return a.leader === b.leader && a.zxid === b.zxid && a.electionEpoch === b.electionEpoch && a.peerEpoch === b.peerEpoch;
   }
   return a.leader === b.leader && a.peerEpoch === b.peerEpoch;
+}
+
+/**
+ * Who may be elected: voters of the configuration in force, as in ZooKeeper (whose vote
+ * order asks the committed verifier). A server that only a reconfiguration in flight makes
+ * a voter votes, but is no candidate: servers that do not hold that reconfiguration could
+ * never vote for it, and servers that do would wait for it forever while the others
+ * settle on someone else. Whoever is elected must still gather a quorum of every
+ * configuration in play.
+ */
+function candidates(core: PeerCore): Pick<QuorumTracker, "isVoter"> {
+  return verifierOf(core.active);
 }
 
 function initialVote(core: PeerCore): Vote {
@@ -214,14 +226,17 @@ function stepLookingNotification(core: PeerCore, e: ElectionState, n: Notificati
     core.logicalclock = n.electionEpoch;
     e.recvset.clear();
     const mine = initialVote(core);
-    setProposal(core, e, voteIsBetter(core.tracker, vote, mine) ? vote : mine);
+    setProposal(core, e, voteIsBetter(candidates(core), vote, mine) ? vote : mine);
     announceChange(core, e);
   } else if (n.electionEpoch < core.logicalclock) {
     // A peer in an older round: tell it where we are, but its vote does not count.
-    // Observers keep quiet: nobody waits for their vote, and a voter answers them.
+    // Observers keep quiet: nobody waits for their vote, and a voter answers them. Rounds
+    // only grow while a server runs, so a peer back in an older round restarted: the vote
+    // it gave in this round before that is not its vote any more.
+    e.recvset.delete(n.from);
     if (core.isVoter) answerOnce(core, e, n, e.proposal);
     return;
-  } else if (voteIsBetter(core.tracker, vote, e.proposal)) {
+  } else if (voteIsBetter(candidates(core), vote, e.proposal)) {
     setProposal(core, e, vote);
     announceChange(core, e);
   }
@@ -240,6 +255,9 @@ function stepSettledNotification(core: PeerCore, e: ElectionState, n: Notificati
       decide(core, vote);
       return;
     }
+  } else {
+    // A peer that settled in another round no longer stands by a vote it gave in this one.
+    e.recvset.delete(n.from);
   }
   // Joining an established ensemble needs a quorum following the same leader.
   e.outofelection.set(n.from, record);
@@ -267,7 +285,51 @@ export function tickLooking(core: PeerCore): void {
   }
 }
 
-/** Not LOOKING: answer peers that are looking with the leader this peer is with. */
-export function answerNotification(core: PeerCore, n: Notification): void {
+/**
+ * Not LOOKING: answer peers that are looking with the leader this peer is with, unless the
+ * notification shows that this peer's decision stood on a vote that has moved since; then
+ * it looks again at once, and the notification counts in its new round.
+ */
+export function stepSettled(core: PeerCore, n: Notification): void {
+  if (decisionOverturned(core, n)) {
+    core.becomeLooking();
+    stepLooking(core, n);
+    return;
+  }
   if (n.state === "LOOKING") core.send(settledReply(core, n.from));
+}
+
+/**
+ * A decision is taken on the votes heard when the finalize wait ends, and a vote counted
+ * then may have moved on before that: a peer switches to a better vote that reached it
+ * late, or starts a new round. ZooKeeper notices such a decision through the transport (a
+ * learner cannot connect to a peer that does not lead, and gives up after a few quick
+ * retries; a leader waits initLimit for its followers). Here the moved vote itself says so:
+ *
+ * - a learner still waiting for LEADERINFO hears its leader vote for another peer, follow or
+ *   lead another, or look in a later round (where the vote this learner answers with, from
+ *   the round it decided in, can no longer elect it);
+ * - a leader still waiting for a quorum's FOLLOWERINFO hears from enough voters voting for
+ *   or following others that no quorum is left to follow it.
+ *
+ * Notifications from rounds before the decision say nothing about it. Looking again is
+ * always safe; it only costs a round.
+ */
+function decisionOverturned(core: PeerCore, n: Notification): boolean {
+  if (!core.tracker.isVoter(n.from) || n.electionEpoch < core.vote.electionEpoch) return false;
+  const learning = core.learning;
+  if (learning !== null) {
+    if (learning.phase !== "connecting" || n.from !== learning.leaderId) return false;
+    if (n.state === "LEADING") return false;
+    if (n.state === "LOOKING" && n.electionEpoch === core.vote.electionEpoch) {
+      // Still its own candidate in the round this learner decided in: it will count our answer.
+      return n.leader !== n.from;
+    }
+    return true;
+  }
+  const leading = core.leading;
+  if (leading === null || leading.phase !== "discovery") return false;
+  if (n.leader === core.id && n.state !== "OBSERVING") leading.votedElsewhere.delete(n.from);
+  else leading.votedElsewhere.add(n.from);
+  return !core.tracker.containsQuorum(core.voters.filter((v) => !leading.votedElsewhere.has(v)));
 }

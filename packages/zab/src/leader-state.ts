@@ -69,6 +69,11 @@ export class LeaderState {
   /** The new epoch, once a quorum's FOLLOWERINFO fixed it. */
   epoch: number | null = null;
   readonly handlers = new Map<PeerId, LearnerHandler>();
+  /**
+   * Voters whose latest notification, while this leader waits for its quorum's FOLLOWERINFO,
+   * votes for or follows another peer: the votes that elected this leader may have moved.
+   */
+  readonly votedElsewhere = new Set<PeerId>();
   /** Voters whose FOLLOWERINFO counted toward choosing the epoch (this peer included). */
   readonly infoFrom = new Set<PeerId>();
   maxAcceptedEpoch: number;

@@ -150,6 +150,7 @@ function openSession(core: PeerCore, l: LeaderState, m: QuorumMessage & { type: 
   }
   const h = new LearnerHandler(m.from, observer, m.session, m.lastZxid, core.now);
   l.handlers.set(m.from, h);
+  l.votedElsewhere.delete(m.from);
   if (l.epoch !== null) {
     sendTo(core, h, { type: "LEADERINFO", epoch: l.epoch });
     h.state = "epochSent";

@@ -1,6 +1,6 @@
 import { assert, unreachable } from "./assert.js";
 import { PeerCore } from "./core.js";
-import { adoptNewerMembership, answerNotification, stepLooking, tickLooking } from "./election.js";
+import { adoptNewerMembership, stepLooking, stepSettled, tickLooking } from "./election.js";
 import { leaderPropose, leaderSync, reconfigRefusal } from "./broadcast.js";
 import { stepLeading, tickLeading } from "./leader.js";
 import { learnerPropose, learnerSync, stepLearning, tickLearning } from "./learner.js";
@@ -77,7 +77,7 @@ export class ZabPeer {
     if (message.type === "NOTIFICATION") {
       if (adoptNewerMembership(core, message)) return;
       if (core.role === "LOOKING") stepLooking(core, message);
-      else answerNotification(core, message);
+      else stepSettled(core, message);
       return;
     }
     switch (core.role) {

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { variationForSeed, runSimulation, type SimulationResult, type SimulationSpec } from "./support/simulation.js";
+import { variationForSeed, runSimulation, servingTicksBound, type SimulationResult, type SimulationSpec } from "./support/simulation.js";
 
 // Replay one run with the command a failure prints:
 // ZAB_SEED=<seed> ZAB_VOTERS=3|5 ZAB_OBSERVERS=<n> ZAB_STEPS=<n> ZAB_INIT_LIMIT=<n> ZAB_SYNC_LIMIT=<n> ZAB_DOWN_AT_END=<id|none>
@@ -105,6 +105,7 @@ describe("deterministic simulation", () => {
       const totals = new Map<string, number>();
       let committed = 0;
       let rollovers = 0;
+      let slowest = { ticks: 0, seed: 0, bound: 0 };
       for (let seed = 1; seed <= SEEDS; seed++) {
         const id = voters * 100000 + seed;
         const variation = variationForSeed(id, voters);
@@ -112,8 +113,12 @@ describe("deterministic simulation", () => {
         const r = runOrExplain(spec);
         committed += r.committed;
         rollovers += r.rollovers;
+        if (r.servingAfterTicks > slowest.ticks) {
+          slowest = { ticks: r.servingAfterTicks, seed: id, bound: servingTicksBound(spec.initLimit, spec.syncLimit) };
+        }
         for (const [type, n] of r.delivered) totals.set(type, (totals.get(type) ?? 0) + n);
       }
+      console.log(`${voters} voters: slowest recovery after the last fault ${slowest.ticks} ticks (seed ${slowest.seed}, bound ${slowest.bound})`);
       // A simulation that never reaches a code path proves nothing about it.
       expect(committed).toBeGreaterThan(SEEDS * 5);
       expect(rollovers).toBeGreaterThan(0);

@@ -36,6 +36,8 @@ export interface SimulationResult {
   readonly committed: number;
   readonly epochs: number;
   readonly delivered: ReadonlyMap<string, number>;
+  /** Ticks from the last fault until every running node served under one leader. */
+  readonly servingAfterTicks: number;
   /** Proposals refused because the zxid counter ran out, each forcing a new epoch. */
   readonly rollovers: number;
 }
@@ -74,8 +76,9 @@ export function runSimulation(spec: SimulationSpec, trace: string[] | null = nul
   for (let step = 0; step < spec.steps; step++) {
     faultyStep(cluster, rng, ids, () => `s${spec.seed}-p${proposals++}`, () => syncs++, onPropose, spec.reconfigs === true);
   }
-  converge(cluster, spec.seed, spec.downAtEnd ?? null);
+  const servingAfterTicks = converge(cluster, spec.seed, spec.downAtEnd ?? null);
   return {
+    servingAfterTicks,
     committed: cluster.checker.committed.length,
     epochs: cluster.checker.established().size,
     delivered: cluster.delivered,
@@ -169,7 +172,6 @@ function stabilize(cluster: Cluster): void {
   throw new InvariantViolation(`the healed cluster keeps exchanging messages without settling; last: ${trail.slice(-12).join(" / ")}`);
 }
 
-/** Heals everything, then requires one serving leader, every node serving and identical applied logs. */
 /** "reconfig voters=... observers=..." over every node id, with three voters or more. */
 function randomReconfig(rng: Rng, ids: readonly number[]): string {
   const shuffled = ids.map((id) => ({ id, r: rng.nextUint32() })).sort((a, b) => a.r - b.r).map((x) => x.id);
@@ -179,13 +181,28 @@ function randomReconfig(rng: Rng, ids: readonly number[]): string {
   return `reconfig voters=${voters.join(",")} observers=${observers.join(",")}`;
 }
 
-function converge(cluster: Cluster, seed: number, downAtEnd: number | null): void {
+/**
+ * How long after the last fault every running node may take to serve under one leader. A
+ * node gives up on a leader that is not established within initLimit ticks, and on a silent
+ * one after syncLimit; a decision that stood on a vote that moved is undone as soon as the
+ * moved vote arrives (no initLimit wait for a peer that will never lead). The rest is an
+ * election (resends at most electionResendTicksMax apart, the finalize wait) and a sync, which
+ * the healed network delivers within a tick: 20 ticks leave room for a couple of rounds.
+ */
+export function servingTicksBound(initLimit: number, syncLimit: number): number {
+  return initLimit + syncLimit + 20;
+}
+
+/** Heals, then requires every running node to serve under one leader within the bound, commit, and agree; returns the ticks it took to serve. */
+function converge(cluster: Cluster, seed: number, downAtEnd: number | null): number {
   cluster.heal();
   const up = cluster.ids().filter((id) => id !== downAtEnd);
   for (const id of up) cluster.restart(id);
   if (downAtEnd !== null) cluster.crash(downAtEnd);
   const finalData = `final-${seed}`;
   let proposedInEpoch = -1;
+  let servingAfterTicks: number | null = null;
+  const bound = servingTicksBound(cluster.options.initLimit ?? 10, cluster.options.syncLimit ?? 5);
   for (let round = 0; round < CONVERGE_ROUNDS_MAX; round++) {
     for (const id of up) cluster.tick(id);
     stabilize(cluster);
@@ -193,6 +210,12 @@ function converge(cluster: Cluster, seed: number, downAtEnd: number | null): voi
     const allServing = statuses.every((s) => s.serving);
     const leader = statuses.find((s) => s.role === "LEADING" && s.serving);
     if (!allServing || leader === undefined) continue;
+    if (servingAfterTicks === null) {
+      servingAfterTicks = round + 1;
+      if (servingAfterTicks > bound) {
+        throw new InvariantViolation(`every node served only ${servingAfterTicks} ticks after the last fault (bound ${bound} ticks)`);
+      }
+    }
     if (proposedInEpoch !== leader.epoch) {
       // An uncommitted proposal may legitimately vanish with its leader: propose again
       // to each new leader until one commits it.
@@ -203,7 +226,7 @@ function converge(cluster: Cluster, seed: number, downAtEnd: number | null): voi
     const done = up.every((id) => cluster.node(id).applied.some((e) => text(e.data) === finalData));
     if (!done) continue;
     checkConverged(cluster, up);
-    return;
+    return servingAfterTicks;
   }
   const states = cluster.ids().map((id) => {
     const s = cluster.node(id).peer?.status();
