@@ -22,3 +22,6 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 echo "provision: reference ZooKeeper, cli_mt and kazoo are present"
+
+# The lab's container clusters need a Docker engine (and busybox for their offline images).
+bash "$(dirname "${BASH_SOURCE[0]}")/docker.sh"
