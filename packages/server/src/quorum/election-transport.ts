@@ -34,6 +34,12 @@ export class ElectionTransport {
   private readonly delaysMs = new Map<number, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly promptedAtMs = new Map<number, number>();
+  /**
+   * The last notification meant for each peer, written again whenever a connection to it
+   * comes up (ZooKeeper's QuorumCnxManager does the same): votes sent while the connection
+   * was not up yet, as at every start, then arrive at once instead of at the next resend.
+   */
+  private readonly lastSent = new Map<number, Buffer>();
   private stopped = false;
 
   constructor(
@@ -41,13 +47,15 @@ export class ElectionTransport {
     private peers: readonly PeerAddress[],
     private readonly onNotification: (n: Notification) => void,
     private readonly logger: Logger,
+    /** The address the election port is bound on (the own line's host unless quorumListenOnAllIPs). */
+    private readonly listenHost: string = self.host,
   ) {}
 
   async start(): Promise<void> {
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.self.electionPort, this.self.host, () => {
+      server.listen(this.self.electionPort, this.listenHost, () => {
         server.off("error", reject);
         resolve();
       });
@@ -72,26 +80,29 @@ export class ElectionTransport {
     for (const p of this.peers) if (p.id < this.self.id && !this.links.has(p.id)) this.dial(p);
   }
 
-  /** Sends at most once: the election resends on its own, so a message to a down peer is dropped. */
+  /**
+   * Sends now if connected; otherwise the notification waits (the newest one per peer only)
+   * for the connection, which this server dials or, for a larger id, prompts.
+   */
   send(n: Notification): void {
+    const bytes = encodeNotification({
+      state: PeerState[n.state],
+      leader: BigInt(n.leader),
+      zxid: n.zxid,
+      electionEpoch: BigInt(n.electionEpoch),
+      peerEpoch: BigInt(n.peerEpoch),
+      version: NOTIFICATION_VERSION,
+      // As ZooKeeper: the sender's active configuration, so a peer that missed a reconfig learns it.
+      config: n.membership === undefined ? "" : Buffer.from(n.membership.data).toString("utf8"),
+    });
+    this.lastSent.set(n.to, bytes);
     const socket = this.links.get(n.to);
-    if (socket === undefined) {
-      const peer = this.peers.find((p) => p.id === n.to);
-      if (peer !== undefined && peer.id > this.self.id) this.prompt(peer);
+    if (socket !== undefined) {
+      socket.write(bytes);
       return;
     }
-    socket.write(
-      encodeNotification({
-        state: PeerState[n.state],
-        leader: BigInt(n.leader),
-        zxid: n.zxid,
-        electionEpoch: BigInt(n.electionEpoch),
-        peerEpoch: BigInt(n.peerEpoch),
-        version: NOTIFICATION_VERSION,
-        // As ZooKeeper: the sender's active configuration, so a peer that missed a reconfig learns it.
-        config: n.membership === undefined ? "" : Buffer.from(n.membership.data).toString("utf8"),
-      }),
-    );
+    const peer = this.peers.find((p) => p.id === n.to);
+    if (peer !== undefined && peer.id > this.self.id) this.prompt(peer);
   }
 
   private dial(peer: PeerAddress): void {
@@ -187,6 +198,8 @@ export class ElectionTransport {
     const previous = this.links.get(sid);
     if (previous !== undefined && previous !== socket) previous.destroy();
     this.links.set(sid, socket);
+    const last = this.lastSent.get(sid);
+    if (last !== undefined) socket.write(last);
     let pending = initialBytes;
     const onData = (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);

@@ -13,11 +13,12 @@ import {
 } from "@zkts/zab";
 import { type Logger, hex } from "../logger.js";
 import { ElectionTransport } from "./election-transport.js";
+import { type CoreTiming, coreTimingOf } from "./core-timing.js";
 import type { EnsembleStore } from "./ensemble-store.js";
 import { LeaderLink } from "./leader-link.js";
 import { LearnerConnections } from "./learner-connections.js";
 import { addressesOfConfigText, configOfMembers, membershipOfConfig, reconfigMembership } from "./membership-text.js";
-import type { PeerAddress } from "./peer-address.js";
+import { type PeerAddress, peerListenHost } from "./peer-address.js";
 import { PeerStats } from "./peer-stats.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
@@ -49,6 +50,8 @@ export interface PeerDriverOptions {
   store: EnsembleStore;
   logger: Logger;
   maxBuffer: number;
+  /** quorumListenOnAllIPs: bind the quorum and election ports on every address. */
+  listenOnAllIPs?: boolean;
   /** The disk failed: the replica must stop, since it can no longer vouch for what it acks. */
   onFatal: (err: Error) => void;
 }
@@ -58,8 +61,8 @@ const QUORUM_PACKET_BYTES_MAX = 1024 * 1024 * 1024;
 
 /**
  * Drives one ZabPeer: feeds it messages from the election and quorum channels and a tick
- * every tickTime, and handles each Ready in the order the core requires (persist, send,
- * apply, advance), one at a time.
+ * every core tick (a fraction of tickTime: core-timing.ts), and handles each Ready in the
+ * order the core requires (persist, send, apply, advance), one at a time.
  */
 export class PeerDriver implements QuorumPort {
   readonly peer: ZabPeer;
@@ -74,8 +77,10 @@ export class PeerDriver implements QuorumPort {
   private ticker: NodeJS.Timeout | null = null;
   private state: ReplicatedState | null = null;
   private membershipKey = "";
+  private readonly timing: CoreTiming;
 
   constructor(private readonly o: PeerDriverOptions) {
+    this.timing = coreTimingOf(o.tickTimeMs, o.initLimit, o.syncLimit);
     const voters = o.members.filter((m) => m.role === "participant").map((m) => m.id);
     const observers = o.members.filter((m) => m.role === "observer").map((m) => m.id);
     this.peer = new ZabPeer({
@@ -85,11 +90,11 @@ export class PeerDriver implements QuorumPort {
       rng: new SeededRng(randomInt(0, 2 ** 31)),
       // Without a configuration activated by a reconfig, zoo.cfg's server lines are version 0.
       storage: { ...o.persisted, membership: o.persisted.membership ?? membershipOfConfig(configOfMembers(o.members, 0n)) },
-      initLimit: o.initLimit,
-      syncLimit: o.syncLimit,
+      ...this.timing.limits,
     });
     const peers = o.members.filter((m) => m.id !== o.self.id);
-    this.election = new ElectionTransport(o.self, peers, (n) => this.step(n), o.logger);
+    const listenHost = peerListenHost(o.self, o.listenOnAllIPs ?? false);
+    this.election = new ElectionTransport(o.self, peers, (n) => this.step(n), o.logger, listenHost);
     this.learners = new LearnerConnections(
       o.self,
       o.members,
@@ -100,6 +105,7 @@ export class PeerDriver implements QuorumPort {
       },
       o.logger,
       QUORUM_PACKET_BYTES_MAX,
+      listenHost,
     );
     this.leaderLink = new LeaderLink(
       o.self,
@@ -122,7 +128,7 @@ export class PeerDriver implements QuorumPort {
     this.ticker = setInterval(() => {
       this.peer.tick();
       this.kick();
-    }, this.o.tickTimeMs);
+    }, this.timing.coreTickMs);
     this.kick();
   }
 
