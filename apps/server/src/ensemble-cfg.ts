@@ -20,6 +20,11 @@ export interface EnsembleConfig {
   /** Ticks a learner may fall behind before it is dropped. */
   syncLimit: number;
   role: "participant" | "observer";
+  /**
+   * quorumListenOnAllIPs: bind the quorum and election ports on every address rather than
+   * on the host of this server's own line (which may be a proxy or an outside address).
+   */
+  quorumListenOnAllIPs: boolean;
 }
 
 function port(key: string, text: string | undefined): number {
@@ -100,11 +105,15 @@ export function ensembleFromProperties(
   };
   const initLimit = limit("initLimit");
   const syncLimit = limit("syncLimit");
+  const listenText = (props.get("quorumListenOnAllIPs") ?? "false").trim().toLowerCase();
+  if (listenText !== "true" && listenText !== "false") {
+    throw new ConfigError(`quorumListenOnAllIPs: expected true or false, got "${props.get("quorumListenOnAllIPs")}"`);
+  }
   const myidText = readMyid();
   if (myidText === null) throw new ConfigError("myid file is missing in dataDir (it holds this server's id from the server.N lines)");
   if (!/^\s*\d+\s*$/.test(myidText)) throw new ConfigError(`myid: expected a server id, got "${myidText.trim()}"`);
   const myid = Number(myidText.trim());
   const me = members.find((m) => m.id === myid);
   if (me === undefined) throw new ConfigError(`myid ${myid} is not in the server list (server.N lines)`);
-  return { myid, members, initLimit, syncLimit, role: me.role };
+  return { myid, members, initLimit, syncLimit, role: me.role, quorumListenOnAllIPs: listenText === "true" };
 }

@@ -19,6 +19,7 @@ export async function runEnsembleMember(config: ServerConfig, ensemble: Ensemble
       })),
       initLimit: ensemble.initLimit,
       syncLimit: ensemble.syncLimit,
+      quorumListenOnAllIPs: ensemble.quorumListenOnAllIPs,
       logger,
       // A replica that cannot persist must not acknowledge anything more: stop, restart from disk.
       onFatal: () => process.exit(1),

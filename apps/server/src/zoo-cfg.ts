@@ -163,7 +163,7 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     "snapCount", "snapSizeLimitInKb", "preAllocSize", "txnLogSizeLimitInKb", "forceSync", "fsync.warningthresholdms",
     "autopurge.snapRetainCount", "autopurge.purgeInterval", "zkts.linearizableReads",
   ]);
-  const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled"]);
+  const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs"]);
   const ignoredKeys = [...props.keys()].filter(
     (k) => !known.has(strip(k)) && !/^server\.\d+$/.test(k) && !ensembleKeys.has(k),
   );

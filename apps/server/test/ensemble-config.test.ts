@@ -54,6 +54,14 @@ describe("ensemble configuration", () => {
     expect(ensemble(`${three}initLimit=10\nsyncLimit=5\n`, "3")?.role).toBe("observer");
   });
 
+  it("reads quorumListenOnAllIPs (off unless true)", () => {
+    const base = `${three}initLimit=10\nsyncLimit=5\n`;
+    expect(ensemble(base)?.quorumListenOnAllIPs).toBe(false);
+    expect(ensemble(`${base}quorumListenOnAllIPs=true\n`)?.quorumListenOnAllIPs).toBe(true);
+    expect(ensemble(`${base}quorumListenOnAllIPs=false\n`)?.quorumListenOnAllIPs).toBe(false);
+    expect(() => ensemble(`${base}quorumListenOnAllIPs=maybe\n`)).toThrowError(/quorumListenOnAllIPs: expected true or false/);
+  });
+
   it("a single participant with standaloneEnabled=false is an ensemble of one", () => {
     expect(ensemble("server.2=a:2888:3888\nstandaloneEnabled=false\ninitLimit=5\nsyncLimit=2\n")).toMatchObject({ myid: 2 });
   });

@@ -26,6 +26,8 @@ export interface EnsembleServerOptions {
   members: readonly PeerAddress[];
   initLimit: number;
   syncLimit: number;
+  /** quorumListenOnAllIPs: bind the quorum and election ports on every address, not only the own line's host. */
+  quorumListenOnAllIPs?: boolean;
   logger?: Logger;
   /** The replica can no longer persist: the process must stop. */
   onFatal?: (err: Error) => void;
@@ -71,6 +73,7 @@ export class EnsembleServer implements ConnectionHandler {
       members: options.members,
       initLimit: options.initLimit,
       syncLimit: options.syncLimit,
+      listenOnAllIPs: options.quorumListenOnAllIPs ?? false,
       tickTimeMs: this.config.tickTime,
       persisted: recovered.persisted,
       store,

@@ -44,13 +44,15 @@ export class LearnerConnections {
     private readonly handlers: LearnerConnectionHandlers,
     private readonly logger: Logger,
     private readonly maxBuffer: number,
+    /** The address the quorum port is bound on (the own line's host unless quorumListenOnAllIPs). */
+    private readonly listenHost: string = self.host,
   ) {}
 
   async start(): Promise<void> {
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.self.quorumPort, this.self.host, () => {
+      server.listen(this.self.quorumPort, this.listenHost, () => {
         server.off("error", reject);
         resolve();
       });
