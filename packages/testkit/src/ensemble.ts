@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fourLetterWord, freePort } from "./net.js";
 import { zktsMain } from "./paths.js";
 import { referenceQuorumLauncher } from "./reference.js";
-import { type Launcher, type RunningServer, launch } from "./server.js";
+import { type Launcher, type RunningServer, type ServerKind, launch } from "./server.js";
 
 export interface EnsembleOptions {
   /** Voting members (server ids 1..voters); default 3. */
@@ -63,6 +63,15 @@ const zktsLauncher: Launcher = {
     return { file: process.execPath, args: [...flags, zktsMain, "--config", configPath] };
   },
 };
+
+/**
+ * The command line that runs one ensemble member of `kind` on a zoo.cfg (server.N lines in it,
+ * myid in its dataDir), for callers that supervise member processes themselves (the lab).
+ * `config` is the zoo.cfg's content, of which the reference needs the system-property keys.
+ */
+export function ensembleMemberCommand(kind: ServerKind, configPath: string, config: Record<string, string>): { file: string; args: string[] } {
+  return (kind === "zkts" ? zktsLauncher : referenceQuorumLauncher).command(configPath, config);
+}
 
 const POLL_MS = 100;
 const START_ATTEMPTS = 3;

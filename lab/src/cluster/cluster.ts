@@ -1,0 +1,68 @@
+/**
+ * One interface over every way the lab runs an ensemble (child processes on loopback,
+ * containers, and the deterministic simulation), so that workloads, nemeses and checkers are
+ * written once. Member ids are the ensemble's server ids (1..n).
+ */
+export type Target = "zkts" | "zookeeper";
+export type DriverName = "processes" | "containers" | "simulated";
+
+/** The link between two members a fault acts on, named from the dialling side. */
+export interface PeerLink {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Toxics the lab applies to links, in Toxiproxy's vocabulary (shared/reference/lab.md §4). */
+export type LinkToxic =
+  | { readonly type: "timeout"; readonly timeoutMs: number }
+  | { readonly type: "latency"; readonly latencyMs: number; readonly jitterMs: number }
+  | { readonly type: "bandwidth"; readonly rateKBps: number }
+  | { readonly type: "slicer"; readonly averageSize: number; readonly sizeVariation: number; readonly delayUs: number }
+  | { readonly type: "reset_peer"; readonly timeoutMs: number };
+
+/**
+ * Which traffic a link fault touches: a member's traffic to a peer (both of ZooKeeper's
+ * ports, quorum and election) or a client's traffic to a member.
+ */
+export type LinkScope = { readonly kind: "peer"; readonly link: PeerLink } | { readonly kind: "client"; readonly member: number };
+
+export interface LinkFaults {
+  /**
+   * Applies `toxic` to the links in scope, on the given direction ("both": the dialling side's
+   * requests and the answers). A silent partition is timeout 0 both ways.
+   */
+  add(scopes: readonly LinkScope[], toxic: LinkToxic, direction: "upstream" | "downstream" | "both"): Promise<void>;
+  /** Removes every toxic from every link (a heal); connections a black hole held are closed. */
+  healAll(): Promise<void>;
+}
+
+export interface Cluster {
+  readonly driver: DriverName;
+  readonly target: Target;
+  /** Server ids of the voting members, then the observers. */
+  readonly members: readonly number[];
+  /** Where a client reaches a member (through the member's client proxy when links are faulted). */
+  clientAddress(member: number): string;
+  /** Every member's client address, comma separated. */
+  connectString(): string;
+  /** The member that reports itself leader, or null (none, or more than one claim it). */
+  leader(): Promise<number | null>;
+  /** The mode a member reports (leader, follower, observer, standalone, read-only), or null when it does not serve. */
+  mode(member: number): Promise<string | null>;
+  /** kill -9 (default) or SIGTERM; resolves when the member is gone. */
+  kill(member: number, signal?: "SIGKILL" | "SIGTERM"): Promise<void>;
+  /** Starts a member that is down again, on its own data directory; does not wait for it to serve. */
+  start(member: number): Promise<void>;
+  /** SIGSTOP / SIGCONT (the container runtime's freezer for containers). */
+  pause(member: number): Promise<void>;
+  resume(member: number): Promise<void>;
+  /** True while the member's process runs (paused counts as running). */
+  isRunning(member: number): boolean;
+  readonly links: LinkFaults;
+  /** Waits until one leader serves and every running member serves. */
+  waitHealthy(timeoutMs: number): Promise<void>;
+  /** Copies each member's log into `dir` (one file per member). */
+  collectLogs(dir: string): Promise<string[]>;
+  /** Stops everything and removes what the driver made (processes, directories, containers, proxies). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,144 @@
+import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ensembleMemberCommand, fourLetterWord, freePort, renderZooCfg } from "@zkts/testkit";
+import type { Cluster, Target } from "./cluster.js";
+import { MemberProcess } from "./member-process.js";
+import { type MemberUpstreams, ProxyMesh } from "./proxy-mesh.js";
+import { type EnsembleShape, memberZooCfg, modeFromSrvr } from "./zoo-cfg.js";
+
+export interface ProcessClusterOptions extends EnsembleShape {
+  target: Target;
+  /** The Toxiproxy API every link goes through. */
+  toxiproxyUrl: string;
+  /** Where members keep their data directories and logs. */
+  dir: string;
+  /** Extra environment for every member (e.g. ZKTS_UNSAFE). */
+  env?: Record<string, string>;
+}
+
+interface Member {
+  readonly id: number;
+  readonly clientPort: number;
+  readonly process: MemberProcess;
+}
+
+const HOST = "127.0.0.1";
+const POLL_MS = 100;
+
+/**
+ * Members as child processes on loopback ports, every link through the Toxiproxy mesh: each
+ * member's zoo.cfg names its peers at the proxies only it dials, and clients dial a member's
+ * client proxy. The lab's own look at a member (srvr) uses the real port, so faults never
+ * blind the lab.
+ */
+export async function startProcessCluster(opts: ProcessClusterOptions): Promise<Cluster> {
+  const ids = Array.from({ length: opts.voters + (opts.observers ?? 0) }, (_, i) => i + 1);
+  const ports = new Map<number, { client: number; quorum: number; election: number }>();
+  for (const id of ids) ports.set(id, { client: await freePort(), quorum: await freePort(), election: await freePort() });
+  const upstreams = new Map<number, MemberUpstreams>(
+    ids.map((id) => {
+      const p = ports.get(id)!;
+      return [id, { client: `${HOST}:${p.client}`, quorum: `${HOST}:${p.quorum}`, election: `${HOST}:${p.election}` }];
+    }),
+  );
+  const mesh = await ProxyMesh.create(opts.toxiproxyUrl, upstreams, () => `${HOST}:0`);
+
+  const members = new Map<number, Member>();
+  for (const id of ids) {
+    const dataDir = join(opts.dir, `zk${id}`);
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(join(dataDir, "myid"), `${id}\n`);
+    const own = ports.get(id)!;
+    const config = memberZooCfg(opts, id, dataDir, own.client, (peer) =>
+      peer === id
+        ? { quorum: `${HOST}:${own.quorum}`, election: `${HOST}:${own.election}`, client: `${HOST}:${own.client}` }
+        : { quorum: mesh.peerAddress(id, peer, "quorum"), election: mesh.peerAddress(id, peer, "election"), client: mesh.clientAddress(peer) },
+    );
+    const configPath = join(dataDir, "zoo.cfg");
+    await writeFile(configPath, renderZooCfg(Object.entries(config)));
+    const command = ensembleMemberCommand(opts.target === "zkts" ? "zkts" : "reference", configPath, config);
+    const proc = new MemberProcess(withEnv(command, opts.env), dataDir, join(dataDir, "member.log"));
+    members.set(id, { id, clientPort: own.client, process: proc });
+  }
+  for (const m of members.values()) m.process.start();
+
+  const member = (id: number): Member => {
+    const m = members.get(id);
+    if (m === undefined) throw new Error(`no member ${id}`);
+    return m;
+  };
+  const mode = async (id: number): Promise<string | null> => {
+    const m = member(id);
+    if (!m.process.running || m.process.isPaused) return null;
+    try {
+      return modeFromSrvr(await fourLetterWord(HOST, m.clientPort, "srvr", 1000));
+    } catch {
+      return null;
+    }
+  };
+
+  const cluster: Cluster = {
+    driver: "processes",
+    target: opts.target,
+    members: ids,
+    links: mesh,
+    clientAddress: (id) => mesh.clientAddress(id),
+    connectString: () => ids.map((id) => mesh.clientAddress(id)).join(","),
+    mode,
+    async leader() {
+      const modes = await Promise.all(ids.map((id) => mode(id)));
+      const leaders = ids.filter((_, i) => modes[i] === "leader");
+      return leaders.length === 1 ? leaders[0]! : null;
+    },
+    async kill(id, signal = "SIGKILL") {
+      await member(id).process.stop(signal);
+    },
+    async start(id) {
+      member(id).process.start();
+    },
+    async pause(id) {
+      member(id).process.pause();
+    },
+    async resume(id) {
+      member(id).process.resume();
+    },
+    isRunning: (id) => member(id).process.running,
+    async waitHealthy(timeoutMs) {
+      const deadline = performance.now() + timeoutMs;
+      let seen = "";
+      while (performance.now() < deadline) {
+        const running = ids.filter((id) => member(id).process.running);
+        const modes = await Promise.all(running.map((id) => mode(id)));
+        seen = running.map((id, i) => `${id}=${modes[i] ?? "down"}`).join(" ");
+        if (modes.filter((m) => m === "leader").length === 1 && modes.every((m) => m !== null)) return;
+        await sleep(POLL_MS);
+      }
+      throw new Error(`no single leader with every running member serving within ${timeoutMs} ms (${seen})`);
+    },
+    async collectLogs(dir) {
+      await mkdir(dir, { recursive: true });
+      const written: string[] = [];
+      for (const m of members.values()) {
+        const to = join(dir, `zk${m.id}.log`);
+        await copyFile(m.process.logPath, to).then(
+          () => written.push(to),
+          () => undefined,
+        );
+      }
+      return written;
+    },
+    async close() {
+      await Promise.all([...members.values()].map((m) => m.process.stop("SIGKILL")));
+      await mesh.remove().catch(() => undefined);
+      await rm(opts.dir, { recursive: true, force: true });
+    },
+  };
+  return cluster;
+}
+
+/** Extra environment variables reach the member through `env` on the command line. */
+function withEnv(command: { file: string; args: string[] }, env: Record<string, string> | undefined): { file: string; args: string[] } {
+  if (env === undefined || Object.keys(env).length === 0) return command;
+  return { file: "/usr/bin/env", args: [...Object.entries(env).map(([k, v]) => `${k}=${v}`), command.file, ...command.args] };
+}

@@ -1,0 +1,95 @@
+import type { Cluster, LinkScope, LinkToxic } from "../cluster/cluster.js";
+import type { Grudge } from "./grudges.js";
+
+/**
+ * One thing the nemesis does to the cluster, with its members resolved (named, not "the
+ * leader"), as the schedule that actually ran records it: replaying it needs nothing but the
+ * cluster. A fault is a start action and, later, the action that ends it.
+ */
+export type FaultAction =
+  | { readonly do: "partition"; readonly shape: string; readonly grudge: Grudge }
+  | { readonly do: "links"; readonly shape: string; readonly members: readonly number[]; readonly toxic: LinkToxic }
+  /** Removes every toxic: ends partitions and link faults. */
+  | { readonly do: "heal-links" }
+  | { readonly do: "kill"; readonly members: readonly number[] }
+  | { readonly do: "start"; readonly members: readonly number[] }
+  | { readonly do: "pause"; readonly members: readonly number[] }
+  | { readonly do: "resume"; readonly members: readonly number[] };
+
+/** A fault as the random nemesis chooses it: the action that starts it and the one that ends it. */
+export interface Fault {
+  readonly family: string;
+  readonly begin: FaultAction;
+  readonly end: FaultAction;
+}
+
+export async function performAction(cluster: Cluster, action: FaultAction): Promise<void> {
+  switch (action.do) {
+    case "partition":
+      await blackhole(cluster, action.grudge);
+      return;
+    case "links": {
+      const scopes: LinkScope[] = [];
+      for (const from of action.members) {
+        for (const to of cluster.members) if (to !== from) scopes.push({ kind: "peer", link: { from, to } }, { kind: "peer", link: { from: to, to: from } });
+      }
+      await cluster.links.add(scopes, action.toxic, "both");
+      return;
+    }
+    case "heal-links":
+      await cluster.links.healAll();
+      return;
+    case "kill":
+      await Promise.all(action.members.map((m) => cluster.kill(m, "SIGKILL")));
+      return;
+    case "start":
+      await Promise.all(action.members.map((m) => cluster.start(m)));
+      return;
+    case "pause":
+      await Promise.all(action.members.map((m) => cluster.pause(m)));
+      return;
+    case "resume":
+      await Promise.all(action.members.map((m) => cluster.resume(m)));
+      return;
+  }
+}
+
+/** Heals everything, whatever is active: how every run ends. */
+export async function healEverything(cluster: Cluster): Promise<void> {
+  await cluster.links.healAll();
+  for (const m of cluster.members) {
+    await cluster.resume(m);
+    if (!cluster.isRunning(m)) await cluster.start(m);
+  }
+}
+
+/**
+ * A silent partition: the sender's bytes vanish on the way to the receiver (Toxiproxy's
+ * timeout toxic with timeout 0, never a refused connection). For each [receiver, sender],
+ * the sender's requests on links it dials and its answers on links the receiver dials.
+ */
+async function blackhole(cluster: Cluster, grudge: Grudge): Promise<void> {
+  const silence: LinkToxic = { type: "timeout", timeoutMs: 0 };
+  const senderDials: LinkScope[] = grudge.map(([receiver, sender]) => ({ kind: "peer", link: { from: sender, to: receiver } }));
+  const receiverDials: LinkScope[] = grudge.map(([receiver, sender]) => ({ kind: "peer", link: { from: receiver, to: sender } }));
+  await cluster.links.add(senderDials, silence, "upstream");
+  await cluster.links.add(receiverDials, silence, "downstream");
+}
+
+/** One line for progress output and reports. */
+export function describeAction(action: FaultAction): string {
+  switch (action.do) {
+    case "partition": {
+      const deaf = new Map<number, number[]>();
+      for (const [r, s] of action.grudge) deaf.set(r, [...(deaf.get(r) ?? []), s]);
+      const parts = [...deaf].sort(([a], [b]) => a - b).map(([r, ss]) => `${r} deaf to {${ss.sort((a, b) => a - b).join(",")}}`);
+      return `partition ${action.shape}: ${parts.join("; ")}`;
+    }
+    case "links":
+      return `${action.toxic.type} ${action.shape} on ${action.members.join(",")}: ${JSON.stringify(action.toxic)}`;
+    case "heal-links":
+      return "heal links";
+    default:
+      return `${action.do} ${action.members.join(",")}`;
+  }
+}

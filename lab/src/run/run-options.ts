@@ -1,0 +1,84 @@
+import type { DriverName, Target } from "../cluster/cluster.js";
+import type { FaultAction } from "../nemesis/faults.js";
+import type { NemesisFamily } from "../nemesis/planner.js";
+import type { ReadMode } from "../workloads/worker.js";
+
+export type WorkloadName = "register" | "set";
+export const WORKLOADS: readonly WorkloadName[] = ["register", "set"];
+
+/** One action of a schedule, at its offset from the start of the workload phase. */
+export interface ScheduledAction {
+  readonly atMs: number;
+  readonly action: FaultAction;
+}
+
+/** A run is defined by these: the same options and seed ask for the same run. */
+export interface RunOptions {
+  driver: DriverName;
+  target: Target;
+  /** Voting members. */
+  nodes: number;
+  workload: WorkloadName;
+  reads: ReadMode;
+  nemesis: NemesisFamily[];
+  /** Length of the workload phase under faults. */
+  timeMs: number;
+  /** Operations per second over all workers. */
+  rate: number;
+  seed: number;
+  /** Directory for history.jsonl, schedule.json, results.json, junit.xml and logs. */
+  out: string;
+  /** Concurrent client workers; default 2 per member. */
+  clients?: number;
+  /** Time an operation gets before its outcome is unknown; default 2000 ms. */
+  opTimeoutMs?: number;
+  sessionTimeoutMs?: number;
+  /** Calm between faults and the length of each fault; defaults 2000 and 3000 ms. */
+  calmMs?: number;
+  faultMs?: number;
+  /** After the heal, before the final reads; default 2000 ms. */
+  quietMs?: number;
+  /** Budget of the linearizability search; default 30000 ms. */
+  checkTimeoutMs?: number;
+  /** Use this Toxiproxy server instead of starting the lab's own. */
+  toxiproxyUrl?: string;
+  /** Replay or scenario: run exactly these actions instead of choosing faults from the seed. */
+  schedule?: ScheduledAction[];
+  /** Znodes of the register workload; default 3. */
+  keys?: number;
+  /** Extra zoo.cfg keys for every member. */
+  config?: Record<string, string>;
+  /** Extra environment for every member process. */
+  env?: Record<string, string>;
+}
+
+export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "keys">> & RunOptions {
+  return {
+    clients: options.nodes * 2,
+    opTimeoutMs: 2000,
+    sessionTimeoutMs: 4000,
+    calmMs: 2000,
+    faultMs: 3000,
+    quietMs: 2000,
+    checkTimeoutMs: 30_000,
+    ...options,
+  };
+}
+
+/** The command line that runs these options again. */
+export function rerunCommand(options: RunOptions): string {
+  const parts = [
+    "npx zkts-lab run",
+    `--driver ${options.driver}`,
+    `--target ${options.target}`,
+    `--nodes ${options.nodes}`,
+    `--workload ${options.workload}`,
+    `--reads ${options.reads}`,
+    `--nemesis ${options.nemesis.length === 0 ? "none" : options.nemesis.join(",")}`,
+    `--time ${options.timeMs}ms`,
+    `--rate ${options.rate}`,
+    `--seed ${options.seed}`,
+    `--out ${options.out}`,
+  ];
+  return parts.join(" ");
+}

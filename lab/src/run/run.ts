@@ -1,0 +1,193 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createClient } from "@zkts/client";
+import { pairEvents } from "@zkts/checker";
+import type { Cluster } from "../cluster/cluster.js";
+import { startProcessCluster } from "../cluster/processes.js";
+import { HistoryRecorder } from "../history/recorder.js";
+import { describeAction, healEverything } from "../nemesis/faults.js";
+import { NemesisRunner } from "../nemesis/runner.js";
+import { SimRandom } from "../sim/random.js";
+import { startToxiproxyServer } from "../toxiproxy/index.js";
+import { registerWorkload } from "../workloads/register.js";
+import { setWorkload } from "../workloads/set.js";
+import { Worker } from "../workloads/worker.js";
+import type { Workload, WorkloadVerdict } from "../workloads/workload.js";
+import { junitXml } from "./junit.js";
+import { type RunOptions, type ScheduledAction, rerunCommand, runDefaults } from "./run-options.js";
+
+export type RunVerdict = "valid" | "invalid" | "unknown";
+
+export interface RunResult {
+  readonly verdict: RunVerdict;
+  /** 0 valid, 1 invalid, 2 unknown, as `zkts-lab run` exits. */
+  readonly exitCode: 0 | 1 | 2;
+  readonly out: string;
+  readonly check: WorkloadVerdict;
+  /** What the nemesis did, with the offsets at which it did it. */
+  readonly schedule: ScheduledAction[];
+  readonly operations: { ok: number; fail: number; info: number };
+  readonly rerun: string;
+}
+
+/**
+ * One Jepsen-style run: start an ensemble with every link through Toxiproxy, run the workload
+ * while the nemesis alternates faults and heals, then heal everything, wait a quiet period,
+ * read the final state and check the history. Everything it did is written under `out`.
+ */
+export interface RunHooks {
+  /** A scenario's schedule, resolved against the healthy cluster (who leads) before the workload starts. */
+  planSchedule?(cluster: Cluster): Promise<ScheduledAction[]>;
+}
+
+export async function runLab(input: RunOptions, progress: (line: string) => void = () => undefined, hooks: RunHooks = {}): Promise<RunResult> {
+  const options = runDefaults({ ...input, out: resolve(input.out) });
+  await mkdir(options.out, { recursive: true });
+  progress(`seed ${options.seed}: ${options.workload} on ${options.target} (${options.driver}, ${options.nodes} members), nemesis ${options.nemesis.join(",") || "none"}`);
+  const toxiproxy = options.toxiproxyUrl === undefined ? await startToxiproxyServer({ host: "127.0.0.1", port: 0, seed: options.seed }) : null;
+  const toxiproxyUrl = options.toxiproxyUrl ?? toxiproxy!.url;
+  const history = new HistoryRecorder(join(options.out, "history.jsonl"));
+  const random = new SimRandom(options.seed);
+  let cluster: Cluster | null = null;
+  let schedule: ScheduledAction[] = [];
+  try {
+    progress("phase setup: starting the ensemble");
+    cluster = await startCluster(options, toxiproxyUrl);
+    await cluster.waitHealthy(60_000);
+    const workload = workloadOf(options);
+    await setUp(cluster, workload, options.sessionTimeoutMs);
+
+    const env = { history, opTimeoutMs: options.opTimeoutMs, sessionTimeoutMs: options.sessionTimeoutMs, readMode: options.reads };
+    const workers = Array.from({ length: options.clients }, (_, i) => {
+      const member = cluster!.members[i % cluster!.members.length]!;
+      return new Worker(i, member, cluster!.clientAddress(member), env);
+    });
+    const workerRandom = workers.map(() => random.fork());
+    const nemesisRandom = random.fork();
+
+    const planned = options.schedule ?? (hooks.planSchedule ? await hooks.planSchedule(cluster) : undefined);
+    progress(`phase workload: ${options.timeMs} ms at ${options.rate} ops/s`);
+    const started = performance.now();
+    const deadline = started + options.timeMs;
+    const nemesis = new NemesisRunner(cluster, { startedMs: started, deadlineMs: deadline }, progress);
+    const ticker = setInterval(() => {
+      const done = workers.reduce((n, w) => n + w.counts.ok + w.counts.fail + w.counts.info, 0);
+      const seconds = (performance.now() - started) / 1000;
+      const active = nemesis.active === null ? "none" : describeAction(nemesis.active);
+      progress(`  ${seconds.toFixed(0)} s: ${(done / Math.max(seconds, 0.001)).toFixed(0)} ops/s, fault: ${active}`);
+    }, 2000);
+    const perWorkerIntervalMs = (1000 * options.clients) / options.rate;
+    const loops = workers.map(async (worker, i) => {
+      while (performance.now() < deadline) {
+        const begun = performance.now();
+        await workload.step(worker, workerRandom[i]!);
+        const rest = perWorkerIntervalMs - (performance.now() - begun);
+        if (rest > 0) await sleep(rest);
+      }
+    });
+    const faults =
+      planned !== undefined
+        ? nemesis.runSchedule(planned)
+        : nemesis.runRandom(options.nemesis, nemesisRandom, options.calmMs, options.faultMs);
+    try {
+      await Promise.all([...loops, faults]);
+    } finally {
+      clearInterval(ticker);
+    }
+    schedule = nemesis.performed;
+
+    progress("phase heal: every link healed, every member running");
+    await healEverything(cluster);
+    await cluster.waitHealthy(60_000).catch((err: unknown) => progress(`  the ensemble did not recover: ${(err as Error).message}`));
+    progress(`phase quiet: ${options.quietMs} ms`);
+    await sleep(options.quietMs);
+    for (const w of workers) w.dropSession();
+
+    progress("phase final reads");
+    const finalWorkers = cluster.members.map((m, i) => new Worker(options.clients + i, m, cluster!.clientAddress(m), { ...env, opTimeoutMs: 10_000 }));
+    await Promise.all(finalWorkers.map((w) => workload.finalReads(w)));
+    for (const w of finalWorkers) w.dropSession();
+    await history.close();
+
+    progress("phase check");
+    const check = workload.check(pairEvents(history.events), { timeoutMs: options.checkTimeoutMs });
+    const verdict: RunVerdict = check.valid === true ? "valid" : check.valid === false ? "invalid" : "unknown";
+    const counts = [...workers, ...finalWorkers].reduce(
+      (sum, w) => ({ ok: sum.ok + w.counts.ok, fail: sum.fail + w.counts.fail, info: sum.info + w.counts.info }),
+      { ok: 0, fail: 0, info: 0 },
+    );
+    const result: RunResult = {
+      verdict,
+      exitCode: verdict === "valid" ? 0 : verdict === "invalid" ? 1 : 2,
+      out: options.out,
+      check,
+      schedule,
+      operations: counts,
+      rerun: rerunCommand(options),
+    };
+    await cluster.collectLogs(join(options.out, "logs"));
+    await writeOutputs(options, result);
+    progress(`verdict: ${verdict}${check.problems.length > 0 ? `\n  ${check.problems.slice(0, 10).join("\n  ")}` : ""}`);
+    progress(`rerun: ${result.rerun}`);
+    return result;
+  } finally {
+    await history.close().catch(() => undefined);
+    await cluster?.close().catch(() => undefined);
+    await toxiproxy?.close().catch(() => undefined);
+  }
+}
+
+async function startCluster(options: ReturnType<typeof runDefaults>, toxiproxyUrl: string): Promise<Cluster> {
+  switch (options.driver) {
+    case "processes":
+      return await startProcessCluster({
+        target: options.target,
+        voters: options.nodes,
+        toxiproxyUrl,
+        dir: join(options.out, "members"),
+        ...(options.config ? { config: options.config } : {}),
+        ...(options.env ? { env: options.env } : {}),
+      });
+    default:
+      throw new Error(`the ${options.driver} driver cannot run workloads yet`);
+  }
+}
+
+function workloadOf(options: RunOptions): Workload {
+  switch (options.workload) {
+    case "register":
+      if (options.reads === "linearizable" && options.target !== "zkts") {
+        throw new Error("linearizable reads are zkts's extension; use --reads sync or plain against zookeeper");
+      }
+      return registerWorkload({ readMode: options.reads, ...(options.keys === undefined ? {} : { keys: options.keys }) });
+    case "set":
+      return setWorkload();
+  }
+}
+
+async function setUp(cluster: Cluster, workload: Workload, sessionTimeoutMs: number): Promise<void> {
+  const client = createClient(cluster.connectString(), { sessionTimeoutMs });
+  try {
+    await client.ready();
+    await workload.setup(client);
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+async function writeOutputs(options: ReturnType<typeof runDefaults>, result: RunResult): Promise<void> {
+  const { out } = options;
+  await writeFile(join(out, "schedule.json"), `${JSON.stringify(result.schedule, null, 2)}\n`);
+  const results = {
+    verdict: result.verdict,
+    seed: options.seed,
+    options: { ...options, schedule: undefined },
+    check: result.check,
+    operations: result.operations,
+    faults: result.schedule.length,
+    rerun: result.rerun,
+  };
+  await writeFile(join(out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(join(out, "junit.xml"), junitXml(options, result.verdict, result.check));
+}
