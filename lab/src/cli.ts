@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import type { ReadMode } from "./sim/client.js";
 import { runSimulation } from "./sim/simulation.js";
+import { TOXIPROXY_USAGE, runToxiproxyCommand } from "./toxiproxy/cli-command.js";
 
 const USAGE = `usage: zkts-lab sim --seed N [--voters 3] [--observers 0] [--clients 4] [--keys 3] [--chaos-ms 8000] [--reads linearizable|sync|plain|none] [--trace]
   Runs one deterministic simulation of a zkts ensemble and checks it; the same arguments
-  replay the same run. Exit 0 when every check passed, 1 when one failed, 2 on bad usage.`;
+  replay the same run. Exit 0 when every check passed, 1 when one failed, 2 on bad usage.
+${TOXIPROXY_USAGE}`;
 
 function parse(argv: string[]): Record<string, string | true> | null {
   const out: Record<string, string | true> = {};
@@ -38,6 +40,7 @@ function readMode(value: string | true | undefined): ReadMode {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "toxiproxy") return runToxiproxyCommand(rest);
   const args = command === "sim" ? parse(rest) : null;
   if (args === null || args.seed === undefined) {
     process.stderr.write(`${USAGE}\n`);
