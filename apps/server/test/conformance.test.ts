@@ -5,7 +5,8 @@ import { type RunningServer, startReferenceZooKeeper, startZkts } from "@zkts/te
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AllowedDifference, compareTranscripts } from "./conformance/compare.js";
 import { Recorder } from "./conformance/recorder.js";
-import { SUPER_DIGEST, scenarios } from "./conformance/scenarios.js";
+import { nullScenarios } from "./conformance/null-scenarios.js";
+import { SUPER_DIGEST, scenarios as plainScenarios } from "./conformance/scenarios.js";
 
 /**
  * The differential conformance suite: every scenario runs against the reference Apache
@@ -15,6 +16,7 @@ import { SUPER_DIGEST, scenarios } from "./conformance/scenarios.js";
 const here = dirname(fileURLToPath(import.meta.url));
 const allowed = JSON.parse(readFileSync(join(here, "conformance/allowed-differences.json"), "utf8")) as AllowedDifference[];
 const transcriptDir = join(here, "conformance/.transcripts");
+const scenarios = [...plainScenarios, ...nullScenarios];
 
 const config = {
   extendedTypesEnabled: "true",

@@ -368,7 +368,8 @@ export class ZkClient {
   async sync(path = "/"): Promise<string> {
     validatePath(path);
     const reply = await this.call(OpCode.sync, SyncRequest.encode({ path: this.chroot.toServer(path) }), path, SyncResponse);
-    return this.chroot.toClient(reply.path);
+    // The server echoes the path it was sent, null only for a null one, which this client never sends.
+    return reply.path === null ? path : this.chroot.toClient(reply.path);
   }
 
   async getAllChildrenNumber(path: string): Promise<number> {

@@ -79,7 +79,7 @@ export function readResults(results: MultiResult[], chroot: Chroot, ops: readonl
     const failed = results[index]!;
     const code = failed.type === OpCode.error ? failed.err : ErrorCode.RUNTIMEINCONSISTENCY;
     const op = ops[index];
-    const path = op === undefined ? undefined : chroot.toClient(op.request.path);
+    const path = op === undefined || op.request.path === null ? undefined : chroot.toClient(op.request.path);
     throw new ZkError(code, {
       path,
       detail: `multi op ${index} failed; no op was applied`,

@@ -38,7 +38,13 @@ function javaSplitCount(value: string, separator: string): number {
   return parts.length;
 }
 
+/**
+ * Whether a provider accepts an ACL id. A null id is no answer at all: ZooKeeper's digest and
+ * ip providers throw NullPointerException on it, which the request processor reports as
+ * MARSHALLINGERROR; callers check for it first (see Preparer.fixupAcl).
+ */
 export function isValidAclId(id: Id): boolean {
+  if (id.id === null) return false;
   switch (id.scheme) {
     case "world":
       return id.id === "anyone";
@@ -52,16 +58,17 @@ export function isValidAclId(id: Id): boolean {
 }
 
 /** Whether a scheme has a provider here (unknown schemes make an ACL invalid). */
-export function isKnownScheme(scheme: string): boolean {
+export function isKnownScheme(scheme: string | null): boolean {
   return scheme === "world" || scheme === "digest" || scheme === "ip";
 }
 
 /** Whether ids of this scheme count as authenticated for the `auth` ACL scheme. */
-export function isAuthenticatedScheme(scheme: string): boolean {
+export function isAuthenticatedScheme(scheme: string | null): boolean {
   return scheme === "digest" || scheme === "super";
 }
 
 function matches(authId: Id, aclId: Id): boolean {
+  if (authId.id === null || aclId.id === null) return false;
   switch (aclId.scheme) {
     case "digest":
       return authId.id === aclId.id;
@@ -167,9 +174,14 @@ function ipMatches(clientAddress: string, aclExpression: string): boolean {
  * Handles an AuthPacket for a scheme: returns the ids the connection gains, or null when the
  * scheme is unknown or the credentials are rejected (the server answers AUTHFAILED).
  */
-export function authenticate(scheme: string, auth: Buffer | null, config: AuthConfig): Id[] | null {
-  if (scheme !== "digest") return null;
-  const userPassword = (auth ?? Buffer.alloc(0)).toString("utf8");
+export function authenticate(scheme: string | null, auth: Buffer | null, config: AuthConfig): Id[] | null {
+  // The ip provider authenticates the connection's own address, an id every connection
+  // already holds, so it adds nothing and cannot fail (whatever the credentials, null too).
+  if (scheme === "ip") return [];
+  // ZooKeeper's digest provider fails on null credentials (it cannot make a string of them);
+  // empty ones are a user "" with an empty password.
+  if (scheme !== "digest" || auth === null) return null;
+  const userPassword = auth.toString("utf8");
   const digest = digestOf(userPassword, config.digestAlgorithm);
   const ids: Id[] = [];
   if (config.superDigest && digest === config.superDigest) ids.push({ scheme: "super", id: "" });

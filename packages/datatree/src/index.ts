@@ -8,6 +8,7 @@ export * from "./znode.js";
 export * from "./tree.js";
 export * from "./prep.js";
 export * from "./keeper-error.js";
+export * from "./null-field.js";
 export * from "./ensemble-config.js";
 export * from "./reconfig.js";
 export { EnsembleConfigError, parseServerSpec, renderServerSpec } from "./server-spec.js";

@@ -19,6 +19,7 @@ import { type AuthConfig, aclPermits, isAuthenticatedScheme, isKnownScheme, isVa
 import { type EnsembleConfig, parseEnsembleConfig, renderEnsembleConfig } from "./ensemble-config.js";
 import { CONTAINER_EPHEMERAL_OWNER, TTL_MAX_MS, ephemeralKind, ttlOwner } from "./ephemeral-type.js";
 import { KeeperError } from "./keeper-error.js";
+import { NullFieldError, dereferenced } from "./null-field.js";
 import { pathProblem } from "./path.js";
 import { StatsTrack, quotaLimitPath, quotaStatPath } from "./quota.js";
 import { applyReconfig } from "./reconfig.js";
@@ -100,13 +101,20 @@ export class Preparer {
     return this.outstanding.length;
   }
 
-  /** Turns a write into its transaction body; failures become an error txn. */
+  /**
+   * Turns a write into its transaction body; failures become an error txn. A null field
+   * ZooKeeper dereferences fails the whole write, a multi included, with MARSHALLINGERROR.
+   */
   prepare(write: WriteRequest, ctx: PrepContext): TxnBody {
-    if (write.type === OpCode.multi) return this.prepareMulti(write.ops, ctx);
     try {
+      if (write.type === OpCode.multi) return this.prepareMulti(write.ops, ctx);
       return this.prepareOne(write, ctx);
     } catch (e) {
       if (e instanceof KeeperError) return { type: OpCode.error, txn: { err: e.code } };
+      if (e instanceof NullFieldError) {
+        this.rollback(ctx.zxid);
+        return { type: OpCode.error, txn: { err: ErrorCode.MARSHALLINGERROR } };
+      }
       throw e;
     }
   }
@@ -247,7 +255,7 @@ export class Preparer {
     if (isTtl && !this.config.extendedTypesEnabled) throw new KeeperError(ErrorCode.UNIMPLEMENTED);
     if (isTtl ? ttl > TTL_MAX_MS || ttl <= 0n : ttl >= 0n) throw new KeeperError(ErrorCode.BADARGUMENTS, request.path);
 
-    let path = request.path;
+    let path = dereferenced(request.path, "create path");
     const slash = path.lastIndexOf("/");
     if (slash === -1 || path.includes("\u0000")) throw new KeeperError(ErrorCode.BADARGUMENTS, path);
     const parentName = slash === 0 ? "/" : path.substring(0, slash);
@@ -296,7 +304,7 @@ export class Preparer {
   }
 
   private prepareDelete(request: DeleteRequest, ctx: PrepContext): TxnBody {
-    const path = request.path;
+    const path = dereferenced(request.path, "delete path");
     const parentName = this.parentForDelete(path);
     const parent = this.recordFor(parentName);
     this.checkAcl(parent.acl, Perms.DELETE, ctx.authInfo);
@@ -322,8 +330,7 @@ export class Preparer {
   }
 
   private prepareSetData(request: SetDataRequest, ctx: PrepContext): TxnBody {
-    const path = request.path;
-    if (pathProblem(path) !== null) throw new KeeperError(ErrorCode.BADARGUMENTS, path);
+    const path = validPath(request.path);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.WRITE, ctx.authInfo);
     this.checkQuota(path, node.data, request.data, false);
@@ -333,8 +340,7 @@ export class Preparer {
   }
 
   private prepareSetAcl(request: SetACLRequest, ctx: PrepContext): TxnBody {
-    const path = request.path;
-    if (pathProblem(path) !== null) throw new KeeperError(ErrorCode.BADARGUMENTS, path);
+    const path = validPath(request.path);
     const acl = this.fixupAcl(path, ctx.authInfo, request.acl);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.ADMIN, ctx.authInfo);
@@ -344,8 +350,7 @@ export class Preparer {
   }
 
   private prepareCheck(request: CheckVersionRequest, ctx: PrepContext): TxnBody {
-    const path = request.path;
-    if (pathProblem(path) !== null) throw new KeeperError(ErrorCode.BADARGUMENTS, path);
+    const path = validPath(request.path);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.READ, ctx.authInfo);
     const version = checkVersion(node.version, request.version, path);
@@ -411,17 +416,24 @@ export class Preparer {
     if (!aclPermits(acl, perm, authInfo, this.config.auth)) throw new KeeperError(ErrorCode.NOAUTH);
   }
 
-  /** PrepRequestProcessor.fixupACL: dedupe, validate schemes, expand `auth` to the caller's ids. */
-  private fixupAcl(path: string, authInfo: readonly Id[], acl: readonly ACL[]): ACL[] {
+  /**
+   * PrepRequestProcessor.fixupACL: dedupe, validate schemes, expand `auth` to the caller's ids.
+   * Nulls fail where ZooKeeper's do: a null list or scheme is INVALIDACL; a null id is
+   * ignored by `auth`, and dereferenced (MARSHALLINGERROR) by the world check and by the digest
+   * and ip providers, and by the duplicate check when it compares two entries.
+   */
+  private fixupAcl(path: string, authInfo: readonly Id[], acl: readonly ACL[] | null): ACL[] {
+    if (acl === null) throw new KeeperError(ErrorCode.INVALIDACL, path);
     const unique: ACL[] = [];
     for (const a of acl) {
-      if (!unique.some((u) => u.perms === a.perms && u.id.scheme === a.id.scheme && u.id.id === a.id.id)) unique.push(a);
+      if (!unique.some((u) => javaAclEquals(a, u))) unique.push(a);
     }
     if (unique.length === 0) throw new KeeperError(ErrorCode.INVALIDACL, path);
     const out: ACL[] = [];
     for (const a of unique) {
       const { scheme, id } = a.id;
-      if (scheme === "world" && id === "anyone") {
+      if (scheme === null) throw new KeeperError(ErrorCode.INVALIDACL, path);
+      if (scheme === "world" && dereferenced(id, "world ACL id") === "anyone") {
         out.push(a);
       } else if (scheme === "auth") {
         let expanded = false;
@@ -433,7 +445,9 @@ export class Preparer {
         }
         if (!expanded) throw new KeeperError(ErrorCode.INVALIDACL, path);
       } else {
-        if (!isKnownScheme(scheme) || !isValidAclId(a.id)) throw new KeeperError(ErrorCode.INVALIDACL, path);
+        if (!isKnownScheme(scheme)) throw new KeeperError(ErrorCode.INVALIDACL, path);
+        dereferenced(id, `${scheme} ACL id`);
+        if (!isValidAclId(a.id)) throw new KeeperError(ErrorCode.INVALIDACL, path);
         out.push(a);
       }
     }
@@ -474,4 +488,24 @@ function toWrite(op: MultiOp): Exclude<WriteRequest, { type: typeof OpCode.multi
     default:
       return op as Exclude<WriteRequest, { type: typeof OpCode.multi }>;
   }
+}
+
+/**
+ * PathUtils.validatePath as setData, setACL and check call it: a null path is an illegal
+ * argument there, not a dereference, so it is BADARGUMENTS.
+ */
+function validPath(path: string | null): string {
+  if (path === null || pathProblem(path) !== null) throw new KeeperError(ErrorCode.BADARGUMENTS, path);
+  return path;
+}
+
+/**
+ * ACL.equals as ZooKeeper's duplicate check calls it (`candidate.equals(kept)`): perms first,
+ * then the candidate's scheme and id are dereferenced, so a null there is a
+ * NullPointerException once the fields before it are equal.
+ */
+function javaAclEquals(candidate: ACL, kept: ACL): boolean {
+  if (candidate.perms !== kept.perms) return false;
+  if (dereferenced(candidate.id.scheme, "ACL scheme") !== kept.id.scheme) return false;
+  return dereferenced(candidate.id.id, "ACL id") === kept.id.id;
 }

@@ -62,9 +62,19 @@ describe("authenticate", () => {
     ]);
   });
 
-  it("rejects schemes it has no provider for", () => {
+  it("rejects schemes it has no provider for, and a null scheme", () => {
     expect(authenticate("kerberos", Buffer.from("x"), {})).toBeNull();
-    expect(authenticate("ip", Buffer.from("127.0.0.1"), {})).toBeNull();
+    expect(authenticate(null, Buffer.from("alice:pw"), {})).toBeNull();
+  });
+
+  it("accepts ip whatever the credentials, adding nothing the connection lacks", () => {
+    expect(authenticate("ip", Buffer.from("127.0.0.1"), {})).toEqual([]);
+    expect(authenticate("ip", null, {})).toEqual([]);
+  });
+
+  it("fails digest on null credentials and takes empty ones as user \"\"", () => {
+    expect(authenticate("digest", null, {})).toBeNull();
+    expect(authenticate("digest", Buffer.alloc(0), {})).toEqual([{ scheme: "digest", id: ":2jmj7l5rSw0yVb/vlWAYkK/YBwk=" }]);
   });
 });
 

@@ -3,9 +3,13 @@ import { record, t, type RecordCodec } from "./schema.js";
 /** The TypeScript type a record codec reads and writes. */
 export type RecordOf<C> = C extends RecordCodec<infer T> ? T : never;
 
+// Records read from clients take nulls wherever zookeeper.jute has a ustring, buffer or vector
+// (t.optUstring, t.buffer, t.optVector), because clients send them: kazoo, for one, writes
+// every empty string as length −1. What a null means is decided by the request processors.
+
 // ---- org.apache.zookeeper.data -------------------------------------------------------------
 
-export const Id = record("Id", { scheme: t.ustring, id: t.ustring });
+export const Id = record("Id", { scheme: t.optUstring, id: t.optUstring });
 export type Id = RecordOf<typeof Id>;
 
 export const ACL = record("ACL", { perms: t.int, id: Id });
@@ -61,19 +65,19 @@ export type ConnectResponse = RecordOf<typeof ConnectResponse>;
 
 export const SetWatches = record("SetWatches", {
   relativeZxid: t.long,
-  dataWatches: t.vector(t.ustring),
-  existWatches: t.vector(t.ustring),
-  childWatches: t.vector(t.ustring),
+  dataWatches: t.optVector(t.optUstring),
+  existWatches: t.optVector(t.optUstring),
+  childWatches: t.optVector(t.optUstring),
 });
 export type SetWatches = RecordOf<typeof SetWatches>;
 
 export const SetWatches2 = record("SetWatches2", {
   relativeZxid: t.long,
-  dataWatches: t.vector(t.ustring),
-  existWatches: t.vector(t.ustring),
-  childWatches: t.vector(t.ustring),
-  persistentWatches: t.vector(t.ustring),
-  persistentRecursiveWatches: t.vector(t.ustring),
+  dataWatches: t.optVector(t.optUstring),
+  existWatches: t.optVector(t.optUstring),
+  childWatches: t.optVector(t.optUstring),
+  persistentWatches: t.optVector(t.optUstring),
+  persistentRecursiveWatches: t.optVector(t.optUstring),
 });
 export type SetWatches2 = RecordOf<typeof SetWatches2>;
 
@@ -83,16 +87,16 @@ export type RequestHeader = RecordOf<typeof RequestHeader>;
 export const MultiHeader = record("MultiHeader", { type: t.int, done: t.bool, err: t.int });
 export type MultiHeader = RecordOf<typeof MultiHeader>;
 
-export const AuthPacket = record("AuthPacket", { type: t.int, scheme: t.ustring, auth: t.buffer });
+export const AuthPacket = record("AuthPacket", { type: t.int, scheme: t.optUstring, auth: t.buffer });
 export type AuthPacket = RecordOf<typeof AuthPacket>;
 
 export const ReplyHeader = record("ReplyHeader", { xid: t.int, zxid: t.long, err: t.int });
 export type ReplyHeader = RecordOf<typeof ReplyHeader>;
 
-export const GetDataRequest = record("GetDataRequest", { path: t.ustring, watch: t.bool });
+export const GetDataRequest = record("GetDataRequest", { path: t.optUstring, watch: t.bool });
 export type GetDataRequest = RecordOf<typeof GetDataRequest>;
 
-export const SetDataRequest = record("SetDataRequest", { path: t.ustring, data: t.buffer, version: t.int });
+export const SetDataRequest = record("SetDataRequest", { path: t.optUstring, data: t.buffer, version: t.int });
 export type SetDataRequest = RecordOf<typeof SetDataRequest>;
 
 /** Java clients pass null for the lists they do not use, so all three strings are nullable. */
@@ -117,65 +121,65 @@ export const SetSASLResponse = record("SetSASLResponse", { token: t.buffer });
 export type SetSASLResponse = RecordOf<typeof SetSASLResponse>;
 
 export const CreateRequest = record("CreateRequest", {
-  path: t.ustring,
+  path: t.optUstring,
   data: t.buffer,
-  acl: t.vector(ACL),
+  acl: t.optVector(ACL),
   flags: t.int,
 });
 export type CreateRequest = RecordOf<typeof CreateRequest>;
 
 export const CreateTTLRequest = record("CreateTTLRequest", {
-  path: t.ustring,
+  path: t.optUstring,
   data: t.buffer,
-  acl: t.vector(ACL),
+  acl: t.optVector(ACL),
   flags: t.int,
   ttl: t.long,
 });
 export type CreateTTLRequest = RecordOf<typeof CreateTTLRequest>;
 
-export const DeleteRequest = record("DeleteRequest", { path: t.ustring, version: t.int });
+export const DeleteRequest = record("DeleteRequest", { path: t.optUstring, version: t.int });
 export type DeleteRequest = RecordOf<typeof DeleteRequest>;
 
-export const GetChildrenRequest = record("GetChildrenRequest", { path: t.ustring, watch: t.bool });
+export const GetChildrenRequest = record("GetChildrenRequest", { path: t.optUstring, watch: t.bool });
 export type GetChildrenRequest = RecordOf<typeof GetChildrenRequest>;
 
-export const GetAllChildrenNumberRequest = record("GetAllChildrenNumberRequest", { path: t.ustring });
+export const GetAllChildrenNumberRequest = record("GetAllChildrenNumberRequest", { path: t.optUstring });
 export type GetAllChildrenNumberRequest = RecordOf<typeof GetAllChildrenNumberRequest>;
 
-export const GetStatPersistedRequest = record("GetStatPersistedRequest", { path: t.ustring });
+export const GetStatPersistedRequest = record("GetStatPersistedRequest", { path: t.optUstring });
 export type GetStatPersistedRequest = RecordOf<typeof GetStatPersistedRequest>;
 
-export const GetChildren2Request = record("GetChildren2Request", { path: t.ustring, watch: t.bool });
+export const GetChildren2Request = record("GetChildren2Request", { path: t.optUstring, watch: t.bool });
 export type GetChildren2Request = RecordOf<typeof GetChildren2Request>;
 
-export const CheckVersionRequest = record("CheckVersionRequest", { path: t.ustring, version: t.int });
+export const CheckVersionRequest = record("CheckVersionRequest", { path: t.optUstring, version: t.int });
 export type CheckVersionRequest = RecordOf<typeof CheckVersionRequest>;
 
-export const GetMaxChildrenRequest = record("GetMaxChildrenRequest", { path: t.ustring });
+export const GetMaxChildrenRequest = record("GetMaxChildrenRequest", { path: t.optUstring });
 export type GetMaxChildrenRequest = RecordOf<typeof GetMaxChildrenRequest>;
 
 export const GetMaxChildrenResponse = record("GetMaxChildrenResponse", { max: t.int });
 export type GetMaxChildrenResponse = RecordOf<typeof GetMaxChildrenResponse>;
 
-export const SetMaxChildrenRequest = record("SetMaxChildrenRequest", { path: t.ustring, max: t.int });
+export const SetMaxChildrenRequest = record("SetMaxChildrenRequest", { path: t.optUstring, max: t.int });
 export type SetMaxChildrenRequest = RecordOf<typeof SetMaxChildrenRequest>;
 
-export const SyncRequest = record("SyncRequest", { path: t.ustring });
+export const SyncRequest = record("SyncRequest", { path: t.optUstring });
 export type SyncRequest = RecordOf<typeof SyncRequest>;
 
-export const SyncResponse = record("SyncResponse", { path: t.ustring });
+export const SyncResponse = record("SyncResponse", { path: t.optUstring });
 export type SyncResponse = RecordOf<typeof SyncResponse>;
 
-export const GetACLRequest = record("GetACLRequest", { path: t.ustring });
+export const GetACLRequest = record("GetACLRequest", { path: t.optUstring });
 export type GetACLRequest = RecordOf<typeof GetACLRequest>;
 
-export const SetACLRequest = record("SetACLRequest", { path: t.ustring, acl: t.vector(ACL), version: t.int });
+export const SetACLRequest = record("SetACLRequest", { path: t.optUstring, acl: t.optVector(ACL), version: t.int });
 export type SetACLRequest = RecordOf<typeof SetACLRequest>;
 
 export const SetACLResponse = record("SetACLResponse", { stat: Stat });
 export type SetACLResponse = RecordOf<typeof SetACLResponse>;
 
-export const AddWatchRequest = record("AddWatchRequest", { path: t.ustring, mode: t.int });
+export const AddWatchRequest = record("AddWatchRequest", { path: t.optUstring, mode: t.int });
 export type AddWatchRequest = RecordOf<typeof AddWatchRequest>;
 
 export const WatcherEvent = record("WatcherEvent", { type: t.int, state: t.int, path: t.ustring });
@@ -190,7 +194,7 @@ export type CreateResponse = RecordOf<typeof CreateResponse>;
 export const Create2Response = record("Create2Response", { path: t.ustring, stat: Stat });
 export type Create2Response = RecordOf<typeof Create2Response>;
 
-export const ExistsRequest = record("ExistsRequest", { path: t.ustring, watch: t.bool });
+export const ExistsRequest = record("ExistsRequest", { path: t.optUstring, watch: t.bool });
 export type ExistsRequest = RecordOf<typeof ExistsRequest>;
 
 export const ExistsResponse = record("ExistsResponse", { stat: Stat });
@@ -217,13 +221,13 @@ export type GetChildren2Response = RecordOf<typeof GetChildren2Response>;
 export const GetACLResponse = record("GetACLResponse", { acl: t.vector(ACL), stat: Stat });
 export type GetACLResponse = RecordOf<typeof GetACLResponse>;
 
-export const CheckWatchesRequest = record("CheckWatchesRequest", { path: t.ustring, type: t.int });
+export const CheckWatchesRequest = record("CheckWatchesRequest", { path: t.optUstring, type: t.int });
 export type CheckWatchesRequest = RecordOf<typeof CheckWatchesRequest>;
 
-export const RemoveWatchesRequest = record("RemoveWatchesRequest", { path: t.ustring, type: t.int });
+export const RemoveWatchesRequest = record("RemoveWatchesRequest", { path: t.optUstring, type: t.int });
 export type RemoveWatchesRequest = RecordOf<typeof RemoveWatchesRequest>;
 
-export const GetEphemeralsRequest = record("GetEphemeralsRequest", { prefixPath: t.ustring });
+export const GetEphemeralsRequest = record("GetEphemeralsRequest", { prefixPath: t.optUstring });
 export type GetEphemeralsRequest = RecordOf<typeof GetEphemeralsRequest>;
 
 export const GetEphemeralsResponse = record("GetEphemeralsResponse", { ephemerals: t.vector(t.ustring) });

@@ -67,6 +67,14 @@ const buffer: Field<Buffer | null> = {
   write: (w, v) => w.writeBuffer(v),
 };
 
+/**
+ * ZooKeeper's BinaryInputArchive reads a length of −1 as a null string, buffer or vector in
+ * every record. Records a server reads from clients declare their strings and vectors with
+ * the `opt` constructors, so the null reaches the request processors, which decide what it
+ * means op by op, as ZooKeeper's do. The plain constructors refuse −1 as corrupt input: they
+ * serve records only a server writes (replies, txns, snapshots), where ZooKeeper never puts a
+ * null and zkts's readers rely on a value.
+ */
 const ustring: Field<string> = {
   kind: { tag: "ustring", nullable: false },
   sizeMin: 4,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
+  AuthPacket,
   CreateRequest,
+  CreateResponse,
+  CreateTxn,
+  GetChildrenResponse,
+  SetWatches,
+  SyncResponse,
   JuteError,
   JuteWriter,
   Perms,
@@ -53,7 +59,28 @@ describe("records against hand-built bytes", () => {
     };
     expect(CreateRequest.decode(bytes)).toEqual(value);
     expect(CreateRequest.encode(value)).toEqual(bytes);
-    expect(() => CreateRequest.decode(hex("00000002 2f61 ffffffff ffffffff 00000000"))).toThrow(/null vector/);
+  });
+
+  it("request records take −1 as null in every string, buffer and vector, as BinaryInputArchive does", () => {
+    const bytes = hex(`ffffffff | ffffffff | ffffffff | 00000000`);
+    const value = { path: null, data: null, acl: null, flags: 0 };
+    expect(CreateRequest.decode(bytes)).toEqual(value);
+    expect(CreateRequest.encode(value)).toEqual(bytes);
+    // kazoo's CREATOR_ALL_ACL: ACL(31, Id("auth", "")), the empty id written as −1.
+    const creatorAll = hex(`00000002 2f61 | ffffffff | 00000001 | 0000001f 00000004 61757468 ffffffff | 00000000`);
+    expect(CreateRequest.decode(creatorAll).acl).toEqual([{ perms: Perms.ALL, id: { scheme: "auth", id: null } }]);
+    expect(CreateRequest.encode(CreateRequest.decode(creatorAll))).toEqual(creatorAll);
+    const watches = hex(`0000000000000007 | 00000002 ffffffff 00000002 2f61 | ffffffff | 00000000`);
+    expect(SetWatches.decode(watches)).toEqual({ relativeZxid: 7n, dataWatches: [null, "/a"], existWatches: null, childWatches: [] });
+    expect(SetWatches.encode(SetWatches.decode(watches))).toEqual(watches);
+    expect(AuthPacket.decode(hex("00000000 ffffffff ffffffff"))).toEqual({ type: 0, scheme: null, auth: null });
+    expect(SyncResponse.decode(hex("ffffffff"))).toEqual({ path: null });
+  });
+
+  it("records only a server writes refuse −1 strings and vectors as corrupt", () => {
+    expect(() => CreateResponse.decode(hex("ffffffff"))).toThrow(/null ustring/);
+    expect(() => GetChildrenResponse.decode(hex("ffffffff"))).toThrow(/null vector/);
+    expect(() => CreateTxn.decode(hex("ffffffff ffffffff 00000000 00 00000000"))).toThrow(/null ustring/);
   });
 
   it("ReplyHeader and a notification's WatcherEvent", () => {

@@ -1,6 +1,15 @@
 import type { Socket } from "node:net";
 import { type WriteRequest, authenticate } from "@zkts/datatree";
-import { AuthPacket, ErrorCode, JuteError, type JuteReader, writeConnectResponse } from "@zkts/jute";
+import {
+  AuthPacket,
+  ErrorCode,
+  JuteError,
+  type JuteReader,
+  type JuteWriter,
+  OpCode,
+  writeConnectResponse,
+  writeMultiResponse,
+} from "@zkts/jute";
 import type { ServerConfig } from "./config.js";
 import type { ClientConnection } from "./connection.js";
 import { sessionPassword } from "./java-random.js";
@@ -90,7 +99,7 @@ export function handleAuthPacket(
   logger: Logger,
 ): void {
   let ids = null;
-  let scheme = "?";
+  let scheme: string | null = "?";
   try {
     const packet = AuthPacket.read(reader);
     scheme = packet.scheme;
@@ -155,7 +164,11 @@ export function answerFourLetterWord(
 /**
  * A write request's record, or null when the request was answered here instead: a record
  * that does not parse gets MARSHALLINGERROR; an opcode that is no request ZooKeeper knows
- * gets UNIMPLEMENTED, and the connection closes after it, as ZooKeeper does.
+ * gets UNIMPLEMENTED, and the connection closes after it, as ZooKeeper does. A multi with a
+ * null path in any op gets MARSHALLINGERROR with an empty MultiResponse and no txn: ZooKeeper
+ * looks up every op's path before preparing any, fails there with NullPointerException, and
+ * answers from an empty result. (It also takes a zxid it never uses; zkts does not, so
+ * ZooKeeper's later zxids run one ahead of zkts's after each such multi.)
  */
 export function readWriteOrAnswer(
   connection: ClientConnection,
@@ -176,6 +189,11 @@ export function readWriteOrAnswer(
   if (write === null) {
     logger.log("warn", "unknown request type; closing connection", { type, session: hex(connection.sessionId) });
     connection.enqueue(xid, null, { err: ErrorCode.UNIMPLEMENTED, zxid: -1n, body: null, closeAfter: true });
+  }
+  if (write?.type === OpCode.multi && write.ops.some((op) => op.request.path === null)) {
+    const body = (w: JuteWriter) => writeMultiResponse(w, []);
+    connection.enqueue(xid, null, { err: ErrorCode.MARSHALLINGERROR, zxid: lastZxid, body });
+    return null;
   }
   return write;
 }

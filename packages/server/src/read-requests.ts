@@ -1,4 +1,12 @@
-import { type AuthConfig, type DataTree, KeeperError, type Watcher, aclPermits } from "@zkts/datatree";
+import {
+  type AuthConfig,
+  type DataTree,
+  KeeperError,
+  NullFieldError,
+  type Watcher,
+  aclPermits,
+  dereferenced,
+} from "@zkts/datatree";
 import {
   type ACL,
   AddWatchMode,
@@ -35,10 +43,13 @@ import {
   writeMultiResponse,
 } from "@zkts/jute";
 import type { Reply } from "./connection.js";
+import { setWatchesUpToNull } from "./set-watches.js";
 
 /**
  * The read side of FinalRequestProcessor: each read runs against the applied tree when it
- * reaches the head of its connection's queue, and returns its reply.
+ * reaches the head of its connection's queue, and returns its reply. A null path ZooKeeper
+ * dereferences is MARSHALLINGERROR (its NullPointerException); the reads that take a null
+ * path without dereferencing it (sync, getEphemerals, a persistent addWatch) answer as its do.
  */
 export class ReadRequests {
   constructor(
@@ -48,9 +59,11 @@ export class ReadRequests {
 
   run(type: number, reader: JuteReader, connection: Watcher): Reply {
     try {
+      if (type === OpCode.multiRead) return this.multiRead(reader, connection);
       return this.ok(this.dispatch(type, reader, connection));
     } catch (e) {
       if (e instanceof KeeperError) return this.error(e.code);
+      if (e instanceof NullFieldError) return this.error(ErrorCode.MARSHALLINGERROR);
       throw e;
     }
   }
@@ -71,7 +84,9 @@ export class ReadRequests {
     const tree = this.tree;
     switch (type) {
       case OpCode.exists: {
-        const { path, watch } = ExistsRequest.read(reader);
+        const request = ExistsRequest.read(reader);
+        const path = dereferenced(request.path, "exists path");
+        const watch = request.watch;
         if (path.includes("\u0000")) throw new KeeperError(ErrorCode.BADARGUMENTS);
         const node = tree.getNode(path);
         if (node !== undefined) this.check(tree.aclOf(node), Perms.READ, c);
@@ -95,7 +110,7 @@ export class ReadRequests {
         return (w) => GetChildren2Response.write(w, result);
       }
       case OpCode.getACL: {
-        const { path } = GetACLRequest.read(reader);
+        const path = dereferenced(GetACLRequest.read(reader).path, "getACL path");
         const node = tree.getNode(path);
         if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
         const acl = tree.aclOf(node);
@@ -105,12 +120,14 @@ export class ReadRequests {
         const visible = aclPermits(acl, Perms.ADMIN, c.authInfo, this.auth)
           ? acl
           : acl.map((a) =>
-              a.id.scheme === "digest" ? { perms: a.perms, id: { scheme: "digest", id: a.id.id.replace(/:.*/, ":x") } } : a,
+              a.id.scheme === "digest" && a.id.id !== null
+                ? { perms: a.perms, id: { scheme: "digest", id: a.id.id.replace(/:.*/, ":x") } }
+                : a,
             );
         return (w) => GetACLResponse.write(w, { acl: visible, stat });
       }
       case OpCode.getAllChildrenNumber: {
-        const { path } = GetAllChildrenNumberRequest.read(reader);
+        const path = dereferenced(GetAllChildrenNumberRequest.read(reader).path, "getAllChildrenNumber path");
         const node = tree.getNode(path);
         if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
         this.check(tree.aclOf(node), Perms.READ, c);
@@ -120,8 +137,9 @@ export class ReadRequests {
       case OpCode.getEphemerals: {
         const { prefixPath } = GetEphemeralsRequest.read(reader);
         const all = tree.getEphemerals(c.sessionId);
-        const prefix = prefixPath.trim();
-        const ephemerals = prefix === "" || prefix === "/" ? all : all.filter((p) => p.startsWith(prefixPath));
+        // ZooKeeper treats a null prefix like a blank one: every ephemeral of the session.
+        const prefix = prefixPath?.trim() ?? "";
+        const ephemerals = prefix === "" || prefix === "/" ? all : all.filter((p) => p.startsWith(prefixPath!));
         return (w) => GetEphemeralsResponse.write(w, { ephemerals });
       }
       case OpCode.sync: {
@@ -130,77 +148,95 @@ export class ReadRequests {
       }
       case OpCode.setWatches: {
         const s = SetWatches.read(reader);
-        tree.setWatches(s.relativeZxid, s.dataWatches, s.existWatches, s.childWatches, [], [], c);
+        setWatchesUpToNull(tree, s.relativeZxid, [s.dataWatches, s.existWatches, s.childWatches, [], []], c);
         return null;
       }
       case OpCode.setWatches2: {
         const s = SetWatches2.read(reader);
-        tree.setWatches(
-          s.relativeZxid,
-          s.dataWatches,
-          s.existWatches,
-          s.childWatches,
-          s.persistentWatches,
-          s.persistentRecursiveWatches,
-          c,
-        );
+        const lists = [s.dataWatches, s.existWatches, s.childWatches, s.persistentWatches, s.persistentRecursiveWatches] as const;
+        setWatchesUpToNull(tree, s.relativeZxid, lists, c);
         return null;
       }
       case OpCode.addWatch: {
         const { path, mode } = AddWatchRequest.read(reader);
-        tree.addWatch(path, c, mode === AddWatchMode.PERSISTENT_RECURSIVE ? "persistentRecursive" : "persistent");
+        const recursive = mode === AddWatchMode.PERSISTENT_RECURSIVE;
+        // ZooKeeper files a persistent watch under a null path, where no event can reach it (it
+        // only breaks the session's close); zkts answers the same and keeps nothing. A
+        // recursive one dereferences the path.
+        if (path === null && !recursive) return (w) => ErrorResponse.write(w, { err: 0 });
+        tree.addWatch(dereferenced(path, "addWatch path"), c, recursive ? "persistentRecursive" : "persistent");
         return (w) => ErrorResponse.write(w, { err: 0 });
       }
       case OpCode.checkWatches: {
-        const { path, type } = CheckWatchesRequest.read(reader);
+        const request = CheckWatchesRequest.read(reader);
+        const path = dereferenced(request.path, "checkWatches path");
+        const type = request.type;
         checkWatcherType(type);
         if (!tree.containsWatcher(path, type, c)) throw new KeeperError(ErrorCode.NOWATCHER, path);
         return null;
       }
       case OpCode.removeWatches: {
-        const { path, type } = RemoveWatchesRequest.read(reader);
+        const request = RemoveWatchesRequest.read(reader);
+        const path = dereferenced(request.path, "removeWatches path");
+        const type = request.type;
         checkWatcherType(type);
         if (!tree.removeWatch(path, type, c)) throw new KeeperError(ErrorCode.NOWATCHER, path);
         return null;
       }
       case OpCode.whoAmI: {
+        // The ids a connection holds were granted by this server, never null.
         const clientInfo = c.authInfo.map((id) => ({
-          authScheme: id.scheme,
-          user: id.scheme === "digest" ? id.id.split(":")[0]! : id.id,
+          authScheme: id.scheme ?? "",
+          user: id.scheme === "digest" ? (id.id ?? "").split(":")[0]! : (id.id ?? ""),
         }));
         return (w) => WhoAmIResponse.write(w, { clientInfo });
-      }
-      case OpCode.multiRead: {
-        const ops = readMultiRequest(reader);
-        const results: MultiResult[] = ops.map((op) => {
-          try {
-            if (op.type === OpCode.getChildren) {
-              return { type: OpCode.getChildren, children: this.getChildren(op.request.path, op.request.watch, c).children };
-            }
-            if (op.type === OpCode.getData) {
-              return { type: OpCode.getData, ...this.getData(op.request.path, op.request.watch, c) };
-            }
-            return { type: OpCode.error, err: ErrorCode.MARSHALLINGERROR };
-          } catch (e) {
-            if (e instanceof KeeperError) return { type: OpCode.error, err: e.code };
-            throw e;
-          }
-        });
-        return (w) => writeMultiResponse(w, results);
       }
       default:
         throw new KeeperError(ErrorCode.UNIMPLEMENTED);
     }
   }
 
-  private getData(path: string, watch: boolean, c: Watcher) {
+  /**
+   * Each op answers for itself (an error result for a KeeperError), except a null path: its
+   * NullPointerException ends ZooKeeper's loop, and the reply is MARSHALLINGERROR carrying the
+   * results gathered before it.
+   */
+  private multiRead(reader: JuteReader, c: Watcher): Reply {
+    const ops = readMultiRequest(reader);
+    const results: MultiResult[] = [];
+    for (const op of ops) {
+      try {
+        if (op.type === OpCode.getChildren) {
+          results.push({ type: OpCode.getChildren, children: this.getChildren(op.request.path, op.request.watch, c).children });
+        } else if (op.type === OpCode.getData) {
+          results.push({ type: OpCode.getData, ...this.getData(op.request.path, op.request.watch, c) });
+        } else {
+          results.push({ type: OpCode.error, err: ErrorCode.MARSHALLINGERROR });
+        }
+      } catch (e) {
+        if (e instanceof KeeperError) {
+          results.push({ type: OpCode.error, err: e.code });
+          continue;
+        }
+        if (e instanceof NullFieldError) {
+          return { err: ErrorCode.MARSHALLINGERROR, zxid: this.tree.lastProcessedZxid, body: (w) => writeMultiResponse(w, results) };
+        }
+        throw e;
+      }
+    }
+    return this.ok((w) => writeMultiResponse(w, results));
+  }
+
+  private getData(nullablePath: string | null, watch: boolean, c: Watcher) {
+    const path = dereferenced(nullablePath, "getData path");
     const node = this.tree.getNode(path);
     if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
     this.check(this.tree.aclOf(node), Perms.READ, c);
     return this.tree.getData(path, watch ? c : null)!;
   }
 
-  private getChildren(path: string, watch: boolean, c: Watcher) {
+  private getChildren(nullablePath: string | null, watch: boolean, c: Watcher) {
+    const path = dereferenced(nullablePath, "getChildren path");
     const node = this.tree.getNode(path);
     if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
     this.check(this.tree.aclOf(node), Perms.READ, c);

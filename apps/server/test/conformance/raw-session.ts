@@ -27,7 +27,8 @@ export interface RawEvent {
 export interface ConnectOptions {
   timeoutMs?: number;
   sessionId?: bigint;
-  passwd?: Buffer;
+  /** null sends the password as a null buffer (length −1). */
+  passwd?: Buffer | null;
   lastZxidSeen?: bigint;
   maxBuffer?: number;
 }
@@ -90,7 +91,7 @@ export class RawSession {
         lastZxidSeen: options.lastZxidSeen ?? 0n,
         timeOut: options.timeoutMs ?? 30000,
         sessionId: options.sessionId ?? 0n,
-        passwd: options.passwd ?? Buffer.alloc(16),
+        passwd: options.passwd === undefined ? Buffer.alloc(16) : options.passwd,
       },
       false,
     );

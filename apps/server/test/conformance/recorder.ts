@@ -77,6 +77,12 @@ const RESPONSE_DECODERS: Record<number, (r: JuteReader) => unknown> = {
 };
 
 /**
+ * Opcodes whose error replies can carry a body: ZooKeeper answers a multi or multiRead that
+ * fails on a null path with MARSHALLINGERROR and the results gathered so far.
+ */
+const ERROR_BODIES: ReadonlySet<number> = new Set([OpCode.multi, OpCode.multiRead]);
+
+/**
  * Runs one scenario against one server and records what every session saw, normalised so
  * that the reference ZooKeeper's transcript and zkts's can be compared field by field:
  * zxids relative to the scenario's start, times as "T", session ids as session names,
@@ -133,6 +139,8 @@ export class Recorder {
     };
     if (reply.err === 0 && decode !== undefined && reply.body.remaining > 0) {
       entry.body = this.normalize(decode(reply.body)) as Json;
+    } else if (ERROR_BODIES.has(type) && decode !== undefined && reply.body.remaining > 0) {
+      entry.errorBody = this.normalize(decode(reply.body)) as Json;
     } else if (reply.body.remaining > 0) {
       entry.trailingBytes = reply.body.remaining;
     }
