@@ -1,7 +1,7 @@
 import { assert } from "./assert.js";
 import { ElectionState, type Vote, startElection } from "./election.js";
 import { sendConfirmRound } from "./broadcast.js";
-import { leaderCheckProgress } from "./leader.js";
+import { leaderCheckProgress, stepLeading } from "./leader.js";
 import { LeaderState } from "./leader-state.js";
 import { LearnerState, learnerConnect } from "./learner.js";
 import { MemLog } from "./log.js";
@@ -226,12 +226,16 @@ export class PeerCore {
   }
 
   becomeLeader(vote: Vote): void {
+    const early = [...(this.election?.earlyLearnerInfos.values() ?? [])];
     this.leaveRole();
     this.vote = vote;
     this.role = "LEADING";
     this.leaderId = this.id;
-    this.leading = new LeaderState(this.now, this.acceptedEpoch, randomId(this.rng));
+    const leading = new LeaderState(this.now, this.acceptedEpoch, randomId(this.rng));
+    this.leading = leading;
     leaderCheckProgress(this);
+    // Learners that decided first sent their opening while this peer was still electing.
+    for (const m of early) if (this.leading === leading) stepLeading(this, m);
   }
 
   becomeLearner(vote: Vote): void {

@@ -1,5 +1,5 @@
 import type { PeerCore } from "./core.js";
-import type { Notification, PeerStateName } from "./messages.js";
+import type { Notification, PeerStateName, QuorumMessage } from "./messages.js";
 import type { PeerId, QuorumTracker } from "./quorum.js";
 import { verifierOf } from "./membership.js";
 import { randomBelow } from "./rng.js";
@@ -22,6 +22,11 @@ export class ElectionState {
   proposal: Vote = { leader: -1, zxid: -1n, electionEpoch: 0, peerEpoch: -1 };
   /** Votes of this election epoch, by sender (this peer's own included when it votes). */
   readonly recvset = new Map<PeerId, VoteRecord>();
+  /**
+   * The newest FOLLOWERINFO/OBSERVERINFO from each peer that decided before this one: taken
+   * up if this peer comes to lead, so its first learners need not wait for their next repeat.
+   */
+  readonly earlyLearnerInfos = new Map<PeerId, QuorumMessage>();
   /** FOLLOWING/LEADING notifications of any epoch: how a late peer finds an existing leader. */
   readonly outofelection = new Map<PeerId, VoteRecord>();
   /** Set once a quorum agrees: the tick at which to decide unless a better vote arrives. */

@@ -82,7 +82,9 @@ export class ZabPeer {
     }
     switch (core.role) {
       case "LOOKING":
-        return; // No quorum connection while electing.
+        // No quorum connection while electing; a learner's opening is kept in case this peer leads.
+        if (message.type === "FOLLOWERINFO" || message.type === "OBSERVERINFO") core.election?.earlyLearnerInfos.set(message.from, message);
+        return;
       case "LEADING":
         stepLeading(core, message);
         return;
