@@ -149,6 +149,16 @@ describe("the lab's Toxiproxy speaks Toxiproxy's HTTP API", () => {
     await (await connect(proxy.listen)).roundTrip("clean");
   });
 
+  it("closes a client whose upstream cannot be reached", async () => {
+    const nothing = await startTestServer(() => {});
+    const unreachable = nothing.address;
+    await nothing.close();
+    const proxy = await toxiproxy.createProxy({ name: "dead-end", listen: "127.0.0.1:0", upstream: unreachable });
+    const client = await connect(proxy.listen);
+    expect(await client.until(() => client.closed, 2000)).toBe(true);
+    expect(client.bytes.length).toBe(0);
+  });
+
   it("deletes a proxy: 404 afterwards and its port refuses", async () => {
     const proxy = await toxiproxy.createProxy({ name: "gone", listen: "127.0.0.1:0", upstream: echo.address });
     await proxy.remove();
