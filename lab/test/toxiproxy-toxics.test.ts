@@ -68,12 +68,12 @@ describe("the lab's Toxiproxy applies each toxic to real traffic", () => {
     await (await proxy.getToxic("slow_up")).remove();
     const healed = await c.roundTrip("ping");
     console.log(`round trip ms: baseline ${baseline.toFixed(1)}, +100 down ${downstreamOnly.toFixed(1)}, +50 up ${bothWays.toFixed(1)}, removed ${healed.toFixed(1)}`);
-    expect(baseline).toBeLessThan(50);
+    expect(baseline).toBeLessThan(90);
     expect(downstreamOnly).toBeGreaterThanOrEqual(99);
-    expect(downstreamOnly).toBeLessThan(180);
+    expect(downstreamOnly).toBeLessThan(195); // applied once, not twice
     expect(bothWays).toBeGreaterThanOrEqual(149);
-    expect(bothWays).toBeLessThan(250);
-    expect(healed).toBeLessThan(50);
+    expect(bothWays).toBeLessThan(295);
+    expect(healed).toBeLessThan(90);
   });
 
   it("latency keeps the order of the bytes and updates take effect", async () => {
@@ -98,7 +98,7 @@ describe("the lab's Toxiproxy applies each toxic to real traffic", () => {
     const kbPerSecond = bytes.length / elapsedMs; // bytes per ms = KB/s
     console.log(`bandwidth 200 KB/s: 100000 bytes in ${elapsedMs.toFixed(0)} ms = ${kbPerSecond.toFixed(0)} KB/s`);
     expect(c.bytes.equals(bytes)).toBe(true);
-    expect(kbPerSecond).toBeGreaterThan(150);
+    expect(kbPerSecond).toBeGreaterThan(130);
     expect(kbPerSecond).toBeLessThan(220);
   });
 
