@@ -52,7 +52,7 @@ function xorshift(seed: number): () => number {
 
 const AUTH_XID = -4;
 
-class BenchConnection {
+export class BenchConnection {
   private readonly framer = new Framer(0x7fffffff);
   private readonly writer = new JuteWriter(64 * 1024);
   private readonly sentAt = new Map<number, bigint>();

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+import { CreateRequest, OpCode, SetDataRequest } from "@zkts/jute";
+import { type EnsembleMember, type RunningEnsemble, startReferenceEnsemble, startZktsEnsemble } from "@zkts/testkit";
+import { BenchConnection } from "./load.js";
+
+/**
+ * Leader failover on a 3-member ensemble of the reference ZooKeeper 3.8 and of zkts, one after
+ * the other (tickTime 2000, initLimit 10, syncLimit 5, as a common zoo.cfg): each round SIGKILLs
+ * the leader and times the next acknowledged write, then restarts the killed member and waits
+ * until every member serves again. A write attempt is a fresh session on one surviving member
+ * and one setData, given up after ATTEMPT_TIMEOUT_MS (a follower still forwarding to the dead
+ * leader never answers), then the next member is tried at once: the figure is the servers'
+ * recovery, not a client library's reconnect policy.
+ */
+const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
+const ATTEMPT_TIMEOUT_MS = 300;
+const PATH = "/failover";
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One setData through a new session on `member`: true once acknowledged. */
+async function writeOnce(member: EnsembleMember, payload: string): Promise<boolean> {
+  let connection: BenchConnection | null = null;
+  const attempt = async (): Promise<boolean> => {
+    connection = await BenchConnection.open(member.server.host, member.server.port);
+    const replied = new Promise<number>((resolve) => (connection!.onReply = (err) => resolve(err)));
+    connection.send(OpCode.setData, (w) => SetDataRequest.write(w, { path: PATH, data: Buffer.from(payload), version: -1 }));
+    return (await replied) === 0;
+  };
+  try {
+    return (await withTimeout(attempt().catch(() => false), ATTEMPT_TIMEOUT_MS)) === true;
+  } finally {
+    (connection as BenchConnection | null)?.close();
+  }
+}
+
+/** Tries the running members in turn until one acknowledges a write; returns when it did. */
+async function nextAcknowledgedWrite(ensemble: RunningEnsemble, payload: string, deadlineMs: number): Promise<number> {
+  for (let i = 0; performance.now() < deadlineMs; i++) {
+    const running = ensemble.members.filter((m) => m.server.pid !== null);
+    if (await writeOnce(running[i % running.length]!, payload)) return performance.now();
+  }
+  throw new Error("no write was acknowledged within 60 s of the leader's death");
+}
+
+async function measure(name: string, start: () => Promise<RunningEnsemble>): Promise<number[]> {
+  const ensemble = await start();
+  const figures: number[] = [];
+  try {
+    const leader = await ensemble.waitForLeader(60_000);
+    const setup = await BenchConnection.open(leader.server.host, leader.server.port);
+    await new Promise<void>((resolve) => {
+      setup.onReply = () => resolve();
+      setup.send(OpCode.create, (w) =>
+        CreateRequest.write(w, { path: PATH, data: Buffer.alloc(0), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], flags: 0 }),
+      );
+    });
+    setup.close();
+    for (let round = 0; round < rounds; round++) {
+      const current = await ensemble.waitForLeader(60_000);
+      const killedAt = performance.now();
+      await current.server.kill();
+      const acknowledgedAt = await nextAcknowledgedWrite(ensemble, `round ${round}`, killedAt + 60_000);
+      figures.push(acknowledgedAt - killedAt);
+      process.stdout.write(`  ${name} round ${round + 1}: leader ${current.id} killed, next write acknowledged after ${(acknowledgedAt - killedAt).toFixed(0)} ms\n`);
+      await current.server.restart();
+    }
+    return figures;
+  } finally {
+    await ensemble.cleanup();
+  }
+}
+
+function summary(figures: number[]): string {
+  const sorted = [...figures].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(0);
+  return `median ${at(0.5)} ms, min ${sorted[0]!.toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms over ${figures.length} kills`;
+}
+
+const options = { voters: 3, tickTime: 2000 };
+const reference = await measure("reference", () => startReferenceEnsemble(options));
+const zkts = await measure("zkts", () => startZktsEnsemble(options));
+process.stdout.write(`\nleader SIGKILL -> next acknowledged write, 3 members, tickTime ${options.tickTime} ms\n`);
+process.stdout.write(`  reference ZooKeeper 3.8: ${summary(reference)}\n  zkts:                    ${summary(zkts)}\n`);
