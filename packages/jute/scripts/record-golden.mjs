@@ -3,7 +3,9 @@
 // Java client) and the reference Apache ZooKeeper 3.8, captured by a proxy on 127.0.0.1, and
 // writes it to packages/jute/test/golden/*.json for the codec's golden test.
 //
-//   npm run build && node packages/jute/scripts/record-golden.mjs
+//   npm run build && node packages/jute/scripts/record-golden.mjs [name...]
+//
+// With names (kazoo, zkcli, climt, java, nulls), only those files are recorded again.
 //
 // Needs what lab/provision/ensure.sh installs. Session ids, zxids and times differ on every
 // run, so re-recording changes the files even when nothing else changed.
@@ -15,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { fourLetterWord, runCliMt, runKazoo, runZkCli, startReferenceZooKeeper } from "@zkts/testkit";
+import { driveNullFields } from "./golden/null-fields-driver.mjs";
 import { startRecordingProxy } from "./golden/recording-proxy.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -88,6 +91,8 @@ const cliMtCommands = [
   "get /golden-c/missing",
 ];
 
+const only = new Set(process.argv.slice(2));
+
 async function main() {
   try {
     await run("javac", ["-version"]);
@@ -126,12 +131,20 @@ async function main() {
         await rm(classes, { recursive: true, force: true });
       }
     });
+
+    await record("nulls", version, zk.port, "ZooKeeper 3.8's answers to requests with a null (length -1) string, buffer or vector: hand-made frames with one null field each (paths in every request, ACL ids, ACL lists, data, watch lists, multi ops, auth scheme and credentials, the connect password), then kazoo's CREATOR_ALL_ACL, whose Id(\"auth\", \"\") kazoo sends with a null id", async (proxyPort) => {
+      const output = await driveNullFields(proxyPort);
+      const source = await readFile(join(here, "golden/kazoo_creator_acl.py"), "utf8");
+      const kazoo = await runKazoo(source, { env: { PROXY_PORT: String(proxyPort) }, timeoutMs: 60_000 });
+      return { code: kazoo.code, output: `${output}\n${kazoo.output ?? kazoo.stdout + kazoo.stderr}` };
+    });
   } finally {
     await zk.cleanup();
   }
 }
 
 async function record(name, version, upstreamPort, description, drive) {
+  if (only.size > 0 && !only.has(name)) return;
   const proxy = await startRecordingProxy(upstreamPort);
   let result;
   try {
