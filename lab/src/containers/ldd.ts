@@ -1,0 +1,35 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/**
+ * The shared libraries an `ldd` listing names by path: `name => /path (addr)` lines and the
+ * loader's own `/lib64/ld-linux-x86-64.so.2 (addr)` line. The kernel's vDSO has no file and
+ * libraries ldd could not find are left out (an optional GUI library of the JVM, say).
+ */
+export function librariesFromLdd(listing: string): string[] {
+  const paths: string[] = [];
+  for (const raw of listing.split("\n")) {
+    const line = raw.trim();
+    const arrow = /=>\s+(\/\S+)\s+\(0x[0-9a-f]+\)$/.exec(line);
+    const bare = /^(\/\S+)\s+\(0x[0-9a-f]+\)$/.exec(line);
+    const path = arrow?.[1] ?? bare?.[1];
+    if (path !== undefined) paths.push(path);
+  }
+  return paths;
+}
+
+/** Every library the given ELF files load, each path once, sorted. */
+export async function sharedLibraries(elfFiles: readonly string[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const file of elfFiles) {
+    // ldd exits 1 for files that are not dynamic executables or libraries: nothing to add.
+    const listing = await run("ldd", [file]).then(
+      (r) => r.stdout,
+      () => "",
+    );
+    for (const lib of librariesFromLdd(listing)) found.add(lib);
+  }
+  return [...found].sort();
+}
