@@ -43,7 +43,7 @@ import {
   writeMultiResponse,
 } from "@zkts/jute";
 import type { Reply } from "./connection.js";
-import { setWatchesUpToNull } from "./set-watches.js";
+import { NullPathWatches, setWatchesUpToNull } from "./set-watches.js";
 
 /**
  * The read side of FinalRequestProcessor: each read runs against the applied tree when it
@@ -52,6 +52,8 @@ import { setWatchesUpToNull } from "./set-watches.js";
  * path without dereferencing it (sync, getEphemerals, a persistent addWatch) answer as its do.
  */
 export class ReadRequests {
+  private readonly nullPathWatches = new NullPathWatches();
+
   constructor(
     private readonly tree: DataTree,
     private readonly auth: AuthConfig,
@@ -148,23 +150,24 @@ export class ReadRequests {
       }
       case OpCode.setWatches: {
         const s = SetWatches.read(reader);
-        setWatchesUpToNull(tree, s.relativeZxid, [s.dataWatches, s.existWatches, s.childWatches, [], []], c);
+        setWatchesUpToNull(tree, s.relativeZxid, [s.dataWatches, s.existWatches, s.childWatches, [], []], c, () => false);
         return null;
       }
       case OpCode.setWatches2: {
         const s = SetWatches2.read(reader);
         const lists = [s.dataWatches, s.existWatches, s.childWatches, s.persistentWatches, s.persistentRecursiveWatches] as const;
-        setWatchesUpToNull(tree, s.relativeZxid, lists, c);
+        setWatchesUpToNull(tree, s.relativeZxid, lists, c, () => this.nullPathWatches.file(c));
         return null;
       }
       case OpCode.addWatch: {
         const { path, mode } = AddWatchRequest.read(reader);
         const recursive = mode === AddWatchMode.PERSISTENT_RECURSIVE;
-        // ZooKeeper files a persistent watch under a null path, where no event can reach it (it
-        // only breaks the session's close); zkts answers the same and keeps nothing. A
-        // recursive one dereferences the path.
-        if (path === null && !recursive) return (w) => ErrorResponse.write(w, { err: 0 });
-        tree.addWatch(dereferenced(path, "addWatch path"), c, recursive ? "persistentRecursive" : "persistent");
+        if (path === null) {
+          // ZooKeeper files it where no event can reach it (it only breaks the session's close).
+          if (!this.nullPathWatches.file(c)) throw new NullFieldError("addWatch path");
+          return (w) => ErrorResponse.write(w, { err: 0 });
+        }
+        tree.addWatch(path, c, recursive ? "persistentRecursive" : "persistent");
         return (w) => ErrorResponse.write(w, { err: 0 });
       }
       case OpCode.checkWatches: {
@@ -177,9 +180,14 @@ export class ReadRequests {
       }
       case OpCode.removeWatches: {
         const request = RemoveWatchesRequest.read(reader);
-        const path = dereferenced(request.path, "removeWatches path");
         const type = request.type;
         checkWatcherType(type);
+        // A null path matches no watch, unless the session filed one there (see NullPathWatches).
+        if (request.path === null) {
+          if (this.nullPathWatches.heldBy(c)) throw new NullFieldError("removeWatches path");
+          throw new KeeperError(ErrorCode.NOWATCHER);
+        }
+        const path = request.path;
         if (!tree.removeWatch(path, type, c)) throw new KeeperError(ErrorCode.NOWATCHER, path);
         return null;
       }

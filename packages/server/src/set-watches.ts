@@ -13,13 +13,20 @@ const PERSISTENT = 3;
 
 /**
  * Re-registers a reconnecting client's watches as ZooKeeper's DataTree.setWatches does with
- * nulls in them. It walks the lists in order and looks up every path except the persistent
- * ones, so a null list, or a null path anywhere else, throws NullPointerException there: the
- * watches before it stay set (and fire), and the request fails with MARSHALLINGERROR
- * (NullFieldError here). A null persistent path is filed where no event can reach it, so it
- * is skipped.
+ * nulls in them. It walks the lists in order and looks up every data, exist and child path,
+ * so a null list, or a null path there, throws NullPointerException: the watches before it
+ * stay set (and fire), and the request fails with MARSHALLINGERROR (NullFieldError here). A
+ * null persistent or recursive path is filed without a lookup, where no event can reach it;
+ * `fileNullPathWatch` records that and says whether the session could file it (see
+ * NullPathWatches).
  */
-export function setWatchesUpToNull(tree: DataTree, relativeZxid: bigint, lists: WatchLists, watcher: Watcher): void {
+export function setWatchesUpToNull(
+  tree: DataTree,
+  relativeZxid: bigint,
+  lists: WatchLists,
+  watcher: Watcher,
+  fileNullPathWatch: () => boolean,
+): void {
   const kept: string[][] = [[], [], [], [], []];
   let failedAt: string | null = null;
   walk: for (let kind = 0; kind < lists.length; kind++) {
@@ -30,7 +37,7 @@ export function setWatchesUpToNull(tree: DataTree, relativeZxid: bigint, lists: 
     }
     for (const path of list) {
       if (path !== null) kept[kind]!.push(path);
-      else if (kind !== PERSISTENT) {
+      else if (kind < PERSISTENT || !fileNullPathWatch()) {
         failedAt = "watch path";
         break walk;
       }
@@ -38,4 +45,25 @@ export function setWatchesUpToNull(tree: DataTree, relativeZxid: bigint, lists: 
   }
   tree.setWatches(relativeZxid, kept[0]!, kept[1]!, kept[2]!, kept[3]!, kept[4]!, watcher);
   if (failedAt !== null) throw new NullFieldError(failedAt);
+}
+
+/**
+ * The sessions holding a persistent or recursive watch on a null path. ZooKeeper files the
+ * first one (no event ever reaches it); it keeps each such watch's mode under a key whose
+ * equals dereferences the path, so filing a second one, or removing it, throws
+ * NullPointerException (MARSHALLINGERROR). zkts keeps only the fact, for those answers.
+ */
+export class NullPathWatches {
+  private readonly holders = new WeakSet<Watcher>();
+
+  /** Files one for `watcher`; false when it already holds one (ZooKeeper's failure). */
+  file(watcher: Watcher): boolean {
+    if (this.holders.has(watcher)) return false;
+    this.holders.add(watcher);
+    return true;
+  }
+
+  heldBy(watcher: Watcher): boolean {
+    return this.holders.has(watcher);
+  }
 }

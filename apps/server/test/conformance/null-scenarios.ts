@@ -207,6 +207,9 @@ export const nullScenarios: Scenario[] = [
       await read("getAllChildrenNumber", OpCode.getAllChildrenNumber, (w) => GetAllChildrenNumberRequest.write(w, { path: null }));
       await read("getEphemerals", OpCode.getEphemerals, (w) => GetEphemeralsRequest.write(w, { prefixPath: null }));
       await read("sync", OpCode.sync, (w) => SyncRequest.write(w, { path: null }));
+      await read("removeWatches before a null-path watch", OpCode.removeWatches, (w) =>
+        RemoveWatchesRequest.write(w, { path: null, type: WatcherType.Data }),
+      );
       await read("addWatch", OpCode.addWatch, (w) => AddWatchRequest.write(w, { path: null, mode: AddWatchMode.PERSISTENT }));
       await read("addWatch recursive", OpCode.addWatch, (w) =>
         AddWatchRequest.write(w, { path: null, mode: AddWatchMode.PERSISTENT_RECURSIVE }),
