@@ -6,7 +6,7 @@ import { decodeConnection, loadGolden, type Decoded } from "./support/golden.js"
 // scripts/record-golden.mjs). Every frame must decode with the record its opcode selects and
 // encode back to exactly the captured bytes.
 
-const files = ["kazoo", "zkcli", "java", "climt"] as const;
+const files = ["kazoo", "zkcli", "java", "climt", "nulls"] as const;
 const decoded = Object.fromEntries(
   files.map((name) => [name, loadGolden(name).connections.map((c) => decodeConnection(c.frames))]),
 ) as Record<(typeof files)[number], Decoded[][]>;
@@ -59,8 +59,9 @@ describe.each(files)("golden frames from %s", (name) => {
     }
   });
 
-  it("send error replies as a bare ReplyHeader", () => {
+  it("send error replies as a bare ReplyHeader (a multi failing on a null path aside)", () => {
     for (const d of all(name).filter((d) => d.frame.dir === "s2c" && d.header?.err !== 0 && d.frame.kind === undefined)) {
+      if (d.header!.err === ErrorCode.MARSHALLINGERROR && (d.opcode === OpCode.multi || d.opcode === OpCode.multiRead)) continue;
       expect(d.payload.length).toBe(16);
     }
   });
@@ -310,5 +311,69 @@ describe("coverage of the captures", () => {
       if (op !== "reconfig") expect(okReply, `${op} reply`).toBe(true);
     }
     expect(everything.some((d) => d.opcode === OpCode.notification)).toBe(true);
+  });
+});
+
+describe("known values in the capture of null fields", () => {
+  type Reply = Decoded & { header: { err: number } };
+  /** The reply to the request whose body satisfies `match`, on any connection. */
+  const replyTo = (opcode: number, match: (body: any) => boolean): Reply => {
+    for (const connection of decoded.nulls) {
+      const request = connection.find((d) => d.frame.dir === "c2s" && d.opcode === opcode && match(d.body));
+      if (request === undefined) continue;
+      const reply = connection.find((d) => d.frame.dir === "s2c" && d.header?.xid === request.header!.xid && connection.indexOf(d) > connection.indexOf(request));
+      expect(reply, `reply to opcode ${opcode}`).toBeDefined();
+      return reply as Reply;
+    }
+    throw new Error(`no request of opcode ${opcode} matches`);
+  };
+
+  it("expands kazoo's CREATOR_ALL_ACL, Id(\"auth\", null), to the creator's digest id", () => {
+    const creates = requests("nulls", OpCode.create).map((d) => body<{ path: string; acl: unknown }>(d));
+    const kazoo = creates.find((c) => c.path === "/golden-creator-acl")!;
+    expect(kazoo.acl).toEqual([{ perms: Perms.ALL, id: { scheme: "auth", id: null } }]);
+    expect(replyTo(OpCode.create, (b) => b.path === "/golden-creator-acl").header.err).toBe(ErrorCode.OK);
+    const acl = body<{ acl: { perms: number; id: { scheme: string; id: string } }[] }>(
+      replyTo(OpCode.getACL, (b) => b.path === "/golden-creator-acl"),
+    ).acl;
+    expect(acl).toHaveLength(1);
+    expect(acl[0]!.id.scheme).toBe("digest");
+    expect(acl[0]!.id.id).toMatch(/^golden:[A-Za-z0-9+/]{27}=$/);
+  });
+
+  it("answers each null field as ZooKeeper's request processors do", () => {
+    const errOf = (opcode: number, match: (body: any) => boolean) => replyTo(opcode, match).header.err;
+    expect(errOf(OpCode.create2, (b) => b.path === null)).toBe(ErrorCode.MARSHALLINGERROR);
+    expect(errOf(OpCode.create, (b) => b.acl === null)).toBe(ErrorCode.INVALIDACL);
+    expect(errOf(OpCode.create, (b) => b.acl?.[0]?.id.scheme === "world" && b.acl[0].id.id === null)).toBe(ErrorCode.MARSHALLINGERROR);
+    expect(errOf(OpCode.create, (b) => b.acl?.[0]?.id.scheme === null)).toBe(ErrorCode.INVALIDACL);
+    expect(errOf(OpCode.delete, (b) => b.path === null)).toBe(ErrorCode.MARSHALLINGERROR);
+    expect(errOf(OpCode.setData, (b) => b.path === null)).toBe(ErrorCode.BADARGUMENTS);
+    expect(errOf(OpCode.setACL, (b) => b.path === null)).toBe(ErrorCode.BADARGUMENTS);
+    expect(errOf(OpCode.check, (b) => b.path === null)).toBe(ErrorCode.BADARGUMENTS);
+    expect(errOf(OpCode.getData, (b) => b.path === null)).toBe(ErrorCode.MARSHALLINGERROR);
+    expect(errOf(OpCode.removeWatches, (b) => b.path === null)).toBe(ErrorCode.NOWATCHER);
+    expect(errOf(OpCode.setWatches, (b) => b.dataWatches?.includes(null))).toBe(ErrorCode.MARSHALLINGERROR);
+    expect(errOf(OpCode.auth, (b) => b.scheme === null)).toBe(ErrorCode.AUTHFAILED);
+    expect(errOf(OpCode.auth, (b) => b.scheme === "digest" && b.auth === null)).toBe(ErrorCode.AUTHFAILED);
+  });
+
+  it("writes nulls back in replies: sync's path, a node's null data", () => {
+    expect(body(replyTo(OpCode.sync, (b) => b.path === null))).toEqual({ path: null });
+    expect(body<{ data: Buffer | null }>(replyTo(OpCode.getData, (b) => b.path === "/golden-nulls")).data).toBeNull();
+  });
+
+  it("answers a multiRead failing on a null path with the results before it, and a multi with none", () => {
+    const multiRead = replyTo(OpCode.multiRead, () => true);
+    expect(multiRead.header.err).toBe(ErrorCode.MARSHALLINGERROR);
+    expect(body<MultiResult[]>(multiRead).map((r) => r.type)).toEqual([OpCode.getData]);
+    const failed = replyTo(OpCode.multi, (ops: MultiOp[]) => ops.some((op) => op.request.path === null));
+    expect(failed.header.err).toBe(ErrorCode.MARSHALLINGERROR);
+    expect(failed.body).toEqual([]);
+  });
+
+  it("opens a session for a null connect password", () => {
+    const nullPassword = decoded.nulls.find((c) => body<{ passwd: Buffer | null }>(c[0]).passwd === null)!;
+    expect(body<{ timeOut: number }>(nullPassword[1]).timeOut).toBeGreaterThan(0);
   });
 });

@@ -202,6 +202,9 @@ export function decodeConnection(frames: GoldenFrame[]): Decoded[] {
     } else if (header.err === 0) {
       if (opcode === null) throw new Error(`reply xid ${header.xid} matches no request`);
       body = readBody(responseBodies, opcode, reader, w, "response");
+    } else if (reader.remaining > 0 && (opcode === OpCode.multi || opcode === OpCode.multiRead)) {
+      // A multi or multiRead that fails on a null path carries the results gathered before it.
+      body = readBody(responseBodies, opcode, reader, w, "response");
     }
     if (reader.remaining !== 0) throw new Error(`${reader.remaining} bytes left after decoding reply xid ${header.xid}`);
     return { frame, opcode, header, body, reencoded: w.toBuffer(), payload };
