@@ -54,8 +54,9 @@ export async function ensureLabImages(): Promise<LabImages> {
 }
 
 async function nodeRootfs(): Promise<RootfsSpec> {
+  // Member commands name process.execPath, so the binary is found there in the image too.
   const node = await realpath(process.execPath);
-  return { files: [node, ...(await sharedLibraries([node, BUSYBOX]))], links: node === "/usr/bin/node" ? {} : { "/usr/bin/node": node } };
+  return { files: [node, ...(await sharedLibraries([node, BUSYBOX]))], links: node === process.execPath ? {} : { [process.execPath]: node } };
 }
 
 /** The JVM that runs the reference server on this host, without its development tools, sources or man pages. */
