@@ -35,6 +35,8 @@ export interface ContainerCluster extends Cluster {
   /** Takes a member off the lab's network (docker network disconnect): every link of it is cut at once. */
   disconnect(member: number): Promise<void>;
   reconnect(member: number): Promise<void>;
+  /** Members that exited without being asked to (a crash), with how. */
+  crashes(): string[];
 }
 
 /** Inside the lab's network every member listens on ZooKeeper's usual ports. */
@@ -120,7 +122,14 @@ export async function startContainerCluster(opts: ContainerClusterOptions): Prom
         return null;
       }
     };
-    const probe = { members: ids, isRunning: (id: number) => member(id).isRunning, mode };
+    const crashLines = (id: number) => member(id).crashes.map((c) => `zk${id} exited with code ${c.exitCode} (see logs/zk${id}.log)`);
+    const crashes = () => ids.flatMap(crashLines);
+    const probe = {
+      members: ids,
+      isRunning: (id: number) => member(id).isRunning,
+      mode,
+      crashedAndDown: () => ids.filter((id) => !member(id).isRunning).flatMap(crashLines),
+    };
 
     const cluster: ContainerCluster = {
       driver: "containers",
@@ -143,6 +152,7 @@ export async function startContainerCluster(opts: ContainerClusterOptions): Prom
       disconnect: (id) => member(id).disconnect(),
       reconnect: (id) => member(id).reconnect(),
       isRunning: (id) => member(id).isRunning,
+      crashes,
       waitHealthy: (timeoutMs) => waitUntilHealthy(probe, timeoutMs),
       async collectLogs(dir) {
         await mkdir(dir, { recursive: true });
@@ -157,6 +167,7 @@ export async function startContainerCluster(opts: ContainerClusterOptions): Prom
         return written;
       },
       async close() {
+        for (const m of members.values()) m.retire();
         unhook();
         await removeRun(runId);
       },

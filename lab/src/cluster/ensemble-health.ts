@@ -8,6 +8,8 @@ export interface MemberProbe {
   isRunning(member: number): boolean;
   /** The member's srvr Mode, or null when it does not serve. */
   mode(member: number): Promise<string | null>;
+  /** Members that exited without being asked to and are still down, one line each: waiting stops at the first. */
+  crashedAndDown?(): string[];
 }
 
 /** The member that reports itself leader, or null (none, or more than one claim it). */
@@ -22,6 +24,8 @@ export async function waitUntilHealthy(probe: MemberProbe, timeoutMs: number): P
   const deadline = performance.now() + timeoutMs;
   let seen = "";
   while (performance.now() < deadline) {
+    const crashed = probe.crashedAndDown?.() ?? [];
+    if (crashed.length > 0) throw new Error(`a member exited by itself: ${crashed.join("; ")}`);
     const running = probe.members.filter((id) => probe.isRunning(id));
     const modes = await Promise.all(running.map((id) => probe.mode(id)));
     seen = running.map((id, i) => `${id}=${modes[i] ?? "down"}`).join(" ");

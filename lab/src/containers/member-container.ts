@@ -14,6 +14,12 @@ export class MemberContainer {
   private running = true;
   private paused = false;
   private detached = false;
+  /** Set while the lab itself stops the container, so that exit is not counted as a crash. */
+  private stopping = false;
+  /** Counts starts, so a watcher of an earlier run of the container does not act on a later one. */
+  private generation = 0;
+  /** Exits the lab did not ask for, with their exit codes. */
+  readonly crashes: { readonly exitCode: number }[] = [];
 
   constructor(
     private readonly engine: Dockerode,
@@ -25,6 +31,26 @@ export class MemberContainer {
     private hostPort: number,
   ) {
     this.container = engine.getContainer(id);
+    this.watchExit();
+  }
+
+  /** Notices the container stopping by itself (the member's process exited or crashed). */
+  private watchExit(): void {
+    const generation = ++this.generation;
+    this.container.wait({ condition: "not-running" }).then(
+      (result: { StatusCode: number }) => {
+        if (generation !== this.generation) return;
+        if (!this.stopping) this.crashes.push({ exitCode: result.StatusCode });
+        this.running = false;
+        this.paused = false;
+      },
+      () => undefined,
+    );
+  }
+
+  /** From now on the lab removes the container: its end is not a crash. */
+  retire(): void {
+    this.stopping = true;
   }
 
   get isRunning(): boolean {
@@ -45,17 +71,23 @@ export class MemberContainer {
     if (!this.running) return;
     // The engine refuses to signal a frozen container; thaw it so it can act on SIGTERM.
     if (this.paused) await this.resume();
-    const stopped = this.container.wait({ condition: "not-running" });
-    await this.container.kill({ signal }).catch(ignoreNotRunning);
-    const timer = setTimeout(() => void this.container.kill({ signal: "SIGKILL" }).catch(() => undefined), timeoutMs);
-    await stopped.finally(() => clearTimeout(timer));
-    this.running = false;
+    this.stopping = true;
+    try {
+      const stopped = this.container.wait({ condition: "not-running" });
+      await this.container.kill({ signal }).catch(ignoreNotRunning);
+      const timer = setTimeout(() => void this.container.kill({ signal: "SIGKILL" }).catch(() => undefined), timeoutMs);
+      await stopped.finally(() => clearTimeout(timer));
+      this.running = false;
+    } finally {
+      this.stopping = false;
+    }
   }
 
   /** Starts the stopped container again; does not wait for the member to serve. */
   async start(): Promise<void> {
     if (this.running) return;
     await this.container.start();
+    this.watchExit();
     const info = await this.container.inspect();
     const binding = info.NetworkSettings.Ports[`${this.clientPort}/tcp`]?.[0]?.HostPort;
     if (binding === undefined) throw new Error(`container ${this.alias} publishes no port for ${this.clientPort}`);

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "@zkts/client";
 import { pairEvents } from "@zkts/checker";
 import type { Cluster } from "../cluster/cluster.js";
+import { startContainerCluster } from "../cluster/containers.js";
 import { startProcessCluster } from "../cluster/processes.js";
 import { HistoryRecorder } from "../history/recorder.js";
 import { describeAction, healEverything } from "../nemesis/faults.js";
@@ -146,6 +147,15 @@ async function startCluster(options: ReturnType<typeof runDefaults>, toxiproxyUr
         voters: options.nodes,
         toxiproxyUrl,
         dir: join(options.out, "members"),
+        ...(options.config ? { config: options.config } : {}),
+        ...(options.env ? { env: options.env } : {}),
+      });
+    case "containers":
+      // Its Toxiproxy runs in a container on the cluster's network, so toxiproxyUrl is not used.
+      return await startContainerCluster({
+        target: options.target,
+        voters: options.nodes,
+        seed: options.seed,
         ...(options.config ? { config: options.config } : {}),
         ...(options.env ? { env: options.env } : {}),
       });
