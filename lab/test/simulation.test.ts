@@ -70,6 +70,8 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
       const results: SimulationResult[] = [];
       for (let seed = 1; seed <= SEEDS; seed++) results.push(await runOrExplain(shapeFor(seed * 7919 + voters, voters)));
       const { sum, messages } = tally(results);
+      const slowest = results.reduce((a, r) => (r.stats.recoveryMs > a.stats.recoveryMs ? r : a));
+      console.log(`slowest recovery after the last fault: ${slowest.stats.recoveryMs} ms (seed ${slowest.options.seed}; every run is held to initLimit + syncLimit + 20 ticks)`);
       console.log(
         `simulation: ${SEEDS} runs of ${voters} voters in ${Date.now() - started} ms; ${sum.ok} operations acknowledged (${sum.reads} linearizable reads), ${sum.info} unknown; ` +
           `${sum.crashes} crashes (${sum.crashesMidPersist} mid-persist), ${sum.partitions} partitions, ${sum.pauses} pauses, ${sum.reconfigs} reconfigurations, ${sum.leaders} leaderships; ` +
@@ -91,9 +93,10 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
   }
 
   it("ZooKeeper's sync-then-read returns a stale value after a paused leader wakes up; the quorum-confirmed read does not", async () => {
-    // Seed 104: leader 1 pauses for 474 ms; the others elect leader 3 and commit writes; when 1
+    // Seed 651: leader 3 pauses for 641 ms; the others elect leader 2 and commit writes; when 3
     // wakes up it still counts itself leader for syncLimit ticks and answers syncs from its tree.
-    const shape = { seed: 104, voters: 3, observers: 0, clients: 10 } as const;
+    // (Seed 104 showed it until elections changed; seeds are schedules, not scenarios.)
+    const shape = { seed: 651, voters: 3, observers: 0, clients: 10 } as const;
     const synced = await runSimulation({ ...shape, reads: "sync" });
     expect(synced.stats.pauses).toBeGreaterThan(0);
     expect(synced.failures.join("\n")).toContain("not-linearizable");
@@ -101,7 +104,7 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
   });
 
   it("plain reads (ZooKeeper's default, sequentially consistent) are caught as not linearizable", async () => {
-    const plain = await runSimulation({ seed: 1, voters: 3, observers: 1, reads: "plain" });
+    const plain = await runSimulation({ seed: 2, voters: 3, observers: 1, reads: "plain" });
     expect(plain.failures.join("\n")).toContain("not-linearizable");
   });
 

@@ -8,12 +8,14 @@ import { BenchConnection } from "./load.js";
  * the other (tickTime 2000, initLimit 10, syncLimit 5, as a common zoo.cfg): each round SIGKILLs
  * the leader and times the next acknowledged write, then restarts the killed member and waits
  * until every member serves again. A write attempt is a fresh session on one surviving member
- * and one setData, given up after ATTEMPT_TIMEOUT_MS (a follower still forwarding to the dead
- * leader never answers), then the next member is tried at once: the figure is the servers'
- * recovery, not a client library's reconnect policy.
+ * and one setData; a new attempt starts every 20 ms on the next member, and the first one
+ * acknowledged ends the round: the figure is the servers' recovery (to within 20 ms), not a
+ * client library's reconnect policy.
  */
 const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
-const ATTEMPT_TIMEOUT_MS = 300;
+/** A new write attempt starts this often; each is given up after ATTEMPT_TIMEOUT_MS. */
+const ATTEMPT_INTERVAL_MS = 20;
+const ATTEMPT_TIMEOUT_MS = 2000;
 const PATH = "/failover";
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | null> {
@@ -42,13 +44,33 @@ async function writeOnce(member: EnsembleMember, payload: string): Promise<boole
   }
 }
 
-/** Tries the running members in turn until one acknowledges a write; returns when it did. */
+/**
+ * Starts a write attempt on the next running member every ATTEMPT_INTERVAL_MS, each on its
+ * own connection, and returns when the first one is acknowledged: an attempt stuck on a member
+ * that has not noticed the death yet does not hold up the others.
+ */
 async function nextAcknowledgedWrite(ensemble: RunningEnsemble, payload: string, deadlineMs: number): Promise<number> {
-  for (let i = 0; performance.now() < deadlineMs; i++) {
-    const running = ensemble.members.filter((m) => m.server.pid !== null);
-    if (await writeOnce(running[i % running.length]!, payload)) return performance.now();
-  }
-  throw new Error("no write was acknowledged within 60 s of the leader's death");
+  return await new Promise<number>((resolve, reject) => {
+    let done = false;
+    let i = 0;
+    const attempt = () => {
+      if (done) return;
+      if (performance.now() > deadlineMs) {
+        done = true;
+        reject(new Error("no write was acknowledged within 60 s of the leader's death"));
+        return;
+      }
+      const running = ensemble.members.filter((m) => m.server.pid !== null);
+      void writeOnce(running[i++ % running.length]!, payload).then((ok) => {
+        if (ok && !done) {
+          done = true;
+          resolve(performance.now());
+        }
+      });
+      setTimeout(attempt, ATTEMPT_INTERVAL_MS);
+    };
+    attempt();
+  });
 }
 
 async function measure(name: string, start: () => Promise<RunningEnsemble>): Promise<number[]> {

@@ -51,6 +51,8 @@ export interface SimulationStats {
   committed: number;
   reconfigs: number;
   simulatedMs: number;
+  /** From the last fault until every member served again (0 when the run failed before). */
+  recoveryMs: number;
 }
 
 export interface SimulationResult {
@@ -70,6 +72,16 @@ const SESSION_TIMEOUT_MS = 4_000;
 const OP_TIMEOUT_MS = 1_500;
 /** After the faults stop: how long the healed ensemble gets to agree again. */
 const RECOVERY_MS = 60_000;
+
+/**
+ * How long after the last fault every member may take to serve under one leader: a member
+ * gives up on a leader not established within initLimit ticks or silent for syncLimit, and a
+ * decision that stood on a vote that moved is undone when the moved vote arrives; an election
+ * (resends, the finalize wait) and a sync take the rest, with room for a couple of rounds.
+ */
+export function recoveryBoundMs(settings: { tickMs: number; initLimit: number; syncLimit: number }): number {
+  return (settings.initLimit + settings.syncLimit + 20) * settings.tickMs;
+}
 
 /** The command line that replays a run: the same seed and shape give the same run. */
 export function replayCommand(o: Required<Omit<SimulationOptions, "trace">>): string {
@@ -139,6 +151,8 @@ class Simulation implements MemberWorld {
   private readonly clients: SimClient[] = [];
   private nextProcess = 0;
   private chaos = true;
+  /** Simulated milliseconds from the last fault until every member served again. */
+  recoveryMs = 0;
   private readonly counts = { crashes: 0, crashesMidPersist: 0, restarts: 0, partitions: 0, pauses: 0 };
   private readonly keys: string[];
   /** The session the setup made, used by the administrator's reconfigs. */
@@ -229,7 +243,14 @@ class Simulation implements MemberWorld {
       if (member !== undefined) member.crashAfterWrites = null;
       if (!member?.alive) await this.restartMember(id);
     }
+    // The last fault ends when the network heals, or when the last paused member wakes.
+    const lastFaultMs = Math.max(this.queue.now, ...this.ids.map((id) => this.members.get(id)!.pausedUntil));
     await this.runUntil(() => this.allServing(), RECOVERY_MS, "the healed ensemble did not serve again");
+    this.recoveryMs = this.queue.now - lastFaultMs;
+    const boundMs = recoveryBoundMs(this.settings);
+    if (this.recoveryMs > boundMs) {
+      throw new SimulationFailure(`every member served only ${this.recoveryMs} ms after the last fault (bound ${boundMs} ms; ${this.describeMembers()})`);
+    }
     await this.finalWrite();
     await this.runUntil(() => this.quiet(), RECOVERY_MS, "the members did not all apply the leader's history after healing");
     this.compareTrees();
@@ -599,6 +620,7 @@ class Simulation implements MemberWorld {
       committed: this.invariants.committed.length,
       reconfigs: this.invariants.reconfigs,
       simulatedMs: this.queue.now,
+      recoveryMs: this.recoveryMs,
     };
   }
 }
