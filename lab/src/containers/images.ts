@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { debian, referenceClasspath, repoRoot } from "@zkts/testkit";
 import { docker, imageExists } from "./docker-cli.js";
+import { ensureDockerEngine } from "./docker-engine.js";
 import { InputDigest } from "./input-digest.js";
 import { classpathClosure } from "./jar-manifest.js";
 import { sharedLibraries } from "./ldd.js";
@@ -34,8 +34,8 @@ export interface LabImages {
   readonly builds: readonly ImageBuild[];
 }
 
-/** The program the node image runs for a Toxiproxy container (compiled next to this file). */
-export const TOXIPROXY_ENTRY = fileURLToPath(new URL("./toxiproxy-main.js", import.meta.url));
+/** The program the node image runs for a Toxiproxy container (compiled; tests run the sources, images hold dist). */
+export const TOXIPROXY_ENTRY = join(repoRoot, "lab/dist/containers/toxiproxy-main.js");
 
 /**
  * Makes (or finds) the lab's images without any registry: two bases imported from root
@@ -45,6 +45,7 @@ export const TOXIPROXY_ENTRY = fileURLToPath(new URL("./toxiproxy-main.js", impo
  * and built only when the engine lacks that tag.
  */
 export async function ensureLabImages(): Promise<LabImages> {
+  await ensureDockerEngine();
   const builds: ImageBuild[] = [];
   const nodeBase = await ensureBase("node-base", await nodeRootfs(), builds);
   const node = await ensureNodeApp(nodeBase, builds);
