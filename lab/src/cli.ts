@@ -2,6 +2,9 @@
 import type { ReadMode } from "./sim/client.js";
 import { runSimulation } from "./sim/simulation.js";
 import { TOXIPROXY_USAGE, runToxiproxyCommand } from "./toxiproxy/cli-command.js";
+import { RUN_USAGE, runCommand } from "./run/run-command.js";
+import { REPLAY_USAGE, replayCommand } from "./run/replay-command.js";
+import { SCENARIO_USAGE, scenarioCommand } from "./scenarios/scenario-command.js";
 
 const USAGE = `usage: zkts-lab sim --seed N [--voters 3] [--observers 0] [--clients 4] [--keys 3] [--chaos-ms 8000] [--reads linearizable|sync|plain|none] [--trace]
   Runs one deterministic simulation of a zkts ensemble and checks it; the same arguments
@@ -41,6 +44,13 @@ function readMode(value: string | true | undefined): ReadMode {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "toxiproxy") return runToxiproxyCommand(rest);
+  if (command === "run") return await runCommand(rest);
+  if (command === "scenario") return await scenarioCommand(rest);
+  if (command === "replay") return await replayCommand(rest);
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${USAGE}\n\n${RUN_USAGE}\n\n${SCENARIO_USAGE}\n\n${REPLAY_USAGE}\n`);
+    return 0;
+  }
   const args = command === "sim" ? parse(rest) : null;
   if (args === null || args.seed === undefined) {
     process.stderr.write(`${USAGE}\n`);

@@ -61,6 +61,8 @@ export interface Cluster {
   readonly links: LinkFaults;
   /** Waits until one leader serves and every running member serves. */
   waitHealthy(timeoutMs: number): Promise<void>;
+  /** Members that exited without being asked to (a crash), with how: the run reports them. */
+  crashes?(): string[];
   /** Copies each member's log into `dir` (one file per member). */
   collectLogs(dir: string): Promise<string[]>;
   /** Stops everything and removes what the driver made (processes, directories, containers, proxies). */

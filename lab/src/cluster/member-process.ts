@@ -21,6 +21,10 @@ function installExitHook(): void {
 export class MemberProcess {
   private child: ChildProcess | null = null;
   private paused = false;
+  /** Set by start(), cleared by stop(): an exit while it is set is a crash, not the nemesis. */
+  private wanted = false;
+  /** Exits nobody asked for (the member died by itself), with their codes. */
+  readonly crashes: { code: number | null; signal: string | null }[] = [];
 
   constructor(
     private readonly command: { file: string; args: string[] },
@@ -43,15 +47,18 @@ export class MemberProcess {
     try {
       const child = spawn(this.command.file, this.command.args, { cwd: this.cwd, stdio: ["ignore", log, log] });
       live.add(child);
-      child.once("exit", () => {
+      child.once("exit", (code, signal) => {
         live.delete(child);
         if (this.child === child) {
+          if (this.wanted) this.crashes.push({ code, signal });
+          this.wanted = false;
           this.child = null;
           this.paused = false;
         }
       });
       this.child = child;
       this.paused = false;
+      this.wanted = true;
     } finally {
       closeSync(log);
     }
@@ -60,6 +67,7 @@ export class MemberProcess {
   /** Sends `signal` and waits for the process to be gone (a paused process is thawed so it can act on SIGTERM). */
   async stop(signal: "SIGKILL" | "SIGTERM", timeoutMs = 15_000): Promise<void> {
     const child = this.child;
+    this.wanted = false;
     if (child === null) return;
     const gone = new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();

@@ -1,9 +1,10 @@
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ensembleMemberCommand, fourLetterWord, freePort, renderZooCfg } from "@zkts/testkit";
+import { ensembleMemberCommand, fourLetterWord, renderZooCfg } from "@zkts/testkit";
 import type { Cluster, Target } from "./cluster.js";
 import { MemberProcess } from "./member-process.js";
+import { PortReservation } from "./port-reservation.js";
 import { type MemberUpstreams, ProxyMesh } from "./proxy-mesh.js";
 import { type EnsembleShape, memberZooCfg, modeFromSrvr } from "./zoo-cfg.js";
 
@@ -34,8 +35,12 @@ const POLL_MS = 100;
  */
 export async function startProcessCluster(opts: ProcessClusterOptions): Promise<Cluster> {
   const ids = Array.from({ length: opts.voters + (opts.observers ?? 0) }, (_, i) => i + 1);
+  const reservation = await PortReservation.take(ids.length * 3);
   const ports = new Map<number, { client: number; quorum: number; election: number }>();
-  for (const id of ids) ports.set(id, { client: await freePort(), quorum: await freePort(), election: await freePort() });
+  ids.forEach((id, i) => {
+    const [client, quorum, election] = reservation.ports.slice(i * 3, i * 3 + 3) as [number, number, number];
+    ports.set(id, { client, quorum, election });
+  });
   const upstreams = new Map<number, MemberUpstreams>(
     ids.map((id) => {
       const p = ports.get(id)!;
@@ -61,6 +66,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     const proc = new MemberProcess(withEnv(command, opts.env), dataDir, join(dataDir, "member.log"));
     members.set(id, { id, clientPort: own.client, process: proc });
   }
+  await reservation.release();
   for (const m of members.values()) m.process.start();
 
   const member = (id: number): Member => {
@@ -108,6 +114,8 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
       const deadline = performance.now() + timeoutMs;
       let seen = "";
       while (performance.now() < deadline) {
+        const crashed = ids.filter((id) => member(id).process.crashes.length > 0 && !member(id).process.running);
+        if (crashed.length > 0) throw new Error(`member ${crashed.join(", ")} exited by itself (${cluster.crashes!().join("; ")})`);
         const running = ids.filter((id) => member(id).process.running);
         const modes = await Promise.all(running.map((id) => mode(id)));
         seen = running.map((id, i) => `${id}=${modes[i] ?? "down"}`).join(" ");
@@ -115,6 +123,11 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
         await sleep(POLL_MS);
       }
       throw new Error(`no single leader with every running member serving within ${timeoutMs} ms (${seen})`);
+    },
+    crashes() {
+      return ids.flatMap((id) =>
+        member(id).process.crashes.map((c) => `zk${id} exited with ${c.signal ?? `code ${c.code}`} (see logs/zk${id}.log)`),
+      );
     },
     async collectLogs(dir) {
       await mkdir(dir, { recursive: true });

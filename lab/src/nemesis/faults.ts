@@ -14,7 +14,14 @@ export type FaultAction =
   | { readonly do: "kill"; readonly members: readonly number[] }
   | { readonly do: "start"; readonly members: readonly number[] }
   | { readonly do: "pause"; readonly members: readonly number[] }
-  | { readonly do: "resume"; readonly members: readonly number[] };
+  | { readonly do: "resume"; readonly members: readonly number[] }
+  /** Not a fault: lets the workload's clients write or not (a scenario that needs a write-free moment). */
+  | { readonly do: "writes"; readonly enabled: boolean };
+
+/** What the schedule may switch on the clients' side. */
+export interface ClientControls {
+  writesEnabled: boolean;
+}
 
 /** A fault as the random nemesis chooses it: the action that starts it and the one that ends it. */
 export interface Fault {
@@ -23,8 +30,11 @@ export interface Fault {
   readonly end: FaultAction;
 }
 
-export async function performAction(cluster: Cluster, action: FaultAction): Promise<void> {
+export async function performAction(cluster: Cluster, action: FaultAction, controls: ClientControls): Promise<void> {
   switch (action.do) {
+    case "writes":
+      controls.writesEnabled = action.enabled;
+      return;
     case "partition":
       await blackhole(cluster, action.grudge);
       return;
@@ -89,6 +99,8 @@ export function describeAction(action: FaultAction): string {
       return `${action.toxic.type} ${action.shape} on ${action.members.join(",")}: ${JSON.stringify(action.toxic)}`;
     case "heal-links":
       return "heal links";
+    case "writes":
+      return action.enabled ? "clients write again" : "clients stop writing";
     default:
       return `${action.do} ${action.members.join(",")}`;
   }

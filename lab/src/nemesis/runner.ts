@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster } from "../cluster/cluster.js";
 import type { ScheduledAction } from "../run/run-options.js";
 import type { SimRandom } from "../sim/random.js";
-import { type FaultAction, describeAction, performAction } from "./faults.js";
+import { type ClientControls, type FaultAction, describeAction, performAction } from "./faults.js";
 import { FamilyRotation, type NemesisFamily, planFault } from "./planner.js";
 
 export interface NemesisTiming {
@@ -25,6 +25,7 @@ export class NemesisRunner {
     private readonly cluster: Cluster,
     private readonly timing: NemesisTiming,
     private readonly progress: (line: string) => void,
+    private readonly controls: ClientControls,
   ) {}
 
   /** Runs a fixed schedule (a replay or a scenario) at its offsets. */
@@ -54,7 +55,7 @@ export class NemesisRunner {
     const atMs = Math.round(performance.now() - this.timing.startedMs);
     this.performed.push({ atMs, action });
     this.progress(`  ${(atMs / 1000).toFixed(1)} s: ${describeAction(action)}`);
-    this.active = action.do === "heal-links" || action.do === "start" || action.do === "resume" ? null : action;
-    await performAction(this.cluster, action);
+    if (action.do !== "writes") this.active = action.do === "heal-links" || action.do === "start" || action.do === "resume" ? null : action;
+    await performAction(this.cluster, action, this.controls);
   }
 }

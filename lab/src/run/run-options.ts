@@ -46,13 +46,17 @@ export interface RunOptions {
   schedule?: ScheduledAction[];
   /** Znodes of the register workload; default 3. */
   keys?: number;
+  /** Members whose clients only read (a scenario's choice). */
+  readOnlyMembers?: number[];
+  /** Register: judge plain reads as part of the register too. */
+  judgeReadsLinearizably?: boolean;
   /** Extra zoo.cfg keys for every member. */
   config?: Record<string, string>;
   /** Extra environment for every member process. */
   env?: Record<string, string>;
 }
 
-export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "keys">> & RunOptions {
+export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "keys" | "judgeReadsLinearizably" | "readOnlyMembers">> & RunOptions {
   return {
     clients: options.nodes * 2,
     opTimeoutMs: 2000,

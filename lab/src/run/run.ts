@@ -29,6 +29,8 @@ export interface RunResult {
   /** What the nemesis did, with the offsets at which it did it. */
   readonly schedule: ScheduledAction[];
   readonly operations: { ok: number; fail: number; info: number };
+  /** Members that died without the nemesis asking (a crash is a finding even when the history is valid). */
+  readonly crashes: string[];
   readonly rerun: string;
 }
 
@@ -38,8 +40,11 @@ export interface RunResult {
  * read the final state and check the history. Everything it did is written under `out`.
  */
 export interface RunHooks {
-  /** A scenario's schedule, resolved against the healthy cluster (who leads) before the workload starts. */
-  planSchedule?(cluster: Cluster): Promise<ScheduledAction[]>;
+  /**
+   * A scenario's schedule and read-only members, resolved against the healthy cluster (who
+   * leads) before the workload starts; written into results.json so a replay repeats them.
+   */
+  plan?(cluster: Cluster): Promise<{ schedule: ScheduledAction[]; readOnlyMembers: number[] }>;
 }
 
 export async function runLab(input: RunOptions, progress: (line: string) => void = () => undefined, hooks: RunHooks = {}): Promise<RunResult> {
@@ -59,19 +64,26 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
     const workload = workloadOf(options);
     await setUp(cluster, workload, options.sessionTimeoutMs);
 
-    const env = { history, opTimeoutMs: options.opTimeoutMs, sessionTimeoutMs: options.sessionTimeoutMs, readMode: options.reads };
+    const plan = options.schedule === undefined && hooks.plan ? await hooks.plan(cluster) : undefined;
+    if (plan !== undefined) {
+      options.schedule = plan.schedule;
+      options.readOnlyMembers = plan.readOnlyMembers;
+    }
+    const planned = options.schedule;
+    const readOnly = new Set(options.readOnlyMembers ?? []);
+    const controls = { writesEnabled: true };
+    const env = { history, opTimeoutMs: options.opTimeoutMs, sessionTimeoutMs: options.sessionTimeoutMs, readMode: options.reads, controls };
     const workers = Array.from({ length: options.clients }, (_, i) => {
       const member = cluster!.members[i % cluster!.members.length]!;
-      return new Worker(i, member, cluster!.clientAddress(member), env);
+      return new Worker(i, member, cluster!.clientAddress(member), env, readOnly.has(member));
     });
     const workerRandom = workers.map(() => random.fork());
     const nemesisRandom = random.fork();
 
-    const planned = options.schedule ?? (hooks.planSchedule ? await hooks.planSchedule(cluster) : undefined);
     progress(`phase workload: ${options.timeMs} ms at ${options.rate} ops/s`);
     const started = performance.now();
     const deadline = started + options.timeMs;
-    const nemesis = new NemesisRunner(cluster, { startedMs: started, deadlineMs: deadline }, progress);
+    const nemesis = new NemesisRunner(cluster, { startedMs: started, deadlineMs: deadline }, progress, controls);
     const ticker = setInterval(() => {
       const done = workers.reduce((n, w) => n + w.counts.ok + w.counts.fail + w.counts.info, 0);
       const seconds = (performance.now() - started) / 1000;
@@ -106,6 +118,7 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
     for (const w of workers) w.dropSession();
 
     progress("phase final reads");
+    controls.writesEnabled = true;
     const finalWorkers = cluster.members.map((m, i) => new Worker(options.clients + i, m, cluster!.clientAddress(m), { ...env, opTimeoutMs: 10_000 }));
     await Promise.all(finalWorkers.map((w) => workload.finalReads(w)));
     for (const w of finalWorkers) w.dropSession();
@@ -125,10 +138,12 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
       check,
       schedule,
       operations: counts,
+      crashes: cluster.crashes?.() ?? [],
       rerun: rerunCommand(options),
     };
     await cluster.collectLogs(join(options.out, "logs"));
     await writeOutputs(options, result);
+    for (const crash of result.crashes) progress(`crash: ${crash}`);
     progress(`verdict: ${verdict}${check.problems.length > 0 ? `\n  ${check.problems.slice(0, 10).join("\n  ")}` : ""}`);
     progress(`rerun: ${result.rerun}`);
     return result;
@@ -170,7 +185,11 @@ function workloadOf(options: RunOptions): Workload {
       if (options.reads === "linearizable" && options.target !== "zkts") {
         throw new Error("linearizable reads are zkts's extension; use --reads sync or plain against zookeeper");
       }
-      return registerWorkload({ readMode: options.reads, ...(options.keys === undefined ? {} : { keys: options.keys }) });
+      return registerWorkload({
+        readMode: options.reads,
+        ...(options.keys === undefined ? {} : { keys: options.keys }),
+        ...(options.judgeReadsLinearizably ? { judgeReadsLinearizably: true } : {}),
+      });
     case "set":
       return setWorkload();
   }
@@ -195,6 +214,7 @@ async function writeOutputs(options: ReturnType<typeof runDefaults>, result: Run
     options: { ...options, schedule: undefined },
     check: result.check,
     operations: result.operations,
+    crashes: result.crashes,
     faults: result.schedule.length,
     rerun: result.rerun,
   };

@@ -11,6 +11,11 @@ export interface RegisterOptions {
   /** Znodes, each an independent register; default 3. */
   keys?: number;
   readMode: ReadMode;
+  /**
+   * Judge plain reads as part of the register too (a stale read is then a violation), not
+   * only for what ZooKeeper promises a session.
+   */
+  judgeReadsLinearizably?: boolean;
 }
 
 /**
@@ -38,7 +43,7 @@ export function registerWorkload(options: RegisterOptions): Workload {
     async step(worker, random: SimRandom) {
       const key = random.pick(keys);
       const roll = random.below(4);
-      if (roll < 2) {
+      if (roll < 2 || !worker.mayWrite) {
         await worker.perform("read", key, null, true, async (client) => {
           const value = await read(client, key);
           worker.versions.set(key, value.version);
@@ -69,7 +74,8 @@ export function registerWorkload(options: RegisterOptions): Workload {
       }
     },
     check(history, budget) {
-      return checkRegister(history, options.readMode, budget);
+      const judged = options.judgeReadsLinearizably && options.readMode === "plain" ? "sync" : options.readMode;
+      return checkRegister(history, judged, budget);
     },
   };
 }

@@ -17,7 +17,7 @@ export function setWorkload(): Workload {
       await client.mkdirp(ROOT);
     },
     async step(worker, random) {
-      if (random.below(10) === 0) {
+      if (random.below(10) === 0 || !worker.mayWrite) {
         await worker.perform("read", undefined, null, true, async (client) => elements(await client.getChildren(ROOT)));
         return;
       }

@@ -11,6 +11,8 @@ export interface WorkerEnvironment {
   readonly opTimeoutMs: number;
   readonly sessionTimeoutMs: number;
   readonly readMode: ReadMode;
+  /** Switched by the schedule: while false, workers only read. */
+  readonly controls: { writesEnabled: boolean };
 }
 
 /** Thrown out of an action to record a definite failure with a reason (`fail`). */
@@ -34,8 +36,15 @@ export class Worker {
     readonly member: number,
     private readonly address: string,
     readonly env: WorkerEnvironment,
+    /** A reader only (a scenario's clients on members that must not take writes). */
+    readonly readOnly = false,
   ) {
     this.process = env.history.newProcess();
+  }
+
+  /** Whether this worker may write now. */
+  get mayWrite(): boolean {
+    return !this.readOnly && this.env.controls.writesEnabled;
   }
 
   /** The worker's session, opened on first use and reopened after it expired. */

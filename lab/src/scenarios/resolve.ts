@@ -1,0 +1,71 @@
+import type { Cluster } from "../cluster/cluster.js";
+import type { FaultAction } from "../nemesis/faults.js";
+import { cut } from "../nemesis/grudges.js";
+import type { ScheduledAction } from "../run/run-options.js";
+import type { RoleName, ScenarioStep } from "./scenario.js";
+
+/** Who holds each role, fixed when the workload starts: the scenario then acts on members, not roles. */
+export interface Roles {
+  readonly leader: number;
+  /** Every other member, by id. */
+  readonly followers: readonly number[];
+  readonly members: readonly number[];
+}
+
+export async function rolesOf(cluster: Cluster): Promise<Roles> {
+  const leader = await cluster.leader();
+  if (leader === null) throw new Error("the scenario needs a leader to name roles, and no member leads");
+  return { leader, followers: cluster.members.filter((m) => m !== leader), members: cluster.members };
+}
+
+/** Turns a scenario's steps into the schedule a run performs. */
+export function resolveSteps(steps: readonly ScenarioStep[], roles: Roles): ScheduledAction[] {
+  return steps.map((step) => ({ atMs: step.at, action: resolveStep(step, roles) }));
+}
+
+function resolveStep(step: ScenarioStep, roles: Roles): FaultAction {
+  switch (step.do) {
+    case "partition": {
+      const groups = resolveGroups(step.groups, roles);
+      const grudge = groups.flatMap((a, i) => groups.slice(i + 1).flatMap((b) => cut(a, b)));
+      return { do: "partition", shape: step.groups.map((g) => g.join("+")).join(" | "), grudge };
+    }
+    case "partition-one-way": {
+      const [deaf, to] = resolveGroups([step.deaf, step.to], roles);
+      return { do: "partition", shape: `${step.deaf.join("+")} deaf to ${step.to.join("+")}`, grudge: deaf!.flatMap((r) => to!.filter((s) => s !== r).map((s) => [r, s] as [number, number])) };
+    }
+    case "links":
+      return { do: "links", shape: step.members.join("+"), members: resolveGroups([step.members], roles)[0]!, toxic: step.toxic };
+    case "heal":
+      return { do: "heal-links" };
+    case "writes":
+      return { do: "writes", enabled: step.enabled };
+    default:
+      return { do: step.do, members: resolveGroups([step.members], roles)[0]! };
+  }
+}
+
+/** Resolves the role names of several groups; `rest` is everyone the other groups leave out. */
+export function resolveGroups(groups: readonly RoleName[][], roles: Roles): number[][] {
+  const named = groups.map((g) => g.filter((r) => r !== "rest").flatMap((r) => resolveRole(r, roles)));
+  const taken = new Set(named.flat());
+  return groups.map((g, i) => {
+    const members = new Set(named[i]);
+    if (g.includes("rest")) for (const m of roles.members) if (!taken.has(m)) members.add(m);
+    return [...members].sort((a, b) => a - b);
+  });
+}
+
+function resolveRole(role: RoleName, roles: Roles): number[] {
+  if (role === "leader") return [roles.leader];
+  if (role === "all") return [...roles.members];
+  const follower = /^follower(\d+)$/.exec(role);
+  if (follower) {
+    const member = roles.followers[Number(follower[1]) - 1];
+    if (member === undefined) throw new Error(`${role}: there are only ${roles.followers.length} followers`);
+    return [member];
+  }
+  const id = /^zk(\d+)$/.exec(role);
+  if (id && roles.members.includes(Number(id[1]))) return [Number(id[1])];
+  throw new Error(`unknown role "${role}" (leader, followerN, zkN, rest, all)`);
+}

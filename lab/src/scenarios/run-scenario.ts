@@ -1,0 +1,64 @@
+import type { DriverName, Target } from "../cluster/cluster.js";
+import { type RunResult, runLab } from "../run/run.js";
+import type { RunOptions } from "../run/run-options.js";
+import { resolveGroups, resolveSteps, rolesOf } from "./resolve.js";
+import type { ReadMode } from "../workloads/worker.js";
+import type { Scenario } from "./scenario.js";
+
+export interface ScenarioOutcome {
+  readonly scenario: Scenario;
+  readonly target: Target;
+  readonly expected: "valid" | "invalid";
+  readonly run: RunResult;
+  /** True when the run's verdict is the one the scenario states for this target. */
+  readonly asExpected: boolean;
+}
+
+export interface ScenarioRunOptions {
+  target: Target;
+  driver: DriverName;
+  seed: number;
+  out: string;
+  toxiproxyUrl?: string;
+  /** Overrides the read mode the scenario states for the target. */
+  reads?: ReadMode;
+}
+
+/** The run options a scenario stands for on one target. */
+export function scenarioRunOptions(scenario: Scenario, options: ScenarioRunOptions): RunOptions {
+  const expectation = scenario.expect[options.target];
+  return {
+    driver: options.driver,
+    target: options.target,
+    nodes: scenario.nodes,
+    workload: scenario.workload,
+    reads: options.reads ?? expectation.reads,
+    nemesis: [],
+    timeMs: scenario.timeMs,
+    rate: scenario.rate ?? 200,
+    seed: options.seed,
+    out: options.out,
+    ...(scenario.clients === undefined ? {} : { clients: scenario.clients }),
+    ...(scenario.keys === undefined ? {} : { keys: scenario.keys }),
+    ...(scenario.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: scenario.sessionTimeoutMs }),
+    ...(scenario.opTimeoutMs === undefined ? {} : { opTimeoutMs: scenario.opTimeoutMs }),
+    ...(scenario.config === undefined ? {} : { config: scenario.config }),
+    ...(scenario.judgeReadsLinearizably ? { judgeReadsLinearizably: true } : {}),
+    ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
+  };
+}
+
+/** Runs a scenario on one target and compares the verdict with the one the scenario expects there. */
+export async function runScenario(scenario: Scenario, options: ScenarioRunOptions, progress: (line: string) => void = () => undefined): Promise<ScenarioOutcome> {
+  const expectation = scenario.expect[options.target];
+  progress(`scenario ${scenario.name} on ${options.target}: expecting ${expectation.verdict} (${expectation.why})`);
+  const run = await runLab(scenarioRunOptions(scenario, options), progress, {
+    plan: async (cluster) => {
+      const roles = await rolesOf(cluster);
+      return { schedule: resolveSteps(scenario.steps, roles), readOnlyMembers: resolveGroups([scenario.readOnlyClientsOn ?? []], roles)[0]! };
+    },
+  });
+  const asExpected = run.verdict === expectation.verdict;
+  progress(`scenario ${scenario.name} on ${options.target}: ${run.verdict}, ${asExpected ? "as expected" : `expected ${expectation.verdict}`}`);
+  return { scenario, target: options.target, expected: expectation.verdict, run, asExpected };
+}
