@@ -31,6 +31,8 @@ export interface RunResult {
   readonly operations: { ok: number; fail: number; info: number };
   /** Members that died without the nemesis asking (a crash is a finding even when the history is valid). */
   readonly crashes: string[];
+  /** The history's clock (ns) when the workload phase began; schedule offsets count from it. */
+  readonly workloadStartNs: number;
   readonly rerun: string;
 }
 
@@ -57,6 +59,8 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
   const random = new SimRandom(options.seed);
   let cluster: Cluster | null = null;
   let schedule: ScheduledAction[] = [];
+  /** The history's clock when the workload phase began: schedule offsets count from it. */
+  let workloadStartNs = 0;
   try {
     progress("phase setup: starting the ensemble");
     cluster = await startCluster(options, toxiproxyUrl);
@@ -82,6 +86,7 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
 
     progress(`phase workload: ${options.timeMs} ms at ${options.rate} ops/s`);
     const started = performance.now();
+    workloadStartNs = history.now();
     const deadline = started + options.timeMs;
     const nemesis = new NemesisRunner(cluster, { startedMs: started, deadlineMs: deadline }, progress, controls);
     const ticker = setInterval(() => {
@@ -139,6 +144,7 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
       schedule,
       operations: counts,
       crashes: cluster.crashes?.() ?? [],
+      workloadStartNs,
       rerun: rerunCommand(options),
     };
     await cluster.collectLogs(join(options.out, "logs"));
@@ -215,6 +221,7 @@ async function writeOutputs(options: ReturnType<typeof runDefaults>, result: Run
     check: result.check,
     operations: result.operations,
     crashes: result.crashes,
+    workloadStartNs: result.workloadStartNs,
     faults: result.schedule.length,
     rerun: result.rerun,
   };
