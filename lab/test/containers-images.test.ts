@@ -14,9 +14,14 @@ describe("what goes into the images", () => {
       "\tlinux-vdso.so.1 (0x00007ffd1c3f2000)",
       "\tlibstdc++.so.6 => /lib/x86_64-linux-gnu/libstdc++.so.6 (0x00007f2a5c000000)",
       "\tlibX11.so.6 => not found",
+      "\tlibjli.so => /usr/lib/jvm/java-17-openjdk-amd64/bin/../lib/libjli.so (0x00007f2a5c690000)",
       "\t/lib64/ld-linux-x86-64.so.2 (0x00007f2a5c6a1000)",
     ].join("\n");
-    expect(librariesFromLdd(listing)).toEqual(["/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib64/ld-linux-x86-64.so.2"]);
+    expect(librariesFromLdd(listing)).toEqual([
+      "/lib/x86_64-linux-gnu/libstdc++.so.6",
+      "/usr/lib/jvm/java-17-openjdk-amd64/lib/libjli.so",
+      "/lib64/ld-linux-x86-64.so.2",
+    ]);
   });
 
   it("reads a wrapped Class-Path header of a jar manifest", () => {

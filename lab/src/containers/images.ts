@@ -60,12 +60,19 @@ async function nodeRootfs(): Promise<RootfsSpec> {
   return { files: [node, ...(await sharedLibraries([node, BUSYBOX]))], links: node === process.execPath ? {} : { [process.execPath]: node } };
 }
 
-/** The JVM that runs the reference server on this host, without its development tools, sources or man pages. */
+/**
+ * The JVM's parts for a desktop (X11 windows, sound, the splash screen, accessibility), which a
+ * headless server never loads; left out so that the X libraries installed on the host or not
+ * make no difference to the image.
+ */
+const DESKTOP_ONLY_JVM_LIBRARIES = /\/lib(awt_xawt|jawt|splashscreen|jsound|atk-wrapper)\.so$/;
+
+/** The JVM that runs the reference server on this host, without its desktop parts, development tools, sources or man pages. */
 async function javaRootfs(): Promise<RootfsSpec> {
   const launcher = await realpath(debian.java);
   const home = dirname(dirname(launcher));
   const skipped = new Set(["lib/ct.sym", "lib/src.zip"].map((p) => join(home, p)));
-  const lib = await filesUnder(join(home, "lib"), (p) => skipped.has(p));
+  const lib = await filesUnder(join(home, "lib"), (p) => skipped.has(p) || DESKTOP_ONLY_JVM_LIBRARIES.test(p));
   const conf = await filesUnder(join(home, "conf"));
   const elf = [launcher, ...lib.filter((f) => f.endsWith(".so") || f.endsWith("/jspawnhelper") || f.endsWith("/jexec"))];
   const files = [launcher, ...lib, ...conf, join(home, "release"), ...(await sharedLibraries(elf))];

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { normalize } from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -15,7 +16,8 @@ export function librariesFromLdd(listing: string): string[] {
     const arrow = /=>\s+(\/\S+)\s+\(0x[0-9a-f]+\)$/.exec(line);
     const bare = /^(\/\S+)\s+\(0x[0-9a-f]+\)$/.exec(line);
     const path = arrow?.[1] ?? bare?.[1];
-    if (path !== undefined) paths.push(path);
+    // The JVM's launcher finds libjli.so through bin/../lib: name it by its plain path.
+    if (path !== undefined) paths.push(normalize(path));
   }
   return paths;
 }
