@@ -7,6 +7,7 @@ import { runEnsembleMember } from "./ensemble-main.js";
 import { runPurge } from "./purge-command.js";
 import { parseProperties } from "./properties.js";
 import { ConfigError, configFromProperties } from "./zoo-cfg.js";
+import { admitUnsafeMode } from "./unsafe-mode.js";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const logger = jsonLogger((line) => process.stderr.write(line), (process.env.ZKTS_LOG_LEVEL as "info") ?? "info");
   let config: ServerConfig;
   let ensembleConfig: EnsembleConfig | null = null;
+  let unsafeWarning: string | null = null;
   try {
     const { configPath } = parseArgs(process.argv.slice(2));
     if (configPath === null) {
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
         ensembleConfig = ensemble;
         config = { ...config, serverId: ensemble.myid };
       }
+      if (config.unsafe !== null) unsafeWarning = admitUnsafeMode(config.unsafe, process.env, ensembleConfig !== null);
       if (parsed.ignoredKeys.length > 0) {
         logger.log("info", "config keys ignored by zkts", { keys: parsed.ignoredKeys });
       }
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
     process.stderr.write(`zkts-server: ${message}\n`);
     process.exit(2);
   }
+  if (unsafeWarning !== null) logger.log("warn", unsafeWarning, { unsafe: config.unsafe });
   mkdirSync(config.dataDir, { recursive: true });
   if (ensembleConfig !== null) {
     await runEnsembleMember(config, ensembleConfig, logger);

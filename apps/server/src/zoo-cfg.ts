@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { type ServerConfig, defaultServerConfig } from "@zkts/server";
+import { type ServerConfig, type UnsafeMode, UNSAFE_MODES, defaultServerConfig, isUnsafeMode } from "@zkts/server";
 
 import { ConfigError } from "./config-error.js";
 import { refuseUnservedSecurityKeys } from "./security-keys.js";
@@ -161,7 +161,7 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     "readonlymode.enabled", "extendedTypesEnabled", "enforceQuota", "reconfigEnabled", "skipACL",
     "DigestAuthenticationProvider.superDigest", "DigestAuthenticationProvider.digestAlg", "serverId",
     "snapCount", "snapSizeLimitInKb", "preAllocSize", "txnLogSizeLimitInKb", "forceSync", "fsync.warningthresholdms",
-    "autopurge.snapRetainCount", "autopurge.purgeInterval", "zkts.linearizableReads",
+    "autopurge.snapRetainCount", "autopurge.purgeInterval", "zkts.linearizableReads", "zkts.unsafe",
   ]);
   const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs"]);
   const ignoredKeys = [...props.keys()].filter(
@@ -189,8 +189,17 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     forceSync: (get("forceSync") ?? "yes").trim().toLowerCase() !== "no",
     serverId: 0,
     rawProperties: props,
+    unsafe: unsafeModeOf(get("zkts.unsafe")),
   });
   return { config, ignoredKeys };
+}
+
+/** zkts.unsafe names one deliberately broken mode (main.ts decides whether it may run). */
+function unsafeModeOf(raw: string | undefined): UnsafeMode | null {
+  if (raw === undefined) return null;
+  const mode = raw.trim();
+  if (!isUnsafeMode(mode)) throw new ConfigError(`zkts.unsafe: unknown mode "${mode}" (${UNSAFE_MODES.join(", ")})`);
+  return mode;
 }
 
 function absolute(path: string, baseDir: string): string {

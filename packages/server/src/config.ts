@@ -1,4 +1,5 @@
 import { JUTE_MAX_BUFFER_DEFAULT } from "@zkts/jute";
+import type { UnsafeMode } from "./unsafe-modes.js";
 
 /** A standalone server's settings, already validated (apps/server reads them from zoo.cfg). */
 export interface ServerConfig {
@@ -51,6 +52,8 @@ export interface ServerConfig {
   purgeIntervalHours: number;
   /** Every key/value as read from zoo.cfg, for the `conf` and `envi` reports. */
   rawProperties: ReadonlyMap<string, string>;
+  /** zkts.unsafe: a deliberately broken mode for the lab (unsafe-modes.ts); null, always, in production. */
+  unsafe: UnsafeMode | null;
 }
 
 export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -92,6 +95,7 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     snapRetainCount: 3,
     purgeIntervalHours: 0,
     rawProperties: new Map(),
+    unsafe: null,
     ...overrides,
   };
 }

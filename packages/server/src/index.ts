@@ -1,4 +1,5 @@
 export * from "./config.js";
+export * from "./unsafe-modes.js";
 export * from "./logger.js";
 export * from "./metrics.js";
 export * from "./session-tracker.js";

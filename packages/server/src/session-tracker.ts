@@ -22,6 +22,8 @@ export class SessionTracker {
     private readonly tickTimeMs: number,
     serverId: number,
     nowMs: number,
+    /** Unsafe mode `never-expire`: no session ever expires (their ephemerals outlive them). */
+    private readonly neverExpire = false,
   ) {
     this.nextId = initialSessionId(serverId, nowMs);
   }
@@ -86,6 +88,7 @@ export class SessionTracker {
   /** Removes the sessions whose bucket has passed and returns them. */
   takeExpired(nowMs: number): Session[] {
     const expired: Session[] = [];
+    if (this.neverExpire) return expired;
     for (const [time, bucket] of this.buckets) {
       if (time > nowMs) continue;
       this.buckets.delete(time);

@@ -36,4 +36,12 @@ describe("SessionTracker", () => {
     tracker.setClosing(id);
     expect(tracker.takeExpired(1000)).toEqual([]);
   });
+
+  it("in the unsafe mode never-expire, a session outlives any silence", () => {
+    const tracker = new SessionTracker(100, 1, 0, true);
+    const id = tracker.createId();
+    tracker.add(id, 1000, 0);
+    expect(tracker.takeExpired(1_000_000)).toEqual([]);
+    expect(tracker.touch(id, 1_000_001)).toBe(true);
+  });
 });

@@ -110,7 +110,8 @@ function ready(core: PeerCore, l: LeaderState, s: PendingSync): boolean {
 export function tryCommit(core: PeerCore, l: LeaderState): void {
   const acked = new Map<PeerId, Zxid>([[core.id, core.persistedZxid]]);
   for (const h of l.handlers.values()) if (h.acks) acked.set(h.id, h.ackedZxid);
-  let target = core.tracker.quorumZxid(acked);
+  // The unsafe mode counts the leader's own log as a quorum: a minority leader then commits alone.
+  let target = core.commitsWithoutQuorum ? core.persistedZxid : core.tracker.quorumZxid(acked);
   if (target > l.lastProposed) target = l.lastProposed;
   if (target <= core.commitZxid) return;
   // Commit strictly in zxid order, one COMMIT (or INFORM for observers) per entry; a

@@ -65,6 +65,8 @@ export class PeerCore {
   heardPending: Membership | null = null;
   readonly rng: Rng;
   readonly limits: Limits;
+  /** PeerOptions.unsafeCommitWithoutQuorum: a deliberate bug, off unless asked for. */
+  readonly commitsWithoutQuorum: boolean;
   isVoter: boolean;
   private readonly membershipOf: (entry: Entry) => Membership | null;
 
@@ -100,6 +102,7 @@ export class PeerCore {
     this.isVoter = this.tracker.isVoter(this.id);
     this.rng = options.rng;
     this.limits = resolveLimits(options);
+    this.commitsWithoutQuorum = options.unsafeCommitWithoutQuorum === true;
     assert(storage.currentEpoch <= storage.acceptedEpoch, "currentEpoch <= acceptedEpoch on disk");
     this.acceptedEpoch = storage.acceptedEpoch;
     this.currentEpoch = storage.currentEpoch;

@@ -50,6 +50,11 @@ export interface PeerOptions {
   readonly proposalsOutstandingMax?: number;
   /** Sync requests waiting on one peer before sync() refuses. */
   readonly syncsPendingMax?: number;
+  /**
+   * A deliberate bug for the lab to catch (zkts.unsafe=commit-without-quorum): as leader, commit
+   * every proposal once this peer's own log holds it, without waiting for a quorum's ACKs.
+   */
+  readonly unsafeCommitWithoutQuorum?: boolean;
 }
 
 export interface Limits {

@@ -80,6 +80,7 @@ export class EnsembleServer implements ConnectionHandler {
       logger: this.logger,
       maxBuffer: this.config.juteMaxBuffer,
       onFatal: (err) => this.fatal(err),
+      unsafeCommitWithoutQuorum: this.config.unsafe === "commit-without-quorum",
     });
     this.replica = new Replica({
       config: this.config,
@@ -322,7 +323,9 @@ export class EnsembleServer implements ConnectionHandler {
     if (type === OpCode.sync || linearizable) {
       const entry = connection.enqueue(xid, null);
       const answer = () => connection.complete(entry, replica.read(type, reader, connection));
-      if (!replica.submitSync(answer, { confirmQuorum: linearizable })) connection.close();
+      // The unsafe mode unconfirmed-reads skips the confirmation: a deliberate stale-read bug.
+      const confirmQuorum = linearizable && this.config.unsafe !== "unconfirmed-reads";
+      if (!replica.submitSync(answer, { confirmQuorum })) connection.close();
       return;
     }
     if (READ_OPS.has(type)) {

@@ -16,6 +16,8 @@ import type { Entry, Membership, PersistedState, Ready } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import { loadSnapshot, snapshotSource } from "../persistence/tree-snapshot.js";
+import { UNSAFE_LOG_WRITE_HOLD_MS } from "../unsafe-modes.js";
+import { HeldLogWrites } from "./held-log-writes.js";
 import { membershipFromConfigText } from "./membership-text.js";
 
 /** What a peer starts from: the tree of the newest snapshot, its sessions, and zab's view of the disk. */
@@ -38,6 +40,8 @@ export class EnsembleStore {
   private readonly purger: PurgeScheduler;
   private snapshotWanted = false;
   private snapshotRunning: Promise<void> | null = null;
+  /** zkts.unsafe=ack-before-fsync only: log appends reported durable before they are issued. */
+  private readonly heldWrites: HeldLogWrites | null;
 
   private constructor(
     private readonly config: ServerConfig,
@@ -53,6 +57,10 @@ export class EnsembleStore {
       onPurged: (r) => logger.log("info", "autopurge removed old files", { removed: r.removed.length, oldestRetainedZxid: r.oldestRetainedZxid }),
       onError: (err) => logger.log("warn", "autopurge failed", { err }),
     });
+    this.heldWrites =
+      config.unsafe === "ack-before-fsync"
+        ? new HeldLogWrites(UNSAFE_LOG_WRITE_HOLD_MS, Date.now, (err) => logger.log("error", "a held log write failed", { err }))
+        : null;
   }
 
   /**
@@ -139,17 +147,14 @@ export class EnsembleStore {
    */
   async persist(r: Ready): Promise<LoadedSnapshot | null> {
     let installed: LoadedSnapshot | null = null;
+    // Held writes reach the disk before anything that replaces or cuts the log.
+    if (this.heldWrites !== null && (r.snapshot !== null || r.truncateTo !== null)) await this.heldWrites.drained();
     if (r.snapshot !== null) installed = await this.installSnapshot(r.snapshot.zxid, r.snapshot.data);
     if (r.truncateTo !== null) await this.truncate(r.truncateTo);
     if (r.entries.length > 0) {
-      await Promise.all(r.entries.map((e) => this.appender.append(e.data)));
-      let due = false;
-      for (const e of r.entries) due = this.trigger.record(e.data.length) || due;
-      if (due && !this.snapshotWanted) {
-        // A new log file starts here, so older ones hold only what the snapshot covers.
-        await this.appender.roll();
-        this.snapshotWanted = true;
-      }
+      const entries = r.entries;
+      if (this.heldWrites !== null) this.heldWrites.hold(() => this.appendEntries(entries));
+      else await this.appendEntries(entries);
     }
     if (r.hardState !== null) {
       await writeEpoch(this.config.dataDir, "acceptedEpoch", r.hardState.acceptedEpoch);
@@ -159,7 +164,19 @@ export class EnsembleStore {
     return installed;
   }
 
+  private async appendEntries(entries: readonly Entry[]): Promise<void> {
+    await Promise.all(entries.map((e) => this.appender.append(e.data)));
+    let due = false;
+    for (const e of entries) due = this.trigger.record(e.data.length) || due;
+    if (due && !this.snapshotWanted) {
+      // A new log file starts here, so older ones hold only what the snapshot covers.
+      await this.appender.roll();
+      this.snapshotWanted = true;
+    }
+  }
+
   async close(): Promise<void> {
+    await this.heldWrites?.drained();
     this.purger.stop();
     if (this.snapshotRunning !== null) await this.snapshotRunning;
     await this.appender.close().catch(() => undefined);

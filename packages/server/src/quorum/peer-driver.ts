@@ -54,6 +54,8 @@ export interface PeerDriverOptions {
   listenOnAllIPs?: boolean;
   /** The disk failed: the replica must stop, since it can no longer vouch for what it acks. */
   onFatal: (err: Error) => void;
+  /** zkts.unsafe=commit-without-quorum: a deliberately broken leader, for the lab to catch. */
+  unsafeCommitWithoutQuorum?: boolean;
 }
 
 /** SNAP packets carry a whole snapshot, so the quorum channel accepts far more than a client's jute.maxbuffer. */
@@ -91,6 +93,7 @@ export class PeerDriver implements QuorumPort {
       // Without a configuration activated by a reconfig, zoo.cfg's server lines are version 0.
       storage: { ...o.persisted, membership: o.persisted.membership ?? membershipOfConfig(configOfMembers(o.members, 0n)) },
       ...this.timing.limits,
+      ...(o.unsafeCommitWithoutQuorum ? { unsafeCommitWithoutQuorum: true } : {}),
     });
     const peers = o.members.filter((m) => m.id !== o.self.id);
     const listenHost = peerListenHost(o.self, o.listenOnAllIPs ?? false);

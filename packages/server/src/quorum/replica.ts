@@ -88,7 +88,7 @@ export class Replica implements ReplicatedState {
     this.tree = o.tree;
     this.reads = new ReadRequests(this.tree, authOf(this.config));
     const now = this.clock();
-    this.sessions = new SessionTracker(this.config.tickTime, this.config.serverId, now);
+    this.sessions = new SessionTracker(this.config.tickTime, this.config.serverId, now, this.config.unsafe === "never-expire");
     for (const [id, timeoutMs] of o.sessions) this.sessions.add(id, timeoutMs, now);
   }
 

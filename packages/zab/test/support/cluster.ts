@@ -69,6 +69,7 @@ export interface ClusterOptions {
   readonly syncLimit?: number;
   readonly logRetainEntries?: number;
   readonly zxidCounterMax?: number;
+  readonly unsafeCommitWithoutQuorum?: boolean;
 }
 
 export class SimNode {
@@ -151,6 +152,7 @@ export class Cluster {
       syncLimit: this.options.syncLimit ?? 5,
       logRetainEntries: this.options.logRetainEntries ?? 500,
       ...(this.options.zxidCounterMax === undefined ? {} : { zxidCounterMax: this.options.zxidCounterMax }),
+      ...(this.options.unsafeCommitWithoutQuorum ? { unsafeCommitWithoutQuorum: true } : {}),
     });
     node.applied = node.disk.snapshot === null ? [] : decodeState(node.disk.snapshot.data);
   }

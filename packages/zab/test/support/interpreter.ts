@@ -73,7 +73,7 @@ export class Interpreter {
     return args.length === 0 ? undefined : args.map(Number);
   }
 
-  /** add-nodes <voters> [observers=N] [init-limit=N] [sync-limit=N] [log-retain=N] [counter-max=N] */
+  /** add-nodes <voters> [observers=N] [init-limit=N] [sync-limit=N] [log-retain=N] [counter-max=N] [unsafe-commit-without-quorum=1] */
   private addNodes(args: readonly string[]): string[] {
     const opts: Record<string, number> = {};
     for (const a of args.slice(1)) {
@@ -87,6 +87,7 @@ export class Interpreter {
       ...(opts["sync-limit"] === undefined ? {} : { syncLimit: opts["sync-limit"] }),
       ...(opts["log-retain"] === undefined ? {} : { logRetainEntries: opts["log-retain"] }),
       ...(opts["counter-max"] === undefined ? {} : { zxidCounterMax: opts["counter-max"] }),
+      ...(opts["unsafe-commit-without-quorum"] === 1 ? { unsafeCommitWithoutQuorum: true } : {}),
     });
     return [];
   }
