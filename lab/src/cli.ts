@@ -5,6 +5,7 @@ import { TOXIPROXY_USAGE, runToxiproxyCommand } from "./toxiproxy/cli-command.js
 import { RUN_USAGE, runCommand } from "./run/run-command.js";
 import { REPLAY_USAGE, replayCommand } from "./run/replay-command.js";
 import { SCENARIO_USAGE, scenarioCommand } from "./scenarios/scenario-command.js";
+import { REPORT_USAGE, reportCommand } from "./report/report-command.js";
 
 const USAGE = `usage: zkts-lab sim --seed N [--voters 3] [--observers 0] [--clients 4] [--keys 3] [--chaos-ms 8000] [--reads linearizable|sync|plain|none] [--trace]
   Runs one deterministic simulation of a zkts ensemble and checks it; the same arguments
@@ -47,8 +48,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === "run") return await runCommand(rest);
   if (command === "scenario") return await scenarioCommand(rest);
   if (command === "replay") return await replayCommand(rest);
+  if (command === "report") return await reportCommand(rest);
   if (command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(`${USAGE}\n\n${RUN_USAGE}\n\n${SCENARIO_USAGE}\n\n${REPLAY_USAGE}\n`);
+    process.stdout.write(`${USAGE}\n\n${RUN_USAGE}\n\n${SCENARIO_USAGE}\n\n${REPLAY_USAGE}\n\n${REPORT_USAGE}\n`);
     return 0;
   }
   const args = command === "sim" ? parse(rest) : null;

@@ -15,6 +15,7 @@ import { registerWorkload } from "../workloads/register.js";
 import { setWorkload } from "../workloads/set.js";
 import { Worker } from "../workloads/worker.js";
 import type { Workload, WorkloadVerdict } from "../workloads/workload.js";
+import { writeReport } from "../report/write-report.js";
 import { junitXml } from "./junit.js";
 import { type RunOptions, type ScheduledAction, rerunCommand, runDefaults } from "./run-options.js";
 
@@ -149,6 +150,7 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
     };
     await cluster.collectLogs(join(options.out, "logs"));
     await writeOutputs(options, result);
+    progress(`report: ${await writeReport(options.out).catch((err: unknown) => `not written (${(err as Error).message})`)}`);
     for (const crash of result.crashes) progress(`crash: ${crash}`);
     progress(`verdict: ${verdict}${check.problems.length > 0 ? `\n  ${check.problems.slice(0, 10).join("\n  ")}` : ""}`);
     progress(`rerun: ${result.rerun}`);

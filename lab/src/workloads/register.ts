@@ -1,5 +1,5 @@
 import { ZkError, type ZkClient } from "@zkts/client";
-import { type History, type Operation, checkOperations, zkRegister } from "@zkts/checker";
+import { type History, type Model, type Operation, type ZnodeState, checkOperations, zkRegister } from "@zkts/checker";
 import type { SimRandom } from "../sim/random.js";
 import type { CheckBudget, Workload, WorkloadVerdict } from "./workload.js";
 import type { ReadMode, Worker } from "./worker.js";
@@ -74,16 +74,28 @@ export function registerWorkload(options: RegisterOptions): Workload {
       }
     },
     check(history, budget) {
-      const judged = options.judgeReadsLinearizably && options.readMode === "plain" ? "sync" : options.readMode;
-      return checkRegister(history, judged, budget);
+      return checkRegister(history, judgedReadMode(options), budget);
     },
   };
 }
 
-function checkRegister(history: History, readMode: ReadMode, budget: CheckBudget): WorkloadVerdict {
+/**
+ * The model and the operations the register check searches, for a run with these options: what
+ * a report re-checks to show where a register stopped being linearizable.
+ */
+export function registerCheckInput(operations: readonly Operation[], options: Pick<RegisterOptions, "readMode" | "judgeReadsLinearizably">): { model: Model<ZnodeState>; operations: Operation[] } {
+  const readMode = judgedReadMode(options);
   // Final reads (after sync, with the network healed) are always part of the register check.
-  const judged = history.operations.filter((op) => op.f !== "read" || readMode !== "plain" || isFinal(op));
-  const result = checkOperations(zkRegister(INITIAL), judged, { timeoutMs: budget.timeoutMs, clock: () => performance.now() });
+  return { model: zkRegister(INITIAL), operations: operations.filter((op) => op.f !== "read" || readMode !== "plain" || isFinal(op)) };
+}
+
+function judgedReadMode(options: Pick<RegisterOptions, "readMode" | "judgeReadsLinearizably">): ReadMode {
+  return options.judgeReadsLinearizably && options.readMode === "plain" ? "sync" : options.readMode;
+}
+
+function checkRegister(history: History, readMode: ReadMode, budget: CheckBudget): WorkloadVerdict {
+  const { model, operations: judged } = registerCheckInput(history.operations, { readMode });
+  const result = checkOperations(model, judged, { timeoutMs: budget.timeoutMs, clock: () => performance.now() });
   const problems: string[] = [];
   for (const partition of result.partitions) {
     if (partition.verdict !== "not-linearizable" || partition.failure === undefined) continue;

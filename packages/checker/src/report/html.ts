@@ -28,11 +28,11 @@ export function htmlReport<S>(result: CheckResult<S>, options: HtmlOptions = {})
   const droppedOf = (p: PartitionResult<S>): Operation[] => (single ? result.dropped : dropped.get(p.key) ?? []);
   const sections = partitions.map((p) => partitionSection(result.model, p, droppedOf(p), maxOps)).join("\n");
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
-<style>${STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>${REPORT_CSS}</style></head>
 <body>
-<h1>${escape(title)} <span class="verdict ${result.verdict}">${VERDICT_TEXT[result.verdict]}</span></h1>
-<pre class="summary">${escape(textSummary(result))}</pre>
+<h1>${escapeHtml(title)} <span class="verdict ${result.verdict}">${VERDICT_TEXT[result.verdict]}</span></h1>
+<pre class="summary">${escapeHtml(textSummary(result))}</pre>
 <p class="legend"><span class="op ok">ok</span> <span class="op unknown">unknown outcome</span>
 <span class="op prefix">in the longest linearizable prefix (number = position)</span>
 <span class="op blocking">cannot be placed</span>
@@ -44,15 +44,20 @@ ${sections}
 }
 
 function partitionSection<S>(model: Model<S>, partition: PartitionResult<S>, dropped: Operation[], maxOps: number): string {
-  const heading = `<h2>${escape(partitionLabel(partition.key))} <span class="verdict ${partition.verdict}">${partition.verdict}</span> <small>${partition.operations.length} ops</small></h2>`;
+  const heading = `<h2>${escapeHtml(partitionLabel(partition.key))} <span class="verdict ${partition.verdict}">${partition.verdict}</span> <small>${partition.operations.length} ops</small></h2>`;
   const timeline =
     partition.operations.length <= maxOps
-      ? timelineSvg(model, partition, dropped)
+      ? partitionTimelineHtml(model, partition, dropped)
       : `<p>timeline left out: ${partition.operations.length} ops</p>`;
-  return `<section>${heading}${timeline}${failureDetail(model, partition)}</section>`;
+  return `<section>${heading}${timeline}${failureDetailHtml(model, partition)}</section>`;
 }
 
-function timelineSvg<S>(model: Model<S>, partition: PartitionResult<S>, dropped: Operation[]): string {
+/**
+ * One partition's timeline in event order, one row per process, with the longest linearizable
+ * prefix numbered and the op that cannot be placed marked. Pages that show only the ops
+ * around a failure pass a partition whose `operations` hold just those.
+ */
+export function partitionTimelineHtml<S>(model: Model<S>, partition: PartitionResult<S>, dropped: Operation[]): string {
   const ops = [...partition.operations, ...dropped];
   const left = new Set(dropped);
   // Columns are distinct finite times, so the picture shows order and overlap clearly.
@@ -67,7 +72,7 @@ function timelineSvg<S>(model: Model<S>, partition: PartitionResult<S>, dropped:
   const height = processes.length * ROW_PX + 4;
 
   const labels = processes
-    .map((p, i) => `<text x="4" y="${i * ROW_PX + 15}" class="label">process ${escape(p)}</text>`)
+    .map((p, i) => `<text x="4" y="${i * ROW_PX + 15}" class="label">process ${escapeHtml(p)}</text>`)
     .join("");
   const bars = ops
     .map((op) => {
@@ -79,25 +84,37 @@ function timelineSvg<S>(model: Model<S>, partition: PartitionResult<S>, dropped:
         op === blocking ? "blocking" : order !== undefined ? "prefix" : left.has(op) ? "dropped" : op.status === "unknown" ? "unknown" : "ok";
       const text = order !== undefined ? `${order}: ${model.describeOperation(op)}` : model.describeOperation(op);
       return (
-        `<g class="op ${kind}"><title>${escape(describeOp(model, op))}</title>` +
+        `<g class="op ${kind}"><title>${escapeHtml(describeOp(model, op))}</title>` +
         `<rect x="${x}" y="${y}" width="${Math.max(4, end - x)}" height="${ROW_PX - 4}" rx="3"/>` +
-        `<text x="${x + 3}" y="${y + 13}">${escape(clip(text, Math.floor((end - x) / 6)))}</text></g>`
+        `<text x="${x + 3}" y="${y + 13}">${escapeHtml(clip(text, Math.floor((end - x) / 6)))}</text></g>`
       );
     })
     .join("");
   return `<div class="timeline"><svg width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${labels}${bars}</svg></div>`;
 }
 
-function failureDetail<S>(model: Model<S>, partition: PartitionResult<S>): string {
+export interface FailureDetailOptions {
+  /** List only the last this many ops of the prefix (those just before the op that cannot be placed). */
+  prefixTail?: number;
+}
+
+/** The longest linearizable prefix with the model state after each op, and the op that cannot be placed. */
+export function failureDetailHtml<S>(model: Model<S>, partition: PartitionResult<S>, options: FailureDetailOptions = {}): string {
   const failure = partition.failure;
   if (partition.verdict !== "not-linearizable" || !failure) return "";
-  const initial = `<li class="initial">initial state ⇒ <code>${escape(model.describeState(model.init()))}</code></li>`;
+  const shown = Math.min(failure.prefix.length, options.prefixTail ?? failure.prefix.length);
+  const first = failure.prefix.length - shown;
+  const initial =
+    first === 0
+      ? `<li class="initial">initial state ⇒ <code>${escapeHtml(model.describeState(model.init()))}</code></li>`
+      : `<li class="initial">… ${first} earlier op(s)</li>`;
   const steps = failure.prefix
-    .map((op, i) => `<li>${escape(describeOp(model, op))} ⇒ <code>${escape(model.describeState(failure.states[i]!))}</code></li>`)
+    .slice(first)
+    .map((op, i) => `<li>${escapeHtml(describeOp(model, op))} ⇒ <code>${escapeHtml(model.describeState(failure.states[first + i]!))}</code></li>`)
     .join("");
-  return `<h3>Longest linearizable prefix (${failure.prefix.length} ops)</h3><ol start="0">${initial}${steps}</ol>
-<h3>Cannot be placed</h3><p class="blocking-op">${escape(describeOp(model, failure.blocking))}</p>
-<p>Model state there: <code>${escape(model.describeState(failure.stateAtFailure))}</code>. No order of the
+  return `<h3>Longest linearizable prefix (${failure.prefix.length} ops)</h3><ol start="${first}">${initial}${steps}</ol>
+<h3>Cannot be placed</h3><p class="blocking-op">${escapeHtml(describeOp(model, failure.blocking))}</p>
+<p>Model state there: <code>${escapeHtml(model.describeState(failure.stateAtFailure))}</code>. No order of the
 remaining concurrent ops lets this op take effect before it returned.</p>`;
 }
 
@@ -106,11 +123,13 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function escape(text: string): string {
+/** Text made safe for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const STYLE = `
+/** The page's style sheet; pages that embed the fragments above include it. */
+export const REPORT_CSS = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
 h1 small,h2 small{color:#777;font-weight:normal}
 .verdict{font-size:.8em;padding:.1em .5em;border-radius:.3em;color:#fff;background:#777}
