@@ -1,6 +1,7 @@
 import type { Cluster } from "../cluster/cluster.js";
 import type { FaultAction } from "../nemesis/faults.js";
-import { cut } from "../nemesis/grudges.js";
+import { bridge, cut, majoritiesRing, randomHalves } from "../nemesis/grudges.js";
+import type { SimRandom } from "../sim/random.js";
 import type { ScheduledAction } from "../run/run-options.js";
 import type { RoleName, ScenarioStep } from "./scenario.js";
 
@@ -18,13 +19,17 @@ export async function rolesOf(cluster: Cluster): Promise<Roles> {
   return { leader, followers: cluster.members.filter((m) => m !== leader), members: cluster.members };
 }
 
-/** Turns a scenario's steps into the schedule a run performs. */
-export function resolveSteps(steps: readonly ScenarioStep[], roles: Roles): ScheduledAction[] {
-  return steps.map((step) => ({ atMs: step.at, action: resolveStep(step, roles) }));
+/** Turns a scenario's steps into the schedule a run performs; shapes are drawn from `random`. */
+export function resolveSteps(steps: readonly ScenarioStep[], roles: Roles, random: SimRandom): ScheduledAction[] {
+  return steps.map((step) => ({ atMs: step.at, action: resolveStep(step, roles, random) }));
 }
 
-function resolveStep(step: ScenarioStep, roles: Roles): FaultAction {
+function resolveStep(step: ScenarioStep, roles: Roles, random: SimRandom): FaultAction {
   switch (step.do) {
+    case "partition-shape": {
+      const shapes = { "random-halves": randomHalves, "majorities-ring": majoritiesRing, bridge };
+      return { do: "partition", shape: step.shape, grudge: shapes[step.shape](roles.members, random) };
+    }
     case "partition": {
       const groups = resolveGroups(step.groups, roles);
       const grudge = groups.flatMap((a, i) => groups.slice(i + 1).flatMap((b) => cut(a, b)));

@@ -1,9 +1,11 @@
 import type { DriverName, Target } from "../cluster/cluster.js";
 import { type RunResult, runLab } from "../run/run.js";
 import type { RunOptions } from "../run/run-options.js";
+import { type UnsafeMode, withUnsafeMode } from "../run/unsafe.js";
 import { resolveGroups, resolveSteps, rolesOf } from "./resolve.js";
 import type { ReadMode } from "../workloads/worker.js";
 import type { Scenario } from "./scenario.js";
+import { SimRandom } from "../sim/random.js";
 
 export interface ScenarioOutcome {
   readonly scenario: Scenario;
@@ -22,12 +24,14 @@ export interface ScenarioRunOptions {
   toxiproxyUrl?: string;
   /** Overrides the read mode the scenario states for the target. */
   reads?: ReadMode;
+  /** Runs zkts with this deliberate bug (the caller checked ZKTS_UNSAFE); see `catches`. */
+  unsafe?: UnsafeMode;
 }
 
 /** The run options a scenario stands for on one target. */
 export function scenarioRunOptions(scenario: Scenario, options: ScenarioRunOptions): RunOptions {
   const expectation = scenario.expect[options.target];
-  return {
+  const run: RunOptions = {
     driver: options.driver,
     target: options.target,
     nodes: scenario.nodes,
@@ -46,19 +50,28 @@ export function scenarioRunOptions(scenario: Scenario, options: ScenarioRunOptio
     ...(scenario.judgeReadsLinearizably ? { judgeReadsLinearizably: true } : {}),
     ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
   };
+  return options.unsafe === undefined ? run : withUnsafeMode(run, options.unsafe);
 }
 
 /** Runs a scenario on one target and compares the verdict with the one the scenario expects there. */
 export async function runScenario(scenario: Scenario, options: ScenarioRunOptions, progress: (line: string) => void = () => undefined): Promise<ScenarioOutcome> {
-  const expectation = scenario.expect[options.target];
+  const expectation = expectationOf(scenario, options);
   progress(`scenario ${scenario.name} on ${options.target}: expecting ${expectation.verdict} (${expectation.why})`);
   const run = await runLab(scenarioRunOptions(scenario, options), progress, {
     plan: async (cluster) => {
       const roles = await rolesOf(cluster);
-      return { schedule: resolveSteps(scenario.steps, roles), readOnlyMembers: resolveGroups([scenario.readOnlyClientsOn ?? []], roles)[0]! };
+      return { schedule: resolveSteps(scenario.steps, roles, new SimRandom(options.seed)), readOnlyMembers: resolveGroups([scenario.readOnlyClientsOn ?? []], roles)[0]! };
     },
   });
   const asExpected = run.verdict === expectation.verdict;
   progress(`scenario ${scenario.name} on ${options.target}: ${run.verdict}, ${asExpected ? "as expected" : `expected ${expectation.verdict}`}`);
   return { scenario, target: options.target, expected: expectation.verdict, run, asExpected };
+}
+
+/** What the scenario states for the target, unless an unsafe mode it catches is on: then invalid. */
+function expectationOf(scenario: Scenario, options: ScenarioRunOptions): { verdict: "valid" | "invalid"; why: string } {
+  const stated = scenario.expect[options.target];
+  if (options.unsafe === undefined) return stated;
+  if (scenario.catches?.includes(options.unsafe)) return { verdict: "invalid", why: `it catches the unsafe mode ${options.unsafe}` };
+  return { verdict: stated.verdict, why: `${stated.why}; the scenario does not claim to catch the unsafe mode ${options.unsafe}` };
 }

@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { UNSAFE_MODES } from "../run/unsafe.js";
 
 /**
  * A member named by its role when the workload starts: `leader`, `follower1`.. (the
@@ -20,6 +21,12 @@ const Toxic = Type.Union([
 const Step = Type.Union([
   Type.Object({ at: At, do: Type.Literal("partition"), groups: Type.Array(Members, { minItems: 2 }) }),
   Type.Object({ at: At, do: Type.Literal("partition-one-way"), deaf: Members, to: Members }),
+  /** One of the random nemesis's shapes, drawn from the run's seed. */
+  Type.Object({
+    at: At,
+    do: Type.Literal("partition-shape"),
+    shape: Type.Union([Type.Literal("random-halves"), Type.Literal("majorities-ring"), Type.Literal("bridge")]),
+  }),
   Type.Object({ at: At, do: Type.Literal("links"), members: Members, toxic: Toxic }),
   Type.Object({ at: At, do: Type.Literal("heal") }),
   Type.Object({ at: At, do: Type.Literal("writes"), enabled: Type.Boolean() }),
@@ -41,7 +48,7 @@ export const ScenarioSchema = Type.Object({
   /** Issues in ZooKeeper's tracker (or elsewhere) this scenario reproduces. */
   references: Type.Array(Type.String()),
   nodes: Type.Integer({ minimum: 1, maximum: 9 }),
-  workload: Type.Union([Type.Literal("register"), Type.Literal("set")]),
+  workload: Type.Union([Type.Literal("register"), Type.Literal("set"), Type.Literal("ephemerals")]),
   /** Judge every read as part of the register, whatever the read mode (a stale read is then a violation). */
   judgeReadsLinearizably: Type.Optional(Type.Boolean()),
   keys: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -56,6 +63,8 @@ export const ScenarioSchema = Type.Object({
   config: Type.Optional(Type.Record(Type.String(), Type.String())),
   steps: Type.Array(Step),
   expect: Type.Object({ zkts: Expectation, zookeeper: Expectation }),
+  /** zkts's unsafe modes this scenario catches: run with `--unsafe MODE`, its verdict is invalid. */
+  catches: Type.Optional(Type.Array(Type.Union(UNSAFE_MODES.map((m) => Type.Literal(m))))),
 });
 
 export type Scenario = Static<typeof ScenarioSchema>;

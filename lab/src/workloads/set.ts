@@ -1,5 +1,5 @@
 import { ZkError } from "@zkts/client";
-import { checkSetMembership } from "@zkts/checker";
+import { type Operation, checkSetMembership } from "@zkts/checker";
 import type { Workload } from "./workload.js";
 
 const ROOT = "/zkts-lab-set";
@@ -47,10 +47,11 @@ export function setWorkload(): Workload {
     },
     check(history) {
       const result = checkSetMembership(history.operations);
+      const divergence = finalReadsDisagree(history.operations);
       return {
-        valid: result.valid,
+        valid: result.valid && divergence.length === 0,
         checker: result.checker,
-        problems: result.problems,
+        problems: [...result.problems, ...divergence],
         figures: {
           acknowledged: result.detail.acknowledged,
           lost: result.detail.lost.length,
@@ -60,6 +61,22 @@ export function setWorkload(): Workload {
       };
     },
   };
+}
+
+/**
+ * After the heal every member is read (sync, then getChildren): members that still disagree
+ * hold different histories (a txn one kept that the others never committed).
+ */
+function finalReadsDisagree(operations: readonly Operation[]): string[] {
+  const finals = operations.filter((op) => op.f === "read" && op.status === "ok" && op.metadata?.final === true);
+  const distinct = new Map<string, Operation[]>();
+  for (const op of finals) {
+    const text = JSON.stringify(op.output);
+    distinct.set(text, [...(distinct.get(text) ?? []), op]);
+  }
+  if (distinct.size <= 1) return [];
+  const sizes = [...distinct.values()].map((ops) => `${ops.map((o) => `op ${o.id}`).join(",")}: ${(ops[0]!.output as unknown[]).length} elements`);
+  return [`the final reads of the members disagree (${sizes.join("; ")})`];
 }
 
 function elements(children: string[]): number[] {
