@@ -14,7 +14,7 @@ import { RUN_LABEL, dockerode } from "../src/containers/run-resources.js";
 /**
  * Ensembles in containers, every link through the Toxiproxy container: the same start on zkts
  * and on ZooKeeper 3.8; on zkts the faults the driver offers (kill -9 and restart of the same
- * container, the freezer, a silent partition through the mesh). Docker must run here: when it
+ * container, the freezer, a silent partition through the mesh, leaving the network). Docker must run here: when it
  * cannot, these tests fail with the reason rather than skip.
  */
 const SEED = 7;
@@ -160,6 +160,20 @@ describe("a zkts ensemble in containers", () => {
     expect(await cluster.mode(isolated)).not.toBeNull();
     expect(await readThrough(cluster, isolated, "/written-across-a-partition")).toBe("four");
   }, 180_000);
+
+  it("a member taken off the network stops serving, and serves again once it is back", async () => {
+    await cluster.waitHealthy(HEALTHY_MS);
+    const leaderNow = await cluster.leader();
+    const cut = cluster.members.find((m) => m !== leaderNow)!;
+    await cluster.disconnect(cut);
+    try {
+      await eventually("the disconnected member stops serving", 30_000, async () => ((await cluster.mode(cut)) === null ? true : null));
+    } finally {
+      await cluster.reconnect(cut);
+    }
+    await cluster.waitHealthy(HEALTHY_MS);
+    expect(await readThrough(cluster, cut, "/written-across-a-partition")).toBe("four");
+  }, 120_000);
 
   it("leaves no container or network of the run after close", async () => {
     expect(await leftovers(cluster.runId)).toEqual({ containers: 4, networks: 1 });

@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { ensembleMemberCommand, fourLetterWord, renderZooCfg, repoRoot } from "@zkts/testkit";
 import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
+import { AnswersSrvr } from "../containers/answers-srvr.js";
 import { APP_DIR, DATA_DIR, type LabImages, TOXIPROXY_ENTRY, ensureLabImages } from "../containers/images.js";
 import { MemberContainer } from "../containers/member-container.js";
 import { dockerode, onInterrupt, removeRun, runLabels, sweepLeftovers } from "../containers/run-resources.js";
@@ -24,7 +25,7 @@ export interface ContainerClusterOptions extends EnsembleShape {
 export interface ContainerStartTimes {
   readonly imagesMs: number;
   readonly toxiproxyMs: number;
-  /** Each member's container, created, started and listening on its client port (they start together). */
+  /** Each member's container, created, started and answering srvr on its client port (they start together). */
   readonly membersMs: ReadonlyMap<number, number>;
   readonly totalMs: number;
 }
@@ -218,7 +219,7 @@ async function memberContainer(
       { content: renderZooCfg(Object.entries(config)), target: configPath, mode: 0o644 },
       { content: `${id}\n`, target: `${DATA_DIR}/myid`, mode: 0o644 },
     ])
-    .withWaitStrategy(Wait.forListeningPorts())
+    .withWaitStrategy(new AnswersSrvr(PORTS.client))
     .withStartupTimeout(CONTAINER_START_MS_MAX)
     .start();
 }
