@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, idempotently, everything the test tiers need from Debian: the reference Apache
-# ZooKeeper 3.8 (Java server, zkCli.sh, Java client jars), the C client (cli_mt) and kazoo.
+# ZooKeeper 3.8 (Java server, zkCli.sh, Java client jars), the C client (cli_mt), kazoo and
+# chromium.
 # Quick when everything is already there.
 set -euo pipefail
 
@@ -13,6 +14,8 @@ need=()
 [ -x /usr/lib/zookeeper/bin/cli_mt ] || need+=(zookeeper-bin)
 /usr/bin/python3 -c 'import kazoo' >/dev/null 2>&1 || need+=(python3-kazoo)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+# The run report's browser test opens index.html in headless chromium (through playwright-core).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "provision: installing ${need[*]}"
@@ -21,7 +24,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-echo "provision: reference ZooKeeper, cli_mt and kazoo are present"
+echo "provision: reference ZooKeeper, cli_mt, kazoo and chromium are present"
 
 # The lab's container clusters need a Docker engine (and busybox for their offline images).
 bash "$(dirname "${BASH_SOURCE[0]}")/docker.sh"

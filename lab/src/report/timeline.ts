@@ -60,7 +60,9 @@ export function timelineHtml(window: TimelineWindow, windows: readonly FaultWind
 
   const inView = windows.filter((w) => w.endNs >= window.fromNs && w.startNs <= window.toNs);
   const tickSeconds = linearTicks([(window.fromNs - originNs) / 1e9, (window.toNs - originNs) / 1e9], Math.max(2, Math.floor(width / 120)));
+  // A tick at the very left edge would have its label cut in half.
   const ticks = tickSeconds
+    .filter((s) => x(originNs + s * 1e9) >= 20)
     .map((s) => {
       const tx = px(x(originNs + s * 1e9));
       return `<line class="grid" x1="${tx}" x2="${tx}" y1="${FAULT_TOP_PX}" y2="${height}"/><text class="tick" x="${tx}" y="12" text-anchor="middle">${s} s</text>`;

@@ -1,6 +1,6 @@
 // The text summary, the HTML page and the zkts-check command, run in-process.
 import { describe, expect, it } from "vitest";
-import { casRegister, checkOperations, EXIT, htmlReport, parseArgs, parseDuration, parseHistory, runCli, textSummary, toJsonLines, type CliEnvironment, type HistoryEvent } from "../src/index.js";
+import { casRegister, checkOperations, EXIT, failureDetailHtml, htmlReport, parseArgs, parseDuration, parseHistory, runCli, textSummary, toJsonLines, type CliEnvironment, type HistoryEvent } from "../src/index.js";
 import { readCorpus } from "./support/corpus.js";
 
 const staleRead: HistoryEvent[] = [
@@ -51,6 +51,21 @@ describe("reports", () => {
     expect(html).toContain("write &#34;&#60;x&#62;&#34;"); // the value <x> of key /b, escaped
     // One timeline row label per process of the failing key.
     expect(html.match(/process 0<\/text>/g)).toHaveLength(1);
+  });
+
+  it("lists only the end of a long prefix when asked", () => {
+    // Three writes in a row, then a read of the first value: the prefix holds the three writes.
+    const events: HistoryEvent[] = [1, 2, 3].flatMap((v) => [
+      { process: 0, type: "invoke" as const, f: "write", value: v, time: v * 10 },
+      { process: 0, type: "ok" as const, f: "write", value: v, time: v * 10 + 1 },
+    ]);
+    events.push({ process: 1, type: "invoke", f: "read", value: null, time: 40 }, { process: 1, type: "ok", f: "read", value: 1, time: 41 });
+    const failing = checkOperations(casRegister(), parseHistory(toJsonLines(events)).operations).partitions[0]!;
+    const tail = failureDetailHtml(casRegister(), failing, { prefixTail: 1 });
+    expect(tail).toContain("Longest linearizable prefix (3 ops)");
+    expect(tail).toContain('<ol start="2"><li class="initial">… 2 earlier op(s)</li><li>op 2 (process 0) write 3');
+    expect(tail.match(/<li>op /g)).toHaveLength(1);
+    expect(failureDetailHtml(casRegister(), failing).match(/<li>op /g)).toHaveLength(3);
   });
 });
 
