@@ -4,6 +4,7 @@ import { runSimulation } from "./sim/simulation.js";
 import { TOXIPROXY_USAGE, runToxiproxyCommand } from "./toxiproxy/cli-command.js";
 import { RUN_USAGE, runCommand } from "./run/run-command.js";
 import { REPLAY_USAGE, replayCommand } from "./run/replay-command.js";
+import { SHRINK_USAGE, shrinkCommand } from "./run/shrink-command.js";
 import { SCENARIO_USAGE, scenarioCommand } from "./scenarios/scenario-command.js";
 import { REPORT_USAGE, reportCommand } from "./report/report-command.js";
 
@@ -48,9 +49,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "run") return await runCommand(rest);
   if (command === "scenario") return await scenarioCommand(rest);
   if (command === "replay") return await replayCommand(rest);
+  if (command === "shrink") return await shrinkCommand(rest);
   if (command === "report") return await reportCommand(rest);
   if (command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(`${USAGE}\n\n${RUN_USAGE}\n\n${SCENARIO_USAGE}\n\n${REPLAY_USAGE}\n\n${REPORT_USAGE}\n`);
+    process.stdout.write(`${USAGE}\n\n${RUN_USAGE}\n\n${SCENARIO_USAGE}\n\n${REPLAY_USAGE}\n\n${SHRINK_USAGE}\n\n${REPORT_USAGE}\n`);
     return 0;
   }
   const args = command === "sim" ? parse(rest) : null;

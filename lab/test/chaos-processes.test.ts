@@ -42,6 +42,7 @@ describe(`chaos on local processes (seed ${seed})`, () => {
     const result = await run({});
     expect(result.check.problems).toEqual([]);
     expect(result.verdict).toBe("valid");
+    expect(result.crashes).toEqual([]);
     expect(result.operations.ok).toBeGreaterThan(100);
     expect(result.schedule.length).toBeGreaterThan(0);
     for (const file of ["history.jsonl", "schedule.json", "results.json", "junit.xml", "logs/zk1.log"]) {
@@ -60,10 +61,13 @@ describe(`chaos on local processes (seed ${seed})`, () => {
     expect(result.operations.ok).toBeGreaterThan(100);
   });
 
-  it("zkts, set workload under every nemesis family: no acknowledged add lost", async () => {
-    const result = await run({ workload: "set", nemesis: [...NEMESIS_FAMILIES], timeMs: 20_000, calmMs: 500, faultMs: 1500 });
+  it("zkts, set workload under every nemesis family in turn: no acknowledged add lost, no member crashed", async () => {
+    const result = await run({ workload: "set", nemesis: [...NEMESIS_FAMILIES], timeMs: 18_000, calmMs: 500, faultMs: 1500 });
     expect(result.check.problems).toEqual([]);
     expect(result.verdict).toBe("valid");
-    expect(new Set(result.schedule.map((s) => s.fault.kind)).size).toBeGreaterThan(1);
+    expect(result.crashes).toEqual([]);
+    // Each family's fault starts with its own kind of action.
+    const kinds = new Set(result.schedule.map((s) => (s.action.do === "links" ? s.action.toxic.type : s.action.do)));
+    for (const kind of ["partition", "kill", "pause", "latency", "bandwidth", "slicer", "reset_peer"]) expect(kinds, kind).toContain(kind);
   });
 });
