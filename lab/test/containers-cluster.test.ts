@@ -9,7 +9,7 @@ import type { LinkScope, Target } from "../src/cluster/cluster.js";
 import { type ContainerCluster, startContainerCluster } from "../src/cluster/containers.js";
 import { ensureDockerEngine } from "../src/containers/docker-engine.js";
 import { ensureLabImages, type LabImages } from "../src/containers/images.js";
-import { RUN_LABEL, dockerode } from "../src/containers/run-resources.js";
+import { MEMBER_LABEL, RUN_LABEL, dockerode } from "../src/containers/run-resources.js";
 
 /**
  * Ensembles in containers, every link through the Toxiproxy container: the same start on zkts
@@ -173,6 +173,18 @@ describe("a zkts ensemble in containers", () => {
     }
     await cluster.waitHealthy(HEALTHY_MS);
     expect(await readThrough(cluster, cut, "/written-across-a-partition")).toBe("four");
+  }, 120_000);
+
+  it("reports a member whose container stops without the lab asking, and stops waiting for health", async () => {
+    const victim = cluster.members.find((m) => m !== leader)!;
+    const engine = await dockerode();
+    const [found] = await engine.listContainers({ filters: { label: [`${RUN_LABEL}=${cluster.runId}`, `${MEMBER_LABEL}=${victim}`] } });
+    await engine.getContainer(found!.Id).kill({ signal: "SIGKILL" });
+    await eventually("the crash is noticed", 10_000, async () => (cluster.isRunning(victim) ? null : true));
+    expect(cluster.crashes()).toEqual([`zk${victim} exited with code 137 (see logs/zk${victim}.log)`]);
+    await expect(cluster.waitHealthy(HEALTHY_MS)).rejects.toThrow(`zk${victim} exited with code 137`);
+    await cluster.start(victim);
+    await cluster.waitHealthy(HEALTHY_MS);
   }, 120_000);
 
   it("leaves no container or network of the run after close", async () => {

@@ -5,7 +5,7 @@ import { GenericContainer, type StartedTestContainer, Wait } from "testcontainer
 import { AnswersSrvr } from "../containers/answers-srvr.js";
 import { APP_DIR, DATA_DIR, type LabImages, TOXIPROXY_ENTRY, ensureLabImages } from "../containers/images.js";
 import { MemberContainer } from "../containers/member-container.js";
-import { dockerode, onInterrupt, removeRun, runLabels, sweepLeftovers } from "../containers/run-resources.js";
+import { MEMBER_LABEL, dockerode, onInterrupt, removeRun, runLabels, sweepLeftovers } from "../containers/run-resources.js";
 import type { Cluster, Target } from "./cluster.js";
 import { leaderOf, waitUntilHealthy } from "./ensemble-health.js";
 import { type MemberUpstreams, ProxyMesh, clientProxyName } from "./proxy-mesh.js";
@@ -213,7 +213,7 @@ async function memberContainer(
     .withNetworkMode(network)
     .withNetworkAliases(memberAlias(id))
     .withExposedPorts(PORTS.client)
-    .withLabels(labels)
+    .withLabels({ ...labels, [MEMBER_LABEL]: String(id) })
     .withEnvironment(opts.env ?? {})
     .withCopyContentToContainer([
       { content: renderZooCfg(Object.entries(config)), target: configPath, mode: 0o644 },

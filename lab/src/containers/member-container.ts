@@ -14,9 +14,10 @@ export class MemberContainer {
   private running = true;
   private paused = false;
   private detached = false;
-  /** Set while the lab itself stops the container, so that exit is not counted as a crash. */
-  private stopping = false;
-  /** Counts starts, so a watcher of an earlier run of the container does not act on a later one. */
+  /**
+   * Which exit watcher is current: a start makes a new one, and a stop the lab asks for (or the
+   * removal at close) retires the current one, so that exit is not counted as a crash.
+   */
   private generation = 0;
   /** Exits the lab did not ask for, with their exit codes. */
   readonly crashes: { readonly exitCode: number }[] = [];
@@ -40,7 +41,7 @@ export class MemberContainer {
     this.container.wait({ condition: "not-running" }).then(
       (result: { StatusCode: number }) => {
         if (generation !== this.generation) return;
-        if (!this.stopping) this.crashes.push({ exitCode: result.StatusCode });
+        this.crashes.push({ exitCode: result.StatusCode });
         this.running = false;
         this.paused = false;
       },
@@ -50,7 +51,7 @@ export class MemberContainer {
 
   /** From now on the lab removes the container: its end is not a crash. */
   retire(): void {
-    this.stopping = true;
+    this.generation++;
   }
 
   get isRunning(): boolean {
@@ -71,16 +72,12 @@ export class MemberContainer {
     if (!this.running) return;
     // The engine refuses to signal a frozen container; thaw it so it can act on SIGTERM.
     if (this.paused) await this.resume();
-    this.stopping = true;
-    try {
-      const stopped = this.container.wait({ condition: "not-running" });
-      await this.container.kill({ signal }).catch(ignoreNotRunning);
-      const timer = setTimeout(() => void this.container.kill({ signal: "SIGKILL" }).catch(() => undefined), timeoutMs);
-      await stopped.finally(() => clearTimeout(timer));
-      this.running = false;
-    } finally {
-      this.stopping = false;
-    }
+    this.retire();
+    const stopped = this.container.wait({ condition: "not-running" });
+    await this.container.kill({ signal }).catch(ignoreNotRunning);
+    const timer = setTimeout(() => void this.container.kill({ signal: "SIGKILL" }).catch(() => undefined), timeoutMs);
+    await stopped.finally(() => clearTimeout(timer));
+    this.running = false;
   }
 
   /** Starts the stopped container again; does not wait for the member to serve. */

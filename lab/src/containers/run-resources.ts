@@ -5,6 +5,8 @@ import { getContainerRuntimeClient } from "testcontainers";
 /** Every container and network the lab makes carries these labels. */
 export const LAB_LABEL = "org.zkts.lab";
 export const RUN_LABEL = "org.zkts.lab.run";
+/** On a member's container: its server id. */
+export const MEMBER_LABEL = "org.zkts.lab.member";
 /** The process that made them, so a later run can tell leftovers from another run's live resources. */
 const OWNER_LABEL = "org.zkts.lab.owner";
 
