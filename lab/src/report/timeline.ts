@@ -46,7 +46,7 @@ const WIDTH_PX_MAX = 40_000;
  * The timeline as HTML: process labels on the left, the bars in a horizontally scrolling
  * pane. The scale gives the median op about 6 px, within bounds that keep the page sane.
  */
-export function timelineHtml(window: TimelineWindow, windows: readonly FaultWindow[], originNs: number, blockingOpId: number | null): string {
+export function timelineHtml(window: TimelineWindow, windows: readonly FaultWindow[], originNs: number, blockingOpId: number | null, focus: string): string {
   if (window.ops.length === 0) return `<p>No operations were recorded.</p>`;
   const processes = [...new Set(window.ops.map((t) => String(t.op.process)))].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
   const row = new Map(processes.map((p, i) => [p, i]));
@@ -80,7 +80,7 @@ export function timelineHtml(window: TimelineWindow, windows: readonly FaultWind
   const labels = processes.map((p, i) => `<text class="label" x="4" y="${AXIS_PX + i * ROW_PX + 13}">process ${esc(p)}</text>`).join("");
   const note = window.whole
     ? `${window.ops.length} ops, ${processes.length} processes.`
-    : `${window.ops.length} ops around the point of interest (from ${secondsSince(window.fromNs, originNs)} s to ${secondsSince(window.toNs, originNs)} s); the rest are in history.jsonl.`;
+    : `${window.ops.length} ops around ${esc(focus)} (from ${secondsSince(window.fromNs, originNs)} s to ${secondsSince(window.toNs, originNs)} s); the rest are in history.jsonl.`;
   return (
     `<p class="note">${note} Hover a bar for its details.</p>` +
     `<div class="timeline-frame"><svg class="timeline-labels" width="${LABEL_PX}" height="${height}" xmlns="http://www.w3.org/2000/svg">${labels}</svg>` +

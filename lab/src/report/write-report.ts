@@ -38,10 +38,11 @@ export function renderReport(record: RunRecord): string {
   const recheck = recheckRegister(record);
   const blocking = failingPartition(recheck)?.failure?.blocking ?? null;
   const center = blocking?.call ?? windows[0]?.startNs ?? null;
+  const focus = blocking !== null ? `op ${blocking.id}, which cannot be placed` : windows[0] !== undefined ? `the first fault (${windows[0].label})` : "the start";
   return reportPage(record, {
     verdict: verdictSection(record, recheck),
     throughput: throughputPlot(throughputPerSecond(ops, originNs), windows, frame),
     latency: latencyPlot(ops, latencyPerSecond(ops, originNs), windows, frame),
-    timeline: timelineHtml(timelineWindow(ops, center, TIMELINE_OPS_MAX), windows, originNs, blocking?.id ?? null),
+    timeline: timelineHtml(timelineWindow(ops, center, TIMELINE_OPS_MAX), windows, originNs, blocking?.id ?? null, focus),
   });
 }
