@@ -4,16 +4,19 @@ import { parseNemeses } from "../nemesis/planner.js";
 import type { ReadMode } from "../workloads/worker.js";
 import { runLab } from "./run.js";
 import { type RunOptions, WORKLOADS, type WorkloadName } from "./run-options.js";
+import { admitUnsafe, withUnsafeMode } from "./unsafe.js";
 
 export const RUN_USAGE = `usage: zkts-lab run [--driver processes] [--target zkts|zookeeper] [--nodes 3|5]
-                   [--workload register|set] [--reads linearizable|sync|plain]
+                   [--workload register|set|ephemerals] [--reads linearizable|sync|plain]
                    [--nemesis partition,kill,pause,latency,bandwidth,slicer,reset-peer|all|none]
                    [--time 60s] [--rate 200] [--clients N] [--seed N] [--out DIR]
-                   [--toxiproxy URL]
+                   [--toxiproxy URL] [--unsafe MODE]
   Runs the workload against a fresh ensemble whose every link goes through Toxiproxy, while
   the nemesis alternates faults and heals; then heals, waits, reads the final state and checks
   the history. DIR receives history.jsonl, schedule.json, results.json, junit.xml and logs/.
   --toxiproxy URL uses that Toxiproxy server instead of starting the lab's own.
+  --unsafe MODE runs zkts members with a deliberate bug (commit-without-quorum, unconfirmed-reads,
+  ack-before-fsync, never-expire) to show the checker catches it; needs ZKTS_UNSAFE=1.
   Exit status: 0 valid, 1 invalid, 2 unknown (the checker's budget ran out), 3 bad usage.`;
 
 export class UsageError extends Error {}
@@ -54,13 +57,14 @@ export function parseRunArgs(argv: string[]): RunOptions | "help" {
       seed: { type: "string" },
       out: { type: "string" },
       toxiproxy: { type: "string" },
+      unsafe: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) return "help";
   const target = oneOf<Target>("target", values.target!, ["zkts", "zookeeper"]);
   const seed = values.seed === undefined ? Math.floor(Math.random() * 1_000_000) : integer("seed", values.seed, 0);
-  return {
+  const options: RunOptions = {
     driver: oneOf<DriverName>("driver", values.driver!, ["processes", "containers", "simulated"]),
     target,
     nodes: integer("nodes", values.nodes!, 1),
@@ -74,6 +78,12 @@ export function parseRunArgs(argv: string[]): RunOptions | "help" {
     ...(values.clients === undefined ? {} : { clients: integer("clients", values.clients, 1) }),
     ...(values.toxiproxy === undefined ? {} : { toxiproxyUrl: values.toxiproxy }),
   };
+  if (values.unsafe === undefined) return options;
+  try {
+    return withUnsafeMode(options, admitUnsafe(values.unsafe, target, process.env));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /** `zkts-lab run ...`: returns the exit status. */

@@ -3,8 +3,8 @@ import type { FaultAction } from "../nemesis/faults.js";
 import type { NemesisFamily } from "../nemesis/planner.js";
 import type { ReadMode } from "../workloads/worker.js";
 
-export type WorkloadName = "register" | "set";
-export const WORKLOADS: readonly WorkloadName[] = ["register", "set"];
+export type WorkloadName = "register" | "set" | "ephemerals";
+export const WORKLOADS: readonly WorkloadName[] = ["register", "set", "ephemerals"];
 
 /** One action of a schedule, at its offset from the start of the workload phase. */
 export interface ScheduledAction {
@@ -83,6 +83,7 @@ export function rerunCommand(options: RunOptions): string {
     `--rate ${options.rate}`,
     `--seed ${options.seed}`,
     `--out ${options.out}`,
+    ...(options.config?.["zkts.unsafe"] === undefined ? [] : [`--unsafe ${options.config["zkts.unsafe"]}`]),
   ];
   return parts.join(" ");
 }

@@ -12,6 +12,7 @@ import { NemesisRunner } from "../nemesis/runner.js";
 import { SimRandom } from "../sim/random.js";
 import { startToxiproxyServer } from "../toxiproxy/index.js";
 import { registerWorkload } from "../workloads/register.js";
+import { ephemeralsWorkload } from "../workloads/ephemeral.js";
 import { setWorkload } from "../workloads/set.js";
 import { Worker } from "../workloads/worker.js";
 import type { Workload, WorkloadVerdict } from "../workloads/workload.js";
@@ -200,6 +201,8 @@ function workloadOf(options: RunOptions): Workload {
       });
     case "set":
       return setWorkload();
+    case "ephemerals":
+      return ephemeralsWorkload();
   }
 }
 

@@ -3,13 +3,16 @@ import type { DriverName, Target } from "../cluster/cluster.js";
 import { findScenario, loadScenarios } from "./library.js";
 import type { ReadMode } from "../workloads/worker.js";
 import { runScenario } from "./run-scenario.js";
+import { admitUnsafe } from "../run/unsafe.js";
 
 export const SCENARIO_USAGE = `usage: zkts-lab scenario --list
        zkts-lab scenario NAME --target zkts|zookeeper [--driver processes] [--seed N] [--out DIR] [--toxiproxy URL]
-                               [--reads plain|sync|linearizable]
+                               [--reads plain|sync|linearizable] [--unsafe MODE]
   Runs a named split-brain scenario of lab/scenarios/ and compares the checker's verdict with
   the one the scenario expects on that target. --reads overrides the scenario's read mode for
-  that target (the expectation then no longer applies: exit 0 valid, 1 invalid). Exit status:
+  that target (the expectation then no longer applies: exit 0 valid, 1 invalid). --unsafe MODE
+  runs zkts with that deliberate bug (ZKTS_UNSAFE=1 required): exit 0 valid, 1 invalid (caught),
+  and the scenario's \`catches\` says whether it is expected to catch it. Exit status otherwise:
   0 as expected, 1 not as expected, 3 bad usage.`;
 
 export async function scenarioCommand(argv: string[]): Promise<number> {
@@ -26,6 +29,7 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
         out: { type: "string" },
         toxiproxy: { type: "string" },
         reads: { type: "string" },
+        unsafe: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -41,6 +45,7 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
   if (values.list) {
     for (const s of loadScenarios()) {
       process.stdout.write(`${s.name}  [${s.references.join(", ") || "-"}]\n  ${s.summary}\n`);
+      if (s.catches !== undefined) process.stdout.write(`  catches unsafe modes: ${s.catches.join(", ")}\n`);
       for (const target of ["zookeeper", "zkts"] as const) {
         const e = s.expect[target];
         process.stdout.write(`  ${target.padEnd(9)} reads ${e.reads.padEnd(12)} expect ${e.verdict.padEnd(7)} ${e.why}\n`);
@@ -68,6 +73,13 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
   }
   const scenario = findScenario(name);
   const target = values.target as Target;
+  let unsafe;
+  try {
+    unsafe = values.unsafe === undefined ? undefined : admitUnsafe(values.unsafe, target, process.env);
+  } catch (err) {
+    process.stderr.write(`zkts-lab scenario: ${(err as Error).message}\n`);
+    return 3;
+  }
   const outcome = await runScenario(
     scenario,
     {
@@ -77,10 +89,11 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
       out: values.out ?? `lab-runs/${scenario.name}-${target}-seed${seed}`,
       ...(values.toxiproxy === undefined ? {} : { toxiproxyUrl: values.toxiproxy }),
       ...(values.reads === undefined ? {} : { reads: values.reads as ReadMode }),
+      ...(unsafe === undefined ? {} : { unsafe }),
     },
     (line) => process.stdout.write(`${line}\n`),
   );
   process.stdout.write(`${outcome.run.out}\n`);
-  if (values.reads !== undefined) return outcome.run.verdict === "valid" ? 0 : 1;
+  if (values.reads !== undefined || unsafe !== undefined) return outcome.run.verdict === "valid" ? 0 : 1;
   return outcome.asExpected ? 0 : 1;
 }

@@ -20,4 +20,4 @@ export function isUnsafeMode(text: string): text is UnsafeMode {
 }
 
 /** How long `ack-before-fsync` keeps a log write in memory after acknowledging it. */
-export const UNSAFE_LOG_WRITE_HOLD_MS = 1000;
+export const UNSAFE_LOG_WRITE_HOLD_MS = 2000;
