@@ -121,6 +121,31 @@ describe("the lab's Toxiproxy applies each toxic to real traffic", () => {
     expect(c.bytes.toString()).toBe("before");
   });
 
+  it("timeout 0 with hold_close keeps a close from crossing the black hole until the toxic is removed", async () => {
+    let serverSide: import("node:net").Socket | undefined;
+    let serverSawEnd = false;
+    const server = await startTestServer((socket) => {
+      serverSide = socket;
+      socket.on("end", () => {
+        serverSawEnd = true;
+      });
+    });
+    others.push(server);
+    const proxy = await proxyTo(server.address);
+    const c = await client(proxy);
+    await c.until(() => serverSide !== undefined, 2000);
+    for (const stream of ["upstream", "downstream"] as const) {
+      await proxy.addToxic({ name: `hold_${stream}`, type: "timeout", stream, toxicity: 1, attributes: { timeout: 0, hold_close: 1 } });
+    }
+    c.socket.end();
+    await sleep(400);
+    expect(serverSawEnd).toBe(false);
+    await (await proxy.getToxic("hold_upstream")).remove();
+    await (await proxy.getToxic("hold_downstream")).remove();
+    for (let i = 0; i < 40 && !serverSide!.destroyed && !serverSawEnd; i++) await sleep(50);
+    expect(serverSawEnd || serverSide!.destroyed).toBe(true);
+  });
+
   it("timeout with a duration closes the connection when it expires", async () => {
     const proxy = await proxyTo(echo.address);
     await proxy.addToxic({ name: "expire", type: "timeout", stream: "downstream", toxicity: 1, attributes: { timeout: 200 } });

@@ -14,7 +14,8 @@ export interface PeerLink {
 
 /** Toxics the lab applies to links, in Toxiproxy's vocabulary (shared/reference/lab.md §4). */
 export type LinkToxic =
-  | { readonly type: "timeout"; readonly timeoutMs: number }
+  /** `holdClose`: a close waits at the black hole too, as a real partition holds back the FIN (the lab's own Toxiproxy only). */
+  | { readonly type: "timeout"; readonly timeoutMs: number; readonly holdClose?: boolean }
   | { readonly type: "latency"; readonly latencyMs: number; readonly jitterMs: number }
   | { readonly type: "bandwidth"; readonly rateKBps: number }
   | { readonly type: "slicer"; readonly averageSize: number; readonly sizeVariation: number; readonly delayUs: number }
@@ -62,7 +63,7 @@ export interface Cluster {
   /** Waits until one leader serves and every running member serves. */
   waitHealthy(timeoutMs: number): Promise<void>;
   /** Members that exited without being asked to (a crash), with how: the run reports them. */
-  crashes?(): string[];
+  crashes(): string[];
   /** Copies each member's log into `dir` (one file per member). */
   collectLogs(dir: string): Promise<string[]>;
   /** Stops everything and removes what the driver made (processes, directories, containers, proxies). */

@@ -1,17 +1,19 @@
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ensembleMemberCommand, fourLetterWord, renderZooCfg } from "@zkts/testkit";
 import type { Cluster, Target } from "./cluster.js";
 import { MemberProcess } from "./member-process.js";
 import { PortReservation } from "./port-reservation.js";
+import { startToxiproxyServer } from "../toxiproxy/index.js";
+import { type MemberProbe, leaderOf, waitUntilHealthy } from "./ensemble-health.js";
 import { type MemberUpstreams, ProxyMesh } from "./proxy-mesh.js";
 import { type EnsembleShape, memberZooCfg, modeFromSrvr } from "./zoo-cfg.js";
 
 export interface ProcessClusterOptions extends EnsembleShape {
   target: Target;
-  /** The Toxiproxy API every link goes through. */
-  toxiproxyUrl: string;
+  /** The Toxiproxy API every link goes through; without one the cluster runs the lab's own in-process (seeded with `seed`). */
+  toxiproxyUrl?: string;
+  seed?: number;
   /** Where members keep their data directories and logs. */
   dir: string;
   /** Extra environment for every member (e.g. ZKTS_UNSAFE). */
@@ -25,7 +27,6 @@ interface Member {
 }
 
 const HOST = "127.0.0.1";
-const POLL_MS = 100;
 
 /**
  * Members as child processes on loopback ports, every link through the Toxiproxy mesh: each
@@ -47,7 +48,8 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
       return [id, { client: `${HOST}:${p.client}`, quorum: `${HOST}:${p.quorum}`, election: `${HOST}:${p.election}` }];
     }),
   );
-  const mesh = await ProxyMesh.create(opts.toxiproxyUrl, upstreams, () => `${HOST}:0`);
+  const ownToxiproxy = opts.toxiproxyUrl === undefined ? await startToxiproxyServer({ host: HOST, port: 0, seed: opts.seed ?? 0 }) : null;
+  const mesh = await ProxyMesh.create(opts.toxiproxyUrl ?? ownToxiproxy!.url, upstreams, () => `${HOST}:0`);
 
   const members = new Map<number, Member>();
   for (const id of ids) {
@@ -84,6 +86,14 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     }
   };
 
+  const crashLines = (id: number) => member(id).process.crashes.map((c) => `zk${id} exited with ${c.signal ?? `code ${c.code}`} (see logs/zk${id}.log)`);
+  const probe: MemberProbe = {
+    members: ids,
+    isRunning: (id) => member(id).process.running,
+    mode,
+    crashedAndDown: () => ids.filter((id) => !member(id).process.running).flatMap(crashLines),
+  };
+
   const cluster: Cluster = {
     driver: "processes",
     target: opts.target,
@@ -92,11 +102,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     clientAddress: (id) => mesh.clientAddress(id),
     connectString: () => ids.map((id) => mesh.clientAddress(id)).join(","),
     mode,
-    async leader() {
-      const modes = await Promise.all(ids.map((id) => mode(id)));
-      const leaders = ids.filter((_, i) => modes[i] === "leader");
-      return leaders.length === 1 ? leaders[0]! : null;
-    },
+    leader: () => leaderOf(probe),
     async kill(id, signal = "SIGKILL") {
       await member(id).process.stop(signal);
     },
@@ -110,25 +116,8 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
       member(id).process.resume();
     },
     isRunning: (id) => member(id).process.running,
-    async waitHealthy(timeoutMs) {
-      const deadline = performance.now() + timeoutMs;
-      let seen = "";
-      while (performance.now() < deadline) {
-        const crashed = ids.filter((id) => member(id).process.crashes.length > 0 && !member(id).process.running);
-        if (crashed.length > 0) throw new Error(`member ${crashed.join(", ")} exited by itself (${cluster.crashes!().join("; ")})`);
-        const running = ids.filter((id) => member(id).process.running);
-        const modes = await Promise.all(running.map((id) => mode(id)));
-        seen = running.map((id, i) => `${id}=${modes[i] ?? "down"}`).join(" ");
-        if (modes.filter((m) => m === "leader").length === 1 && modes.every((m) => m !== null)) return;
-        await sleep(POLL_MS);
-      }
-      throw new Error(`no single leader with every running member serving within ${timeoutMs} ms (${seen})`);
-    },
-    crashes() {
-      return ids.flatMap((id) =>
-        member(id).process.crashes.map((c) => `zk${id} exited with ${c.signal ?? `code ${c.code}`} (see logs/zk${id}.log)`),
-      );
-    },
+    waitHealthy: (timeoutMs) => waitUntilHealthy(probe, timeoutMs),
+    crashes: () => ids.flatMap(crashLines),
     async collectLogs(dir) {
       await mkdir(dir, { recursive: true });
       const written: string[] = [];
@@ -144,6 +133,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     async close() {
       await Promise.all([...members.values()].map((m) => m.process.stop("SIGKILL")));
       await mesh.remove().catch(() => undefined);
+      await ownToxiproxy?.close().catch(() => undefined);
       await rm(opts.dir, { recursive: true, force: true });
     },
   };

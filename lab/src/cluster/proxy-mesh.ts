@@ -124,7 +124,7 @@ export function peerProxyName(from: number, to: number, port: PeerPort): string 
 function toxicAttributes(toxic: LinkToxic): Record<string, number> {
   switch (toxic.type) {
     case "timeout":
-      return { timeout: toxic.timeoutMs };
+      return toxic.holdClose ? { timeout: toxic.timeoutMs, hold_close: 1 } : { timeout: toxic.timeoutMs };
     case "latency":
       return { latency: toxic.latencyMs, jitter: toxic.jitterMs };
     case "bandwidth":

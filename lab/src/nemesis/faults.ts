@@ -74,12 +74,13 @@ export async function healEverything(cluster: Cluster): Promise<void> {
 }
 
 /**
- * A silent partition: the sender's bytes vanish on the way to the receiver (Toxiproxy's
- * timeout toxic with timeout 0, never a refused connection). For each [receiver, sender],
+ * A silent partition: the sender's bytes, and its closes, vanish on the way to the receiver
+ * (Toxiproxy's timeout toxic with timeout 0, never a refused connection; with the lab's own
+ * Toxiproxy a close is held back too, as a real partition holds back the FIN). For each [receiver, sender],
  * the sender's requests on links it dials and its answers on links the receiver dials.
  */
 async function blackhole(cluster: Cluster, grudge: Grudge): Promise<void> {
-  const silence: LinkToxic = { type: "timeout", timeoutMs: 0 };
+  const silence: LinkToxic = { type: "timeout", timeoutMs: 0, holdClose: true };
   const senderDials: LinkScope[] = grudge.map(([receiver, sender]) => ({ kind: "peer", link: { from: sender, to: receiver } }));
   const receiverDials: LinkScope[] = grudge.map(([receiver, sender]) => ({ kind: "peer", link: { from: receiver, to: sender } }));
   await cluster.links.add(senderDials, silence, "upstream");

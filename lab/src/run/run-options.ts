@@ -46,6 +46,8 @@ export interface RunOptions {
   schedule?: ScheduledAction[];
   /** Znodes of the register workload; default 3. */
   keys?: number;
+  /** The member that led when the workload began; a replay maps it to the member leading then. */
+  leaderAtStart?: number;
   /** Members whose clients only read (a scenario's choice). */
   readOnlyMembers?: number[];
   /** Register: judge plain reads as part of the register too. */
@@ -56,7 +58,7 @@ export interface RunOptions {
   env?: Record<string, string>;
 }
 
-export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "keys" | "judgeReadsLinearizably" | "readOnlyMembers">> & RunOptions {
+export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "keys" | "judgeReadsLinearizably" | "readOnlyMembers" | "leaderAtStart">> & RunOptions {
   return {
     clients: options.nodes * 2,
     opTimeoutMs: 2000,

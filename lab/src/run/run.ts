@@ -10,7 +10,6 @@ import { HistoryRecorder } from "../history/recorder.js";
 import { describeAction, healEverything } from "../nemesis/faults.js";
 import { NemesisRunner } from "../nemesis/runner.js";
 import { SimRandom } from "../sim/random.js";
-import { startToxiproxyServer } from "../toxiproxy/index.js";
 import { registerWorkload } from "../workloads/register.js";
 import { ephemeralsWorkload } from "../workloads/ephemeral.js";
 import { setWorkload } from "../workloads/set.js";
@@ -18,6 +17,8 @@ import { Worker } from "../workloads/worker.js";
 import type { Workload, WorkloadVerdict } from "../workloads/workload.js";
 import { writeReport } from "../report/write-report.js";
 import { junitXml } from "./junit.js";
+import { runSimulated } from "./simulated-run.js";
+import { swapMembers } from "./swap-members.js";
 import { type RunOptions, type ScheduledAction, rerunCommand, runDefaults } from "./run-options.js";
 
 export type RunVerdict = "valid" | "invalid" | "unknown";
@@ -54,9 +55,13 @@ export interface RunHooks {
 export async function runLab(input: RunOptions, progress: (line: string) => void = () => undefined, hooks: RunHooks = {}): Promise<RunResult> {
   const options = runDefaults({ ...input, out: resolve(input.out) });
   await mkdir(options.out, { recursive: true });
+  if (options.driver === "simulated") {
+    const result = await runSimulated(options, progress);
+    await writeOutputs(options, result);
+    progress(`report: ${await writeReport(options.out).catch((err: unknown) => `not written (${(err as Error).message})`)}`);
+    return result;
+  }
   progress(`seed ${options.seed}: ${options.workload} on ${options.target} (${options.driver}, ${options.nodes} members), nemesis ${options.nemesis.join(",") || "none"}`);
-  const toxiproxy = options.toxiproxyUrl === undefined ? await startToxiproxyServer({ host: "127.0.0.1", port: 0, seed: options.seed }) : null;
-  const toxiproxyUrl = options.toxiproxyUrl ?? toxiproxy!.url;
   const history = new HistoryRecorder(join(options.out, "history.jsonl"));
   const random = new SimRandom(options.seed);
   let cluster: Cluster | null = null;
@@ -65,11 +70,20 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
   let workloadStartNs = 0;
   try {
     progress("phase setup: starting the ensemble");
-    cluster = await startCluster(options, toxiproxyUrl);
+    cluster = await startCluster(options);
     await cluster.waitHealthy(60_000);
     const workload = workloadOf(options);
     await setUp(cluster, workload, options.sessionTimeoutMs);
 
+    const leaderAtStart = await cluster.leader();
+    if (options.schedule !== undefined && options.leaderAtStart !== undefined && leaderAtStart !== null) {
+      // A replay acts on the same roles: the recorded leader's faults go to today's leader.
+      const moved = swapMembers(options.schedule, options.readOnlyMembers ?? [], options.leaderAtStart, leaderAtStart);
+      options.schedule = moved.schedule;
+      options.readOnlyMembers = moved.readOnlyMembers;
+      if (options.leaderAtStart !== leaderAtStart) progress(`replay: the recorded leader zk${options.leaderAtStart} is zk${leaderAtStart} in this run`);
+    }
+    if (leaderAtStart !== null) options.leaderAtStart = leaderAtStart;
     const plan = options.schedule === undefined && hooks.plan ? await hooks.plan(cluster) : undefined;
     if (plan !== undefined) {
       options.schedule = plan.schedule;
@@ -145,7 +159,7 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
       check,
       schedule,
       operations: counts,
-      crashes: cluster.crashes?.() ?? [],
+      crashes: cluster.crashes(),
       workloadStartNs,
       rerun: rerunCommand(options),
     };
@@ -159,17 +173,17 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
   } finally {
     await history.close().catch(() => undefined);
     await cluster?.close().catch(() => undefined);
-    await toxiproxy?.close().catch(() => undefined);
   }
 }
 
-async function startCluster(options: ReturnType<typeof runDefaults>, toxiproxyUrl: string): Promise<Cluster> {
+async function startCluster(options: ReturnType<typeof runDefaults>): Promise<Cluster> {
   switch (options.driver) {
     case "processes":
       return await startProcessCluster({
         target: options.target,
         voters: options.nodes,
-        toxiproxyUrl,
+        seed: options.seed,
+        ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
         dir: join(options.out, "members"),
         ...(options.config ? { config: options.config } : {}),
         ...(options.env ? { env: options.env } : {}),

@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runLab } from "../src/run/run.js";
+import type { RunOptions } from "../src/run/run-options.js";
+
+// The same run on the other two drivers: containers (both targets) and the simulation.
+const seed = Number(process.env.LAB_SEED ?? 1 + Math.floor(Math.random() * 100_000));
+
+async function run(overrides: Partial<RunOptions>) {
+  const lines: string[] = [];
+  const result = await runLab(
+    {
+      driver: "containers",
+      target: "zkts",
+      nodes: 3,
+      workload: "register",
+      reads: "linearizable",
+      nemesis: ["partition", "kill"],
+      timeMs: 12_000,
+      rate: 100,
+      seed,
+      out: mkdtempSync(join(tmpdir(), "zkts-lab-drivers-")),
+      calmMs: 1000,
+      faultMs: 2000,
+      ...overrides,
+    },
+    (line) => lines.push(line),
+  );
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return result;
+}
+
+describe(`one run per driver and target (seed ${seed})`, () => {
+  it("containers, zkts: partitions and kills through the Toxiproxy container; valid", async () => {
+    const result = await run({});
+    expect(result.check.problems).toEqual([]);
+    expect(result.verdict).toBe("valid");
+    expect(result.crashes).toEqual([]);
+    expect(result.schedule.some((s) => s.action.do === "partition")).toBe(true);
+    expect(result.operations.ok).toBeGreaterThan(100);
+  });
+
+  it("containers, ZooKeeper 3.8 with plain reads: valid", async () => {
+    const result = await run({ target: "zookeeper", reads: "plain" });
+    expect(result.check.problems).toEqual([]);
+    expect(result.verdict).toBe("valid");
+    expect(result.crashes).toEqual([]);
+    expect(result.operations.ok).toBeGreaterThan(100);
+  });
+
+  it("simulated: the deterministic simulation, the same verdict and history twice from one seed", async () => {
+    const a = await run({ driver: "simulated", timeMs: 4000 });
+    const b = await run({ driver: "simulated", timeMs: 4000 });
+    expect(a.verdict).toBe("valid");
+    expect(readFileSync(join(a.out, "history.jsonl"), "utf8")).toBe(readFileSync(join(b.out, "history.jsonl"), "utf8"));
+  });
+});
