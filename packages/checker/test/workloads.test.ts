@@ -118,4 +118,19 @@ describe("queue order", () => {
     ];
     expect(checkQueueOrder(ops).valid).toBe(true);
   });
+
+  it("after a drain, reports acknowledged enqueues that never left, unless an unknown dequeue took them", () => {
+    const ops = [
+      op("enqueue", "a", null, 0, 1),
+      op("enqueue", "b", null, 2, 3),
+      op("enqueue", "c", null, 2, 3, { process: 2, status: "unknown" }),
+      op("enqueue", "d", null, 2, 3, { process: 3 }),
+      op("dequeue", null, "a", 4, 5, { process: 1 }),
+    ];
+    expect(checkQueueOrder(ops).valid).toBe(true);
+    const drained = checkQueueOrder(ops, { drained: true });
+    expect(drained.valid).toBe(false);
+    expect(drained.detail.lost.map((o) => o.input)).toEqual(["b", "d"]);
+    expect(checkQueueOrder(ops, { drained: true, takenByUnknownDequeues: ["b", "d"] }).valid).toBe(true);
+  });
 });
