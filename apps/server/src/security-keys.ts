@@ -1,11 +1,14 @@
 import { ConfigError } from "./config-error.js";
+import { TLS_KEYS, X509_PROVIDER_CLASS } from "./tls-cfg.js";
 
 /**
- * zoo.cfg keys that protect the service: TLS, SASL, x509, authentication enforcement, the
- * audit trail. zkts serves none of these yet, and a protection that is silently dropped is
- * worse than none (the operator believes the port is encrypted or anonymous clients are
- * kept out), so a config that turns one of them on stops the server, naming the key. A switch
- * set to its "off" value asks for nothing and passes.
+ * zoo.cfg keys that protect the service and that zkts does not serve yet: SASL, enforced
+ * authentication, the audit trail, HTTPS for the AdminServer, and the TLS options it lacks
+ * (revocation checks, custom SSL context suppliers and authentication providers). A protection
+ * that is silently dropped is worse than none (the operator believes anonymous clients are
+ * kept out, or revoked certificates refused), so a config that turns one of them on stops the
+ * server, naming the key. A switch set to its "off" value asks for nothing and passes. What
+ * zkts serves of TLS and x509 is read in tls-cfg.ts (TLS_KEYS) and passes here.
  */
 interface SecurityKey {
   readonly pattern: RegExp;
@@ -15,12 +18,10 @@ interface SecurityKey {
 }
 
 const SECURITY_KEYS: readonly SecurityKey[] = [
-  { pattern: /^secureClientPort(Address)?$/, feature: "TLS for clients" },
-  { pattern: /^ssl\./, feature: "TLS" },
-  { pattern: /^sslQuorum(ReloadCertFiles)?$/, feature: "TLS between members", harmlessWhenFalse: true },
-  { pattern: /^(client\.)?portUnification$/, feature: "TLS port unification", harmlessWhenFalse: true },
+  { pattern: /^ssl\.(quorum\.)?(crl|ocsp)$/, feature: "certificate revocation checks", harmlessWhenFalse: true },
+  { pattern: /^ssl\./, feature: "this TLS option" },
   { pattern: /^authProvider\./, feature: "authentication providers" },
-  { pattern: /^X509AuthenticationProvider\./, feature: "the x509 ACL scheme" },
+  { pattern: /^X509AuthenticationProvider\./, feature: "this x509 provider option" },
   { pattern: /^enforce\.auth\.enabled$/, feature: "enforced authentication", harmlessWhenFalse: true },
   { pattern: /^enforce\.auth\.schemes$/, feature: "enforced authentication" },
   { pattern: /^sessionRequireClientSASLAuth$/, feature: "SASL authentication", harmlessWhenFalse: true },
@@ -35,25 +36,33 @@ const SECURITY_KEYS: readonly SecurityKey[] = [
 ];
 
 /**
- * Providers ZooKeeper always loads: naming them in `authProvider.N` asks for nothing zkts
- * lacks (the digest scheme, and ip, are built in).
+ * Providers zkts has: naming them in `authProvider.N` asks for nothing it lacks (the digest
+ * scheme and ip are built in; x509 is served with client TLS).
  */
-const BUILT_IN_PROVIDERS = new Set([
+const SERVED_PROVIDERS = new Set([
   "org.apache.zookeeper.server.auth.DigestAuthenticationProvider",
   "org.apache.zookeeper.server.auth.IPAuthenticationProvider",
+  X509_PROVIDER_CLASS,
 ]);
 
 /** Throws for the first key (in file order) that asks for a protection zkts does not give. */
 export function refuseUnservedSecurityKeys(props: ReadonlyMap<string, string>, strip: (key: string) => string): void {
   for (const [rawKey, rawValue] of props) {
     const key = strip(rawKey);
+    const value = rawValue.trim();
+    if (isServed(key, value)) continue;
     const rule = SECURITY_KEYS.find((k) => k.pattern.test(key));
     if (rule === undefined) continue;
-    const value = rawValue.trim();
     if (rule.harmlessWhenFalse && value.toLowerCase() === "false") continue;
-    if (key.startsWith("authProvider.") && BUILT_IN_PROVIDERS.has(value)) continue;
     throw new ConfigError(
       `${rawKey}: ${rule.feature} is not supported by zkts yet; refusing to start rather than serve without it`,
     );
   }
+}
+
+function isServed(key: string, value: string): boolean {
+  // The SSL authentication provider is the x509 one unless another is named.
+  if (key === "ssl.authProvider" || key === "ssl.quorum.authProvider") return value === "x509";
+  if (TLS_KEYS.has(key)) return true;
+  return key.startsWith("authProvider.") && SERVED_PROVIDERS.has(value);
 }

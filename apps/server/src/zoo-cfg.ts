@@ -5,6 +5,7 @@ import { type ServerConfig, type UnsafeMode, UNSAFE_MODES, defaultServerConfig, 
 
 import { ConfigError } from "./config-error.js";
 import { refuseUnservedSecurityKeys } from "./security-keys.js";
+import { TLS_KEYS, X509_PROVIDER_CLASS, checkTlsStores, clientTlsFrom, quorumTlsFrom, x509AuthFrom } from "./tls-cfg.js";
 
 export { ConfigError };
 
@@ -99,7 +100,8 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
   const tickTime = intValue("tickTime", required("tickTime"));
   const dataDir = absolute(required("dataDir"), baseDir);
   const port = get("clientPort");
-  if (port === undefined && get("server.1") === undefined) {
+  const clientTls = clientTlsFrom(get, baseDir);
+  if (port === undefined && get("server.1") === undefined && clientTls?.secureClientPort == null) {
     throw new ConfigError("clientPort is required in the config file");
   }
   const int = (key: string, fallback: number) => {
@@ -165,7 +167,7 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
   ]);
   const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs"]);
   const ignoredKeys = [...props.keys()].filter(
-    (k) => !known.has(strip(k)) && !/^server\.\d+$/.test(k) && !ensembleKeys.has(k),
+    (k) => !known.has(strip(k)) && !TLS_KEYS.has(strip(k)) && !isX509ProviderKey(k, props) && !/^server\.\d+$/.test(k) && !ensembleKeys.has(k),
   );
   for (const k of ignoredKeys) {
     if (!IGNORED_KEYS.some((re) => re.test(strip(k))) && !/^[A-Za-z0-9_.\-]+$/.test(k)) {
@@ -190,8 +192,19 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     serverId: 0,
     rawProperties: props,
     unsafe: unsafeModeOf(get("zkts.unsafe")),
+    // Only secureClientPort set: ZooKeeper binds no plain client port.
+    plainClientPort: port !== undefined || clientTls?.secureClientPort == null,
+    clientTls,
+    quorumTls: quorumTlsFrom(get, baseDir),
+    x509Auth: x509AuthFrom(props, get, clientTls),
   });
+  checkTlsStores(config);
   return { config, ignoredKeys };
+}
+
+/** An authProvider.N naming the x509 provider is served, not ignored. */
+function isX509ProviderKey(key: string, props: ReadonlyMap<string, string>): boolean {
+  return /^(zookeeper\.)?authProvider\./.test(key) && props.get(key)?.trim() === X509_PROVIDER_CLASS;
 }
 
 /** zkts.unsafe names one deliberately broken mode (main.ts decides whether it may run). */

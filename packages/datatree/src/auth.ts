@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ACL, Id } from "@zkts/jute";
+import { isX500Name } from "./x500-name.js";
 
 /**
  * The authentication schemes zkts understands, as ZooKeeper's providers define them:
@@ -14,6 +15,12 @@ export interface AuthConfig {
   digestAlgorithm?: string;
   /** `skipACL=yes` disables every ACL check. */
   skipAcl?: boolean;
+  /**
+   * Present when the x509 provider is loaded (a TLS client port, or an `authProvider.N`
+   * naming it): ACLs may then name `x509` ids, the subject DNs of client certificates.
+   * `superUser` is `X509AuthenticationProvider.superUser`, a DN that matches every x509 ACL.
+   */
+  x509?: { superUser: string | null } | null;
 }
 
 export function digestOf(userPassword: string, algorithm = "SHA1"): string {
@@ -43,9 +50,12 @@ function javaSplitCount(value: string, separator: string): number {
  * ip providers throw NullPointerException on it, which the request processor reports as
  * MARSHALLINGERROR; callers check for it first (see Preparer.fixupAcl).
  */
-export function isValidAclId(id: Id): boolean {
+export function isValidAclId(id: Id, config: AuthConfig = {}): boolean {
   if (id.id === null) return false;
   switch (id.scheme) {
+    case "x509":
+      // X509AuthenticationProvider.isValid: the id must parse as an X.500 name.
+      return config.x509 != null && isX500Name(id.id);
     case "world":
       return id.id === "anyone";
     case "digest":
@@ -58,18 +68,23 @@ export function isValidAclId(id: Id): boolean {
 }
 
 /** Whether a scheme has a provider here (unknown schemes make an ACL invalid). */
-export function isKnownScheme(scheme: string | null): boolean {
-  return scheme === "world" || scheme === "digest" || scheme === "ip";
+export function isKnownScheme(scheme: string | null, config: AuthConfig = {}): boolean {
+  return scheme === "world" || scheme === "digest" || scheme === "ip" || (scheme === "x509" && config.x509 != null);
 }
 
 /** Whether ids of this scheme count as authenticated for the `auth` ACL scheme. */
 export function isAuthenticatedScheme(scheme: string | null): boolean {
-  return scheme === "digest" || scheme === "super";
+  return scheme === "digest" || scheme === "super" || scheme === "x509";
 }
 
-function matches(authId: Id, aclId: Id): boolean {
+function matches(authId: Id, aclId: Id, config: AuthConfig): boolean {
   if (authId.id === null || aclId.id === null) return false;
   switch (aclId.scheme) {
+    case "x509": {
+      // X509AuthenticationProvider.matches: the super user's DN matches any x509 ACL.
+      const superUser = config.x509?.superUser ?? null;
+      return (superUser !== null && authId.id === superUser) || authId.id === aclId.id;
+    }
     case "digest":
       return authId.id === aclId.id;
     case "ip":
@@ -88,9 +103,9 @@ export function aclPermits(acl: readonly ACL[], perm: number, authIds: readonly 
     if ((entry.perms & perm) === 0) continue;
     const id = entry.id;
     if (id.scheme === "world" && id.id === "anyone") return true;
-    if (!isKnownScheme(id.scheme)) continue;
+    if (!isKnownScheme(id.scheme, config)) continue;
     for (const authId of authIds) {
-      if (authId.scheme === id.scheme && matches(authId, id)) return true;
+      if (authId.scheme === id.scheme && matches(authId, id, config)) return true;
     }
   }
   return false;

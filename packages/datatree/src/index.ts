@@ -1,6 +1,7 @@
 export * from "./path.js";
 export * from "./ephemeral-type.js";
 export * from "./auth.js";
+export { isX500Name } from "./x500-name.js";
 export * from "./acl-cache.js";
 export * from "./quota.js";
 export * from "./watches.js";

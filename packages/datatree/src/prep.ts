@@ -445,9 +445,9 @@ export class Preparer {
         }
         if (!expanded) throw new KeeperError(ErrorCode.INVALIDACL, path);
       } else {
-        if (!isKnownScheme(scheme)) throw new KeeperError(ErrorCode.INVALIDACL, path);
+        if (!isKnownScheme(scheme, this.config.auth)) throw new KeeperError(ErrorCode.INVALIDACL, path);
         dereferenced(id, `${scheme} ACL id`);
-        if (!isValidAclId(a.id)) throw new KeeperError(ErrorCode.INVALIDACL, path);
+        if (!isValidAclId(a.id, this.config.auth)) throw new KeeperError(ErrorCode.INVALIDACL, path);
         out.push(a);
       }
     }

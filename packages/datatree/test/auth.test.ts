@@ -178,3 +178,32 @@ describe("aclPermits (ZooKeeperServer.checkACL)", () => {
     expect(aclPermits([acl(ALL, "x509", "CN=a")], READ, [{ scheme: "x509", id: "CN=a" }], {})).toBe(false);
   });
 });
+
+describe("the x509 scheme (X509AuthenticationProvider), when the provider is loaded", () => {
+  const x509 = { x509: { superUser: null } };
+  const alice = "CN=alice,O=Acme\\, Inc.,C=DE";
+
+  it("knows the scheme and validates ids as X.500 names", () => {
+    expect(isKnownScheme("x509", x509)).toBe(true);
+    expect(isKnownScheme("x509", {})).toBe(false);
+    for (const id of [alice, "", "CN=a+OU=b", "1.2.840.113549.1.9.1=#1611616c696365", "cn = a ; o=b", 'CN="a, b"']) {
+      expect(isValidAclId({ scheme: "x509", id }, x509), id).toBe(true);
+    }
+    for (const id of ["alice", "CN", "XX=a", "CN=a,", "CN=a\\", "1.2.3=#abc", 'CN="a']) {
+      expect(isValidAclId({ scheme: "x509", id }, x509), id).toBe(false);
+    }
+  });
+
+  it("matches the exact DN, and the super user's DN matches any x509 ACL", () => {
+    const list = [acl(READ, "x509", alice)];
+    expect(aclPermits(list, READ, [{ scheme: "x509", id: alice }], x509)).toBe(true);
+    expect(aclPermits(list, READ, [{ scheme: "x509", id: "CN=alice" }], x509)).toBe(false);
+    const admin = { x509: { superUser: "CN=admin" } };
+    expect(aclPermits(list, READ, [{ scheme: "x509", id: "CN=admin" }], admin)).toBe(true);
+    expect(aclPermits(list, WRITE, [{ scheme: "x509", id: "CN=admin" }], admin)).toBe(false);
+  });
+
+  it("counts as authenticated, so the auth scheme expands to it", () => {
+    expect(isAuthenticatedScheme("x509")).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@ import { type WriteRequest, authenticate } from "@zkts/datatree";
 import {
   AuthPacket,
   ErrorCode,
+  type Id,
   JuteError,
   type JuteReader,
   type JuteWriter,
@@ -11,9 +12,11 @@ import {
   writeMultiResponse,
 } from "@zkts/jute";
 import type { ServerConfig } from "./config.js";
-import type { ClientConnection } from "./connection.js";
+import { ClientConnection, type ConnectionHandler } from "./connection.js";
 import { sessionPassword } from "./java-random.js";
 import { type Logger, hex } from "./logger.js";
+import type { AcceptedSocket } from "./tls/secure-accept.js";
+import { x509AuthIds } from "./tls/x509-identity.js";
 import { readWrite } from "./write-requests.js";
 
 /**
@@ -53,6 +56,34 @@ export class ConnectionsPerAddress {
     if (count <= 0) this.counts.delete(ip);
     else this.counts.set(ip, count);
   }
+}
+
+/**
+ * A client connection for a socket a client port accepted (after TLS, if any), or null when
+ * maxClientCnxns turns it away. A verified client certificate gives the connection its x509
+ * id when the x509 provider is loaded, as ZooKeeper's does once the handshake completes.
+ */
+export function openClientConnection(
+  accepted: AcceptedSocket,
+  handler: ConnectionHandler,
+  config: Pick<ServerConfig, "juteMaxBuffer" | "maxOutstandingPerConnection" | "x509Auth">,
+  admission: ConnectionsPerAddress,
+  logger: Logger,
+): ClientConnection | null {
+  let x509Ids: Id[] = [];
+  if (accepted.peerCertificate !== null && config.x509Auth !== null) {
+    try {
+      x509Ids = x509AuthIds(accepted.peerCertificate, config.x509Auth.superUser);
+    } catch (err) {
+      logger.log("warn", "closing connection: the client certificate's subject cannot be read", { err });
+      accepted.socket.destroy();
+      return null;
+    }
+  }
+  if (!admission.admit(accepted.socket)) return null;
+  const connection = new ClientConnection(accepted.socket, handler, config.juteMaxBuffer, config.maxOutstandingPerConnection);
+  connection.authInfo.push(...x509Ids);
+  return connection;
 }
 
 /**

@@ -1,10 +1,23 @@
 import { JUTE_MAX_BUFFER_DEFAULT } from "@zkts/jute";
+import type { ClientTlsConfig, QuorumTlsConfig } from "./tls/tls-settings.js";
 import type { UnsafeMode } from "./unsafe-modes.js";
 
 /** A standalone server's settings, already validated (apps/server reads them from zoo.cfg). */
 export interface ServerConfig {
   clientPortAddress: string;
   clientPort: number;
+  /** False when zoo.cfg sets only secureClientPort: no plain client port is bound. */
+  plainClientPort: boolean;
+  /** secureClientPort, client.portUnification and the ssl.* keys; null without client TLS. */
+  clientTls: ClientTlsConfig | null;
+  /** sslQuorum, portUnification and the ssl.quorum.* keys; null without TLS between members. */
+  quorumTls: QuorumTlsConfig | null;
+  /**
+   * The x509 authentication provider: loaded with client TLS (as ZooKeeper 3.8 does) or by an
+   * authProvider.N naming it. A client certificate's subject DN becomes an `x509` id, and
+   * `superUser` (X509AuthenticationProvider.superUser) is granted super.
+   */
+  x509Auth: { superUser: string | null } | null;
   dataDir: string;
   dataLogDir: string;
   tickTime: number;
@@ -61,6 +74,10 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
   return {
     clientPortAddress: "127.0.0.1",
     clientPort: 2181,
+    plainClientPort: true,
+    clientTls: null,
+    quorumTls: null,
+    x509Auth: null,
     dataDir: "./data",
     dataLogDir: overrides.dataDir ?? "./data",
     tickTime,

@@ -86,8 +86,8 @@ function connectionLines(server: ZkServer): string {
 export function configLines(server: ZkServer): string {
   const c = server.config;
   return (
-    `clientPort=${c.clientPort}\n` +
-    `secureClientPort=-1\n` +
+    `clientPort=${c.plainClientPort ? c.clientPort : -1}\n` +
+    `secureClientPort=${c.clientTls?.secureClientPort ?? -1}\n` +
     `dataDir=${c.dataDir}\n` +
     `dataDirSize=0\n` +
     `dataLogDir=${c.dataLogDir}\n` +

@@ -43,3 +43,7 @@ export {
   epochOf,
   formatZxid,
 } from "@zkts/zab";
+export * from "./tls/tls-settings.js";
+export { buildContext as buildTlsContext } from "./tls/tls-context.js";
+export { TlsStoreError, storeTypeOf } from "./tls/stores.js";
+export { subjectName as x509SubjectName } from "./tls/x509-identity.js";

@@ -1,4 +1,3 @@
-import type { Server as NetServer, Socket } from "node:net";
 import { DataTree, type DataTreeOptions, Preparer, type WriteRequest } from "@zkts/datatree";
 import {
   ErrorCode,
@@ -19,8 +18,17 @@ import { READ_OPS, ReadRequests } from "./read-requests.js";
 import { sessionPassword } from "./java-random.js";
 import { SessionTracker } from "./session-tracker.js";
 import { type TxnPersistence, TxnPipeline, inMemoryPersistence } from "./txn-pipeline.js";
-import { earlyConnections, listen } from "./listener.js";
-import { ConnectionsPerAddress, answerFourLetterWord, answerHandshake, handleAuthPacket, readWriteOrAnswer } from "./client-session-io.js";
+import { ClientListeners } from "./listener.js";
+import {
+  ConnectionsPerAddress,
+  answerFourLetterWord,
+  answerHandshake,
+  handleAuthPacket,
+  openClientConnection,
+  readWriteOrAnswer,
+} from "./client-session-io.js";
+import type { AcceptedSocket } from "./tls/secure-accept.js";
+import { authOf } from "./auth-config.js";
 import { replyForWrite } from "./write-requests.js";
 import { DurableStore } from "./persistence/durable-store.js";
 
@@ -51,7 +59,7 @@ export class ZkServer implements ConnectionHandler {
   private readonly reads: ReadRequests;
   private readonly logger: Logger;
   readonly now: () => number;
-  private netServer: NetServer | null = null;
+  private listeners: ClientListeners | null = null;
   /** The durable store, unless the server runs in memory. */
   store: DurableStore | null = null;
   private timers: NodeJS.Timeout[] = [];
@@ -61,11 +69,7 @@ export class ZkServer implements ConnectionHandler {
     this.config = options.config;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
-    const auth = {
-      superDigest: this.config.superDigest,
-      digestAlgorithm: this.config.digestAlgorithm,
-      skipAcl: this.config.skipAcl,
-    };
+    const auth = authOf(this.config);
     this.tree = options.tree ?? new DataTree(treeOptionsOf(this.config));
     this.preparer = new Preparer(this.tree, {
       auth,
@@ -91,12 +95,12 @@ export class ZkServer implements ConnectionHandler {
     const logger = options.logger ?? silentLogger;
     // Claim the client port before touching the data directory, so a second server started
     // by mistake on the same directory fails before it repairs or snapshots anything.
-    const listener = await listen(options.config);
+    const listener = await ClientListeners.open(options.config, logger);
     try {
       const { store, state } = await DurableStore.open(options.config, logger, treeOptionsOf(options.config), Math.random);
       const server = new ZkServer({ ...options, tree: state.tree, persistence: store });
       server.store = store;
-      server.netServer = listener;
+      server.listeners = listener;
       const now = server.now();
       for (const [id, timeoutMs] of state.sessions) server.sessions.add(id, timeoutMs, now);
       store.setSessionsProvider(() => server.sessionTable());
@@ -104,7 +108,7 @@ export class ZkServer implements ConnectionHandler {
       store.start();
       return server;
     } catch (err) {
-      listener.close();
+      await listener.close();
       throw err;
     }
   }
@@ -122,20 +126,22 @@ export class ZkServer implements ConnectionHandler {
     return this.now();
   }
 
+  /** The first client port (the plain one when there is one). */
   get address(): { host: string; port: number } {
-    const a = this.netServer?.address();
-    if (a === null || a === undefined || typeof a === "string") return { host: this.config.clientPortAddress, port: 0 };
-    return { host: a.address, port: a.port };
+    const first = this.listeners?.addresses()[0];
+    return first === undefined ? { host: this.config.clientPortAddress, port: 0 } : { host: first.host, port: first.port };
+  }
+
+  /** The TLS-only client port (secureClientPort), if bound. */
+  get secureAddress(): { host: string; port: number } | null {
+    const secure = this.listeners?.addresses().find((a) => a.mode === "tls");
+    return secure === undefined ? null : { host: secure.host, port: secure.port };
   }
 
   async start(): Promise<void> {
-    const server = this.netServer ?? (await listen(this.config));
-    this.netServer = server;
-    const early = earlyConnections.get(server);
-    if (early !== undefined) server.off("connection", early.hold);
-    server.on("connection", (socket: Socket) => this.accept(socket));
-    for (const socket of early?.sockets.splice(0) ?? []) this.accept(socket);
-    server.on("error", (err) => this.log("error", "client listener error", { err }));
+    const listeners = this.listeners ?? (await ClientListeners.open(this.config, this.logger));
+    this.listeners = listeners;
+    listeners.start((accepted) => this.accept(accepted), () => this.stopping);
     this.timers.push(setInterval(() => this.expireSessions(), this.config.tickTime));
     this.timers.push(setInterval(() => this.reapContainers(), this.config.containerCheckIntervalMs));
     for (const t of this.timers) t.unref();
@@ -149,9 +155,9 @@ export class ZkServer implements ConnectionHandler {
     this.timers = [];
     // Stop accepting first, so clients reconnecting after their connection closes go
     // elsewhere (or wait for the restart) instead of landing on a server about to exit.
-    const server = this.netServer;
-    this.netServer = null;
-    const closed = server === null ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
+    const listeners = this.listeners;
+    this.listeners = null;
+    const closed = listeners === null ? Promise.resolve() : listeners.close();
     for (const c of this.connections) c.close();
     await closed;
     await this.store?.close();
@@ -159,23 +165,18 @@ export class ZkServer implements ConnectionHandler {
 
   // ---- connections ---------------------------------------------------------------------------
 
-  private accept(socket: Socket): void {
+  private accept(accepted: AcceptedSocket): void {
     if (this.stopping) {
-      socket.destroy();
+      accepted.socket.destroy();
       return;
     }
-    if (!this.admission.admit(socket)) {
+    const connection = openClientConnection(accepted, this, this.config, this.admission, this.logger);
+    if (connection === null) {
       this.metrics.connectionsRejected++;
       return;
     }
-    const connection = new ClientConnection(
-      socket,
-      this,
-      this.config.juteMaxBuffer,
-      this.config.maxOutstandingPerConnection,
-    );
     this.connections.add(connection);
-    socket.resume();
+    accepted.socket.resume();
   }
 
   onClose(connection: ClientConnection): void {
@@ -421,7 +422,7 @@ export class ZkServer implements ConnectionHandler {
 
 function treeOptionsOf(config: ServerConfig): DataTreeOptions {
   return {
-    auth: { superDigest: config.superDigest, digestAlgorithm: config.digestAlgorithm, skipAcl: config.skipAcl },
+    auth: authOf(config),
     // Decides whether a 0xFF-prefixed ephemeralOwner is a TTL node or server 255's session.
     extendedTypesEnabled: config.extendedTypesEnabled,
   };

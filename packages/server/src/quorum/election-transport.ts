@@ -1,4 +1,4 @@
-import { type Server, type Socket, connect, createServer } from "node:net";
+import { type Server, type Socket, createServer } from "node:net";
 import { type Membership, type Notification, PeerState, type PeerStateName } from "@zkts/zab";
 import type { Logger } from "../logger.js";
 import {
@@ -12,6 +12,7 @@ import {
 } from "./election-wire.js";
 import { membershipFromConfigText } from "./membership-text.js";
 import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
+import { QuorumSockets } from "./quorum-sockets.js";
 
 /** At most one prompt per larger peer in this long. */
 const PROMPT_INTERVAL_MS = 250;
@@ -49,10 +50,12 @@ export class ElectionTransport {
     private readonly logger: Logger,
     /** The address the election port is bound on (the own line's host unless quorumListenOnAllIPs). */
     private readonly listenHost: string = self.host,
+    /** Plain or TLS (sslQuorum, portUnification). */
+    private readonly sockets: QuorumSockets = new QuorumSockets(null, logger),
   ) {}
 
   async start(): Promise<void> {
-    const server = createServer((socket) => this.accept(socket));
+    const server = createServer((raw) => this.sockets.accept(raw, "election port", (socket) => this.accept(socket)));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.self.electionPort, this.listenHost, () => {
@@ -108,10 +111,10 @@ export class ElectionTransport {
   private dial(peer: PeerAddress): void {
     if (this.stopped || this.dialing.has(peer.id) || this.links.has(peer.id)) return;
     this.dialing.add(peer.id);
-    const socket = connect({ host: peer.host, port: peer.electionPort });
+    const { socket, connected } = this.sockets.dial(peer.host, peer.electionPort);
     socket.setNoDelay(true);
     let opened = false;
-    socket.once("connect", () => {
+    socket.once(connected, () => {
       opened = true;
       this.dialing.delete(peer.id);
       this.delaysMs.set(peer.id, 0);
@@ -134,8 +137,8 @@ export class ElectionTransport {
     const now = performance.now();
     if (this.stopped || now - (this.promptedAtMs.get(peer.id) ?? -Infinity) < PROMPT_INTERVAL_MS) return;
     this.promptedAtMs.set(peer.id, now);
-    const socket = connect({ host: peer.host, port: peer.electionPort });
-    socket.once("connect", () => socket.end(this.initialMessage()));
+    const { socket, connected } = this.sockets.dial(peer.host, peer.electionPort);
+    socket.once(connected, () => socket.end(this.initialMessage()));
     socket.on("error", () => undefined);
     socket.setTimeout(PROMPT_INTERVAL_MS, () => socket.destroy());
   }

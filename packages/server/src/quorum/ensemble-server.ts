@@ -1,13 +1,20 @@
-import type { Server as NetServer, Socket } from "node:net";
 import type { DataTree, WriteRequest } from "@zkts/datatree";
 import { ErrorCode, JuteReader, OpCode, RequestHeader, SetSASLResponse, Xid, readConnectRequest } from "@zkts/jute";
 import type { PersistedState, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
-import { ConnectionsPerAddress, answerFourLetterWord, answerHandshake, handleAuthPacket, readWriteOrAnswer } from "../client-session-io.js";
+import {
+  ConnectionsPerAddress,
+  answerFourLetterWord,
+  answerHandshake,
+  handleAuthPacket,
+  openClientConnection,
+  readWriteOrAnswer,
+} from "../client-session-io.js";
 import { ClientConnection, type ConnectionHandler } from "../connection.js";
 import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
 import { sessionPassword } from "../java-random.js";
-import { earlyConnections, listen } from "../listener.js";
+import { ClientListeners } from "../listener.js";
+import type { AcceptedSocket } from "../tls/secure-accept.js";
 import { type Logger, silentLogger } from "../logger.js";
 import { ServerMetrics } from "../metrics.js";
 import { DATA_READ_OPS, READ_OPS } from "../read-requests.js";
@@ -51,7 +58,7 @@ export class EnsembleServer implements ConnectionHandler {
   /** Present with readonlymode.enabled: serves read-only clients while the member has no quorum. */
   private readonly readOnlyServer: ReadOnlyServer | null;
   private readonly bySession = new Map<bigint, ClientConnection>();
-  private netServer: NetServer | null = null;
+  private listeners: ClientListeners | null = null;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
   private readonly logger: Logger;
@@ -81,6 +88,7 @@ export class EnsembleServer implements ConnectionHandler {
       maxBuffer: this.config.juteMaxBuffer,
       onFatal: (err) => this.fatal(err),
       unsafeCommitWithoutQuorum: this.config.unsafe === "commit-without-quorum",
+      quorumTls: this.config.quorumTls,
     });
     this.replica = new Replica({
       config: this.config,
@@ -106,27 +114,23 @@ export class EnsembleServer implements ConnectionHandler {
   /** Recovers the replica from its data directory and binds the client port. */
   static async open(options: EnsembleServerOptions): Promise<EnsembleServer> {
     const logger = options.logger ?? silentLogger;
-    const listener = await listen(options.config);
+    const listeners = await ClientListeners.open(options.config, logger);
     try {
       const { store, recovery } = await EnsembleStore.open(options.config, logger, treeOptionsOf(options.config));
       const server = new EnsembleServer(options, store, recovery);
-      server.netServer = listener;
+      server.listeners = listeners;
       return server;
     } catch (err) {
-      listener.close();
+      await listeners.close();
       throw err;
     }
   }
 
   async start(): Promise<void> {
-    const server = this.netServer ?? (await listen(this.config));
-    this.netServer = server;
-    const early = earlyConnections.get(server);
-    if (early !== undefined) server.off("connection", early.hold);
-    server.on("connection", (socket: Socket) => this.accept(socket));
+    const listeners = this.listeners ?? (await ClientListeners.open(this.config, this.logger));
+    this.listeners = listeners;
     // Clients that connected during recovery were held; they are served (or turned away) now.
-    for (const socket of early?.sockets.splice(0) ?? []) this.accept(socket);
-    server.on("error", (err) => this.log("error", "client listener error", { err }));
+    listeners.start((accepted) => this.accept(accepted), () => this.stopping);
     await this.driver.start(this.replica);
     // A member starts out looking for a leader: with none to be found it turns read-only.
     this.readOnlyServer?.onRole(this.replica.role);
@@ -139,9 +143,9 @@ export class EnsembleServer implements ConnectionHandler {
     for (const t of this.timers) clearInterval(t);
     this.readOnlyServer?.stop();
     this.timers = [];
-    const server = this.netServer;
-    this.netServer = null;
-    const closed = server === null ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
+    const listeners = this.listeners;
+    this.listeners = null;
+    const closed = listeners === null ? Promise.resolve() : listeners.close();
     for (const c of this.connections) c.close();
     this.driver.stop();
     await closed;
@@ -342,15 +346,15 @@ export class EnsembleServer implements ConnectionHandler {
 
   // ---- client connections -----------------------------------------------------------------
 
-  private accept(socket: Socket): void {
+  private accept(accepted: AcceptedSocket): void {
     if (this.stopping) {
-      socket.destroy();
+      accepted.socket.destroy();
       return;
     }
-    if (!this.admission.admit(socket)) return;
-    const connection = new ClientConnection(socket, this, this.config.juteMaxBuffer, this.config.maxOutstandingPerConnection);
+    const connection = openClientConnection(accepted, this, this.config, this.admission, this.logger);
+    if (connection === null) return;
     this.connections.add(connection);
-    socket.resume();
+    accepted.socket.resume();
   }
 
   private finishHandshake(connection: ClientConnection, sessionId: bigint, timeoutMs: number, valid: boolean): void {

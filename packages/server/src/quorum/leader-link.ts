@@ -1,4 +1,4 @@
-import { type Socket, connect } from "node:net";
+import type { Socket } from "node:net";
 import type { QuorumPacket } from "@zkts/jute";
 import type { QuorumMessage } from "@zkts/zab";
 import type { Logger } from "../logger.js";
@@ -6,6 +6,7 @@ import { writeCorked } from "./corked-writes.js";
 import { decodeQuorumPacket, encodeLearnerSync, encodeQuorumBody } from "./quorum-codec.js";
 import { QuorumPacketReader, encodeQuorumPacket } from "./quorum-wire.js";
 import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
+import type { QuorumSockets } from "./quorum-sockets.js";
 
 /** Packets held while the connection to the leader is being made. */
 const QUEUED_PACKETS_MAX = 10_000;
@@ -37,6 +38,7 @@ export class LeaderLink {
     private readonly handlers: { onMessage(m: QuorumMessage): void; onClosed(leaderId: number): void },
     private readonly logger: Logger,
     private readonly maxBuffer: number,
+    private readonly sockets: QuorumSockets,
   ) {}
 
   /** Follow `leaderId` (from the core's soft state), or nobody. */
@@ -106,13 +108,13 @@ export class LeaderLink {
   private dial(): void {
     const target = this.target;
     if (this.stopped || target === null || this.socket !== null) return;
-    const socket = connect({ host: target.host, port: target.quorumPort });
+    const { socket, connected } = this.sockets.dial(target.host, target.quorumPort);
     socket.setNoDelay(true);
     this.socket = socket;
     this.seqIn = 0;
     this.connectionNumber = nextConnectionNumber++;
     const reader = new QuorumPacketReader(this.maxBuffer);
-    socket.once("connect", () => {
+    socket.once(connected, () => {
       if (this.socket !== socket) return;
       this.open = true;
       this.retryDelayMs = 0;

@@ -5,6 +5,7 @@ import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import type { ForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
+import { authOf } from "../auth-config.js";
 
 /** Below the zab core's default proposalsOutstandingMax (1000), so the core never refuses for load. */
 const PROPOSALS_IN_FLIGHT_MAX = 500n;
@@ -26,7 +27,7 @@ export class LeaderProposer {
     private readonly logger: Logger,
   ) {
     this.preparer = new Preparer(tree, {
-      auth: { superDigest: config.superDigest, digestAlgorithm: config.digestAlgorithm, skipAcl: config.skipAcl },
+      auth: authOf(config),
       extendedTypesEnabled: config.extendedTypesEnabled,
       enforceQuota: config.enforceQuota,
       reconfigEnabled: config.reconfigEnabled,

@@ -6,6 +6,7 @@ import { writeCorked } from "./corked-writes.js";
 import { type ForwardedRequest, decodeQuorumPacket, encodeQuorumBody, learnerIdOf } from "./quorum-codec.js";
 import { QuorumPacketReader, encodeQuorumPacket } from "./quorum-wire.js";
 import type { PeerAddress } from "./peer-address.js";
+import { QuorumSockets } from "./quorum-sockets.js";
 
 export interface LearnerConnectionHandlers {
   /** A zab message from a learner, with the per-connection header filled in. */
@@ -46,10 +47,12 @@ export class LearnerConnections {
     private readonly maxBuffer: number,
     /** The address the quorum port is bound on (the own line's host unless quorumListenOnAllIPs). */
     private readonly listenHost: string = self.host,
+    /** Plain or TLS (sslQuorum, portUnification). */
+    private readonly sockets: QuorumSockets = new QuorumSockets(null, logger),
   ) {}
 
   async start(): Promise<void> {
-    const server = createServer((socket) => this.accept(socket));
+    const server = createServer((raw) => this.sockets.accept(raw, "quorum port", (socket) => this.accept(socket)));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.self.quorumPort, this.listenHost, () => {

@@ -107,8 +107,8 @@ export function confReport(server: EnsembleServer): string {
   const self = members.find((m) => m.id === c.serverId);
   const membership = [...members].sort((a, b) => a.id - b.id).map((m) => `server.${m.id}=${memberLine(m)}\n`);
   return (
-    `clientPort=${c.clientPort}\n` +
-    `secureClientPort=-1\n` +
+    `clientPort=${c.plainClientPort ? c.clientPort : -1}\n` +
+    `secureClientPort=${c.clientTls?.secureClientPort ?? -1}\n` +
     `dataDir=${snapshotDirOf(server)}\n` +
     `dataDirSize=${directorySizeBytes(snapshotDirOf(server))}\n` +
     `dataLogDir=${logDirOf(server)}\n` +

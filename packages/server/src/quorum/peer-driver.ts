@@ -20,6 +20,8 @@ import { LearnerConnections } from "./learner-connections.js";
 import { addressesOfConfigText, configOfMembers, membershipOfConfig, reconfigMembership } from "./membership-text.js";
 import { type PeerAddress, peerListenHost } from "./peer-address.js";
 import { PeerStats } from "./peer-stats.js";
+import { QuorumSockets } from "./quorum-sockets.js";
+import type { QuorumTlsConfig } from "../tls/tls-settings.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
 import { handleReady } from "./ready-loop.js";
@@ -56,6 +58,8 @@ export interface PeerDriverOptions {
   onFatal: (err: Error) => void;
   /** zkts.unsafe=commit-without-quorum: a deliberately broken leader, for the lab to catch. */
   unsafeCommitWithoutQuorum?: boolean;
+  /** TLS between members (sslQuorum, portUnification); null or absent: plain TCP. */
+  quorumTls?: QuorumTlsConfig | null;
 }
 
 /** SNAP packets carry a whole snapshot, so the quorum channel accepts far more than a client's jute.maxbuffer. */
@@ -80,6 +84,7 @@ export class PeerDriver implements QuorumPort {
   private state: ReplicatedState | null = null;
   private membershipKey = "";
   private readonly timing: CoreTiming;
+  private readonly sockets: QuorumSockets;
 
   constructor(private readonly o: PeerDriverOptions) {
     this.timing = coreTimingOf(o.tickTimeMs, o.initLimit, o.syncLimit);
@@ -97,7 +102,8 @@ export class PeerDriver implements QuorumPort {
     });
     const peers = o.members.filter((m) => m.id !== o.self.id);
     const listenHost = peerListenHost(o.self, o.listenOnAllIPs ?? false);
-    this.election = new ElectionTransport(o.self, peers, (n) => this.step(n), o.logger, listenHost);
+    this.sockets = new QuorumSockets(o.quorumTls ?? null, o.logger);
+    this.election = new ElectionTransport(o.self, peers, (n) => this.step(n), o.logger, listenHost, this.sockets);
     this.learners = new LearnerConnections(
       o.self,
       o.members,
@@ -109,6 +115,7 @@ export class PeerDriver implements QuorumPort {
       o.logger,
       QUORUM_PACKET_BYTES_MAX,
       listenHost,
+      this.sockets,
     );
     this.leaderLink = new LeaderLink(
       o.self,
@@ -116,6 +123,7 @@ export class PeerDriver implements QuorumPort {
       { onMessage: (m) => this.step(m), onClosed: (id) => this.disconnected(id) },
       o.logger,
       QUORUM_PACKET_BYTES_MAX,
+      this.sockets,
     );
   }
 
@@ -141,6 +149,7 @@ export class PeerDriver implements QuorumPort {
     this.election.stop();
     this.learners.stop();
     this.leaderLink.stop();
+    this.sockets.close();
   }
 
   propose(data: Uint8Array): ProposeResult {

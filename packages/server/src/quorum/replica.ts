@@ -14,6 +14,7 @@ import type { ReplicatedState } from "./peer-driver.js";
 import type { ForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
 import { readSessionReport, writeSessionReport } from "./session-report.js";
+import { authOf } from "../auth-config.js";
 
 /** Requests a leader holds back while its proposals are at their bound; beyond it a request is refused. */
 const HELD_BACK_MAX = 100_000;
@@ -354,10 +355,6 @@ function intBytes(value: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeInt32BE(value);
   return b;
-}
-
-export function authOf(config: ServerConfig) {
-  return { superDigest: config.superDigest, digestAlgorithm: config.digestAlgorithm, skipAcl: config.skipAcl };
 }
 
 export function treeOptionsOf(config: ServerConfig): DataTreeOptions {

@@ -1,0 +1,57 @@
+import { type Socket, connect } from "node:net";
+import { connect as connectTls } from "node:tls";
+import type { Logger } from "../logger.js";
+import { type PortMode, acceptSecure } from "../tls/secure-accept.js";
+import { TlsContext } from "../tls/tls-context.js";
+import type { QuorumTlsConfig } from "../tls/tls-settings.js";
+
+/**
+ * How members reach each other on the quorum and election ports, plain or over TLS
+ * (`sslQuorum`). With `portUnification` the ports take both, which is how an ensemble moves
+ * from plain to TLS one member at a time: first every member gets portUnification, then each
+ * turns sslQuorum on, then portUnification goes.
+ */
+export class QuorumSockets {
+  private readonly tls: TlsContext | null;
+  private readonly listenMode: PortMode;
+
+  constructor(
+    private readonly config: QuorumTlsConfig | null,
+    private readonly logger: Logger,
+  ) {
+    this.tls = config === null ? null : new TlsContext(config.settings, logger, config.reloadCertFiles);
+    this.listenMode = config === null ? "plain" : config.portUnification ? "unified" : config.sslQuorum ? "tls" : "plain";
+  }
+
+  /** True when this member dials other members over TLS. */
+  get dialsTls(): boolean {
+    return this.tls !== null && this.config?.sslQuorum === true;
+  }
+
+  /**
+   * Connects to a member; `connected` names the event that says the connection is ready for
+   * bytes (after the TLS handshake, when there is one).
+   */
+  dial(host: string, port: number): { socket: Socket; connected: "connect" | "secureConnect" } {
+    if (this.dialsTls) {
+      const socket = connectTls({ host, port, ...this.tls!.clientOptions(host) });
+      socket.on("error", (err) => this.logger.log("debug", "quorum TLS connection failed", { peer: `${host}:${port}`, reason: err.message }));
+      return { socket, connected: "secureConnect" };
+    }
+    return { socket: connect({ host, port }), connected: "connect" };
+  }
+
+  /** Takes an accepted connection through TLS as the port wants, then hands it on. */
+  accept(raw: Socket, what: string, ready: (socket: Socket) => void): void {
+    raw.on("error", () => undefined);
+    acceptSecure(
+      raw,
+      { mode: this.listenMode, tls: this.tls, logger: this.logger, what, verifyPeerAddress: this.tls?.settings.hostnameVerification ?? false },
+      (accepted) => ready(accepted.socket),
+    );
+  }
+
+  close(): void {
+    this.tls?.close();
+  }
+}
