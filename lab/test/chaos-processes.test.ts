@@ -61,13 +61,15 @@ describe(`chaos on local processes (seed ${seed})`, () => {
     expect(result.operations.ok).toBeGreaterThan(100);
   });
 
-  it("zkts, set workload under every nemesis family in turn: no acknowledged add lost, no member crashed", async () => {
-    const result = await run({ workload: "set", nemesis: [...NEMESIS_FAMILIES], timeMs: 18_000, calmMs: 500, faultMs: 1500 });
+  it("zkts, set workload under every nemesis family in turn: no acknowledged add lost, no member crashed but for a full disk", async () => {
+    const result = await run({ workload: "set", nemesis: [...NEMESIS_FAMILIES], timeMs: 20_000, calmMs: 500, faultMs: 1500 });
     expect(result.check.problems).toEqual([]);
     expect(result.verdict).toBe("valid");
-    expect(result.crashes).toEqual([]);
+    // A member whose log cannot be written stops (fail-stop); nothing else may kill one.
+    const filled = new Set(result.schedule.flatMap((s) => (s.action.do === "fill-disk" ? s.action.members : [])));
+    expect(result.crashes.filter((c) => !filled.has(Number(/^zk(\d+)/.exec(c)?.[1])))).toEqual([]);
     // Each family's fault starts with its own kind of action.
     const kinds = new Set(result.schedule.map((s) => (s.action.do === "links" ? s.action.toxic.type : s.action.do)));
-    for (const kind of ["partition", "kill", "pause", "latency", "bandwidth", "slicer", "reset_peer"]) expect(kinds, kind).toContain(kind);
+    for (const kind of ["partition", "kill", "pause", "latency", "bandwidth", "slicer", "reset_peer", "fill-disk"]) expect(kinds, kind).toContain(kind);
   });
 });

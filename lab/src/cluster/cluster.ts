@@ -57,6 +57,9 @@ export interface Cluster {
   /** SIGSTOP / SIGCONT (the container runtime's freezer for containers). */
   pause(member: number): Promise<void>;
   resume(member: number): Promise<void>;
+  /** Takes every free byte of the member's data disk (writes then fail with ENOSPC); freeDisk gives them back. */
+  fillDisk(member: number): Promise<void>;
+  freeDisk(member: number): Promise<void>;
   /** True while the member's process runs (paused counts as running). */
   isRunning(member: number): boolean;
   readonly links: LinkFaults;

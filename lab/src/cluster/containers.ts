@@ -153,6 +153,11 @@ export async function startContainerCluster(opts: ContainerClusterOptions): Prom
       disconnect: (id) => member(id).disconnect(),
       reconnect: (id) => member(id).reconnect(),
       isRunning: (id) => member(id).isRunning,
+      // A member's data is in its container's own filesystem, which has no size of its own.
+      fillDisk: async () => {
+        throw new Error("disk faults are not available on the containers driver yet (use --driver processes)");
+      },
+      freeDisk: async () => undefined,
       crashes,
       waitHealthy: (timeoutMs) => waitUntilHealthy(probe, timeoutMs),
       async collectLogs(dir) {

@@ -4,6 +4,7 @@ import { ensembleMemberCommand, fourLetterWord, renderZooCfg } from "@zkts/testk
 import type { Cluster, Target } from "./cluster.js";
 import { MemberProcess } from "./member-process.js";
 import { PortReservation } from "./port-reservation.js";
+import { SmallDisk } from "./small-disk.js";
 import { startToxiproxyServer } from "../toxiproxy/index.js";
 import { type MemberProbe, leaderOf, waitUntilHealthy } from "./ensemble-health.js";
 import { type MemberUpstreams, ProxyMesh } from "./proxy-mesh.js";
@@ -16,6 +17,8 @@ export interface ProcessClusterOptions extends EnsembleShape {
   seed?: number;
   /** Where members keep their data directories and logs. */
   dir: string;
+  /** Give each member's data directory a disk of its own of this many MiB (a tmpfs; needs root), for disk faults. */
+  diskMb?: number;
   /** Extra environment for every member (e.g. ZKTS_UNSAFE). */
   env?: Record<string, string>;
 }
@@ -52,9 +55,18 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
   const mesh = await ProxyMesh.create(opts.toxiproxyUrl ?? ownToxiproxy!.url, upstreams, () => `${HOST}:0`);
 
   const members = new Map<number, Member>();
+  const disks = new Map<number, SmallDisk>();
   for (const id of ids) {
-    const dataDir = join(opts.dir, `zk${id}`);
+    // The member's own directory holds its zoo.cfg and log; its data directory may be a small
+    // disk of its own, so that filling it leaves the log and everything else writable.
+    const memberDir = join(opts.dir, `zk${id}`);
+    const dataDir = join(memberDir, "data");
     await mkdir(dataDir, { recursive: true });
+    if (opts.diskMb !== undefined) {
+      const disk = new SmallDisk(dataDir, opts.diskMb);
+      await disk.mount();
+      disks.set(id, disk);
+    }
     await writeFile(join(dataDir, "myid"), `${id}\n`);
     const own = ports.get(id)!;
     const config = memberZooCfg(opts, id, dataDir, own.client, (peer) =>
@@ -62,15 +74,20 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
         ? { quorum: `${HOST}:${own.quorum}`, election: `${HOST}:${own.election}`, client: `${HOST}:${own.client}` }
         : { quorum: mesh.peerAddress(id, peer, "quorum"), election: mesh.peerAddress(id, peer, "election"), client: mesh.clientAddress(peer) },
     );
-    const configPath = join(dataDir, "zoo.cfg");
+    const configPath = join(memberDir, "zoo.cfg");
     await writeFile(configPath, renderZooCfg(Object.entries(config)));
     const command = ensembleMemberCommand(opts.target === "zkts" ? "zkts" : "reference", configPath, config);
-    const proc = new MemberProcess(withEnv(command, opts.env), dataDir, join(dataDir, "member.log"));
+    const proc = new MemberProcess(withEnv(command, opts.env), memberDir, join(memberDir, "member.log"));
     members.set(id, { id, clientPort: own.client, process: proc });
   }
   await reservation.release();
   for (const m of members.values()) m.process.start();
 
+  const diskOf = (id: number): SmallDisk => {
+    const disk = disks.get(id);
+    if (disk === undefined) throw new Error("disk faults need members with disks of their own (diskMb)");
+    return disk;
+  };
   const member = (id: number): Member => {
     const m = members.get(id);
     if (m === undefined) throw new Error(`no member ${id}`);
@@ -117,6 +134,12 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     },
     isRunning: (id) => member(id).process.running,
     waitHealthy: (timeoutMs) => waitUntilHealthy(probe, timeoutMs),
+    async fillDisk(id) {
+      await diskOf(id).fill();
+    },
+    async freeDisk(id) {
+      await diskOf(id).free();
+    },
     crashes: () => ids.flatMap(crashLines),
     async collectLogs(dir) {
       await mkdir(dir, { recursive: true });
@@ -134,6 +157,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
       await Promise.all([...members.values()].map((m) => m.process.stop("SIGKILL")));
       await mesh.remove().catch(() => undefined);
       await ownToxiproxy?.close().catch(() => undefined);
+      for (const disk of disks.values()) await disk.unmount();
       await rm(opts.dir, { recursive: true, force: true });
     },
   };

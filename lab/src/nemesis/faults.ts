@@ -15,6 +15,8 @@ export type FaultAction =
   | { readonly do: "start"; readonly members: readonly number[] }
   | { readonly do: "pause"; readonly members: readonly number[] }
   | { readonly do: "resume"; readonly members: readonly number[] }
+  | { readonly do: "fill-disk"; readonly members: readonly number[] }
+  | { readonly do: "free-disk"; readonly members: readonly number[] }
   /** Not a fault: lets the workload's clients write or not (a scenario that needs a write-free moment). */
   | { readonly do: "writes"; readonly enabled: boolean };
 
@@ -61,12 +63,19 @@ export async function performAction(cluster: Cluster, action: FaultAction, contr
     case "resume":
       await Promise.all(action.members.map((m) => cluster.resume(m)));
       return;
+    case "fill-disk":
+      await Promise.all(action.members.map((m) => cluster.fillDisk(m)));
+      return;
+    case "free-disk":
+      await Promise.all(action.members.map((m) => cluster.freeDisk(m)));
+      return;
   }
 }
 
 /** Heals everything, whatever is active: how every run ends. */
-export async function healEverything(cluster: Cluster): Promise<void> {
+export async function healEverything(cluster: Cluster, disksFull: ReadonlySet<number> = new Set()): Promise<void> {
   await cluster.links.healAll();
+  for (const m of disksFull) await cluster.freeDisk(m);
   for (const m of cluster.members) {
     await cluster.resume(m);
     if (!cluster.isRunning(m)) await cluster.start(m);

@@ -4,7 +4,7 @@ import type { Fault, FaultAction } from "./faults.js";
 import { bridge, isolate, majoritiesRing, oneWayDeaf, randomHalves } from "./grudges.js";
 
 /** The nemesis families `--nemesis` names. */
-export const NEMESIS_FAMILIES = ["partition", "kill", "pause", "latency", "bandwidth", "slicer", "reset-peer"] as const;
+export const NEMESIS_FAMILIES = ["partition", "kill", "pause", "latency", "bandwidth", "slicer", "reset-peer", "disk"] as const;
 export type NemesisFamily = (typeof NEMESIS_FAMILIES)[number];
 
 export function parseNemeses(text: string): NemesisFamily[] {
@@ -53,6 +53,10 @@ export async function planFault(family: NemesisFamily, cluster: Cluster, random:
       return links({ do: "links", shape: "leader", members: [await leaderOr(random.pick(members))], toxic: { type: "bandwidth", rateKBps: random.between(4, 64) } });
     case "slicer":
       return links({ do: "links", shape: "one", members: [random.pick(members)], toxic: { type: "slicer", averageSize: random.between(1, 16), sizeVariation: 4, delayUs: random.between(0, 2000) } });
+    case "disk": {
+      const targets = await pickMembers(random.pick(["one", "leader"] as const), cluster, random);
+      return { family, begin: { do: "fill-disk", members: targets }, end: { do: "free-disk", members: targets } };
+    }
     case "reset-peer":
       return links({ do: "links", shape: "leader", members: [await leaderOr(random.pick(members))], toxic: { type: "reset_peer", timeoutMs: random.between(0, 500) } });
   }

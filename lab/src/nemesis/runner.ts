@@ -20,6 +20,8 @@ export class NemesisRunner {
   readonly performed: ScheduledAction[] = [];
   /** Actions in force, for progress lines. */
   active: FaultAction | null = null;
+  /** Members whose disks the nemesis filled and has not freed: the final heal frees them. */
+  readonly disksFull = new Set<number>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -55,7 +57,9 @@ export class NemesisRunner {
     const atMs = Math.round(performance.now() - this.timing.startedMs);
     this.performed.push({ atMs, action });
     this.progress(`  ${(atMs / 1000).toFixed(1)} s: ${describeAction(action)}`);
-    if (action.do !== "writes") this.active = action.do === "heal-links" || action.do === "start" || action.do === "resume" ? null : action;
+    if (action.do !== "writes") this.active = action.do === "heal-links" || action.do === "start" || action.do === "resume" || action.do === "free-disk" ? null : action;
+    if (action.do === "fill-disk") for (const m of action.members) this.disksFull.add(m);
+    if (action.do === "free-disk") for (const m of action.members) this.disksFull.delete(m);
     await performAction(this.cluster, action, this.controls);
   }
 }

@@ -1,7 +1,7 @@
 import { type FaultAction, describeAction } from "../nemesis/faults.js";
 import type { ScheduledAction } from "../run/run-options.js";
 
-export type FaultKind = "partition" | "links" | "kill" | "pause" | "writes-off";
+export type FaultKind = "partition" | "links" | "kill" | "pause" | "fill-disk" | "writes-off";
 
 /** A stretch of the run during which a fault was in force, on the history's clock. */
 export interface FaultWindow {
@@ -51,6 +51,7 @@ function faultKind(action: FaultAction): FaultKind | null {
     case "links":
     case "kill":
     case "pause":
+    case "fill-disk":
       return action.do;
     case "writes":
       return action.enabled ? null : "writes-off";
@@ -69,6 +70,8 @@ function endOf(action: FaultAction, later: readonly ScheduledAction[]): Schedule
       return lastToRestore(action.members, later, "start");
     case "pause":
       return lastToRestore(action.members, later, "resume");
+    case "fill-disk":
+      return lastToRestore(action.members, later, "free-disk");
     case "writes":
       return later.find((entry) => entry.action.do === "writes" && entry.action.enabled);
     default:
@@ -77,7 +80,7 @@ function endOf(action: FaultAction, later: readonly ScheduledAction[]): Schedule
 }
 
 /** The action that brings back the last of `members` (each by the first later action naming it). */
-function lastToRestore(members: readonly number[], later: readonly ScheduledAction[], restore: "start" | "resume"): ScheduledAction | undefined {
+function lastToRestore(members: readonly number[], later: readonly ScheduledAction[], restore: "start" | "resume" | "free-disk"): ScheduledAction | undefined {
   const waiting = new Set(members);
   for (const entry of later) {
     const action = entry.action;
@@ -100,6 +103,8 @@ function shortLabel(action: FaultAction): string {
     case "pause":
     case "start":
     case "resume":
+    case "fill-disk":
+    case "free-disk":
       return `${action.do} ${action.members.join(",")}`;
     case "heal-links":
       return "heal links";

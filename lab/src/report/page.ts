@@ -86,7 +86,7 @@ section{margin-top:1.6em}
 svg.plot{max-width:100%;height:auto;border:1px solid #ddd}
 svg .grid{stroke:#eee}svg .tick{font:10px sans-serif;fill:#666}svg .axis-title{font:11px sans-serif;fill:#444}
 .fault rect{fill:#ffcc80;opacity:.35}.fault.partition rect{fill:#ef9a9a}.fault.kill rect{fill:#b0bec5}
-.fault.pause rect{fill:#ce93d8}.fault.links rect{fill:#fff59d}.fault.writes-off rect{fill:#c5e1a5}
+.fault.pause rect{fill:#ce93d8}.fault.links rect{fill:#fff59d}.fault.writes-off rect{fill:#c5e1a5}.fault.fill-disk rect{fill:#bcaaa4}
 .fault text{font:10px sans-serif;fill:#444}
 polyline.series,polyline.quantile{fill:none;stroke-width:1.6}
 .series.ok{stroke:#2e7d32}.series.fail{stroke:#c62828}.series.info{stroke:#ef6c00}

@@ -54,11 +54,13 @@ export interface RunOptions {
   judgeReadsLinearizably?: boolean;
   /** Extra zoo.cfg keys for every member. */
   config?: Record<string, string>;
+  /** Each member's data on a disk of its own of this many MiB (processes driver, root): needed by disk faults; default 64 with the disk nemesis. */
+  diskMb?: number;
   /** Extra environment for every member process. */
   env?: Record<string, string>;
 }
 
-export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "keys" | "judgeReadsLinearizably" | "readOnlyMembers" | "leaderAtStart">> & RunOptions {
+export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "diskMb" | "keys" | "judgeReadsLinearizably" | "readOnlyMembers" | "leaderAtStart">> & RunOptions {
   return {
     clients: options.nodes * 2,
     opTimeoutMs: 2000,
@@ -68,6 +70,7 @@ export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "tox
     quietMs: 2000,
     checkTimeoutMs: 30_000,
     ...options,
+    ...(options.diskMb === undefined && options.nemesis.includes("disk") ? { diskMb: 64 } : {}),
   };
 }
 

@@ -132,7 +132,7 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
     schedule = nemesis.performed;
 
     progress("phase heal: every link healed, every member running");
-    await healEverything(cluster);
+    await healEverything(cluster, nemesis.disksFull);
     await cluster.waitHealthy(60_000).catch((err: unknown) => progress(`  the ensemble did not recover: ${(err as Error).message}`));
     progress(`phase quiet: ${options.quietMs} ms`);
     await sleep(options.quietMs);
@@ -185,6 +185,7 @@ async function startCluster(options: ReturnType<typeof runDefaults>): Promise<Cl
         seed: options.seed,
         ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
         dir: join(options.out, "members"),
+        ...(options.diskMb === undefined ? {} : { diskMb: options.diskMb }),
         ...(options.config ? { config: options.config } : {}),
         ...(options.env ? { env: options.env } : {}),
       });

@@ -47,6 +47,7 @@ export function scenarioRunOptions(scenario: Scenario, options: ScenarioRunOptio
     ...(scenario.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: scenario.sessionTimeoutMs }),
     ...(scenario.opTimeoutMs === undefined ? {} : { opTimeoutMs: scenario.opTimeoutMs }),
     ...(scenario.config === undefined ? {} : { config: scenario.config }),
+    ...(scenario.diskMb === undefined ? {} : { diskMb: scenario.diskMb }),
     ...(scenario.judgeReadsLinearizably ? { judgeReadsLinearizably: true } : {}),
     ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
   };

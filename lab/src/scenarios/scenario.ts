@@ -30,7 +30,7 @@ const Step = Type.Union([
   Type.Object({ at: At, do: Type.Literal("links"), members: Members, toxic: Toxic }),
   Type.Object({ at: At, do: Type.Literal("heal") }),
   Type.Object({ at: At, do: Type.Literal("writes"), enabled: Type.Boolean() }),
-  Type.Object({ at: At, do: Type.Union([Type.Literal("kill"), Type.Literal("start"), Type.Literal("pause"), Type.Literal("resume")]), members: Members }),
+  Type.Object({ at: At, do: Type.Union([Type.Literal("kill"), Type.Literal("start"), Type.Literal("pause"), Type.Literal("resume"), Type.Literal("fill-disk"), Type.Literal("free-disk")]), members: Members }),
 ]);
 
 const Expectation = Type.Object({
@@ -61,6 +61,8 @@ export const ScenarioSchema = Type.Object({
   opTimeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
   /** Extra zoo.cfg keys for every member. */
   config: Type.Optional(Type.Record(Type.String(), Type.String())),
+  /** Each member's data on a disk of its own of this many MiB (needed by fill-disk). */
+  diskMb: Type.Optional(Type.Integer({ minimum: 8 })),
   steps: Type.Array(Step),
   expect: Type.Object({ zkts: Expectation, zookeeper: Expectation }),
   /** zkts's unsafe modes this scenario catches: run with `--unsafe MODE`, its verdict is invalid. */
