@@ -6,6 +6,7 @@ import { RUN_USAGE, runCommand } from "./run/run-command.js";
 import { REPLAY_USAGE, replayCommand } from "./run/replay-command.js";
 import { SHRINK_USAGE, shrinkCommand } from "./run/shrink-command.js";
 import { SCENARIO_USAGE, scenarioCommand } from "./scenarios/scenario-command.js";
+import { CATALOGUE_USAGE, catalogueCommand } from "./scenarios/catalogue-command.js";
 import { REPORT_USAGE, reportCommand } from "./report/report-command.js";
 
 const USAGE = `usage: zkts-lab sim --seed N [--voters 3] [--observers 0] [--clients 4] [--keys 3] [--chaos-ms 8000] [--reads linearizable|sync|plain|none] [--trace]
@@ -50,9 +51,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "scenario") return await scenarioCommand(rest);
   if (command === "replay") return await replayCommand(rest);
   if (command === "shrink") return await shrinkCommand(rest);
+  if (command === "catalogue") return await catalogueCommand(rest);
   if (command === "report") return await reportCommand(rest);
   if (command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(`${USAGE}\n\n${RUN_USAGE}\n\n${SCENARIO_USAGE}\n\n${REPLAY_USAGE}\n\n${SHRINK_USAGE}\n\n${REPORT_USAGE}\n`);
+    process.stdout.write(`${USAGE}\n\n${RUN_USAGE}\n\n${SCENARIO_USAGE}\n\n${REPLAY_USAGE}\n\n${SHRINK_USAGE}\n\n${CATALOGUE_USAGE}\n\n${REPORT_USAGE}\n`);
     return 0;
   }
   const args = command === "sim" ? parse(rest) : null;
