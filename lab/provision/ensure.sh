@@ -12,6 +12,9 @@ need=()
 # The reference AdminServer (Jetty) needs the servlet API on testkit's classpath.
 [ -f /usr/share/java/servlet-api.jar ] || need+=(libservlet-api-java)
 [ -x /usr/lib/zookeeper/bin/cli_mt ] || need+=(zookeeper-bin)
+# Netty's codec and resolver jars: the reference server's TLS client port (NettyServerCnxnFactory)
+# and the Java client's TLS socket (ClientCnxnSocketNetty) need them beside zookeeper.jar.
+[ -f /usr/share/java/netty-codec.jar ] || need+=(libnetty-java)
 /usr/bin/python3 -c 'import kazoo' >/dev/null 2>&1 || need+=(python3-kazoo)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 # The run report's browser test opens index.html in headless chromium (through playwright-core).

@@ -2,7 +2,7 @@ export { debian, repoRoot } from "./paths.js";
 export { freePort, fourLetterWord } from "./net.js";
 export type { ServerOptions } from "./config.js";
 export type { RunningServer, ServerKind } from "./server.js";
-export { referenceClasspath, startReferenceZooKeeper } from "./reference.js";
+export { nettyJars, referenceClasspath, startReferenceZooKeeper } from "./reference.js";
 export { startZkts } from "./zkts.js";
 export { startServer } from "./start.js";
 export { runKazoo, runZkCli, runCliMt, type ClientOptions } from "./clients.js";

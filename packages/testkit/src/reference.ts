@@ -23,7 +23,16 @@ const JVM_FLAGS = ["-Xms16m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtL
  * does not start ("Unable to load jetty").
  */
 export function referenceClasspath(): string {
-  return [debian.zookeeperJar, join(debian.javaDir, "slf4j-simple.jar"), join(debian.javaDir, "servlet-api.jar")].join(":");
+  return [debian.zookeeperJar, join(debian.javaDir, "slf4j-simple.jar"), join(debian.javaDir, "servlet-api.jar"), ...nettyJars()].join(":");
+}
+
+/**
+ * Netty jars that zookeeper.jar's manifest leaves out but its Netty transport needs (Debian's
+ * libnetty-java): with them the reference server runs NettyServerCnxnFactory (TLS client ports)
+ * and the Java client ClientCnxnSocketNetty (`zookeeper.client.secure=true`).
+ */
+export function nettyJars(): string[] {
+  return ["netty-codec.jar", "netty-resolver.jar", "netty-transport-native-unix-common.jar"].map((jar) => join(debian.javaDir, jar));
 }
 
 export function referenceSystemProperties(config: Record<string, string>): string[] {
