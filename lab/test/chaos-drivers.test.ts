@@ -1,36 +1,11 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runLab } from "../src/run/run.js";
 import type { RunOptions } from "../src/run/run-options.js";
+import { labSeed as seed, shortRun } from "./run-support.js";
 
 // The same run on the other two drivers: containers (both targets) and the simulation.
-const seed = Number(process.env.LAB_SEED ?? 1 + Math.floor(Math.random() * 100_000));
-
-async function run(overrides: Partial<RunOptions>) {
-  const lines: string[] = [];
-  const result = await runLab(
-    {
-      driver: "containers",
-      target: "zkts",
-      nodes: 3,
-      workload: "register",
-      reads: "linearizable",
-      nemesis: ["partition", "kill"],
-      timeMs: 12_000,
-      rate: 100,
-      seed,
-      out: mkdtempSync(join(tmpdir(), "zkts-lab-drivers-")),
-      calmMs: 1000,
-      faultMs: 2000,
-      ...overrides,
-    },
-    (line) => lines.push(line),
-  );
-  process.stdout.write(`${lines.join("\n")}\n`);
-  return result;
-}
+const run = (overrides: Partial<RunOptions>) => shortRun({ driver: "containers", ...overrides });
 
 describe(`one run per driver and target (seed ${seed})`, () => {
   it("containers, zkts: partitions and kills through the Toxiproxy container; valid", async () => {

@@ -1,42 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NEMESIS_FAMILIES } from "../src/nemesis/planner.js";
-import { runLab } from "../src/run/run.js";
-import type { RunOptions } from "../src/run/run-options.js";
+import { labSeed as seed, shortRun as run } from "./run-support.js";
 
 // The bounded chaos tier on local processes: short runs, every nemesis family, both targets.
 // Each run prints its seed and the command that reruns it.
-const seed = Number(process.env.LAB_SEED ?? 1 + Math.floor(Math.random() * 100_000));
-
-function options(overrides: Partial<RunOptions>): RunOptions {
-  return {
-    driver: "processes",
-    target: "zkts",
-    nodes: 3,
-    workload: "register",
-    reads: "linearizable",
-    nemesis: ["partition", "kill"],
-    timeMs: 12_000,
-    rate: 100,
-    seed,
-    out: mkdtempSync(join(tmpdir(), "zkts-lab-run-")),
-    calmMs: 1000,
-    faultMs: 2000,
-    ...overrides,
-  };
-}
-
-async function run(overrides: Partial<RunOptions>) {
-  const opts = options(overrides);
-  const lines: string[] = [];
-  const result = await runLab(opts, (line) => lines.push(line));
-  process.stdout.write(`${lines.join("\n")}\n`);
-  return result;
-}
-
 describe(`chaos on local processes (seed ${seed})`, () => {
   it("zkts, register with linearizable reads, partitions and kills: valid, and the run is written down", async () => {
     const result = await run({});
