@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster, LinkScope, LinkToxic } from "../cluster/cluster.js";
 import type { Grudge } from "./grudges.js";
 
@@ -8,7 +9,12 @@ import type { Grudge } from "./grudges.js";
  */
 export type FaultAction =
   | { readonly do: "partition"; readonly shape: string; readonly grudge: Grudge }
-  | { readonly do: "links"; readonly shape: string; readonly members: readonly number[]; readonly toxic: LinkToxic }
+  /**
+   * A toxic on members' peer links (both ways), or with `clients` on the links between the
+   * lab's clients and those members. `toLockHolder`: also the member whose client holds the lock
+   * workload's lock when the action runs (resolved then; the schedule records the member).
+   */
+  | { readonly do: "links"; readonly shape: string; readonly members: readonly number[]; readonly toxic: LinkToxic; readonly clients?: boolean; readonly toLockHolder?: boolean }
   /** Removes every toxic: ends partitions and link faults. */
   | { readonly do: "heal-links" }
   | { readonly do: "kill"; readonly members: readonly number[] }
@@ -23,6 +29,8 @@ export type FaultAction =
 /** What the schedule may switch on the clients' side. */
 export interface ClientControls {
   writesEnabled: boolean;
+  /** The member whose client holds the lock workload's lock now, if any (the lock workload keeps it). */
+  lockHolderMember?: number | null;
 }
 
 /** A fault as the random nemesis chooses it: the action that starts it and the one that ends it. */
@@ -42,6 +50,14 @@ export async function performAction(cluster: Cluster, action: FaultAction, contr
       return;
     case "links": {
       const scopes: LinkScope[] = [];
+      if (action.clients) {
+        await cluster.links.add(
+          action.members.map((member) => ({ kind: "client", member })),
+          action.toxic,
+          "both",
+        );
+        return;
+      }
       for (const from of action.members) {
         for (const to of cluster.members) if (to !== from) scopes.push({ kind: "peer", link: { from, to } }, { kind: "peer", link: { from: to, to: from } });
       }
@@ -70,6 +86,19 @@ export async function performAction(cluster: Cluster, action: FaultAction, contr
       await Promise.all(action.members.map((m) => cluster.freeDisk(m)));
       return;
   }
+}
+
+/**
+ * Names the member a `toLockHolder` action means now: the lock holder's, waiting up to
+ * `waitMs` for someone to hold the lock. The action returned names its members only.
+ */
+export async function resolveLockHolder(action: FaultAction, controls: ClientControls, waitMs = 3000): Promise<FaultAction> {
+  if (action.do !== "links" || !action.toLockHolder) return action;
+  const { toLockHolder: _resolved, ...rest } = action;
+  for (let waited = 0; controls.lockHolderMember == null && waited < waitMs; waited += 50) await sleep(50);
+  const holder = controls.lockHolderMember;
+  if (holder == null) return { ...rest, shape: `${action.shape} (nobody held the lock)` };
+  return { ...rest, shape: action.shape.replace("lock-holder", `lock-holder zk${holder}`), members: [...new Set([...action.members, holder])].sort((a, b) => a - b) };
 }
 
 /** Heals everything, whatever is active: how every run ends. */
@@ -106,7 +135,7 @@ export function describeAction(action: FaultAction): string {
       return `partition ${action.shape}: ${parts.join("; ")}`;
     }
     case "links":
-      return `${action.toxic.type} ${action.shape} on ${action.members.join(",")}: ${JSON.stringify(action.toxic)}`;
+      return `${action.toxic.type} ${action.shape} on ${action.clients ? "the client links of " : ""}${action.members.join(",")}: ${JSON.stringify(action.toxic)}`;
     case "heal-links":
       return "heal links";
     case "writes":

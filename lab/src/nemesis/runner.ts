@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster } from "../cluster/cluster.js";
 import type { ScheduledAction } from "../run/run-options.js";
 import type { SimRandom } from "../sim/random.js";
-import { type ClientControls, type FaultAction, describeAction, performAction } from "./faults.js";
+import { type ClientControls, type FaultAction, describeAction, performAction, resolveLockHolder } from "./faults.js";
 import { FamilyRotation, type NemesisFamily, planFault } from "./planner.js";
 
 export interface NemesisTiming {
@@ -53,7 +53,8 @@ export class NemesisRunner {
     }
   }
 
-  private async perform(action: FaultAction): Promise<void> {
+  private async perform(planned: FaultAction): Promise<void> {
+    const action = await resolveLockHolder(planned, this.controls);
     const atMs = Math.round(performance.now() - this.timing.startedMs);
     this.performed.push({ atMs, action });
     this.progress(`  ${(atMs / 1000).toFixed(1)} s: ${describeAction(action)}`);

@@ -96,7 +96,7 @@ function shortLabel(action: FaultAction): string {
     case "partition":
       return `partition ${action.shape}`;
     case "links":
-      return `${action.toxic.type} ${action.shape}`;
+      return `${action.clients ? "client " : ""}${action.toxic.type} ${action.shape}`;
     case "writes":
       return "writes off";
     case "kill":

@@ -7,7 +7,7 @@ import { type RunOptions, WORKLOADS, type WorkloadName } from "./run-options.js"
 import { admitUnsafe, withUnsafeMode } from "./unsafe.js";
 
 export const RUN_USAGE = `usage: zkts-lab run [--driver processes] [--target zkts|zookeeper] [--nodes 3|5]
-                   [--workload register|set|ephemerals] [--reads linearizable|sync|plain]
+                   [--workload register|set|ephemerals|unique-ids|counter|queue|lock|watches] [--reads linearizable|sync|plain]
                    [--nemesis partition,kill,pause,latency,bandwidth,slicer,reset-peer|all|none]
                    [--time 60s] [--rate 200] [--clients N] [--seed N] [--out DIR]
                    [--toxiproxy URL] [--unsafe MODE]

@@ -3,8 +3,8 @@ import type { FaultAction } from "../nemesis/faults.js";
 import type { NemesisFamily } from "../nemesis/planner.js";
 import type { ReadMode } from "../workloads/worker.js";
 
-export type WorkloadName = "register" | "set" | "ephemerals";
-export const WORKLOADS: readonly WorkloadName[] = ["register", "set", "ephemerals"];
+export const WORKLOADS = ["register", "set", "ephemerals", "unique-ids", "counter", "queue", "lock", "watches"] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** One action of a schedule, at its offset from the start of the workload phase. */
 export interface ScheduledAction {

@@ -13,6 +13,11 @@ import { SimRandom } from "../sim/random.js";
 import { registerWorkload } from "../workloads/register.js";
 import { ephemeralsWorkload } from "../workloads/ephemeral.js";
 import { setWorkload } from "../workloads/set.js";
+import { uniqueIdsWorkload } from "../workloads/unique-ids.js";
+import { counterWorkload } from "../workloads/counter.js";
+import { queueWorkload } from "../workloads/queue.js";
+import { lockWorkload } from "../workloads/lock.js";
+import { watchesWorkload } from "../workloads/watches.js";
 import { Worker } from "../workloads/worker.js";
 import type { Workload, WorkloadVerdict } from "../workloads/workload.js";
 import { writeReport } from "../report/write-report.js";
@@ -218,6 +223,16 @@ function workloadOf(options: RunOptions): Workload {
       return setWorkload();
     case "ephemerals":
       return ephemeralsWorkload();
+    case "unique-ids":
+      return uniqueIdsWorkload();
+    case "counter":
+      return counterWorkload();
+    case "queue":
+      return queueWorkload();
+    case "lock":
+      return lockWorkload();
+    case "watches":
+      return watchesWorkload({ sessionTimeoutMs: runDefaults(options).sessionTimeoutMs });
   }
 }
 

@@ -41,6 +41,11 @@ function resolveStep(step: ScenarioStep, roles: Roles, random: SimRandom): Fault
     }
     case "links":
       return { do: "links", shape: step.members.join("+"), members: resolveGroups([step.members], roles)[0]!, toxic: step.toxic };
+    case "client-links": {
+      const named = step.members.filter((m) => m !== "lock-holder");
+      const members = named.length === 0 ? [] : resolveGroups([named], roles)[0]!;
+      return { do: "links", clients: true, shape: step.members.join("+"), members, toxic: step.toxic, ...(step.members.includes("lock-holder") ? { toLockHolder: true } : {}) };
+    }
     case "heal":
       return { do: "heal-links" };
     case "writes":

@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { WORKLOADS } from "../run/run-options.js";
 import { UNSAFE_MODES } from "../run/unsafe.js";
 
 /**
@@ -28,6 +29,11 @@ const Step = Type.Union([
     shape: Type.Union([Type.Literal("random-halves"), Type.Literal("majorities-ring"), Type.Literal("bridge")]),
   }),
   Type.Object({ at: At, do: Type.Literal("links"), members: Members, toxic: Toxic }),
+  /**
+   * A toxic on the links between the lab's clients and these members (both ways);
+   * `lock-holder` is the member whose client holds the lock workload's lock when the step runs.
+   */
+  Type.Object({ at: At, do: Type.Literal("client-links"), members: Type.Array(Type.Union([Role, Type.Literal("lock-holder")]), { minItems: 1 }), toxic: Toxic }),
   Type.Object({ at: At, do: Type.Literal("heal") }),
   Type.Object({ at: At, do: Type.Literal("writes"), enabled: Type.Boolean() }),
   Type.Object({ at: At, do: Type.Union([Type.Literal("kill"), Type.Literal("start"), Type.Literal("pause"), Type.Literal("resume"), Type.Literal("fill-disk"), Type.Literal("free-disk")]), members: Members }),
@@ -48,7 +54,7 @@ export const ScenarioSchema = Type.Object({
   /** Issues in ZooKeeper's tracker (or elsewhere) this scenario reproduces. */
   references: Type.Array(Type.String()),
   nodes: Type.Integer({ minimum: 1, maximum: 9 }),
-  workload: Type.Union([Type.Literal("register"), Type.Literal("set"), Type.Literal("ephemerals")]),
+  workload: Type.Union(WORKLOADS.map((w) => Type.Literal(w))),
   /** Judge every read as part of the register, whatever the read mode (a stale read is then a violation). */
   judgeReadsLinearizably: Type.Optional(Type.Boolean()),
   keys: Type.Optional(Type.Integer({ minimum: 1 })),

@@ -11,8 +11,11 @@ export interface WorkerEnvironment {
   readonly opTimeoutMs: number;
   readonly sessionTimeoutMs: number;
   readonly readMode: ReadMode;
-  /** Switched by the schedule: while false, workers only read. */
-  readonly controls: { writesEnabled: boolean };
+  /**
+   * Switched by the schedule: while writesEnabled is false, workers only read. The lock
+   * workload keeps lockHolderMember, so a scenario can fault the lock holder's link.
+   */
+  readonly controls: { writesEnabled: boolean; lockHolderMember?: number | null };
 }
 
 /** Thrown out of an action to record a definite failure with a reason (`fail`). */
