@@ -8,11 +8,16 @@ const LOCK = `${ROOT}/lock`;
 /** The resource the lock protects: written only by guarded writes. */
 const RESOURCE = `${ROOT}/resource`;
 
+/** Guarded writes a hold tries at most, counting those that failed or timed out. */
+const HOLD_ATTEMPTS_MAX = 100;
+
 /** What a worker believes it holds: its lock node and that node's czxid, the fencing token. */
 interface Hold {
   readonly node: string;
   readonly token: string;
   writesLeft: number;
+  /** A bound on tries, whatever their outcome. */
+  attemptsLeft: number;
   /** A guarded write was refused because the lock node is gone: the hold ended without us. */
   fenced: boolean;
 }
@@ -51,17 +56,18 @@ export function lockWorkload(): Workload {
       if (hold === undefined) {
         const acquired = await acquire(worker);
         if (acquired !== null) {
-          holds.set(worker.index, { ...acquired, writesLeft: 1 + random.below(5), fenced: false });
+          holds.set(worker.index, { ...acquired, writesLeft: 1 + random.below(5), attemptsLeft: HOLD_ATTEMPTS_MAX, fenced: false });
           worker.env.controls.lockHolderMember = worker.member;
         }
         return;
       }
-      if (hold.writesLeft > 0 && !hold.fenced) {
-        const processBefore = worker.process;
+      if (hold.writesLeft > 0 && hold.attemptsLeft > 0 && !hold.fenced) {
+        const okBefore = worker.counts.ok;
         await guardedWrite(worker, hold);
-        // A write of unknown outcome does not count: a holder cut off (or paused) keeps its
-        // belief and writes again when it can, as a paused process carries on when it wakes.
-        if (worker.process === processBefore) hold.writesLeft--;
+        // Only a write that went through counts: a holder cut off (or paused) keeps its belief
+        // and writes again when it can, as a paused process carries on when it wakes.
+        hold.attemptsLeft--;
+        if (worker.counts.ok > okBefore) hold.writesLeft--;
         return;
       }
       holds.delete(worker.index);
