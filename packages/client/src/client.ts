@@ -86,6 +86,12 @@ export interface ClientOptions {
   sessionTimeoutMs?: number;
   /** Limit for one TCP connect + handshake. Default: session timeout / number of hosts. */
   connectTimeoutMs?: number;
+  /**
+   * Give up the first session after this many failed connection attempts (a refused
+   * connection fails at once): connect() then rejects with CONNECTIONLOSS naming the last
+   * failure instead of retrying until the session timeout. For tools that should fail fast.
+   */
+  connectAttemptsMax?: number;
   /** Accept read-only servers (partitioned ensemble members). Default false. */
   readOnlyAllowed?: boolean;
   /** Credentials sent on every (re)connect before any request. */
@@ -162,6 +168,7 @@ export class ZkClient {
         hosts: this.hosts,
         sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
         connectTimeoutMs: options.connectTimeoutMs,
+        connectAttemptsMax: options.connectAttemptsMax,
         readOnlyAllowed: options.readOnlyAllowed ?? false,
         maxBufferBytes: this.maxBufferBytes,
         maxOutstandingRequests: options.maxOutstandingRequests ?? 1000,
@@ -197,9 +204,12 @@ export class ZkClient {
         else reject(error);
       };
       const onConnected = () => settle();
-      const onExpired = (event: SessionEventOf<"expired">) => settle(new ZkError(ErrorCode.SESSIONEXPIRED, { detail: event.reason }));
+      // A session that was never established cannot expire: the client could not connect.
+      const onExpired = (event: SessionEventOf<"expired">) =>
+        settle(new ZkError(this.sessionId === 0n ? ErrorCode.CONNECTIONLOSS : ErrorCode.SESSIONEXPIRED, { detail: event.reason }));
       const onAuthFailed = () => settle(new ZkError(ErrorCode.AUTHFAILED, { detail: "the server rejected the credentials" }));
-      const onClosed = () => settle(new ZkError(ErrorCode.CONNECTIONLOSS, { detail: "the client was closed before it connected" }));
+      const onClosed = (event: SessionEventOf<"closed">) =>
+        settle(new ZkError(ErrorCode.CONNECTIONLOSS, { detail: event.reason ?? "the client was closed before it connected" }));
       this.on("connected", onConnected);
       this.on("expired", onExpired);
       this.on("authFailed", onAuthFailed);

@@ -11,5 +11,5 @@ export { WatchTable, type WatchKind, type RawWatchEvent, type RawWatcher } from 
 export { ReconnectPolicy } from "./core/reconnect-policy.js";
 export { setWatchesBatches, SET_WATCHES_BATCH_CHARS } from "./core/set-watches.js";
 export * from "./types.js";
-export { ErrorCode, Perms, Ids, CreateMode, EventType, KeeperState } from "@zkts/jute";
+export { ErrorCode, Perms, Ids, CreateMode, EventType, KeeperState, statJson, type StatJson } from "@zkts/jute";
 export { dataSnapshots, childrenSnapshots, type DataSnapshot } from "./watch-streams.js";

@@ -270,6 +270,36 @@ describe("ConnectionCore", () => {
     expect(h.events.at(-1)).toMatchObject({ type: "expired" });
   });
 
+  it("gives up the first session after connectAttemptsMax refused attempts, failing waiting requests with the last failure", () => {
+    const h = new Harness({ connectAttemptsMax: 2 });
+    h.core.start(h.now);
+    const { log, complete } = results();
+    h.core.submit(OpCode.getData, getData("/a"), complete, h.now);
+    h.core.onTransportClosed(h.now, "connection to a:1 closed: connect ECONNREFUSED");
+    expect(h.core.state).toBe("connecting");
+    h.now = h.core.nextDeadline()!;
+    h.core.tick(h.now);
+    expect(h.connects).toEqual(["a:1", "b:2"]);
+    h.core.onTransportClosed(h.now, "connection to b:2 closed: connect ECONNREFUSED");
+    expect(h.core.state).toBe("closed");
+    expect(h.core.nextDeadline()).toBeUndefined();
+    const reason = "no server could be reached (2 attempts); last failure: connection to b:2 closed: connect ECONNREFUSED";
+    expect(h.events.at(-1)).toEqual({ type: "closed", reason });
+    expect(log).toEqual([{ err: ErrorCode.CONNECTIONLOSS, body: null, outcomeUnknown: undefined }]);
+  });
+
+  it("keeps retrying after failed attempts once it has had a session, whatever connectAttemptsMax says", () => {
+    const h = new Harness({ connectAttemptsMax: 1 });
+    h.core.start(h.now);
+    h.establish(1n, 9000);
+    for (let i = 0; i < 3; i++) {
+      h.core.onTransportClosed(h.now, "refused");
+      expect(h.core.state).toBe("connecting");
+      h.now = h.core.nextDeadline()!;
+      h.core.tick(h.now);
+    }
+  });
+
   it("reports expiry when the server answers the handshake with a zero timeout", () => {
     const h = new Harness();
     const watcherEvents: RawWatchEvent[] = [];

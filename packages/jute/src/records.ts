@@ -15,20 +15,65 @@ export type Id = RecordOf<typeof Id>;
 export const ACL = record("ACL", { perms: t.int, id: Id });
 export type ACL = RecordOf<typeof ACL>;
 
-export const Stat = record("Stat", {
-  czxid: t.long,
-  mzxid: t.long,
-  ctime: t.long,
-  mtime: t.long,
-  version: t.int,
-  cversion: t.int,
-  aversion: t.int,
-  ephemeralOwner: t.long,
-  dataLength: t.int,
-  numChildren: t.int,
-  pzxid: t.long,
-});
+export const Stat = record(
+  "Stat",
+  {
+    czxid: t.long,
+    mzxid: t.long,
+    ctime: t.long,
+    mtime: t.long,
+    version: t.int,
+    cversion: t.int,
+    aversion: t.int,
+    ephemeralOwner: t.long,
+    dataLength: t.int,
+    numChildren: t.int,
+    pzxid: t.long,
+  },
+  {
+    toJSON(): StatJson {
+      return statJson(this);
+    },
+  },
+);
 export type Stat = RecordOf<typeof Stat>;
+
+/**
+ * A Stat as JSON (what JSON.stringify writes for a Stat read off the wire): times as numbers,
+ * milliseconds since the epoch and exact in a double; zxids and the owner's session id as
+ * decimal strings, since they use all 64 bits.
+ */
+export function statJson(stat: StatFields): StatJson {
+  return {
+    czxid: stat.czxid.toString(),
+    mzxid: stat.mzxid.toString(),
+    ctime: Number(stat.ctime),
+    mtime: Number(stat.mtime),
+    version: stat.version,
+    cversion: stat.cversion,
+    aversion: stat.aversion,
+    ephemeralOwner: stat.ephemeralOwner.toString(),
+    dataLength: stat.dataLength,
+    numChildren: stat.numChildren,
+    pzxid: stat.pzxid.toString(),
+  };
+}
+
+interface StatFields {
+  czxid: bigint;
+  mzxid: bigint;
+  ctime: bigint;
+  mtime: bigint;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: bigint;
+  dataLength: number;
+  numChildren: number;
+  pzxid: bigint;
+}
+
+export type StatJson = { [K in keyof StatFields]: StatFields[K] extends bigint ? (K extends "ctime" | "mtime" ? number : string) : StatFields[K] };
 
 export const StatPersisted = record("StatPersisted", {
   czxid: t.long,

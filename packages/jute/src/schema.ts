@@ -132,7 +132,16 @@ function optVector<T>(of: Field<T>): Field<T[] | null> {
 /** Field constructors, named after the jute types they encode. */
 export const t = { int, long, bool, buffer, ustring, optUstring, vector, optVector };
 
-export function record<Fs extends Fields>(name: string, fields: Fs): RecordCodec<RecordValue<Fs>> {
+export interface RecordOptions<T> {
+  /**
+   * Given to every value `read` decodes, as a non-enumerable property: how JSON.stringify
+   * writes it (JSON has no bigint, and stringify throws on one).
+   */
+  toJSON?: (this: T) => unknown;
+}
+
+export function record<Fs extends Fields>(name: string, fields: Fs, options: RecordOptions<RecordValue<Fs>> = {}): RecordCodec<RecordValue<Fs>> {
+  const toJSON = options.toJSON;
   const names = Object.keys(fields);
   const codecs = names.map((n) => fields[n]!);
   const count = names.length;
@@ -148,6 +157,7 @@ export function record<Fs extends Fields>(name: string, fields: Fs): RecordCodec
     read(r) {
       const out: Record<string, unknown> = {};
       for (let i = 0; i < count; i++) out[names[i]!] = codecs[i]!.read(r);
+      if (toJSON !== undefined) Object.defineProperty(out, "toJSON", { value: toJSON, enumerable: false });
       return out as RecordValue<Fs>;
     },
     write(w, v) {

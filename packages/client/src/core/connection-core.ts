@@ -35,7 +35,8 @@ export type SessionEvent =
   | { type: "disconnected"; reason: string }
   | { type: "expired"; reason: string }
   | { type: "authFailed" }
-  | { type: "closed" };
+  /** `reason` is set when the client gave up connecting (connectAttemptsMax), not closed by its user. */
+  | { type: "closed"; reason?: string };
 
 export interface CompletionInfo {
   /** The request was on the wire when the connection was lost. */
@@ -67,6 +68,13 @@ export interface CoreConfig {
   sessionTimeoutMs: number;
   /** Per-attempt limit for TCP connect plus handshake; default sessionTimeout / hosts. */
   connectTimeoutMs?: number;
+  /**
+   * Before the first session is established, give up after this many failed connection
+   * attempts (every host refusing once counts as many): the client ends closed and waiting
+   * requests fail with CONNECTIONLOSS naming the last failure. Without it the client keeps
+   * trying until the session timeout has passed. Once a session exists it does not apply.
+   */
+  connectAttemptsMax?: number;
   readOnlyAllowed: boolean;
   maxBufferBytes: number;
   maxOutstandingRequests: number;
@@ -146,6 +154,8 @@ export class ConnectionCore {
   private lastHeardAt = 0;
   /** Why the last connection or attempt ended, for the expiry message. */
   private lastFailure: string | undefined;
+  /** Connection attempts that ended before any session was established. */
+  private attemptsFailedBeforeSession = 0;
 
   constructor(
     private readonly config: CoreConfig,
@@ -453,6 +463,13 @@ export class ConnectionCore {
     }
     for (const waiter of this.authWaiters.splice(0)) waiter?.(ErrorCode.CONNECTIONLOSS, null, { detail: reason });
     if (wasClosing) return this.finishClose();
+    if (this.sessionIdValue === NO_SESSION && !wasOpen) {
+      this.attemptsFailedBeforeSession++;
+      const max = this.config.connectAttemptsMax;
+      if (max !== undefined && this.attemptsFailedBeforeSession >= max) {
+        return this.giveUp(`no server could be reached (${this.attemptsFailedBeforeSession} attempts); last failure: ${reason}`);
+      }
+    }
     this.phase = "waiting";
     this.retryAt = now + this.policy.nextDelayMs();
     if (wasOpen) {
@@ -470,6 +487,13 @@ export class ConnectionCore {
   private expire(reason: string): void {
     this.terminate("expired", ErrorCode.SESSIONEXPIRED, reason, KeeperState.Expired);
     this.hooks.sessionEvent({ type: "expired", reason });
+  }
+
+  /** Ends a client that never got a session: closed, with the reason its user will read. */
+  private giveUp(reason: string): void {
+    this.terminate("closed", ErrorCode.CONNECTIONLOSS, reason, KeeperState.Closed);
+    this.hooks.sessionEvent({ type: "closed", reason });
+    for (const done of this.closeWaiters.splice(0)) done();
   }
 
   private finishClose(): void {
