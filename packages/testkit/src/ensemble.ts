@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fourLetterWord, freePort } from "./net.js";
-import { zktsMain } from "./paths.js";
+import { zktsServerMain } from "./paths.js";
 import { referenceQuorumLauncher } from "./reference.js";
 import { type Launcher, type RunningServer, type ServerKind, launch } from "./server.js";
 
@@ -60,7 +60,7 @@ const zktsLauncher: Launcher = {
   command(configPath) {
     // ZKTS_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") reaches every member's node.
     const flags = (process.env.ZKTS_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
-    return { file: process.execPath, args: [...flags, zktsMain, "--config", configPath] };
+    return { file: process.execPath, args: [...flags, zktsServerMain(), "--config", configPath] };
   },
 };
 
@@ -81,7 +81,8 @@ const START_ATTEMPTS = 3;
  * quorum and election port and dataDir (with myid), and resolves once every member serves.
  */
 export async function startZktsEnsemble(opts: EnsembleOptions = {}): Promise<RunningEnsemble> {
-  if (!existsSync(zktsMain)) throw new Error(`${zktsMain} does not exist; build apps/server first (npm run build)`);
+  const main = zktsServerMain();
+  if (!existsSync(main)) throw new Error(`${main} does not exist; build apps/server first (npm run build)`);
   return await startEnsemble(zktsLauncher, opts);
 }
 

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Walks up from this file to the directory whose package.json declares the workspaces. */
-function findRepoRoot(start: string): string {
+function findRepoRoot(start: string): string | null {
   let dir = start;
   for (let depth = 0; depth < 10; depth++) {
     if (existsSync(join(dir, "turbo.json")) && existsSync(join(dir, "packages"))) return dir;
@@ -11,11 +12,16 @@ function findRepoRoot(start: string): string {
     if (parent === dir) break;
     dir = parent;
   }
-  throw new Error(`cannot find the repository root above ${start}`);
+  return null;
 }
 
-/** Absolute path of the monorepo root (works from src/ under vitest and from dist/). */
-export const repoRoot: string = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+const checkoutRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * Absolute path of the monorepo root (works from src/ under vitest and from dist/). Installed
+ * from npm, outside a checkout, it is the working directory: the project using the testkit.
+ */
+export const repoRoot: string = checkoutRoot ?? process.cwd();
 
 /** Where the Debian packages put the reference ZooKeeper and its clients. */
 export const debian = {
@@ -27,5 +33,21 @@ export const debian = {
   python: "/usr/bin/python3",
 } as const;
 
-/** The zkts server entry point built by apps/server. */
-export const zktsMain: string = resolve(repoRoot, "apps/server/dist/main.js");
+/**
+ * The zkts server entry point: $ZKTS_SERVER_MAIN if set; in a checkout, the one apps/server
+ * builds; installed from npm, the zkts-server package installed next to the testkit or in the
+ * working directory's project.
+ */
+export function zktsServerMain(): string {
+  const fromEnv = process.env.ZKTS_SERVER_MAIN;
+  if (fromEnv !== undefined && fromEnv !== "") return resolve(fromEnv);
+  if (checkoutRoot !== null) return resolve(checkoutRoot, "apps/server/dist/main.js");
+  for (const base of [import.meta.url, join(process.cwd(), "package.json")]) {
+    try {
+      return join(dirname(createRequire(base).resolve("zkts-server/package.json")), "dist/main.js");
+    } catch {
+      // Not installed where this base looks: try the next.
+    }
+  }
+  throw new Error("cannot find zkts-server: install it (npm install zkts-server) or set ZKTS_SERVER_MAIN");
+}

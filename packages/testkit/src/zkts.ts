@@ -1,20 +1,19 @@
 import { existsSync } from "node:fs";
 import type { ServerOptions } from "./config.js";
-import { zktsMain } from "./paths.js";
+import { zktsServerMain } from "./paths.js";
 import { launch, type Launcher, type RunningServer } from "./server.js";
 
 const zktsLauncher: Launcher = {
   kind: "zkts",
   logName: "zkts.log",
   command(configPath) {
-    return { file: process.execPath, args: [zktsMain, "--config", configPath] };
+    return { file: process.execPath, args: [zktsServerMain(), "--config", configPath] };
   },
 };
 
 /** Starts the zkts server (`node apps/server/dist/main.js --config <zoo.cfg>`) on 127.0.0.1. */
 export async function startZkts(opts?: ServerOptions): Promise<RunningServer> {
-  if (!existsSync(zktsMain)) {
-    throw new Error(`${zktsMain} does not exist; build apps/server first (npm run build)`);
-  }
+  const main = zktsServerMain();
+  if (!existsSync(main)) throw new Error(`${main} does not exist; build apps/server first (npm run build)`);
   return launch(zktsLauncher, opts);
 }
