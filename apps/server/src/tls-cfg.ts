@@ -125,12 +125,13 @@ export function quorumTlsFrom(get: Get, baseDir: string): QuorumTlsConfig | null
 }
 
 /**
- * The x509 provider, as ZooKeeper 3.8 loads it: with client TLS (QuorumPeerConfig registers it
- * for the secure port by itself), or named by an authProvider.N key.
+ * The x509 provider, as ZooKeeper 3.8 loads it: with a secureClientPort (QuorumPeerConfig then
+ * registers it by itself), or named by an authProvider.N key. client.portUnification alone
+ * does not load it.
  */
 export function x509AuthFrom(props: ReadonlyMap<string, string>, get: Get, clientTls: ClientTlsConfig | null): ServerConfig["x509Auth"] {
   const named = [...props].some(([k, v]) => /^(zookeeper\.)?authProvider\./.test(k) && v.trim() === X509_PROVIDER_CLASS);
-  if (!named && clientTls === null) return null;
+  if (!named && (clientTls === null || clientTls.secureClientPort === null)) return null;
   const superUser = get("X509AuthenticationProvider.superUser");
   return { superUser: superUser === undefined || superUser.trim() === "" ? null : superUser.trim() };
 }

@@ -61,7 +61,7 @@ export class ConnectionsPerAddress {
 /**
  * A client connection for a socket a client port accepted (after TLS, if any), or null when
  * maxClientCnxns turns it away. A verified client certificate gives the connection its x509
- * id when the x509 provider is loaded, as ZooKeeper's does once the handshake completes.
+ * id, as ZooKeeper's does once the handshake completes.
  */
 export function openClientConnection(
   accepted: AcceptedSocket,
@@ -71,6 +71,14 @@ export function openClientConnection(
   logger: Logger,
 ): ClientConnection | null {
   let x509Ids: Id[] = [];
+  if (accepted.peerCertificate !== null && config.x509Auth === null) {
+    // ZooKeeper 3.8 authenticates every client certificate with its x509 provider and closes
+    // the connection when that provider is not loaded (client.portUnification without a
+    // secureClientPort or an authProvider naming it): a certificate is never silently ignored.
+    logger.log("error", "closing connection: a client certificate arrived but the x509 provider is not loaded");
+    accepted.socket.end();
+    return null;
+  }
   if (accepted.peerCertificate !== null && config.x509Auth !== null) {
     try {
       x509Ids = x509AuthIds(accepted.peerCertificate, config.x509Auth.superUser);

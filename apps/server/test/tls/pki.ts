@@ -5,8 +5,8 @@ import { join } from "node:path";
 
 /**
  * A throwaway public key infrastructure made at run time with Debian's openssl (and keytool for
- * JKS): a CA, certificates it signs for 127.0.0.1, and each identity as PEM, PKCS12 and JKS
- * stores with one password, as both servers and every client read them.
+ * JKS, on request): a CA, certificates it signs for 127.0.0.1, and each identity as PEM and
+ * PKCS12 stores with one password, as both servers and every client read them.
  */
 export const STORE_PASSWORD = "testpass";
 
@@ -18,16 +18,14 @@ export interface Identity {
   keyStorePem: string;
   /** Key, certificate and its CA in a PKCS12 store. */
   keyStoreP12: string;
-  keyStoreJks: string;
 }
 
 export interface CertificateAuthority {
   name: string;
   certPem: string;
   keyPem: string;
-  /** Trust stores holding only this CA's certificate. */
+  /** A PKCS12 trust store holding only this CA's certificate. */
   trustStoreP12: string;
-  trustStoreJks: string;
 }
 
 export class Pki {
@@ -39,12 +37,27 @@ export class Pki {
     const keyPem = join(this.dir, `${file}.key`);
     const certPem = join(this.dir, `${file}.pem`);
     openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPem, "-out", certPem, "-days", "2", "-subj", `/CN=${name}`]);
+    // keytool marks the certificate as trusted for Java (this openssl cannot).
     const trustStoreP12 = join(this.dir, `${file}-trust.p12`);
-    const trustStoreJks = join(this.dir, `${file}-trust.jks`);
-    for (const [path, type] of [[trustStoreP12, "PKCS12"], [trustStoreJks, "JKS"]] as const) {
-      keytool(["-importcert", "-noprompt", "-alias", name, "-file", certPem, "-keystore", path, "-storetype", type, "-storepass", STORE_PASSWORD]);
-    }
-    return { name, certPem, keyPem, trustStoreP12, trustStoreJks };
+    keytool(["-importcert", "-noprompt", "-alias", "ca", "-file", certPem, "-keystore", trustStoreP12, "-storetype", "PKCS12", "-storepass", STORE_PASSWORD]);
+    return { name, certPem, keyPem, trustStoreP12 };
+  }
+
+  /** The CA as a JKS trust store (keytool starts a JVM: made only when a test asks). */
+  jksTrustStore(ca: CertificateAuthority): string {
+    const path = join(this.dir, `${ca.name.replace(/\W+/g, "-")}-trust.jks`);
+    keytool(["-importcert", "-noprompt", "-alias", "ca", "-file", ca.certPem, "-keystore", path, "-storetype", "JKS", "-storepass", STORE_PASSWORD]);
+    return path;
+  }
+
+  /** An identity's key store as JKS. */
+  jksKeyStore(identity: Identity, name: string): string {
+    const path = join(this.dir, `${name}.jks`);
+    keytool([
+      "-importkeystore", "-noprompt", "-srckeystore", identity.keyStoreP12, "-srcstoretype", "PKCS12", "-srcstorepass", STORE_PASSWORD,
+      "-destkeystore", path, "-deststoretype", "JKS", "-deststorepass", STORE_PASSWORD, "-destkeypass", STORE_PASSWORD,
+    ]);
+    return path;
   }
 
   /** A certificate for `subject` (openssl's /K=V/... form) valid for 127.0.0.1, signed by `ca`. */
@@ -60,12 +73,7 @@ export class Pki {
     writeFileSync(keyStorePem, readFileSync(keyPem, "utf8") + readFileSync(certPem, "utf8"));
     const keyStoreP12 = join(this.dir, `${name}.p12`);
     openssl(["pkcs12", "-export", "-in", certPem, "-inkey", keyPem, "-certfile", ca.certPem, "-out", keyStoreP12, "-passout", `pass:${STORE_PASSWORD}`, "-name", name]);
-    const keyStoreJks = join(this.dir, `${name}.jks`);
-    keytool([
-      "-importkeystore", "-noprompt", "-srckeystore", keyStoreP12, "-srcstoretype", "PKCS12", "-srcstorepass", STORE_PASSWORD,
-      "-destkeystore", keyStoreJks, "-deststoretype", "JKS", "-deststorepass", STORE_PASSWORD, "-destkeypass", STORE_PASSWORD,
-    ]);
-    return { keyPem, certPem, keyStorePem, keyStoreP12, keyStoreJks };
+    return { keyPem, certPem, keyStorePem, keyStoreP12 };
   }
 
   cleanup(): void {

@@ -45,8 +45,10 @@ export function acceptSecure(raw: Socket, options: AcceptOptions, ready: (accept
   }
   const detectionTimer = setTimeout(() => raw.destroy(), options.tls.settings.handshakeDetectionTimeoutMs);
   const onReadable = () => {
-    const first = raw.read(1) as Buffer | null;
-    if (first === null) return;
+    // Everything that arrived, not one byte: the plain path must see a four-letter word whole
+    // in its first chunk, as on a plain port.
+    const first = raw.read() as Buffer | null;
+    if (first === null || first.length === 0) return;
     clearTimeout(detectionTimer);
     raw.off("readable", onReadable);
     raw.off("end", onEnd);
