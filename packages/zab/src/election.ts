@@ -188,8 +188,14 @@ function decide(core: PeerCore, vote: Vote): void {
  * somewhere, so adopt it. True when this peer then started a new election round.
  */
 export function adoptNewerMembership(core: PeerCore, n: Notification): boolean {
+  // As ZooKeeper's FastLeaderElection: configurations are taken only from a voter of a
+  // configuration this peer knows, and a newer active one only while electing (a settled
+  // peer learns reconfigurations from its leader). Otherwise whoever reaches an election
+  // port could hand the ensemble a membership it made up.
+  if (!core.tracker.isVoter(n.from)) return false;
   if (n.pending !== undefined) core.hearPending(n.pending);
   if (n.membership === undefined || n.membership.version <= core.active.version) return false;
+  if (core.role !== "LOOKING") return false;
   const role = core.role;
   core.activate(n.membership);
   if (role === "LOOKING") {

@@ -142,7 +142,9 @@ function openSession(core: PeerCore, l: LeaderState, m: QuorumMessage & { type: 
   // about to be added) or against it (one that missed a reconfig: NEWLEADER's membership
   // tells it, and it reconnects in its role). Only voters' acknowledgements ever count.
   const observer = m.type === "OBSERVERINFO";
-  if (l.epoch !== null && !observer && m.acceptedEpoch > l.epoch) {
+  // Only a voter's promise counts: anyone can open a quorum connection and say FOLLOWERINFO.
+  const voter = !observer && core.tracker.isVoter(m.from);
+  if (l.epoch !== null && voter && m.acceptedEpoch > l.epoch) {
     // This voter promised a later epoch and would refuse ours forever (ZooKeeper leaves
     // it cycling through elections). A new election picks an epoch above its promise.
     core.becomeLooking();
@@ -156,7 +158,7 @@ function openSession(core: PeerCore, l: LeaderState, m: QuorumMessage & { type: 
     h.state = "epochSent";
     return;
   }
-  if (!observer) {
+  if (voter) {
     l.infoFrom.add(m.from);
     if (m.acceptedEpoch > l.maxAcceptedEpoch) l.maxAcceptedEpoch = m.acceptedEpoch;
   }
@@ -167,7 +169,7 @@ function onAckEpoch(core: PeerCore, l: LeaderState, h: LearnerHandler, currentEp
   if (h.state !== "epochSent") return;
   const ahead =
     currentEpoch > core.currentEpoch || (currentEpoch === core.currentEpoch && lastZxid > core.log.lastZxid());
-  if (ahead && l.phase === "epochProposed") {
+  if (ahead && l.phase === "epochProposed" && !h.observer && core.tracker.isVoter(h.id)) {
     // A learner has a more recent history than the elected leader: elect again.
     core.becomeLooking();
     return;

@@ -49,6 +49,7 @@ function mutateOnce(r: FuzzRandom, b: Buffer, corpus: readonly Buffer[]): Buffer
       return Buffer.concat([b.subarray(0, end), ...Array.from({ length: copies }, () => piece), b.subarray(end)]);
     }
     default: {
+      if (corpus.length === 0) return Buffer.concat([b, b.subarray(r.below(b.length))]);
       const other = r.pick(corpus);
       return Buffer.concat([b.subarray(0, r.below(b.length + 1)), other.subarray(r.below(other.length + 1))]);
     }

@@ -14,6 +14,9 @@ import { membershipFromConfigText } from "./membership-text.js";
 import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
 import { QuorumSockets } from "./quorum-sockets.js";
 
+/** How long an accepted connection may take to send its initial message. */
+const INITIAL_MESSAGE_TIMEOUT_MS = 10_000;
+
 /** At most one prompt per larger peer in this long. */
 const PROMPT_INTERVAL_MS = 250;
 
@@ -153,6 +156,10 @@ export class ElectionTransport {
 
   private redialLater(peer: PeerAddress): void {
     if (this.stopped || this.links.has(peer.id)) return;
+    // A server known only from the initial message of a connection it made is dialled back
+    // once, as ZooKeeper does; redialling it forever would let anyone who reaches this port
+    // leave a reconnect loop behind for every id it makes up.
+    if (!this.peers.some((p) => p.id === peer.id)) return;
     const delayMs = nextReconnectDelayMs(this.delaysMs.get(peer.id) ?? 0);
     this.delaysMs.set(peer.id, delayMs);
     const timer = setTimeout(() => {
@@ -168,6 +175,8 @@ export class ElectionTransport {
       return;
     }
     socket.setNoDelay(true);
+    // A connection that never introduces itself would otherwise hold a socket forever.
+    socket.setTimeout(INITIAL_MESSAGE_TIMEOUT_MS, () => socket.destroy());
     let pending = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
@@ -181,6 +190,7 @@ export class ElectionTransport {
       }
       if (initial === null) return;
       socket.off("data", onData);
+      socket.setTimeout(0);
       const sid = Number(initial.message.sid);
       // A server outside the configuration (one about to be added) is known by the election
       // address its initial message gives.

@@ -26,6 +26,8 @@ interface LearnerConnection {
   term: number | null;
   /** Sequence of the next zab message after FOLLOWERINFO/OBSERVERINFO (which is 0). */
   seqIn: number;
+  /** When its last bytes arrived (performance.now()). */
+  lastHeardMs: number;
 }
 
 /**
@@ -49,6 +51,12 @@ export class LearnerConnections {
     private readonly listenHost: string = self.host,
     /** Plain or TLS (sslQuorum, portUnification). */
     private readonly sockets: QuorumSockets = new QuorumSockets(null, logger),
+    /**
+     * A learner's connection heard from within this long (syncLimit) is alive: another
+     * connection claiming the same server id is refused rather than allowed to replace it.
+     * 0 lets every newcomer replace the old connection.
+     */
+    private readonly liveWindowMs = 0,
   ) {}
 
   async start(): Promise<void> {
@@ -86,10 +94,11 @@ export class LearnerConnections {
 
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
-    const c: LearnerConnection = { id: this.nextId++, socket, peerId: null, term: null, seqIn: 1 };
+    const c: LearnerConnection = { id: this.nextId++, socket, peerId: null, term: null, seqIn: 1, lastHeardMs: performance.now() };
     this.all.add(c);
     const reader = new QuorumPacketReader(this.maxBuffer);
     socket.on("data", (chunk: Buffer) => {
+      c.lastHeardMs = performance.now();
       try {
         reader.push(chunk, (packet) => this.onPacket(c, packet));
       } catch (err) {
@@ -110,8 +119,8 @@ export class LearnerConnections {
   private onPacket(c: LearnerConnection, packet: QuorumPacket): void {
     const isInfo = packet.type === QuorumPacketType.FOLLOWERINFO || packet.type === QuorumPacketType.OBSERVERINFO;
     if (isInfo && c.peerId === null) this.identify(c, learnerIdOf(packet));
-    if (c.peerId === null) throw new JuteError(`quorum packet ${packet.type} before FOLLOWERINFO`);
     if (c.socket.destroyed) return;
+    if (c.peerId === null) throw new JuteError(`quorum packet ${packet.type} before FOLLOWERINFO`);
     const decoded = decodeQuorumPacket(packet);
     if (decoded.kind === "request") {
       this.handlers.onRequest(c.peerId, decoded.request);
@@ -139,6 +148,15 @@ export class LearnerConnections {
       return;
     }
     const previous = this.byPeer.get(peerId);
+    if (previous !== undefined && previous !== c && performance.now() - previous.lastHeardMs < this.liveWindowMs) {
+      // Without quorum authentication anyone can claim a member's id; letting the claim win
+      // would cut the real learner off and, claimed for a quorum of learners, depose the
+      // leader. A learner that really reconnected closed its old connection, or that one
+      // went silent; until then it keeps its place and the newcomer is refused.
+      this.logger.log("warn", "quorum connection claiming the id of a learner still connected; closing it", { peerId });
+      c.socket.destroy();
+      return;
+    }
     c.peerId = peerId;
     this.byPeer.set(peerId, c);
     // The replaced connection closes without a report: the learner is on the new one.

@@ -108,14 +108,26 @@ export class PeerDriver implements QuorumPort {
       o.self,
       o.members,
       {
-        onMessage: (m) => this.step(m),
-        onRequest: (from, request) => this.state?.onForwardedRequest(from, request),
-        onClosed: (id) => this.disconnected(id),
+        // Only learners connect to the quorum port, so only a leader (or a server that may
+        // come to lead) hears it; a follower taking its messages would take a stranger
+        // claiming its leader's id for the leader.
+        onMessage: (m) => {
+          if (this.soft.role === "LEADING" || this.soft.role === "LOOKING") this.step(m);
+        },
+        onRequest: (from, request) => {
+          if (this.soft.role === "LEADING") this.state?.onForwardedRequest(from, request);
+        },
+        // Likewise a closed learner connection means something to a leader only: to a
+        // follower, one claiming its leader's id would read as losing the leader.
+        onClosed: (id) => {
+          if (this.soft.role === "LEADING") this.disconnected(id);
+        },
       },
       o.logger,
       QUORUM_PACKET_BYTES_MAX,
       listenHost,
       this.sockets,
+      o.tickTimeMs * o.syncLimit,
     );
     this.leaderLink = new LeaderLink(
       o.self,
