@@ -1,11 +1,24 @@
+import { readFileSync } from "node:fs";
+import { UsageError } from "@zkts/cli-args";
 import { joinPath, type CreateModeName, type WatchEvent, type WatchListener, type ZkClient } from "@zkts/client";
 import { parseArgs, type ParsedArgs } from "./args.js";
+import { dataJson } from "./data-json.js";
 import { formatAcl, formatStat, parseAcl } from "./format.js";
+import { deleteQuota, formatQuotaListing, listQuota, QUOTA_FLAGS, setQuota, type QuotaField } from "./quota.js";
+
+/** What the shell keeps between commands; one-shot mode starts from the defaults. */
+export interface ShellSettings {
+  /** printwatches on|off: whether watch events are printed. */
+  printWatches: boolean;
+}
 
 export interface CommandContext {
   client: ZkClient;
   /** Receives watch events set with -w (and addWatch); printed as zkCli prints them. */
   watcher: WatchListener;
+  settings: ShellSettings;
+  /** zkts-cli's own version, for the version command. */
+  version: string;
 }
 
 /** Text for people and a value for --json; commands fill both. */
@@ -74,7 +87,7 @@ const commands: Command[] = [
     async run({ client, watcher }, { flags, positional }) {
       const { data, stat } = await client.getData(positional[0]!, flags.has("w") ? watcher : undefined);
       const text = stat.dataLength === 0 && data.length === 0 ? "null" : data.toString("utf8");
-      return ok(flags.has("s") ? `${text}\n${formatStat(stat)}` : text, { data: data.toString("utf8"), stat });
+      return ok(flags.has("s") ? `${text}\n${formatStat(stat)}` : text, { ...dataJson(data), stat });
     },
   },
   {
@@ -121,11 +134,18 @@ const commands: Command[] = [
   },
   {
     name: "deleteall",
-    usage: "deleteall path",
+    usage: "deleteall path [-b batch size]",
+    valued: ["b"],
     required: 1,
     pathArgs: [0],
-    async run({ client }, { positional }) {
-      await client.deleteAll(positional[0]!);
+    async run({ client }, { options, positional }) {
+      const batch = options.get("b");
+      if (batch === undefined) {
+        await client.deleteAll(positional[0]!);
+        return ok("");
+      }
+      if (!/^[1-9]\d*$/.test(batch)) throw new UsageError(`-b takes a positive batch size, not ${batch}`);
+      await deleteInBatches(client, positional[0]!, Number(batch));
       return ok("");
     },
   },
@@ -234,16 +254,18 @@ const commands: Command[] = [
   },
   {
     name: "reconfig",
-    usage: "reconfig [-s] [-v version] [[-add serverstring1,...] [-remove serverId1,...] | -members serverstring1,...]",
+    usage: "reconfig [-s] [-v version] [[-file path] | [-members serverstring1,...]] | [-add serverstring1,...] [-remove serverId1,...]",
     booleans: ["s"],
-    valued: ["v", "add", "remove", "members"],
+    valued: ["v", "add", "remove", "members", "file"],
     required: 0,
     async run({ client }, { flags, options }) {
       const version = options.get("v");
+      const file = options.get("file");
+      if (file !== undefined && options.has("members")) throw new UsageError("-file and -members cannot be combined");
       const { data, stat } = await client.reconfig({
         joining: options.get("add") ?? null,
         leaving: options.get("remove") ?? null,
-        newMembers: options.get("members") ?? null,
+        newMembers: file === undefined ? (options.get("members") ?? null) : membersFromFile(file),
         fromConfig: version === undefined ? -1n : BigInt(version.startsWith("0x") ? version : `0x${version}`),
       });
       const text = `Committed new configuration:\n${data.toString("utf8")}`;
@@ -256,7 +278,67 @@ const commands: Command[] = [
     required: 0,
     async run({ client }) {
       const infos = await client.whoAmI();
-      return ok(infos.map((i) => `Auth scheme: User\n${i.authScheme}: ${i.user}`).join("\n"), infos);
+      return ok(["Auth scheme: User", ...infos.map((i) => `${i.authScheme}: ${i.user}`)].join("\n"), infos);
+    },
+  },
+  {
+    name: "setquota",
+    usage: "setquota -n|-b|-N|-B val path",
+    valued: Object.keys(QUOTA_FLAGS),
+    required: 1,
+    pathArgs: [0],
+    async run({ client }, { options, positional }) {
+      const [flag, ...others] = [...options.keys()];
+      if (flag === undefined) throw new UsageError("one of -n (count), -b (bytes), -N (count hard limit), -B (bytes hard limit) is required");
+      if (others.length > 0) throw new UsageError(`-${flag} and -${others[0]} cannot be combined; set one limit at a time`);
+      const value = options.get(flag)!;
+      if (!/^-?\d+$/.test(value)) throw new UsageError(`-${flag} takes a number, not ${value}`);
+      await setQuota(client, positional[0]!, QUOTA_FLAGS[flag]!, Number(value));
+      return ok("");
+    },
+  },
+  {
+    name: "listquota",
+    usage: "listquota path",
+    required: 1,
+    pathArgs: [0],
+    async run({ client }, { positional }) {
+      const listing = await listQuota(client, positional[0]!);
+      return ok(formatQuotaListing(listing), listing);
+    },
+  },
+  {
+    name: "delquota",
+    usage: "delquota [-n|-b|-N|-B] path",
+    booleans: Object.keys(QUOTA_FLAGS),
+    required: 1,
+    pathArgs: [0],
+    async run({ client }, { flags, positional }) {
+      if (flags.size > 1) throw new UsageError("give at most one of -n, -b, -N, -B");
+      const [flag] = [...flags];
+      const field: QuotaField | null = flag === undefined ? null : QUOTA_FLAGS[flag]!;
+      await deleteQuota(client, positional[0]!, field);
+      return ok("");
+    },
+  },
+  {
+    name: "printwatches",
+    usage: "printwatches on|off",
+    required: 0,
+    async run({ settings }, { positional }) {
+      const word = positional[0];
+      if (word === undefined) return ok(`printwatches is ${settings.printWatches ? "on" : "off"}`, { printWatches: settings.printWatches });
+      if (word !== "on" && word !== "off") throw new UsageError("usage: printwatches on|off");
+      settings.printWatches = word === "on";
+      return ok("", { printWatches: settings.printWatches });
+    },
+  },
+  {
+    name: "version",
+    usage: "version",
+    required: 0,
+    async run({ version }) {
+      return ok(`ZooKeeper CLI version: zkts-cli ${version}`, { name: "zkts-cli", version });
     },
   },
   {
@@ -280,6 +362,30 @@ const commands: Command[] = [
     },
   },
 ];
+
+/** The server lines of a dynamic config file, as -members takes them. */
+function membersFromFile(file: string): string {
+  const text = readFileSync(file, "utf8");
+  const members = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("server."));
+  if (members.length === 0) throw new UsageError(`${file} has no server.N lines`);
+  return members.join(",");
+}
+
+/** deleteall -b: the subtree deepest first, `batch` deletes to one multi request. */
+async function deleteInBatches(client: ZkClient, path: string, batch: number): Promise<void> {
+  const nodes: string[] = [];
+  await listRecursive(client, path, nodes, RECURSIVE_LIST_LIMIT);
+  // Pre-order reversed puts every node after all of its descendants.
+  const order = nodes.reverse().filter((p) => p !== "/");
+  for (let i = 0; i < order.length; i += batch) {
+    const tx = client.transaction();
+    for (const node of order.slice(i, i + batch)) tx.delete(node);
+    await tx.commit();
+  }
+}
 
 function createMode(flags: Set<string>, ttl: boolean): CreateModeName {
   const sequential = flags.has("s");
@@ -319,10 +425,12 @@ export async function runCommand(ctx: CommandContext, words: readonly string[]):
   return command.run(ctx, args);
 }
 
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+/** A usage error of one command: exit status 2, the same class the program's own options use. */
+export { UsageError };
 
+/** The command list zkCli prints for help, with the shell's own words, sorted as zkCli sorts it. */
 export function helpText(): string {
-  return ["ZooKeeper -server host:port [--json] cmd args", ...commands.map((c) => `\t${c.usage}`), "\tconnect host:port", "\tclose", "\thistory", "\tredo cmdno", "\tquit"].join("\n");
+  const shellWords = ["close", "connect host:port", "history", "quit", "redo cmdno"];
+  const lines = [...commands.map((c) => c.usage), ...shellWords].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  return ["zkts-cli -server host:port [--json] cmd args", ...lines.map((l) => `\t${l}`)].join("\n");
 }

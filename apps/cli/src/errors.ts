@@ -17,5 +17,8 @@ export function describeError(err: unknown): { message: string; codeName?: strin
 
 export function errorLine(err: unknown): string {
   const d = describeError(err);
-  return d.codeName === undefined ? `Error: ${d.message}` : `Error ${d.codeName}: ${d.message}`;
+  if (d.codeName === undefined) return `Error: ${d.message}`;
+  // ZkError's message opens with "NAME (code)"; the line already names the code.
+  const message = d.message.replace(new RegExp(`^${d.codeName} \\(-?\\d+\\)( :)? ?`), "");
+  return `Error ${d.codeName}: ${message === "" ? d.message : message}`;
 }

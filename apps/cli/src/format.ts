@@ -57,17 +57,17 @@ export function formatStat(stat: Stat): string {
   ].join("\n");
 }
 
-/** JSON that carries bigints as decimal strings and buffers as UTF-8 text. */
+/**
+ * JSON that cannot throw on what the client returns: bigints (session ids, zxids outside a
+ * Stat) as decimal strings, and any Buffer as base64 (znode data is converted before, see
+ * dataJson). A Stat brings its own toJSON.
+ */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === "bigint") return v.toString();
     if (v !== null && typeof v === "object" && (v as { type?: string }).type === "Buffer" && Array.isArray((v as { data?: unknown }).data)) {
-      return Buffer.from((v as { data: number[] }).data).toString("utf8");
+      return Buffer.from((v as { data: number[] }).data).toString("base64");
     }
     return v;
   });
-}
-
-export function statJson(stat: Stat): Record<string, unknown> {
-  return { ...stat };
 }

@@ -1,70 +1,73 @@
 #!/usr/bin/env node
-import { connect, type ClientOptions } from "@zkts/client";
-import { runCommand, UsageError } from "./commands.js";
+import { usageExit, UsageError } from "@zkts/cli-args";
+import { connect, ErrorCode, ZkError } from "@zkts/client";
+import { helpText, runCommand } from "./commands.js";
 import { describeError, errorLine, exitCodeOf } from "./errors.js";
 import { toJson } from "./format.js";
+import { CLI_SPEC, hostCount, parseInvocation, VERSION, type Invocation } from "./invocation.js";
 import { runShell } from "./shell.js";
 
-/**
- * zkts-cli [-server host:port[,host:port...][/chroot]] [-timeout ms] [-r] [--json] [cmd args...]
- * With a command it runs once and exits (status 0 on success, 1 for a ZooKeeper error, 2 for
- * a usage error); without one it opens the interactive shell.
- */
-interface Invocation {
-  server: string;
-  options: ClientOptions;
-  json: boolean;
-  command: string[];
+/** Commands answered without a server. */
+const LOCAL_COMMANDS: Record<string, () => { text: string; json: unknown }> = {
+  help: () => ({ text: helpText(), json: { help: helpText() } }),
+  version: () => ({ text: `ZooKeeper CLI version: zkts-cli ${VERSION}`, json: { name: "zkts-cli", version: VERSION } }),
+};
+
+function print(invocation: Invocation, result: { text: string; json: unknown }): void {
+  const out = invocation.json ? toJson(result.json) : result.text;
+  if (out !== "") process.stdout.write(`${out}\n`);
 }
 
-export function parseInvocation(argv: readonly string[]): Invocation {
-  let server = process.env.ZKTS_SERVER ?? "127.0.0.1:2181";
-  const options: ClientOptions = { sessionTimeoutMs: 30_000 };
-  let json = false;
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "-server" || arg === "--server") server = need(argv, ++i, arg);
-    else if (arg === "-timeout" || arg === "--timeout") options.sessionTimeoutMs = Number(need(argv, ++i, arg));
-    else if (arg === "-r" || arg === "--readonly") options.readOnlyAllowed = true;
-    else if (arg === "--json") json = true;
-    else if (arg === "--auth") {
-      const value = need(argv, ++i, arg);
-      const colon = value.indexOf(":");
-      if (colon < 0) throw new UsageError("--auth takes scheme:credentials, e.g. digest:user:password");
-      (options.auth ??= []).push({ scheme: value.slice(0, colon), auth: value.slice(colon + 1) });
-    } else break;
-  }
-  return { server, options, json, command: argv.slice(i) };
-}
-
-function need(argv: readonly string[], i: number, flag: string): string {
-  const value = argv[i];
-  if (value === undefined) throw new UsageError(`${flag} needs a value`);
-  return value;
+/** Rejects with OPERATIONTIMEOUT once `ms` has passed, so no command hangs past --timeout. */
+function deadline(ms: number): { promise: Promise<never>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ZkError(ErrorCode.OPERATIONTIMEOUT, { detail: `no result within --timeout ${ms} ms` })), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
 }
 
 async function oneShot(invocation: Invocation): Promise<number> {
-  const client = await connect(invocation.server, invocation.options);
-  try {
-    const result = await runCommand({ client, watcher: () => {} }, invocation.command);
-    const out = invocation.json ? toJson(result.json) : result.text;
-    if (out !== "") process.stdout.write(`${out}\n`);
+  const local = LOCAL_COMMANDS[invocation.command[0]!];
+  if (local !== undefined && invocation.command.length === 1) {
+    print(invocation, local());
     return 0;
+  }
+  const limit = deadline(invocation.timeoutMs);
+  // A refused connection fails the command now rather than after the session timeout.
+  const connecting = connect(invocation.server, { ...invocation.options, connectAttemptsMax: hostCount(invocation.server) });
+  try {
+    const client = await Promise.race([connecting, limit.promise]);
+    try {
+      const settings = { printWatches: true };
+      const result = await Promise.race([runCommand({ client, watcher: () => {}, settings, version: VERSION }, invocation.command), limit.promise]);
+      print(invocation, result);
+      return 0;
+    } finally {
+      await client.close();
+    }
+  } catch (err) {
+    // A connection still being attempted after the deadline must not keep the process alive.
+    connecting.then((c) => c.close(), () => {});
+    throw err;
   } finally {
-    await client.close();
+    limit.cancel();
   }
 }
 
 async function main(): Promise<number> {
-  let invocation: Invocation;
+  let invocation;
   try {
     invocation = parseInvocation(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`${errorLine(err)}\n`);
-    return 2;
+    if (!(err instanceof UsageError)) throw err;
+    invocation = usageExit(CLI_SPEC, err.message);
   }
-  if (invocation.command.length === 0) return runShell(invocation.server, invocation.options, invocation.json);
+  if ("kind" in invocation) {
+    (invocation.stream === "stdout" ? process.stdout : process.stderr).write(invocation.text);
+    return invocation.code;
+  }
+  if (invocation.command.length === 0) return runShell(invocation.server, invocation.options, invocation.json, VERSION);
   try {
     return await oneShot(invocation);
   } catch (err) {

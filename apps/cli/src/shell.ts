@@ -4,7 +4,7 @@ import { join } from "node:path";
 import readline from "node:readline";
 import { connect, joinPath, parentOf, type ClientOptions, type ZkClient } from "@zkts/client";
 import { tokenize } from "./args.js";
-import { COMMANDS, findCommand, formatWatchEvent, helpText, runCommand, SHELL_WORDS } from "./commands.js";
+import { COMMANDS, findCommand, formatWatchEvent, helpText, runCommand, SHELL_WORDS, type ShellSettings } from "./commands.js";
 import { errorLine } from "./errors.js";
 import { toJson } from "./format.js";
 
@@ -16,8 +16,9 @@ const historyFile = () => process.env.ZKTS_CLI_HISTORY ?? join(homedir(), ".zkts
  * readline (kept across runs in ~/.zkts_cli_history), and tab completion of command names
  * and of znode paths, fetched from the server as you type.
  */
-export async function runShell(server: string, options: ClientOptions, json: boolean): Promise<number> {
+export async function runShell(server: string, options: ClientOptions, json: boolean, version: string): Promise<number> {
   let client: ZkClient | undefined;
+  const settings: ShellSettings = { printWatches: true };
   let connectString = server;
   const history = loadHistory();
   const executed: string[] = [];
@@ -25,15 +26,18 @@ export async function runShell(server: string, options: ClientOptions, json: boo
   const print = (text: string) => {
     if (text !== "") process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   };
-  const watcher = (event: Parameters<typeof formatWatchEvent>[0]) => print(json ? toJson({ event }) : formatWatchEvent(event));
+  const watcher = (event: Parameters<typeof formatWatchEvent>[0]) => {
+    if (settings.printWatches) print(json ? toJson({ event }) : formatWatchEvent(event));
+  };
 
   const open = async (target: string) => {
     if (client !== undefined) await client.close();
     client = undefined;
     connectString = target;
-    client = await connect(target, options);
-    client.on("disconnected", () => print(`WATCHER::\n\nWatchedEvent state:Disconnected type:None path:null`));
-    client.on("expired", () => print(`WATCHER::\n\nWatchedEvent state:Expired type:None path:null`));
+    // Every host refusing once is an answer: say so at the prompt instead of waiting.
+    client = await connect(target, { ...options, connectAttemptsMax: target.split("/")[0]!.split(",").length });
+    client.on("disconnected", () => settings.printWatches && print(`WATCHER::\n\nWatchedEvent state:Disconnected type:None path:null`));
+    client.on("expired", () => settings.printWatches && print(`WATCHER::\n\nWatchedEvent state:Expired type:None path:null`));
   };
 
   try {
@@ -96,8 +100,16 @@ export async function runShell(server: string, options: ClientOptions, json: boo
   }
 
   async function runLine(line: string): Promise<void> {
+    const words = tokenize(line);
+    if (words[0] === "version" || words[0] === "printwatches") {
+      // Answered without a server, as zkCli does.
+      const offline = client ?? (undefined as unknown as ZkClient);
+      const result = await runCommand({ client: offline, watcher, settings, version }, words);
+      print(json ? toJson(result.json) : result.text);
+      return;
+    }
     if (client === undefined) throw new Error("not connected; use connect host:port");
-    const result = await runCommand({ client, watcher }, tokenize(line));
+    const result = await runCommand({ client, watcher, settings, version }, words);
     print(json ? toJson(result.json) : result.text);
   }
 

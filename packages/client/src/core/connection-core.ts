@@ -467,7 +467,8 @@ export class ConnectionCore {
       this.attemptsFailedBeforeSession++;
       const max = this.config.connectAttemptsMax;
       if (max !== undefined && this.attemptsFailedBeforeSession >= max) {
-        return this.giveUp(`no server could be reached (${this.attemptsFailedBeforeSession} attempts); last failure: ${reason}`);
+        const attempts = this.attemptsFailedBeforeSession;
+        return this.giveUp(`no server could be reached (${attempts} attempt${attempts === 1 ? "" : "s"}); last failure: ${reason}`);
       }
     }
     this.phase = "waiting";
