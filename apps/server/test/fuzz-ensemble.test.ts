@@ -112,11 +112,11 @@ describe("fuzzing an ensemble: a member's client port, and quorum and election p
     expect(steadyReport.failures).toEqual([]);
     expect(steadyReport.sessionEvents).toEqual([]);
     expect(steadyReport.writes).toBeGreaterThan(0);
-    expect(packets + strangerInputs).toBeGreaterThanOrEqual(INPUTS_MIN);
+    expect(packets + strangerInputs).toBeGreaterThanOrEqual(INPUTS_MIN * Math.min(1, seconds / 30));
     // A connection still open 3 s after its closeSession: on a follower under this load some
     // closeSessions (forwarded to the leader) take longer; counted and printed, not yet bounded.
     for (let i = 0; i < rssBefore.length; i++) expect(rssAfter[i]! - rssBefore[i]!).toBeLessThan(RSS_GROWTH_MIB_MAX);
     await admin.sync("/");
     expect(await dumpTree(admin, [FUZZ_ROOT, STEADY_PATH])).toEqual(treeBefore);
-  }, 300_000);
+  }, (fuzzSeconds(30) + 240) * 1000);
 });

@@ -70,12 +70,12 @@ describe("fuzzing a standalone server's client port", () => {
     expect(isAlive(pid)).toBe(true);
     // Inputs the server read and handled, by its own count (frames after one that closes the
     // connection are sent but never read).
-    expect(packets).toBeGreaterThanOrEqual(INPUTS_MIN);
+    expect(packets).toBeGreaterThanOrEqual(INPUTS_MIN * Math.min(1, seconds / 30));
     expect(stats.stalled).toBe(0);
     expect(steadyReport.failures).toEqual([]);
     expect(steadyReport.sessionEvents).toEqual([]);
     expect(steadyReport.writes).toBeGreaterThan(0);
     expect(rssAfter - rssBefore).toBeLessThan(RSS_GROWTH_MIB_MAX);
     expect(await dumpTree(admin, [FUZZ_ROOT, STEADY_PATH])).toEqual(treeBefore);
-  }, 300_000);
+  }, (fuzzSeconds(30) + 240) * 1000);
 });
