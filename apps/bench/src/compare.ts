@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 import { startReferenceZooKeeper, startZkts } from "@zkts/testkit";
 import { type LoadOptions, type LoadResult, formatResult, runLoad } from "./load.js";
+import { scriptArgs } from "./script-args.js";
 
 /**
  * Runs the same load against the reference Apache ZooKeeper and standalone zkts, one after
  * the other on this machine, and prints both and the ratio. Both run with their defaults:
  * every write is in an fsynced transaction log before it is acknowledged.
  */
-const durationMs = Number(process.env.BENCH_SECONDS ?? 8) * 1000;
-const seed = Number(process.env.BENCH_SEED ?? 42);
+const { durationMs, seed } = scriptArgs(
+  "zkts-bench compare",
+  "The same loads against the reference ZooKeeper 3.8 and standalone zkts, one after the other.",
+  8,
+);
 
 const loads: { name: string; options: Omit<LoadOptions, "host" | "port"> }[] = [
   { name: "getData 1 KB", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 1, seed } },

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 import { type RunningEnsemble, startReferenceEnsemble, startZktsEnsemble } from "@zkts/testkit";
 import { type LoadOptions, type LoadResult, formatResult, runLoad } from "./load.js";
+import { scriptArgs } from "./script-args.js";
 
 /**
  * The same load against a 3-member reference ZooKeeper 3.8 ensemble and a 3-member zkts
  * ensemble on this machine, one after the other, through a follower (writes forwarded to the
  * leader, committed by a quorum, every member fsyncing). Prints both and the ratio.
  */
-const durationMs = Number(process.env.BENCH_SECONDS ?? 6) * 1000;
-const seed = Number(process.env.BENCH_SEED ?? 42);
+const { durationMs, seed } = scriptArgs(
+  "zkts-bench ensemble-compare",
+  "The same loads through a follower of a 3-member reference ZooKeeper ensemble and a zkts one.",
+  6,
+);
 
 const loads: { name: string; options: Omit<LoadOptions, "host" | "port"> }[] = [
   { name: "setData 1 KB through a follower", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0, seed } },

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { CreateRequest, OpCode, SetDataRequest } from "@zkts/jute";
 import { type EnsembleMember, type RunningEnsemble, startReferenceEnsemble, startZktsEnsemble } from "@zkts/testkit";
+import { integerValue } from "@zkts/cli-args";
 import { BenchConnection } from "./load.js";
+import { scriptArgs } from "./script-args.js";
 
 /**
  * Leader failover on a 3-member ensemble of the reference ZooKeeper 3.8 and of zkts, one after
@@ -12,7 +14,13 @@ import { BenchConnection } from "./load.js";
  * acknowledged ends the round: the figure is the servers' recovery (to within 20 ms), not a
  * client library's reconnect policy.
  */
-const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
+const { values, usage } = scriptArgs(
+  "zkts-bench failover",
+  "Leader failover on 3-member reference ZooKeeper and zkts ensembles: the time from the leader's\nSIGKILL to the next acknowledged write, per round.",
+  null,
+  { rounds: { type: "string", value: "N", description: "rounds per ensemble (default $BENCH_ROUNDS or 10)" } },
+);
+const rounds = usage(() => integerValue((values.rounds as string | undefined) ?? process.env.BENCH_ROUNDS, "--rounds", 10, { min: 1 }));
 /** A new write attempt starts this often; each is given up after ATTEMPT_TIMEOUT_MS. */
 const ATTEMPT_INTERVAL_MS = 20;
 const ATTEMPT_TIMEOUT_MS = 2000;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { startZktsEnsemble } from "@zkts/testkit";
 import { type LoadOptions, type LoadResult, formatResult, runLoad } from "./load.js";
+import { scriptArgs } from "./script-args.js";
 
 /**
  * What zkts's opt-in linearizable reads cost: the same getData load against one follower of
@@ -8,8 +9,11 @@ import { type LoadOptions, type LoadResult, formatResult, runLoad } from "./load
  * as linearizable reads (each waits for the leader to confirm its leadership with a quorum
  * PING round, and for the follower to catch up), pipelined and one at a time.
  */
-const durationMs = Number(process.env.BENCH_SECONDS ?? 6) * 1000;
-const seed = Number(process.env.BENCH_SEED ?? 42);
+const { durationMs, seed } = scriptArgs(
+  "zkts-bench linearizable-reads",
+  "Plain against linearizable getData through one follower of a 3-member zkts ensemble.",
+  6,
+);
 const LINEARIZABLE = { scheme: "zkts", auth: "linearizable-reads" };
 
 const shapes: { name: string; options: Omit<LoadOptions, "host" | "port"> }[] = [

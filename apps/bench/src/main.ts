@@ -1,37 +1,57 @@
 #!/usr/bin/env node
+import { integerValue, numberValue, parseOrExit, UsageError, withUsageErrors, type CommandSpec } from "@zkts/cli-args";
 import { formatResult, runLoad } from "./load.js";
+import { VERSION } from "./script-args.js";
 
-const USAGE = `usage: zkts-bench [--server host:port] [--clients N] [--outstanding N] [--duration SECONDS]
-                  [--size BYTES] [--read-ratio 0..1] [--seed N]
+const SPEC = {
+  name: "zkts-bench",
+  version: VERSION,
+  synopsis: [
+    "zkts-bench [--server HOST:PORT] [--clients N] [--outstanding N] [--duration SECONDS] [--size BYTES] [--read-ratio 0..1] [--seed N]",
+    "zkts-bench compare|ensemble-compare|linearizable-reads|failover --help",
+  ],
+  summary: "Runs a pipelined getData/setData load against any ZooKeeper-compatible server and prints\nthroughput and latency.",
+  options: {
+    server: { type: "string", value: "HOST:PORT", description: "the server to load (default 127.0.0.1:2181)" },
+    clients: { type: "string", value: "N", description: "sessions, each on its own connection (default 8)" },
+    outstanding: { type: "string", value: "N", description: "requests in flight per session (default 32)" },
+    duration: { type: "string", value: "SECONDS", description: "how long to measure (default 10)" },
+    size: { type: "string", value: "BYTES", description: "znode data size (default 1024)" },
+    "read-ratio": { type: "string", value: "0..1", description: "share of getData among requests (default 0.5)" },
+    seed: { type: "string", value: "N", description: "seed of the operation choices (default 1)" },
+  },
+  epilogue:
+    "The comparison subcommands start the reference ZooKeeper and zkts through @zkts/testkit (in a\n" +
+    "checkout: npm run bench). Exit status: 0 measured, 1 the server failed, 2 usage error.",
+} as const satisfies CommandSpec;
 
-Runs a pipelined getData/setData load against any ZooKeeper-compatible server and prints
-throughput and latency.`;
+/** The comparison scripts, run as subcommands; they start servers through @zkts/testkit. */
+const SCRIPTS = ["compare", "ensemble-compare", "linearizable-reads", "failover"];
 
-function parse(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--help" || arg === "-h") {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    }
-    if (!arg.startsWith("--")) throw new Error(`unexpected argument ${arg}`);
-    out[arg.substring(2)] = argv[++i] ?? "";
-  }
-  return out;
+const script = process.argv[2];
+if (script !== undefined && SCRIPTS.includes(script)) {
+  await import(`./${script}.js`);
+} else {
+  await loadCommand();
 }
 
-const args = parse(process.argv.slice(2));
-const [host, port] = (args.server ?? "127.0.0.1:2181").split(":");
-const seed = Number(args.seed ?? 1);
-const result = await runLoad({
-  host: host!,
-  port: Number(port ?? 2181),
-  clients: Number(args.clients ?? 8),
-  outstanding: Number(args.outstanding ?? 32),
-  durationMs: Number(args.duration ?? 10) * 1000,
-  dataSize: Number(args.size ?? 1024),
-  readRatio: Number(args["read-ratio"] ?? 0.5),
-  seed,
-});
-process.stdout.write(`seed ${seed}\n${formatResult(`${host}:${port}`, result)}\n`);
+async function loadCommand(): Promise<void> {
+  const { values } = parseOrExit(SPEC, process.argv.slice(2));
+  const options = withUsageErrors(SPEC, () => {
+    const server = values.server ?? "127.0.0.1:2181";
+    const match = /^(.+):(\d+)$/.exec(server);
+    if (match === null) throw new UsageError(`--server takes host:port, not '${server}'`);
+    return {
+      host: match[1]!,
+      port: integerValue(match[2], "--server port", 2181, { min: 1, max: 65535 }),
+      clients: integerValue(values.clients, "--clients", 8, { min: 1 }),
+      outstanding: integerValue(values.outstanding, "--outstanding", 32, { min: 1 }),
+      durationMs: numberValue(values.duration, "--duration", 10, { min: 0.1 }) * 1000,
+      dataSize: integerValue(values.size, "--size", 1024, { min: 0 }),
+      readRatio: numberValue(values["read-ratio"], "--read-ratio", 0.5, { min: 0, max: 1 }),
+      seed: integerValue(values.seed, "--seed", 1),
+    };
+  });
+  const result = await runLoad(options);
+  process.stdout.write(`seed ${options.seed}\n${formatResult(`${options.host}:${options.port}`, result)}\n`);
+}

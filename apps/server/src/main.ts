@@ -10,34 +10,39 @@ import { ConfigError, configFromProperties } from "./zoo-cfg.js";
 import { admitUnsafeMode } from "./unsafe-mode.js";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
+import { packageVersion, parseOrExit, type CommandSpec } from "@zkts/cli-args";
 
-const USAGE = `usage: zkts-server [--config zoo.cfg]
-       zkts-server purge <dataLogDir> [<dataDir>] -n <count>
-
-With no config, serves standalone on 127.0.0.1:2181 with ./data as its data directory.`;
+const SERVER_SPEC = {
+  name: "zkts-server",
+  version: packageVersion(import.meta.url),
+  synopsis: ["zkts-server [--config zoo.cfg | zoo.cfg]", "zkts-server purge --help"],
+  summary:
+    "A ZooKeeper-compatible server: standalone, or a member of an ensemble when zoo.cfg has\n" +
+    "server.N lines (myid in dataDir). With no config it serves standalone on 127.0.0.1:2181\n" +
+    "with ./data as its data directory.",
+  options: {
+    config: { type: "string", short: "c", value: "FILE", description: "zoo.cfg to read (as ZooKeeper reads it); may also be given alone" },
+  },
+  positionals: { min: 0, max: 1 },
+  epilogue:
+    "Environment: ZKTS_LOG_LEVEL (debug|info|warn|error), ZKTS_UNSAFE=1 (admits zkts.unsafe modes).\n" +
+    "Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start or persist, 2 for a usage or\n" +
+    "config error.",
+} as const satisfies CommandSpec;
 
 function parseArgs(argv: string[]): { configPath: string | null } {
-  let configPath: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--config" || arg === "-c") configPath = argv[++i] ?? null;
-    else if (arg.startsWith("--config=")) configPath = arg.substring("--config=".length);
-    else if (arg === "--help" || arg === "-h") {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    } else if (!arg.startsWith("-") && configPath === null) configPath = arg;
-    else throw new ConfigError(`unknown argument ${arg}`);
-  }
-  return { configPath };
+  const { values, positionals } = parseOrExit(SERVER_SPEC, argv);
+  if (values.config !== undefined && positionals.length > 0) throw new ConfigError("give the config either with --config or alone, not both");
+  return { configPath: values.config ?? positionals[0] ?? null };
 }
 
 async function main(): Promise<void> {
   if (process.argv[2] === "purge") {
     try {
-      await runPurge(process.argv.slice(3));
+      await runPurge(process.argv.slice(3), SERVER_SPEC.version);
     } catch (err) {
       process.stderr.write(`zkts-server purge: ${(err as Error).message}\n`);
-      process.exit(2);
+      process.exit(1);
     }
     return;
   }

@@ -1,0 +1,45 @@
+import { integerValue, packageVersion, parseOrExit, withUsageErrors, type CommandSpec, type OptionSpec } from "@zkts/cli-args";
+
+export const VERSION = packageVersion(import.meta.url);
+
+/**
+ * The comparison scripts' shared options. Each also reads its environment variable, so
+ * `BENCH_SECONDS=20 npm run bench` keeps working; a flag wins over the variable.
+ */
+const SCRIPT_OPTIONS = {
+  seconds: { type: "string", value: "N", description: "measured seconds per load (default $BENCH_SECONDS or the script's)" },
+  seed: { type: "string", value: "N", description: "seed of the load's key and operation choices (default $BENCH_SEED or 42)" },
+} as const satisfies Record<string, OptionSpec>;
+
+export interface ScriptArgs {
+  durationMs: number;
+  seed: number;
+  /** The script's extra options as parsed. */
+  values: Record<string, unknown>;
+  /** Runs `read` over values; a UsageError it throws ends the script with the usage. */
+  usage<T>(read: () => T): T;
+}
+
+/** Parses a comparison script's arguments (--help, --version, --seconds, --seed); exits on usage errors. */
+export function scriptArgs(name: string, summary: string, defaultSeconds: number | null, extra: Record<string, OptionSpec> = {}): ScriptArgs {
+  // Without a default duration the script has no measured load of its own to size.
+  const options = { ...(defaultSeconds === null ? {} : SCRIPT_OPTIONS), ...extra };
+  const spec = {
+    name,
+    version: VERSION,
+    synopsis: [`${name}${Object.entries(options).map(([k, o]) => ` [--${k} ${o.value ?? ""}]`).join("")}`],
+    summary,
+    options,
+    epilogue: "Starts its servers on 127.0.0.1 through @zkts/testkit (a checkout with the reference ZooKeeper\nprovisioned: bash lab/provision/ensure.sh).",
+  } satisfies CommandSpec;
+  const argv = process.argv.slice(2);
+  // Run as `zkts-bench compare ...`, the subcommand's own word comes first.
+  if (argv[0] === name.split(" ")[1]) argv.shift();
+  const { values } = parseOrExit(spec, argv);
+  return withUsageErrors(spec, () => ({
+    durationMs: integerValue((values.seconds as string | undefined) ?? process.env.BENCH_SECONDS, "--seconds", defaultSeconds ?? 0, { min: 1 }) * 1000,
+    seed: integerValue((values.seed as string | undefined) ?? process.env.BENCH_SEED, "--seed", 42),
+    values,
+    usage: <T>(read: () => T): T => withUsageErrors(spec, read),
+  }));
+}
