@@ -2,6 +2,7 @@
 // zkts-check: see cli/args.ts for usage.
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { packageVersion } from "@zkts/cli-args";
 import { runCli } from "./cli/run.js";
 
 // A reader that stops early (`| head`) closes the pipe; that is not an error of the check.
@@ -15,4 +16,5 @@ process.exitCode = runCli(process.argv.slice(2), {
   clock: () => performance.now(),
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  version: packageVersion(import.meta.url),
 });

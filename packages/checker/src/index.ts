@@ -16,5 +16,5 @@ export * from "./workloads/index.js";
 export { textSummary, describeOp, VERDICT_TEXT } from "./report/text.js";
 export { htmlReport, partitionTimelineHtml, failureDetailHtml, escapeHtml, REPORT_CSS, type HtmlOptions, type FailureDetailOptions } from "./report/html.js";
 export { runCli, EXIT, type CliEnvironment } from "./cli/run.js";
-export { parseArgs, parseDuration, USAGE, type CliOptions } from "./cli/args.js";
+export { checkSpec, parseArgs, parseDuration, type CliOptions } from "./cli/args.js";
 export { simulateCasRegisterHistory, type SimulationOptions } from "./generate/simulate.js";

@@ -77,7 +77,18 @@ describe("zkts-check", () => {
     expect(parseDuration("3")).toBe(3000);
     expect(parseArgs(["--format", "kv", "h.txt"])).toMatchObject({ model: "kv", format: "kv", file: "h.txt", partition: true });
     expect(parseArgs(["--model=zk-register", "--timeout=5s", "--no-partition", "h"])).toMatchObject({ model: "zk-register", timeoutMs: 5000, partition: false });
-    expect(() => parseArgs(["--model", "nope", "h"])).toThrow(/unknown model/);
+    expect(parseArgs(["--model", "nope", "h"])).toMatchObject({ kind: "exit", code: 3, text: expect.stringContaining("unknown model nope") });
+  });
+
+  it("prints help on stdout with status 0, its version, and refuses unknown options with status 3", () => {
+    const env = fakeEnv({});
+    expect(runCli(["--help"], { ...env, version: "9.9.9" })).toBe(0);
+    for (const option of ["--model", "--format", "--timeout", "--html", "--no-partition", "--workload", "--version", "Exit status"]) expect(env.stdout).toContain(option);
+    expect(runCli(["--version"], { ...env, version: "9.9.9" })).toBe(0);
+    expect(env.stdout).toContain("zkts-check 9.9.9\n");
+    expect(env.stderr).toBe("");
+    expect(runCli(["--frobnicate", "h"], env)).toBe(EXIT.usage);
+    expect(env.stderr).toContain("unknown option '--frobnicate'");
   });
 
   it("exits 1 with a summary and writes the HTML report for a bad history", () => {

@@ -1,4 +1,5 @@
 // Command-line parsing for zkts-check, kept apart from I/O so it can be tested.
+import { parseCommand, UsageError, usageExit, type CommandSpec, type EarlyExit } from "@zkts/cli-args";
 import { FORMATS, type HistoryFormat } from "../history/load.js";
 import { MODELS } from "../models/index.js";
 
@@ -15,17 +16,33 @@ export interface CliOptions {
   workload: WorkloadName | undefined;
 }
 
-export const USAGE = `usage: zkts-check [--model NAME] [--format jsonl|jepsen-log|jepsen-edn|kv]
-                  [--timeout 60s] [--html out.html] [--no-partition]
-                  [--workload ${WORKLOADS.join("|")}] FILE
+/** zkts-check's options; the version comes from the caller, which reads it from package.json. */
+export function checkSpec(version: string) {
+  return {
+    name: "zkts-check",
+    version,
+    synopsis: [`zkts-check [--model NAME] [--format ${FORMATS.join("|")}] [--timeout 60s] [--html out.html] [--no-partition]`, `           [--workload ${WORKLOADS.join("|")}] FILE`],
+    summary:
+      "Checks that the history in FILE is linearizable with respect to the model, or runs a workload\n" +
+      "checker that needs no search.",
+    options: {
+      model: { type: "string", value: "NAME", description: `${Object.keys(MODELS).join(", ")}\n(default cas-register, or kv for --format kv)` },
+      format: { type: "string", value: "FORMAT", description: `${FORMATS.join(", ")} (default: guessed from the file)` },
+      timeout: { type: "string", value: "DURATION", description: "search budget, e.g. 500ms, 60s, 5m (default 60s)" },
+      html: { type: "string", value: "FILE", description: "also write an HTML report" },
+      "no-partition": { type: "boolean", description: "check all keys together instead of one key at a time" },
+      workload: { type: "string", value: "NAME", description: WORKLOADS.join(", ") },
+    },
+    positionals: { min: 1, max: 1 },
+    epilogue:
+      "Exit status: 0 linearizable (or workload valid), 1 not, 2 unknown (limit reached),\n" +
+      "3 bad usage, an unreadable history, or an op the model does not know.",
+    // 2 already means "unknown": a usage error must not read as an undecided check.
+    usageExitCode: 3,
+  } as const satisfies CommandSpec;
+}
 
-Checks that the history in FILE is linearizable with respect to the model
-(${Object.keys(MODELS).join(", ")}; default cas-register, or kv for --format kv),
-or runs a workload checker that needs no search.
-Exit status: 0 linearizable (or workload valid), 1 not, 2 unknown (limit reached),
-3 bad usage, an unreadable history, or an op the model does not know.`;
-
-export class UsageError extends Error {}
+export { UsageError };
 
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
@@ -34,57 +51,30 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * scale;
 }
 
-export function parseArgs(argv: readonly string[]): CliOptions {
-  let file: string | undefined;
-  let model: string | undefined;
-  let format: HistoryFormat | undefined;
-  let timeoutMs = 60_000;
-  let html: string | undefined;
-  let partition = true;
-  let workload: WorkloadName | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
+/** The options, or what to print instead (help, version, a usage error). */
+export function parseArgs(argv: readonly string[], version = "unknown"): CliOptions | EarlyExit {
+  const spec = checkSpec(version);
+  const outcome = parseCommand(spec, argv);
+  if (outcome.kind === "exit") return outcome;
+  const { values, positionals } = outcome;
+  try {
+    const model = values.model;
+    if (model !== undefined && !MODELS[model]) throw new UsageError(`unknown model ${model}`);
+    const format = values.format;
+    if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format ${format}`);
+    const workload = values.workload;
+    if (workload !== undefined && !(WORKLOADS as readonly string[]).includes(workload)) throw new UsageError(`unknown workload ${workload}`);
+    return {
+      file: positionals[0]!,
+      model: model ?? (format === "kv" ? "kv" : "cas-register"),
+      format: format as HistoryFormat | undefined,
+      timeoutMs: values.timeout === undefined ? 60_000 : parseDuration(values.timeout),
+      html: values.html,
+      partition: values["no-partition"] !== true,
+      workload: workload as WorkloadName | undefined,
     };
-    switch (name) {
-      case "--model":
-        model = value();
-        if (!MODELS[model]) throw new UsageError(`unknown model ${model}`);
-        break;
-      case "--format": {
-        const f = value();
-        if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format ${f}`);
-        format = f as HistoryFormat;
-        break;
-      }
-      case "--timeout":
-        timeoutMs = parseDuration(value());
-        break;
-      case "--html":
-        html = value();
-        break;
-      case "--no-partition":
-        partition = false;
-        break;
-      case "--workload": {
-        const w = value();
-        if (!(WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload ${w}`);
-        workload = w as WorkloadName;
-        break;
-      }
-      case "-h":
-      case "--help":
-        throw new UsageError("");
-      default:
-        if (name.startsWith("-") && name !== "-") throw new UsageError(`unknown option ${name}`);
-        if (file !== undefined) throw new UsageError("give one history file");
-        file = name;
-    }
+  } catch (error) {
+    if (error instanceof UsageError) return usageExit(spec, error.message);
+    throw error;
   }
-  if (file === undefined) throw new UsageError("no history file given");
-  return { file, model: model ?? (format === "kv" ? "kv" : "cas-register"), format, timeoutMs, html, partition, workload };
 }

@@ -7,7 +7,7 @@ import { htmlReport } from "../report/html.js";
 import { textSummary } from "../report/text.js";
 import { checkOperations } from "../search/check.js";
 import { checkCounter, checkMutualExclusion, checkQueueOrder, checkSetMembership, checkUniqueIds, type WorkloadResult } from "../workloads/index.js";
-import { parseArgs, USAGE, UsageError, type CliOptions, type WorkloadName } from "./args.js";
+import { parseArgs, type CliOptions, type WorkloadName } from "./args.js";
 
 export interface CliEnvironment {
   readFile(path: string): string;
@@ -15,6 +15,8 @@ export interface CliEnvironment {
   clock(): number;
   out(text: string): void;
   err(text: string): void;
+  /** Printed by --version. */
+  version?: string;
 }
 
 export const EXIT = { linearizable: 0, "not-linearizable": 1, unknown: 2, usage: 3 } as const;
@@ -22,12 +24,16 @@ export const EXIT = { linearizable: 0, "not-linearizable": 1, unknown: 2, usage:
 export function runCli(argv: readonly string[], env: CliEnvironment): number {
   let options: CliOptions;
   let history: History;
+  const parsed = parseArgs(argv, env.version);
+  if ("kind" in parsed) {
+    (parsed.stream === "stdout" ? env.out : env.err)(parsed.text);
+    return parsed.code;
+  }
+  options = parsed;
   try {
-    options = parseArgs(argv);
     history = parseHistory(env.readFile(options.file), options.format);
   } catch (error) {
-    const message = (error as Error).message;
-    env.err(error instanceof UsageError ? `${message ? `${message}\n` : ""}${USAGE}\n` : `zkts-check: ${message}\n`);
+    env.err(`zkts-check: ${(error as Error).message}\n`);
     return EXIT.usage;
   }
   for (const warning of history.warnings) env.err(`warning: ${warning}\n`);
