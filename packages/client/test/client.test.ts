@@ -1,17 +1,16 @@
-import { startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestAcl, ErrorCode, Perms, ZkError, type ZkClient } from "../src/index.js";
 import { EventRecorder, open, uniquePath } from "./support.js";
-import { targets } from "./targets.js";
+import { startTarget, targets, type TargetServer } from "./targets.js";
 
 /** The operation surface against a real server: every op, its typed result and its errors. */
 describe.each(targets)("client operations against %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
   let client: ZkClient;
   const others: ZkClient[] = [];
 
   beforeAll(async () => {
-    server = await startServer(kind, { config: { extendedTypesEnabled: "true" } });
+    server = await startTarget(kind, { config: { extendedTypesEnabled: "true" } });
     client = await open(server.connectString);
   });
 

@@ -1,8 +1,8 @@
-import { CuttableProxy, startServer, type RunningServer } from "@zkts/testkit";
+import { CuttableProxy } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, ErrorCode, type ZkClient } from "../src/index.js";
 import { EventRecorder, eventually, killSession, open, uniquePath } from "./support.js";
-import { targets } from "./targets.js";
+import { startTarget, targets, type TargetServer } from "./targets.js";
 
 /**
  * Server behaviours a client depends on, pinned to what ZooKeeper 3.8 does. Each assertion
@@ -10,11 +10,11 @@ import { targets } from "./targets.js";
  * compatibility difference of the server.
  */
 describe.each(targets)("server behaviour the client relies on, against %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
   let client: ZkClient;
 
   beforeAll(async () => {
-    server = await startServer(kind, { tickTime: 2000 });
+    server = await startTarget(kind, { tickTime: 2000 });
     client = await open(server.connectString);
   });
 

@@ -1,7 +1,6 @@
-import { startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, Ids, type ACL, type WatchEvent, type ZkClient } from "../src/index.js";
-import { targets } from "./targets.js";
+import { startTarget, targets, type TargetServer } from "./targets.js";
 
 /**
  * Which watches fire for which changes: one-shot data, child and exists watches, persistent
@@ -51,12 +50,12 @@ const EXPECTED = [
 ];
 
 describe.each(targets)("watch event transcript against %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
   let c: ZkClient;
   let w: ZkClient;
 
   beforeAll(async () => {
-    server = await startServer(kind);
+    server = await startTarget(kind);
     c = await connect(server.connectString);
     w = await connect(server.connectString);
   });

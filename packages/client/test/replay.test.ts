@@ -1,7 +1,7 @@
-import { CuttableProxy, startServer, type RunningServer } from "@zkts/testkit";
+import { CuttableProxy } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type WatchEvent, type ZkClient } from "../src/index.js";
-import { targets } from "./targets.js";
+import { startTarget, targets, type TargetServer } from "./targets.js";
 
 /**
  * What SetWatches replays after a partition, case by case: changes while the client was away
@@ -9,11 +9,11 @@ import { targets } from "./targets.js";
  * came and went must stay armed for the next change.
  */
 describe.each(targets)("watch replay after a reconnect, against %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
   let admin: ZkClient;
 
   beforeAll(async () => {
-    server = await startServer(kind);
+    server = await startTarget(kind);
     admin = await connect(server.connectString);
   });
 

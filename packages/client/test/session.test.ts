@@ -1,21 +1,21 @@
-import { CuttableProxy, startServer, type RunningServer } from "@zkts/testkit";
+import { CuttableProxy } from "@zkts/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { digestAcl, ZkError, type ZkClient } from "../src/index.js";
 import { EventRecorder, eventually, killSession, open, uniquePath } from "./support.js";
-import { targets } from "./targets.js";
+import { startTarget, targets, type TargetServer } from "./targets.js";
 
 /**
  * Connection faults against a real server: the client reaches the server through a proxy the
  * test can cut, so the server and its data stay up while the client is partitioned away.
  */
 describe.each(targets)("sessions and reconnects against %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
   let admin: ZkClient;
   let proxy: CuttableProxy;
   const clients: ZkClient[] = [];
 
   beforeAll(async () => {
-    server = await startServer(kind);
+    server = await startTarget(kind);
     admin = await open(server.connectString);
   });
 
@@ -238,13 +238,13 @@ describe.each(targets)("sessions and reconnects against %s", (kind) => {
  * zxid survive the restart in the server's transaction log and snapshots.
  */
 describe.each(targets)("a server restart under a live session, against %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
   let client: ZkClient;
 
   beforeAll(async () => {
     // A long session (the server allows up to 20 ticks) so a JVM restart on a loaded machine
     // stays well inside it.
-    server = await startServer(kind, { tickTime: 4000 });
+    server = await startTarget(kind, { tickTime: 4000 });
     client = await open(server.connectString, { sessionTimeoutMs: 60_000, reconnectDelayMsMin: 50, reconnectDelayMsMax: 500 });
   });
 

@@ -4,11 +4,10 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
-import { startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../src/index.js";
 import { EventRecorder, uniquePath } from "./support.js";
-import { targets } from "./targets.js";
+import { startTarget, targets, type TargetServer } from "./targets.js";
 
 /** A throwaway self-signed certificate for 127.0.0.1, made with the system's openssl. */
 function selfSigned(dir: string, name: string): { key: Buffer; cert: Buffer } {
@@ -23,7 +22,7 @@ function selfSigned(dir: string, name: string): { key: Buffer; cert: Buffer } {
  * (the same arrangement as a TLS sidecar); the ZooKeeper protocol inside is unchanged.
  */
 describe.each(targets)("TLS connections to %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
   let terminator: tls.Server;
   let port = 0;
   let dir: string;
@@ -31,7 +30,7 @@ describe.each(targets)("TLS connections to %s", (kind) => {
   let stranger: { key: Buffer; cert: Buffer };
 
   beforeAll(async () => {
-    server = await startServer(kind);
+    server = await startTarget(kind);
     dir = mkdtempSync(join(tmpdir(), "zkts-tls-"));
     identity = selfSigned(dir, "server");
     stranger = selfSigned(dir, "other");

@@ -1,7 +1,6 @@
-import { startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, Ids, type ACL, type ZkClient } from "../src/index.js";
-import { targets } from "./targets.js";
+import { startTarget, targets, type TargetServer } from "./targets.js";
 
 /**
  * A transcript of edge cases (system nodes, ACL schemes, multi failure codes, TTL bounds,
@@ -72,11 +71,11 @@ function show(value: unknown): string {
 const world = (perms: number): ACL[] => [{ perms, id: { scheme: "world", id: "anyone" } }];
 
 describe.each(targets)("edge-case transcript against %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
   let c: ZkClient;
 
   beforeAll(async () => {
-    server = await startServer(kind, { config: { extendedTypesEnabled: "true" } });
+    server = await startTarget(kind, { config: { extendedTypesEnabled: "true" } });
     c = await connect(server.connectString);
   });
 

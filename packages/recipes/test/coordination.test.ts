@@ -1,17 +1,17 @@
 import type { ZkClient } from "@zkts/client";
-import { CuttableProxy, startServer, type RunningServer } from "@zkts/testkit";
+import { CuttableProxy } from "@zkts/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Barrier, DistributedQueue, DoubleBarrier, LeaderElection, SharedCounter, TreeCache } from "../src/index.js";
 import { eventually, killSession, open, sleep, uniquePath } from "./support.js";
-import { targets } from "./targets.js";
+import { startTarget, targets, type TargetServer } from "./targets.js";
 
 describe.each(targets)("coordination recipes against %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
   const clients: ZkClient[] = [];
   const proxies: CuttableProxy[] = [];
 
   beforeAll(async () => {
-    server = await startServer(kind);
+    server = await startTarget(kind);
   });
 
   afterEach(async () => {

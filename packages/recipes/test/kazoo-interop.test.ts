@@ -1,9 +1,9 @@
 import type { ZkClient } from "@zkts/client";
-import { runKazoo, startServer, type RunningServer } from "@zkts/testkit";
+import { runKazoo } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LeaderElection, Lock, ReadWriteLock } from "../src/index.js";
 import { eventually, open, uniquePath } from "./support.js";
-import { targets } from "./targets.js";
+import { startTarget, targets, type TargetServer } from "./targets.js";
 
 /**
  * Cross-client locking with kazoo's own Lock recipe. Both name their nodes
@@ -11,11 +11,11 @@ import { targets } from "./targets.js";
  * suffix, so a kazoo holder blocks a zkts waiter and the reverse.
  */
 describe.each(targets)("lock interop with kazoo against %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
   let client: ZkClient;
 
   beforeAll(async () => {
-    server = await startServer(kind);
+    server = await startTarget(kind);
     client = await open(server.connectString);
   });
 

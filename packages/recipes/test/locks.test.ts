@@ -1,16 +1,16 @@
 import type { ZkClient } from "@zkts/client";
-import { CuttableProxy, fourLetterWord, startServer, type RunningServer } from "@zkts/testkit";
+import { CuttableProxy, fourLetterWord } from "@zkts/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Lock, ReadWriteLock, Semaphore } from "../src/index.js";
 import { eventually, killSession, open, OverlapChecker, seededRandom, sleep, uniquePath } from "./support.js";
-import { targets } from "./targets.js";
+import { startTarget, targets, type TargetServer } from "./targets.js";
 
 describe.each(targets)("locks against %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
   const clients: ZkClient[] = [];
 
   beforeAll(async () => {
-    server = await startServer(kind);
+    server = await startTarget(kind);
   });
 
   afterEach(async () => {

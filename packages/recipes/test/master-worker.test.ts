@@ -1,18 +1,18 @@
 import type { ZkClient } from "@zkts/client";
-import { CuttableProxy, startServer, type RunningServer } from "@zkts/testkit";
+import { CuttableProxy } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Layout } from "../examples/master-worker/layout.js";
 import { Master } from "../examples/master-worker/master.js";
 import { Submitter } from "../examples/master-worker/submitter.js";
 import { Worker } from "../examples/master-worker/worker.js";
 import { eventually, killSession, open, sleep } from "./support.js";
-import { targets } from "./targets.js";
+import { startTarget, targets, type TargetServer } from "./targets.js";
 
 describe.each(targets)("master-worker example against %s", (kind) => {
-  let server: RunningServer;
+  let server: TargetServer;
 
   beforeAll(async () => {
-    server = await startServer(kind);
+    server = await startTarget(kind);
   });
 
   afterAll(async () => {
