@@ -188,6 +188,15 @@ describe("watches", () => {
     expect(miss.problems).toEqual(['session 0xs1 never received "NodeDataChanged /w/a" (op 3), acknowledged while it watched and connected']);
   });
 
+  it("does not let a disconnect cover a change older than an event received before it (skipped, not lost)", () => {
+    const b = base();
+    event(b, "s1", "NodeDataChanged", "/w/a", 21);
+    b.op("disconnected", undefined, { session: "s1" }, { session: "s1", reason: "x" }, 30, 30);
+    const verdict = checkWatches(b.operations(), options);
+    expect(verdict.valid).toBe(false);
+    expect(verdict.problems).toEqual(['session 0xs1 never received "NodeCreated /w/a" (op 1), acknowledged while it watched and connected']);
+  });
+
   it("reports an event seen twice, an invented one, and events out of zxid order", () => {
     const b = base();
     event(b, "s1", "NodeDataChanged", "/w/a", 21);

@@ -56,8 +56,8 @@ export function lockWorkload(): Workload {
       if (hold === undefined) {
         const acquired = await acquire(worker);
         if (acquired !== null) {
-          holds.set(worker.index, { ...acquired, writesLeft: 1 + random.below(5), attemptsLeft: HOLD_ATTEMPTS_MAX, fenced: false });
-          worker.env.controls.lockHolderMember = worker.member;
+          holds.set(worker.index, { ...acquired, writesLeft: 1 + random.below(7), attemptsLeft: HOLD_ATTEMPTS_MAX, fenced: false });
+          offerHolder(worker, holds.get(worker.index)!);
         }
         return;
       }
@@ -68,6 +68,7 @@ export function lockWorkload(): Workload {
         // and writes again when it can, as a paused process carries on when it wakes.
         hold.attemptsLeft--;
         if (worker.counts.ok > okBefore) hold.writesLeft--;
+        offerHolder(worker, hold);
         return;
       }
       holds.delete(worker.index);
@@ -92,6 +93,20 @@ export function lockWorkload(): Workload {
     },
   };
 }
+
+/**
+ * Tells the schedule which member's client holds the lock (a scenario may fault that link),
+ * while the hold has writes to go: a fault that lands on a hold about to end would catch its
+ * release instead of a holder that carries on.
+ */
+function offerHolder(worker: Worker, hold: Hold): void {
+  const controls = worker.env.controls;
+  if (hold.writesLeft >= HOLDER_OFFERED_WRITES_MIN && !hold.fenced) controls.lockHolderMember = worker.member;
+  else if (controls.lockHolderMember === worker.member) controls.lockHolderMember = null;
+}
+
+/** A hold is offered as the lock holder while it has at least this many writes to go. */
+const HOLDER_OFFERED_WRITES_MIN = 3;
 
 /**
  * One acquire: create the node, then wait (at most most of the op timeout) until no node

@@ -16,8 +16,12 @@ interface Watcher {
   readonly from: number;
   /** When the session was reported expired; Infinity while it lived. */
   until: number;
-  /** Windows [start, end] in which events may be lost, around each reported disconnect. */
-  readonly gaps: { start: number; end: number; disconnectedAt: number }[];
+  /**
+   * Windows [start, end] in which events may be lost, around each reported disconnect, with the
+   * highest known zxid among the events received before it: events come in zxid order on a
+   * connection, so a change below it that was not received was skipped, not lost in the gap.
+   */
+  readonly gaps: { start: number; end: number; zxidBefore: bigint }[];
   /** Events in the order received: `type path`. */
   readonly events: string[];
 }
@@ -25,11 +29,10 @@ interface Watcher {
 /**
  * Every acknowledged change made while a session watched must be among the events it
  * received, unless the change overlaps a gap around a disconnect the session reported (then
- * it is counted as covered, not as a miss). Events must name a change that was attempted, come
+ * it is counted as covered, not as a miss; see inGap). Events must name a change that was attempted, come
  * at most once per session, and come in zxid order where the changes' zxids are known.
  */
 export function checkWatches(operations: readonly Operation[], options: WatchCheckOptions): WorkloadVerdict {
-  const watchers = watchersOf(operations, options);
   const changes = operations.filter((op) => op.f in EVENT_OF && op.status !== "fail");
   const attempted = new Map(changes.map((op) => [`${EVENT_OF[op.f]} ${op.key}`, op]));
   const zxidOf = new Map<string, bigint>();
@@ -37,6 +40,7 @@ export function checkWatches(operations: readonly Operation[], options: WatchChe
     const zxid = (op.output as { zxid?: string } | undefined)?.zxid;
     if (op.status === "ok" && zxid !== undefined) zxidOf.set(`${EVENT_OF[op.f]} ${op.key}`, BigInt(zxid));
   }
+  const watchers = watchersOf(operations, options, zxidOf);
 
   const problems: string[] = [];
   let expected = 0;
@@ -63,7 +67,7 @@ export function checkWatches(operations: readonly Operation[], options: WatchChe
       const event = `${EVENT_OF[change.f]} ${change.key}`;
       if (received.has(event)) {
         seen++;
-      } else if (watcher.gaps.some((gap) => change.call <= gap.end && change.ret >= gap.start)) {
+      } else if (watcher.gaps.some((gap) => inGap(gap, change, zxidOf.get(event)))) {
         covered++;
       } else {
         missed++;
@@ -88,8 +92,18 @@ export function checkWatches(operations: readonly Operation[], options: WatchChe
   };
 }
 
+/**
+ * A change overlaps a gap when it may have happened between the link's death and the watch's
+ * re-registration: not after the gap ended, not before it began, and, when its zxid is known,
+ * after the last event the session received before the disconnect.
+ */
+function inGap(gap: Watcher["gaps"][number], change: Operation, zxid: bigint | undefined): boolean {
+  return change.call <= gap.end && change.ret >= gap.start && (zxid === undefined || zxid > gap.zxidBefore);
+}
+
 /** The watchers of a history: one per registered session, with its events and gaps in time order. */
-function watchersOf(operations: readonly Operation[], options: WatchCheckOptions): Map<string, Watcher> {
+function watchersOf(operations: readonly Operation[], options: WatchCheckOptions, zxidOf: ReadonlyMap<string, bigint>): Map<string, Watcher> {
+  const highestZxid = new Map<string, bigint>();
   const watchers = new Map<string, Watcher>();
   const sessionOf = (op: Operation) => (op.output as { session?: string } | undefined)?.session ?? "";
   for (const op of operations) {
@@ -104,17 +118,19 @@ function watchersOf(operations: readonly Operation[], options: WatchCheckOptions
       case "event": {
         const { type, path } = op.output as { type: string; path: string };
         watcher.events.push(`${type} ${path}`);
+        const zxid = zxidOf.get(`${type} ${path}`);
+        if (zxid !== undefined && zxid > (highestZxid.get(watcher.session) ?? -1n)) highestZxid.set(watcher.session, zxid);
         break;
       }
       case "disconnected":
-        if (open === undefined || Number.isFinite(open.end)) watcher.gaps.push({ start: op.call - options.cover, end: Infinity, disconnectedAt: op.call });
+        if (open === undefined || Number.isFinite(open.end)) watcher.gaps.push({ start: op.call - options.cover, end: Infinity, zxidBefore: highestZxid.get(watcher.session) ?? -1n });
         break;
       case "connected":
         if (open !== undefined && !Number.isFinite(open.end)) open.end = op.call + options.grace;
         break;
       case "expired":
         watcher.until = op.call;
-        if (open === undefined || Number.isFinite(open.end)) watcher.gaps.push({ start: op.call - options.cover, end: Infinity, disconnectedAt: op.call });
+        if (open === undefined || Number.isFinite(open.end)) watcher.gaps.push({ start: op.call - options.cover, end: Infinity, zxidBefore: highestZxid.get(watcher.session) ?? -1n });
         break;
     }
   }
