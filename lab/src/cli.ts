@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { packageVersion } from "@zkts/cli-args";
 import type { ReadMode } from "./sim/client.js";
 import { runSimulation } from "./sim/simulation.js";
 import { TOXIPROXY_USAGE, runToxiproxyCommand } from "./toxiproxy/cli-command.js";
@@ -11,8 +12,12 @@ import { REPORT_USAGE, reportCommand } from "./report/report-command.js";
 
 const USAGE = `usage: zkts-lab sim --seed N [--voters 3] [--observers 0] [--clients 4] [--keys 3] [--chaos-ms 8000] [--reads linearizable|sync|plain|none] [--trace]
   Runs one deterministic simulation of a zkts ensemble and checks it; the same arguments
-  replay the same run. Exit 0 when every check passed, 1 when one failed, 2 on bad usage.
+  replay the same run. Exit 0 when every check passed, 1 when one failed, 3 on bad usage.
+zkts-lab --version
 ${TOXIPROXY_USAGE}`;
+
+/** Bad usage, as every zkts-lab subcommand reports it (2 is taken: the checker's "unknown"). */
+const USAGE_EXIT = 3;
 
 function parse(argv: string[]): Record<string, string | true> | null {
   const out: Record<string, string | true> = {};
@@ -46,6 +51,10 @@ function readMode(value: string | true | undefined): ReadMode {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--version") {
+    process.stdout.write(`zkts-lab ${packageVersion(import.meta.url)}\n`);
+    return 0;
+  }
   if (command === "toxiproxy") return runToxiproxyCommand(rest);
   if (command === "run") return await runCommand(rest);
   if (command === "scenario") return await scenarioCommand(rest);
@@ -60,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
   const args = command === "sim" ? parse(rest) : null;
   if (args === null || args.seed === undefined) {
     process.stderr.write(`${USAGE}\n`);
-    return 2;
+    return USAGE_EXIT;
   }
   const result = await runSimulation({
     seed: integer(args.seed, 0),
@@ -85,6 +94,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    // node's parseArgs refusing an option is a usage error, whichever subcommand parsed it.
+    if ((err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true) {
+      process.stderr.write(`zkts-lab: ${(err as Error).message}\nRun 'zkts-lab --help' for the usage.\n`);
+      process.exit(USAGE_EXIT);
+    }
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(2);
   },

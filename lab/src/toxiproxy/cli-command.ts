@@ -18,7 +18,7 @@ export async function runToxiproxyCommand(argv: readonly string[]): Promise<numb
     }
     if (!["--port", "--host", "--seed"].includes(name) || value === undefined) {
       process.stderr.write(`${TOXIPROXY_USAGE}\n`);
-      return 2;
+      return 3;
     }
     options[name.slice(2)] = value;
   }
@@ -26,7 +26,7 @@ export async function runToxiproxyCommand(argv: readonly string[]): Promise<numb
   const seed = options.seed === undefined ? undefined : integerOption(options.seed, 0);
   if (port === undefined || (options.seed !== undefined && seed === undefined)) {
     process.stderr.write(`${TOXIPROXY_USAGE}\n`);
-    return 2;
+    return 3;
   }
   const server = await startToxiproxyServer({ host: options.host ?? "127.0.0.1", port, seed });
   process.stdout.write(`toxiproxy API on ${server.url} (seed ${server.seed})\n`);
