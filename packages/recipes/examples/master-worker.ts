@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { parseArgs } from "node:util";
 import { connect, type ZkClient } from "@zkts/client";
 import { Layout } from "./master-worker/layout.js";
 import { Master } from "./master-worker/master.js";
@@ -15,12 +16,48 @@ import { Worker } from "./master-worker/worker.js";
  * ensemble, waits for every task and prints the results. With --role master|worker it runs one
  * long-lived process of that kind instead, so the pieces can be started and killed separately.
  */
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+const USAGE = `usage: master-worker --server HOST:PORT[,...] [--root /mw] [--masters 2] [--workers 3] [--tasks 20]
+       master-worker --server HOST:PORT[,...] --role master|worker [--id NAME] [--root /mw]
+
+Runs ZooKeeper's master-worker application against the ensemble given (it writes under --root).
+  --server   the ensemble (required: the example never guesses whose server to write to)
+  --root     the application's znode (default /mw)
+  --masters, --workers, --tasks   the demo's sizes (defaults 2, 3, 20)
+  --role     run one long-lived master or worker instead of the demo; --id names it
+  -h, --help print this help`;
+
+function parseOptions(): Record<string, string | undefined> {
+  try {
+    const { values } = parseArgs({
+      options: {
+        server: { type: "string" },
+        root: { type: "string" },
+        masters: { type: "string" },
+        workers: { type: "string" },
+        tasks: { type: "string" },
+        role: { type: "string" },
+        id: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help === true) {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    if (values.server === undefined) throw new Error("--server is required");
+    return values as Record<string, string | undefined>;
+  } catch (err) {
+    process.stderr.write(`master-worker: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
 }
 
-const server = option("server", "127.0.0.1:2181");
+const options = parseOptions();
+function option(name: string, fallback: string): string {
+  return options[name] ?? fallback;
+}
+
+const server = options.server!;
 const layout = new Layout(option("root", "/mw"));
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 const handler = async (input: Buffer) => Buffer.from(input.toString().toUpperCase());
