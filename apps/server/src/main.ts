@@ -5,6 +5,7 @@ import { ZkServer, defaultServerConfig, jsonLogger, startAdminServer, type Serve
 import { type EnsembleConfig, ensembleFromProperties } from "./ensemble-cfg.js";
 import { runEnsembleMember } from "./ensemble-main.js";
 import { runPurge } from "./purge-command.js";
+import { INSPECT_SYNOPSIS, runInspectCommand } from "./inspect/inspect-commands.js";
 import { parseProperties } from "./properties.js";
 import { ConfigError, configFromProperties } from "./zoo-cfg.js";
 import { admitUnsafeMode } from "./unsafe-mode.js";
@@ -15,7 +16,7 @@ import { packageVersion, parseOrExit, type CommandSpec } from "@zkts/cli-args";
 const SERVER_SPEC = {
   name: "zkts-server",
   version: packageVersion(import.meta.url),
-  synopsis: ["zkts-server [--config zoo.cfg | zoo.cfg]", "zkts-server purge --help"],
+  synopsis: ["zkts-server [--config zoo.cfg | zoo.cfg]", "zkts-server purge --help", ...INSPECT_SYNOPSIS],
   summary:
     "A ZooKeeper-compatible server: standalone, or a member of an ensemble when zoo.cfg has\n" +
     "server.N lines (myid in dataDir). With no config it serves standalone on 127.0.0.1:2181\n" +
@@ -37,6 +38,8 @@ function parseArgs(argv: string[]): { configPath: string | null } {
 }
 
 async function main(): Promise<void> {
+  const inspectStatus = await runInspectCommand(process.argv.slice(2));
+  if (inspectStatus !== null) process.exit(inspectStatus);
   if (process.argv[2] === "purge") {
     try {
       await runPurge(process.argv.slice(3), SERVER_SPEC.version);
