@@ -50,7 +50,9 @@ import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
 import { parseConnectString, shuffled, type HostPort } from "./connect-string.js";
 import type { Completion, CompletionInfo, SessionState } from "./core/connection-core.js";
 import type { RawWatchEvent, RawWatcher } from "./core/watch-table.js";
+import { ConnectionStates, type ConnectionState } from "./connection-state.js";
 import { ZkError } from "./errors.js";
+import { isRetryable as isRetryableError, noRetry, retry, type RetryPolicy } from "./retry.js";
 import { EventQueue } from "./event-queue.js";
 import { Chroot, joinPath, validatePath } from "./paths.js";
 import { SessionEvents, type SessionEventName, type SessionEventOf, type SessionListener } from "./session-events.js";
@@ -115,7 +117,33 @@ export interface ClientOptions {
   tls?: TlsConnectionOptions;
   /** Resume an existing session (e.g. handed over from another process). */
   session?: { sessionId: bigint; passwd: Buffer };
+  /**
+   * Retries reads and sync (idempotent: sending one twice changes nothing) after
+   * CONNECTIONLOSS, OPERATIONTIMEOUT or SESSIONMOVED, e.g. `exponentialBackoff()`. Writes
+   * are never retried by the client: wrap them in `retry()` where that is safe. Default:
+   * no retries.
+   */
+  retryPolicy?: RetryPolicy;
 }
+
+/** Requests that may be sent again without changing anything: reads, sync and watch checks. */
+const IDEMPOTENT_OPS: ReadonlySet<number> = new Set([
+  OpCode.exists,
+  OpCode.getData,
+  OpCode.getChildren,
+  OpCode.getChildren2,
+  OpCode.getACL,
+  OpCode.getAllChildrenNumber,
+  OpCode.getEphemerals,
+  OpCode.whoAmI,
+  OpCode.multiRead,
+  OpCode.sync,
+  OpCode.checkWatches,
+]);
+
+/** The key `await using` looks up (Node 20 defines it; TypeScript's helper falls back the same way). */
+const asyncDispose: typeof Symbol.asyncDispose =
+  Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
 
 
 /** A persistent watch delivered as an async iterator; `close()` removes the watch. */
@@ -154,6 +182,8 @@ export class ZkClient {
   private readonly rawWatchers = new WeakMap<WatchListener, RawWatcher>();
   private readonly maxBufferedEvents: number;
   private readonly maxBufferBytes: number;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly connectionStates = new ConnectionStates();
   private readyPromise: Promise<void>;
 
   constructor(connectString: string, options: ClientOptions = {}) {
@@ -163,6 +193,7 @@ export class ZkClient {
     this.hosts = shuffled(parsed.hosts, random);
     this.maxBufferedEvents = options.maxBufferedEvents ?? 10_000;
     this.maxBufferBytes = options.maxBufferBytes ?? JUTE_MAX_BUFFER_DEFAULT;
+    this.retryPolicy = options.retryPolicy ?? noRetry;
     this.driver = new SocketDriver(
       {
         hosts: this.hosts,
@@ -178,7 +209,12 @@ export class ZkClient {
         random,
       },
       {
-        sessionEvent: (event) => this.events.emit(event),
+        sessionEvent: (event) => {
+          this.events.emit(event);
+          // The derived state follows the raw event, so a state listener sees the raw one done.
+          const state = this.connectionStates.next(event);
+          if (state !== null) this.events.emit(state);
+        },
         watchEvent: (watchers, event) => this.deliver(watchers, event),
       },
       options.tls,
@@ -219,6 +255,11 @@ export class ZkClient {
 
   get state(): SessionState {
     return this.driver.core.state;
+  }
+
+  /** The Curator-style connection state (see ConnectionState), or null before the first session. */
+  get connectionState(): ConnectionState | null {
+    return this.connectionStates.state;
   }
 
   get sessionId(): bigint {
@@ -266,6 +307,11 @@ export class ZkClient {
   /** Closes the session on the server and releases the connection. */
   close(): Promise<void> {
     return new Promise((resolve) => this.driver.run((core, now) => core.close(now, resolve)));
+  }
+
+  /** `await using zk = await connect(...)` closes the session at the end of the block. */
+  async [asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** Drops the TCP connection as a network fault would; the client reconnects on its own. */
@@ -618,6 +664,19 @@ export class ZkClient {
    * an error code, or undefined to turn a non-zero reply code into a ZkError.
    */
   private request<T>(
+    opCode: number,
+    body: Buffer | null,
+    path: string | undefined,
+    handle: (err: number, reader: JuteReader | null) => { value: T } | { error: number } | undefined,
+  ): Promise<T> {
+    if (this.retryPolicy === noRetry || !IDEMPOTENT_OPS.has(opCode)) return this.requestOnce(opCode, body, path, handle);
+    return retry(() => this.requestOnce(opCode, body, path, handle), this.retryPolicy, {
+      // A dead session makes every try fail the same way: stop at once.
+      retryIf: (err) => !this.isTerminal() && isRetryableError(err),
+    });
+  }
+
+  private requestOnce<T>(
     opCode: number,
     body: Buffer | null,
     path: string | undefined,

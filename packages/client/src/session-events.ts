@@ -1,5 +1,8 @@
-import type { SessionEvent } from "./core/connection-core.js";
+import type { ConnectionStateEvent } from "./connection-state.js";
+import type { SessionEvent as RawSessionEvent } from "./core/connection-core.js";
 
+/** The raw session events of the connection core, plus the derived connection `state` event. */
+export type SessionEvent = RawSessionEvent | ConnectionStateEvent;
 export type SessionEventName = SessionEvent["type"];
 export type SessionEventOf<K extends SessionEventName> = Extract<SessionEvent, { type: K }>;
 export type SessionListener<K extends SessionEventName> = (event: SessionEventOf<K>) => void;
