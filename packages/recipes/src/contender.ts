@@ -1,4 +1,4 @@
-import { ZkError, type ZkClient } from "@zkts/client";
+import { ZkError, type ConnectionStateEvent, type ZkClient } from "@zkts/client";
 import { bySequence, createTagged, deadlineSignal, newId, retrying, waitUntilGone } from "./internal.js";
 
 export interface AcquireOptions {
@@ -12,7 +12,37 @@ export interface LockOptions {
   identifier?: string;
   /** Called once if the lock is lost while held (its node deleted or the session expired). */
   onLost?: (reason: string) => void;
+  /**
+   * Called when the client's connection drops while the lock is held (the `suspended`
+   * state): the session, and the lock with it, may be expiring on the server right now, and
+   * another client may hold the lock before this one hears of it. Stop touching what it
+   * protects until `onReconnected`, or treat it as lost with `abortOnSuspend`.
+   */
+  onSuspended?: () => void;
+  /** The same session is back (`reconnected`) while the lock is held: it was held throughout. */
+  onReconnected?: () => void;
+  /**
+   * Abort the held lock's `signal` (and count the lock as lost) as soon as the connection is
+   * suspended, as Curator's documentation advises for code that must never overlap. Default
+   * false: only a lost session or a deleted node ends the hold.
+   */
+  abortOnSuspend?: boolean;
 }
+
+/** The reason a held lock's `signal` aborts with. */
+export class LockLostError extends Error {
+  override readonly name = "LockLostError";
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`lock ${path} lost: ${reason}`);
+  }
+}
+
+/** The key `await using` looks up (Node 20 defines it; TypeScript's helper falls back the same way). */
+const asyncDispose: typeof Symbol.asyncDispose =
+  Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
 
 /**
  * One contender in a queue of ephemeral sequential nodes under `path`. The node is named
@@ -24,8 +54,10 @@ export interface LockOptions {
 export class Contender {
   private node: string | undefined;
   private held = false;
+  private suspended = false;
+  private holdController: AbortController | null = null;
   private readonly id = newId();
-  private readonly onExpired = () => this.markLost("the session expired");
+  private readonly onState = (event: ConnectionStateEvent) => this.connectionChanged(event);
 
   constructor(
     protected readonly client: ZkClient,
@@ -37,6 +69,33 @@ export class Contender {
 
   get isAcquired(): boolean {
     return this.held;
+  }
+
+  /**
+   * Aborted (with a LockLostError) when the current hold ends without release(): the session
+   * was lost, the node deleted, or the connection suspended with `abortOnSuspend`. Pass it to
+   * the work the lock protects. Before the first acquire it is already aborted.
+   */
+  get signal(): AbortSignal {
+    return this.holdController?.signal ?? AbortSignal.abort(new LockLostError(this.path, "not held"));
+  }
+
+  /** True while the lock is held but the client's connection is suspended. */
+  get isSuspended(): boolean {
+    return this.held && this.suspended;
+  }
+
+  /**
+   * acquire() that throws instead of resolving false, and returns this lock, for
+   * `await using lock = await new Lock(zk, path).hold()`: released at the end of the block.
+   */
+  async hold(options: AcquireOptions = {}): Promise<this> {
+    if (!(await this.acquire(options))) throw new Error(`timed out waiting for lock ${this.path}`);
+    return this;
+  }
+
+  async [asyncDispose](): Promise<void> {
+    await this.release();
   }
 
   /** The name of this contender's node once created. */
@@ -57,6 +116,8 @@ export class Contender {
         if (this.node === undefined) return false;
         if (blocker === undefined) {
           this.held = true;
+          this.suspended = false;
+          this.holdController = new AbortController();
           this.watchForLoss();
           return true;
         }
@@ -80,7 +141,8 @@ export class Contender {
   /** Releases the lock (or abandons the wait); deleting an already-gone node is fine. */
   async release(): Promise<void> {
     this.held = false;
-    this.client.off("expired", this.onExpired);
+    this.client.off("state", this.onState);
+    this.holdController?.abort(new LockLostError(this.path, "released"));
     await this.deleteNode();
   }
 
@@ -104,8 +166,28 @@ export class Contender {
     return match === null ? undefined : match[1];
   }
 
+  private connectionChanged(event: ConnectionStateEvent): void {
+    if (!this.held) return;
+    switch (event.state) {
+      case "suspended":
+        this.suspended = true;
+        this.options.onSuspended?.();
+        if (this.options.abortOnSuspend) this.markLost("the connection was suspended");
+        return;
+      case "reconnected":
+        this.suspended = false;
+        this.options.onReconnected?.();
+        return;
+      case "lost":
+        this.markLost("the session expired");
+        return;
+      case "connected":
+        return;
+    }
+  }
+
   private watchForLoss(): void {
-    this.client.on("expired", this.onExpired);
+    this.client.on("state", this.onState);
     const path = `${this.path}/${this.node}`;
     const check = () => {
       if (!this.held) return;
@@ -122,7 +204,8 @@ export class Contender {
   private markLost(reason: string): void {
     if (!this.held) return;
     this.held = false;
-    this.client.off("expired", this.onExpired);
+    this.client.off("state", this.onState);
+    this.holdController?.abort(new LockLostError(this.path, reason));
     this.options.onLost?.(reason);
   }
 

@@ -6,6 +6,11 @@ export interface ElectionOptions {
   identifier?: string;
   /** Called when leadership ends without resign(): session expiry or the node deleted. */
   onLost?: (reason: string) => void;
+  /** The connection dropped while leading: leadership is uncertain until reconnected (see LockOptions). */
+  onSuspended?: () => void;
+  onReconnected?: () => void;
+  /** End leadership as soon as the connection is suspended, as Curator's LeaderLatch does. */
+  abortOnSuspend?: boolean;
 }
 
 /**
@@ -27,6 +32,9 @@ export class LeaderElection {
   ) {
     this.lock = new Lock(client, path, {
       identifier: options.identifier,
+      onSuspended: options.onSuspended,
+      onReconnected: options.onReconnected,
+      abortOnSuspend: options.abortOnSuspend,
       onLost: (reason) => {
         this.lostResolve?.(reason);
         this.options.onLost?.(reason);
@@ -42,6 +50,11 @@ export class LeaderElection {
 
   get isLeader(): boolean {
     return this.lock.isAcquired;
+  }
+
+  /** Aborted when leadership ends without resign(); pass it to the leader's work. */
+  get signal(): AbortSignal {
+    return this.lock.signal;
   }
 
   /** Waits until this candidate leads. */

@@ -1,4 +1,4 @@
-export { Contender, type AcquireOptions, type LockOptions } from "./contender.js";
+export { Contender, LockLostError, type AcquireOptions, type LockOptions } from "./contender.js";
 export { Lock, ReadWriteLock, LOCK_KIND, READ_LOCK_KIND } from "./lock.js";
 export { Semaphore } from "./semaphore.js";
 export { LeaderElection, type ElectionOptions } from "./election.js";
