@@ -1,5 +1,5 @@
 import { ZkError, type ConnectionStateEvent, type ZkClient } from "@zkts/client";
-import { bySequence, createTagged, deadlineSignal, newId, retrying, waitUntilGone } from "./internal.js";
+import { asyncDispose, bySequence, createTagged, deadlineSignal, newId, retrying, waitUntilGone } from "./internal.js";
 
 export interface AcquireOptions {
   /** Give up after this long; acquire() then resolves false. Default: wait forever. */
@@ -39,10 +39,6 @@ export class LockLostError extends Error {
     super(`lock ${path} lost: ${reason}`);
   }
 }
-
-/** The key `await using` looks up (Node 20 defines it; TypeScript's helper falls back the same way). */
-const asyncDispose: typeof Symbol.asyncDispose =
-  Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
 
 /**
  * One contender in a queue of ephemeral sequential nodes under `path`. The node is named

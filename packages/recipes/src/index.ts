@@ -6,3 +6,5 @@ export { Barrier, DoubleBarrier } from "./barrier.js";
 export { DistributedQueue } from "./queue.js";
 export { SharedCounter } from "./counter.js";
 export { TreeCache, type CachedNode, type TreeCacheEvent } from "./tree-cache.js";
+export { LeaderLatch, LATCH_KIND, type LeaderLatchOptions } from "./leader-latch.js";
+export { Party, PARTY_KIND } from "./party.js";
