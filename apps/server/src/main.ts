@@ -7,6 +7,7 @@ import { runEnsembleMember } from "./ensemble-main.js";
 import { runPurge } from "./purge-command.js";
 import { INSPECT_SYNOPSIS, runInspectCommand } from "./inspect/inspect-commands.js";
 import { parseProperties } from "./properties.js";
+import { systemPropertiesOf } from "./jvm-flags.js";
 import { ConfigError, configFromProperties } from "./zoo-cfg.js";
 import { admitUnsafeMode } from "./unsafe-mode.js";
 import { join } from "node:path";
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
     } else {
       const text = readFileSync(configPath, "utf8");
       const props = parseProperties(text);
-      const parsed = configFromProperties(props, process.cwd());
+      const parsed = configFromProperties(props, process.cwd(), systemPropertiesOf(process.env.SERVER_JVMFLAGS));
       config = parsed.config;
       const myidPath = join(config.dataDir, "myid");
       const ensemble = ensembleFromProperties(props, () => (existsSync(myidPath) ? readFileSync(myidPath, "utf8") : null));

@@ -6,6 +6,8 @@ import { type ServerConfig, type UnsafeMode, UNSAFE_MODES, defaultServerConfig, 
 import { ConfigError } from "./config-error.js";
 import { refuseUnservedSecurityKeys } from "./security-keys.js";
 import { TLS_KEYS, X509_PROVIDER_CLASS, checkTlsStores, clientTlsFrom, quorumTlsFrom, x509AuthFrom } from "./tls-cfg.js";
+import { SASL_KEYS, SASL_PROVIDER_CLASS, isSuperUserKey, saslFrom } from "./sasl-cfg.js";
+import { withZooKeeperProperties } from "./jvm-flags.js";
 
 export { ConfigError };
 
@@ -26,6 +28,8 @@ const Schema = Type.Object({
   adminServerPort: Port,
   adminServerAddress: Type.String({ minLength: 1 }),
   maxOutstandingPerConnection: PositiveInt,
+  clientOutgoingBytesSoft: PositiveInt,
+  clientOutgoingBytesMax: PositiveInt,
   containerCheckIntervalMs: PositiveInt,
   containerMaxPerMinute: PositiveInt,
   containerMaxNeverUsedIntervalMs: Type.Integer({ minimum: 0 }),
@@ -86,7 +90,13 @@ export interface ParsedConfig {
  * properties; settings that are system properties in ZooKeeper (jute.maxbuffer,
  * extendedTypesEnabled, ...) are therefore read from zoo.cfg too.
  */
-export function configFromProperties(props: ReadonlyMap<string, string>, baseDir: string): ParsedConfig {
+export function configFromProperties(
+  cfgProps: ReadonlyMap<string, string>,
+  baseDir: string,
+  /** The JVM system properties of SERVER_JVMFLAGS (jvm-flags.ts): a JAAS file, `zookeeper.*` settings. */
+  systemProperties: ReadonlyMap<string, string> = new Map(),
+): ParsedConfig {
+  const props = withZooKeeperProperties(cfgProps, systemProperties, strip);
   const get = (key: string): string | undefined => {
     for (const [k, v] of props) if (strip(k) === key) return v;
     return undefined;
@@ -127,6 +137,8 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     adminServerPort: int("admin.serverPort", 8080),
     adminServerAddress: get("admin.serverAddress") ?? "0.0.0.0",
     maxOutstandingPerConnection: int("maxOutstandingPerConnection", 1000),
+    clientOutgoingBytesSoft: int("zkts.clientOutgoingBytesSoft", 1024 * 1024),
+    clientOutgoingBytesMax: int("zkts.clientOutgoingBytesMax", 16 * 1024 * 1024),
     containerCheckIntervalMs: int("znode.container.checkIntervalMs", 60000),
     containerMaxPerMinute: int("znode.container.maxPerMinute", 10000),
     containerMaxNeverUsedIntervalMs: int("znode.container.maxNeverUsedIntervalMs", 0),
@@ -164,16 +176,25 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     "DigestAuthenticationProvider.superDigest", "DigestAuthenticationProvider.digestAlg", "serverId",
     "snapCount", "snapSizeLimitInKb", "preAllocSize", "txnLogSizeLimitInKb", "forceSync", "fsync.warningthresholdms",
     "autopurge.snapRetainCount", "autopurge.purgeInterval", "zkts.linearizableReads", "zkts.unsafe",
+    "zkts.clientOutgoingBytesSoft", "zkts.clientOutgoingBytesMax",
   ]);
   const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs"]);
   const ignoredKeys = [...props.keys()].filter(
-    (k) => !known.has(strip(k)) && !TLS_KEYS.has(strip(k)) && !isX509ProviderKey(k, props) && !/^server\.\d+$/.test(k) && !ensembleKeys.has(k),
+    (k) =>
+      !known.has(strip(k)) &&
+      !TLS_KEYS.has(strip(k)) &&
+      !SASL_KEYS.has(strip(k)) &&
+      !isSuperUserKey(strip(k)) &&
+      !isServedProviderKey(k, props) &&
+      !/^server\.\d+$/.test(k) &&
+      !ensembleKeys.has(k),
   );
   for (const k of ignoredKeys) {
     if (!IGNORED_KEYS.some((re) => re.test(strip(k))) && !/^[A-Za-z0-9_.\-]+$/.test(k)) {
       throw new ConfigError(`${k}: not a valid key`);
     }
   }
+  const x509Auth = x509AuthFrom(props, get, clientTls);
   const skipAcl = (get("skipACL") ?? "no").trim().toLowerCase() === "yes";
   const config = defaultServerConfig({
     ...typed,
@@ -196,15 +217,17 @@ export function configFromProperties(props: ReadonlyMap<string, string>, baseDir
     plainClientPort: port !== undefined || clientTls?.secureClientPort == null,
     clientTls,
     quorumTls: quorumTlsFrom(get, baseDir),
-    x509Auth: x509AuthFrom(props, get, clientTls),
+    x509Auth,
+    ...saslFrom(props, get, strip, baseDir, systemProperties, x509Auth !== null),
   });
   checkTlsStores(config);
   return { config, ignoredKeys };
 }
 
-/** An authProvider.N naming the x509 provider is served, not ignored. */
-function isX509ProviderKey(key: string, props: ReadonlyMap<string, string>): boolean {
-  return /^(zookeeper\.)?authProvider\./.test(key) && props.get(key)?.trim() === X509_PROVIDER_CLASS;
+/** An authProvider.N naming the x509 or the SASL provider is served, not ignored. */
+function isServedProviderKey(key: string, props: ReadonlyMap<string, string>): boolean {
+  const value = props.get(key)?.trim();
+  return /^(zookeeper\.)?authProvider\./.test(key) && (value === X509_PROVIDER_CLASS || value === SASL_PROVIDER_CLASS);
 }
 
 /** zkts.unsafe names one deliberately broken mode (main.ts decides whether it may run). */

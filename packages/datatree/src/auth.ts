@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ACL, Id } from "@zkts/jute";
+import { javaStringHash } from "./java-text.js";
 import { isX500Name } from "./x500-name.js";
 
 /**
@@ -21,6 +22,13 @@ export interface AuthConfig {
    * `superUser` is `X509AuthenticationProvider.superUser`, a DN that matches every x509 ACL.
    */
   x509?: { superUser: string | null } | null;
+  /**
+   * Present when the SASL provider is loaded (`authProvider.N` naming ZooKeeper's
+   * SASLAuthenticationProvider): ACLs may then name `sasl` ids, the user names SASL
+   * authenticated. A session authenticates by SASL with or without the provider, as in
+   * ZooKeeper, but without it `sasl` ACLs are invalid and grant nothing.
+   */
+  sasl?: true | null;
 }
 
 export function digestOf(userPassword: string, algorithm = "SHA1"): string {
@@ -56,6 +64,8 @@ export function isValidAclId(id: Id, config: AuthConfig = {}): boolean {
     case "x509":
       // X509AuthenticationProvider.isValid: the id must parse as an X.500 name.
       return config.x509 != null && isX500Name(id.id);
+    case "sasl":
+      return config.sasl != null && isKerberosName(id.id);
     case "world":
       return id.id === "anyone";
     case "digest":
@@ -69,12 +79,23 @@ export function isValidAclId(id: Id, config: AuthConfig = {}): boolean {
 
 /** Whether a scheme has a provider here (unknown schemes make an ACL invalid). */
 export function isKnownScheme(scheme: string | null, config: AuthConfig = {}): boolean {
-  return scheme === "world" || scheme === "digest" || scheme === "ip" || (scheme === "x509" && config.x509 != null);
+  if (scheme === "x509") return config.x509 != null;
+  if (scheme === "sasl") return config.sasl != null;
+  return scheme === "world" || scheme === "digest" || scheme === "ip";
 }
 
 /** Whether ids of this scheme count as authenticated for the `auth` ACL scheme. */
-export function isAuthenticatedScheme(scheme: string | null): boolean {
+export function isAuthenticatedScheme(scheme: string | null, config: AuthConfig = {}): boolean {
+  if (scheme === "sasl") return config.sasl != null;
   return scheme === "digest" || scheme === "super" || scheme === "x509";
+}
+
+/**
+ * SASLAuthenticationProvider.isValid: the id must read as a Kerberos name, which any name
+ * without "@" does, and one with "@" only as `service[/host]@realm` with no further "/" or "@".
+ */
+function isKerberosName(id: string): boolean {
+  return !id.includes("@") || /^[^/@]*(\/[^/@]*)?@[^/@]*$/.test(id);
 }
 
 function matches(authId: Id, aclId: Id, config: AuthConfig): boolean {
@@ -87,6 +108,9 @@ function matches(authId: Id, aclId: Id, config: AuthConfig): boolean {
     }
     case "digest":
       return authId.id === aclId.id;
+    case "sasl":
+      // SASLAuthenticationProvider.matches: a user named "super" matches every sasl ACL.
+      return authId.id === "super" || authId.id === aclId.id;
     case "ip":
       return ipMatches(authId.id, aclId.id);
     default:
@@ -202,4 +226,23 @@ export function authenticate(scheme: string | null, auth: Buffer | null, config:
   if (config.superDigest && digest === config.superDigest) ids.push({ scheme: "super", id: "" });
   ids.push({ scheme: "digest", id: digest });
   return ids;
+}
+
+/** ConcurrentHashMap's default table: 16 bins, grown when a 13th entry arrives. */
+const AUTH_SET_BINS = 16;
+const AUTH_SET_RESIZE_AT = 13;
+
+/**
+ * The order in which ZooKeeper lists a connection's ids (whoami): they live in a set backed by
+ * a ConcurrentHashMap, iterated bin by bin, in insertion order within a bin. A bin is the
+ * spread hash of jute's Id.hashCode, 37 * (37 * 17 + scheme.hashCode()) + id.hashCode(). A
+ * connection with 13 ids or more (the table grows then) keeps the order they came in.
+ */
+export function zookeeperAuthInfoOrder(ids: readonly Id[]): Id[] {
+  if (ids.length >= AUTH_SET_RESIZE_AT) return [...ids];
+  const binOf = (id: Id): number => {
+    const hash = (Math.imul(Math.imul(37, 17) + javaStringHash(id.scheme ?? ""), 37) + javaStringHash(id.id ?? "")) | 0;
+    return ((hash ^ (hash >>> 16)) & 0x7fffffff) & (AUTH_SET_BINS - 1);
+  };
+  return ids.map((id, at) => ({ id, at, bin: binOf(id) })).sort((a, b) => a.bin - b.bin || a.at - b.at).map((e) => e.id);
 }

@@ -438,7 +438,7 @@ export class Preparer {
       } else if (scheme === "auth") {
         let expanded = false;
         for (const authId of authInfo) {
-          if (isAuthenticatedScheme(authId.scheme) && authId.scheme !== "super") {
+          if (isAuthenticatedScheme(authId.scheme, this.config.auth) && authId.scheme !== "super") {
             out.push({ perms: a.perms, id: { scheme: authId.scheme, id: authId.id } });
             expanded = true;
           }

@@ -8,5 +8,6 @@ export function authOf(config: ServerConfig): AuthConfig {
     digestAlgorithm: config.digestAlgorithm,
     skipAcl: config.skipAcl,
     x509: config.x509Auth,
+    sasl: config.saslAuthProvider ? true : null,
   };
 }

@@ -1,6 +1,7 @@
 import { JUTE_MAX_BUFFER_DEFAULT } from "@zkts/jute";
 import type { ClientTlsConfig, QuorumTlsConfig } from "./tls/tls-settings.js";
 import type { UnsafeMode } from "./unsafe-modes.js";
+import type { ClientSaslConfig, EnforceAuthConfig, QuorumSaslConfig } from "./sasl/sasl-settings.js";
 
 /** A standalone server's settings, already validated (apps/server reads them from zoo.cfg). */
 export interface ServerConfig {
@@ -18,6 +19,17 @@ export interface ServerConfig {
    * `superUser` (X509AuthenticationProvider.superUser) is granted super.
    */
   x509Auth: { superUser: string | null } | null;
+  /**
+   * SASL DIGEST-MD5 for clients, from the JAAS Server section; null when there is none, and a
+   * `sasl` request then authenticates nothing (an empty answer), as in ZooKeeper.
+   */
+  clientSasl: ClientSaslConfig | null;
+  /** An authProvider.N names SASLAuthenticationProvider: `sasl` ACLs are valid and match SASL ids. */
+  saslAuthProvider: boolean;
+  /** enforce.auth.* or sessionRequireClientSASLAuth: requests of sessions without one of the schemes are refused. */
+  enforceAuth: EnforceAuthConfig | null;
+  /** quorum.auth.*: DIGEST-MD5 between members; null when quorum.auth.enableSasl is off. */
+  quorumSasl: QuorumSaslConfig | null;
   dataDir: string;
   dataLogDir: string;
   tickTime: number;
@@ -78,6 +90,10 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     clientTls: null,
     quorumTls: null,
     x509Auth: null,
+    clientSasl: null,
+    saslAuthProvider: false,
+    enforceAuth: null,
+    quorumSasl: null,
     dataDir: "./data",
     dataLogDir: overrides.dataDir ?? "./data",
     tickTime,

@@ -6,9 +6,11 @@ import {
   type Watcher,
   aclPermits,
   dereferenced,
+  zookeeperAuthInfoOrder,
 } from "@zkts/datatree";
 import {
   type ACL,
+  type Id,
   AddWatchMode,
   AddWatchRequest,
   CheckWatchesRequest,
@@ -51,6 +53,16 @@ import { NullPathWatches, setWatchesUpToNull } from "./set-watches.js";
  * dereferences is MARSHALLINGERROR (its NullPointerException); the reads that take a null
  * path without dereferencing it (sync, getEphemerals, a persistent addWatch) answer as its do.
  */
+/**
+ * AuthUtil.getUser: the provider of the id's scheme names the user; an id whose scheme has no
+ * provider loaded (a `sasl` id without SASLAuthenticationProvider, the super id) shows as "".
+ */
+function whoAmIUser(id: Id, auth: AuthConfig): string {
+  if (id.scheme === "digest") return (id.id ?? "").split(":")[0]!;
+  if (id.scheme === "sasl" && auth.sasl == null) return "";
+  return id.id ?? "";
+}
+
 export class ReadRequests {
   private readonly nullPathWatches = new NullPathWatches();
 
@@ -193,9 +205,9 @@ export class ReadRequests {
       }
       case OpCode.whoAmI: {
         // The ids a connection holds were granted by this server, never null.
-        const clientInfo = c.authInfo.map((id) => ({
+        const clientInfo = zookeeperAuthInfoOrder(c.authInfo).map((id) => ({
           authScheme: id.scheme ?? "",
-          user: id.scheme === "digest" ? (id.id ?? "").split(":")[0]! : (id.id ?? ""),
+          user: whoAmIUser(id, this.auth),
         }));
         return (w) => WhoAmIResponse.write(w, { clientInfo });
       }

@@ -5,7 +5,6 @@ import {
   JuteReader,
   OpCode,
   RequestHeader,
-  SetSASLResponse,
   Xid,
   readConnectRequest,
 } from "@zkts/jute";
@@ -29,6 +28,7 @@ import {
 } from "./client-session-io.js";
 import type { AcceptedSocket } from "./tls/secure-accept.js";
 import { authOf } from "./auth-config.js";
+import { handleSaslRequest, refuseUnauthenticated } from "./sasl/client-sasl.js";
 import { replyForWrite } from "./write-requests.js";
 import { DurableStore } from "./persistence/durable-store.js";
 
@@ -296,14 +296,10 @@ export class ZkServer implements ConnectionHandler {
       return;
     }
     if (type === OpCode.sasl) {
-      // Like a ZooKeeper server without a SASL provider: an empty answer that authenticates
-      // nothing, sent at once, outside the request order.
-      this.log("warn", "SASL authentication is not supported; the client stays unauthenticated", {
-        session: hex(connection.sessionId),
-      });
-      connection.writeReply(xid, { err: 0, zxid: 0n, body: (w) => SetSASLResponse.write(w, { token: null }) });
+      handleSaslRequest(connection, xid, reader, this.config, this.logger);
       return;
     }
+    if (refuseUnauthenticated(connection, xid, this.config, this.logger)) return;
     const sessionLive = this.sessions.touch(connection.sessionId, this.now());
     if (type === OpCode.ping) {
       connection.enqueue(Xid.ping, () => ({ err: 0, zxid: this.tree.lastProcessedZxid, body: null }));

@@ -1,5 +1,5 @@
 import type { DataTree, WriteRequest } from "@zkts/datatree";
-import { ErrorCode, JuteReader, OpCode, RequestHeader, SetSASLResponse, Xid, readConnectRequest } from "@zkts/jute";
+import { ErrorCode, JuteReader, OpCode, RequestHeader, Xid, readConnectRequest } from "@zkts/jute";
 import type { PersistedState, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import {
@@ -10,6 +10,7 @@ import {
   openClientConnection,
   readWriteOrAnswer,
 } from "../client-session-io.js";
+import { handleSaslRequest, refuseUnauthenticated } from "../sasl/client-sasl.js";
 import { ClientConnection, type ConnectionHandler } from "../connection.js";
 import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
 import { sessionPassword } from "../java-random.js";
@@ -308,9 +309,10 @@ export class EnsembleServer implements ConnectionHandler {
       return;
     }
     if (type === OpCode.sasl) {
-      connection.writeReply(xid, { err: 0, zxid: 0n, body: (w) => SetSASLResponse.write(w, { token: null }) });
+      handleSaslRequest(connection, xid, reader, this.config, this.logger);
       return;
     }
+    if (refuseUnauthenticated(connection, xid, this.config, this.logger)) return;
     const replica = this.replica;
     const sessionLive = replica.touchSession(connection.sessionId);
     if (type === OpCode.ping) {

@@ -1,6 +1,7 @@
-import { ErrorCode, type Handshake, JuteReader, OpCode, RequestHeader, SetSASLResponse, Xid } from "@zkts/jute";
+import { ErrorCode, type Handshake, JuteReader, OpCode, RequestHeader, Xid } from "@zkts/jute";
 import type { SoftState } from "@zkts/zab";
 import { answerHandshake, handleAuthPacket } from "../client-session-io.js";
+import { handleSaslRequest, refuseUnauthenticated } from "../sasl/client-sasl.js";
 import type { ClientConnection } from "../connection.js";
 import { sessionPassword } from "../java-random.js";
 import { type Logger, hex } from "../logger.js";
@@ -169,9 +170,10 @@ export class ReadOnlyServer {
       return;
     }
     if (type === OpCode.sasl) {
-      connection.writeReply(xid, { err: 0, zxid: 0n, body: (w) => SetSASLResponse.write(w, { token: null }) });
+      handleSaslRequest(connection, xid, reader, config, this.o.logger);
       return;
     }
+    if (refuseUnauthenticated(connection, xid, config, this.o.logger)) return;
     const replica = this.o.replica;
     const live = sessions.touch(connection.sessionId, Date.now());
     if (type === OpCode.ping) {

@@ -1,0 +1,187 @@
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import type { ServerConfig } from "@zkts/server";
+import { type JaasConfig, type JaasEntry, digestCredentialsOf, digestUsersOf, isKerberosModule, parseJaasConfig } from "@zkts/sasl";
+import { ConfigError } from "./config-error.js";
+import { JAAS_SYSTEM_PROPERTY } from "./jvm-flags.js";
+
+/** The class name that loads ZooKeeper's SASL provider (the `sasl` ACL scheme) in an `authProvider.N` key. */
+export const SASL_PROVIDER_CLASS = "org.apache.zookeeper.server.auth.SASLAuthenticationProvider";
+
+/** Every zoo.cfg key this file reads, so none of them is reported as ignored or refused. */
+export const SASL_KEYS: ReadonlySet<string> = new Set([
+  "jaasLoginConfig",
+  "sasl.serverconfig",
+  "SASLAuthenticationProvider.superPassword",
+  "allowSaslFailedClients",
+  "enforce.auth.enabled",
+  "enforce.auth.schemes",
+  "sessionRequireClientSASLAuth",
+  "quorum.auth.enableSasl",
+  "quorum.auth.learnerRequireSasl",
+  "quorum.auth.serverRequireSasl",
+  "quorum.auth.learner.saslLoginContext",
+  "quorum.auth.server.saslLoginContext",
+]);
+
+/** `superUser` and `superUser.<anything>` (ZooKeeper's zookeeper.superUser prefix). */
+export function isSuperUserKey(key: string): boolean {
+  return key === "superUser" || key.startsWith("superUser.");
+}
+
+type Get = (key: string) => string | undefined;
+
+type SaslSettings = Pick<ServerConfig, "clientSasl" | "saslAuthProvider" | "enforceAuth" | "quorumSasl">;
+
+/**
+ * SASL, enforced authentication and quorum SASL from zoo.cfg (keys with or without the
+ * `zookeeper.` prefix) and the JAAS login configuration, named by `jaasLoginConfig` or by
+ * `-Djava.security.auth.login.config` in SERVER_JVMFLAGS. Everything ZooKeeper 3.8 refuses at
+ * start is refused here too (exit status 2), and Kerberos as well, which zkts does not serve.
+ */
+export function saslFrom(
+  props: ReadonlyMap<string, string>,
+  get: Get,
+  strip: (key: string) => string,
+  baseDir: string,
+  systemProperties: ReadonlyMap<string, string>,
+  x509Loaded: boolean,
+): SaslSettings {
+  const saslAuthProvider = [...props].some(([k, v]) => /^authProvider\./.test(strip(k)) && v.trim() === SASL_PROVIDER_CLASS);
+  const jaas = loadJaas(get, baseDir, systemProperties);
+  return {
+    saslAuthProvider,
+    clientSasl: clientSaslFrom(props, get, strip, jaas),
+    enforceAuth: enforceAuthFrom(get, { sasl: saslAuthProvider, x509: x509Loaded }),
+    quorumSasl: quorumSaslFrom(get, jaas),
+  };
+}
+
+interface LoadedJaas {
+  path: string;
+  config: JaasConfig;
+}
+
+function loadJaas(get: Get, baseDir: string, systemProperties: ReadonlyMap<string, string>): LoadedJaas | null {
+  const fromCfg = get("jaasLoginConfig")?.trim();
+  const fromJvm = systemProperties.get(JAAS_SYSTEM_PROPERTY)?.trim();
+  const key = fromCfg ? "jaasLoginConfig" : `-D${JAAS_SYSTEM_PROPERTY} (SERVER_JVMFLAGS)`;
+  const named = fromCfg || fromJvm;
+  if (!named) return null;
+  const path = isAbsolute(named) ? named : resolve(baseDir, named);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`${key}: cannot read the JAAS file "${named}": ${(err as Error).message}`);
+  }
+  try {
+    return { path, config: parseJaasConfig(text) };
+  } catch (err) {
+    throw new ConfigError(`${key}: the JAAS file "${named}" does not parse: ${(err as Error).message}`);
+  }
+}
+
+/** A section the server logs in with: Kerberos is refused by name. */
+function section(jaas: LoadedJaas, name: string, purpose: string): readonly JaasEntry[] | undefined {
+  const entries = jaas.config.get(name);
+  if (entries?.some(isKerberosModule)) {
+    throw new ConfigError(
+      `JAAS section "${name}" (${purpose}) in ${jaas.path} uses Kerberos (Krb5LoginModule): zkts serves SASL DIGEST-MD5 only, not GSSAPI`,
+    );
+  }
+  return entries;
+}
+
+function clientSaslFrom(props: ReadonlyMap<string, string>, get: Get, strip: (key: string) => string, jaas: LoadedJaas | null): ServerConfig["clientSasl"] {
+  const named = get("sasl.serverconfig")?.trim();
+  const sectionName = named || "Server";
+  const entries = jaas === null ? undefined : section(jaas, sectionName, "SASL for clients");
+  if (entries === undefined) {
+    // ZooKeeper serves clients without SASL when the default section is missing; a section
+    // named on purpose that is not there stops it (and zkts, whose JAAS file may be missing).
+    if (named) throw new ConfigError(`sasl.serverconfig: no JAAS section "${sectionName}" ${jaas === null ? "(no JAAS file is configured)" : `in ${jaas.path}`}`);
+    return null;
+  }
+  const superUsers = [...props]
+    .filter(([k]) => isSuperUserKey(strip(k)))
+    .map(([, v]) => v.trim())
+    .filter((v) => v !== "");
+  return {
+    users: digestUsersOf(entries),
+    superPassword: get("SASLAuthenticationProvider.superPassword") ?? null,
+    superUsers,
+    allowFailedClients: strictBoolean("allowSaslFailedClients", get("allowSaslFailedClients")),
+  };
+}
+
+/**
+ * AuthenticationHelper: sessionRequireClientSASLAuth=true means enforcing the sasl scheme;
+ * otherwise enforce.auth.enabled with the comma list enforce.auth.schemes. Each scheme needs
+ * its provider (ip and digest are built in; x509 and sasl are loaded by their keys).
+ */
+function enforceAuthFrom(get: Get, loaded: { sasl: boolean; x509: boolean }): ServerConfig["enforceAuth"] {
+  let schemes: string[];
+  let key: string;
+  if (strictBoolean("sessionRequireClientSASLAuth", get("sessionRequireClientSASLAuth"))) {
+    schemes = ["sasl"];
+    key = "sessionRequireClientSASLAuth";
+  } else {
+    if (!strictBoolean("enforce.auth.enabled", get("enforce.auth.enabled"))) return null;
+    key = "enforce.auth.enabled";
+    const text = get("enforce.auth.schemes");
+    schemes = text === undefined ? [] : javaSplit(text, ",").map((s) => s.trim());
+    if (schemes.length === 0) throw new ConfigError("enforce.auth.enabled is true: enforce.auth.schemes must be configured");
+  }
+  for (const scheme of schemes) {
+    const available = scheme === "ip" || scheme === "digest" || (scheme === "sasl" && loaded.sasl) || (scheme === "x509" && loaded.x509);
+    if (!available) {
+      const hint = scheme === "sasl" ? ` (load it with authProvider.1=${SASL_PROVIDER_CLASS})` : "";
+      throw new ConfigError(`${key}: authentication scheme "${scheme}" is not available${hint}`);
+    }
+  }
+  return { schemes, saslRequired: schemes.includes("sasl") };
+}
+
+/** QuorumPeerConfig's quorum.auth.* checks, then the two JAAS sections every member logs in with. */
+function quorumSaslFrom(get: Get, jaas: LoadedJaas | null): ServerConfig["quorumSasl"] {
+  const enabled = strictBoolean("quorum.auth.enableSasl", get("quorum.auth.enableSasl"));
+  const serverRequireSasl = strictBoolean("quorum.auth.serverRequireSasl", get("quorum.auth.serverRequireSasl"));
+  const learnerRequireSasl = strictBoolean("quorum.auth.learnerRequireSasl", get("quorum.auth.learnerRequireSasl"));
+  if (!enabled && serverRequireSasl) throw new ConfigError("quorum.auth.serverRequireSasl needs quorum.auth.enableSasl=true");
+  if (!enabled && learnerRequireSasl) throw new ConfigError("quorum.auth.learnerRequireSasl needs quorum.auth.enableSasl=true");
+  if (!learnerRequireSasl && serverRequireSasl) throw new ConfigError("quorum.auth.serverRequireSasl needs quorum.auth.learnerRequireSasl=true");
+  if (!enabled) return null;
+  const learnerName = get("quorum.auth.learner.saslLoginContext")?.trim() || "QuorumLearner";
+  const serverName = get("quorum.auth.server.saslLoginContext")?.trim() || "QuorumServer";
+  if (jaas === null) {
+    throw new ConfigError(`quorum.auth.enableSasl: no JAAS file is configured (jaasLoginConfig, or -D${JAAS_SYSTEM_PROPERTY} in SERVER_JVMFLAGS)`);
+  }
+  const learner = section(jaas, learnerName, "quorum.auth.learner.saslLoginContext");
+  const server = section(jaas, serverName, "quorum.auth.server.saslLoginContext");
+  if (learner === undefined) throw new ConfigError(`quorum.auth.learner.saslLoginContext: no JAAS section "${learnerName}" in ${jaas.path}`);
+  if (server === undefined) throw new ConfigError(`quorum.auth.server.saslLoginContext: no JAAS section "${serverName}" in ${jaas.path}`);
+  const credentials = digestCredentialsOf(learner);
+  if (credentials === null) throw new ConfigError(`JAAS section "${learnerName}" in ${jaas.path} has no username and password`);
+  return { learnerRequireSasl, serverRequireSasl, learner: credentials, serverUsers: digestUsersOf(server) };
+}
+
+/**
+ * ZooKeeper reads some of these switches with Boolean.parseBoolean ("true" in any case is true,
+ * anything else false). A value that is neither true nor false is refused instead: a typo must
+ * not turn a protection off without a word.
+ */
+function strictBoolean(key: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw.trim() === "") return false;
+  const v = raw.trim().toLowerCase();
+  if (v === "true") return true;
+  if (v === "false") return false;
+  throw new ConfigError(`${key}: expected true or false, got "${raw}"`);
+}
+
+/** Java's String.split: trailing empty strings are dropped. */
+function javaSplit(text: string, separator: string): string[] {
+  const parts = text.split(separator);
+  while (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
+  return parts;
+}
