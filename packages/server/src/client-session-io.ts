@@ -66,7 +66,10 @@ export class ConnectionsPerAddress {
 export function openClientConnection(
   accepted: AcceptedSocket,
   handler: ConnectionHandler,
-  config: Pick<ServerConfig, "juteMaxBuffer" | "maxOutstandingPerConnection" | "x509Auth">,
+  config: Pick<
+    ServerConfig,
+    "juteMaxBuffer" | "maxOutstandingPerConnection" | "clientOutgoingBytesSoft" | "clientOutgoingBytesMax" | "x509Auth"
+  >,
   admission: ConnectionsPerAddress,
   logger: Logger,
 ): ClientConnection | null {
@@ -89,7 +92,12 @@ export function openClientConnection(
     }
   }
   if (!admission.admit(accepted.socket)) return null;
-  const connection = new ClientConnection(accepted.socket, handler, config.juteMaxBuffer, config.maxOutstandingPerConnection);
+  const connection = new ClientConnection(accepted.socket, handler, {
+    maxBuffer: config.juteMaxBuffer,
+    maxOutstanding: config.maxOutstandingPerConnection,
+    outgoingBytesSoft: config.clientOutgoingBytesSoft,
+    outgoingBytesMax: config.clientOutgoingBytesMax,
+  });
   connection.authInfo.push(...x509Ids);
   return connection;
 }

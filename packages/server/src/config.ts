@@ -57,6 +57,13 @@ export interface ServerConfig {
   digestAlgorithm: string;
   /** Requests a connection may have in flight before the server stops reading from it. */
   maxOutstandingPerConnection: number;
+  /**
+   * zkts.clientOutgoingBytesSoft: reply bytes queued for a client past which its requests wait
+   * (and nothing more is read from it) until it reads; ZooKeeper 3.8 queues without bound.
+   */
+  clientOutgoingBytesSoft: number;
+  /** zkts.clientOutgoingBytesMax: queued bytes past which a watch event closes the connection. */
+  clientOutgoingBytesMax: number;
   containerCheckIntervalMs: number;
   containerMaxPerMinute: number;
   containerMaxNeverUsedIntervalMs: number;
@@ -114,6 +121,8 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     superDigest: null,
     digestAlgorithm: "SHA1",
     maxOutstandingPerConnection: 1000,
+    clientOutgoingBytesSoft: 1024 * 1024,
+    clientOutgoingBytesMax: 16 * 1024 * 1024,
     containerCheckIntervalMs: 60000,
     containerMaxPerMinute: 10000,
     containerMaxNeverUsedIntervalMs: 0,

@@ -32,6 +32,26 @@ export interface ConnectionHandler {
   log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void;
 }
 
+/** What one connection may hold before the server stops reading from it or closes it. */
+export interface ConnectionLimits {
+  /** jute.maxbuffer: the largest request frame. */
+  maxBuffer: number;
+  /** Requests in flight before the server stops reading (maxOutstandingPerConnection). */
+  maxOutstanding: number;
+  /**
+   * Reply bytes queued for the socket past which no further reply is produced and nothing more
+   * is read, until the client has read enough of them: a client that never reads costs at most
+   * this plus one reply.
+   */
+  outgoingBytesSoft: number;
+  /**
+   * Queued bytes past which a watch event closes the connection instead: events cannot wait
+   * like replies can (they come from other sessions' writes), so a watcher that does not read
+   * them is cut off rather than buffered for without bound.
+   */
+  outgoingBytesMax: number;
+}
+
 let nextConnectionId = 1;
 
 /**
@@ -66,15 +86,17 @@ export class ClientConnection implements Watcher {
   private readonly out = new JuteWriter(16 * 1024);
   private flushScheduled = false;
   private closeAfterFlush = false;
+  /** Reading stopped because maxOutstanding requests are in flight. */
   private paused = false;
+  /** Replies held back (and reading stopped) until the client reads what is queued. */
+  private waitingForOutput = false;
   /** Requests that arrived before the session was established, replayed once it is. */
   private held: Buffer[] = [];
 
   constructor(
     private readonly socket: Socket,
     private readonly handler: ConnectionHandler,
-    maxBuffer: number,
-    private readonly maxOutstanding: number,
+    private readonly limits: ConnectionLimits,
   ) {
     this.remoteAddress = (socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
     this.remotePort = socket.remotePort ?? 0;
@@ -82,11 +104,12 @@ export class ClientConnection implements Watcher {
     // Every connection is authenticated by its address, as ZooKeeper's ip provider does.
     this.authInfo.push({ scheme: "ip", id: this.remoteAddress });
     // A request frame is its payload plus a little header room over jute.maxbuffer.
-    this.framer = new Framer(maxBuffer);
+    this.framer = new Framer(limits.maxBuffer);
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (err) => this.handler.log("debug", "connection error", { connection: this.id, err }));
     socket.on("close", () => this.onSocketClosed());
+    socket.on("drain", () => this.resumeIfOutputRoom());
   }
 
   get outstanding(): number {
@@ -130,13 +153,13 @@ export class ClientConnection implements Watcher {
       // still be on its way to disk); hold them and stop reading until then.
       this.held.push(Buffer.from(payload));
       this.socket.pause();
-      if (this.held.length > this.maxOutstanding) this.close();
+      if (this.held.length > this.limits.maxOutstanding) this.close();
       return;
     }
     this.handler.onRequest(this, payload);
-    if (!this.paused && this.outstanding >= this.maxOutstanding) {
+    if (!this.paused && this.outstanding >= this.limits.maxOutstanding) {
       this.paused = true;
-      this.socket.pause();
+      this.applyReading();
     }
   }
 
@@ -149,7 +172,7 @@ export class ClientConnection implements Watcher {
       if (this.closed) return;
       this.handler.onRequest(this, payload);
     }
-    if (!this.paused) this.socket.resume();
+    this.applyReading();
   }
 
   /** Queues a request whose reply is already known or will be supplied by `complete`. */
@@ -172,6 +195,10 @@ export class ClientConnection implements Watcher {
       const entry = this.queue[this.queueHead]!;
       if (entry.reply === null) {
         if (entry.run === null) break;
+        if (this.outgoingBytes() > this.limits.outgoingBytesSoft) {
+          this.waitForOutputRoom();
+          break;
+        }
         entry.reply = entry.run();
       }
       this.queueHead++;
@@ -189,10 +216,36 @@ export class ClientConnection implements Watcher {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;
     }
-    if (this.paused && this.outstanding < this.maxOutstanding / 2) {
+    if (this.paused && this.outstanding < this.limits.maxOutstanding / 2) {
       this.paused = false;
-      this.socket.resume();
+      this.applyReading();
     }
+  }
+
+  /** Bytes written for this client that it has not taken yet (this turn's batch plus the socket's). */
+  outgoingBytes(): number {
+    return this.out.offset + this.socket.writableLength;
+  }
+
+  private waitForOutputRoom(): void {
+    if (this.waitingForOutput) return;
+    this.waitingForOutput = true;
+    this.applyReading();
+  }
+
+  /** Once the client has read its queued replies, the held-back requests run again. */
+  private resumeIfOutputRoom(): void {
+    if (!this.waitingForOutput || this.closed || this.outgoingBytes() > this.limits.outgoingBytesSoft) return;
+    this.waitingForOutput = false;
+    this.drain();
+    this.applyReading();
+  }
+
+  /** Reads from the socket only while nothing holds this connection back. */
+  private applyReading(): void {
+    if (!this.open || this.closed) return;
+    if (this.paused || this.waitingForOutput) this.socket.pause();
+    else this.socket.resume();
   }
 
   /** Sends a reply at once, outside the request order (auth replies, as ZooKeeper does). */
@@ -220,6 +273,17 @@ export class ClientConnection implements Watcher {
 
   notify(event: WatchedEvent): void {
     if (this.closed) return;
+    if (this.outgoingBytes() > this.limits.outgoingBytesMax) {
+      this.handler.log("warn", "closing connection: the client does not read its watch events", {
+        connection: this.id,
+        session: this.sessionId.toString(16),
+        queuedBytes: this.outgoingBytes(),
+      });
+      // Dropped, not flushed: what is queued is what the client would not take.
+      this.socket.destroy();
+      this.close();
+      return;
+    }
     const w = this.out;
     w.beginFrame();
     ReplyHeader.write(w, { xid: Xid.notification, zxid: -1n, err: 0 });
@@ -256,6 +320,7 @@ export class ClientConnection implements Watcher {
     }
     this.out.reset();
     if (this.closeAfterFlush) this.close();
+    else this.resumeIfOutputRoom();
   }
 
   close(): void {
