@@ -14,19 +14,30 @@ const ALLOWED: Record<string, string[]> = {
   "@zkts/datatree": ["@zkts/jute"],
   "@zkts/zab": [],
   "@zkts/storage": ["@zkts/jute"],
-  "@zkts/server": ["@zkts/jute", "@zkts/datatree", "@zkts/zab", "@zkts/storage"],
-  "@zkts/client": ["@zkts/jute"],
+  // SASL mechanisms (DIGEST-MD5) as pure functions over bytes, for the server and the client.
+  "@zkts/sasl": [],
+  "@zkts/server": ["@zkts/jute", "@zkts/datatree", "@zkts/zab", "@zkts/storage", "@zkts/sasl"],
+  "@zkts/client": ["@zkts/jute", "@zkts/sasl"],
   "@zkts/recipes": ["@zkts/client"],
-  "@zkts/checker": [],
+  "@zkts/checker": ["@zkts/cli-args"],
   "@zkts/testkit": [],
-  "zkts-server": ["@zkts/server"],
-  "zkts-cli": ["@zkts/client"],
+  // The embedded test server for Node users: zkts's own server, in the test's process.
+  "@zkts/testing": ["@zkts/server"],
+  // The commands' shared argument layer (--help, --version, usage errors).
+  "@zkts/cli-args": [],
+  // Packs the packages and installs the tarballs elsewhere: it imports none of them.
+  "@zkts/install-test": [],
+  // The server command also reads data files for operators (snapshot, txnlog, verify) and
+  // speaks SASL's JAAS configuration.
+  "zkts-server": ["@zkts/server", "@zkts/cli-args", "@zkts/jute", "@zkts/storage", "@zkts/sasl"],
+  "zkts-cli": ["@zkts/client", "@zkts/cli-args", "@zkts/sasl"],
   // The load generator speaks the wire protocol directly (jute), so a client library's own
   // overhead does not colour the server figures.
-  "zkts-bench": ["@zkts/client", "@zkts/jute"],
+  "zkts-bench": ["@zkts/client", "@zkts/jute", "@zkts/cli-args"],
   // The simulated clients speak the request and response records the server's pipeline reads
-  // and writes (jute); the simulated members are the server's Replica and zab core.
-  "@zkts/lab": ["@zkts/server", "@zkts/client", "@zkts/checker", "@zkts/jute"],
+  // and writes (jute); the simulated members are the server's Replica and zab core; the
+  // process and container drivers start members with testkit's command lines.
+  "@zkts/lab": ["@zkts/server", "@zkts/client", "@zkts/checker", "@zkts/jute", "@zkts/testkit", "@zkts/cli-args"],
 };
 
 /** Source trees that must stay deterministic: time and randomness arrive as inputs. */
