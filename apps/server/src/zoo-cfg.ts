@@ -30,6 +30,7 @@ const Schema = Type.Object({
   maxOutstandingPerConnection: PositiveInt,
   clientOutgoingBytesSoft: PositiveInt,
   clientOutgoingBytesMax: PositiveInt,
+  sessionlessCnxnTimeoutMs: PositiveInt,
   containerCheckIntervalMs: PositiveInt,
   containerMaxPerMinute: PositiveInt,
   containerMaxNeverUsedIntervalMs: Type.Integer({ minimum: 0 }),
@@ -139,6 +140,8 @@ export function configFromProperties(
     maxOutstandingPerConnection: int("maxOutstandingPerConnection", 1000),
     clientOutgoingBytesSoft: int("zkts.clientOutgoingBytesSoft", 1024 * 1024),
     clientOutgoingBytesMax: int("zkts.clientOutgoingBytesMax", 16 * 1024 * 1024),
+    // A system property in ZooKeeper, reached from zoo.cfg as zookeeper.nio.sessionlessCnxnTimeout.
+    sessionlessCnxnTimeoutMs: int("nio.sessionlessCnxnTimeout", 10_000),
     containerCheckIntervalMs: int("znode.container.checkIntervalMs", 60000),
     containerMaxPerMinute: int("znode.container.maxPerMinute", 10000),
     containerMaxNeverUsedIntervalMs: int("znode.container.maxNeverUsedIntervalMs", 0),
@@ -176,7 +179,7 @@ export function configFromProperties(
     "DigestAuthenticationProvider.superDigest", "DigestAuthenticationProvider.digestAlg", "serverId",
     "snapCount", "snapSizeLimitInKb", "preAllocSize", "txnLogSizeLimitInKb", "forceSync", "fsync.warningthresholdms",
     "autopurge.snapRetainCount", "autopurge.purgeInterval", "zkts.linearizableReads", "zkts.unsafe",
-    "zkts.clientOutgoingBytesSoft", "zkts.clientOutgoingBytesMax",
+    "zkts.clientOutgoingBytesSoft", "zkts.clientOutgoingBytesMax", "nio.sessionlessCnxnTimeout",
   ]);
   const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs"]);
   const ignoredKeys = [...props.keys()].filter(

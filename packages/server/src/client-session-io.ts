@@ -68,7 +68,12 @@ export function openClientConnection(
   handler: ConnectionHandler,
   config: Pick<
     ServerConfig,
-    "juteMaxBuffer" | "maxOutstandingPerConnection" | "clientOutgoingBytesSoft" | "clientOutgoingBytesMax" | "x509Auth"
+    | "juteMaxBuffer"
+    | "maxOutstandingPerConnection"
+    | "clientOutgoingBytesSoft"
+    | "clientOutgoingBytesMax"
+    | "sessionlessCnxnTimeoutMs"
+    | "x509Auth"
   >,
   admission: ConnectionsPerAddress,
   logger: Logger,
@@ -97,6 +102,7 @@ export function openClientConnection(
     maxOutstanding: config.maxOutstandingPerConnection,
     outgoingBytesSoft: config.clientOutgoingBytesSoft,
     outgoingBytesMax: config.clientOutgoingBytesMax,
+    handshakeTimeoutMs: config.sessionlessCnxnTimeoutMs,
   });
   connection.authInfo.push(...x509Ids);
   return connection;

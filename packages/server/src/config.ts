@@ -64,6 +64,11 @@ export interface ServerConfig {
   clientOutgoingBytesSoft: number;
   /** zkts.clientOutgoingBytesMax: queued bytes past which a watch event closes the connection. */
   clientOutgoingBytesMax: number;
+  /**
+   * zookeeper.nio.sessionlessCnxnTimeout (ms): a connection that has not delivered its
+   * ConnectRequest this long after it was accepted is closed.
+   */
+  sessionlessCnxnTimeoutMs: number;
   containerCheckIntervalMs: number;
   containerMaxPerMinute: number;
   containerMaxNeverUsedIntervalMs: number;
@@ -123,6 +128,7 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     maxOutstandingPerConnection: 1000,
     clientOutgoingBytesSoft: 1024 * 1024,
     clientOutgoingBytesMax: 16 * 1024 * 1024,
+    sessionlessCnxnTimeoutMs: 10_000,
     containerCheckIntervalMs: 60000,
     containerMaxPerMinute: 10000,
     containerMaxNeverUsedIntervalMs: 0,

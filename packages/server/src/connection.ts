@@ -50,6 +50,12 @@ export interface ConnectionLimits {
    * them is cut off rather than buffered for without bound.
    */
   outgoingBytesMax: number;
+  /**
+   * zookeeper.nio.sessionlessCnxnTimeout: how long a connection may take, from its accept, to
+   * deliver its whole ConnectRequest (or a four-letter word). ZooKeeper restarts this wait on
+   * every byte read, so a client trickling bytes keeps a connection forever; zkts does not.
+   */
+  handshakeTimeoutMs: number;
 }
 
 let nextConnectionId = 1;
@@ -79,6 +85,7 @@ export class ClientConnection implements Watcher {
   /** The client sent the trailing readOnly byte, so it gets one back. */
   readOnlyByteSent = true;
   private handshakeSeen = false;
+  private handshakeTimer: NodeJS.Timeout | null;
   private firstChunk = true;
   private readonly framer: Framer;
   private readonly queue: PendingRequest[] = [];
@@ -110,6 +117,8 @@ export class ClientConnection implements Watcher {
     socket.on("error", (err) => this.handler.log("debug", "connection error", { connection: this.id, err }));
     socket.on("close", () => this.onSocketClosed());
     socket.on("drain", () => this.resumeIfOutputRoom());
+    this.handshakeTimer = setTimeout(() => this.onHandshakeTimeout(), limits.handshakeTimeoutMs);
+    this.handshakeTimer.unref();
   }
 
   get outstanding(): number {
@@ -145,6 +154,7 @@ export class ClientConnection implements Watcher {
     this.packetsReceived++;
     if (!this.handshakeSeen) {
       this.handshakeSeen = true;
+      this.clearHandshakeTimer();
       this.handler.onHandshake(this, payload);
       return;
     }
@@ -323,9 +333,28 @@ export class ClientConnection implements Watcher {
     else this.resumeIfOutputRoom();
   }
 
+  private onHandshakeTimeout(): void {
+    this.handshakeTimer = null;
+    if (this.closed || this.handshakeSeen) return;
+    this.handler.log("info", "closing connection: no session handshake within the sessionless connection timeout", {
+      connection: this.id,
+      remote: `${this.remoteAddress}:${this.remotePort}`,
+      timeoutMs: this.limits.handshakeTimeoutMs,
+    });
+    this.socket.destroy();
+    this.close();
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer === null) return;
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.clearHandshakeTimer();
     if (this.out.offset > 0 && !this.socket.destroyed) this.socket.write(this.out.toBuffer());
     this.out.reset();
     this.socket.end();
@@ -335,6 +364,7 @@ export class ClientConnection implements Watcher {
 
   private onSocketClosed(): void {
     this.closed = true;
+    this.clearHandshakeTimer();
     this.handler.onClose(this);
   }
 }
