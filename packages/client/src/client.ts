@@ -57,6 +57,7 @@ import { EventQueue } from "./event-queue.js";
 import { Chroot, joinPath, validatePath } from "./paths.js";
 import { SessionEvents, type SessionEventName, type SessionEventOf, type SessionListener } from "./session-events.js";
 import { SocketDriver } from "./socket-driver.js";
+import { type SaslOptions, saslExchangeFactory } from "./sasl.js";
 import { childrenSnapshots, dataSnapshots, type DataSnapshot } from "./watch-streams.js";
 import { REMOVE_WATCHES_WIRE, REMOVED_EVENT, REMOVED_KINDS, WATCHER_TYPE_WIRE } from "./watcher-types.js";
 import { Transaction, type MultiReadOp, type MultiReadResult, type OpResult, readResults } from "./transaction.js";
@@ -98,6 +99,12 @@ export interface ClientOptions {
   readOnlyAllowed?: boolean;
   /** Credentials sent on every (re)connect before any request. */
   auth?: AuthInfo[];
+  /**
+   * SASL DIGEST-MD5 on every (re)connect, as ZooKeeper's Java client does with a JAAS Client
+   * section (see saslOptionsFromJaas). The session counts as connected, and requests go out,
+   * once the exchange completes; a refusal ends the client with AUTHFAILED.
+   */
+  sasl?: SaslOptions;
   /** jute.maxbuffer: requests and replies larger than this are refused. Default 0xfffff. */
   maxBufferBytes?: number;
   /** Requests in flight plus requests waiting for a connection. Default 1000. */
@@ -207,6 +214,7 @@ export class ZkClient {
         reconnectDelayMsMin: options.reconnectDelayMsMin ?? 100,
         reconnectDelayMsMax: options.reconnectDelayMsMax ?? 2000,
         random,
+        ...(options.sasl === undefined ? {} : { sasl: saslExchangeFactory(options.sasl) }),
       },
       {
         sessionEvent: (event) => {

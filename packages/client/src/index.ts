@@ -14,10 +14,19 @@ export {
 export { ConnectionStates, type ConnectionState, type ConnectionStateEvent } from "./connection-state.js";
 export { Transaction, type OpResult, type MultiReadOp, type MultiReadResult } from "./transaction.js";
 export { digestAcl, digestId } from "./digest.js";
+export { saslOptionsFromJaas, type SaslOptions } from "./sasl.js";
 export { parseConnectString, type HostPort, type ConnectString } from "./connect-string.js";
 export { validatePath, parentOf, joinPath } from "./paths.js";
 export { EventQueue } from "./event-queue.js";
-export { ConnectionCore, type CoreConfig, type CoreHooks, type SessionEvent, type SessionState, type Completion } from "./core/connection-core.js";
+export {
+  ConnectionCore,
+  type CoreConfig,
+  type CoreHooks,
+  type SaslExchange,
+  type SessionEvent,
+  type SessionState,
+  type Completion,
+} from "./core/connection-core.js";
 export { WatchTable, type WatchKind, type RawWatchEvent, type RawWatcher } from "./core/watch-table.js";
 export { ReconnectPolicy } from "./core/reconnect-policy.js";
 export { setWatchesBatches, SET_WATCHES_BATCH_CHARS } from "./core/set-watches.js";

@@ -4,12 +4,14 @@ import {
   ErrorCode,
   EventType,
   Framer,
+  GetSASLRequest,
   JuteReader,
   JuteWriter,
   KeeperState,
   OpCode,
   ReplyHeader,
   RequestHeader,
+  SetSASLResponse,
   WatcherEvent,
   Xid,
   readConnectResponse,
@@ -83,6 +85,21 @@ export interface CoreConfig {
   reconnectDelayMsMin: number;
   reconnectDelayMsMax: number;
   random: () => number;
+  /**
+   * SASL: a fresh exchange for every connection, run right after the handshake (ZooKeeper's
+   * clients authenticate each connection anew). Until it completes, requests wait and the
+   * session does not count as connected; a failed exchange ends the client in authFailed.
+   */
+  sasl?: () => SaslExchange;
+}
+
+/** The client side of one SASL mechanism's exchange (DIGEST-MD5 in @zkts/sasl has this shape). */
+export interface SaslExchange {
+  /** The first token (empty for DIGEST-MD5). */
+  start(): Buffer;
+  /** The answer to a server token, or null once the exchange is complete with nothing to send. */
+  evaluate(token: Buffer): Buffer | null;
+  readonly complete: boolean;
 }
 
 type Phase = "waiting" | "opening" | "handshaking" | "open" | "closing" | "expired" | "authFailed" | "closed";
@@ -141,6 +158,8 @@ export class ConnectionCore {
   private readonly inFlight: InFlight[] = [];
   private queued: Queued[] = [];
   private readonly authInfos: AuthInfo[] = [];
+  /** The SASL exchange of the current connection while it runs; requests wait until it is done. */
+  private saslExchange: SaslExchange | null = null;
   /** Answers to auth packets arrive in order among themselves (the server answers inline). */
   private authWaiters: (Completion | null)[] = [];
   private closeWaiters: (() => void)[] = [];
@@ -364,7 +383,7 @@ export class ConnectionCore {
       this.outstandingBytesValue -= payloadBytes;
       complete(err, reader, info);
     };
-    if (this.phase === "open") this.sendRequest(opCode, body, tracked, now);
+    if (this.phase === "open" && this.saslExchange === null) this.sendRequest(opCode, body, tracked, now);
     else this.queued.push({ opCode, body, complete: tracked });
   }
 
@@ -569,16 +588,70 @@ export class ConnectionCore {
     for (const batch of setWatchesBatches(this.watches, this.lastZxidValue)) {
       this.writeFrame(Xid.setWatches, batch.opCode, batch.body, now);
     }
+    if (this.config.sasl !== undefined) {
+      this.startSasl(this.config.sasl(), now);
+      return;
+    }
+    this.sessionUsable(now);
+  }
+
+  /** The connection serves requests: the waiting ones go out and the session counts as connected. */
+  private sessionUsable(now: number): void {
     const queued = this.queued;
     this.queued = [];
     for (const entry of queued) this.sendRequest(entry.opCode, entry.body, entry.complete, now);
     this.hooks.sessionEvent({
       type: "connected",
-      sessionId: reply.sessionId,
-      timeoutMs: reply.timeOut,
-      readOnly: reply.readOnly,
+      sessionId: this.sessionIdValue,
+      timeoutMs: this.negotiatedTimeoutMs,
+      readOnly: this.readOnlyValue,
       server: this.currentServer!,
     });
+  }
+
+  private startSasl(exchange: SaslExchange, now: number): void {
+    this.saslExchange = exchange;
+    let first: Buffer;
+    try {
+      first = exchange.start();
+    } catch (err) {
+      return this.saslFailed(`SASL could not start: ${(err as Error).message}`);
+    }
+    this.sendSasl(exchange, first, now);
+  }
+
+  /**
+   * One sasl request (opcode 102, a normal xid) and its answer. The exchange goes on until it
+   * completes; a refusal (AUTHFAILED, SESSIONCLOSEDREQUIRESASLAUTH), a server that answers
+   * without a token (one with no SASL configured) or a token that does not check out ends the
+   * client in authFailed, as ZooKeeper's Java client does.
+   */
+  private sendSasl(exchange: SaslExchange, token: Buffer, now: number): void {
+    const generation = this.generation;
+    // Its answer is handled within handleFrame, which has just set lastHeardAt to the time now.
+    this.sendRequest(OpCode.sasl, GetSASLRequest.encode({ token }), (err, reader) => {
+      // A reply from a connection since lost (the exchange died with it) changes nothing.
+      if (generation !== this.generation || this.saslExchange !== exchange || this.phase !== "open") return;
+      if (err !== 0) return this.saslFailed(`the server refused SASL authentication (error ${err})`);
+      const answer = SetSASLResponse.read(reader!).token;
+      if (answer === null) return this.saslFailed("the server answered SASL without a token: it has no SASL configured");
+      let next: Buffer | null;
+      try {
+        next = exchange.evaluate(answer);
+      } catch (e) {
+        return this.saslFailed(`SASL authentication failed: ${(e as Error).message}`);
+      }
+      if (next !== null) return this.sendSasl(exchange, next, this.lastHeardAt);
+      if (!exchange.complete) return this.saslFailed("the SASL exchange ended without completing");
+      this.saslExchange = null;
+      this.sessionUsable(this.lastHeardAt);
+    }, now);
+  }
+
+  private saslFailed(detail: string): void {
+    this.saslExchange = null;
+    this.terminate("authFailed", ErrorCode.AUTHFAILED, detail, KeeperState.AuthFailed);
+    this.hooks.sessionEvent({ type: "authFailed" });
   }
 
   private handleNotification(reader: JuteReader, zxid: bigint): void {
