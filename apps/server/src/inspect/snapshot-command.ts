@@ -42,18 +42,20 @@ async function printText(snapshot: LoadedSnapshot, out: Output, show: { data: bo
   // "" and "/": one more than the znodes listed.
   await out.write(`ZNode Details (count=${snapshot.nodeCount + 1}):\n`);
   const ephemerals = new Map<bigint, number>();
+  // A snapshot is fuzzy: nodes may carry zxids past the one in its name. SnapshotFormatter's
+  // "Last zxid" is the highest of the name's, every mzxid and every pzxid.
+  let lastZxid = snapshot.zxid;
   for await (const node of snapshot.nodes()) {
     if (out.isClosed) return;
     countEphemeral(ephemerals, node);
+    for (const zxid of [node.stat.mzxid, node.stat.pzxid]) if (zxid > lastZxid) lastZxid = zxid;
     await out.write(nodeText(node, snapshot.acls, show));
   }
   await out.write("----\nSession Details (sid, timeout, ephemeralCount):\n");
-  for (const [id, timeout] of snapshot.sessions) await out.write(`${hexLong(id)}, ${timeout}, ${ephemerals.get(id) ?? 0}\n`);
-  await out.write(`----\nLast zxid: ${hexLong(snapshot.zxid)}\n`);
-  if (snapshot.digest !== null) {
-    const d = snapshot.digest;
-    await out.write(`Digest: ${d.digest} at zxid ${hexLong(d.zxid)} (version ${d.digestVersion})\n`);
-  }
+  for (const [id, timeout] of snapshot.sessions) await out.write(`${hexPadded(id)}, ${timeout}, ${ephemerals.get(id) ?? 0}\n`);
+  // SnapshotFormatter prints no digest for a snapshot file (ZooKeeper checks a digest at the
+  // snapshot's zxid as it loads it and keeps none as a target), so the digest is in --json only.
+  await out.write(`----\nLast zxid: ${hexLong(lastZxid)}\n`);
 }
 
 function nodeText(node: SnapshotNode, acls: Map<bigint, ACL[]>, show: { data: boolean; acl: boolean }): string {

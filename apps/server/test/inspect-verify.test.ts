@@ -1,0 +1,104 @@
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { recover } from "@zkts/storage";
+import type { RunningServer } from "@zkts/testkit";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { versionFiles, writeHistory, zktsServer } from "./inspect/support.js";
+
+/** Offsets of a log's entries, found by walking their length fields from the 16-byte header. */
+function entryOffsets(bytes: Buffer): number[] {
+  const offsets: number[] = [];
+  for (let at = 16; at + 12 <= bytes.length; ) {
+    const length = bytes.readInt32BE(at + 8);
+    if (length === 0) break;
+    offsets.push(at);
+    at += 12 + length + 1;
+  }
+  return offsets;
+}
+
+/**
+ * zkts-server verify on copies of real data directories (ZooKeeper 3.8's and zkts's) with one
+ * byte flipped or a file cut short: it must name the damaged file and offset as recovery does,
+ * and exit 1; the untouched copy exits 0.
+ */
+describe.each(["reference", "zkts"] as const)("verify on damaged files written by %s", (kind) => {
+  let server: RunningServer;
+  let dir: string;
+  beforeAll(async () => {
+    server = await writeHistory(kind);
+  }, 120_000);
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "zkts-verify-"));
+    cpSync(server.dataDir, dir, { recursive: true });
+    return () => rmSync(dir, { recursive: true, force: true });
+  });
+  afterAll(async () => {
+    await server?.cleanup();
+  });
+
+  it("a flipped byte inside a log entry followed by intact entries is named as recovery names it", async () => {
+    const log = versionFiles(dir, "log.").find((file) => entryOffsets(readFileSync(file)).length >= 3)!;
+    const bytes = readFileSync(log);
+    const second = entryOffsets(bytes)[1]!;
+    bytes[second + 12 + 20] ^= 0x40; // inside the TxnHeader's time field
+    writeFileSync(log, bytes);
+    const result = await zktsServer(["verify", dir]);
+    expect(result.code).toBe(1);
+    const line = result.stdout.split("\n").find((l) => l.startsWith("DAMAGED"))!;
+    expect(line).toContain(`${log}: checksum mismatch followed by an intact entry`);
+    expect(line).toContain(`at byte offset ${second}`);
+    expect(result.stdout).toMatch(/files checked, 1 damaged/);
+    // Recovery refuses the same directory with the same words.
+    const refusal = await recover({ dataDir: dir, repair: false, trustEmptySnapshot: true }).then(
+      async (r) => {
+        for await (const _ of r.txns());
+        return null;
+      },
+      (err: Error) => err.message,
+    );
+    if (refusal !== null) expect(line).toContain(refusal);
+    // txnlog prints the entries before the damage and says where it stopped.
+    const listing = await zktsServer(["txnlog", log]);
+    expect(listing.code).toBe(1);
+    expect(listing.stdout).toContain("Damaged entry after 1 txns.");
+    expect(listing.stderr).toContain(`${log}: checksum mismatch at byte offset ${second}`);
+  });
+
+  it("a log cut inside its last entry is a torn tail, named with the offset recovery would truncate at", async () => {
+    const log = versionFiles(dir, "log.").at(-1)!;
+    const offsets = entryOffsets(readFileSync(log));
+    const last = offsets.at(-1)!;
+    truncateSync(log, last + 20);
+    const result = await zktsServer(["verify", dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`DAMAGED  ${log}: incomplete entry at byte offset ${last} (a torn tail`);
+    // The other files are still reported intact.
+    expect(result.stdout).toMatch(new RegExp(`ok {7}.*${basename(versionFiles(dir, "log.")[0]!)}`));
+  });
+
+  it("a flipped byte in a snapshot breaks its seal at the seal's offset", async () => {
+    const snapshot = versionFiles(dir, "snapshot.").at(-1)!;
+    const bytes = readFileSync(snapshot);
+    bytes[40] ^= 0x01; // in the session table
+    writeFileSync(snapshot, bytes);
+    const result = await zktsServer(["verify", "--json", dir]);
+    expect(result.code).toBe(1);
+    const verdicts = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as { file: string; ok: boolean; damage: string | null });
+    const bad = verdicts.filter((v) => !v.ok);
+    expect(bad.map((v) => v.file)).toEqual([snapshot]);
+    expect(bad[0]!.damage).toMatch(new RegExp(`^${snapshot}: snapshot seal \\d+ does not match the Adler-32 \\d+ of the bytes before it at byte offset \\d+$`));
+  });
+
+  it("an intact copy passes, and a snapshot cut short is damage", async () => {
+    expect((await zktsServer(["verify", dir])).code).toBe(0);
+    const snapshot = versionFiles(dir, "snapshot.").at(-1)!;
+    const copy = join(dir, "version-2", "snapshot.ffff");
+    copyFileSync(snapshot, copy);
+    truncateSync(copy, readFileSync(copy).length - 30);
+    const result = await zktsServer(["verify", dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`DAMAGED  ${copy}: `);
+  });
+});
