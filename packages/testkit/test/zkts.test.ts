@@ -1,14 +1,15 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fourLetterWord, runKazoo, startServer, type RunningServer } from "../src/index.js";
-import { zktsMain } from "../src/paths.js";
+import { zktsServerMain } from "../src/paths.js";
 
 // The same harness path the integration suites use for zkts; needs apps/server built (the root
 // `npm test` builds every package first).
 let server: RunningServer;
 
 beforeAll(async () => {
-  expect(existsSync(zktsMain), `${zktsMain} (build apps/server first)`).toBe(true);
+  const main = zktsServerMain();
+  expect(existsSync(main), `${main} (build apps/server first)`).toBe(true);
   server = await startServer("zkts");
 });
 
