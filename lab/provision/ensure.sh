@@ -16,6 +16,8 @@ need=()
 # and the Java client's TLS socket (ClientCnxnSocketNetty) need them beside zookeeper.jar.
 [ -f /usr/share/java/netty-codec.jar ] || need+=(libnetty-java)
 /usr/bin/python3 -c 'import kazoo' >/dev/null 2>&1 || need+=(python3-kazoo)
+# pure-sasl gives kazoo its SASL mechanisms (sasl_options with DIGEST-MD5).
+/usr/bin/python3 -c 'import puresasl' >/dev/null 2>&1 || need+=(python3-pure-sasl)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 # The run report's browser test opens index.html in headless chromium (through playwright-core).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -27,7 +29,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-echo "provision: reference ZooKeeper, cli_mt, kazoo and chromium are present"
+echo "provision: reference ZooKeeper, cli_mt, kazoo (with pure-sasl) and chromium are present"
 
 # The lab's container clusters need a Docker engine (and busybox for their offline images).
 bash "$(dirname "${BASH_SOURCE[0]}")/docker.sh"

@@ -9,6 +9,12 @@ export interface ServerOptions {
   tickTime?: number;
   /** Extra zoo.cfg keys, e.g. { extendedTypesEnabled: "true" }. */
   config?: Record<string, string>;
+  /**
+   * JVM system properties, as ZooKeeper users give them (e.g. the JAAS file,
+   * `java.security.auth.login.config`): `-D` flags for the reference server, and the same flags
+   * in SERVER_JVMFLAGS for zkts, which reads them from there.
+   */
+  systemProperties?: Record<string, string>;
   /** How long start() and restart() wait for the server to answer `srvr`; default 60000. */
   startTimeoutMs?: number;
 }

@@ -40,7 +40,11 @@ export interface RunningServer {
 export interface Launcher {
   kind: ServerKind;
   logName: string;
-  command(configPath: string, config: Record<string, string>): { file: string; args: string[] };
+  command(
+    configPath: string,
+    config: Record<string, string>,
+    systemProperties?: Record<string, string>,
+  ): { file: string; args: string[]; env?: Record<string, string> };
 }
 
 export const START_TIMEOUT_MS_DEFAULT = 60_000;
@@ -84,7 +88,7 @@ async function launchOn(launcher: Launcher, opts: ServerOptions, port: number): 
   await writeZooCfg(configPath, zooCfgEntries(port, dataDir, opts.tickTime ?? TICK_TIME_DEFAULT, extra));
   const logPath = join(dataDir, launcher.logName);
   const startTimeoutMs = opts.startTimeoutMs ?? START_TIMEOUT_MS_DEFAULT;
-  const { file, args } = launcher.command(configPath, extra);
+  const { file, args, env } = launcher.command(configPath, extra, opts.systemProperties ?? {});
 
   let child: ChildProcess | null = null;
 
@@ -95,7 +99,7 @@ async function launchOn(launcher: Launcher, opts: ServerOptions, port: number): 
     // Append so that a restart keeps the earlier run's log for post-mortems.
     const logFd = openSync(logPath, "a");
     try {
-      child = spawn(file, args, { stdio: ["ignore", logFd, logFd], cwd: dataDir });
+      child = spawn(file, args, { stdio: ["ignore", logFd, logFd], cwd: dataDir, env: { ...process.env, ...env } });
     } finally {
       closeSync(logFd);
     }

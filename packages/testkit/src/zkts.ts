@@ -6,10 +6,18 @@ import { launch, type Launcher, type RunningServer } from "./server.js";
 const zktsLauncher: Launcher = {
   kind: "zkts",
   logName: "zkts.log",
-  command(configPath) {
-    return { file: process.execPath, args: [zktsServerMain(), "--config", configPath] };
+  command(configPath, _config, systemProperties = {}) {
+    const flags = jvmFlagsOf(systemProperties);
+    return { file: process.execPath, args: [zktsServerMain(), "--config", configPath], ...(flags === "" ? {} : { env: { SERVER_JVMFLAGS: flags } }) };
   },
 };
+
+/** `-Dkey=value` flags as SERVER_JVMFLAGS holds them, each quoted for the shell words zkts splits them into. */
+export function jvmFlagsOf(systemProperties: Record<string, string>): string {
+  return Object.entries(systemProperties)
+    .map(([key, value]) => `'-D${key}=${value.replace(/'/g, `'\\''`)}'`)
+    .join(" ");
+}
 
 /** Starts the zkts server (`node apps/server/dist/main.js --config <zoo.cfg>`) on 127.0.0.1. */
 export async function startZkts(opts?: ServerOptions): Promise<RunningServer> {
