@@ -68,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const args = command === "sim" ? parse(rest) : null;
   if (args === null || args.seed === undefined) {
+    if (command === undefined) process.stderr.write("zkts-lab: a command is missing\n");
+    else if (command !== "sim") process.stderr.write(`zkts-lab: unknown ${command.startsWith("-") ? "option" : "command"} '${command}'\n`);
     process.stderr.write(`${USAGE}\n`);
     return USAGE_EXIT;
   }
