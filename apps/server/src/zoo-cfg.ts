@@ -31,6 +31,7 @@ const Schema = Type.Object({
   clientOutgoingBytesSoft: PositiveInt,
   clientOutgoingBytesMax: PositiveInt,
   sessionlessCnxnTimeoutMs: PositiveInt,
+  globalOutstandingLimit: PositiveInt,
   containerCheckIntervalMs: PositiveInt,
   containerMaxPerMinute: PositiveInt,
   containerMaxNeverUsedIntervalMs: Type.Integer({ minimum: 0 }),
@@ -56,7 +57,6 @@ const IGNORED_KEYS = [
   /^client\.secure$/,
   /^electionAlg$/,
   /^syncEnabled$/,
-  /^globalOutstandingLimit$/,
   /^localSessions/,
   /^admin\.(commandURL|idleTimeout)$/,
   /^digest\.enabled$/,
@@ -142,6 +142,7 @@ export function configFromProperties(
     clientOutgoingBytesMax: int("zkts.clientOutgoingBytesMax", 16 * 1024 * 1024),
     // A system property in ZooKeeper, reached from zoo.cfg as zookeeper.nio.sessionlessCnxnTimeout.
     sessionlessCnxnTimeoutMs: int("nio.sessionlessCnxnTimeout", 10_000),
+    globalOutstandingLimit: int("globalOutstandingLimit", 1000),
     containerCheckIntervalMs: int("znode.container.checkIntervalMs", 60000),
     containerMaxPerMinute: int("znode.container.maxPerMinute", 10000),
     containerMaxNeverUsedIntervalMs: int("znode.container.maxNeverUsedIntervalMs", 0),
@@ -179,7 +180,7 @@ export function configFromProperties(
     "DigestAuthenticationProvider.superDigest", "DigestAuthenticationProvider.digestAlg", "serverId",
     "snapCount", "snapSizeLimitInKb", "preAllocSize", "txnLogSizeLimitInKb", "forceSync", "fsync.warningthresholdms",
     "autopurge.snapRetainCount", "autopurge.purgeInterval", "zkts.linearizableReads", "zkts.unsafe",
-    "zkts.clientOutgoingBytesSoft", "zkts.clientOutgoingBytesMax", "nio.sessionlessCnxnTimeout",
+    "zkts.clientOutgoingBytesSoft", "zkts.clientOutgoingBytesMax", "nio.sessionlessCnxnTimeout", "globalOutstandingLimit",
   ]);
   const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs"]);
   const ignoredKeys = [...props.keys()].filter(

@@ -16,6 +16,7 @@ import { ClientConnection, type ConnectionHandler } from "./connection.js";
 import { sessionPassword } from "./java-random.js";
 import { type Logger, hex } from "./logger.js";
 import type { AcceptedSocket } from "./tls/secure-accept.js";
+import { RequestsInFlight } from "./requests-in-flight.js";
 import { x509AuthIds } from "./tls/x509-identity.js";
 import { readWrite } from "./write-requests.js";
 
@@ -26,15 +27,23 @@ import { readWrite } from "./write-requests.js";
 
 const EXPIRED_PASSWORD = Buffer.alloc(16);
 
-/** Counts connections per client address and refuses those beyond maxClientCnxns. */
+/**
+ * Counts connections per client address and refuses those beyond maxClientCnxns; holds the
+ * requests in flight across all connections against globalOutstandingLimit.
+ */
 export class ConnectionsPerAddress {
   private readonly counts = new Map<string, number>();
+  private readonly max: number;
+  readonly inFlight: RequestsInFlight;
   rejected = 0;
 
   constructor(
-    private readonly max: number,
+    config: Pick<ServerConfig, "maxClientCnxns" | "globalOutstandingLimit">,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.max = config.maxClientCnxns;
+    this.inFlight = new RequestsInFlight(config.globalOutstandingLimit);
+  }
 
   /** Takes a slot for the socket's address, or destroys the socket when there is none. */
   admit(socket: Socket): boolean {
@@ -103,6 +112,7 @@ export function openClientConnection(
     outgoingBytesSoft: config.clientOutgoingBytesSoft,
     outgoingBytesMax: config.clientOutgoingBytesMax,
     handshakeTimeoutMs: config.sessionlessCnxnTimeoutMs,
+    inFlight: admission.inFlight,
   });
   connection.authInfo.push(...x509Ids);
   return connection;

@@ -69,6 +69,12 @@ export interface ServerConfig {
    * ConnectRequest this long after it was accepted is closed.
    */
   sessionlessCnxnTimeoutMs: number;
+  /**
+   * globalOutstandingLimit (zookeeper.globalOutstandingLimit): past this many requests in
+   * flight across all connections, a connection with one of its own in flight is not read
+   * until it is answered.
+   */
+  globalOutstandingLimit: number;
   containerCheckIntervalMs: number;
   containerMaxPerMinute: number;
   containerMaxNeverUsedIntervalMs: number;
@@ -129,6 +135,7 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     clientOutgoingBytesSoft: 1024 * 1024,
     clientOutgoingBytesMax: 16 * 1024 * 1024,
     sessionlessCnxnTimeoutMs: 10_000,
+    globalOutstandingLimit: 1000,
     containerCheckIntervalMs: 60000,
     containerMaxPerMinute: 10000,
     containerMaxNeverUsedIntervalMs: 0,

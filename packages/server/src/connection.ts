@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import type { WatchedEvent, Watcher } from "@zkts/datatree";
 import { type Id, JuteError, JuteWriter, Framer, ReplyHeader, WatcherEvent, Xid } from "@zkts/jute";
+import type { RequestsInFlight } from "./requests-in-flight.js";
 
 /** What the server answers to one request: ReplyHeader fields plus an optional body writer. */
 export interface Reply {
@@ -56,6 +57,8 @@ export interface ConnectionLimits {
    * every byte read, so a client trickling bytes keeps a connection forever; zkts does not.
    */
   handshakeTimeoutMs: number;
+  /** The server's requests in flight across its connections, under globalOutstandingLimit. */
+  inFlight: RequestsInFlight;
 }
 
 let nextConnectionId = 1;
@@ -97,6 +100,14 @@ export class ClientConnection implements Watcher {
   private paused = false;
   /** Replies held back (and reading stopped) until the client reads what is queued. */
   private waitingForOutput = false;
+  /** Reading stopped because the server has more than globalOutstandingLimit requests in flight. */
+  private throttled = false;
+  /** This connection's share of `limits.inFlight` as last reported. */
+  private inFlightShare = 0;
+  /** Frames read but not yet handed to the server because the connection is held back. */
+  private frames: Buffer[] = [];
+  private frameHead = 0;
+  private pumpingFrames = false;
   /** Requests that arrived before the session was established, replayed once it is. */
   private held: Buffer[] = [];
 
@@ -137,7 +148,7 @@ export class ClientConnection implements Watcher {
     }
     this.firstChunk = false;
     try {
-      this.framer.push(chunk, (payload) => this.onFrame(payload));
+      this.framer.push(chunk, (payload) => this.takeFrame(payload));
     } catch (err) {
       if (!(err instanceof JuteError)) throw err;
       this.handler.log("warn", "closing connection: bad frame", {
@@ -146,6 +157,37 @@ export class ClientConnection implements Watcher {
         reason: err.message,
       });
       this.close();
+    }
+  }
+
+  /**
+   * A chunk can carry hundreds of requests; once something holds this connection back, the
+   * rest of them wait here instead of all entering the server, so every limit holds to the
+   * request, as ZooKeeper's one-request-per-read loop makes it hold.
+   */
+  private takeFrame(payload: Buffer): void {
+    if (this.frameHead === this.frames.length && !this.pumpingFrames && !this.holdsFrames()) this.onFrame(payload);
+    else this.frames.push(payload);
+  }
+
+  private holdsFrames(): boolean {
+    return this.open && (this.paused || this.waitingForOutput || this.throttled);
+  }
+
+  /** Hands waiting frames to the server in order while nothing holds the connection back. */
+  private pumpFrames(): void {
+    if (this.pumpingFrames) return;
+    this.pumpingFrames = true;
+    try {
+      while (this.frameHead < this.frames.length && !this.closed && !this.holdsFrames()) {
+        this.onFrame(this.frames[this.frameHead++]!);
+      }
+      if (this.frameHead === this.frames.length) {
+        this.frames = [];
+        this.frameHead = 0;
+      }
+    } finally {
+      this.pumpingFrames = false;
     }
   }
 
@@ -167,8 +209,13 @@ export class ClientConnection implements Watcher {
       return;
     }
     this.handler.onRequest(this, payload);
+    this.reportInFlight();
     if (!this.paused && this.outstanding >= this.limits.maxOutstanding) {
       this.paused = true;
+      this.applyReading();
+    }
+    if (!this.throttled && this.limits.inFlight.shouldThrottle(this.outstanding)) {
+      this.throttled = true;
       this.applyReading();
     }
   }
@@ -226,10 +273,22 @@ export class ClientConnection implements Watcher {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;
     }
+    this.reportInFlight();
     if (this.paused && this.outstanding < this.limits.maxOutstanding / 2) {
       this.paused = false;
       this.applyReading();
     }
+    if (this.throttled && !this.limits.inFlight.shouldThrottle(this.outstanding)) {
+      this.throttled = false;
+      this.applyReading();
+    }
+  }
+
+  /** Brings this connection's share of the server's requests in flight up to date. */
+  private reportInFlight(): void {
+    const share = this.closed || this.waitingForOutput ? 0 : this.outstanding;
+    this.limits.inFlight.add(share - this.inFlightShare);
+    this.inFlightShare = share;
   }
 
   /** Bytes written for this client that it has not taken yet (this turn's batch plus the socket's). */
@@ -240,6 +299,7 @@ export class ClientConnection implements Watcher {
   private waitForOutputRoom(): void {
     if (this.waitingForOutput) return;
     this.waitingForOutput = true;
+    this.reportInFlight();
     this.applyReading();
   }
 
@@ -254,8 +314,12 @@ export class ClientConnection implements Watcher {
   /** Reads from the socket only while nothing holds this connection back. */
   private applyReading(): void {
     if (!this.open || this.closed) return;
-    if (this.paused || this.waitingForOutput) this.socket.pause();
-    else this.socket.resume();
+    if (this.holdsFrames()) {
+      this.socket.pause();
+      return;
+    }
+    this.pumpFrames();
+    if (!this.holdsFrames() && !this.closed) this.socket.resume();
   }
 
   /** Sends a reply at once, outside the request order (auth replies, as ZooKeeper does). */
@@ -355,6 +419,7 @@ export class ClientConnection implements Watcher {
     if (this.closed) return;
     this.closed = true;
     this.clearHandshakeTimer();
+    this.reportInFlight();
     if (this.out.offset > 0 && !this.socket.destroyed) this.socket.write(this.out.toBuffer());
     this.out.reset();
     this.socket.end();
@@ -365,6 +430,7 @@ export class ClientConnection implements Watcher {
   private onSocketClosed(): void {
     this.closed = true;
     this.clearHandshakeTimer();
+    this.reportInFlight();
     this.handler.onClose(this);
   }
 }

@@ -38,7 +38,7 @@ export function monitorFigures(server: ZkServer): Record<string, string | number
     zk_packets_received: m.packetsReceived,
     zk_packets_sent: m.packetsSent,
     zk_num_alive_connections: server.connections.size,
-    zk_outstanding_requests: server.pipeline.queued,
+    zk_outstanding_requests: server.requestsInFlight,
     // ZooKeeper counts the root twice (it is stored under "" and "/"), so its figures are one higher.
     zk_znode_count: tree.nodeCount + 1,
     zk_watch_count: tree.dataWatches.size + tree.childWatches.size,

@@ -65,6 +65,11 @@ export class ZkServer implements ConnectionHandler {
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
 
+  /** Requests taken from clients and not yet answered (ZooKeeper's outstanding requests). */
+  get requestsInFlight(): number {
+    return this.admission.inFlight.total;
+  }
+
   constructor(options: ZkServerOptions) {
     this.config = options.config;
     this.logger = options.logger ?? silentLogger;
@@ -83,7 +88,7 @@ export class ZkServer implements ConnectionHandler {
     this.sessions = new SessionTracker(this.config.tickTime, this.config.serverId, this.now());
     this.metrics = new ServerMetrics(this.now());
     this.reads = new ReadRequests(this.tree, auth);
-    this.admission = new ConnectionsPerAddress(this.config.maxClientCnxns, this.logger);
+    this.admission = new ConnectionsPerAddress(this.config, this.logger);
   }
 
   /**

@@ -56,3 +56,46 @@ export function closedWithin(socket: Socket, withinMs: number): Promise<number |
     socket.resume();
   });
 }
+
+/**
+ * Opens `connections` sessions, lets each pipeline `perConnection` creates in one write, and
+ * resolves with the error code of every reply once all are answered.
+ */
+export async function pipelinedCreates(port: number, connections: number, perConnection: number): Promise<Map<number, number>> {
+  const errors = new Map<number, number>();
+  const sockets = await Promise.all(Array.from({ length: connections }, () => openSocket(port)));
+  try {
+    await Promise.all(
+      sockets.map(
+        (socket, c) =>
+          new Promise<void>((resolve, reject) => {
+            let pending = Buffer.alloc(0);
+            let handshakeReplySeen = false;
+            let answered = 0;
+            socket.once("close", () => reject(new Error(`connection ${c} closed after ${answered} replies`)));
+            socket.on("data", (chunk: Buffer) => {
+              pending = Buffer.concat([pending, chunk]);
+              while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+                const length = pending.readInt32BE(0);
+                if (handshakeReplySeen) {
+                  const err = pending.readInt32BE(16); // after length, xid and zxid
+                  errors.set(err, (errors.get(err) ?? 0) + 1);
+                  if (++answered === perConnection) resolve();
+                } else {
+                  handshakeReplySeen = true;
+                  const requests = [];
+                  for (let i = 1; i <= perConnection; i++) requests.push(createFrame(i, `/load-${c}-${i}`, Buffer.alloc(100)));
+                  socket.write(Buffer.concat(requests));
+                }
+                pending = pending.subarray(4 + length);
+              }
+            });
+            socket.write(connectRequestFrame());
+          }),
+      ),
+    );
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+  return errors;
+}

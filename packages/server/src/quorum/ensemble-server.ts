@@ -72,7 +72,7 @@ export class EnsembleServer implements ConnectionHandler {
   ) {
     this.config = options.config;
     this.logger = options.logger ?? silentLogger;
-    this.admission = new ConnectionsPerAddress(this.config.maxClientCnxns, this.logger);
+    this.admission = new ConnectionsPerAddress(this.config, this.logger);
     this.metrics = new ServerMetrics(Date.now());
     const self = options.members.find((m) => m.id === this.config.serverId);
     if (self === undefined) throw new Error(`server ${this.config.serverId} is not in the member list`);
