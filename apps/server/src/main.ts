@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { mkdirSync } from "node:fs";
-import { ZkServer, defaultServerConfig, jsonLogger, startAdminServer, type ServerConfig } from "@zkts/server";
+import { ZkServer, defaultServerConfig, jsonLogger, startAdminServer, type LogLevel, type ServerConfig } from "@zkts/server";
 import { type EnsembleConfig, ensembleFromProperties } from "./ensemble-cfg.js";
 import { runEnsembleMember } from "./ensemble-main.js";
 import { runPurge } from "./purge-command.js";
 import { INSPECT_SYNOPSIS, runInspectCommand } from "./inspect/inspect-commands.js";
 import { parseProperties } from "./properties.js";
 import { systemPropertiesOf } from "./jvm-flags.js";
-import { ConfigError, configFromProperties } from "./zoo-cfg.js";
+import { ConfigError, configFromProperties, logLevelOf } from "./zoo-cfg.js";
 import { admitUnsafeMode } from "./unsafe-mode.js";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
@@ -50,12 +50,14 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const logger = jsonLogger((line) => process.stderr.write(line), (process.env.ZKTS_LOG_LEVEL as "info") ?? "info");
+  let logLevel: LogLevel = "info";
+  let ignoredKeys: string[] = [];
   let config: ServerConfig;
   let ensembleConfig: EnsembleConfig | null = null;
   let unsafeWarning: string | null = null;
   try {
     const { configPath } = parseArgs(process.argv.slice(2));
+    const envLogLevel = logLevelOf("ZKTS_LOG_LEVEL", process.env.ZKTS_LOG_LEVEL || undefined);
     if (configPath === null) {
       config = defaultServerConfig({ dataDir: "./data", dataLogDir: "./data", adminEnabled: false });
     } else {
@@ -70,15 +72,17 @@ async function main(): Promise<void> {
         config = { ...config, serverId: ensemble.myid };
       }
       if (config.unsafe !== null) unsafeWarning = admitUnsafeMode(config.unsafe, process.env, ensembleConfig !== null);
-      if (parsed.ignoredKeys.length > 0) {
-        logger.log("info", "config keys ignored by zkts", { keys: parsed.ignoredKeys });
-      }
+      ignoredKeys = parsed.ignoredKeys;
+      logLevel = parsed.logLevel ?? logLevel;
     }
+    logLevel = envLogLevel ?? logLevel;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`zkts-server: ${message}\n`);
     process.exit(2);
   }
+  const logger = jsonLogger((line) => process.stderr.write(line), logLevel);
+  if (ignoredKeys.length > 0) logger.log("info", "config keys ignored by zkts", { keys: ignoredKeys });
   if (unsafeWarning !== null) logger.log("warn", unsafeWarning, { unsafe: config.unsafe });
   mkdirSync(config.dataDir, { recursive: true });
   if (ensembleConfig !== null) {

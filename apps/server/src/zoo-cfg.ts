@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { type ServerConfig, type UnsafeMode, UNSAFE_MODES, defaultServerConfig, isUnsafeMode } from "@zkts/server";
+import { type LogLevel, type ServerConfig, type UnsafeMode, LOG_LEVELS, UNSAFE_MODES, defaultServerConfig, isLogLevel, isUnsafeMode } from "@zkts/server";
 
 import { ConfigError } from "./config-error.js";
 import { refuseUnservedSecurityKeys } from "./security-keys.js";
@@ -42,6 +42,8 @@ const Schema = Type.Object({
   fsyncWarningThresholdMs: Type.Integer({ minimum: 0 }),
   snapRetainCount: Type.Integer({ minimum: 1 }),
   purgeIntervalHours: Type.Integer({ minimum: 0 }),
+  progressIntervalMs: PositiveInt,
+  slowRequestThresholdMs: Type.Integer({ minimum: 0 }),
 });
 type Typed = Static<typeof Schema>;
 
@@ -83,6 +85,8 @@ function boolValue(key: string, raw: string): boolean {
 export interface ParsedConfig {
   config: ServerConfig;
   ignoredKeys: string[];
+  /** zkts.logLevel, when set (the environment's ZKTS_LOG_LEVEL overrides it). */
+  logLevel: LogLevel | null;
 }
 
 /**
@@ -154,6 +158,8 @@ export function configFromProperties(
     // ZooKeeper raises a retain count below 3 to 3.
     snapRetainCount: Math.max(3, int("autopurge.snapRetainCount", 3)),
     purgeIntervalHours: int("autopurge.purgeInterval", 0),
+    progressIntervalMs: int("zkts.progressIntervalMs", 5000),
+    slowRequestThresholdMs: int("zkts.slowRequestThresholdMs", 0),
   };
   const firstError = [...Value.Errors(Schema, typed)][0];
   if (firstError !== undefined) {
@@ -180,6 +186,7 @@ export function configFromProperties(
     "DigestAuthenticationProvider.superDigest", "DigestAuthenticationProvider.digestAlg", "serverId",
     "snapCount", "snapSizeLimitInKb", "preAllocSize", "txnLogSizeLimitInKb", "forceSync", "fsync.warningthresholdms",
     "autopurge.snapRetainCount", "autopurge.purgeInterval", "zkts.linearizableReads", "zkts.unsafe",
+    "zkts.logLevel", "zkts.progressIntervalMs", "zkts.slowRequestThresholdMs",
     "zkts.clientOutgoingBytesSoft", "zkts.clientOutgoingBytesMax", "nio.sessionlessCnxnTimeout", "globalOutstandingLimit",
   ]);
   const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs"]);
@@ -225,7 +232,15 @@ export function configFromProperties(
     ...saslFrom(props, get, strip, baseDir, systemProperties, x509Auth !== null),
   });
   checkTlsStores(config);
-  return { config, ignoredKeys };
+  return { config, ignoredKeys, logLevel: logLevelOf("zkts.logLevel", get("zkts.logLevel")) };
+}
+
+/** A log level named in zoo.cfg or the environment; anything else stops the server at start. */
+export function logLevelOf(source: string, raw: string | undefined): LogLevel | null {
+  if (raw === undefined) return null;
+  const level = raw.trim().toLowerCase();
+  if (!isLogLevel(level)) throw new ConfigError(`${source}: unknown log level "${raw}" (${LOG_LEVELS.join(", ")})`);
+  return level;
 }
 
 /** An authProvider.N naming the x509 or the SASL provider is served, not ignored. */

@@ -97,6 +97,13 @@ export interface ServerConfig {
   rawProperties: ReadonlyMap<string, string>;
   /** zkts.unsafe: a deliberately broken mode for the lab (unsafe-modes.ts); null, always, in production. */
   unsafe: UnsafeMode | null;
+  /** zkts.progressIntervalMs: how often recovery and snapshot writing log their progress. */
+  progressIntervalMs: number;
+  /**
+   * zkts.slowRequestThresholdMs: a request answered this long after it arrived is logged with
+   * its op, path, session and time; 0 (the default) logs none.
+   */
+  slowRequestThresholdMs: number;
 }
 
 export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -151,6 +158,8 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     purgeIntervalHours: 0,
     rawProperties: new Map(),
     unsafe: null,
+    progressIntervalMs: 5000,
+    slowRequestThresholdMs: 0,
     ...overrides,
   };
 }

@@ -9,7 +9,11 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 
 function jsonSafe(_key: string, value: unknown): unknown {
   if (typeof value === "bigint") return `0x${value.toString(16)}`;
-  if (value instanceof Error) return value.message;
+  // An error keeps its stack (and its cause's), so a log line says where it was raised.
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return { message: value.message, ...(code !== undefined ? { code } : {}), stack: value.stack, ...(value.cause !== undefined ? { cause: value.cause } : {}) };
+  }
   return value;
 }
 
@@ -20,6 +24,12 @@ export function jsonLogger(write: (line: string) => void, minLevel: LogLevel = "
       write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }, jsonSafe)}\n`);
     },
   };
+}
+
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+export function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
 export const silentLogger: Logger = { log() {} };

@@ -20,6 +20,8 @@ export interface WriteSnapshotOptions {
   /** The longest run of synchronous encoding before yielding to the event loop, in ms. */
   sliceMs?: number;
   now?: () => number;
+  /** Called as nodes are encoded (every few hundred) with the totals so far, to report progress. */
+  onProgress?: (progress: { nodes: number; bytes: number }) => void;
 }
 
 export interface WrittenSnapshot {
@@ -153,6 +155,7 @@ async function encodeNodes(
     StatPersisted.write(w, node.stat);
     count++;
     await stream.maybeFlush();
+    if (count % NODES_PER_CLOCK_CHECK === 0) options.onProgress?.({ nodes: count, bytes: stream.bytes + w.offset });
     if (count % NODES_PER_CLOCK_CHECK === 0 && now() - sliceStart >= sliceMs) {
       await yieldToEventLoop();
       sliceStart = now();

@@ -11,7 +11,11 @@ import {
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import type { TxnPersistence } from "../txn-pipeline.js";
+import { fromTotals, ProgressLog } from "./progress-log.js";
 import { loadSnapshot, snapshotSource } from "./tree-snapshot.js";
+
+/** A log entry's checksum, length and end-of-record byte around its txn bytes. */
+const LOG_ENTRY_OVERHEAD_BYTES = 13;
 
 export interface RecoveredState {
   tree: DataTree;
@@ -110,11 +114,20 @@ export class DurableStore implements TxnPersistence {
   async takeSnapshot(): Promise<void> {
     const zxid = this.tree.lastProcessedZxid;
     const started = Date.now();
+    const progress = new ProgressLog({
+      logger: this.logger,
+      task: "writing snapshot",
+      unit: "znodes",
+      total: this.tree.nodeCount,
+      fields: { zxid: hex(zxid) },
+      intervalMs: this.config.progressIntervalMs,
+    });
     try {
       const written = await writeSnapshot(snapshotSource(this.tree, this.sessionsProvider()), {
         dataDir: this.config.dataDir,
         zxid,
         fsync: this.config.forceSync,
+        onProgress: fromTotals(progress),
       });
       this.lastSnapshotZxid = zxid;
       this.logger.log("info", "snapshot written", {
@@ -123,6 +136,7 @@ export class DurableStore implements TxnPersistence {
         nodes: written.nodes,
         bytes: written.bytes,
         ms: Date.now() - started,
+        mbPerSec: Math.round((written.bytes / (1024 * 1024) / Math.max(Date.now() - started, 1)) * 100_000) / 100,
       });
     } catch (err) {
       this.logger.log("error", "snapshot failed; the log still holds every txn", { err });
@@ -143,13 +157,34 @@ async function recoverState(config: ServerConfig, logger: Logger, treeOptions: D
   for (const gap of recovery.gaps) logger.log("warn", "the transaction log skips zxids", { gap });
   const tree = new DataTree(treeOptions);
   let sessions = new Map<bigint, number>();
-  if (recovery.snapshot !== null) sessions = await loadSnapshot(tree, recovery.snapshot);
+  if (recovery.snapshot !== null) {
+    const snapshot = recovery.snapshot;
+    const loading = new ProgressLog({
+      logger,
+      task: "loading snapshot",
+      unit: "znodes",
+      total: snapshot.nodeCount,
+      fields: { snapshot: snapshot.path },
+      intervalMs: config.progressIntervalMs,
+    });
+    sessions = await loadSnapshot(tree, snapshot, loading);
+    loading.finish();
+  }
+  const replaying = new ProgressLog({
+    logger,
+    task: "replaying the transaction log",
+    unit: "txns",
+    total: recovery.txnCount,
+    intervalMs: config.progressIntervalMs,
+  });
   let replayed = 0;
-  for await (const { entry } of recovery.txns()) {
+  for await (const { entry, txnBytes } of recovery.txns()) {
     tree.applyTxn(entry.header, entry.body);
     trackSessions(sessions, entry);
     replayed++;
+    replaying.add(1, LOG_ENTRY_OVERHEAD_BYTES + txnBytes.length);
   }
+  if (recovery.txnCount > 0) replaying.finish();
   if (recovery.lastZxid > tree.lastProcessedZxid) tree.lastProcessedZxid = recovery.lastZxid;
   logger.log("info", "recovered the data tree", {
     snapshot: recovery.snapshot?.path ?? null,

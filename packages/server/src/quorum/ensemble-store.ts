@@ -15,6 +15,7 @@ import {
 import type { Entry, Membership, PersistedState, Ready } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
+import { fromTotals, ProgressLog } from "../persistence/progress-log.js";
 import { loadSnapshot, snapshotSource } from "../persistence/tree-snapshot.js";
 import { UNSAFE_LOG_WRITE_HOLD_MS } from "../unsafe-modes.js";
 import { HeldLogWrites } from "./held-log-writes.js";
@@ -88,7 +89,16 @@ export class EnsembleStore {
     this.snapshotWanted = false;
     this.trigger.reset();
     const zxid = tree.lastProcessedZxid;
-    this.snapshotRunning = writeSnapshot(snapshotSource(tree, sessions), { dataDir: this.config.dataDir, zxid, fsync: this.config.forceSync })
+    const progress = new ProgressLog({
+      logger: this.logger,
+      task: "writing snapshot",
+      unit: "znodes",
+      total: tree.nodeCount,
+      fields: { zxid: hex(zxid) },
+      intervalMs: this.config.progressIntervalMs,
+    });
+    const options = { dataDir: this.config.dataDir, zxid, fsync: this.config.forceSync, onProgress: fromTotals(progress) };
+    this.snapshotRunning = writeSnapshot(snapshotSource(tree, sessions), options)
       .then(
         (written) => this.logger.log("info", "snapshot written", { zxid: hex(zxid), path: written.path, nodes: written.nodes }),
         (err: unknown) => this.logger.log("error", "snapshot failed; the log still holds every txn", { err }),
@@ -110,8 +120,18 @@ export class EnsembleStore {
     let sessions = new Map<bigint, number>();
     let snapshotZxid = 0n;
     if (recovered.snapshot !== null) {
-      sessions = await loadSnapshot(tree, recovered.snapshot);
-      snapshotZxid = recovered.snapshot.zxid;
+      const snapshot = recovered.snapshot;
+      const loading = new ProgressLog({
+        logger,
+        task: "loading snapshot",
+        unit: "znodes",
+        total: snapshot.nodeCount,
+        fields: { snapshot: snapshot.path },
+        intervalMs: config.progressIntervalMs,
+      });
+      sessions = await loadSnapshot(tree, snapshot, loading);
+      loading.finish();
+      snapshotZxid = snapshot.zxid;
     } else {
       tree.lastProcessedZxid = 0n;
     }
