@@ -120,9 +120,17 @@ export class ElectionTransport {
     socket.once(connected, () => {
       opened = true;
       this.dialing.delete(peer.id);
-      this.delaysMs.set(peer.id, 0);
       socket.write(this.initialMessage());
-      this.register(peer.id, socket, Buffer.alloc(0));
+      // With quorum SASL the introduction is followed by the exchange; the link carries votes
+      // only once the other member accepted it.
+      this.sockets.sasl.asLearner(socket, `${peer.id}`).then(
+        (rest) => {
+          if (this.stopped || socket.destroyed) return;
+          this.delaysMs.set(peer.id, 0);
+          this.register(peer.id, socket, rest);
+        },
+        () => socket.destroy(),
+      );
     });
     socket.on("error", () => undefined);
     socket.once("close", () => {
@@ -141,7 +149,14 @@ export class ElectionTransport {
     if (this.stopped || now - (this.promptedAtMs.get(peer.id) ?? -Infinity) < PROMPT_INTERVAL_MS) return;
     this.promptedAtMs.set(peer.id, now);
     const { socket, connected } = this.sockets.dial(peer.host, peer.electionPort);
-    socket.once(connected, () => socket.end(this.initialMessage()));
+    socket.once(connected, () => {
+      socket.write(this.initialMessage());
+      // A member requiring quorum SASL hears nobody who does not authenticate, prompts included.
+      this.sockets.sasl.asLearner(socket, `${peer.id}`).then(
+        () => socket.end(),
+        () => socket.destroy(),
+      );
+    });
     socket.on("error", () => undefined);
     socket.setTimeout(PROMPT_INTERVAL_MS, () => socket.destroy());
   }
@@ -190,21 +205,37 @@ export class ElectionTransport {
       }
       if (initial === null) return;
       socket.off("data", onData);
-      socket.setTimeout(0);
-      const sid = Number(initial.message.sid);
-      // A server outside the configuration (one about to be added) is known by the election
-      // address its initial message gives.
-      const peer = this.peers.find((p) => p.id === sid) ?? addressFromInitial(sid, initial.message.electionAddress);
-      if (peer === undefined || sid < this.self.id) {
-        // A smaller id's connection does not survive; this server dials it instead.
-        socket.destroy();
-        if (peer !== undefined) this.dial(peer);
-        return;
-      }
-      this.register(sid, socket, pending.subarray(initial.length));
+      // As ZooKeeper's QuorumCnxManager: the connecting member authenticates (quorum SASL)
+      // before anything else is done with its connection.
+      this.sockets.sasl.asServer(socket, pending.subarray(initial.length), `${initial.message.sid}`).then(
+        (rest) => {
+          socket.setTimeout(0);
+          if (!socket.destroyed) this.introduced(socket, initial.message, rest);
+        },
+        () => socket.destroy(),
+      );
     };
     socket.on("data", onData);
     socket.on("error", () => undefined);
+  }
+
+  /** A connection whose initial message (and quorum authentication) came through. */
+  private introduced(socket: Socket, message: { sid: bigint; electionAddress: string }, rest: Buffer): void {
+    if (this.stopped) {
+      socket.destroy();
+      return;
+    }
+    const sid = Number(message.sid);
+    // A server outside the configuration (one about to be added) is known by the election
+    // address its initial message gives.
+    const peer = this.peers.find((p) => p.id === sid) ?? addressFromInitial(sid, message.electionAddress);
+    if (peer === undefined || sid < this.self.id) {
+      // A smaller id's connection does not survive; this server dials it instead.
+      socket.destroy();
+      if (peer !== undefined) this.dial(peer);
+      return;
+    }
+    this.register(sid, socket, rest);
   }
 
   private register(sid: number, socket: Socket, initialBytes: Buffer): void {

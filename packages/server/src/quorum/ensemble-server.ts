@@ -90,6 +90,7 @@ export class EnsembleServer implements ConnectionHandler {
       onFatal: (err) => this.fatal(err),
       unsafeCommitWithoutQuorum: this.config.unsafe === "commit-without-quorum",
       quorumTls: this.config.quorumTls,
+      quorumSasl: this.config.quorumSasl,
     });
     this.replica = new Replica({
       config: this.config,

@@ -114,13 +114,7 @@ export class LeaderLink {
     this.seqIn = 0;
     this.connectionNumber = nextConnectionNumber++;
     const reader = new QuorumPacketReader(this.maxBuffer);
-    socket.once(connected, () => {
-      if (this.socket !== socket) return;
-      this.open = true;
-      this.retryDelayMs = 0;
-      for (const bytes of this.queue.splice(0)) socket.write(bytes);
-    });
-    socket.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       if (this.socket !== socket) return;
       try {
         reader.push(chunk, (packet) => this.onPacket(target.id, packet));
@@ -128,6 +122,22 @@ export class LeaderLink {
         this.logger.log("warn", "unreadable quorum packet from the leader; closing", { leader: target.id, err });
         socket.destroy();
       }
+    };
+    socket.once(connected, () => {
+      if (this.socket !== socket) return;
+      // As ZooKeeper's Learner: authenticate (quorum SASL) before the first packet; until then
+      // packets wait in the queue, and a refusal is a connection that never opened (retried).
+      this.sockets.sasl.asLearner(socket, `${target.id}`).then(
+        (rest) => {
+          if (this.socket !== socket || socket.destroyed) return;
+          this.open = true;
+          this.retryDelayMs = 0;
+          socket.on("data", onData);
+          for (const bytes of this.queue.splice(0)) socket.write(bytes);
+          if (rest.length > 0) onData(rest);
+        },
+        () => socket.destroy(),
+      );
     });
     socket.on("error", () => undefined);
     socket.once("close", () => {

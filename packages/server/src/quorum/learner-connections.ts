@@ -92,12 +92,23 @@ export class LearnerConnections {
     writeCorked(c.socket, encodeQuorumPacket(encodeQuorumBody(this.self.id, message)));
   }
 
+  /** As ZooKeeper's LearnerHandler: a learner authenticates (quorum SASL) before its first packet. */
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
+    socket.on("error", () => undefined);
+    this.sockets.sasl.asServer(socket, Buffer.alloc(0), `${socket.remoteAddress}:${socket.remotePort}`).then(
+      (rest) => {
+        if (!socket.destroyed) this.serve(socket, rest);
+      },
+      () => socket.destroy(),
+    );
+  }
+
+  private serve(socket: Socket, initialBytes: Buffer): void {
     const c: LearnerConnection = { id: this.nextId++, socket, peerId: null, term: null, seqIn: 1, lastHeardMs: performance.now() };
     this.all.add(c);
     const reader = new QuorumPacketReader(this.maxBuffer);
-    socket.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       c.lastHeardMs = performance.now();
       try {
         reader.push(chunk, (packet) => this.onPacket(c, packet));
@@ -105,8 +116,8 @@ export class LearnerConnections {
         this.logger.log("warn", "unreadable quorum packet from a learner; closing", { peer: c.peerId, err });
         socket.destroy();
       }
-    });
-    socket.on("error", () => undefined);
+    };
+    socket.on("data", onData);
     socket.once("close", () => {
       this.all.delete(c);
       if (c.peerId !== null && this.byPeer.get(c.peerId) === c) {
@@ -114,6 +125,7 @@ export class LearnerConnections {
         this.handlers.onClosed(c.peerId);
       }
     });
+    if (initialBytes.length > 0) onData(initialBytes);
   }
 
   private onPacket(c: LearnerConnection, packet: QuorumPacket): void {

@@ -22,6 +22,7 @@ import { type PeerAddress, peerListenHost } from "./peer-address.js";
 import { PeerStats } from "./peer-stats.js";
 import { QuorumSockets } from "./quorum-sockets.js";
 import type { QuorumTlsConfig } from "../tls/tls-settings.js";
+import type { QuorumSaslConfig } from "../sasl/sasl-settings.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
 import { handleReady } from "./ready-loop.js";
@@ -60,6 +61,8 @@ export interface PeerDriverOptions {
   unsafeCommitWithoutQuorum?: boolean;
   /** TLS between members (sslQuorum, portUnification); null or absent: plain TCP. */
   quorumTls?: QuorumTlsConfig | null;
+  /** SASL between members (quorum.auth.*); null or absent: none. */
+  quorumSasl?: QuorumSaslConfig | null;
 }
 
 /** SNAP packets carry a whole snapshot, so the quorum channel accepts far more than a client's jute.maxbuffer. */
@@ -102,7 +105,7 @@ export class PeerDriver implements QuorumPort {
     });
     const peers = o.members.filter((m) => m.id !== o.self.id);
     const listenHost = peerListenHost(o.self, o.listenOnAllIPs ?? false);
-    this.sockets = new QuorumSockets(o.quorumTls ?? null, o.logger);
+    this.sockets = new QuorumSockets(o.quorumTls ?? null, o.logger, o.quorumSasl ?? null);
     this.election = new ElectionTransport(o.self, peers, (n) => this.step(n), o.logger, listenHost, this.sockets);
     this.learners = new LearnerConnections(
       o.self,

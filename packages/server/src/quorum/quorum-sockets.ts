@@ -4,21 +4,28 @@ import type { Logger } from "../logger.js";
 import { type PortMode, acceptSecure } from "../tls/secure-accept.js";
 import { TlsContext } from "../tls/tls-context.js";
 import type { QuorumTlsConfig } from "../tls/tls-settings.js";
+import type { QuorumSaslConfig } from "../sasl/sasl-settings.js";
+import { QuorumSasl } from "./quorum-sasl.js";
 
 /**
  * How members reach each other on the quorum and election ports, plain or over TLS
  * (`sslQuorum`). With `portUnification` the ports take both, which is how an ensemble moves
  * from plain to TLS one member at a time: first every member gets portUnification, then each
- * turns sslQuorum on, then portUnification goes.
+ * turns sslQuorum on, then portUnification goes. With quorum.auth.enableSasl, members also
+ * authenticate each other with SASL DIGEST-MD5 over those connections (quorum-sasl.ts).
  */
 export class QuorumSockets {
   private readonly tls: TlsContext | null;
   private readonly listenMode: PortMode;
+  /** SASL between members; both sides are no-ops without quorum.auth.enableSasl. */
+  readonly sasl: QuorumSasl;
 
   constructor(
     private readonly config: QuorumTlsConfig | null,
     private readonly logger: Logger,
+    saslConfig: QuorumSaslConfig | null = null,
   ) {
+    this.sasl = new QuorumSasl(saslConfig, logger);
     this.tls = config === null ? null : new TlsContext(config.settings, logger, config.reloadCertFiles);
     this.listenMode = config === null ? "plain" : config.portUnification ? "unified" : config.sslQuorum ? "tls" : "plain";
   }
