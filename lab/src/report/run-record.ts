@@ -1,7 +1,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type History, type HistoryEvent, pairEvents, parseJsonLines } from "@zkts/checker";
-import type { RunVerdict } from "../run/run.js";
+import type { RunVerdict } from "../run/run-result.js";
 import type { RunOptions, ScheduledAction } from "../run/run-options.js";
 import type { WorkloadVerdict } from "../workloads/workload.js";
 

@@ -21,28 +21,13 @@ import { watchesWorkload } from "../workloads/watches.js";
 import { Worker } from "../workloads/worker.js";
 import type { Workload, WorkloadVerdict } from "../workloads/workload.js";
 import { writeReport } from "../report/write-report.js";
+import type { RunResult, RunVerdict } from "./run-result.js";
 import { junitXml } from "./junit.js";
 import { runSimulated } from "./simulated-run.js";
 import { swapMembers } from "./swap-members.js";
 import { type RunOptions, type ScheduledAction, rerunCommand, runDefaults } from "./run-options.js";
 
-export type RunVerdict = "valid" | "invalid" | "unknown";
-
-export interface RunResult {
-  readonly verdict: RunVerdict;
-  /** 0 valid, 1 invalid, 2 unknown, as `zkts-lab run` exits. */
-  readonly exitCode: 0 | 1 | 2;
-  readonly out: string;
-  readonly check: WorkloadVerdict;
-  /** What the nemesis did, with the offsets at which it did it. */
-  readonly schedule: ScheduledAction[];
-  readonly operations: { ok: number; fail: number; info: number };
-  /** Members that died without the nemesis asking (a crash is a finding even when the history is valid). */
-  readonly crashes: string[];
-  /** The history's clock (ns) when the workload phase began; schedule offsets count from it. */
-  readonly workloadStartNs: number;
-  readonly rerun: string;
-}
+export type { RunResult, RunVerdict } from "./run-result.js";
 
 /**
  * One Jepsen-style run: start an ensemble with every link through Toxiproxy, run the workload

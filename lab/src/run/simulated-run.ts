@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runSimulation } from "../sim/simulation.js";
-import type { RunResult } from "./run.js";
+import type { RunResult } from "./run-result.js";
 import { type RunOptions, rerunCommand } from "./run-options.js";
 
 /**

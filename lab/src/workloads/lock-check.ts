@@ -1,6 +1,14 @@
 import { type Operation, checkMutualExclusion } from "@zkts/checker";
 import type { WorkloadVerdict } from "./workload.js";
-import type { GuardedWrite } from "./lock.js";
+
+/** What a guarded write stores in the resource and returns. */
+export interface GuardedWrite {
+  readonly node: string;
+  readonly token: string;
+  readonly worker: number;
+  /** The resource's version after the write: the order in which the guarded writes took effect. */
+  readonly version?: number;
+}
 
 /**
  * Judges a fenced lock's history.

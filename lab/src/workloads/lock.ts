@@ -1,7 +1,7 @@
 import { ZkError, type ZkClient } from "@zkts/client";
 import type { Workload } from "./workload.js";
 import { DefiniteFailure, type Worker } from "./worker.js";
-import { checkFencedLock } from "./lock-check.js";
+import { type GuardedWrite, checkFencedLock } from "./lock-check.js";
 
 const ROOT = "/zkts-lab-lock";
 const LOCK = `${ROOT}/lock`;
@@ -22,14 +22,6 @@ interface Hold {
   fenced: boolean;
 }
 
-/** What a guarded write stores in the resource and returns. */
-export interface GuardedWrite {
-  readonly node: string;
-  readonly token: string;
-  readonly worker: number;
-  /** The resource's version after the write: the order in which the guarded writes took effect. */
-  readonly version?: number;
-}
 
 /**
  * The classic lock (ephemeral sequential children, the lowest holds; a waiter watches its
