@@ -82,6 +82,7 @@ export function openClientConnection(
     | "clientOutgoingBytesSoft"
     | "clientOutgoingBytesMax"
     | "sessionlessCnxnTimeoutMs"
+    | "slowRequestThresholdMs"
     | "x509Auth"
   >,
   admission: ConnectionsPerAddress,
@@ -108,6 +109,7 @@ export function openClientConnection(
   if (!admission.admit(accepted.socket)) return null;
   const connection = new ClientConnection(accepted.socket, handler, {
     maxBuffer: config.juteMaxBuffer,
+    slowRequestThresholdMs: config.slowRequestThresholdMs,
     maxOutstanding: config.maxOutstandingPerConnection,
     outgoingBytesSoft: config.clientOutgoingBytesSoft,
     outgoingBytesMax: config.clientOutgoingBytesMax,

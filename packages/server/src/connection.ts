@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import type { WatchedEvent, Watcher } from "@zkts/datatree";
 import { type Id, JuteError, JuteWriter, Framer, ReplyHeader, WatcherEvent, Xid } from "@zkts/jute";
 import type { RequestsInFlight } from "./requests-in-flight.js";
+import { summarizeRequest, type RequestSummary } from "./request-summary.js";
 
 /** What the server answers to one request: ReplyHeader fields plus an optional body writer. */
 export interface Reply {
@@ -19,6 +20,8 @@ interface PendingRequest {
   /** Reads run when they reach the head of the queue, so they see every earlier write. */
   run: (() => Reply) | null;
   reply: Reply | null;
+  /** Op and path, kept only while the slow-request log is on. */
+  summary: RequestSummary | null;
 }
 
 export interface ConnectionHandler {
@@ -37,6 +40,8 @@ export interface ConnectionHandler {
 export interface ConnectionLimits {
   /** jute.maxbuffer: the largest request frame. */
   maxBuffer: number;
+  /** zkts.slowRequestThresholdMs: requests answered this late are logged; 0 or absent logs none. */
+  slowRequestThresholdMs?: number;
   /** Requests in flight before the server stops reading (maxOutstandingPerConnection). */
   maxOutstanding: number;
   /**
@@ -110,6 +115,8 @@ export class ClientConnection implements Watcher {
   private pumpingFrames = false;
   /** Requests that arrived before the session was established, replayed once it is. */
   private held: Buffer[] = [];
+  /** The request being handed to the server, so that what it enqueues can name its op and path. */
+  private arriving: RequestSummary | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -208,7 +215,7 @@ export class ClientConnection implements Watcher {
       if (this.held.length > this.limits.maxOutstanding) this.close();
       return;
     }
-    this.handler.onRequest(this, payload);
+    this.deliverRequest(payload);
     this.reportInFlight();
     if (!this.paused && this.outstanding >= this.limits.maxOutstanding) {
       this.paused = true;
@@ -220,6 +227,16 @@ export class ClientConnection implements Watcher {
     }
   }
 
+  private deliverRequest(payload: Buffer): void {
+    const slowLogOn = (this.limits.slowRequestThresholdMs ?? 0) > 0;
+    this.arriving = slowLogOn ? summarizeRequest(payload, this.limits.maxBuffer) : null;
+    try {
+      this.handler.onRequest(this, payload);
+    } finally {
+      this.arriving = null;
+    }
+  }
+
   /** Called once the handshake is answered: serves any request that came early. */
   sessionEstablished(): void {
     this.open = true;
@@ -227,14 +244,14 @@ export class ClientConnection implements Watcher {
     this.held = [];
     for (const payload of held) {
       if (this.closed) return;
-      this.handler.onRequest(this, payload);
+      this.deliverRequest(payload);
     }
     this.applyReading();
   }
 
   /** Queues a request whose reply is already known or will be supplied by `complete`. */
   enqueue(xid: number, run: (() => Reply) | null, reply: Reply | null = null): PendingRequest {
-    const entry: PendingRequest = { xid, receivedAtMs: this.handler.nowMs(), run, reply };
+    const entry: PendingRequest = { xid, receivedAtMs: this.handler.nowMs(), run, reply, summary: this.arriving };
     this.queue.push(entry);
     this.drain();
     return entry;
@@ -263,6 +280,7 @@ export class ClientConnection implements Watcher {
       const latency = this.handler.nowMs() - entry.receivedAtMs;
       this.lastLatencyMs = latency;
       this.handler.onReplySent(latency);
+      if (entry.summary !== null && latency >= (this.limits.slowRequestThresholdMs ?? 0)) this.logSlowRequest(entry, latency);
       if (entry.reply.closeAfter) {
         this.closeAfterFlush = true;
         this.scheduleFlush();
@@ -320,6 +338,18 @@ export class ClientConnection implements Watcher {
     }
     this.pumpFrames();
     if (!this.holdsFrames() && !this.closed) this.socket.resume();
+  }
+
+  private logSlowRequest(entry: PendingRequest, latencyMs: number): void {
+    this.handler.log("warn", "slow request", {
+      ...entry.summary,
+      latencyMs,
+      thresholdMs: this.limits.slowRequestThresholdMs,
+      sessionId: `0x${this.sessionId.toString(16)}`,
+      xid: entry.xid,
+      err: entry.reply?.err ?? null,
+      client: `${this.remoteAddress}:${this.remotePort}`,
+    });
   }
 
   /** Sends a reply at once, outside the request order (auth replies, as ZooKeeper does). */
