@@ -66,6 +66,11 @@ export class SimNetwork {
     }
   }
 
+  /** Cuts single directions, on top of what is cut already: [from, to] stops reaching `to`. */
+  cutPairs(pairs: readonly (readonly [number, number])[]): void {
+    for (const [from, to] of pairs) this.cut.add(`${from}>${to}`);
+  }
+
   heal(): void {
     this.cut.clear();
   }

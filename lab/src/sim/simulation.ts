@@ -20,6 +20,8 @@ import { InvariantViolation, ZabInvariants } from "./invariants.js";
 import { SimMember, type MemberSettings, type MemberWorld } from "./member.js";
 import { CALM_NETWORK, type Envelope, SimNetwork } from "./network.js";
 import { SimRandom } from "./random.js";
+import { type FaultAction, describeAction } from "../nemesis/faults.js";
+import type { ScheduledAction } from "../run/run-options.js";
 import { treeFingerprint } from "./tree-fingerprint.js";
 
 export interface SimulationOptions {
@@ -34,6 +36,18 @@ export interface SimulationOptions {
   readonly reads?: ReadMode;
   /** Keep a readable log of the run (faults, roles, client sessions). */
   readonly trace?: boolean;
+  /**
+   * A real cluster's fault schedule to play instead of the seed's random faults (offsets from
+   * the start of the chaos phase): what has a counterpart here is done, the rest is listed in
+   * the result as not mapped.
+   */
+  readonly schedule?: RecordedSchedule;
+}
+
+/** A real run's schedule, with the member that led when it began (its faults follow that role). */
+export interface RecordedSchedule {
+  readonly actions: readonly ScheduledAction[];
+  readonly leaderAtStart: number | null;
 }
 
 export interface SimulationStats {
@@ -56,12 +70,14 @@ export interface SimulationStats {
 }
 
 export interface SimulationResult {
-  readonly options: Required<Omit<SimulationOptions, "trace">>;
+  readonly options: Required<Omit<SimulationOptions, "trace" | "schedule">>;
   /** Empty when every check passed. */
   readonly failures: string[];
   readonly history: HistoryEvent[];
   readonly stats: SimulationStats;
   readonly trace: string[];
+  /** Actions of a given schedule the simulation has no counterpart for. */
+  readonly unmapped: string[];
   /** The command that runs this exact simulation again. */
   readonly replay: string;
 }
@@ -84,7 +100,7 @@ export function recoveryBoundMs(settings: { tickMs: number; initLimit: number; s
 }
 
 /** The command line that replays a run: the same seed and shape give the same run. */
-export function replayCommand(o: Required<Omit<SimulationOptions, "trace">>): string {
+export function replayCommand(o: Required<Omit<SimulationOptions, "trace" | "schedule">>): string {
   return `node lab/dist/cli.js sim --seed ${o.seed} --voters ${o.voters} --observers ${o.observers} --clients ${o.clients} --keys ${o.keys} --chaos-ms ${o.chaosMs} --reads ${o.reads} --trace`;
 }
 
@@ -107,7 +123,7 @@ export async function runSimulation(input: SimulationOptions): Promise<Simulatio
     chaosMs: input.chaosMs ?? 8_000,
     reads: input.reads ?? "linearizable",
   };
-  const sim = new Simulation(options, input.trace ?? false);
+  const sim = new Simulation(options, input.trace ?? false, input.schedule ?? null);
   const failures: string[] = [];
   try {
     await sim.run();
@@ -116,7 +132,7 @@ export async function runSimulation(input: SimulationOptions): Promise<Simulatio
     failures.push(`${err.name}: ${err.message}`);
   }
   if (failures.length === 0) failures.push(...sim.checkHistory());
-  return { options, failures, history: sim.history, stats: sim.stats(), trace: sim.traceLines, replay: replayCommand(options) };
+  return { options, failures, history: sim.history, stats: sim.stats(), trace: sim.traceLines, unmapped: sim.unmapped, replay: replayCommand(options) };
 }
 
 /**
@@ -158,10 +174,13 @@ class Simulation implements MemberWorld {
   /** The session the setup made, used by the administrator's reconfigs. */
   private adminSession: bigint | null = null;
   private adminCxid = 1_000_000;
+  /** Actions of the given schedule with no counterpart in the simulation. */
+  readonly unmapped: string[] = [];
 
   constructor(
-    private readonly o: Required<Omit<SimulationOptions, "trace">>,
+    private readonly o: Required<Omit<SimulationOptions, "trace" | "schedule">>,
     private readonly tracing: boolean,
+    private readonly schedule: RecordedSchedule | null = null,
   ) {
     this.random = new SimRandom(o.seed);
     this.voterIds = Array.from({ length: o.voters }, (_, i) => i + 1);
@@ -216,7 +235,8 @@ class Simulation implements MemberWorld {
       this.clients.push(client);
       this.scheduleClient(client);
     }
-    this.scheduleFault();
+    if (this.schedule === null) this.scheduleFault();
+    else this.playSchedule(this.schedule);
     const chaosEnd = this.queue.now + this.o.chaosMs;
     await this.runUntil(() => this.queue.now >= chaosEnd, this.o.chaosMs + 1, "");
     await this.heal();
@@ -235,6 +255,8 @@ class Simulation implements MemberWorld {
   /** Ends the faults, restarts every member, and requires the ensemble to agree and commit again. */
   private async heal(): Promise<void> {
     this.chaos = false;
+    // A member a schedule paused and never resumed wakes with the heal.
+    for (const m of this.members.values()) if (m.pausedUntil === Number.MAX_SAFE_INTEGER) m.pausedUntil = this.queue.now;
     this.network.heal();
     this.network.faults = CALM_NETWORK;
     this.trace("faults stop: network healed, every member restarted");
@@ -484,6 +506,69 @@ class Simulation implements MemberWorld {
       await this.injectFault();
       this.scheduleFault();
     });
+  }
+
+  /**
+   * A recorded schedule, on this simulation's clock. The member that led when the recorded
+   * run began is exchanged with this simulation's leader, so faults hit the same roles.
+   */
+  private playSchedule(schedule: RecordedSchedule): void {
+    const leader = this.stableLeader();
+    const recordedLeader = schedule.leaderAtStart;
+    const swap = (m: number) => (leader === null || recordedLeader === null ? m : m === recordedLeader ? leader : m === leader ? recordedLeader : m);
+    for (const entry of schedule.actions) {
+      this.queue.after(entry.atMs, async () => {
+        if (this.chaos) await this.perform(entry.action, swap);
+      });
+    }
+  }
+
+  private async perform(action: FaultAction, swap: (m: number) => number): Promise<void> {
+    this.trace(`scheduled: ${describeAction(action)}`);
+    const member = (id: number) => this.members.get(swap(id));
+    switch (action.do) {
+      case "partition":
+        this.counts.partitions++;
+        this.network.cutPairs(action.grudge.map(([receiver, sender]) => [swap(sender), swap(receiver)]));
+        return;
+      case "heal-links":
+        this.network.heal();
+        this.network.faults = CALM_NETWORK;
+        return;
+      case "links":
+        if (action.toxic.type === "latency" && action.clients !== true) {
+          this.network.faults = { ...CALM_NETWORK, delayMinMs: Math.max(1, action.toxic.latencyMs - action.toxic.jitterMs), delayMaxMs: action.toxic.latencyMs + action.toxic.jitterMs };
+          return;
+        }
+        this.unmapped.push(describeAction(action));
+        return;
+      case "kill":
+        for (const id of action.members) {
+          const m = member(id);
+          if (m?.alive) this.crash(m, "kill -9 (scheduled)");
+        }
+        return;
+      case "start":
+        for (const id of action.members) if (!member(id)?.alive) await this.restartMember(swap(id));
+        return;
+      case "pause":
+        for (const id of action.members) {
+          const m = member(id);
+          if (m !== undefined) {
+            m.pausedUntil = Number.MAX_SAFE_INTEGER;
+            this.counts.pauses++;
+          }
+        }
+        return;
+      case "resume":
+        for (const id of action.members) {
+          const m = member(id);
+          if (m !== undefined && m.pausedUntil > this.queue.now) m.pausedUntil = this.queue.now;
+        }
+        return;
+      default:
+        this.unmapped.push(describeAction(action));
+    }
   }
 
   private async injectFault(): Promise<void> {
