@@ -1,5 +1,6 @@
 import { integerValue, packageVersion, parseCommand, UsageError, type CommandSpec, type EarlyExit } from "@zkts/cli-args";
-import type { ClientOptions } from "@zkts/client";
+import { readFileSync } from "node:fs";
+import { type ClientOptions, type SaslOptions, saslOptionsFromJaas } from "@zkts/client";
 
 export const VERSION = packageVersion(import.meta.url);
 
@@ -28,6 +29,14 @@ export const CLI_SPEC = {
     },
     readonly: { type: "boolean", short: "r", description: "accept read-only servers (partitioned members)" },
     auth: { type: "string", multiple: true, value: "SCHEME:CREDENTIALS", description: "authenticate, e.g. digest:alice:secret (repeatable)" },
+    sasl: { type: "string", value: "USER:PASSWORD", description: "authenticate with SASL DIGEST-MD5 on every connection" },
+    jaas: {
+      type: "string",
+      value: "FILE",
+      description:
+        "SASL DIGEST-MD5 with the Client section of a JAAS file, as the Java client reads it\n" +
+        "(default: -Djava.security.auth.login.config in $CLIENT_JVMFLAGS, if set)",
+    },
     json: { type: "boolean", description: "machine-readable output: one JSON value per result,\nerrors as {\"error\":{...}} on stderr" },
   },
   positionals: { min: 0, max: Number.MAX_SAFE_INTEGER },
@@ -60,6 +69,8 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv 
     if (colon < 0) throw new UsageError("--auth takes scheme:credentials, e.g. digest:user:password");
     (options.auth ??= []).push({ scheme: value.slice(0, colon), auth: value.slice(colon + 1) });
   }
+  const sasl = saslOf(values.sasl, values.jaas, env);
+  if (sasl !== null) options.sasl = sasl;
   return { server: values.server ?? env.ZKTS_SERVER ?? "127.0.0.1:2181", options, timeoutMs, json: values.json === true, command: rest };
 }
 
@@ -67,4 +78,39 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv 
 export function hostCount(server: string): number {
   const slash = server.indexOf("/");
   return (slash < 0 ? server : server.slice(0, slash)).split(",").filter((h) => h.trim() !== "").length;
+}
+
+/**
+ * SASL credentials: --sasl user:password, else the Client section (or the one named by
+ * -Dzookeeper.sasl.clientconfig) of the JAAS file given by --jaas or, as the Java client finds
+ * it, by -Djava.security.auth.login.config in CLIENT_JVMFLAGS. A JAAS file without that
+ * section means no SASL, as for the Java client.
+ */
+function saslOf(sasl: string | undefined, jaas: string | undefined, env: NodeJS.ProcessEnv): SaslOptions | null {
+  if (sasl !== undefined) {
+    const colon = sasl.indexOf(":");
+    if (colon <= 0) throw new UsageError("--sasl takes user:password");
+    return { mechanism: "DIGEST-MD5", username: sasl.slice(0, colon), password: sasl.slice(colon + 1) };
+  }
+  const flags = env.CLIENT_JVMFLAGS ?? "";
+  const path = jaas ?? systemProperty(flags, "java.security.auth.login.config");
+  if (path === undefined) return null;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`cannot read the JAAS file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return saslOptionsFromJaas(text, systemProperty(flags, "zookeeper.sasl.clientconfig") ?? "Client");
+  } catch (err) {
+    throw new UsageError(`JAAS file ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** The value of a `-Dname=value` flag (optionally quoted) in a JVM flags string. */
+function systemProperty(flags: string, name: string): string | undefined {
+  const escaped = name.replace(/\./g, "\\.");
+  const match = new RegExp(`(?:^|\\s)['"]?-D${escaped}=("[^"]*"|'[^']*'|[^\\s'"]+)`).exec(flags);
+  return match === null ? undefined : match[1]!.replace(/^["']|["']$/g, "");
 }
