@@ -1,7 +1,7 @@
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { recover } from "@zkts/storage";
+import { readSnapshot, recover, writeSnapshot } from "@zkts/storage";
 import type { RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { versionFiles, writeHistory, zktsServer } from "./inspect/support.js";
@@ -89,6 +89,28 @@ describe.each(["reference", "zkts"] as const)("verify on damaged files written b
     const bad = verdicts.filter((v) => !v.ok);
     expect(bad.map((v) => v.file)).toEqual([snapshot]);
     expect(bad[0]!.damage).toMatch(new RegExp(`^${snapshot}: snapshot seal \\d+ does not match the Adler-32 \\d+ of the bytes before it at byte offset \\d+$`));
+  });
+
+  it("checks a snapshot's digest against its znodes: ZooKeeper's match, a changed znode under a valid seal does not", async () => {
+    const intact = await zktsServer(["verify", "--json", dir]);
+    const digests = intact.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { digest?: string | null }).digest).filter((d) => d !== undefined);
+    if (kind === "zkts") {
+      // zkts writes no digest yet.
+      expect(digests.every((d) => d === null)).toBe(true);
+      return;
+    }
+    expect(digests).toContain("matches");
+    expect(digests).not.toContain("mismatch");
+    // Rewrite a snapshot whose digest matched with one znode's data changed, sealed afresh
+    // around the old digest: only the digest can tell.
+    const file = intact.stdout.trim().split("\n").map((l) => JSON.parse(l) as { file: string; digest?: string }).find((v) => v.digest === "matches")!.file;
+    const snapshot = await readSnapshot(file);
+    const nodes = snapshot.nodes.map((n) => (n.path === "/a" ? { ...n, data: Buffer.from("tampered") } : n));
+    expect(nodes.some((n) => n.path === "/a")).toBe(true);
+    await writeSnapshot({ sessions: snapshot.sessions, acls: snapshot.acls, nodes, digest: snapshot.digest }, { dataDir: dir, zxid: snapshot.zxid, fsync: false });
+    const result = await zktsServer(["verify", dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`DAMAGED  ${file}: the znodes' digest -?\\d+ does not match the digest -?\\d+ stored for zxid 0x${snapshot.zxid.toString(16)}`));
   });
 
   it("an intact copy passes, and a snapshot cut short is damage", async () => {
