@@ -18,7 +18,14 @@ need=()
 /usr/bin/python3 -c 'import kazoo' >/dev/null 2>&1 || need+=(python3-kazoo)
 # pure-sasl gives kazoo its SASL mechanisms (sasl_options with DIGEST-MD5).
 /usr/bin/python3 -c 'import puresasl' >/dev/null 2>&1 || need+=(python3-pure-sasl)
+# The client compatibility matrix (apps/server/test/matrix) runs kazoo on its gevent and eventlet
+# handlers, and compiles a C program against the multi-threaded C client.
+/usr/bin/python3 -c 'import gevent' >/dev/null 2>&1 || need+=(python3-gevent)
+/usr/bin/python3 -c 'import eventlet' >/dev/null 2>&1 || need+=(python3-eventlet)
+[ -f /usr/include/zookeeper/zookeeper.h ] || need+=(libzookeeper-mt-dev)
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 # The run report's browser test opens index.html in headless chromium (through playwright-core).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
@@ -29,7 +36,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-echo "provision: reference ZooKeeper, cli_mt, kazoo (with pure-sasl) and chromium are present"
+echo "provision: reference ZooKeeper, cli_mt, the C client headers, kazoo (with pure-sasl, gevent, eventlet), javac and chromium are present"
 
 # The lab's container clusters need a Docker engine (and busybox for their offline images).
 bash "$(dirname "${BASH_SOURCE[0]}")/docker.sh"

@@ -1,0 +1,97 @@
+/**
+ * One cell of the client compatibility matrix: a program written for one client library,
+ * run unchanged against a standalone zkts and a standalone Apache ZooKeeper 3.8. The two
+ * outputs, normalised, must be identical, or differ only where allowed-differences.json says
+ * why zkts is right.
+ */
+export interface ProgramOutput {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Cell {
+  /** The client library, as the matrix's rows group them (e.g. "kazoo 2.8 (threading)"). */
+  client: string;
+  /** Unique name, used by allowed-differences.json. */
+  name: string;
+  /** What the program exercises, one line for docs/clients.md. */
+  covers: string;
+  /** Runs the program against `connectString`; `root` is a znode path the program may own. */
+  run(connectString: string): Promise<ProgramOutput>;
+}
+
+export interface AllowedDifference {
+  cell: string;
+  /** The reference server's line at the differing position (absent: any). */
+  reference?: string;
+  /** zkts's line at that position (absent: any). */
+  zkts?: string;
+  reason: string;
+}
+
+export interface LineDifference {
+  line: number;
+  reference: string | undefined;
+  zkts: string | undefined;
+}
+
+export type CellResult =
+  | { status: "pass" }
+  | { status: "allowed"; differences: LineDifference[]; reasons: string[] }
+  | { status: "differs"; differences: LineDifference[] }
+  | { status: "broken"; detail: string };
+
+/** Masks what legitimately differs between two servers: times, zxids, session ids, ports. */
+export function normalise(text: string): string[] {
+  return text
+    .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:?")
+    .replace(/0x[0-9a-f]{6,}/gi, "0x?")
+    .replace(/\b(ctime|mtime|cZxid|mZxid|pZxid|czxid|mzxid|pzxid|ephemeralOwner|session|sessionId|zxid)\s*[=:]\s*-?\d+/g, "$1=?")
+    .replace(/\b\d{10,}\b/g, "?")
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== "");
+}
+
+/** Position-by-position differences between two normalised outputs. */
+export function differencesOf(reference: string[], zkts: string[]): LineDifference[] {
+  const differences: LineDifference[] = [];
+  const length = Math.max(reference.length, zkts.length);
+  for (let line = 0; line < length; line++) {
+    if (reference[line] !== zkts[line]) differences.push({ line: line + 1, reference: reference[line], zkts: zkts[line] });
+  }
+  return differences;
+}
+
+/**
+ * Judges one cell from its two runs. The reference run must succeed and print "done": a
+ * program that fails against ZooKeeper itself says nothing about zkts.
+ */
+export function judge(cell: string, onReference: ProgramOutput, onZkts: ProgramOutput, allowed: AllowedDifference[]): CellResult {
+  const finished = (out: ProgramOutput) => out.code === 0 && normalise(out.stdout).at(-1) === "done";
+  if (!finished(onReference)) {
+    return { status: "broken", detail: `the program fails against ZooKeeper 3.8 (exit ${onReference.code}): ${tail(onReference)}` };
+  }
+  const differences = differencesOf(normalise(onReference.stdout), normalise(onZkts.stdout));
+  if (differences.length === 0 && finished(onZkts)) return { status: "pass" };
+  if (differences.length === 0) {
+    return { status: "differs", differences: [{ line: 0, reference: "exit 0", zkts: `exit ${onZkts.code}: ${tail(onZkts)}` }] };
+  }
+  const reasons = new Set<string>();
+  for (const difference of differences) {
+    const entry = allowed.find(
+      (a) =>
+        a.cell === cell &&
+        (a.reference === undefined || a.reference === difference.reference) &&
+        (a.zkts === undefined || a.zkts === difference.zkts),
+    );
+    if (entry === undefined) return { status: "differs", differences };
+    reasons.add(entry.reason);
+  }
+  return { status: "allowed", differences, reasons: [...reasons] };
+}
+
+function tail(out: ProgramOutput): string {
+  return (out.stderr + out.stdout).trim().split("\n").slice(-6).join(" | ");
+}

@@ -1,0 +1,9 @@
+import type { Cell } from "./cell.js";
+import { kazooCells } from "./kazoo-cells.js";
+import type { MatrixNote } from "./render.js";
+
+/** Every cell of the matrix, in the order docs/clients.md lists them. */
+export const cells: Cell[] = [...kazooCells];
+
+/** Clients and features left out of the matrix, with the reason, for docs/clients.md. */
+export const notes: MatrixNote[] = [];
