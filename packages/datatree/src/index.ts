@@ -7,6 +7,8 @@ export * from "./quota.js";
 export * from "./watches.js";
 export * from "./znode.js";
 export * from "./tree.js";
+export * from "./digest.js";
+export * from "./digest-forecast.js";
 export * from "./prep.js";
 export * from "./keeper-error.js";
 export * from "./null-field.js";

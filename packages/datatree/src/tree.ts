@@ -10,6 +10,7 @@ import {
   type TxnHeader,
   WatcherType,
 } from "@zkts/jute";
+import { combineDigest, nodeDigest } from "./digest.js";
 import { AclCache, OPEN_UNSAFE_ACL_ID } from "./acl-cache.js";
 import type { AuthConfig } from "./auth.js";
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralKind, ttlOf, ttlOwner } from "./ephemeral-type.js";
@@ -50,6 +51,8 @@ export interface DataTreeOptions {
    * prefix is a TTL node or a session of server id 255. Defaults to true.
    */
   extendedTypesEnabled?: boolean;
+  /** `digest.enabled` (ZooKeeper 3.8's default is on): keep the tree digest, else it stays 0. */
+  digestEnabled?: boolean;
 }
 
 /**
@@ -71,10 +74,14 @@ export class DataTree {
   lastProcessedZxid = 0n;
   /** Sum of path lengths and data lengths, as ZooKeeper's approximateDataSize. */
   approximateDataSize = 0;
+  readonly digestEnabled: boolean;
+  /** ZooKeeper's tree digest (see digest.ts), kept up to date on every change. */
+  treeDigest = 0n;
 
   constructor(options: DataTreeOptions = {}) {
     this.auth = options.auth ?? {};
     this.extendedTypesEnabled = options.extendedTypesEnabled ?? true;
+    this.digestEnabled = options.digestEnabled ?? true;
     this.dataWatches = new WatchTable(this.auth);
     this.childWatches = new WatchTable(this.auth);
     const root = systemZnode(OPEN_UNSAFE_ACL_ID);
@@ -90,7 +97,20 @@ export class DataTree {
     this.nodes.set(ZOOKEEPER_PATH, zookeeper);
     this.nodes.set(QUOTA_ROOT, quota);
     this.nodes.set(CONFIG_PATH, config);
-    for (const [path, node] of this.nodes) this.approximateDataSize += path.length + (node.data?.length ?? 0);
+    for (const [path, node] of this.nodes) {
+      this.approximateDataSize += path.length + (node.data?.length ?? 0);
+      this.hash(path, node);
+    }
+  }
+
+  /** Counts a node into the digest: after it is created or changed. */
+  private hash(path: string, node: Znode): void {
+    if (this.digestEnabled) this.treeDigest = combineDigest(this.treeDigest, nodeDigest(path, node), 1);
+  }
+
+  /** Takes a node out of the digest: before it is changed or deleted. */
+  private unhash(path: string, node: Znode): void {
+    if (this.digestEnabled) this.treeDigest = combineDigest(this.treeDigest, nodeDigest(path, node), -1);
   }
 
   getNode(path: string): Znode | undefined {
@@ -212,8 +232,10 @@ export class DataTree {
       const parent = this.nodes.get(parentPath(rc.path));
       if (parent === undefined) rc.err = ErrorCode.NONODE;
       else if (body.txn.parentCVersion > parent.cversion) {
+        this.unhash(parentPath(rc.path), parent);
         parent.cversion = body.txn.parentCVersion;
         parent.pzxid = header.zxid;
+        this.hash(parentPath(rc.path), parent);
       }
     }
     return rc;
@@ -254,13 +276,16 @@ export class DataTree {
     if (this.nodes.has(path)) throw new NoNode("exists");
     let cversion = parentCVersion;
     if (cversion === -1) cversion = parent.cversion + 1;
+    this.unhash(parentName, parent);
     if (cversion > parent.cversion) {
       parent.cversion = cversion;
       parent.pzxid = zxid;
     }
+    this.hash(parentName, parent);
     const child = newZnode(data, this.acls.intern(acl), zxid, time, ephemeralOwner);
     parent.children.add(baseName(path));
     this.nodes.set(path, child);
+    this.hash(path, child);
     this.approximateDataSize += path.length + (data?.length ?? 0);
     switch (ephemeralKind(ephemeralOwner, this.extendedTypesEnabled)) {
       case "container":
@@ -299,9 +324,12 @@ export class DataTree {
     if (parent === undefined) throw new NoNode("parent");
     const childName = baseName(path);
     parent.children.delete(childName);
+    this.unhash(parentName, parent);
     if (zxid > parent.pzxid) parent.pzxid = zxid;
+    this.hash(parentName, parent);
     const node = this.nodes.get(path);
     if (node === undefined) throw new NoNode("node");
+    this.unhash(path, node);
     this.nodes.delete(path);
     const acl = this.aclOf(node);
     this.acls.release(node.aclId);
@@ -337,10 +365,12 @@ export class DataTree {
     const node = this.nodes.get(path);
     if (node === undefined) throw new NoNode("node");
     const previousLength = node.data?.length ?? 0;
+    this.unhash(path, node);
     node.data = data;
     node.mtime = time;
     node.mzxid = zxid;
     node.version = version;
+    this.hash(path, node);
     const stat = toClientStat(node, this.extendedTypesEnabled);
     const length = data?.length ?? 0;
     this.approximateDataSize += length - previousLength;
@@ -353,8 +383,10 @@ export class DataTree {
     const node = this.nodes.get(path);
     if (node === undefined) throw new NoNode("node");
     this.acls.release(node.aclId);
+    this.unhash(path, node);
     node.aversion = version;
     node.aclId = this.acls.intern(acl);
+    this.hash(path, node);
     return toClientStat(node, this.extendedTypesEnabled);
   }
 
@@ -447,6 +479,7 @@ export class DataTree {
     this.containers.clear();
     this.ttls.clear();
     this.approximateDataSize = 0;
+    this.treeDigest = 0n;
   }
 
   restoreAcl(id: bigint, acl: ACL[]): void {
@@ -463,6 +496,7 @@ export class DataTree {
       parent.children.add(baseName(key));
     }
     this.nodes.set(key, node);
+    this.hash(key, node);
     this.acls.addReference(aclId);
     this.approximateDataSize += key.length + (data?.length ?? 0);
     switch (ephemeralKind(stat.ephemeralOwner, this.extendedTypesEnabled)) {
@@ -498,6 +532,7 @@ export class DataTree {
       const node = systemZnode(aclId);
       if (path === CONFIG_PATH) node.aversion = -1;
       this.nodes.set(path, node);
+      this.hash(path, node);
       this.nodes.get(parent)?.children.add(baseName(path));
     }
     this.rebuildQuotaPaths();

@@ -1,0 +1,56 @@
+import type { Znode } from "./znode.js";
+
+/**
+ * ZooKeeper 3.8's tree digest (DigestCalculator, digest version 2). Each znode hashes to the
+ * CRC32 of its path bytes, its data, then 60 bytes of stat (czxid, mzxid, pzxid, ctime, mtime as
+ * longs; version, cversion, aversion as ints; ephemeralOwner as a long, all big-endian). The
+ * tree's digest is the sum of the node hashes as a wrapping 64-bit integer, so one change costs
+ * one subtraction and one addition. Nodes under /zookeeper/ hash to 0 (quota and config nodes
+ * change outside the client's txns); /zookeeper itself and the root, hashed under the path "",
+ * count.
+ */
+export const DIGEST_VERSION = 2;
+
+const EXCLUDED_SUBTREE = "/zookeeper/";
+const STAT_BYTES = 60;
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (IEEE, as java.util.zip.CRC32) over `chunks` in order. */
+export function crc32(...chunks: Uint8Array[]): number {
+  let crc = 0xffffffff;
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.length; i++) crc = CRC_TABLE[(crc ^ chunk[i]!) & 0xff]! ^ (crc >>> 8);
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A znode's share of the tree digest. */
+export function nodeDigest(path: string, node: Znode): bigint {
+  if (path.startsWith(EXCLUDED_SUBTREE)) return 0n;
+  const stat = Buffer.allocUnsafe(STAT_BYTES);
+  stat.writeBigInt64BE(node.czxid, 0);
+  stat.writeBigInt64BE(node.mzxid, 8);
+  stat.writeBigInt64BE(node.pzxid, 16);
+  stat.writeBigInt64BE(node.ctime, 24);
+  stat.writeBigInt64BE(node.mtime, 32);
+  stat.writeInt32BE(node.version, 40);
+  stat.writeInt32BE(node.cversion, 44);
+  stat.writeInt32BE(node.aversion, 48);
+  stat.writeBigInt64BE(node.ephemeralOwner, 52);
+  const pathBytes = Buffer.from(path === "/" ? "" : path, "utf8");
+  return BigInt(node.data === null ? crc32(pathBytes, stat) : crc32(pathBytes, node.data, stat));
+}
+
+/** Adds (sign 1) or removes (sign -1) a node hash, wrapping as Java's long arithmetic does. */
+export function combineDigest(treeDigest: bigint, hash: bigint, sign: 1 | -1): bigint {
+  return BigInt.asIntN(64, sign === 1 ? treeDigest + hash : treeDigest - hash);
+}

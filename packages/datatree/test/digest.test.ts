@@ -1,0 +1,86 @@
+/**
+ * The tree digest: CRC32 as java.util.zip.CRC32 computes it, the incremental digest equal to a
+ * sum recomputed from every node, and DigestForecast agreeing with the tree for pipelined txns
+ * (prepared in batches before any of them is applied), over a seeded random workload.
+ */
+import { OpCode } from "@zkts/jute";
+import { describe, expect, it } from "vitest";
+import { DataTree, DigestForecast, combineDigest, crc32, nodeDigest } from "../src/index.js";
+import { ANON_S1, Harness, OPEN_ACL, createOp, deleteOp, multiOp, setAclOp, setDataOp, type SessionInfo } from "./support.js";
+
+function recomputed(tree: DataTree): bigint {
+  let sum = 0n;
+  for (const [path, node] of tree.nodes) sum = combineDigest(sum, nodeDigest(path, node), 1);
+  return sum;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("tree digest", () => {
+  it("CRC32 matches the IEEE check value", () => {
+    expect(crc32(Buffer.from("123456789"))).toBe(0xcbf43926);
+    expect(crc32(Buffer.from("1234"), Buffer.from("56789"))).toBe(0xcbf43926);
+  });
+
+  it("leaves /zookeeper/ nodes out and hashes the root under the empty path", () => {
+    const tree = new DataTree();
+    expect(nodeDigest("/zookeeper/quota", tree.getNode("/zookeeper/quota")!)).toBe(0n);
+    expect(nodeDigest("/zookeeper", tree.getNode("/zookeeper")!)).not.toBe(0n);
+    expect(tree.treeDigest).toBe(recomputed(tree));
+    expect(new DataTree({ digestEnabled: false }).treeDigest).toBe(0n);
+  });
+
+  it("is kept incrementally and forecast exactly for pipelined txns", () => {
+    const seed = Number(process.env.DIGEST_SEED ?? Date.now() % 1_000_000);
+    console.log(`digest forecast seed ${seed}`);
+    const random = mulberry32(seed);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const h = new Harness();
+    const forecast = new DigestForecast(h.tree);
+    const sessions: SessionInfo[] = [ANON_S1, { sessionId: 0x2002n, authInfo: [] }, { sessionId: 0x3003n, authInfo: [] }];
+    const names = ["/a", "/b", "/a/x", "/a/y", "/b/z", "/c"];
+    const expected: bigint[] = [];
+    for (let round = 0; round < 300; round++) {
+      const batch = 1 + Math.floor(random() * 5);
+      for (let i = 0; i < batch; i++) {
+        const path = pick(names);
+        const session = pick(sessions);
+        const choice = random();
+        const prepared =
+          choice < 0.08
+            ? h.prepareClose(session.sessionId)
+            : h.prepare(
+                choice < 0.4
+                  ? createOp(path, { data: `d${round}`, mode: pick([0, 1, 2, 3, 4]) })
+                  : choice < 0.6
+                    ? deleteOp(path)
+                    : choice < 0.75
+                      ? setDataOp(path, random() < 0.2 ? null : `v${round}`)
+                      : choice < 0.85
+                        ? setAclOp(path, OPEN_ACL)
+                        : multiOp(createOp(pick(names)), setDataOp(pick(names), "m"), deleteOp(pick(names))),
+                session,
+              );
+        expected.push(forecast.forecast(prepared.header, prepared.body));
+      }
+      while (h.pendingCount > 0 && random() < 0.8) {
+        const outcome = h.applyNext();
+        const applied = h.log[h.log.length - 1]!;
+        forecast.applied(applied.header.zxid);
+        expect(h.tree.treeDigest, `zxid ${applied.header.zxid} (${outcome.body.type}) seed ${seed}`).toBe(expected.shift());
+      }
+    }
+    h.applyAll();
+    expect(h.tree.treeDigest).toBe(recomputed(h.tree));
+    expect(h.log.some((t) => t.body.type === OpCode.closeSession)).toBe(true);
+  });
+});
