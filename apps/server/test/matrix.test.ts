@@ -20,7 +20,9 @@ let zkts: RunningServer;
 let reference: RunningServer;
 
 beforeAll(async () => {
+  const prepared = Promise.all(cells.map((cell) => cell.prepare?.()));
   [zkts, reference] = await Promise.all([startZkts(), startReferenceZooKeeper()]);
+  await prepared;
 }, 120_000);
 
 afterAll(async () => {

@@ -17,8 +17,10 @@ export interface Cell {
   name: string;
   /** What the program exercises, one line for docs/clients.md. */
   covers: string;
-  /** Runs the program against `connectString`; `root` is a znode path the program may own. */
+  /** Runs the program against `connectString`; it owns a znode subtree named after the cell. */
   run(connectString: string): Promise<ProgramOutput>;
+  /** Work that needs no server (compiling the program), started while the servers start. */
+  prepare?(): Promise<void>;
 }
 
 export interface AllowedDifference {
