@@ -1,0 +1,17 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Cell } from "./cell.js";
+import { runProgram } from "./run-program.js";
+
+/** Node.js client cells: programs in node/, run with this Node.js as child processes. */
+const here = dirname(fileURLToPath(import.meta.url));
+
+export const nodeCells: Cell[] = [
+  {
+    client: "node-zookeeper-client 1.1 (npm)",
+    name: "node-zookeeper-client",
+    covers:
+      "create in four modes and its errors, data/children/exists watches, transaction (commit and failure), digest auth with an auth-scheme ACL, NoAuth for a second session, ephemerals gone after close",
+    run: (connectString) => runProgram(process.execPath, [join(here, "node", "node-zookeeper-client.mjs"), connectString]),
+  },
+];
