@@ -61,7 +61,6 @@ const IGNORED_KEYS = [
   /^syncEnabled$/,
   /^localSessions/,
   /^admin\.(commandURL|idleTimeout)$/,
-  /^digest\.enabled$/,
   /^snapshot\./,
   /^zookeeper\.(snapshot|digest)\./,
 ];
@@ -188,6 +187,7 @@ export function configFromProperties(
     "autopurge.snapRetainCount", "autopurge.purgeInterval", "zkts.linearizableReads", "zkts.unsafe",
     "zkts.logLevel", "zkts.progressIntervalMs", "zkts.slowRequestThresholdMs",
     "zkts.clientOutgoingBytesSoft", "zkts.clientOutgoingBytesMax", "nio.sessionlessCnxnTimeout", "globalOutstandingLimit",
+    "digest.enabled",
   ]);
   const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs"]);
   const ignoredKeys = [...props.keys()].filter(
@@ -212,6 +212,7 @@ export function configFromProperties(
     fourLetterWords: words,
     adminEnabled: bool("admin.enableServer", true),
     extendedTypesEnabled: bool("extendedTypesEnabled", false),
+    digestEnabled: bool("digest.enabled", true),
     enforceQuota: bool("enforceQuota", false),
     reconfigEnabled: bool("reconfigEnabled", false),
     readOnlyModeEnabled,

@@ -10,7 +10,7 @@ import {
   type TxnHeader,
   WatcherType,
 } from "@zkts/jute";
-import { combineDigest, nodeDigest } from "./digest.js";
+import { DIGEST_VERSION, combineDigest, nodeDigest } from "./digest.js";
 import { AclCache, OPEN_UNSAFE_ACL_ID } from "./acl-cache.js";
 import type { AuthConfig } from "./auth.js";
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralKind, ttlOf, ttlOwner } from "./ephemeral-type.js";
@@ -43,6 +43,15 @@ export interface TxnResult {
 }
 
 class NoNode extends Error {}
+
+/** A recorded tree digest the tree disagreed with. */
+export interface DigestMismatch {
+  zxid: bigint;
+  /** Where the recorded digest came from: a txn's log entry or proposal, or a loaded snapshot. */
+  source: "txn" | "snapshot";
+  recorded: bigint;
+  actual: bigint;
+}
 
 export interface DataTreeOptions {
   auth?: AuthConfig;
@@ -101,6 +110,52 @@ export class DataTree {
       this.approximateDataSize += path.length + (node.data?.length ?? 0);
       this.hash(path, node);
     }
+  }
+
+  /** ZooKeeper's digest_mismatches_count: recorded digests (log, proposal, snapshot) that differed. */
+  digestMismatches = 0;
+  /**
+   * ZooKeeper's digestFromLoadedSnapshot: a loaded snapshot is fuzzy, its digest holds only once
+   * the replay reaches the zxid it was taken at; until then txn digests are not compared.
+   */
+  private digestFromSnapshot: { zxid: bigint; version: number; digest: bigint } | null = null;
+
+  /**
+   * Takes the digest a just-loaded snapshot carries (null when it has none; a zxid of 0 means
+   * its writer knew none, a zxid below the snapshot's own can never be reached). Compared at
+   * once when it is for the tree as loaded.
+   */
+  restoredDigest(recorded: { zxid: bigint; version: number; digest: bigint } | null, snapshotZxid: bigint): DigestMismatch | null {
+    this.digestFromSnapshot = recorded !== null && recorded.zxid > 0n && recorded.zxid >= snapshotZxid ? recorded : null;
+    return this.digestFromSnapshot !== null && this.digestFromSnapshot.zxid === this.lastProcessedZxid ? this.compareSnapshotDigest() : null;
+  }
+
+  /**
+   * After txn `zxid` is applied: compares the digest its log entry or proposal carried (TxnDigest,
+   * null when none) with the tree's, as ZooKeeper's DataTree.compareDigest, or the loaded
+   * snapshot's digest when the replay has just reached its zxid. Skipped when digests are off or
+   * the recorded one is of another version. A mismatch is counted and returned, never thrown:
+   * the tree stays usable and an operator decides.
+   */
+  checkAppliedDigest(zxid: bigint, recorded: { version: number; treeDigest: bigint } | null): DigestMismatch | null {
+    if (this.digestFromSnapshot !== null) {
+      return zxid === this.digestFromSnapshot.zxid ? this.compareSnapshotDigest() : null;
+    }
+    if (recorded === null) return null;
+    return this.compareDigest(zxid, "txn", recorded.version, recorded.treeDigest);
+  }
+
+  private compareSnapshotDigest(): DigestMismatch | null {
+    const recorded = this.digestFromSnapshot!;
+    this.digestFromSnapshot = null;
+    return this.compareDigest(recorded.zxid, "snapshot", recorded.version, recorded.digest);
+  }
+
+  private compareDigest(zxid: bigint, source: DigestMismatch["source"], version: number, recorded: bigint): DigestMismatch | null {
+    if (!this.digestEnabled || version !== DIGEST_VERSION) return null;
+    if (BigInt.asIntN(64, recorded) === this.treeDigest) return null;
+    this.digestMismatches++;
+    return { zxid, source, recorded: BigInt.asIntN(64, recorded), actual: this.treeDigest };
   }
 
   /** Counts a node into the digest: after it is created or changed. */

@@ -43,6 +43,8 @@ export interface ServerConfig {
   adminServerAddress: string;
   adminServerPort: number;
   extendedTypesEnabled: boolean;
+  /** digest.enabled: keep ZooKeeper's tree digest, write it with txns and snapshots, check it. */
+  digestEnabled: boolean;
   enforceQuota: boolean;
   reconfigEnabled: boolean;
   readOnlyModeEnabled: boolean;
@@ -131,6 +133,7 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     adminServerAddress: "127.0.0.1",
     adminServerPort: 8080,
     extendedTypesEnabled: false,
+    digestEnabled: true,
     enforceQuota: false,
     reconfigEnabled: false,
     readOnlyModeEnabled: false,

@@ -53,6 +53,7 @@ export function monitorFigures(server: ZkServer): Record<string, string | number
     zk_fsync_time_max_ms: Number(fsync.maxMs.toFixed(3)),
     zk_last_snapshot_zxid: server.store === null ? "none" : hex(server.store.lastSnapshotZxid),
     zk_connection_rejected: m.connectionsRejected,
+    zk_digest_mismatches_count: tree.digestMismatches,
     zk_uptime: server.now() - m.startedAtMs,
   };
 }

@@ -1,4 +1,4 @@
-import type { DataTree, Preparer, TxnResult } from "@zkts/datatree";
+import { DIGEST_VERSION, type DataTree, type DigestMismatch, DigestForecast, type Preparer, type TxnResult } from "@zkts/datatree";
 import type { TxnBody, TxnEntry, TxnHeader } from "@zkts/jute";
 
 /** Where accepted transactions go before they are applied: the log, or nowhere in memory. */
@@ -27,14 +27,18 @@ export class TxnPipeline {
   private scheduled = false;
   private failure: Error | null = null;
   lastZxid: bigint;
+  private readonly digests: DigestForecast;
 
   constructor(
     private readonly tree: DataTree,
     private readonly preparer: Preparer,
     private readonly persistence: TxnPersistence,
     private readonly onFatal: (err: Error) => void,
+    /** Told when the tree, having applied a txn, disagrees with the digest logged with it. */
+    private readonly onDigestMismatch: (mismatch: DigestMismatch) => void = () => undefined,
   ) {
     this.lastZxid = tree.lastProcessedZxid;
+    this.digests = new DigestForecast(tree);
   }
 
   get failed(): Error | null {
@@ -52,7 +56,10 @@ export class TxnPipeline {
 
   /** Queues an already prepared transaction for persistence and apply. */
   submit(header: TxnHeader, body: TxnBody, onApplied: (result: TxnResult) => void): void {
-    this.accepted.push({ entry: { header: { ...header, type: body.type }, body, digest: null }, onApplied });
+    const typed = { ...header, type: body.type };
+    // The log entry carries the digest the tree will have once this txn is applied (TxnDigest).
+    const digest = this.tree.digestEnabled ? { version: DIGEST_VERSION, treeDigest: this.digests.forecast(typed, body) } : null;
+    this.accepted.push({ entry: { header: typed, body, digest }, onApplied });
     this.schedule();
   }
 
@@ -79,8 +86,12 @@ export class TxnPipeline {
     }
     this.persisting = false;
     for (const txn of batch) {
-      const result = this.tree.applyTxn(txn.entry.header, txn.entry.body);
-      this.preparer.applied(txn.entry.header.zxid);
+      const { header, body, digest } = txn.entry;
+      const result = this.tree.applyTxn(header, body);
+      this.preparer.applied(header.zxid);
+      this.digests.applied(header.zxid);
+      const mismatch = this.tree.checkAppliedDigest(header.zxid, digest);
+      if (mismatch !== null) this.onDigestMismatch(mismatch);
       txn.onApplied(result);
     }
     if (this.accepted.length > 0) this.schedule();

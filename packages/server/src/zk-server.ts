@@ -13,6 +13,7 @@ import { ClientConnection, type ConnectionHandler, type Reply } from "./connecti
 import { FOUR_LETTER_WORDS, runFourLetterWord } from "./four-letter-words.js";
 import { type Logger, hex, silentLogger } from "./logger.js";
 import { ServerMetrics } from "./metrics.js";
+import { reportDigestMismatch } from "./digest-report.js";
 import { READ_OPS, ReadRequests } from "./read-requests.js";
 import { sessionPassword } from "./java-random.js";
 import { SessionTracker } from "./session-tracker.js";
@@ -82,8 +83,12 @@ export class ZkServer implements ConnectionHandler {
       enforceQuota: this.config.enforceQuota,
       reconfigEnabled: this.config.reconfigEnabled,
     });
-    this.pipeline = new TxnPipeline(this.tree, this.preparer, options.persistence ?? inMemoryPersistence, (err) =>
-      this.onPersistenceFailure(err),
+    this.pipeline = new TxnPipeline(
+      this.tree,
+      this.preparer,
+      options.persistence ?? inMemoryPersistence,
+      (err) => this.onPersistenceFailure(err),
+      (mismatch) => reportDigestMismatch(this.logger, "applying a txn", mismatch),
     );
     this.sessions = new SessionTracker(this.config.tickTime, this.config.serverId, this.now());
     this.metrics = new ServerMetrics(this.now());
@@ -426,6 +431,7 @@ function treeOptionsOf(config: ServerConfig): DataTreeOptions {
     auth: authOf(config),
     // Decides whether a 0xFF-prefixed ephemeralOwner is a TTL node or server 255's session.
     extendedTypesEnabled: config.extendedTypesEnabled,
+    digestEnabled: config.digestEnabled,
   };
 }
 

@@ -38,8 +38,12 @@ export interface SnapshotSource {
   acls: ReadonlyMap<bigint, readonly ACL[]>;
   /** Preorder, root first; a parent always comes before its children. */
   nodes: Iterable<SnapshotNode> | AsyncIterable<SnapshotNode>;
-  /** Written after the first seal when present, as ZooKeeper 3.8 does with digests enabled. */
-  digest?: ZxidDigest | null;
+  /**
+   * Written after the first seal when present, as ZooKeeper 3.8 does with digests enabled. A
+   * function is called once the nodes are written: a fuzzy snapshot records the digest of the
+   * tree as it stands when the node walk ends, as ZooKeeper's does.
+   */
+  digest?: ZxidDigest | null | (() => ZxidDigest | null);
 }
 
 /** The path that ends the node list; the root is written as "" so it cannot be confused. */

@@ -127,8 +127,9 @@ async function encodeSnapshot(
   const nodes = await encodeNodes(source.nodes, stream, options);
   w.writeUstring(NODE_LIST_END);
   await stream.seal();
-  if (source.digest) {
-    writeZxidDigest(w, source.digest);
+  const digest = typeof source.digest === "function" ? source.digest() : source.digest;
+  if (digest) {
+    writeZxidDigest(w, digest);
     await stream.seal();
   }
   await stream.flush();

@@ -12,7 +12,8 @@ import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import type { TxnPersistence } from "../txn-pipeline.js";
 import { fromTotals, ProgressLog } from "./progress-log.js";
-import { loadSnapshot, snapshotSource } from "./tree-snapshot.js";
+import { loadSnapshot, restoreSnapshotDigest, snapshotSource } from "./tree-snapshot.js";
+import { reportDigestMismatch } from "../digest-report.js";
 
 /** A log entry's checksum, length and end-of-record byte around its txn bytes. */
 const LOG_ENTRY_OVERHEAD_BYTES = 13;
@@ -169,6 +170,7 @@ async function recoverState(config: ServerConfig, logger: Logger, treeOptions: D
     });
     sessions = await loadSnapshot(tree, snapshot, loading);
     loading.finish();
+    reportDigestMismatch(logger, "loading a snapshot", restoreSnapshotDigest(tree, snapshot));
   }
   const replaying = new ProgressLog({
     logger,
@@ -180,6 +182,7 @@ async function recoverState(config: ServerConfig, logger: Logger, treeOptions: D
   let replayed = 0;
   for await (const { entry, txnBytes } of recovery.txns()) {
     tree.applyTxn(entry.header, entry.body);
+    reportDigestMismatch(logger, "replaying the transaction log", tree.checkAppliedDigest(entry.header.zxid, entry.digest));
     trackSessions(sessions, entry);
     replayed++;
     replaying.add(1, LOG_ENTRY_OVERHEAD_BYTES + txnBytes.length);
@@ -192,6 +195,7 @@ async function recoverState(config: ServerConfig, logger: Logger, treeOptions: D
     lastZxid: hex(tree.lastProcessedZxid),
     znodes: tree.nodeCount,
     sessions: sessions.size,
+    digestMismatches: tree.digestMismatches,
   });
   return { tree, sessions };
 }

@@ -1,4 +1,4 @@
-import { DataTree, type DataTreeOptions } from "@zkts/datatree";
+import { DIGEST_VERSION, DataTree, type DataTreeOptions, type DigestMismatch } from "@zkts/datatree";
 import type { ProgressLog } from "./progress-log.js";
 import { type LoadedSnapshot, type SnapshotNode, type SnapshotSource, encodeSnapshotBytes, parseSnapshot } from "@zkts/storage";
 
@@ -8,6 +8,7 @@ export function snapshotSource(tree: DataTree, sessions: ReadonlyMap<bigint, num
     sessions: new Map(sessions),
     acls: new Map(tree.acls.entries()),
     nodes: nodesOf(tree),
+    digest: tree.digestEnabled ? () => ({ zxid: tree.lastProcessedZxid, digestVersion: DIGEST_VERSION, digest: tree.treeDigest }) : null,
   };
 }
 
@@ -33,6 +34,12 @@ export async function loadSnapshot(tree: DataTree, snapshot: LoadedSnapshot, pro
   return new Map(snapshot.sessions);
 }
 
+/** Hands the tree the digest a loaded snapshot carries; a mismatch when it can be compared at once. */
+export function restoreSnapshotDigest(tree: DataTree, snapshot: LoadedSnapshot): DigestMismatch | null {
+  const d = snapshot.digest;
+  return tree.restoredDigest(d === null ? null : { zxid: d.zxid, version: d.digestVersion, digest: d.digest }, snapshot.zxid);
+}
+
 /** A snapshot file's bytes for `tree` and `sessions`, built in memory (a SNAP to a learner). */
 export async function serializeTree(tree: DataTree, sessions: ReadonlyMap<bigint, number>): Promise<Buffer> {
   return await encodeSnapshotBytes(snapshotSource(tree, sessions));
@@ -49,5 +56,7 @@ export async function treeFromSnapshotBytes(
   const snapshot = await parseSnapshot(`snapshot.${zxid.toString(16)}`, zxid, buffer, maxBuffer);
   const tree = new DataTree(options);
   const sessions = await loadSnapshot(tree, snapshot);
+  // A mismatch here is counted by the tree (mntr) and, the snapshot being fuzzy, may only show later.
+  restoreSnapshotDigest(tree, snapshot);
   return { tree, sessions };
 }

@@ -16,7 +16,8 @@ import type { Entry, Membership, PersistedState, Ready } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import { fromTotals, ProgressLog } from "../persistence/progress-log.js";
-import { loadSnapshot, snapshotSource } from "../persistence/tree-snapshot.js";
+import { loadSnapshot, restoreSnapshotDigest, snapshotSource } from "../persistence/tree-snapshot.js";
+import { reportDigestMismatch } from "../digest-report.js";
 import { UNSAFE_LOG_WRITE_HOLD_MS } from "../unsafe-modes.js";
 import { HeldLogWrites } from "./held-log-writes.js";
 import { membershipFromConfigText } from "./membership-text.js";
@@ -131,6 +132,7 @@ export class EnsembleStore {
       });
       sessions = await loadSnapshot(tree, snapshot, loading);
       loading.finish();
+      reportDigestMismatch(logger, "loading a snapshot", restoreSnapshotDigest(tree, snapshot));
       snapshotZxid = snapshot.zxid;
     } else {
       tree.lastProcessedZxid = 0n;

@@ -1,4 +1,4 @@
-import { type DataTree, Preparer, type WriteRequest, hasSyncedQuorum } from "@zkts/datatree";
+import { DIGEST_VERSION, type DataTree, DigestForecast, Preparer, type WriteRequest, hasSyncedQuorum } from "@zkts/datatree";
 import { JuteReader, JuteWriter, OpCode, type TxnBody, type TxnHeader, writeTxnEntry } from "@zkts/jute";
 import { epochOf, makeZxid } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
@@ -18,14 +18,16 @@ const PROPOSALS_IN_FLIGHT_MAX = 500n;
  */
 export class LeaderProposer {
   private readonly preparer: Preparer;
+  private readonly digests: DigestForecast;
 
   constructor(
-    tree: DataTree,
+    private readonly tree: DataTree,
     config: ServerConfig,
     private readonly port: QuorumPort,
     private readonly clock: () => number,
     private readonly logger: Logger,
   ) {
+    this.digests = new DigestForecast(tree);
     this.preparer = new Preparer(tree, {
       auth: authOf(config),
       extendedTypesEnabled: config.extendedTypesEnabled,
@@ -46,6 +48,7 @@ export class LeaderProposer {
   /** The txn at `zxid` was applied: its change records are in the tree now. */
   applied(zxid: bigint): void {
     this.preparer.applied(zxid);
+    this.digests.applied(zxid);
   }
 
   /**
@@ -76,7 +79,10 @@ export class LeaderProposer {
     }
     const header: TxnHeader = { clientId: request.sessionId, cxid: request.cxid, zxid, time, type: body.type };
     const w = new JuteWriter(256);
-    writeTxnEntry(w, { header, body, digest: null });
+    // The proposal carries the digest the tree will have after it (ZooKeeper's TxnDigest), which
+    // each member compares with its own when it applies the txn.
+    const digest = this.tree.digestEnabled ? { version: DIGEST_VERSION, treeDigest: this.digests.forecast(header, body) } : null;
+    writeTxnEntry(w, { header, body, digest });
     const result = this.port.propose(w.toBuffer());
     if (result.kind !== "proposed") {
       this.logger.log("warn", "proposal refused", { result });

@@ -38,6 +38,7 @@ export function memberMonitorFigures(server: EnsembleServer): Map<string, Figure
   f.set("packets_received", m.packetsReceived);
   f.set("watch_count", tree.dataWatches.size + tree.childWatches.size);
   f.set("approximate_data_size", tree.approximateDataSize);
+  f.set("digest_mismatches_count", tree.digestMismatches);
   const openFds = openFileDescriptorCount();
   const maxFds = maxFileDescriptorCount();
   if (openFds !== null) f.set("open_file_descriptor_count", openFds);

@@ -5,7 +5,8 @@ import type { Entry, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import type { Reply } from "../connection.js";
 import { type Logger, hex } from "../logger.js";
-import { loadSnapshot, serializeTree, treeFromSnapshotBytes } from "../persistence/tree-snapshot.js";
+import { loadSnapshot, restoreSnapshotDigest, serializeTree, treeFromSnapshotBytes } from "../persistence/tree-snapshot.js";
+import { reportDigestMismatch } from "../digest-report.js";
 import { ReadRequests } from "../read-requests.js";
 import { SessionTracker } from "../session-tracker.js";
 import { readWrite, replyForWrite } from "../write-requests.js";
@@ -265,6 +266,7 @@ export class Replica implements ReplicatedState {
   async load(snapshot: LoadedSnapshot): Promise<void> {
     const tree = new DataTree(treeOptionsOf(this.config));
     const sessions = await loadSnapshot(tree, snapshot);
+    reportDigestMismatch(this.logger, "loading a snapshot", restoreSnapshotDigest(tree, snapshot));
     this.tree = tree;
     this.reads = new ReadRequests(tree, authOf(this.config));
     for (const s of [...this.sessions.all()]) this.sessions.remove(s.id);
@@ -285,8 +287,9 @@ export class Replica implements ReplicatedState {
 
   private applyTxn(entry: Entry): void {
     const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
-    const { header, body } = readTxnEntry(data, this.config.juteMaxBuffer);
+    const { header, body, digest } = readTxnEntry(data, this.config.juteMaxBuffer);
     const result = this.tree.applyTxn(header, body);
+    reportDigestMismatch(this.logger, "applying a committed txn", this.tree.checkAppliedDigest(header.zxid, digest));
     this.proposer?.applied(header.zxid);
     if (body.type === OpCode.createSession) {
       this.sessions.add(header.clientId, body.txn.timeOut, this.clock());
@@ -358,7 +361,7 @@ function intBytes(value: number): Buffer {
 }
 
 export function treeOptionsOf(config: ServerConfig): DataTreeOptions {
-  return { auth: authOf(config), extendedTypesEnabled: config.extendedTypesEnabled };
+  return { auth: authOf(config), extendedTypesEnabled: config.extendedTypesEnabled, digestEnabled: config.digestEnabled };
 }
 
 /** The tree and sessions a replica starts with: empty, or a snapshot's (bytes as a SNAP carries them). */
