@@ -50,15 +50,17 @@ describe.each(["reference", "zkts"] as const)("verify on damaged files written b
     expect(line).toContain(`${log}: checksum mismatch followed by an intact entry`);
     expect(line).toContain(`at byte offset ${second}`);
     expect(result.stdout).toMatch(/files checked, 1 damaged/);
-    // Recovery refuses the same directory with the same words.
-    const refusal = await recover({ dataDir: dir, repair: false, trustEmptySnapshot: true }).then(
+    // Recovery refuses the same directory with the same words, once it needs that log: only
+    // the first snapshot is left, so every log is replayed.
+    for (const snapshot of versionFiles(dir, "snapshot.").slice(1)) rmSync(snapshot);
+    const refusal = await recover({ dataDir: dir, repair: false }).then(
       async (r) => {
         for await (const _ of r.txns());
-        return null;
+        return "recovered";
       },
       (err: Error) => err.message,
     );
-    if (refusal !== null) expect(line).toContain(refusal);
+    expect(line).toBe(`DAMAGED  ${refusal}`);
     // txnlog prints the entries before the damage and says where it stopped.
     const listing = await zktsServer(["txnlog", log]);
     expect(listing.code).toBe(1);
@@ -94,16 +96,18 @@ describe.each(["reference", "zkts"] as const)("verify on damaged files written b
   it("checks a snapshot's digest against its znodes: ZooKeeper's match, a changed znode under a valid seal does not", async () => {
     const intact = await zktsServer(["verify", "--json", dir]);
     const digests = intact.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { digest?: string | null }).digest).filter((d) => d !== undefined);
-    if (kind === "zkts") {
-      // zkts writes no digest yet.
-      expect(digests.every((d) => d === null)).toBe(true);
-      return;
-    }
-    expect(digests).toContain("matches");
     expect(digests).not.toContain("mismatch");
+    if (kind === "reference") expect(digests).toContain("matches");
     // Rewrite a snapshot whose digest matched with one znode's data changed, sealed afresh
     // around the old digest: only the digest can tell.
-    const file = intact.stdout.trim().split("\n").map((l) => JSON.parse(l) as { file: string; digest?: string }).find((v) => v.digest === "matches")!.file;
+    const matched = intact.stdout.trim().split("\n").map((l) => JSON.parse(l) as { file: string; digest?: string }).find((v) => v.digest === "matches");
+    if (matched === undefined) {
+      // zkts's snapshots may carry no digest, or one taken past their zxid (checked only by
+      // recovery, after replaying the log); ZooKeeper's always give one to check here.
+      expect(kind).toBe("zkts");
+      return;
+    }
+    const file = matched.file;
     const snapshot = await readSnapshot(file);
     const nodes = snapshot.nodes.map((n) => (n.path === "/a" ? { ...n, data: Buffer.from("tampered") } : n));
     expect(nodes.some((n) => n.path === "/a")).toBe(true);

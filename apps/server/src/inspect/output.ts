@@ -20,7 +20,8 @@ export class Output {
 
   async write(text: string): Promise<void> {
     if (this.closed) return;
-    if (!this.stream.write(text)) await once(this.stream, "drain");
+    // A reader that goes away while output waits for room ends the wait with an EPIPE error.
+    if (!this.stream.write(text)) await once(this.stream, "drain").catch(() => (this.closed = true));
   }
 }
 

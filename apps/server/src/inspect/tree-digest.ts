@@ -1,34 +1,21 @@
-import { crc32 } from "node:zlib";
+import { combineDigest, DIGEST_VERSION, nodeDigest } from "@zkts/datatree";
 import type { SnapshotNode } from "@zkts/storage";
 
-/** The one digest version ZooKeeper 3.8 writes. */
-export const DIGEST_VERSION = 2;
+export { DIGEST_VERSION };
 
-/** The stat fields a node's digest covers, in the order they are hashed. */
-const STAT_BYTES = 60;
+const NO_CHILDREN: Set<string> = new Set();
 
 /**
- * ZooKeeper's tree digest (DigestCalculator, version 2): the wrapping 64-bit sum over every
- * znode of the CRC-32 of its path, its data and its stat (czxid, mzxid, pzxid, ctime, mtime,
- * version, cversion, aversion, ephemeralOwner, big-endian). The root is hashed under the path
- * "" and nodes under /zookeeper/ count as 0, since each server keeps its own of those.
+ * A snapshot's tree digest recomputed from its nodes as they stream past, with the data tree's
+ * own digest rules (ZooKeeper's DigestCalculator, version 2).
  */
 export class TreeDigest {
   private sum = 0n;
-  private readonly stat = Buffer.alloc(STAT_BYTES);
 
   add(node: SnapshotNode): void {
-    const path = node.path === "/" ? "" : node.path;
-    if (path.startsWith("/zookeeper/")) return;
-    const s = node.stat;
-    let at = 0;
-    for (const long of [s.czxid, s.mzxid, s.pzxid, s.ctime, s.mtime]) at = this.stat.writeBigInt64BE(long, at);
-    for (const int of [s.version, s.cversion, s.aversion]) at = this.stat.writeInt32BE(int, at);
-    this.stat.writeBigInt64BE(s.ephemeralOwner, at);
-    let crc = crc32(Buffer.from(path, "utf8"));
-    if (node.data !== null) crc = crc32(node.data, crc);
-    crc = crc32(this.stat, crc);
-    this.sum = BigInt.asIntN(64, this.sum + BigInt(crc));
+    const data = node.data === null ? null : Buffer.from(node.data.buffer, node.data.byteOffset, node.data.byteLength);
+    const znode = { ...node.stat, data, aclId: node.acl, children: NO_CHILDREN };
+    this.sum = combineDigest(this.sum, nodeDigest(node.path, znode), 1);
   }
 
   get value(): bigint {

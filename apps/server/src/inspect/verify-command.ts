@@ -14,8 +14,9 @@ const VERIFY_SPEC = {
     "Checks every file of a data directory (version-2/, zkts's or ZooKeeper's) without changing\n" +
     "anything: each transaction log entry's checksum, end marker and txn decoding, and that a log's\n" +
     "name matches its first zxid; each snapshot's structure and seals, and its digest (ZooKeeper\n" +
-    "3.8 writes one) against its znodes when no txn was applied while it was written. Damage is named by file and byte offset as recovery reports it. A torn log tail, which\n" +
-    "recovery would truncate, counts as damage here.",
+    "3.8 writes one) against its znodes when no txn was applied while it was written. Damage is\n" +
+    "named by file and byte offset as recovery reports it. A torn log tail, which recovery would\n" +
+    "truncate, counts as damage here.",
   options: {
     json: { type: "boolean", description: "print one JSON object per file instead of text" },
   },
