@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import { type RunningEnsemble, fourLetterWord, runKazoo, startZktsEnsemble } from "@zkts/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import { replayDigests } from "./digest/replay-digests.js";
+
+/**
+ * In an ensemble the leader's digest travels with each proposal (TxnDigest in the PROPOSAL's
+ * txn, as ZooKeeper 3.8 sends it) and every member compares it with its own tree when it
+ * commits: after writes through all members, including sessions that close with ephemerals,
+ * each member's log carries the digests, they equal a recount, and no member counts a mismatch.
+ */
+let ensemble: RunningEnsemble | null = null;
+afterEach(async () => {
+  await ensemble?.cleanup();
+  ensemble = null;
+});
+
+describe("tree digest in an ensemble", () => {
+  it("travels with proposals and matches on every member", async () => {
+    ensemble = await startZktsEnsemble({ voters: 3, config: { snapCount: "30" } });
+    await ensemble.waitForLeader();
+    for (const member of ensemble.members) {
+      const result = await runKazoo(`
+from kazoo.client import KazooClient
+zk = KazooClient(hosts="${member.server.connectString}", timeout=30)
+zk.start(timeout=15)
+zk.ensure_path("/m${member.id}")
+for i in range(15):
+    zk.create("/m${member.id}/n-", b"x" * i, sequence=True, ephemeral=(i % 3 == 0))
+zk.set("/m${member.id}", b"done")
+zk.stop()
+print("ok", flush=True)
+`);
+      expect(result.stdout, result.stderr).toContain("ok");
+    }
+    for (const member of ensemble.members) {
+      const mntr = await fourLetterWord("127.0.0.1", member.server.port, "mntr");
+      expect(/^zk_digest_mismatches_count\s+(\S+)$/m.exec(mntr)?.[1], `member ${member.id}`).toBe("0");
+    }
+    for (const member of ensemble.members) await member.server.stop();
+    for (const member of ensemble.members) {
+      const figures = await replayDigests(member.server.dataDir);
+      console.log(`member ${member.id}:`, figures);
+      expect(figures.withDigest).toBeGreaterThan(20);
+      expect(figures.matching).toBe(figures.withDigest);
+      expect(figures.snapshotMismatches).toBe(0);
+      expect(readFileSync(member.server.logPath, "utf8")).not.toMatch(/digests are not matching/);
+    }
+  }, 120_000);
+});
