@@ -38,6 +38,29 @@ async function runCell(cell: Cell): Promise<CellResult> {
   return judge(cell.name, onReference, onZkts, allowed);
 }
 
+describe("judging a cell", () => {
+  const ran = (stdout: string, code = 0) => ({ code, stdout, stderr: "" });
+  const allowedHere: AllowedDifference[] = [{ cell: "c", reference: "x 1", zkts: "x 2", reason: "because" }];
+
+  it("passes equal outputs once times and zxids are masked, and fails any other difference", () => {
+    expect(judge("c", ran("a czxid=5 ctime=1733400000000\ndone"), ran("a czxid=9 ctime=1733400000123\ndone"), []).status).toBe("pass");
+    expect(judge("c", ran("a 1\ndone"), ran("a 2\ndone"), []).status).toBe("differs");
+    expect(judge("c", ran("a\ndone"), ran("a\ndone", 1), []).status).toBe("differs");
+    expect(judge("c", ran("a\ndone"), ran("a"), []).status).toBe("differs");
+  });
+
+  it("allows only the listed difference of the listed cell, and calls a program that fails on ZooKeeper broken", () => {
+    expect(judge("c", ran("x 1\ndone"), ran("x 2\ndone"), allowedHere)).toEqual({
+      status: "allowed",
+      differences: [{ line: 1, reference: "x 1", zkts: "x 2" }],
+      reasons: ["because"],
+    });
+    expect(judge("d", ran("x 1\ndone"), ran("x 2\ndone"), allowedHere).status).toBe("differs");
+    expect(judge("c", ran("x 1\ny\ndone"), ran("x 2\nz\ndone"), allowedHere).status).toBe("differs");
+    expect(judge("c", ran("x 1", 1), ran("x 1\ndone"), allowedHere).status).toBe("broken");
+  });
+});
+
 describe("client compatibility matrix", () => {
   for (const cell of cells) {
     it(`${cell.client}: ${cell.name}`, async () => {

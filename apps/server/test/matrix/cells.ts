@@ -10,4 +10,21 @@ import type { MatrixNote } from "./render.js";
 export const cells: Cell[] = [...kazooCells, ...javaCells, ...cCells, ...nodeCells, ...protocolCells];
 
 /** Clients and features left out of the matrix, with the reason, for docs/clients.md. */
-export const notes: MatrixNote[] = [];
+export const notes: MatrixNote[] = [
+  {
+    client: "zkCli.sh and cli_mt",
+    note: "Debian's command-line clients run scripted sessions against both servers in `apps/server/test/real-clients.test.ts`, not here.",
+  },
+  {
+    client: "C client persistent watches",
+    note: "the 3.8 C client has no call for addWatch, so `c-plain-api` covers one-shot watches and zoo_remove_watches; addWatch is covered by the Java cell and `protocol-3.6`.",
+  },
+  {
+    client: "Apache Curator",
+    note: "not packaged in Debian and not on the npm registry, the only sources reachable here.",
+  },
+  {
+    client: "Go (go-zookeeper) and python3-zookeeper",
+    note: "Debian packages them (golang-github-samuel-go-zookeeper-dev, golang-github-ngaut-go-zookeeper-dev, python3-zookeeper); no cells yet.",
+  },
+];
