@@ -187,7 +187,7 @@ export function configFromProperties(
     "autopurge.snapRetainCount", "autopurge.purgeInterval", "zkts.linearizableReads", "zkts.unsafe",
     "zkts.logLevel", "zkts.progressIntervalMs", "zkts.slowRequestThresholdMs",
     "zkts.clientOutgoingBytesSoft", "zkts.clientOutgoingBytesMax", "nio.sessionlessCnxnTimeout", "globalOutstandingLimit",
-    "digest.enabled",
+    "digest.enabled", "audit.enable",
   ]);
   const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs"]);
   const ignoredKeys = [...props.keys()].filter(
@@ -213,6 +213,7 @@ export function configFromProperties(
     adminEnabled: bool("admin.enableServer", true),
     extendedTypesEnabled: bool("extendedTypesEnabled", false),
     digestEnabled: bool("digest.enabled", true),
+    auditEnabled: bool("audit.enable", false),
     enforceQuota: bool("enforceQuota", false),
     reconfigEnabled: bool("reconfigEnabled", false),
     readOnlyModeEnabled,

@@ -63,10 +63,16 @@ describe("zoo.cfg parsing", () => {
     ["quorum.auth.kerberos.servicePrincipal=zkquorum/localhost", "quorum.auth.kerberos.servicePrincipal: Kerberos (GSSAPI) between members (zkts serves DIGEST-MD5)"],
     ["kerberos.removeHostFromPrincipal=true", "kerberos.removeHostFromPrincipal: Kerberos (GSSAPI)"],
     ["admin.forceHttps=true", "admin.forceHttps: HTTPS for the AdminServer"],
-    ["audit.enable=true", "audit.enable: the audit log"],
   ])("refuses %j, a protection it does not give, naming the key", (line, start) => {
     expect(() => parse(`${base}${line}\n`)).toThrowError(ConfigError);
     expect(() => parse(`${base}${line}\n`)).toThrowError(new RegExp(`^${start.replace(/[.()]/g, "\\$&")} is not supported by zkts yet`));
+  });
+
+  it("reads digest.enabled (on by default, as in 3.8) and audit.enable (off by default)", () => {
+    expect(parse(base).config).toMatchObject({ digestEnabled: true, auditEnabled: false });
+    expect(parse(`${base}digest.enabled=false\naudit.enable=true\n`).config).toMatchObject({ digestEnabled: false, auditEnabled: true });
+    expect(parse(`${base}zookeeper.digest.enabled=false\n`).config.digestEnabled).toBe(false);
+    expect(parse(`${base}audit.enable=true\n`).ignoredKeys).not.toContain("audit.enable");
   });
 
   it("accepts security switches that are off and the providers ZooKeeper always loads", () => {

@@ -45,6 +45,8 @@ export interface ServerConfig {
   extendedTypesEnabled: boolean;
   /** digest.enabled: keep ZooKeeper's tree digest, write it with txns and snapshots, check it. */
   digestEnabled: boolean;
+  /** audit.enable: ZooKeeper's audit log of client writes and server start and stop. */
+  auditEnabled: boolean;
   enforceQuota: boolean;
   reconfigEnabled: boolean;
   readOnlyModeEnabled: boolean;
@@ -134,6 +136,7 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     adminServerPort: 8080,
     extendedTypesEnabled: false,
     digestEnabled: true,
+    auditEnabled: false,
     enforceQuota: false,
     reconfigEnabled: false,
     readOnlyModeEnabled: false,

@@ -14,6 +14,8 @@ import { FOUR_LETTER_WORDS, runFourLetterWord } from "./four-letter-words.js";
 import { type Logger, hex, silentLogger } from "./logger.js";
 import { ServerMetrics } from "./metrics.js";
 import { reportDigestMismatch } from "./digest-report.js";
+import { AuditLog, auditEventsOf, auditUser } from "./audit-log.js";
+import { userInfo } from "node:os";
 import { READ_OPS, ReadRequests } from "./read-requests.js";
 import { sessionPassword } from "./java-random.js";
 import { SessionTracker } from "./session-tracker.js";
@@ -54,6 +56,8 @@ export class ZkServer implements ConnectionHandler {
   readonly pipeline: TxnPipeline;
   readonly sessions: SessionTracker;
   readonly metrics: ServerMetrics;
+  /** audit.enable: ZooKeeper's audit log, written as marked records of the server's log. */
+  private readonly audit: AuditLog | null;
   readonly connections = new Set<ClientConnection>();
   private readonly bySession = new Map<bigint, ClientConnection>();
   private readonly admission: ConnectionsPerAddress;
@@ -92,6 +96,7 @@ export class ZkServer implements ConnectionHandler {
     );
     this.sessions = new SessionTracker(this.config.tickTime, this.config.serverId, this.now());
     this.metrics = new ServerMetrics(this.now());
+    this.audit = this.config.auditEnabled ? new AuditLog(this.logger) : null;
     this.reads = new ReadRequests(this.tree, auth);
     this.admission = new ConnectionsPerAddress(this.config, this.logger);
   }
@@ -157,9 +162,11 @@ export class ZkServer implements ConnectionHandler {
     for (const t of this.timers) t.unref();
     const { host, port } = this.address;
     this.log("info", "serving clients", { address: `${host}:${port}` });
+    this.audit?.write({ user: serverUser(), operation: "serverStart", result: "success" });
   }
 
   async stop(): Promise<void> {
+    if (!this.stopping) this.audit?.write({ user: serverUser(), operation: "serverStop", result: "invoked" });
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
@@ -356,9 +363,13 @@ export class ZkServer implements ConnectionHandler {
       time,
     });
     const entry = connection.enqueue(xid, null);
-    this.pipeline.submit({ clientId: connection.sessionId, cxid: xid, zxid, time, type: write.type }, body, (result) =>
-      connection.complete(entry, replyForWrite(write.type, body, result, this.tree.lastProcessedZxid)),
-    );
+    this.pipeline.submit({ clientId: connection.sessionId, cxid: xid, zxid, time, type: write.type }, body, (result) => {
+      if (this.audit !== null) {
+        const origin = { session: `0x${connection.sessionId.toString(16)}`, user: auditUser(connection.authInfo), ip: connection.remoteAddress };
+        for (const event of auditEventsOf(write, body, result, origin)) this.audit.write(event);
+      }
+      connection.complete(entry, replyForWrite(write.type, body, result, this.tree.lastProcessedZxid));
+    });
   }
 
 
@@ -435,3 +446,11 @@ function treeOptionsOf(config: ServerConfig): DataTreeOptions {
   };
 }
 
+/** The account the server runs as, which ZooKeeper's audit names for serverStart and serverStop. */
+function serverUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? "unknown";
+  }
+}
