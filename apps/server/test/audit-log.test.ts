@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type RunningServer, runKazoo, startReferenceZooKeeper, startZkts } from "@zkts/testkit";
+import { type RunningEnsemble, type RunningServer, runKazoo, startReferenceZooKeeper, startZkts, startZktsEnsemble } from "@zkts/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
 /**
@@ -11,8 +11,11 @@ import { afterEach, describe, expect, it } from "vitest";
  * failure, and serverStop. Session ids differ between the servers and are compared as a shape.
  */
 const running: RunningServer[] = [];
+let ensemble: RunningEnsemble | null = null;
 afterEach(async () => {
   for (const s of running.splice(0)) await s.cleanup();
+  await ensemble?.cleanup();
+  ensemble = null;
 });
 
 const WORKLOAD = (hosts: string) => `
@@ -84,4 +87,26 @@ describe("audit log (audit.enable)", () => {
   it("writes nothing to the audit without audit.enable", async () => {
     expect(await auditOf(await startZkts({}))).toEqual([]);
   }, 60_000);
+
+  it("is written by the ensemble member the client is connected to", async () => {
+    ensemble = await startZktsEnsemble({ voters: 3, config: { "audit.enable": "true" } });
+    const leader = await ensemble.waitForLeader();
+    const member = ensemble.members.find((m) => m !== leader)!;
+    const result = await runKazoo(`
+from kazoo.client import KazooClient
+zk = KazooClient(hosts="${member.server.connectString}", timeout=30)
+zk.start(timeout=15)
+zk.create("/audited", b"1", ephemeral=True)
+zk.set("/audited", b"2")
+zk.stop()
+print("ok", flush=True)
+`);
+    expect(result.stdout, result.stderr).toContain("ok");
+    const lines = auditLines(member.server).map((l) => l.replace(/^INFO /, ""));
+    expect(lines).toEqual([
+      "session=S1\tuser=127.0.0.1\tip=127.0.0.1\toperation=create\tznode=/audited\tznode_type=ephemeral\tresult=success",
+      "session=S1\tuser=127.0.0.1\tip=127.0.0.1\toperation=setData\tznode=/audited\tresult=success",
+    ]);
+    expect(auditLines(leader.server)).toEqual([]);
+  }, 120_000);
 });

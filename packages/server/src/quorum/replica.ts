@@ -1,5 +1,5 @@
 import { DataTree, type DataTreeOptions, type Watcher, type WriteRequest } from "@zkts/datatree";
-import { ErrorCode, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
+import { ErrorCode, type Id, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
 import type { LoadedSnapshot } from "@zkts/storage";
 import type { Entry, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
@@ -7,6 +7,7 @@ import type { Reply } from "../connection.js";
 import { type Logger, hex } from "../logger.js";
 import { loadSnapshot, restoreSnapshotDigest, serializeTree, treeFromSnapshotBytes } from "../persistence/tree-snapshot.js";
 import { reportDigestMismatch } from "../digest-report.js";
+import { AuditLog, auditEventsOf, auditUser } from "../audit-log.js";
 import { ReadRequests } from "../read-requests.js";
 import { SessionTracker } from "../session-tracker.js";
 import { readWrite, replyForWrite } from "../write-requests.js";
@@ -52,6 +53,9 @@ interface PendingWrite {
   /** The client's OpCode (an error txn does not say which op failed). */
   type: number;
   answer: (reply: Reply) => void;
+  /** For the audit log: the write as the client sent it and the ids its connection holds. */
+  write: WriteRequest | null;
+  authInfo: readonly Id[];
 }
 
 /**
@@ -82,11 +86,14 @@ export class Replica implements ReplicatedState {
   private readonly config: ServerConfig;
   private readonly clock: () => number;
   private readonly logger: Logger;
+  /** audit.enable: the member a client is connected to audits its writes, as ZooKeeper's does. */
+  private readonly audit: AuditLog | null;
 
   constructor(private readonly o: ReplicaOptions) {
     this.config = o.config;
     this.clock = o.clock;
     this.logger = o.logger;
+    this.audit = this.config.auditEnabled ? new AuditLog(this.logger) : null;
     this.tree = o.tree;
     this.reads = new ReadRequests(this.tree, authOf(this.config));
     const now = this.clock();
@@ -146,7 +153,7 @@ export class Replica implements ReplicatedState {
    */
   submitWrite(request: ForwardedRequest, write: WriteRequest | null, answer: (reply: Reply) => void): boolean {
     const key = requestKey(request.sessionId, request.cxid);
-    this.pendingWrites.set(key, { type: request.type, answer });
+    this.pendingWrites.set(key, { type: request.type, answer, write, authInfo: request.authInfo });
     if (this.submit(request, write)) return true;
     this.pendingWrites.delete(key);
     return false;
@@ -306,6 +313,11 @@ export class Replica implements ReplicatedState {
       pending?.answer({ err: 0, zxid: header.zxid, body: null, closeAfter: true });
       this.o.events.sessionClosed(header.clientId, pending !== undefined);
       return;
+    }
+    if (pending !== undefined && pending.write !== null && this.audit !== null) {
+      const ip = pending.authInfo.find((id) => id.scheme === "ip")?.id ?? "";
+      const origin = { session: `0x${header.clientId.toString(16)}`, user: auditUser(pending.authInfo), ip };
+      for (const event of auditEventsOf(pending.write, body, result, origin)) this.audit.write(event);
     }
     pending?.answer(replyForWrite(pending.type, body, result, header.zxid));
   }
