@@ -27,9 +27,10 @@ const ALLOWED: Record<string, string[]> = {
   "@zkts/cli-args": [],
   // Packs the packages and installs the tarballs elsewhere: it imports none of them.
   "@zkts/install-test": [],
-  // The server command also reads data files for operators (snapshot, txnlog, verify) and
+  // The server command also reads data files for operators (snapshot, txnlog, verify: storage,
+  // jute, and datatree for the digest) and
   // speaks SASL's JAAS configuration.
-  "zkts-server": ["@zkts/server", "@zkts/cli-args", "@zkts/jute", "@zkts/storage", "@zkts/sasl"],
+  "zkts-server": ["@zkts/server", "@zkts/cli-args", "@zkts/jute", "@zkts/datatree", "@zkts/storage", "@zkts/sasl"],
   "zkts-cli": ["@zkts/client", "@zkts/cli-args", "@zkts/sasl"],
   // The load generator speaks the wire protocol directly (jute), so a client library's own
   // overhead does not colour the server figures.
