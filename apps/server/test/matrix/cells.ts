@@ -21,7 +21,7 @@ export const notes: MatrixNote[] = [
   },
   {
     client: "Apache Curator",
-    note: "not packaged in Debian and not on the npm registry, the only sources reachable here.",
+    note: "its jars come from Maven Central, which is not reachable here, and Debian does not package it.",
   },
   {
     client: "Go (go-zookeeper) and python3-zookeeper",
