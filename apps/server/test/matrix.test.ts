@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AllowedDifference, type Cell, type CellResult, judge } from "./matrix/cell.js";
 import { cells, notes } from "./matrix/cells.js";
 import { renderMatrix } from "./matrix/render.js";
+import { removeMatrixWorkDir } from "./matrix/work-dir.js";
 
 /**
  * The client compatibility matrix: every cell's program runs against a standalone zkts and a
@@ -27,6 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([zkts?.cleanup(), reference?.cleanup()]);
+  removeMatrixWorkDir();
   if (process.env.MATRIX_WRITE === "1") {
     const rows = cells.filter((cell) => results.has(cell.name)).map((cell) => ({ cell, result: results.get(cell.name)! }));
     writeFileSync(join(repoRoot, "docs/clients.md"), renderMatrix(rows, notes));

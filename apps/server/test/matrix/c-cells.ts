@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Cell, ProgramOutput } from "./cell.js";
 import { runProgram } from "./run-program.js";
+import { matrixWorkDir } from "./work-dir.js";
 
 /**
  * C client cells: programs in c/ compiled at test time with cc against Debian's
@@ -16,8 +16,8 @@ function binary(source: string): Promise<string> {
   let built = binaries.get(source);
   if (built === undefined) {
     built = (async () => {
-      const out = mkdtempSync(join(tmpdir(), "zkts-matrix-c-"));
-      process.once("exit", () => rmSync(out, { recursive: true, force: true }));
+      const out = join(matrixWorkDir(), "c");
+      mkdirSync(out, { recursive: true });
       const program = join(out, source.replace(/\.c$/, ""));
       const result = await runProgram("cc", ["-DTHREADED", "-Wall", "-Werror", "-o", program, join(here, "c", source), "-lzookeeper_mt"]);
       if (result.code !== 0) throw new Error(`cc failed: ${result.stderr}`);

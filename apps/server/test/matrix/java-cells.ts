@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { debian } from "@zkts/testkit";
 import type { Cell, ProgramOutput } from "./cell.js";
 import { runProgram } from "./run-program.js";
+import { matrixWorkDir } from "./work-dir.js";
 
 /**
  * Java client cells: programs in java/ compiled at test time with the machine's javac against
@@ -24,11 +24,11 @@ const jars = [
 
 let compiled: Promise<string> | undefined;
 
-/** Compiles every program once per test run; the class directory is removed at exit. */
+/** Compiles every program once per test run. */
 function classes(): Promise<string> {
   compiled ??= (async () => {
-    const out = mkdtempSync(join(tmpdir(), "zkts-matrix-java-"));
-    process.once("exit", () => rmSync(out, { recursive: true, force: true }));
+    const out = join(matrixWorkDir(), "java");
+    mkdirSync(out, { recursive: true });
     const sources = readdirSync(join(here, "java"))
       .filter((file) => file.endsWith(".java"))
       .map((file) => join(here, "java", file));
