@@ -1,5 +1,6 @@
 import type { TxnResult, WriteRequest } from "@zkts/datatree";
 import { type ACL, type Id, OpCode, type TxnBody, createModeName } from "@zkts/jute";
+import { userInfo } from "node:os";
 import type { Logger } from "./logger.js";
 
 /**
@@ -127,4 +128,28 @@ function multiEvents(write: Extract<WriteRequest, { type: typeof OpCode.multi }>
     }
   }
   return events;
+}
+
+/**
+ * The ephemerals a closing or expiring session's txn deletes, one event each in the txn's order,
+ * as ZooKeeper's DataTree audits them: no ip, and the server's own account as the user.
+ */
+export function sessionCloseEvents(sessionId: bigint, body: TxnBody, serverUser: string): AuditEvent[] {
+  if (body.type !== OpCode.closeSession || body.txn === null) return [];
+  return body.txn.paths2Delete.map((path) => ({
+    session: `0x${sessionId.toString(16)}`,
+    user: serverUser,
+    operation: "ephemeralZNodeDeletionOnSessionCloseOrExpire",
+    znode: path,
+    result: "success" as const,
+  }));
+}
+
+/** The account the server runs as, which ZooKeeper's audit names for its own events. */
+export function serverUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? "unknown";
+  }
 }

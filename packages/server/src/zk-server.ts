@@ -14,8 +14,7 @@ import { FOUR_LETTER_WORDS, runFourLetterWord } from "./four-letter-words.js";
 import { type Logger, hex, silentLogger } from "./logger.js";
 import { ServerMetrics } from "./metrics.js";
 import { reportDigestMismatch } from "./digest-report.js";
-import { AuditLog, auditEventsOf, auditUser } from "./audit-log.js";
-import { userInfo } from "node:os";
+import { AuditLog, auditEventsOf, auditUser, serverUser, sessionCloseEvents } from "./audit-log.js";
 import { READ_OPS, ReadRequests } from "./read-requests.js";
 import { sessionPassword } from "./java-random.js";
 import { SessionTracker } from "./session-tracker.js";
@@ -392,6 +391,7 @@ export class ZkServer implements ConnectionHandler {
       { clientId: sessionId, cxid: xid ?? 0, zxid, time: BigInt(this.now()), type: OpCode.closeSession },
       body,
       () => {
+        for (const event of this.audit === null ? [] : sessionCloseEvents(sessionId, body, serverUser())) this.audit!.write(event);
         this.sessions.remove(sessionId);
         const attached = this.bySession.get(sessionId);
         this.bySession.delete(sessionId);
@@ -444,13 +444,4 @@ function treeOptionsOf(config: ServerConfig): DataTreeOptions {
     extendedTypesEnabled: config.extendedTypesEnabled,
     digestEnabled: config.digestEnabled,
   };
-}
-
-/** The account the server runs as, which ZooKeeper's audit names for serverStart and serverStop. */
-function serverUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? "unknown";
-  }
 }

@@ -7,7 +7,7 @@ import type { Reply } from "../connection.js";
 import { type Logger, hex } from "../logger.js";
 import { loadSnapshot, restoreSnapshotDigest, serializeTree, treeFromSnapshotBytes } from "../persistence/tree-snapshot.js";
 import { reportDigestMismatch } from "../digest-report.js";
-import { AuditLog, auditEventsOf, auditUser } from "../audit-log.js";
+import { AuditLog, auditEventsOf, auditUser, serverUser, sessionCloseEvents } from "../audit-log.js";
 import { ReadRequests } from "../read-requests.js";
 import { SessionTracker } from "../session-tracker.js";
 import { readWrite, replyForWrite } from "../write-requests.js";
@@ -309,6 +309,8 @@ export class Replica implements ReplicatedState {
     const pending = this.pendingWrites.get(key);
     this.pendingWrites.delete(key);
     if (body.type === OpCode.closeSession) {
+      // Every member deletes the ephemerals, and each audits it, as ZooKeeper's DataTree does.
+      for (const event of this.audit === null ? [] : sessionCloseEvents(header.clientId, body, serverUser())) this.audit!.write(event);
       this.sessions.remove(header.clientId);
       pending?.answer({ err: 0, zxid: header.zxid, body: null, closeAfter: true });
       this.o.events.sessionClosed(header.clientId, pending !== undefined);
