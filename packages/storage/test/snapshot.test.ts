@@ -184,6 +184,33 @@ describe("snapshots", () => {
     });
   });
 
+  it("asks a digest given as a function only after the last node is written (a fuzzy snapshot's digest)", async () => {
+    await withTempDir(async (dir) => {
+      const nodes = smallTree(5);
+      let nodesRead = 0;
+      let readWhenAsked = -1;
+      async function* counted(): AsyncGenerator<SnapshotNode> {
+        for (const node of nodes) {
+          nodesRead++;
+          yield node;
+        }
+      }
+      const written = await writeSnapshot(
+        {
+          ...source([]),
+          nodes: counted(),
+          digest: () => {
+            readWhenAsked = nodesRead;
+            return { zxid: 0x100000021n, digestVersion: 2, digest: -5n };
+          },
+        },
+        { dataDir: dir, zxid: 0x100000020n },
+      );
+      expect(readWhenAsked).toBe(nodes.length);
+      expect((await readSnapshot(written.path)).digest).toEqual({ zxid: 0x100000021n, digestVersion: 2, digest: -5n });
+    });
+  });
+
   it("reads a snapshot without the digest section (digests disabled)", async () => {
     await withTempDir(async (dir) => {
       const written = await writeSnapshot(source(smallTree(2), false), { dataDir: dir, zxid: 3n });
