@@ -23,6 +23,7 @@ import { NullFieldError, dereferenced } from "./null-field.js";
 import { pathProblem } from "./path.js";
 import { StatsTrack, quotaLimitPath, quotaStatPath } from "./quota.js";
 import { applyReconfig } from "./reconfig.js";
+import { clonedCapacity, grownCapacity, javaHashSetOrder } from "./java-hash-set-order.js";
 import { CONFIG_PATH, type DataTree } from "./tree.js";
 
 /** A write the prep stage turns into a transaction. */
@@ -121,15 +122,23 @@ export class Preparer {
 
   /** The closeSession txn: every ephemeral of the session, counting writes still in flight. */
   prepareCloseSession(sessionId: bigint, zxid: bigint): TxnBody {
-    const paths = new Set(this.tree.getEphemerals(sessionId));
+    // ZooKeeper copies the session's HashSet of ephemerals (a clone, sized for its keys), adds
+    // and removes the outstanding changes, and lists the copy: the txn's paths come in that
+    // set's iteration order, which the deletions and their audit lines follow.
+    const local = this.tree.getEphemerals(sessionId);
+    const cloned = javaHashSetOrder(javaHashSetOrder(local, grownCapacity(local.length)), clonedCapacity(local.length));
+    const paths = new Set(cloned);
+    let largest = paths.size;
     for (const record of this.outstanding) {
       if (!record.exists) paths.delete(record.path);
       else if (record.ephemeralOwner === sessionId) paths.add(record.path);
+      largest = Math.max(largest, paths.size);
     }
-    for (const path of paths) {
+    const ordered = javaHashSetOrder([...paths], grownCapacity(largest, clonedCapacity(local.length)));
+    for (const path of ordered) {
       this.addChange({ ...this.blankRecord(path, zxid) });
     }
-    return { type: OpCode.closeSession, txn: { paths2Delete: [...paths] } };
+    return { type: OpCode.closeSession, txn: { paths2Delete: ordered } };
   }
 
   /** Retires the change records of every transaction up to and including `zxid`. */
