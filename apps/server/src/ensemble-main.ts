@@ -1,9 +1,11 @@
 import type { Server as HttpServer } from "node:http";
-import { EnsembleServer, type Logger, type ServerConfig, startEnsembleAdminServer } from "@zkts/server";
+import { AuditLog, EnsembleServer, type Logger, type ServerConfig, serverUser, startEnsembleAdminServer } from "@zkts/server";
 import type { EnsembleConfig } from "./ensemble-cfg.js";
 
 /** Runs this process as one member of a replicated ensemble until SIGTERM/SIGINT. */
 export async function runEnsembleMember(config: ServerConfig, ensemble: EnsembleConfig, logger: Logger): Promise<void> {
+  // audit.enable: the member's own start and stop, as ZooKeeper's QuorumPeerMain audits them.
+  const audit = config.auditEnabled ? new AuditLog(logger) : null;
   let server: EnsembleServer;
   try {
     server = await EnsembleServer.open({
@@ -25,7 +27,9 @@ export async function runEnsembleMember(config: ServerConfig, ensemble: Ensemble
       onFatal: () => process.exit(1),
     });
     await server.start();
+    audit?.write({ user: serverUser(), operation: "serverStart", result: "success" });
   } catch (err) {
+    audit?.write({ user: serverUser(), operation: "serverStart", result: "failure" });
     process.stderr.write(`zkts-server: ${(err as Error).message}\n`);
     process.exit(1);
   }
@@ -47,6 +51,7 @@ export async function runEnsembleMember(config: ServerConfig, ensemble: Ensemble
   });
   const shutdown = async (signal: string) => {
     logger.log("info", "shutting down", { signal });
+    audit?.write({ user: serverUser(), operation: "serverStop", result: "invoked" });
     admin?.close();
     await server.stop();
     process.exit(0);

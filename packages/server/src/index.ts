@@ -26,6 +26,7 @@ export type { ReplicatedState } from "./quorum/peer-driver.js";
 export { handleReady, type ReadyHandlers } from "./quorum/ready-loop.js";
 export { configOfMembers, initConfigNode, membershipOfConfig, reconfigMembership } from "./quorum/membership-text.js";
 export { readWrite } from "./write-requests.js";
+export { AuditLog, type AuditEvent, formatAuditEvent, serverUser } from "./audit-log.js";
 export { serializeTree, treeFromSnapshotBytes } from "./persistence/tree-snapshot.js";
 export {
   type Entry,
