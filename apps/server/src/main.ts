@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { mkdirSync } from "node:fs";
-import { ZkServer, defaultServerConfig, jsonLogger, startAdminServer, type LogLevel, type ServerConfig } from "@zkts/server";
+import { AuditLog, ZkServer, defaultServerConfig, jsonLogger, serverUser, startAdminServer, type LogLevel, type ServerConfig } from "@zkts/server";
 import { type EnsembleConfig, ensembleFromProperties } from "./ensemble-cfg.js";
 import { runEnsembleMember } from "./ensemble-main.js";
 import { runPurge } from "./purge-command.js";
@@ -94,6 +94,8 @@ async function main(): Promise<void> {
     server = await ZkServer.open({ config, logger });
     await server.start();
   } catch (err) {
+    // ZooKeeperServerMain audits a start that failed; a started server audits its own start and stop.
+    if (config.auditEnabled) new AuditLog(logger).write({ user: serverUser(), operation: "serverStart", result: "failure" });
     process.stderr.write(`zkts-server: ${(err as Error).message}\n`);
     process.exit(1);
   }

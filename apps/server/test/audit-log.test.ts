@@ -1,6 +1,11 @@
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { userInfo } from "node:os";
-import { type RunningEnsemble, type RunningServer, runKazoo, startReferenceZooKeeper, startZkts, startZktsEnsemble } from "@zkts/testkit";
+import { type RunningEnsemble, type RunningServer, repoRoot, runKazoo, startReferenceZooKeeper, startZkts, startZktsEnsemble } from "@zkts/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
 /**
@@ -117,4 +122,21 @@ print("ok", flush=True)
       "INFO session=S1\tuser=" + userInfo().username + "\toperation=ephemeralZNodeDeletionOnSessionCloseOrExpire\tznode=/audited\tresult=success",
     ]);
   }, 120_000);
+
+  it("records a start that failed (the client port is taken) as serverStart failure", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), "zkts-audit-"));
+    try {
+      writeFileSync(join(dir, "zoo.cfg"), `tickTime=2000\ndataDir=${dir}\nclientPort=${port}\nclientPortAddress=127.0.0.1\naudit.enable=true\nadmin.enableServer=false\n`);
+      const failure = await promisify(execFile)(process.execPath, [join(repoRoot, "apps/server/dist/main.js"), "--config", join(dir, "zoo.cfg")], { timeout: 30_000 }).catch((e) => e);
+      expect(failure.code).toBe(1);
+      const audit = (failure.stderr as string).split("\n").filter((l) => l.includes('"logger":"audit"')).map((l) => JSON.parse(l).message);
+      expect(audit).toEqual([`user=${userInfo().username}\toperation=serverStart\tresult=failure`]);
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
