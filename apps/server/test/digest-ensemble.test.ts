@@ -7,7 +7,8 @@ import { replayDigests } from "./digest/replay-digests.js";
  * In an ensemble the leader's digest travels with each proposal (TxnDigest in the PROPOSAL's
  * txn, as ZooKeeper 3.8 sends it) and every member compares it with its own tree when it
  * commits: after writes through all members, including sessions that close with ephemerals,
- * each member's log carries the digests, they equal a recount, and no member counts a mismatch.
+ * each member's log carries the digests, they equal a recount, and no member counts a mismatch,
+ * also for writes proposed by the leader elected after the first one stops.
  */
 let ensemble: RunningEnsemble | null = null;
 afterEach(async () => {
@@ -33,11 +34,27 @@ print("ok", flush=True)
 `);
       expect(result.stdout, result.stderr).toContain("ok");
     }
-    for (const member of ensemble.members) {
+    // A new leader forecasts digests from its own tree: writes after a failover match too.
+    const firstLeader = await ensemble.waitForLeader();
+    await firstLeader.server.stop();
+    const survivors = ensemble.members.filter((m) => m !== firstLeader);
+    await ensemble.waitForLeader();
+    const after = await runKazoo(`
+from kazoo.client import KazooClient
+zk = KazooClient(hosts="${survivors.map((m) => m.server.connectString).join(",")}", timeout=30)
+zk.start(timeout=30)
+for i in range(10):
+    zk.create("/after-failover-", b"y", sequence=True)
+zk.set("/m1", b"again")
+zk.stop()
+print("ok", flush=True)
+`);
+    expect(after.stdout, after.stderr).toContain("ok");
+    for (const member of survivors) {
       const mntr = await fourLetterWord("127.0.0.1", member.server.port, "mntr");
       expect(/^zk_digest_mismatches_count\s+(\S+)$/m.exec(mntr)?.[1], `member ${member.id}`).toBe("0");
     }
-    for (const member of ensemble.members) await member.server.stop();
+    for (const member of survivors) await member.server.stop();
     for (const member of ensemble.members) {
       const figures = await replayDigests(member.server.dataDir);
       console.log(`member ${member.id}:`, figures);
