@@ -93,6 +93,8 @@ export class Recorder {
   private readonly sessions = new Map<string, RawSession>();
   private readonly sessionNames = new Map<bigint, string>();
   private baseZxid = 0n;
+  /** Sessions the scenario dropped without closing them. */
+  private readonly orphans: { sessionId: bigint; passwd: Buffer }[] = [];
 
   constructor(readonly port: number) {}
 
@@ -195,15 +197,29 @@ export class Recorder {
   }
 
   drop(name: string): void {
-    this.session(name).drop();
+    const session = this.session(name);
+    if (session.sessionId !== 0n) this.orphans.push({ sessionId: session.sessionId, passwd: session.passwd });
+    session.drop();
     this.sessions.delete(name);
   }
 
+  /**
+   * Closes the scenario's sessions, the dropped ones too: a dropped session would otherwise
+   * expire seconds later in the middle of a later scenario, at a slightly different moment on
+   * each server, and shift that scenario's zxids on one of them.
+   */
   async finish(): Promise<void> {
     for (const [name, s] of this.sessions) {
       if (!s.closed) await s.request(OpCode.closeSession, null).catch(() => undefined);
       s.drop();
       this.sessions.delete(name);
+    }
+    for (const orphan of this.orphans.splice(0)) {
+      const resumed = await RawSession.connect(this.port, { sessionId: orphan.sessionId, passwd: orphan.passwd }).catch(() => null);
+      if (resumed === null) continue;
+      // An expired session is answered with timeOut 0: nothing is left to close.
+      if (resumed.timeOut > 0) await resumed.request(OpCode.closeSession, null).catch(() => undefined);
+      resumed.drop();
     }
   }
 
