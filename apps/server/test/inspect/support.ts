@@ -63,6 +63,9 @@ for i in range(8):
 zk.stop()
 `);
   if (kazoo.code !== 0) throw new Error(`kazoo failed: ${kazoo.stderr}`);
+  // Both servers write snapshots in the background: let the last one finish before stopping,
+  // or it is left half written (which recovery skips, and verify rightly reports).
+  await new Promise((resolve) => setTimeout(resolve, 1500));
   await server.stop();
   return server;
 }
