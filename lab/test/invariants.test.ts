@@ -79,6 +79,7 @@ describe("the simulated disk", () => {
     syncsFailed: [],
     softState: null,
     membership: null,
+    sendBeforePersist: false,
   };
 
   it("keeps only the writes that completed before a crash in the middle of a Ready", () => {
