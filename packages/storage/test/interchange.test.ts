@@ -24,7 +24,7 @@ const WORLD_READ: ACL = { perms: 1, id: { scheme: "world", id: "anyone" } };
 function toClientView(node: TreeModel extends Map<string, infer N> ? N : never): ClientNode {
   return {
     data: node.data,
-    acl: node.acl.map((a) => ({ perms: a.perms, scheme: a.id.scheme, id: a.id.id })),
+    acl: node.acl.map((a) => ({ perms: a.perms, scheme: a.id.scheme ?? "", id: a.id.id ?? "" })),
     czxid: Number(node.czxid),
     mzxid: Number(node.mzxid),
     version: node.version,
