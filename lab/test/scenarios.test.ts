@@ -37,20 +37,30 @@ describe("the scenario library", () => {
 });
 
 // ZOOKEEPER-1675 on real processes: the reference must show the stale read, zkts with
-// linearizable reads must not.
+// linearizable reads must not. On the reference it is a race between the woken old leader's
+// quorum check and the minority follower's syncs, won most of the time by the syncs: up to
+// three runs (seeds seed, seed+1, seed+2) must show it once; zkts must be valid in its run.
+const ATTEMPTS_ON_REFERENCE = 3;
+
 describe(`leader-minority-sync-read (seed ${seed})`, () => {
   for (const target of ["zookeeper", "zkts"] as const) {
     it(`on ${target}: the outcome the scenario states`, async () => {
-      const lines: string[] = [];
-      const outcome = await runScenario(
-        findScenario("leader-minority-sync-read"),
-        { target, driver: "processes", seed, out: mkdtempSync(join(tmpdir(), `zkts-lab-1675-${target}-`)) },
-        (line) => lines.push(line),
-      );
-      process.stdout.write(`${lines.join("\n")}\n`);
-      expect(outcome.run.crashes).toEqual([]);
-      expect(outcome.run.verdict).toBe(outcome.expected);
-      if (target === "zookeeper") expect(outcome.run.check.problems.join("\n")).toMatch(/not linearizable at op \d+ \(process \d+ read/);
-    });
+      const attempts = target === "zookeeper" ? ATTEMPTS_ON_REFERENCE : 1;
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        const lines: string[] = [];
+        const outcome = await runScenario(
+          findScenario("leader-minority-sync-read"),
+          { target, driver: "processes", seed: seed + attempt, out: mkdtempSync(join(tmpdir(), `zkts-lab-1675-${target}-`)) },
+          (line) => lines.push(line),
+        );
+        process.stdout.write(`${lines.join("\n")}\n`);
+        expect(outcome.run.crashes).toEqual([]);
+        if (outcome.run.verdict === outcome.expected || attempt === attempts - 1) {
+          expect(outcome.run.verdict).toBe(outcome.expected);
+          if (target === "zookeeper") expect(outcome.run.check.problems.join("\n")).toMatch(/not linearizable at op \d+ \(process \d+ read/);
+          return;
+        }
+      }
+    }, 400_000);
   }
 });
