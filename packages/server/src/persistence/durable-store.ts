@@ -12,7 +12,7 @@ import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import type { TxnPersistence } from "../txn-pipeline.js";
 import { fromTotals, ProgressLog } from "./progress-log.js";
-import { loadSnapshot, restoreSnapshotDigest, snapshotSource } from "./tree-snapshot.js";
+import { restoreSnapshot, snapshotSource } from "./tree-snapshot.js";
 import { reportDigestMismatch } from "../digest-report.js";
 
 /** A log entry's checksum, length and end-of-record byte around its txn bytes. */
@@ -160,17 +160,7 @@ async function recoverState(config: ServerConfig, logger: Logger, treeOptions: D
   let sessions = new Map<bigint, number>();
   if (recovery.snapshot !== null) {
     const snapshot = recovery.snapshot;
-    const loading = new ProgressLog({
-      logger,
-      task: "loading snapshot",
-      unit: "znodes",
-      total: snapshot.nodeCount,
-      fields: { snapshot: snapshot.path },
-      intervalMs: config.progressIntervalMs,
-    });
-    sessions = await loadSnapshot(tree, snapshot, loading);
-    loading.finish();
-    reportDigestMismatch(logger, "loading a snapshot", restoreSnapshotDigest(tree, snapshot));
+    sessions = await restoreSnapshot(tree, snapshot, logger, config.progressIntervalMs);
   }
   const replaying = new ProgressLog({
     logger,

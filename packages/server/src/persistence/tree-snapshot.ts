@@ -1,5 +1,7 @@
 import { DIGEST_VERSION, DataTree, type DataTreeOptions, type DigestMismatch } from "@zkts/datatree";
-import type { ProgressLog } from "./progress-log.js";
+import { reportDigestMismatch } from "../digest-report.js";
+import type { Logger } from "../logger.js";
+import { ProgressLog } from "./progress-log.js";
 import { type LoadedSnapshot, type SnapshotNode, type SnapshotSource, encodeSnapshotBytes, parseSnapshot } from "@zkts/storage";
 
 /** What a snapshot holds, taken from the live tree and session table. */
@@ -32,6 +34,25 @@ export async function loadSnapshot(tree: DataTree, snapshot: LoadedSnapshot, pro
   }
   tree.finishRestore(snapshot.zxid);
   return new Map(snapshot.sessions);
+}
+
+/**
+ * A recovered snapshot into `tree` as a server starts, standalone or ensemble member: with
+ * progress lines every `progressIntervalMs`, and its digest checked (a mismatch logged).
+ */
+export async function restoreSnapshot(tree: DataTree, snapshot: LoadedSnapshot, logger: Logger, progressIntervalMs: number): Promise<Map<bigint, number>> {
+  const loading = new ProgressLog({
+    logger,
+    task: "loading snapshot",
+    unit: "znodes",
+    total: snapshot.nodeCount,
+    fields: { snapshot: snapshot.path },
+    intervalMs: progressIntervalMs,
+  });
+  const sessions = await loadSnapshot(tree, snapshot, loading);
+  loading.finish();
+  reportDigestMismatch(logger, "loading a snapshot", restoreSnapshotDigest(tree, snapshot));
+  return sessions;
 }
 
 /** Hands the tree the digest a loaded snapshot carries; a mismatch when it can be compared at once. */

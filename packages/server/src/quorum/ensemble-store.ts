@@ -16,7 +16,7 @@ import type { Entry, Membership, PersistedState, Ready } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import { fromTotals, ProgressLog } from "../persistence/progress-log.js";
-import { loadSnapshot, restoreSnapshotDigest, snapshotSource } from "../persistence/tree-snapshot.js";
+import { restoreSnapshot, snapshotSource } from "../persistence/tree-snapshot.js";
 import { reportDigestMismatch } from "../digest-report.js";
 import { UNSAFE_LOG_WRITE_HOLD_MS } from "../unsafe-modes.js";
 import { HeldLogWrites } from "./held-log-writes.js";
@@ -122,17 +122,7 @@ export class EnsembleStore {
     let snapshotZxid = 0n;
     if (recovered.snapshot !== null) {
       const snapshot = recovered.snapshot;
-      const loading = new ProgressLog({
-        logger,
-        task: "loading snapshot",
-        unit: "znodes",
-        total: snapshot.nodeCount,
-        fields: { snapshot: snapshot.path },
-        intervalMs: config.progressIntervalMs,
-      });
-      sessions = await loadSnapshot(tree, snapshot, loading);
-      loading.finish();
-      reportDigestMismatch(logger, "loading a snapshot", restoreSnapshotDigest(tree, snapshot));
+      sessions = await restoreSnapshot(tree, snapshot, logger, config.progressIntervalMs);
       snapshotZxid = snapshot.zxid;
     } else {
       tree.lastProcessedZxid = 0n;
