@@ -1,40 +1,11 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { startServer, type RunningServer } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseArgs, tokenize } from "../src/args.js";
 import { parseAcl, permsToString } from "../src/format.js";
 import { complete } from "../src/shell.js";
 import { connect } from "@zkts/client";
+import { cli } from "./support/run-cli.js";
 import { targets } from "./targets.js";
-
-const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would, with stdin fed from `input`, bounded by a timeout. */
-function cli(args: string[], input = "", timeoutMs = 30_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ZKTS_CLI_HISTORY: "/dev/null" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`zkts-cli ${args.join(" ")} timed out; stdout so far: ${stdout}`));
-    }, timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
 
 describe("argument handling", () => {
   it("tokenizes quotes and parses flags", () => {
