@@ -8,7 +8,7 @@ const SPEC = {
   version: VERSION,
   synopsis: [
     "zkts-bench [--server HOST:PORT] [--clients N] [--outstanding N] [--duration SECONDS] [--size BYTES] [--read-ratio 0..1] [--seed N]",
-    "zkts-bench compare|ensemble-compare|linearizable-reads|failover --help",
+    "zkts-bench compare|ensemble-compare|linearizable-reads|failover|restart --help",
   ],
   summary: "Runs a pipelined getData/setData load against any ZooKeeper-compatible server and prints\nthroughput and latency.",
   options: {
@@ -26,7 +26,7 @@ const SPEC = {
 } as const satisfies CommandSpec;
 
 /** The comparison scripts, run as subcommands; they start servers through @zkts/testkit. */
-const SCRIPTS = ["compare", "ensemble-compare", "linearizable-reads", "failover"];
+const SCRIPTS = ["compare", "ensemble-compare", "linearizable-reads", "failover", "restart"];
 
 const script = process.argv[2];
 if (script !== undefined && SCRIPTS.includes(script)) {

@@ -15,6 +15,12 @@ export interface ServerOptions {
    * in SERVER_JVMFLAGS for zkts, which reads them from there.
    */
   systemProperties?: Record<string, string>;
+  /**
+   * Extra JVM flags for the reference server, after its small-machine defaults, so a later
+   * `-Xmx2g` wins over the default `-Xmx512m` (benchmarks that hold a million znodes need it).
+   * zkts ignores them.
+   */
+  jvmFlags?: string[];
   /** How long start() and restart() wait for the server to answer `srvr`; default 60000. */
   startTimeoutMs?: number;
 }

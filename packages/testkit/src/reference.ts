@@ -53,11 +53,11 @@ function referenceLauncherOf(mainClass: string): Launcher {
   return {
     kind: "reference",
     logName: "zookeeper.log",
-    command(configPath, config, systemProperties = {}) {
+    command(configPath, config, systemProperties = {}, jvmFlags = []) {
       const flags = Object.entries(systemProperties).map(([key, value]) => `-D${key}=${value}`);
       return {
         file: debian.java,
-        args: [...JVM_FLAGS, ...referenceSystemProperties(config), ...flags, "-cp", referenceClasspath(), mainClass, configPath],
+        args: [...JVM_FLAGS, ...jvmFlags, ...referenceSystemProperties(config), ...flags, "-cp", referenceClasspath(), mainClass, configPath],
       };
     },
   };

@@ -44,6 +44,7 @@ export interface Launcher {
     configPath: string,
     config: Record<string, string>,
     systemProperties?: Record<string, string>,
+    jvmFlags?: readonly string[],
   ): { file: string; args: string[]; env?: Record<string, string> };
 }
 
@@ -88,7 +89,7 @@ async function launchOn(launcher: Launcher, opts: ServerOptions, port: number): 
   await writeZooCfg(configPath, zooCfgEntries(port, dataDir, opts.tickTime ?? TICK_TIME_DEFAULT, extra));
   const logPath = join(dataDir, launcher.logName);
   const startTimeoutMs = opts.startTimeoutMs ?? START_TIMEOUT_MS_DEFAULT;
-  const { file, args, env } = launcher.command(configPath, extra, opts.systemProperties ?? {});
+  const { file, args, env } = launcher.command(configPath, extra, opts.systemProperties ?? {}, opts.jvmFlags ?? []);
 
   let child: ChildProcess | null = null;
 
