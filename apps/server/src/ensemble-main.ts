@@ -1,13 +1,30 @@
 import type { Server as HttpServer } from "node:http";
-import { AuditLog, EnsembleServer, type Logger, type ServerConfig, serverUser, startEnsembleAdminServer } from "@zkts/server";
+import {
+  AuditLog,
+  EnsembleServer,
+  type Logger,
+  type PrometheusSettings,
+  type ServerConfig,
+  memberFigures,
+  serverUser,
+  startEnsembleAdminServer,
+} from "@zkts/server";
 import type { EnsembleConfig } from "./ensemble-cfg.js";
+import { serveMetrics } from "./metrics-endpoint.js";
 
 /** Runs this process as one member of a replicated ensemble until SIGTERM/SIGINT. */
-export async function runEnsembleMember(config: ServerConfig, ensemble: EnsembleConfig, logger: Logger): Promise<void> {
+export async function runEnsembleMember(
+  config: ServerConfig,
+  ensemble: EnsembleConfig,
+  logger: Logger,
+  prometheus: PrometheusSettings | null = null,
+): Promise<void> {
   // audit.enable: the member's own start and stop, as ZooKeeper's QuorumPeerMain audits them.
   const audit = config.auditEnabled ? new AuditLog(logger) : null;
-  let server: EnsembleServer;
+  let server: EnsembleServer | null = null;
+  let metricsEndpoint: HttpServer | null = null;
   try {
+    if (prometheus !== null) metricsEndpoint = await serveMetrics(prometheus, () => (server === null ? [] : memberFigures(server)), logger);
     server = await EnsembleServer.open({
       config,
       members: ensemble.members.map((m) => ({
@@ -33,10 +50,11 @@ export async function runEnsembleMember(config: ServerConfig, ensemble: Ensemble
     process.stderr.write(`zkts-server: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  const member = server;
   let admin: HttpServer | null = null;
   if (config.adminEnabled) {
     try {
-      admin = await startEnsembleAdminServer(server, config.adminServerAddress, config.adminServerPort);
+      admin = await startEnsembleAdminServer(member, config.adminServerAddress, config.adminServerPort);
       logger.log("info", "AdminServer listening", { address: `${config.adminServerAddress}:${config.adminServerPort}` });
     } catch (err) {
       // As ZooKeeper: a member whose AdminServer cannot bind still serves.
@@ -53,7 +71,8 @@ export async function runEnsembleMember(config: ServerConfig, ensemble: Ensemble
     logger.log("info", "shutting down", { signal });
     audit?.write({ user: serverUser(), operation: "serverStop", result: "invoked" });
     admin?.close();
-    await server.stop();
+    metricsEndpoint?.close();
+    await member.stop();
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,7 +1,18 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { mkdirSync } from "node:fs";
-import { AuditLog, ZkServer, defaultServerConfig, jsonLogger, serverUser, startAdminServer, type LogLevel, type ServerConfig } from "@zkts/server";
+import {
+  AuditLog,
+  type PrometheusSettings,
+  ZkServer,
+  defaultServerConfig,
+  jsonLogger,
+  serverUser,
+  standaloneFigures,
+  startAdminServer,
+  type LogLevel,
+  type ServerConfig,
+} from "@zkts/server";
 import { type EnsembleConfig, ensembleFromProperties } from "./ensemble-cfg.js";
 import { runEnsembleMember } from "./ensemble-main.js";
 import { runPurge } from "./purge-command.js";
@@ -10,6 +21,7 @@ import { parseProperties } from "./properties.js";
 import { systemPropertiesOf } from "./jvm-flags.js";
 import { ConfigError, configFromProperties, logLevelOf } from "./zoo-cfg.js";
 import { admitUnsafeMode } from "./unsafe-mode.js";
+import { serveMetrics } from "./metrics-endpoint.js";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { packageVersion, parseOrExit, type CommandSpec } from "@zkts/cli-args";
@@ -55,6 +67,7 @@ async function main(): Promise<void> {
   let config: ServerConfig;
   let ensembleConfig: EnsembleConfig | null = null;
   let unsafeWarning: string | null = null;
+  let prometheus: PrometheusSettings | null = null;
   try {
     const { configPath } = parseArgs(process.argv.slice(2));
     const envLogLevel = logLevelOf("ZKTS_LOG_LEVEL", process.env.ZKTS_LOG_LEVEL || undefined);
@@ -73,6 +86,7 @@ async function main(): Promise<void> {
       }
       if (config.unsafe !== null) unsafeWarning = admitUnsafeMode(config.unsafe, process.env, ensembleConfig !== null);
       ignoredKeys = parsed.ignoredKeys;
+      prometheus = parsed.prometheus;
       logLevel = parsed.logLevel ?? logLevel;
     }
     logLevel = envLogLevel ?? logLevel;
@@ -86,11 +100,13 @@ async function main(): Promise<void> {
   if (unsafeWarning !== null) logger.log("warn", unsafeWarning, { unsafe: config.unsafe });
   mkdirSync(config.dataDir, { recursive: true });
   if (ensembleConfig !== null) {
-    await runEnsembleMember(config, ensembleConfig, logger);
+    await runEnsembleMember(config, ensembleConfig, logger, prometheus);
     return;
   }
-  let server: ZkServer;
+  let server: ZkServer | null = null;
+  let metricsEndpoint: import("node:http").Server | null = null;
   try {
+    if (prometheus !== null) metricsEndpoint = await serveMetrics(prometheus, () => (server === null ? [] : standaloneFigures(server)), logger);
     server = await ZkServer.open({ config, logger });
     await server.start();
   } catch (err) {
@@ -99,10 +115,11 @@ async function main(): Promise<void> {
     process.stderr.write(`zkts-server: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  const started = server;
   let admin: import("node:http").Server | null = null;
   if (config.adminEnabled) {
     try {
-      admin = await startAdminServer(server, config.adminServerAddress, config.adminServerPort);
+      admin = await startAdminServer(started, config.adminServerAddress, config.adminServerPort);
       logger.log("info", "AdminServer listening", { address: `${config.adminServerAddress}:${config.adminServerPort}` });
     } catch (err) {
       logger.log("warn", "AdminServer could not start; continuing without it", { err });
@@ -116,7 +133,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.log("info", "shutting down", { signal });
     admin?.close();
-    await server.stop();
+    metricsEndpoint?.close();
+    await started.stop();
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

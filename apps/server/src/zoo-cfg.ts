@@ -1,13 +1,14 @@
 import { isAbsolute, resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { type LogLevel, type ServerConfig, type UnsafeMode, LOG_LEVELS, UNSAFE_MODES, defaultServerConfig, isLogLevel, isUnsafeMode } from "@zkts/server";
+import { type LogLevel, type PrometheusSettings, type ServerConfig, type UnsafeMode, LOG_LEVELS, UNSAFE_MODES, defaultServerConfig, isLogLevel, isUnsafeMode } from "@zkts/server";
 
 import { ConfigError } from "./config-error.js";
 import { refuseUnservedSecurityKeys } from "./security-keys.js";
 import { TLS_KEYS, X509_PROVIDER_CLASS, checkTlsStores, clientTlsFrom, quorumTlsFrom, x509AuthFrom } from "./tls-cfg.js";
 import { SASL_KEYS, SASL_PROVIDER_CLASS, isSuperUserKey, saslFrom } from "./sasl-cfg.js";
 import { withZooKeeperProperties } from "./jvm-flags.js";
+import { metricsProviderFrom } from "./metrics-cfg.js";
 
 export { ConfigError };
 
@@ -54,7 +55,6 @@ type Typed = Static<typeof Schema>;
 const IGNORED_KEYS = [
   /^serverCnxnFactory$/,
   /^jvm/i,
-  /^metricsProvider\./,
   /^clientCnxnSocket$/,
   /^client\.secure$/,
   /^electionAlg$/,
@@ -86,6 +86,8 @@ export interface ParsedConfig {
   ignoredKeys: string[];
   /** zkts.logLevel, when set (the environment's ZKTS_LOG_LEVEL overrides it). */
   logLevel: LogLevel | null;
+  /** metricsProvider.* naming the Prometheus provider: where to serve /metrics (metrics-cfg.ts). */
+  prometheus: PrometheusSettings | null;
 }
 
 /**
@@ -111,6 +113,7 @@ export function configFromProperties(
     return v;
   };
   refuseUnservedSecurityKeys(props, strip);
+  const metricsProvider = metricsProviderFrom(props, strip);
   const tickTime = intValue("tickTime", required("tickTime"));
   const dataDir = absolute(required("dataDir"), baseDir);
   const port = get("clientPort");
@@ -197,6 +200,7 @@ export function configFromProperties(
       !SASL_KEYS.has(strip(k)) &&
       !isSuperUserKey(strip(k)) &&
       !isServedProviderKey(k, props) &&
+      !metricsProvider.readKeys.has(k) &&
       !/^server\.\d+$/.test(k) &&
       !ensembleKeys.has(k),
   );
@@ -234,7 +238,7 @@ export function configFromProperties(
     ...saslFrom(props, get, strip, baseDir, systemProperties, x509Auth !== null),
   });
   checkTlsStores(config);
-  return { config, ignoredKeys, logLevel: logLevelOf("zkts.logLevel", get("zkts.logLevel")) };
+  return { config, ignoredKeys, logLevel: logLevelOf("zkts.logLevel", get("zkts.logLevel")), prometheus: metricsProvider.prometheus };
 }
 
 /** A log level named in zoo.cfg or the environment; anything else stops the server at start. */

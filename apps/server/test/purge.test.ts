@@ -50,13 +50,13 @@ describe("zkts-server purge", () => {
       const reply = await session.request(OpCode.create, (w) => CreateRequest.write(w, { path: `/f${i}`, data: null, acl: OPEN_ACL, flags: 0 }));
       expect(reply.err).toBe(0);
     }
-    expect(await fourLetterWord(server.host, server.port, "mntr")).toContain("zk_fsync_count\t0\n");
+    expect(await fourLetterWord(server.host, server.port, "mntr")).toContain("zk_cnt_fsynctime\t0\n");
     session.drop();
     await server.cleanup();
     const synced = await startZkts();
     const other = await RawSession.connect(synced.port);
     await other.request(OpCode.create, (w) => CreateRequest.write(w, { path: "/s", data: null, acl: OPEN_ACL, flags: 0 }));
-    expect(await fourLetterWord(synced.host, synced.port, "mntr")).toMatch(/zk_fsync_count\t[1-9]/);
+    expect(await fourLetterWord(synced.host, synced.port, "mntr")).toMatch(/zk_cnt_fsynctime\t[1-9]/);
     other.drop();
     await synced.cleanup();
   }, 60_000);

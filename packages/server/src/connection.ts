@@ -22,6 +22,8 @@ interface PendingRequest {
   reply: Reply | null;
   /** Op and path, kept only while the slow-request log is on. */
   summary: RequestSummary | null;
+  /** The request's opcode (readlatency or updatelatency), null when not known. */
+  op: number | null;
 }
 
 export interface ConnectionHandler {
@@ -31,7 +33,10 @@ export interface ConnectionHandler {
   onClose(connection: ClientConnection): void;
   isFourLetterWord(word: string): boolean;
   nowMs(): number;
-  onReplySent(latencyMs: number): void;
+  /** A queued request was answered `latencyMs` after it arrived; `op` is its opcode when known. */
+  onReplySent(latencyMs: number, op: number | null): void;
+  /** A packet came in: its 4-byte length and payload, or a four-letter word's 4 bytes. */
+  onBytesReceived(bytes: number): void;
   onPacketSent(): void;
   log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void;
 }
@@ -117,6 +122,8 @@ export class ClientConnection implements Watcher {
   private held: Buffer[] = [];
   /** The request being handed to the server, so that what it enqueues can name its op and path. */
   private arriving: RequestSummary | null = null;
+  /** The opcode of the request being handed to the server. */
+  private arrivingOp: number | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -149,6 +156,7 @@ export class ClientConnection implements Watcher {
       this.firstChunk = false;
       const word = chunk.toString("latin1", 0, 4);
       if (this.handler.isFourLetterWord(word)) {
+        this.handler.onBytesReceived(4);
         this.handler.onFourLetterWord(this, word);
         return;
       }
@@ -201,6 +209,7 @@ export class ClientConnection implements Watcher {
   private onFrame(payload: Buffer): void {
     if (this.closed) return;
     this.packetsReceived++;
+    this.handler.onBytesReceived(4 + payload.length);
     if (!this.handshakeSeen) {
       this.handshakeSeen = true;
       this.clearHandshakeTimer();
@@ -230,10 +239,13 @@ export class ClientConnection implements Watcher {
   private deliverRequest(payload: Buffer): void {
     const slowLogOn = (this.limits.slowRequestThresholdMs ?? 0) > 0;
     this.arriving = slowLogOn ? summarizeRequest(payload, this.limits.maxBuffer) : null;
+    // RequestHeader: xid then type, each a 4-byte int.
+    this.arrivingOp = payload.length >= 8 ? payload.readInt32BE(4) : null;
     try {
       this.handler.onRequest(this, payload);
     } finally {
       this.arriving = null;
+      this.arrivingOp = null;
     }
   }
 
@@ -251,7 +263,7 @@ export class ClientConnection implements Watcher {
 
   /** Queues a request whose reply is already known or will be supplied by `complete`. */
   enqueue(xid: number, run: (() => Reply) | null, reply: Reply | null = null): PendingRequest {
-    const entry: PendingRequest = { xid, receivedAtMs: this.handler.nowMs(), run, reply, summary: this.arriving };
+    const entry: PendingRequest = { xid, receivedAtMs: this.handler.nowMs(), run, reply, summary: this.arriving, op: this.arrivingOp };
     this.queue.push(entry);
     this.drain();
     return entry;
@@ -279,7 +291,7 @@ export class ClientConnection implements Watcher {
       this.writeReply(entry.xid, entry.reply);
       const latency = this.handler.nowMs() - entry.receivedAtMs;
       this.lastLatencyMs = latency;
-      this.handler.onReplySent(latency);
+      this.handler.onReplySent(latency, entry.op);
       if (entry.summary !== null && latency >= (this.limits.slowRequestThresholdMs ?? 0)) this.logSlowRequest(entry, latency);
       if (entry.reply.closeAfter) {
         this.closeAfterFlush = true;

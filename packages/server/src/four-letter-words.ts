@@ -2,6 +2,8 @@ import type { DataTree } from "@zkts/datatree";
 import { hex } from "./logger.js";
 import type { ZkServer } from "./zk-server.js";
 import { VERSION_STRING } from "./config.js";
+import { type MetricFigure, info, monitorEntries, monitorJson, monitorText } from "./metrics/figures.js";
+import { servingFigures } from "./metrics/server-figures.js";
 
 export const FOUR_LETTER_WORDS: ReadonlySet<string> = new Set([
   "ruok",
@@ -24,38 +26,27 @@ export const FOUR_LETTER_WORDS: ReadonlySet<string> = new Set([
   "hash",
 ]);
 
-/** The figures behind srvr/stat/mntr and the AdminServer's monitor command. */
+/** What a standalone server reports in mntr, the AdminServer's monitor and the Prometheus endpoint. */
+export function standaloneFigures(server: ZkServer): MetricFigure[] {
+  return [
+    info("version", VERSION_STRING),
+    info("server_state", server.writesRefused ? "read-only" : "standalone"),
+    ...servingFigures({
+      metrics: server.metrics,
+      tree: server.tree,
+      aliveConnections: server.connections.size,
+      outstandingRequests: server.requestsInFlight,
+      globalSessions: server.sessions.size,
+      // A standalone server has no local sessions (ZooKeeper's reports 0 too).
+      localSessions: 0,
+      nowMs: server.now(),
+    }),
+  ];
+}
+
+/** The mntr figures as the standalone AdminServer's JSON shows them (with mntr's zk_ prefix). */
 export function monitorFigures(server: ZkServer): Record<string, string | number> {
-  const m = server.metrics;
-  const tree = server.tree;
-  const fsync = server.store?.fsyncStats() ?? { count: 0, minMs: 0, avgMs: 0, maxMs: 0, lastMs: 0 };
-  return {
-    zk_version: VERSION_STRING,
-    zk_server_state: server.writesRefused ? "read-only" : "standalone",
-    zk_avg_latency: Number(m.latencyAvg.toFixed(4)),
-    zk_max_latency: m.latencyMax,
-    zk_min_latency: m.latencyMin,
-    zk_packets_received: m.packetsReceived,
-    zk_packets_sent: m.packetsSent,
-    zk_num_alive_connections: server.connections.size,
-    zk_outstanding_requests: server.requestsInFlight,
-    // ZooKeeper counts the root twice (it is stored under "" and "/"), so its figures are one higher.
-    zk_znode_count: tree.nodeCount + 1,
-    zk_watch_count: tree.dataWatches.size + tree.childWatches.size,
-    zk_ephemerals_count: tree.ephemeralCount,
-    zk_approximate_data_size: tree.approximateDataSize,
-    zk_open_file_descriptor_count: server.connections.size,
-    zk_global_sessions: server.sessions.size,
-    zk_last_proposal_size: 0,
-    zk_fsync_count: fsync.count,
-    zk_fsync_time_min_ms: Number(fsync.minMs.toFixed(3)),
-    zk_fsync_time_avg_ms: Number(fsync.avgMs.toFixed(3)),
-    zk_fsync_time_max_ms: Number(fsync.maxMs.toFixed(3)),
-    zk_last_snapshot_zxid: server.store === null ? "none" : hex(server.store.lastSnapshotZxid),
-    zk_connection_rejected: m.connectionsRejected,
-    zk_digest_mismatches_count: tree.digestMismatches,
-    zk_uptime: server.now() - m.startedAtMs,
-  };
+  return monitorJson(monitorEntries(standaloneFigures(server)), "zk_");
 }
 
 function serverSummary(server: ZkServer): string {
@@ -184,9 +175,7 @@ export function runFourLetterWord(server: ZkServer, word: string): string {
     case "stat":
       return `${serverSummary(server).replace(/\nLatency/, "\nClients:\n" + connectionLines(server) + "\nLatency")}`;
     case "mntr":
-      return Object.entries(monitorFigures(server))
-        .map(([k, v]) => `${k}\t${v}\n`)
-        .join("");
+      return monitorText(monitorEntries(standaloneFigures(server)));
     case "conf":
       return configLines(server);
     case "cons":

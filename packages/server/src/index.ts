@@ -48,3 +48,7 @@ export * from "./tls/tls-settings.js";
 export { buildContext as buildTlsContext } from "./tls/tls-context.js";
 export { TlsStoreError, storeTypeOf } from "./tls/stores.js";
 export { subjectName as x509SubjectName } from "./tls/x509-identity.js";
+export type { MetricFigure, MonitorValue } from "./metrics/figures.js";
+export { SummaryFigure, CounterFigure, type SummaryDetail } from "./metrics/summary-figure.js";
+export { PrometheusMetrics, type PrometheusSettings, startPrometheusEndpoint } from "./metrics/prometheus-endpoint.js";
+export { memberFigures } from "./quorum/member-monitor.js";

@@ -115,6 +115,8 @@ export class ZkServer implements ConnectionHandler {
       const server = new ZkServer({ ...options, tree: state.tree, persistence: store });
       server.store = store;
       server.listeners = listener;
+      server.metrics.dbInitTime.observe(state.loadMs);
+      store.reportTimingsTo(server.metrics);
       const now = server.now();
       for (const [id, timeoutMs] of state.sessions) server.sessions.add(id, timeoutMs, now);
       store.setSessionsProvider(() => server.sessionTable());
@@ -188,7 +190,7 @@ export class ZkServer implements ConnectionHandler {
     }
     const connection = openClientConnection(accepted, this, this.config, this.admission, this.logger);
     if (connection === null) {
-      this.metrics.connectionsRejected++;
+      this.metrics.connectionsRejected.add();
       return;
     }
     this.connections.add(connection);
@@ -210,8 +212,12 @@ export class ZkServer implements ConnectionHandler {
     answerFourLetterWord(connection, word, this.config.fourLetterWords, (w) => runFourLetterWord(this, w));
   }
 
-  onReplySent(latencyMs: number): void {
-    this.metrics.recordLatency(latencyMs);
+  onReplySent(latencyMs: number, op: number | null): void {
+    this.metrics.recordLatency(latencyMs, op);
+  }
+
+  onBytesReceived(bytes: number): void {
+    this.metrics.bytesReceived.add(bytes);
   }
 
   onPacketSent(): void {
@@ -221,6 +227,7 @@ export class ZkServer implements ConnectionHandler {
   // ---- handshake -----------------------------------------------------------------------------
 
   onHandshake(connection: ClientConnection, payload: Buffer): void {
+    this.metrics.connectionRequests.add();
     let hs;
     try {
       hs = readConnectRequest(payload, this.config.juteMaxBuffer);

@@ -14,6 +14,14 @@ import type { TxnPersistence } from "../txn-pipeline.js";
 import { fromTotals, ProgressLog } from "./progress-log.js";
 import { restoreSnapshot, snapshotSource } from "./tree-snapshot.js";
 import { reportDigestMismatch } from "../digest-report.js";
+import { FsyncSampler } from "../metrics/fsync-sampler.js";
+import type { SummaryFigure } from "../metrics/summary-figure.js";
+
+/** Where a store reports how long its fsyncs and snapshots take (ServerMetrics' fsynctime and snapshottime). */
+export interface StoreTimings {
+  fsyncTime: SummaryFigure;
+  snapshotTime: SummaryFigure;
+}
 
 /** A log entry's checksum, length and end-of-record byte around its txn bytes. */
 const LOG_ENTRY_OVERHEAD_BYTES = 13;
@@ -22,6 +30,8 @@ export interface RecoveredState {
   tree: DataTree;
   /** Sessions alive at the last logged txn: id → timeout in ms. */
   sessions: Map<bigint, number>;
+  /** How long loading the snapshot and replaying the log took (ZooKeeper's dbinittime). */
+  loadMs: number;
 }
 
 /**
@@ -34,6 +44,8 @@ export class DurableStore implements TxnPersistence {
   private readonly trigger: SnapshotTrigger;
   private readonly purger: PurgeScheduler;
   private sessionsProvider: () => ReadonlyMap<bigint, number> = () => new Map();
+  private timings: StoreTimings | null = null;
+  private fsyncSampler: FsyncSampler | null = null;
   lastSnapshotZxid = -1n;
 
   private constructor(
@@ -92,6 +104,12 @@ export class DurableStore implements TxnPersistence {
     this.purger.start();
   }
 
+  /** From now on, each fsync and snapshot is recorded in `timings`. */
+  reportTimingsTo(timings: StoreTimings): void {
+    this.timings = timings;
+    this.fsyncSampler = new FsyncSampler(timings.fsyncTime);
+  }
+
   fsyncStats() {
     return this.appender.fsyncStats();
   }
@@ -99,6 +117,7 @@ export class DurableStore implements TxnPersistence {
   async persist(entries: readonly TxnEntry[]): Promise<void> {
     const appends = entries.map((entry) => this.appender.append(entry));
     await Promise.all(appends);
+    this.fsyncSampler?.sample(this.appender.fsyncStats());
     let due = false;
     for (let i = 0; i < entries.length; i++) due = this.trigger.record() || due;
     if (due && this.snapshotRunning === null) {
@@ -131,6 +150,7 @@ export class DurableStore implements TxnPersistence {
         onProgress: fromTotals(progress),
       });
       this.lastSnapshotZxid = zxid;
+      this.timings?.snapshotTime.observe(Date.now() - started);
       this.logger.log("info", "snapshot written", {
         path: written.path,
         zxid: hex(zxid),
@@ -152,6 +172,7 @@ export class DurableStore implements TxnPersistence {
 }
 
 async function recoverState(config: ServerConfig, logger: Logger, treeOptions: DataTreeOptions): Promise<RecoveredState> {
+  const startedAtMs = Date.now();
   const recovery = await recover({ dataDir: config.dataDir, dataLogDir: config.dataLogDir, maxBuffer: config.juteMaxBuffer });
   for (const repair of recovery.repairs) logger.log("warn", "repaired a torn transaction log tail", { repair });
   for (const skipped of recovery.skippedSnapshots) logger.log("warn", "skipped an unusable snapshot", { skipped });
@@ -187,7 +208,7 @@ async function recoverState(config: ServerConfig, logger: Logger, treeOptions: D
     sessions: sessions.size,
     digestMismatches: tree.digestMismatches,
   });
-  return { tree, sessions };
+  return { tree, sessions, loadMs: Date.now() - startedAtMs };
 }
 
 function trackSessions(sessions: Map<bigint, number>, entry: TxnEntry): void {

@@ -49,6 +49,7 @@ const COMMANDS: readonly AdminCommand[] = [
     serverRequired: true,
     run: (s) => {
       s.metrics.reset();
+      s.driver.stats.reset();
       return {};
     },
   },

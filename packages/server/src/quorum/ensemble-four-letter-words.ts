@@ -55,6 +55,7 @@ export function runEnsembleFourLetterWord(server: EnsembleServer, word: string):
       return "Connection stats reset.\n";
     case "srst":
       server.metrics.reset();
+      server.driver.stats.reset();
       return "Server stats reset.\n";
     case "gtmk":
     case "stmk":

@@ -68,12 +68,14 @@ export class EnsembleServer implements ConnectionHandler {
   private constructor(
     private readonly options: EnsembleServerOptions,
     private readonly store: EnsembleStore,
-    recovered: { tree: DataTree; sessions: Map<bigint, number>; persisted: PersistedState },
+    recovered: { tree: DataTree; sessions: Map<bigint, number>; persisted: PersistedState; loadMs: number },
   ) {
     this.config = options.config;
     this.logger = options.logger ?? silentLogger;
     this.admission = new ConnectionsPerAddress(this.config, this.logger);
     this.metrics = new ServerMetrics(Date.now());
+    this.metrics.dbInitTime.observe(recovered.loadMs);
+    store.reportTimingsTo(this.metrics);
     const self = options.members.find((m) => m.id === this.config.serverId);
     if (self === undefined) throw new Error(`server ${this.config.serverId} is not in the member list`);
     this.driver = new PeerDriver({
@@ -217,8 +219,12 @@ export class EnsembleServer implements ConnectionHandler {
     return Date.now();
   }
 
-  onReplySent(latencyMs: number): void {
-    this.metrics.recordLatency(latencyMs);
+  onReplySent(latencyMs: number, op: number | null): void {
+    this.metrics.recordLatency(latencyMs, op);
+  }
+
+  onBytesReceived(bytes: number): void {
+    this.metrics.bytesReceived.add(bytes);
   }
 
   onPacketSent(): void {
@@ -242,6 +248,7 @@ export class EnsembleServer implements ConnectionHandler {
   }
 
   onHandshake(connection: ClientConnection, payload: Buffer): void {
+    this.metrics.connectionRequests.add();
     if (!this.serving && !this.servingReadOnly) {
       // ZooKeeper closes clients while it has no leader: they try another server.
       connection.close();
@@ -355,7 +362,10 @@ export class EnsembleServer implements ConnectionHandler {
       return;
     }
     const connection = openClientConnection(accepted, this, this.config, this.admission, this.logger);
-    if (connection === null) return;
+    if (connection === null) {
+      this.metrics.connectionsRejected.add();
+      return;
+    }
     this.connections.add(connection);
     accepted.socket.resume();
   }

@@ -18,6 +18,8 @@ import { type Logger, hex } from "../logger.js";
 import { fromTotals, ProgressLog } from "../persistence/progress-log.js";
 import { restoreSnapshot, snapshotSource } from "../persistence/tree-snapshot.js";
 import { reportDigestMismatch } from "../digest-report.js";
+import { FsyncSampler } from "../metrics/fsync-sampler.js";
+import type { StoreTimings } from "../persistence/durable-store.js";
 import { UNSAFE_LOG_WRITE_HOLD_MS } from "../unsafe-modes.js";
 import { HeldLogWrites } from "./held-log-writes.js";
 import { membershipFromConfigText } from "./membership-text.js";
@@ -27,6 +29,8 @@ export interface EnsembleRecovery {
   tree: DataTree;
   sessions: Map<bigint, number>;
   persisted: PersistedState;
+  /** How long loading the snapshot and reading the log took (ZooKeeper's dbinittime). */
+  loadMs: number;
 }
 
 /**
@@ -44,6 +48,8 @@ export class EnsembleStore {
   private snapshotRunning: Promise<void> | null = null;
   /** zkts.unsafe=ack-before-fsync only: log appends reported durable before they are issued. */
   private readonly heldWrites: HeldLogWrites | null;
+  private timings: StoreTimings | null = null;
+  private fsyncSampler: FsyncSampler | null = null;
 
   private constructor(
     private readonly config: ServerConfig,
@@ -75,6 +81,12 @@ export class EnsembleStore {
     void this.purger.runOnce();
   }
 
+  /** From now on, each fsync and snapshot is recorded in `timings`. */
+  reportTimingsTo(timings: StoreTimings): void {
+    this.timings = timings;
+    this.fsyncSampler = new FsyncSampler(timings.fsyncTime);
+  }
+
   /** Enough was logged since the last snapshot: the caller should pass its applied state to takeSnapshot(). */
   get snapshotDue(): boolean {
     return this.snapshotWanted && this.snapshotRunning === null;
@@ -99,9 +111,13 @@ export class EnsembleStore {
       intervalMs: this.config.progressIntervalMs,
     });
     const options = { dataDir: this.config.dataDir, zxid, fsync: this.config.forceSync, onProgress: fromTotals(progress) };
+    const startedAtMs = Date.now();
     this.snapshotRunning = writeSnapshot(snapshotSource(tree, sessions), options)
       .then(
-        (written) => this.logger.log("info", "snapshot written", { zxid: hex(zxid), path: written.path, nodes: written.nodes }),
+        (written) => {
+          this.timings?.snapshotTime.observe(Date.now() - startedAtMs);
+          this.logger.log("info", "snapshot written", { zxid: hex(zxid), path: written.path, nodes: written.nodes });
+        },
         (err: unknown) => this.logger.log("error", "snapshot failed; the log still holds every txn", { err }),
       )
       .finally(() => {
@@ -110,6 +126,7 @@ export class EnsembleStore {
   }
 
   static async open(config: ServerConfig, logger: Logger, treeOptions: DataTreeOptions): Promise<{ store: EnsembleStore; recovery: EnsembleRecovery }> {
+    const startedAtMs = Date.now();
     const recovered = await recover({
       dataDir: config.dataDir,
       dataLogDir: config.dataLogDir,
@@ -143,10 +160,11 @@ export class EnsembleStore {
       acceptedEpoch,
       currentEpoch,
     });
+    const loadMs = Date.now() - startedAtMs;
     const appender = await openAppender(config, logger);
     const store = new EnsembleStore(config, logger, appender);
     store.startPurging();
-    return { store, recovery: { tree, sessions, persisted: { acceptedEpoch, currentEpoch, snapshotZxid, entries, membership } } };
+    return { store, recovery: { tree, sessions, persisted: { acceptedEpoch, currentEpoch, snapshotZxid, entries, membership }, loadMs } };
   }
 
   fsyncStats() {
@@ -178,6 +196,7 @@ export class EnsembleStore {
 
   private async appendEntries(entries: readonly Entry[]): Promise<void> {
     await Promise.all(entries.map((e) => this.appender.append(e.data)));
+    this.fsyncSampler?.sample(this.appender.fsyncStats());
     let due = false;
     for (const e of entries) due = this.trigger.record(e.data.length) || due;
     if (due && !this.snapshotWanted) {

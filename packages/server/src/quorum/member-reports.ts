@@ -4,6 +4,7 @@ import { VERSION_STRING } from "../config.js";
 import type { ClientConnection } from "../connection.js";
 import { hex } from "../logger.js";
 import { directorySizeBytes } from "../process-facts.js";
+import { javaDouble } from "../metrics/figures.js";
 import type { EnsembleServer } from "./ensemble-server.js";
 import type { PeerAddress } from "./peer-address.js";
 
@@ -40,11 +41,7 @@ export function peerStateOf(status: PeerStatus): string {
   return status.zabState === "election" ? role : `${role} - ${status.zabState}`;
 }
 
-/** How Java prints a double: "0.0", "1.5" (averages in srvr and mntr), here to 4 decimals at most. */
-export function javaDouble(value: number): string {
-  const rounded = Number(value.toFixed(4));
-  return Number.isInteger(rounded) ? rounded.toFixed(1) : String(rounded);
-}
+export { javaDouble } from "../metrics/figures.js";
 
 /** Where ZooKeeper's conf, dirs and srvr say snapshots and logs live: the version-2 directories. */
 export function snapshotDirOf(server: EnsembleServer): string {

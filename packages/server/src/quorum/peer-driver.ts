@@ -192,6 +192,7 @@ export class PeerDriver implements QuorumPort {
 
   private step(m: Message): void {
     if (this.stopped) return;
+    this.stats.received(m, this.soft.role);
     this.peer.step(m);
     this.kick();
   }
@@ -262,6 +263,7 @@ export class PeerDriver implements QuorumPort {
   }
 
   private send(m: Message): void {
+    this.stats.sent(m, this.soft.role);
     if (m.type === "NOTIFICATION") this.election.send(m);
     else if (this.soft.role === "LEADING") this.learners.send(m);
     else this.leaderLink.send(m);
