@@ -28,6 +28,8 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 # The run report's browser test opens index.html in headless chromium (through playwright-core).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The deploy tests check the systemd unit (deploy/systemd) with systemd-analyze.
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "provision: installing ${need[*]}"
@@ -36,7 +38,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-echo "provision: reference ZooKeeper, cli_mt, the C client headers, kazoo (with pure-sasl, gevent, eventlet), javac and chromium are present"
+echo "provision: reference ZooKeeper, cli_mt, the C client headers, kazoo (with pure-sasl, gevent, eventlet), javac, chromium and systemd-analyze are present"
 
 # The lab's container clusters need a Docker engine (and busybox for their offline images).
 bash "$(dirname "${BASH_SOURCE[0]}")/docker.sh"

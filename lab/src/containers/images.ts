@@ -16,7 +16,7 @@ export const APP_DIR = "/app";
 /** The members' data directory inside both images, owned by the image user. */
 export const DATA_DIR = "/data";
 /** Every image the lab makes is in these repositories, so they can be listed and pruned. */
-const REPOSITORY = "zkts-lab";
+export const REPOSITORY = "zkts-lab";
 
 export interface ImageBuild {
   readonly tag: string;
@@ -47,11 +47,16 @@ export const TOXIPROXY_ENTRY = join(repoRoot, "lab/dist/containers/toxiproxy-mai
 export async function ensureLabImages(): Promise<LabImages> {
   await ensureDockerEngine();
   const builds: ImageBuild[] = [];
-  const nodeBase = await ensureBase("node-base", await nodeRootfs(), builds);
+  const nodeBase = await ensureNodeBase(builds);
   const node = await ensureNodeApp(nodeBase, builds);
   const javaBase = await ensureBase("java-base", await javaRootfs(), builds);
   const zookeeper = await ensureZooKeeper(javaBase, builds);
   return { node, zookeeper, builds };
+}
+
+/** The base image holding this host's node and its libraries (and busybox), made or found by digest. */
+export async function ensureNodeBase(builds: ImageBuild[]): Promise<string> {
+  return await ensureBase("node-base", await nodeRootfs(), builds);
 }
 
 async function nodeRootfs(): Promise<RootfsSpec> {
@@ -145,7 +150,8 @@ async function buildImage(context: string, dockerfile: string, tag: string): Pro
   await docker(["build", "--quiet", "--tag", tag, context], { env: { DOCKER_BUILDKIT: "0" } });
 }
 
-async function ensureImage(tag: string, builds: ImageBuild[], make: (workDir: string) => Promise<void>): Promise<string> {
+/** Finds `tag` in the engine, or runs `make` (in a fresh work directory) to build it and drops the repository's older tags. */
+export async function ensureImage(tag: string, builds: ImageBuild[], make: (workDir: string) => Promise<void>): Promise<string> {
   const begun = performance.now();
   if (await imageExists(tag)) {
     builds.push({ tag, cached: true, ms: Math.round(performance.now() - begun) });
