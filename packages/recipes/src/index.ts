@@ -8,3 +8,25 @@ export { SharedCounter } from "./counter.js";
 export { TreeCache, type CachedNode, type TreeCacheEvent } from "./tree-cache.js";
 export { LeaderLatch, LATCH_KIND, type LeaderLatchOptions } from "./leader-latch.js";
 export { Party, PARTY_KIND } from "./party.js";
+export { ShallowParty } from "./shallow-party.js";
+export {
+  NonBlockingLease,
+  MultiNonBlockingLease,
+  LEASE_FORMAT_VERSION,
+  LEASE_HOLDER_NODE,
+  encodeLeaseRecord,
+  decodeLeaseRecord,
+  formatLeaseTime,
+  parseLeaseTime,
+  type LeaseOptions,
+  type LeaseRecord,
+} from "./lease.js";
+export {
+  SetPartitioner,
+  kazooPartition,
+  type PartitionState,
+  type PartitionItem,
+  type PartitionFunction,
+  type SetPartitionerOptions,
+} from "./set-partitioner.js";
+export { LockingQueue } from "./locking-queue.js";
