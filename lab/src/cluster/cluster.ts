@@ -63,6 +63,12 @@ export interface Cluster {
   /** True while the member's process runs (paused counts as running). */
   isRunning(member: number): boolean;
   readonly links: LinkFaults;
+  /**
+   * The `server.N=...` text a reconfig names for a member in this role. Only clusters whose
+   * members are named the same way by every member have it (the processes driver with named
+   * peers): there the text means each member's own proxy to that member.
+   */
+  serverSpec?(member: number, role: "participant" | "observer"): string;
   /** Waits until one leader serves and every running member serves. */
   waitHealthy(timeoutMs: number): Promise<void>;
   /** Members that exited without being asked to (a crash), with how: the run reports them. */

@@ -1,9 +1,10 @@
-import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { appendFile, copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ensembleMemberCommand, fourLetterWord, renderZooCfg } from "@zkts/testkit";
 import type { Cluster, Target } from "./cluster.js";
 import { MemberProcess } from "./member-process.js";
-import { PortReservation } from "./port-reservation.js";
+import { namedAddressing, portAddressing } from "./peer-addressing.js";
+import { rejoinIfRemoved } from "./rejoin-config.js";
 import { SmallDisk } from "./small-disk.js";
 import { startToxiproxyServer } from "../toxiproxy/index.js";
 import { type MemberProbe, leaderOf, waitUntilHealthy } from "./ensemble-health.js";
@@ -21,38 +22,37 @@ export interface ProcessClusterOptions extends EnsembleShape {
   diskMb?: number;
   /** Extra environment for every member (e.g. ZKTS_UNSAFE). */
   env?: Record<string, string>;
+  /**
+   * Name the members in the server lines, each resolving the names through a hosts file of its
+   * own (peer-addressing.ts), so that a reconfig's lines still mean each member's own proxies.
+   */
+  namedPeers?: boolean;
 }
 
 interface Member {
   readonly id: number;
   readonly clientPort: number;
   readonly process: MemberProcess;
+  readonly configPath: string;
+  /** The zoo.cfg the member first started with. */
+  readonly startConfig: Record<string, string>;
 }
 
 const HOST = "127.0.0.1";
 
 /**
  * Members as child processes on loopback ports, every link through the Toxiproxy mesh: each
- * member's zoo.cfg names its peers at the proxies only it dials, and clients dial a member's
- * client proxy. The lab's own look at a member (srvr) uses the real port, so faults never
+ * member's server lines lead it to the proxies only it dials (by address, or with `namedPeers`
+ * by names it resolves through a hosts file of its own), and clients dial a member's client
+ * proxy. The lab's own look at a member (srvr) uses the real port, so faults never
  * blind the lab.
  */
 export async function startProcessCluster(opts: ProcessClusterOptions): Promise<Cluster> {
   const ids = Array.from({ length: opts.voters + (opts.observers ?? 0) }, (_, i) => i + 1);
-  const reservation = await PortReservation.take(ids.length * 3);
-  const ports = new Map<number, { client: number; quorum: number; election: number }>();
-  ids.forEach((id, i) => {
-    const [client, quorum, election] = reservation.ports.slice(i * 3, i * 3 + 3) as [number, number, number];
-    ports.set(id, { client, quorum, election });
-  });
-  const upstreams = new Map<number, MemberUpstreams>(
-    ids.map((id) => {
-      const p = ports.get(id)!;
-      return [id, { client: `${HOST}:${p.client}`, quorum: `${HOST}:${p.quorum}`, election: `${HOST}:${p.election}` }];
-    }),
-  );
+  const { addressing, ports } = opts.namedPeers ? await namedAddressing(ids) : await portAddressing(ids);
+  const upstreams = new Map<number, MemberUpstreams>(ids.map((id) => [id, addressing.upstreams(id)]));
   const ownToxiproxy = opts.toxiproxyUrl === undefined ? await startToxiproxyServer({ host: HOST, port: 0, seed: opts.seed ?? 0 }) : null;
-  const mesh = await ProxyMesh.create(opts.toxiproxyUrl ?? ownToxiproxy!.url, upstreams, () => `${HOST}:0`);
+  const mesh = await ProxyMesh.create(opts.toxiproxyUrl ?? ownToxiproxy!.url, upstreams, (name) => addressing.proxyListen(name));
 
   const members = new Map<number, Member>();
   const disks = new Map<number, SmallDisk>();
@@ -69,18 +69,14 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     }
     await writeFile(join(dataDir, "myid"), `${id}\n`);
     const own = ports.get(id)!;
-    const config = memberZooCfg(opts, id, dataDir, own.client, (peer) =>
-      peer === id
-        ? { quorum: `${HOST}:${own.quorum}`, election: `${HOST}:${own.election}`, client: `${HOST}:${own.client}` }
-        : { quorum: mesh.peerAddress(id, peer, "quorum"), election: mesh.peerAddress(id, peer, "election"), client: mesh.clientAddress(peer) },
-    );
+    const config = memberZooCfg(opts, id, dataDir, own.client, (peer) => addressing.view(id, peer, mesh));
     const configPath = join(memberDir, "zoo.cfg");
     await writeFile(configPath, renderZooCfg(Object.entries(config)));
-    const command = ensembleMemberCommand(opts.target === "zkts" ? "zkts" : "reference", configPath, config);
-    const proc = new MemberProcess(withEnv(command, opts.env), memberDir, join(memberDir, "member.log"));
-    members.set(id, { id, clientPort: own.client, process: proc });
+    const launch = await addressing.launch(id, memberDir, opts.target, ensembleMemberCommand(opts.target === "zkts" ? "zkts" : "reference", configPath, config));
+    const proc = new MemberProcess(withEnv(launch.command, { ...opts.env, ...launch.env }), memberDir, join(memberDir, "member.log"));
+    members.set(id, { id, clientPort: own.client, process: proc, configPath, startConfig: config });
   }
-  await reservation.release();
+  await addressing.release();
   for (const m of members.values()) m.process.start();
 
   const diskOf = (id: number): SmallDisk => {
@@ -116,6 +112,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     target: opts.target,
     members: ids,
     links: mesh,
+    ...(addressing.serverSpec === undefined ? {} : { serverSpec: (id: number, role: "participant" | "observer") => addressing.serverSpec!(id, role) }),
     clientAddress: (id) => mesh.clientAddress(id),
     connectString: () => ids.map((id) => mesh.clientAddress(id)).join(","),
     mode,
@@ -124,7 +121,11 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
       await member(id).process.stop(signal);
     },
     async start(id) {
-      member(id).process.start();
+      const m = member(id);
+      if (addressing.named && opts.target === "zookeeper" && !m.process.running && (await rejoinIfRemoved(m.configPath, id, m.startConfig))) {
+        await appendFile(m.process.logPath, `zkts-lab: zk${id} is not in its own last configuration: zoo.cfg rewritten as a joiner's (the ensemble's servers and itself)\n`);
+      }
+      m.process.start();
     },
     async pause(id) {
       member(id).process.pause();

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster, LinkScope, LinkToxic } from "../cluster/cluster.js";
 import type { Grudge } from "./grudges.js";
+import type { MemberRole } from "./membership.js";
+import { type ActionOutcome, reconfigure } from "./reconfigure.js";
 
 /**
  * One thing the nemesis does to the cluster, with its members resolved (named, not "the
@@ -23,6 +25,11 @@ export type FaultAction =
   | { readonly do: "resume"; readonly members: readonly number[] }
   | { readonly do: "fill-disk"; readonly members: readonly number[] }
   | { readonly do: "free-disk"; readonly members: readonly number[] }
+  /**
+   * A membership change (one incremental reconfig): `leaving` are removed, `joining` added or
+   * given a new role. Its outcome (ok, failed, unknown) is recorded with it.
+   */
+  | { readonly do: "reconfig"; readonly shape: string; readonly leaving: readonly number[]; readonly joining: readonly { readonly member: number; readonly role: MemberRole }[] }
   /** Not a fault: lets the workload's clients write or not (a scenario that needs a write-free moment). */
   | { readonly do: "writes"; readonly enabled: boolean };
 
@@ -40,8 +47,11 @@ export interface Fault {
   readonly end: FaultAction;
 }
 
-export async function performAction(cluster: Cluster, action: FaultAction, controls: ClientControls): Promise<void> {
+/** Carries out an action; a reconfig returns its outcome. */
+export async function performAction(cluster: Cluster, action: FaultAction, controls: ClientControls): Promise<ActionOutcome | undefined> {
   switch (action.do) {
+    case "reconfig":
+      return await reconfigure(cluster, action);
     case "writes":
       controls.writesEnabled = action.enabled;
       return;
@@ -140,6 +150,10 @@ export function describeAction(action: FaultAction): string {
       return "heal links";
     case "writes":
       return action.enabled ? "clients write again" : "clients stop writing";
+    case "reconfig": {
+      const joining = action.joining.map((j) => `+zk${j.member}${j.role === "observer" ? " (observer)" : ""}`);
+      return `reconfig ${action.shape}: ${[...action.leaving.map((m) => `-zk${m}`), ...joining].join(" ")}`;
+    }
     default:
       return `${action.do} ${action.members.join(",")}`;
   }

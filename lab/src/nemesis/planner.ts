@@ -3,27 +3,32 @@ import type { SimRandom } from "../sim/random.js";
 import type { Fault, FaultAction } from "./faults.js";
 import { bridge, isolate, majoritiesRing, oneWayDeaf, randomHalves } from "./grudges.js";
 
-/** The nemesis families `--nemesis` names. */
+/** The fault families `--nemesis all` names; the random nemesis runs one of them at a time. */
 export const NEMESIS_FAMILIES = ["partition", "kill", "pause", "latency", "bandwidth", "slicer", "reset-peer", "disk"] as const;
-export type NemesisFamily = (typeof NEMESIS_FAMILIES)[number];
+/**
+ * Membership changes run beside the other families, while their faults are in force. Named
+ * on its own (not part of `all`): it changes how the cluster names its members (named peers),
+ * which only the processes driver can do.
+ */
+export const RECONFIG_FAMILY = "reconfig";
+export type FaultFamily = (typeof NEMESIS_FAMILIES)[number];
+export type NemesisFamily = FaultFamily | typeof RECONFIG_FAMILY;
 
 export function parseNemeses(text: string): NemesisFamily[] {
   const names = text.split(",").map((n) => n.trim()).filter((n) => n !== "");
-  if (names.length === 1 && names[0] === "all") return [...NEMESIS_FAMILIES];
   if (names.length === 1 && names[0] === "none") return [];
+  const known: readonly string[] = [...NEMESIS_FAMILIES, RECONFIG_FAMILY];
   for (const name of names) {
-    if (!(NEMESIS_FAMILIES as readonly string[]).includes(name)) {
-      throw new Error(`unknown nemesis "${name}": choose from ${NEMESIS_FAMILIES.join(", ")}, all or none`);
-    }
+    if (name !== "all" && !known.includes(name)) throw new Error(`unknown nemesis "${name}": choose from ${known.join(", ")}, all or none`);
   }
-  return names as NemesisFamily[];
+  return [...new Set(names.flatMap((name) => (name === "all" ? [...NEMESIS_FAMILIES] : [name as NemesisFamily])))];
 }
 
 /**
  * Chooses the next fault of `family` from the seed and resolves its targets against the
  * cluster as it is now (which member leads), so the schedule that ran names members, not roles.
  */
-export async function planFault(family: NemesisFamily, cluster: Cluster, random: SimRandom): Promise<Fault> {
+export async function planFault(family: FaultFamily, cluster: Cluster, random: SimRandom): Promise<Fault> {
   const members = cluster.members;
   const leaderOr = async (fallback: number) => (await cluster.leader()) ?? fallback;
   const links = (begin: FaultAction): Fault => ({ family, begin, end: { do: "heal-links" } });
@@ -67,14 +72,14 @@ export async function planFault(family: NemesisFamily, cluster: Cluster, random:
  * families exercises every one of them.
  */
 export class FamilyRotation {
-  private queue: NemesisFamily[] = [];
+  private queue: FaultFamily[] = [];
 
   constructor(
-    private readonly families: readonly NemesisFamily[],
+    private readonly families: readonly FaultFamily[],
     private readonly random: SimRandom,
   ) {}
 
-  next(): NemesisFamily {
+  next(): FaultFamily {
     if (this.queue.length === 0) {
       this.queue = [...this.families];
       for (let i = this.queue.length - 1; i > 0; i--) {

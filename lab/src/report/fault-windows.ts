@@ -108,5 +108,7 @@ function shortLabel(action: FaultAction): string {
       return `${action.do} ${action.members.join(",")}`;
     case "heal-links":
       return "heal links";
+    case "reconfig":
+      return `reconfig ${action.shape}`;
   }
 }

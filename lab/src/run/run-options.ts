@@ -1,6 +1,7 @@
 import type { DriverName, Target } from "../cluster/cluster.js";
 import type { FaultAction } from "../nemesis/faults.js";
 import type { NemesisFamily } from "../nemesis/planner.js";
+import type { ActionOutcome } from "../nemesis/reconfigure.js";
 import type { ReadMode } from "../workloads/worker.js";
 
 export const WORKLOADS = ["register", "set", "ephemerals", "unique-ids", "counter", "queue", "lock", "watches"] as const;
@@ -10,6 +11,8 @@ export type WorkloadName = (typeof WORKLOADS)[number];
 export interface ScheduledAction {
   readonly atMs: number;
   readonly action: FaultAction;
+  /** What became of an action the cluster decides (a reconfig): written by the run, ignored by a replay. */
+  readonly outcome?: ActionOutcome;
 }
 
 /** A run is defined by these: the same options and seed ask for the same run. */
@@ -58,9 +61,20 @@ export interface RunOptions {
   diskMb?: number;
   /** Extra environment for every member process. */
   env?: Record<string, string>;
+  /** The schedule (a scenario's, resolved once the cluster runs) will reconfig: see changesMembership. */
+  membershipChanges?: boolean;
 }
 
-export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "diskMb" | "keys" | "judgeReadsLinearizably" | "readOnlyMembers" | "leaderAtStart">> & RunOptions {
+/**
+ * Whether the run changes the membership (the reconfig nemesis, or a schedule with a
+ * reconfig): its members are then named through per-member hosts files and accept the lab's
+ * reconfigs, from the start.
+ */
+export function changesMembership(options: Pick<RunOptions, "nemesis" | "schedule" | "membershipChanges">): boolean {
+  return options.membershipChanges === true || options.nemesis.includes("reconfig") || (options.schedule ?? []).some((s) => s.action.do === "reconfig");
+}
+
+export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "diskMb" | "keys" | "judgeReadsLinearizably" | "readOnlyMembers" | "leaderAtStart" | "membershipChanges">> & RunOptions {
   return {
     clients: options.nodes * 2,
     opTimeoutMs: 2000,

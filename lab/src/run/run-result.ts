@@ -17,4 +17,15 @@ export interface RunResult {
   /** The history's clock (ns) when the workload phase began; schedule offsets count from it. */
   readonly workloadStartNs: number;
   readonly rerun: string;
+  /**
+   * Runs that change the membership: the configuration at the start and at the final reads
+   * (null when no member told it), whether the heal brought the original back, and how the
+   * nemesis's reconfigs ended.
+   */
+  readonly membership?: {
+    readonly original: string;
+    readonly final: string | null;
+    readonly restored: boolean;
+    readonly reconfigs: { readonly ok: number; readonly failed: number; readonly unknown: number };
+  };
 }

@@ -9,6 +9,9 @@ import { startProcessCluster } from "../cluster/processes.js";
 import { HistoryRecorder } from "../history/recorder.js";
 import { describeAction, healEverything } from "../nemesis/faults.js";
 import { NemesisRunner } from "../nemesis/runner.js";
+import { type Membership, describeMembership, reconfigZooCfg, sameMembers } from "../nemesis/membership.js";
+import { readMembership } from "../nemesis/reconfigure.js";
+import { waitUntilHealthy } from "../cluster/ensemble-health.js";
 import { SimRandom } from "../sim/random.js";
 import { registerWorkload } from "../workloads/register.js";
 import { ephemeralsWorkload } from "../workloads/ephemeral.js";
@@ -25,7 +28,7 @@ import type { RunResult, RunVerdict } from "./run-result.js";
 import { junitXml } from "./junit.js";
 import { runSimulated } from "./simulated-run.js";
 import { swapMembers } from "./swap-members.js";
-import { type RunOptions, type ScheduledAction, rerunCommand, runDefaults } from "./run-options.js";
+import { type RunOptions, type ScheduledAction, changesMembership, rerunCommand, runDefaults } from "./run-options.js";
 
 export type { RunResult, RunVerdict } from "./run-result.js";
 
@@ -56,12 +59,15 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
   const random = new SimRandom(options.seed);
   let cluster: Cluster | null = null;
   let schedule: ScheduledAction[] = [];
+  const membershipChanges = changesMembership(options);
   /** The history's clock when the workload phase began: schedule offsets count from it. */
   let workloadStartNs = 0;
   try {
     progress("phase setup: starting the ensemble");
-    cluster = await startCluster(options);
+    cluster = await startCluster(options, membershipChanges);
     await cluster.waitHealthy(60_000);
+    const originalMembership = membershipChanges ? await membershipAtStart(cluster) : null;
+    if (originalMembership !== null) progress(`  configuration: ${describeMembership(originalMembership)}`);
     const workload = workloadOf(options);
     await setUp(cluster, workload, options.sessionTimeoutMs);
 
@@ -94,7 +100,7 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
     const started = performance.now();
     workloadStartNs = history.now();
     const deadline = started + options.timeMs;
-    const nemesis = new NemesisRunner(cluster, { startedMs: started, deadlineMs: deadline }, progress, controls);
+    const nemesis = new NemesisRunner(cluster, { startedMs: started, deadlineMs: deadline }, progress, controls, originalMembership);
     const ticker = setInterval(() => {
       const done = workers.reduce((n, w) => n + w.counts.ok + w.counts.fail + w.counts.info, 0);
       const seconds = (performance.now() - started) / 1000;
@@ -123,14 +129,27 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
 
     progress("phase heal: every link healed, every member running");
     await healEverything(cluster, nemesis.disksFull);
-    await cluster.waitHealthy(60_000).catch((err: unknown) => progress(`  the ensemble did not recover: ${(err as Error).message}`));
+    let finalMembers = cluster.members;
+    let membership: RunResult["membership"];
+    if (originalMembership !== null) {
+      // A member left out of the configuration never serves: the heal puts every member back in its role first.
+      const final = await nemesis.restoreMembership(MEMBERSHIP_RESTORE_MS);
+      const restored = final !== null && sameMembers(final, originalMembership);
+      if (!restored) progress(`  the configuration was not restored: ${final === null ? "no member told it" : describeMembership(final)}`);
+      if (final !== null) finalMembers = cluster.members.filter((m) => final.roles.has(m));
+      membership = { original: describeMembership(originalMembership), final: final === null ? null : describeMembership(final), restored, reconfigs: nemesis.reconfigOutcomes() };
+      progress(`  configuration: ${membership.final ?? "unknown"}; reconfigs ${JSON.stringify(membership.reconfigs)}`);
+    }
+    const c = cluster;
+    const healthy = finalMembers.length === cluster.members.length ? cluster.waitHealthy(60_000) : waitUntilHealthy({ members: finalMembers, isRunning: (m) => c.isRunning(m), mode: (m) => c.mode(m) }, 60_000);
+    await healthy.catch((err: unknown) => progress(`  the ensemble did not recover: ${(err as Error).message}`));
     progress(`phase quiet: ${options.quietMs} ms`);
     await sleep(options.quietMs);
     for (const w of workers) w.dropSession();
 
-    progress("phase final reads");
+    progress(`phase final reads${finalMembers.length === cluster.members.length ? "" : ` on the members of the final configuration (${finalMembers.join(",")})`}`);
     controls.writesEnabled = true;
-    const finalWorkers = cluster.members.map((m, i) => new Worker(options.clients + i, m, cluster!.clientAddress(m), { ...env, opTimeoutMs: 10_000 }));
+    const finalWorkers = finalMembers.map((m, i) => new Worker(options.clients + i, m, cluster!.clientAddress(m), { ...env, opTimeoutMs: 10_000 }));
     await Promise.all(finalWorkers.map((w) => workload.finalReads(w)));
     for (const w of finalWorkers) w.dropSession();
     await history.close();
@@ -152,6 +171,7 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
       crashes: cluster.crashes(),
       workloadStartNs,
       rerun: rerunCommand(options),
+      ...(membership === undefined ? {} : { membership }),
     };
     await cluster.collectLogs(join(options.out, "logs"));
     await writeOutputs(options, result);
@@ -166,7 +186,12 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
   }
 }
 
-async function startCluster(options: ReturnType<typeof runDefaults>): Promise<Cluster> {
+/** How long the heal may spend putting every member back in its original role. */
+const MEMBERSHIP_RESTORE_MS = 30_000;
+
+async function startCluster(options: ReturnType<typeof runDefaults>, membershipChanges: boolean): Promise<Cluster> {
+  // Both targets get the same reconfig settings (reconfigEnabled, the lab's super user).
+  const config = membershipChanges ? { ...reconfigZooCfg(), ...options.config } : options.config;
   switch (options.driver) {
     case "processes":
       return await startProcessCluster({
@@ -176,10 +201,14 @@ async function startCluster(options: ReturnType<typeof runDefaults>): Promise<Cl
         ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
         dir: join(options.out, "members"),
         ...(options.diskMb === undefined ? {} : { diskMb: options.diskMb }),
-        ...(options.config ? { config: options.config } : {}),
+        ...(config ? { config } : {}),
         ...(options.env ? { env: options.env } : {}),
+        ...(membershipChanges ? { namedPeers: true } : {}),
       });
     case "containers":
+      if (membershipChanges) {
+        throw new Error("the containers driver does not support the reconfig nemesis yet (its members name their peers by address, which a reconfig rewrites); use --driver processes");
+      }
       // Its Toxiproxy runs in a container on the cluster's network, so toxiproxyUrl is not used.
       return await startContainerCluster({
         target: options.target,
@@ -221,6 +250,16 @@ function workloadOf(options: RunOptions): Workload {
   }
 }
 
+/** The configuration the members agree on once healthy (a sync, then /zookeeper/config). */
+async function membershipAtStart(cluster: Cluster): Promise<Membership> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const membership = await readMembership(cluster);
+    if (membership !== null) return membership;
+    await sleep(500);
+  }
+  throw new Error("no member told the ensemble's configuration (/zookeeper/config) within 10 tries");
+}
+
 async function setUp(cluster: Cluster, workload: Workload, sessionTimeoutMs: number): Promise<void> {
   const client = createClient(cluster.connectString(), { sessionTimeoutMs });
   try {
@@ -243,6 +282,7 @@ async function writeOutputs(options: ReturnType<typeof runDefaults>, result: Run
     crashes: result.crashes,
     workloadStartNs: result.workloadStartNs,
     faults: result.schedule.length,
+    ...(result.membership === undefined ? {} : { membership: result.membership }),
     rerun: result.rerun,
   };
   await writeFile(join(out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);

@@ -19,6 +19,8 @@ export function swapMembers(
       case "pause":
       case "resume":
         return { ...x, members: x.members.map(swap) };
+      case "reconfig":
+        return { ...x, leaving: x.leaving.map(swap), joining: x.joining.map((j) => ({ ...j, member: swap(j.member) })) };
       default:
         return x;
     }

@@ -48,6 +48,16 @@ function resolveStep(step: ScenarioStep, roles: Roles, random: SimRandom): Fault
     }
     case "heal":
       return { do: "heal-links" };
+    case "reconfig": {
+      const [leaving, voters, observers] = resolveGroups([step.remove ?? [], step.add ?? [], step.observe ?? []], roles);
+      const words = [...(step.remove ?? []).map((r) => `remove ${r}`), ...(step.add ?? []).map((r) => `add ${r}`), ...(step.observe ?? []).map((r) => `${r} to observer`)];
+      return {
+        do: "reconfig",
+        shape: words.join(", "),
+        leaving: leaving!,
+        joining: [...voters!.map((member) => ({ member, role: "participant" as const })), ...observers!.map((member) => ({ member, role: "observer" as const }))],
+      };
+    }
     case "writes":
       return { do: "writes", enabled: step.enabled };
     default:

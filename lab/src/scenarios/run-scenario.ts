@@ -49,6 +49,7 @@ export function scenarioRunOptions(scenario: Scenario, options: ScenarioRunOptio
     ...(scenario.config === undefined ? {} : { config: scenario.config }),
     ...(scenario.diskMb === undefined ? {} : { diskMb: scenario.diskMb }),
     ...(scenario.judgeReadsLinearizably ? { judgeReadsLinearizably: true } : {}),
+    ...(scenario.steps.some((s) => s.do === "reconfig") ? { membershipChanges: true } : {}),
     ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
   };
   return options.unsafe === undefined ? run : withUnsafeMode(run, options.unsafe);

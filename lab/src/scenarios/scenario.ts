@@ -35,6 +35,12 @@ const Step = Type.Union([
    */
   Type.Object({ at: At, do: Type.Literal("client-links"), members: Type.Array(Type.Union([Role, Type.Literal("lock-holder")]), { minItems: 1 }), toxic: Toxic }),
   Type.Object({ at: At, do: Type.Literal("heal") }),
+  /**
+   * One incremental reconfig: `remove` leave the configuration, `add` join it (or come back)
+   * as voters, `observe` join it (or stay) as observers. A scenario with one runs its members
+   * with named peers and the lab's reconfig settings (processes driver only).
+   */
+  Type.Object({ at: At, do: Type.Literal("reconfig"), remove: Type.Optional(Members), add: Type.Optional(Members), observe: Type.Optional(Members) }),
   Type.Object({ at: At, do: Type.Literal("writes"), enabled: Type.Boolean() }),
   Type.Object({ at: At, do: Type.Union([Type.Literal("kill"), Type.Literal("start"), Type.Literal("pause"), Type.Literal("resume"), Type.Literal("fill-disk"), Type.Literal("free-disk")]), members: Members }),
 ]);

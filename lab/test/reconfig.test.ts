@@ -1,0 +1,107 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { HOSTS_FILE_ENV, hostsFileOf, linkProxyAddress, memberPeerAddress } from "../src/cluster/named-peers.js";
+import { type Membership, parseMembership, plannedChange, restoringChange, votersOf } from "../src/nemesis/membership.js";
+import { parseNemeses } from "../src/nemesis/planner.js";
+import { runLab } from "../src/run/run.js";
+import { findScenario } from "../src/scenarios/library.js";
+import { runScenario } from "../src/scenarios/run-scenario.js";
+import { SimRandom } from "../src/sim/random.js";
+import { labSeed as seed } from "./run-support.js";
+
+const PRELOAD = fileURLToPath(new URL("../dist/cluster/hosts-preload.js", import.meta.url));
+
+function membership(voters: number[], observers: number[] = [], version = "0"): Membership {
+  return { version, roles: new Map([...voters.map((id) => [id, "participant"] as const), ...observers.map((id) => [id, "observer"] as const)]) };
+}
+
+describe("membership changes, planned", () => {
+  it("reads ZooKeeper's configuration text", () => {
+    const m = parseMembership("server.1=zk1:2888:3888:participant;127.0.0.1:2181\nserver.2=zk2:2889:3889:observer;127.0.0.1:2182\nserver.3=zk3:2890:3890;127.0.0.1:2183\nversion=10000024a");
+    expect(m.version).toBe("10000024a");
+    expect([...m.roles]).toEqual([[1, "participant"], [2, "observer"], [3, "participant"]]);
+  });
+
+  it("never leaves fewer voters than a majority of the original ones, and puts members back first", () => {
+    const random = new SimRandom(seed);
+    for (const size of [3, 5]) {
+      const original = membership(Array.from({ length: size }, (_, i) => i + 1));
+      let current = original;
+      for (let step = 0; step < 200; step++) {
+        const change = plannedChange(current, original, random, random.pick([...original.roles.keys()]));
+        if (change === null) continue;
+        const roles = new Map(current.roles);
+        for (const id of change.leaving) roles.delete(id);
+        for (const j of change.joining) roles.set(j.member, j.role);
+        const back = restoringChange(current, original);
+        if (back !== null) expect(change.leaving).toEqual([]);
+        current = { version: String(step), roles };
+        expect(votersOf(current).length).toBeGreaterThanOrEqual(Math.floor(size / 2) + 1);
+      }
+    }
+    expect(restoringChange(membership([1, 2], [3]), membership([1, 2, 3]))?.joining).toEqual([{ member: 3, role: "participant" }]);
+    expect(restoringChange(membership([1, 2, 3]), membership([1, 2, 3]))).toBeNull();
+  });
+
+  it("is named on its own, not part of all", () => {
+    expect(parseNemeses("all")).not.toContain("reconfig");
+    expect(parseNemeses("partition,reconfig")).toEqual(["partition", "reconfig"]);
+    expect(parseNemeses("all,reconfig")).toContain("reconfig");
+  });
+});
+
+describe("named peers", () => {
+  it("each member resolves the same names to its own proxies, through the lab's preload in node", () => {
+    const dir = mkdtempSync(join(tmpdir(), "zkts-lab-hosts-"));
+    const file = join(dir, "hosts");
+    writeFileSync(file, hostsFileOf(2, [1, 2, 3]));
+    const script = `import dns from "node:dns";
+const one = await dns.promises.lookup("zk1");
+dns.lookup("zk2", { all: true }, (err, all) => {
+  dns.lookup("zk3", (err2, address) => console.log(JSON.stringify([one.address, all[0].address, address])));
+});`;
+    const out = execFileSync(process.execPath, ["--import", PRELOAD, "--input-type=module", "-e", script], { env: { ...process.env, [HOSTS_FILE_ENV]: file } });
+    expect(JSON.parse(out.toString())).toEqual([linkProxyAddress(2, 1), memberPeerAddress(2), linkProxyAddress(2, 3)]);
+  });
+
+  it("the containers driver says it cannot run the reconfig nemesis yet, before starting anything", async () => {
+    const out = mkdtempSync(join(tmpdir(), "zkts-lab-reconfig-containers-"));
+    await expect(
+      runLab({ driver: "containers", target: "zkts", nodes: 3, workload: "set", reads: "plain", nemesis: ["reconfig"], timeMs: 1000, rate: 10, seed, out }),
+    ).rejects.toThrowError(/containers driver does not support the reconfig nemesis yet/);
+  });
+});
+
+// The scenario on real processes, on both targets: reconfigs under partitions and kills,
+// named peers, the heal putting every member back in its role.
+describe(`reconfig-under-faults (seed ${seed})`, () => {
+  for (const target of ["zookeeper", "zkts"] as const) {
+    it(`on ${target}: the reconfigs happen, no acknowledged add is lost, the configuration comes back`, async () => {
+      const lines: string[] = [];
+      const outcome = await runScenario(
+        findScenario("reconfig-under-faults"),
+        { target, driver: "processes", seed, out: mkdtempSync(join(tmpdir(), `zkts-lab-reconfig-${target}-`)) },
+        (line) => lines.push(line),
+      );
+      process.stdout.write(`${lines.filter((l) => !l.includes("ops/s")).join("\n")}\n`);
+      const run = outcome.run;
+      expect(run.check.problems).toEqual([]);
+      expect(run.verdict).toBe("valid");
+      expect(run.crashes).toEqual([]);
+      expect(run.operations.ok).toBeGreaterThan(50);
+      const reconfigs = run.schedule.filter((s) => s.action.do === "reconfig");
+      // The scenario's four changes each land while a quorum of the old and the new
+      // configuration runs; the one made while a follower is cut off too.
+      const scenarioOutcomes = reconfigs.filter((s) => s.atMs < 13_000).map((s) => s.outcome?.result);
+      expect(scenarioOutcomes.filter((r) => r === "ok").length, scenarioOutcomes.join(",")).toBeGreaterThanOrEqual(3);
+      expect(reconfigs[0]!.outcome).toMatchObject({ result: "ok", detail: expect.stringMatching(/^voters \d,\d \(/) });
+      expect(run.membership?.restored).toBe(true);
+      expect(run.membership?.final).toMatch(/^voters 1,2,3 \(version /);
+      expect(run.membership?.final).not.toBe(run.membership?.original);
+    }, 120_000);
+  }
+});
