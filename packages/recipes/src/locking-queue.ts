@@ -88,7 +88,13 @@ export class LockingQueue {
   async holdsLock(): Promise<boolean> {
     if (this.processing === null) return false;
     const lockPath = `${this.takenPath}/${this.processing.entry}`;
-    await retrying(() => this.client.sync(lockPath));
+    try {
+      await retrying(() => this.client.sync(lockPath));
+    } catch (err) {
+      // The lock was ephemeral: it ended with the session.
+      if (ZkError.is(err, "SESSIONEXPIRED")) return false;
+      throw err;
+    }
     return this.lockIsOurs(lockPath);
   }
 
@@ -97,7 +103,7 @@ export class LockingQueue {
       const { data } = await retrying(() => this.client.getData(lockPath));
       return data.toString() === this.id;
     } catch (err) {
-      if (ZkError.is(err, "NONODE")) return false;
+      if (ZkError.is(err, "NONODE") || ZkError.is(err, "SESSIONEXPIRED")) return false;
       throw err;
     }
   }
