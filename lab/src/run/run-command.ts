@@ -8,13 +8,15 @@ import { admitUnsafe, withUnsafeMode } from "./unsafe.js";
 
 export const RUN_USAGE = `usage: zkts-lab run [--driver processes] [--target zkts|zookeeper] [--nodes 3|5]
                    [--workload register|set|ephemerals|unique-ids|counter|queue|lock|watches] [--reads linearizable|sync|plain]
-                   [--nemesis partition,kill,pause,latency,bandwidth,slicer,reset-peer|all|none]
+                   [--nemesis partition,kill,pause,latency,bandwidth,slicer,reset-peer,disk,reconfig|all|none]
                    [--time 60s] [--rate 200] [--clients N] [--seed N] [--out DIR]
                    [--toxiproxy URL] [--unsafe MODE]
   Runs the workload against a fresh ensemble whose every link goes through Toxiproxy, while
   the nemesis alternates faults and heals; then heals, waits, reads the final state and checks
   the history. DIR receives history.jsonl, schedule.json, results.json, junit.xml and logs/.
   --toxiproxy URL uses that Toxiproxy server instead of starting the lab's own.
+  reconfig (not part of all; processes driver only) changes the membership beside the other
+  faults: members are then named in their server lines and resolve the names per member.
   --unsafe MODE runs zkts members with a deliberate bug (commit-without-quorum, unconfirmed-reads,
   ack-before-fsync, never-expire) to show the checker catches it; needs ZKTS_UNSAFE=1.
   Exit status: 0 valid, 1 invalid, 2 unknown (the checker's budget ran out), 3 bad usage.`;
