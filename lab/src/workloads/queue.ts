@@ -1,7 +1,7 @@
 import { ZkError, type ZkClient } from "@zkts/client";
 import { type Operation, checkQueueOrder } from "@zkts/checker";
 import type { Workload, WorkloadVerdict } from "./workload.js";
-import { DefiniteFailure, type Worker } from "./worker.js";
+import { DefiniteFailure, type OperationContext } from "./worker.js";
 
 const ROOT = "/zkts-lab-queue";
 const ITEMS = `${ROOT}/items`;
@@ -15,7 +15,11 @@ const DRAIN_MAX = 100_000;
  * dequeue lists the items, takes the lowest it can: reads it, then one multi deletes it and
  * creates `taken/<item>` holding the element and the taker. The marker is how the check
  * accounts for dequeues whose outcome is unknown (the connection died with the multi on the
- * wire): an element is lost only if it is neither dequeued, nor marked taken, nor left. After
+ * wire, or the op timed out while its requests waited for a reconnect): an element is lost only
+ * if it is neither dequeued, nor marked taken, nor left. The marker names the process the
+ * dequeue was invoked under, and a dequeue whose outcome is already recorded starts no take:
+ * else a timed-out dequeue still running would mark its take with the process the worker
+ * moved on to, and that process's own dequeue would seem to have taken two elements. After
  * the heal every member drains what is left. checkQueueOrder: nothing dequeued twice or
  * invented, FIFO between enqueues that do not overlap, no acknowledged enqueue lost.
  */
@@ -40,7 +44,7 @@ export function queueWorkload(): Workload {
         });
         return;
       }
-      await worker.perform("dequeue", undefined, null, false, (client) => dequeue(client, worker));
+      await worker.perform("dequeue", undefined, null, false, dequeue);
     },
     async finalReads(worker) {
       for (let i = 0; i < DRAIN_MAX; i++) {
@@ -50,9 +54,9 @@ export function queueWorkload(): Workload {
           undefined,
           null,
           false,
-          async (client) => {
+          async (client, operation) => {
             if (i === 0) await client.sync(ITEMS);
-            const element = await dequeue(client, worker);
+            const element = await dequeue(client, operation);
             empty = element === null;
             return element;
           },
@@ -88,7 +92,7 @@ interface TakenMarker {
 }
 
 /** Takes the lowest item this client can delete; null when the queue is empty. */
-async function dequeue(client: ZkClient, worker: Worker): Promise<number | null> {
+async function dequeue(client: ZkClient, operation: OperationContext): Promise<number | null> {
   const items = (await client.getChildren(ITEMS)).sort();
   for (const item of items) {
     let element: number;
@@ -98,7 +102,8 @@ async function dequeue(client: ZkClient, worker: Worker): Promise<number | null>
       if (ZkError.is(err, "NONODE")) continue;
       throw err;
     }
-    const marker: TakenMarker = { element, process: worker.process };
+    const marker: TakenMarker = { element, process: operation.process };
+    operation.signal.throwIfAborted();
     try {
       await client.transaction().delete(`${ITEMS}/${item}`).create(`${TAKEN}/${item}`, JSON.stringify(marker)).commit();
       return element;
@@ -112,19 +117,36 @@ async function dequeue(client: ZkClient, worker: Worker): Promise<number | null>
   return null;
 }
 
-/** checkQueueOrder with the queue drained; markers account for dequeues of unknown outcome. */
+/**
+ * checkQueueOrder with the queue drained; markers account for dequeues of unknown outcome. A
+ * marker whose process neither returned its element nor has an unknown outcome contradicts the
+ * history (a take applied while its client saw it fail or take another): reported as such.
+ */
 export function checkQueue(operations: readonly Operation[]): WorkloadVerdict {
   const markerReads = operations.filter((op) => op.f === "read-taken" && op.status === "ok");
   const drainedEmpty = operations.some((op) => op.f === "dequeue" && op.status === "ok" && op.output === null && op.metadata?.final === true);
-  const unknownDequeuers = new Set(operations.filter((op) => op.f === "dequeue" && op.status === "unknown").map((op) => op.process));
+  const dequeues = operations.filter((op) => op.f === "dequeue");
+  const unknownDequeuers = new Set(dequeues.filter((op) => op.status === "unknown").map((op) => op.process));
+  const returnedBy = new Set(dequeues.filter((op) => op.status === "ok" && op.output !== null).map((op) => `${op.process}:${String(op.output)}`));
   const takenByUnknown = new Set<number>();
-  for (const read of markerReads) for (const marker of read.output as TakenMarker[]) if (unknownDequeuers.has(marker.process)) takenByUnknown.add(marker.element);
-  const result = checkQueueOrder(operations, { drained: drainedEmpty && markerReads.length > 0, takenByUnknownDequeues: [...takenByUnknown] });
+  const contradicting = new Map<number, number>();
+  for (const read of markerReads) {
+    for (const marker of read.output as TakenMarker[]) {
+      if (unknownDequeuers.has(marker.process)) takenByUnknown.add(marker.element);
+      else if (!returnedBy.has(`${marker.process}:${marker.element}`)) contradicting.set(marker.element, marker.process);
+    }
+  }
+  const result = checkQueueOrder(operations, { drained: drainedEmpty && markerReads.length > 0, takenByUnknownDequeues: [...takenByUnknown, ...contradicting.keys()] });
+  const problems = [
+    ...result.problems,
+    ...[...contradicting].map(([element, process]) => `${element} is marked taken by process ${process}, which never returned it and has no dequeue of unknown outcome`),
+    ...(drainedEmpty ? [] : ["no member drained the queue to empty after the heal"]),
+  ];
   const count = (f: string, status: Operation["status"]) => operations.filter((op) => op.f === f && op.status === status).length;
   return {
-    valid: !result.valid ? false : drainedEmpty && markerReads.length > 0 ? true : "unknown",
+    valid: !result.valid || contradicting.size > 0 ? false : drainedEmpty && markerReads.length > 0 ? true : "unknown",
     checker: "FIFO queue: none dequeued twice, invented or lost, order",
-    problems: drainedEmpty ? result.problems : [...result.problems, "no member drained the queue to empty after the heal"],
+    problems,
     figures: {
       enqueued: count("enqueue", "ok"),
       enqueueUnknown: count("enqueue", "unknown"),
@@ -132,6 +154,7 @@ export function checkQueue(operations: readonly Operation[]): WorkloadVerdict {
       dequeueUnknown: count("dequeue", "unknown"),
       takenByUnknownDequeues: takenByUnknown.size,
       lost: result.detail.lost.length,
+      contradictingMarkers: contradicting.size,
       duplicated: result.detail.duplicated.length,
       reordered: result.detail.reordered.length,
     },

@@ -22,6 +22,23 @@ export interface WorkerEnvironment {
 export class DefiniteFailure extends Error {}
 
 /**
+ * What an action is told about the operation it carries out. An action can outlive its
+ * operation: when the op timeout fires, the outcome is recorded as unknown and the worker
+ * moves on, while the action's requests may still be waiting for a reconnect. Anything the
+ * action writes that names an operation must name `process`, never the worker's current
+ * one, and once `signal` is aborted it must not start another write.
+ */
+export interface OperationContext {
+  /** The history process the operation was invoked under. */
+  readonly process: number;
+  /** Aborted when the operation's outcome has been recorded. */
+  readonly signal: AbortSignal;
+}
+
+/** The reason an abandoned action is stopped with. */
+export class OperationAbandoned extends Error {}
+
+/**
  * One client process of a run: a ZooKeeper session bound to one member (as Jepsen binds a
  * client to a node), issuing one operation at a time and recording each. After an unknown
  * outcome the worker takes a fresh history process, as a crashed Jepsen process is replaced.
@@ -70,17 +87,18 @@ export class Worker {
     key: string | undefined,
     value: unknown,
     readOnly: boolean,
-    action: (client: ZkClient) => Promise<unknown>,
+    action: (client: ZkClient, operation: OperationContext) => Promise<unknown>,
     metadata?: Record<string, unknown>,
   ): Promise<void> {
     const history = this.env.history;
     const process = this.process;
     history.record(process, "invoke", f, key, value, metadata);
     let sent = false;
+    const recorded = new AbortController();
     try {
       const client = await this.session();
       sent = true;
-      const result = await withTimeout(action(client), this.env.opTimeoutMs, f);
+      const result = await withTimeout(action(client, { process, signal: recorded.signal }), this.env.opTimeoutMs, f);
       history.record(process, "ok", f, key, result, { session: client.sessionId.toString(16) });
       this.counts.ok++;
     } catch (err) {
@@ -93,6 +111,8 @@ export class Worker {
         this.counts.fail++;
       }
       if (isSessionGone(err)) this.dropSession();
+    } finally {
+      recorded.abort(new OperationAbandoned(`${f} of process ${process} already recorded`));
     }
   }
 
