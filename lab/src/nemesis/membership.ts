@@ -72,11 +72,13 @@ export function restoringChange(current: Membership, original: Membership): Memb
 
 /**
  * The random nemesis's next change: a member out of its original role is put back first;
- * otherwise one voter (the leader too, sometimes) is removed or turned into an observer, as
- * long as the voters left are still a majority of the original voters, so that every
- * configuration the run passes through could commit whatever the original one could.
+ * otherwise one voter is removed or turned into an observer, as long as the voters left are
+ * still a majority of the original voters, so that every configuration the run passes through
+ * could commit whatever the original one could. The voter is often one that does not serve
+ * now (killed, paused, cut off: what an operator replaces, and a change the members still
+ * running can commit), sometimes the leader, else any.
  */
-export function plannedChange(current: Membership, original: Membership, random: SimRandom, leader: number | null): MembershipChange | null {
+export function plannedChange(current: Membership, original: Membership, random: SimRandom, leader: number | null, notServing: readonly number[] = []): MembershipChange | null {
   const back = restoringChange(current, original);
   if (back !== null) {
     const one = back.joining.length > 0 ? random.pick(back.joining) : null;
@@ -86,8 +88,12 @@ export function plannedChange(current: Membership, original: Membership, random:
   const voters = votersOf(current);
   const quorumOfOriginal = Math.floor(votersOf(original).length / 2) + 1;
   if (voters.length - 1 < quorumOfOriginal) return null;
-  const member = leader !== null && voters.includes(leader) && random.chance(0.3) ? leader : random.pick(voters);
-  const who = member === leader ? `the leader zk${member}` : `zk${member}`;
+  const down = voters.filter((v) => notServing.includes(v));
+  const member =
+    down.length > 0 && random.chance(0.6) ? random.pick(down)
+    : leader !== null && voters.includes(leader) && random.chance(0.3) ? leader
+    : random.pick(voters);
+  const who = member === leader ? `the leader zk${member}` : down.includes(member) ? `zk${member} (not serving)` : `zk${member}`;
   return random.chance(0.5)
     ? { shape: `remove ${who}`, leaving: [member], joining: [] }
     : { shape: `${who} to observer`, leaving: [], joining: [{ member, role: "observer" }] };

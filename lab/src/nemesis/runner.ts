@@ -85,7 +85,10 @@ export class NemesisRunner {
       const current = await readMembership(this.cluster, RECONFIG_TIMEOUT_MS / 2);
       if (current !== null) lastSeen = current;
       else this.progress(`  ${this.offsetSeconds()} s: no member told the configuration in time; planning from ${describeMembership(lastSeen)}`);
-      const change = plannedChange(lastSeen, original, random, await this.cluster.leader());
+      const modes = await Promise.all(this.cluster.members.map((m) => this.cluster.mode(m)));
+      const notServing = this.cluster.members.filter((_, i) => modes[i] === null);
+      const leader = this.cluster.members.find((_, i) => modes[i] === "leader") ?? null;
+      const change = plannedChange(lastSeen, original, random, leader, notServing);
       if (change !== null) await this.perform({ do: "reconfig", ...change });
     }
   }
