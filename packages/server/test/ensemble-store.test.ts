@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataTree } from "@zkts/datatree";
@@ -78,8 +79,29 @@ describe("EnsembleStore", () => {
     expect(recovery.persisted.entries.map((e) => e.zxid)).toEqual([0x100000001n, 0x100000002n, 0x100000003n, 0x200000001n, 0x200000002n]);
     expect(Buffer.from(recovery.persisted.entries[3]!.data)).toEqual(epoch2[0]!.data);
     expect([recovery.persisted.acceptedEpoch, recovery.persisted.currentEpoch, recovery.persisted.snapshotZxid]).toEqual([2, 2, 0n]);
-    // ZooKeeper's epoch files: the number in decimal.
-    expect(await readFile(join(dir, "currentEpoch"), "utf8")).toBe("2");
+    // ZooKeeper's epoch files: the number in decimal, in the snapshot directory where
+    // ZooKeeper reads them, so the directory can go back to a ZooKeeper member.
+    expect(await readFile(join(dir, "version-2", "currentEpoch"), "utf8")).toBe("2");
+    expect(await readFile(join(dir, "version-2", "acceptedEpoch"), "utf8")).toBe("2");
+  });
+
+  it("reads epoch files where earlier releases kept them, and moves them to ZooKeeper's place", async () => {
+    const { store } = await reopen();
+    await store.persist(ready({ entries: [entry((3n << 32n) | 1n)], hardState: { acceptedEpoch: 4, currentEpoch: 3 } }));
+    await store.close();
+    // An older data directory: the files beside version-2 rather than inside it.
+    for (const name of ["acceptedEpoch", "currentEpoch"]) {
+      await rename(join(dir, "version-2", name), join(dir, name));
+    }
+    const { store: again, recovery } = await reopen();
+    expect([recovery.persisted.acceptedEpoch, recovery.persisted.currentEpoch]).toEqual([4, 3]);
+    await again.persist(ready({ hardState: { acceptedEpoch: 5, currentEpoch: 4 } }));
+    await again.close();
+    expect(await readFile(join(dir, "version-2", "acceptedEpoch"), "utf8")).toBe("5");
+    expect(existsSync(join(dir, "acceptedEpoch"))).toBe(false);
+    const { store: last, recovery: after } = await reopen();
+    await last.close();
+    expect([after.persisted.acceptedEpoch, after.persisted.currentEpoch]).toEqual([5, 4]);
   });
 
   it("installs a leader's snapshot and starts from it, with the entries logged after it", async () => {

@@ -24,6 +24,12 @@ export interface EnsembleOptions {
   memberConfig?: (id: number) => Record<string, string>;
   /** How long to wait for every member to serve; default 60000. */
   startTimeoutMs?: number;
+  /**
+   * An ensemble directory left by an earlier ensemble's `stop()` (its `directory`): the members
+   * start on the data directories in it, which may have been written by the other kind of
+   * server. The caller then owns the directory: `cleanup()` leaves it.
+   */
+  directory?: string;
 }
 
 export interface EnsembleMember {
@@ -50,7 +56,11 @@ export interface RunningEnsemble {
    * and a reconfig then adds it. Cleaned up with the others.
    */
   join(id: number, role: EnsembleMember["role"]): Promise<EnsembleMember>;
-  /** Stops every member and removes the ensemble's directory. */
+  /** Where the members' data directories are (`server<N>` in it). */
+  directory: string;
+  /** Stops every member (SIGTERM) and keeps the directory, for another ensemble to start on. */
+  stop(): Promise<void>;
+  /** Stops every member and removes the ensemble's directory (unless it was given as `directory`). */
   cleanup(): Promise<void>;
 }
 
@@ -111,7 +121,8 @@ async function startEnsemble(launcher: Launcher, opts: EnsembleOptions): Promise
 async function startOnce(launcher: Launcher, opts: EnsembleOptions): Promise<RunningEnsemble> {
   const voters = opts.voters ?? 3;
   const observers = opts.observers ?? 0;
-  const base = await mkdtemp(join(tmpdir(), `${launcher.kind}-ensemble-`));
+  const base = opts.directory ?? (await mkdtemp(join(tmpdir(), `${launcher.kind}-ensemble-`)));
+  const removeBase = () => (opts.directory === undefined ? rm(base, { recursive: true, force: true }) : Promise.resolve());
   const specs: { id: number; role: EnsembleMember["role"]; clientPort: number; quorumPort: number; electionPort: number }[] = [];
   for (let id = 1; id <= voters + observers; id++) {
     specs.push({
@@ -135,7 +146,7 @@ async function startOnce(launcher: Launcher, opts: EnsembleOptions): Promise<Run
   const launchMember = async (id: number, role: EnsembleMember["role"], clientPort: number, sharedConfig: Record<string, string>) => {
     const dataDir = join(base, `server${id}`);
     await mkdir(dataDir, { recursive: true });
-    await writeFile(join(dataDir, "myid"), `${id}\n`);
+    if (!existsSync(join(dataDir, "myid"))) await writeFile(join(dataDir, "myid"), `${id}\n`);
     const config = { ...sharedConfig, ...(role === "observer" ? { peerType: "observer" } : {}), ...opts.memberConfig?.(id) };
     return await launch(launcher, { port: clientPort, dataDir, tickTime: opts.tickTime ?? 200, config, startTimeoutMs: opts.startTimeoutMs ?? 60_000 });
   };
@@ -152,7 +163,7 @@ async function startOnce(launcher: Launcher, opts: EnsembleOptions): Promise<Run
     if (failure !== undefined) throw failure.reason;
   } catch (err) {
     await Promise.all(members.map((m) => m.server.stop().catch(() => undefined)));
-    await rm(base, { recursive: true, force: true });
+    await removeBase();
     throw err;
   }
   members.sort((a, b) => a.id - b.id);
@@ -193,9 +204,13 @@ async function startOnce(launcher: Launcher, opts: EnsembleOptions): Promise<Run
       members.push(member);
       return member;
     },
+    directory: base,
+    async stop() {
+      await Promise.all(members.map((m) => m.server.stop()));
+    },
     async cleanup() {
       await Promise.all(members.map((m) => m.server.stop().catch(() => undefined)));
-      await rm(base, { recursive: true, force: true });
+      await removeBase();
     },
   };
 }

@@ -1,5 +1,5 @@
-import { mkdir, open as openFile, readFile, readdir, rename, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, open as openFile, readFile, readdir, rename, rm, unlink } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { DataTree, type DataTreeOptions } from "@zkts/datatree";
 import {
   type LoadedSnapshot,
@@ -151,8 +151,8 @@ export class EnsembleStore {
     const lastEpoch = Number((entries.at(-1)?.zxid ?? snapshotZxid) >> 32n);
     // Without the files (a fresh directory, or one from a standalone server) ZooKeeper takes
     // the epoch of the last zxid for both.
-    const acceptedEpoch = (await readEpoch(join(config.dataDir, "acceptedEpoch"))) ?? lastEpoch;
-    const currentEpoch = (await readEpoch(join(config.dataDir, "currentEpoch"))) ?? lastEpoch;
+    const acceptedEpoch = (await readEpoch(config.dataDir, "acceptedEpoch")) ?? lastEpoch;
+    const currentEpoch = (await readEpoch(config.dataDir, "currentEpoch")) ?? lastEpoch;
     const membership = await readMembership(config.dataDir);
     logger.log("info", "recovered replica state", {
       snapshotZxid: hex(snapshotZxid),
@@ -281,7 +281,21 @@ async function writeMembership(dataDir: string, membership: Membership): Promise
   await syncDirectory(dataDir);
 }
 
-async function readEpoch(path: string): Promise<number | null> {
+/**
+ * ZooKeeper keeps its epoch files in the snapshot directory (`dataDir/version-2`); earlier zkts
+ * releases kept them in `dataDir` itself. The snapshot directory's file wins, so a data directory
+ * moves freely between the two servers, and an older zkts directory still starts.
+ */
+function epochPaths(dataDir: string, name: string): { current: string; legacy: string } {
+  return { current: join(dataDir, "version-2", name), legacy: join(dataDir, name) };
+}
+
+async function readEpoch(dataDir: string, name: string): Promise<number | null> {
+  const { current, legacy } = epochPaths(dataDir, name);
+  return (await readEpochFile(current)) ?? (await readEpochFile(legacy));
+}
+
+async function readEpochFile(path: string): Promise<number | null> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -292,12 +306,18 @@ async function readEpoch(path: string): Promise<number | null> {
   return Number(text.trim());
 }
 
-/** ZooKeeper's epoch files hold the number in decimal; replaced by rename so a crash leaves the old or the new. */
+/**
+ * ZooKeeper's epoch files hold the number in decimal; replaced by rename so a crash leaves the
+ * old or the new. A file left in the old place goes once the new one is durable.
+ */
 async function writeEpoch(dataDir: string, name: string, epoch: number): Promise<void> {
-  const path = join(dataDir, name);
-  await writeDurably(`${path}.tmp`, Buffer.from(`${epoch}`, "utf8"));
-  await rename(`${path}.tmp`, path);
-  await syncDirectory(dataDir);
+  const { current, legacy } = epochPaths(dataDir, name);
+  const dir = dirname(current);
+  await mkdir(dir, { recursive: true });
+  await writeDurably(`${current}.tmp`, Buffer.from(`${epoch}`, "utf8"));
+  await rename(`${current}.tmp`, current);
+  await syncDirectory(dir);
+  await rm(legacy, { force: true });
 }
 
 async function writeDurably(path: string, data: Uint8Array): Promise<void> {
