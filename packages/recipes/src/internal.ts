@@ -47,6 +47,8 @@ export function nextChildrenChange(client: ZkClient, path: string, signal?: Abor
   let resolveChanged!: (e: WatchEvent | undefined) => void;
   const changed = new Promise<WatchEvent | undefined>((resolve) => (resolveChanged = resolve));
   const onAbort = () => resolveChanged(undefined);
+  // An abort that came before this call fires no event: settle at once.
+  if (signal?.aborted) onAbort();
   signal?.addEventListener("abort", onAbort, { once: true });
   const children = client.getChildren(path, (event) => {
     signal?.removeEventListener("abort", onAbort);

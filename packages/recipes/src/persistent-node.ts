@@ -22,7 +22,7 @@ export interface PersistentNodeOptions {
    * Default ttlMs / 2.
    */
   touchIntervalMs?: number;
-  /** Called with the node's path each time it is (re-)created. */
+  /** Called with the node's path each time this recipe (re-)creates it. */
   onCreated?: (path: string) => void;
   /** Called when an error other than a connection or session loss stops one attempt. */
   onError?: (err: unknown) => void;
@@ -220,14 +220,17 @@ export class PersistentNode {
       if (stat !== null && !this.sequential) return;
       if (this.sequential) this.nodePath = undefined;
     }
-    const { path, fresh } = await this.createNode(client);
+    const written = this.currentData;
+    const { path, fresh } = await this.createNode(client, written);
     this.nodePath = path;
-    // A fresh node holds the current data; a fixed-name node found existing gets it next round.
-    if (fresh) this.dataPending = false;
+    // A fresh node holds the data it was created with; a fixed-name node found existing, or
+    // data changed by setData() while the create was on its way, is written next round.
+    if (fresh && this.currentData === written) this.dataPending = false;
+    if (fresh) this.options.onCreated?.(path);
     this.again = true;
   }
 
-  private async createNode(client: ZkClient): Promise<{ path: string; fresh: boolean }> {
+  private async createNode(client: ZkClient, data: Buffer | string): Promise<{ path: string; fresh: boolean }> {
     const target = this.targetPath();
     const parent = target.slice(0, target.lastIndexOf("/")) || "/";
     if (this.sequential && this.options.protected && this.createOutcomeUnknown) {
@@ -237,7 +240,7 @@ export class PersistentNode {
     }
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        const created = await client.create(target, this.currentData, { mode: this.mode, ttlMs: this.options.ttlMs });
+        const created = await client.create(target, data, { mode: this.mode, ttlMs: this.options.ttlMs });
         return { path: created.path, fresh: true };
       } catch (err) {
         if (isRetryable(err)) this.createOutcomeUnknown = true;
@@ -257,9 +260,7 @@ export class PersistentNode {
   }
 
   private markCreated(): void {
-    const first = !this.created;
     this.created = true;
-    if (first) this.options.onCreated?.(this.nodePath!);
     for (const waiter of [...this.createdWaiters]) waiter();
   }
 }

@@ -1,5 +1,5 @@
 import { ZkError, type ZkClient } from "@zkts/client";
-import { nextChildrenChange, retrying } from "./internal.js";
+import { isRetryable, nextChildrenChange, retrying, sleep } from "./internal.js";
 import { PersistentNode } from "./persistent-node.js";
 import { RenewingClient } from "./renewing-client.js";
 import { decodeServiceInstance, encodeServiceInstance, type ServiceInstance } from "./service-instance.js";
@@ -93,20 +93,26 @@ export class ServiceDiscovery {
     const path = this.servicePath(name);
     for (let round = 0; round < 1_000_000 && !signal?.aborted; round++) {
       const client = this.client;
-      await client.mkdirp(path);
       const { children, changed } = nextChildrenChange(client, path, signal);
       try {
         await children;
       } catch (err) {
+        if (ZkError.is(err, "NONODE")) {
+          await client.mkdirp(path);
+          continue;
+        }
         if (ZkError.is(err, "SESSIONEXPIRED") && this.source instanceof RenewingClient) {
           await this.nextClient(signal);
           continue;
         }
-        throw err;
+        if (!isRetryable(err)) throw err;
+        await sleep(100);
+        continue;
       }
       yield await this.queryForInstances<P>(name);
       const event = await changed;
       if (event === undefined && !(this.source instanceof RenewingClient)) return;
+      // A None event or none at all: the session ended; a RenewingClient brings the next one.
       if (event === undefined || event.type === "None") await this.nextClient(signal);
     }
   }
@@ -133,7 +139,7 @@ export class ServiceDiscovery {
   /** Waits until the RenewingClient hands out a client with a live session. */
   private async nextClient(signal?: AbortSignal): Promise<void> {
     const source = this.source;
-    if (!(source instanceof RenewingClient) || source.client.connectionState !== "lost") return;
+    if (!(source instanceof RenewingClient) || source.client.connectionState !== "lost" || signal?.aborted) return;
     await new Promise<void>((resolve) => {
       const stop = source.onRenewed(() => finish());
       const finish = () => {
