@@ -117,3 +117,28 @@ export function ensembleFromProperties(
   if (me === undefined) throw new ConfigError(`myid ${myid} is not in the server list (server.N lines)`);
   return { myid, members, initLimit, syncLimit, role: me.role, quorumListenOnAllIPs: listenText === "true" };
 }
+
+/**
+ * Where a member serves clients. As in ZooKeeper 3.5+, the client address of the member's own
+ * `server.N` line (`;[host:]port`) is the one it listens on, and zoo.cfg may then leave out
+ * `clientPort`; a `clientPort` or specific `clientPortAddress` that disagrees with that line is
+ * a configuration error rather than a guess.
+ */
+export function ownClientAddress(
+  ensemble: EnsembleConfig,
+  given: { clientPort: number | null; clientPortAddress: string | null },
+): { clientPort: number; clientPortAddress: string; plainClientPort: true } | null {
+  const me = ensemble.members.find((m) => m.id === ensemble.myid)!;
+  if (me.clientPort === null) return null;
+  const lineAddress = `${me.clientHost ?? "0.0.0.0"}:${me.clientPort}`;
+  const portDiffers = given.clientPort !== null && given.clientPort !== me.clientPort;
+  const wildcard = given.clientPortAddress === null || given.clientPortAddress === "0.0.0.0" || given.clientPortAddress === "::";
+  const hostDiffers = !wildcard && me.clientHost !== null && given.clientPortAddress !== me.clientHost;
+  if (portDiffers || hostDiffers) {
+    throw new ConfigError(
+      `server.${me.id} gives this server's client address as ${lineAddress}, but clientPort/clientPortAddress say ` +
+        `${given.clientPortAddress ?? "0.0.0.0"}:${given.clientPort ?? "(unset)"}`,
+    );
+  }
+  return { clientPort: me.clientPort, clientPortAddress: me.clientHost ?? given.clientPortAddress ?? "0.0.0.0", plainClientPort: true };
+}

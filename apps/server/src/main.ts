@@ -13,7 +13,7 @@ import {
   type LogLevel,
   type ServerConfig,
 } from "@zkts/server";
-import { type EnsembleConfig, ensembleFromProperties } from "./ensemble-cfg.js";
+import { type EnsembleConfig, ensembleFromProperties, ownClientAddress } from "./ensemble-cfg.js";
 import { runEnsembleMember } from "./ensemble-main.js";
 import { runPurge } from "./purge-command.js";
 import { INSPECT_SYNOPSIS, runInspectCommand } from "./inspect/inspect-commands.js";
@@ -82,7 +82,11 @@ async function main(): Promise<void> {
       const ensemble = ensembleFromProperties(props, () => (existsSync(myidPath) ? readFileSync(myidPath, "utf8") : null));
       if (ensemble !== null) {
         ensembleConfig = ensemble;
-        config = { ...config, serverId: ensemble.myid };
+        const given = {
+          clientPort: props.has("clientPort") ? config.clientPort : null,
+          clientPortAddress: props.has("clientPortAddress") ? config.clientPortAddress : null,
+        };
+        config = { ...config, ...ownClientAddress(ensemble, given), serverId: ensemble.myid };
       }
       if (config.unsafe !== null) unsafeWarning = admitUnsafeMode(config.unsafe, process.env, ensembleConfig !== null);
       ignoredKeys = parsed.ignoredKeys;

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot } from "@zkts/testkit";
+import { fourLetterWord, freePort, repoRoot } from "@zkts/testkit";
 import { describe, expect, it } from "vitest";
-import { ensembleFromProperties, parseMember } from "../src/ensemble-cfg.js";
+import { ensembleFromProperties, ownClientAddress, parseMember } from "../src/ensemble-cfg.js";
 import { parseProperties } from "../src/properties.js";
 
 const ensemble = (text: string, myid: string | null = "2") => ensembleFromProperties(parseProperties(text), () => myid);
@@ -76,4 +76,38 @@ describe("ensemble configuration", () => {
     expect(failure.code).toBe(2);
     expect(failure.stderr).toMatch(/^zkts-server: myid file is missing in dataDir/);
   });
+
+  it("serves clients at the client address of its own server line, as ZooKeeper 3.5+ does", () => {
+    const withClients = ensemble("server.1=a:1:2;2181\nserver.2=b:1:2;10.0.0.2:2182\nserver.3=c:1:2\ninitLimit=5\nsyncLimit=2\n")!;
+    const none = { clientPort: null, clientPortAddress: null };
+    expect(ownClientAddress(withClients, none)).toEqual({ clientPort: 2182, clientPortAddress: "10.0.0.2", plainClientPort: true });
+    expect(ownClientAddress({ ...withClients, myid: 1 }, none)).toEqual({ clientPort: 2181, clientPortAddress: "0.0.0.0", plainClientPort: true });
+    expect(ownClientAddress({ ...withClients, myid: 1 }, { clientPort: 2181, clientPortAddress: "127.0.0.1" })).toMatchObject({ clientPortAddress: "127.0.0.1" });
+    // No client address in the line: zoo.cfg's clientPort stands.
+    expect(ownClientAddress({ ...withClients, myid: 3 }, { clientPort: 2190, clientPortAddress: null })).toBeNull();
+    expect(() => ownClientAddress(withClients, { clientPort: 2181, clientPortAddress: null })).toThrowError(/server.2 gives this server's client address as 10.0.0.2:2182/);
+    expect(() => ownClientAddress(withClients, { clientPort: 2182, clientPortAddress: "10.0.0.9" })).toThrowError(/but clientPort\/clientPortAddress say 10.0.0.9:2182/);
+  });
+
+  it("zkts-server listens on its server line's client port when zoo.cfg has no clientPort", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "zkts-ens-"));
+    const [clientPort, quorumPort, electionPort] = [await freePort(), await freePort(), await freePort()];
+    writeFileSync(join(dir, "myid"), "1\n");
+    writeFileSync(
+      join(dir, "zoo.cfg"),
+      `tickTime=200\ndataDir=${dir}\ninitLimit=5\nsyncLimit=2\nstandaloneEnabled=false\nadmin.enableServer=false\n` +
+        `4lw.commands.whitelist=*\nserver.1=127.0.0.1:${quorumPort}:${electionPort};127.0.0.1:${clientPort}\n`,
+    );
+    const child = execFile(process.execPath, [join(repoRoot, "apps/server/dist/main.js"), "--config", join(dir, "zoo.cfg")]);
+    try {
+      let answer = "";
+      for (let attempt = 0; attempt < 100 && answer !== "imok"; attempt++) {
+        answer = await fourLetterWord("127.0.0.1", clientPort, "ruok", 1000).catch(() => "");
+        if (answer !== "imok") await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(answer).toBe("imok");
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 30_000);
 });
