@@ -54,3 +54,57 @@ export function nodeDigest(path: string, node: Znode): bigint {
 export function combineDigest(treeDigest: bigint, hash: bigint, sign: 1 | -1): bigint {
   return BigInt.asIntN(64, sign === 1 ? treeDigest + hash : treeDigest - hash);
 }
+
+/**
+ * Eight tables for slicing-by-8: table t maps a byte to the CRC of that byte followed by t zero
+ * bytes, so eight input bytes cost eight lookups and one combine instead of eight rounds.
+ */
+const SLICE_TABLES = (() => {
+  const tables = new Int32Array(256 * 8);
+  for (let n = 0; n < 256; n++) tables[n] = CRC_TABLE[n]!;
+  for (let t = 1; t < 8; t++) {
+    for (let n = 0; n < 256; n++) {
+      const previous = tables[(t - 1) * 256 + n]!;
+      tables[t * 256 + n] = (previous >>> 8) ^ tables[previous & 0xff]!;
+    }
+  }
+  return tables;
+})();
+
+/** Continues a CRC-32 (pre-inverted form, start at 0xffffffff) over `bytes[start, end)`. */
+export function crc32Update(crc: number, bytes: Uint8Array, start: number, end: number): number {
+  const t = SLICE_TABLES;
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    const low = crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+    crc =
+      t[1792 + (low & 0xff)]! ^
+      t[1536 + ((low >>> 8) & 0xff)]! ^
+      t[1280 + ((low >>> 16) & 0xff)]! ^
+      t[1024 + (low >>> 24)]! ^
+      t[768 + bytes[i + 4]!]! ^
+      t[512 + bytes[i + 5]!]! ^
+      t[256 + bytes[i + 6]!]! ^
+      t[bytes[i + 7]!]!;
+  }
+  for (; i < end; i++) crc = t[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return crc;
+}
+
+/** Continues a CRC-32 over the UTF-8 bytes of `text`, encoding only when it is not ASCII. */
+export function crc32UpdateText(crc: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) {
+      const rest = Buffer.from(text.substring(i), "utf8");
+      return crc32Update(crc, rest, 0, rest.length);
+    }
+    crc = CRC_TABLE[(crc ^ code) & 0xff]! ^ (crc >>> 8);
+  }
+  return crc;
+}
+
+/** Paths whose nodes hash to 0 (see above). */
+export function isDigestExcluded(path: string): boolean {
+  return path.startsWith(EXCLUDED_SUBTREE);
+}

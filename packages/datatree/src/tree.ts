@@ -10,10 +10,10 @@ import {
   type TxnHeader,
   WatcherType,
 } from "@zkts/jute";
-import { DIGEST_VERSION, combineDigest, nodeDigest } from "./digest.js";
+import { DIGEST_VERSION, combineDigest } from "./digest.js";
 import { AclCache, OPEN_UNSAFE_ACL_ID } from "./acl-cache.js";
 import type { AuthConfig } from "./auth.js";
-import { CONTAINER_EPHEMERAL_OWNER, ephemeralKind, ttlOf, ttlOwner } from "./ephemeral-type.js";
+import { CONTAINER_EPHEMERAL_OWNER, clientEphemeralOwner, ephemeralKind, ttlOf, ttlOwner } from "./ephemeral-type.js";
 import { baseName, joinPath, parentPath } from "./path.js";
 import {
   LIMIT_NODE,
@@ -25,9 +25,14 @@ import {
   trimQuotaPath,
 } from "./quota.js";
 import { WatchTable, type Watcher, type WatcherMode } from "./watches.js";
-import { type Znode, newZnode, systemZnode, toClientStat, toStatPersisted } from "./znode.js";
+import type { Znode } from "./znode.js";
+import { NO_SLOT, ZnodeStore } from "./znode-store.js";
+import { ZnodeMapView } from "./znode-map-view.js";
 
 export const ZOOKEEPER_PATH = "/zookeeper";
+const EMPTY = Buffer.alloc(0);
+/** Restored digest shares (each below 2^32) are folded into the bigint digest past this sum. */
+const RESTORE_DIGEST_FLUSH = 2 ** 52;
 export const CONFIG_PATH = "/zookeeper/config";
 
 /** What applying one transaction did, as DataTree.ProcessTxnResult reports it. */
@@ -42,7 +47,13 @@ export interface TxnResult {
   multiResult: TxnResult[] | null;
 }
 
-class NoNode extends Error {}
+/**
+ * A txn that finds its node missing (or present, for a create): an outcome, not a defect, and
+ * frequent while replaying a log over a fuzzy snapshot, so it carries no stack trace.
+ */
+class NoNode {
+  constructor(readonly message: string) {}
+}
 
 /** A recorded tree digest the tree disagreed with. */
 export interface DigestMismatch {
@@ -70,7 +81,10 @@ export interface DataTreeOptions {
  * same tree and fire the same watch events, whoever applies them.
  */
 export class DataTree {
-  readonly nodes = new Map<string, Znode>();
+  /** The znodes, packed (see ZnodeStore); read them through getNode, nodes or the read methods. */
+  private readonly store = new ZnodeStore();
+  /** The znodes by path as a read-only map; each value is a copy made as it is read. */
+  readonly nodes: ReadonlyMap<string, Znode>;
   readonly ephemerals = new Map<bigint, Set<string>>();
   readonly containers = new Set<string>();
   readonly ttls = new Set<string>();
@@ -93,24 +107,34 @@ export class DataTree {
     this.digestEnabled = options.digestEnabled ?? true;
     this.dataWatches = new WatchTable(this.auth);
     this.childWatches = new WatchTable(this.auth);
-    const root = systemZnode(OPEN_UNSAFE_ACL_ID);
-    const zookeeper = systemZnode(OPEN_UNSAFE_ACL_ID);
-    const quota = systemZnode(OPEN_UNSAFE_ACL_ID);
-    const config = systemZnode(this.acls.intern(Ids.READ_ACL_UNSAFE as unknown as ACL[]));
-    // ZooKeeper creates /zookeeper/config through setACL(version -1), which leaves aversion -1.
-    config.aversion = -1;
-    root.children.add("zookeeper");
-    zookeeper.children.add("quota");
-    zookeeper.children.add("config");
-    this.nodes.set("/", root);
-    this.nodes.set(ZOOKEEPER_PATH, zookeeper);
-    this.nodes.set(QUOTA_ROOT, quota);
-    this.nodes.set(CONFIG_PATH, config);
-    for (const [path, node] of this.nodes) {
-      this.approximateDataSize += path.length + (node.data?.length ?? 0);
-      this.hash(path, node);
-    }
+    this.nodes = new ZnodeMapView(this.store, (slot) => this.znodeAt(slot));
+    this.store.clear();
+    const root = this.store.insert("/", NO_SLOT);
+    this.store.setData(root, EMPTY);
+    this.store.setLong(root, "aclId", OPEN_UNSAFE_ACL_ID);
+    this.hash(root);
+    this.approximateDataSize += 1;
+    for (const path of [ZOOKEEPER_PATH, QUOTA_ROOT, CONFIG_PATH]) this.addSystemNode(path);
   }
+
+  /**
+   * One of the nodes every tree has below the root, zeroed as ZooKeeper creates them; a
+   * snapshot that lacks one gets it back (finishRestore).
+   */
+  private addSystemNode(path: string): void {
+    const slot = this.store.insert(path, this.store.slotOf(parentPath(path)));
+    this.store.setData(slot, EMPTY);
+    if (path === CONFIG_PATH) {
+      this.store.setLong(slot, "aclId", this.acls.intern(Ids.READ_ACL_UNSAFE as unknown as ACL[]));
+      // ZooKeeper creates /zookeeper/config through setACL(version -1), which leaves aversion -1.
+      this.store.setInt(slot, "aversion", -1);
+    } else {
+      this.store.setLong(slot, "aclId", OPEN_UNSAFE_ACL_ID);
+    }
+    this.hash(slot);
+    this.approximateDataSize += path.length;
+  }
+
 
   /** ZooKeeper's digest_mismatches_count: recorded digests (log, proposal, snapshot) that differed. */
   digestMismatches = 0;
@@ -158,18 +182,62 @@ export class DataTree {
     return { zxid, source, recorded: BigInt.asIntN(64, recorded), actual: this.treeDigest };
   }
 
+
   /** Counts a node into the digest: after it is created or changed. */
-  private hash(path: string, node: Znode): void {
-    if (this.digestEnabled) this.treeDigest = combineDigest(this.treeDigest, nodeDigest(path, node), 1);
+  private hash(slot: number): void {
+    if (this.digestEnabled) this.treeDigest = combineDigest(this.treeDigest, BigInt(this.store.rehash(slot)), 1);
   }
 
   /** Takes a node out of the digest: before it is changed or deleted. */
-  private unhash(path: string, node: Znode): void {
-    if (this.digestEnabled) this.treeDigest = combineDigest(this.treeDigest, nodeDigest(path, node), -1);
+  private unhash(slot: number): void {
+    if (this.digestEnabled) this.treeDigest = combineDigest(this.treeDigest, BigInt(this.store.digest(slot)), -1);
   }
 
+  /** A copy of the znode at `path`; its `children` is a live view, valid until the znode goes. */
   getNode(path: string): Znode | undefined {
-    return this.nodes.get(path);
+    const slot = this.store.slotOf(path);
+    return slot === NO_SLOT ? undefined : this.znodeAt(slot);
+  }
+
+  private znodeAt(slot: number): Znode {
+    const s = this.store;
+    return {
+      data: s.data(slot),
+      aclId: s.long(slot, "aclId"),
+      czxid: s.long(slot, "czxid"),
+      mzxid: s.long(slot, "mzxid"),
+      ctime: s.long(slot, "ctime"),
+      mtime: s.long(slot, "mtime"),
+      version: s.int(slot, "version"),
+      cversion: s.int(slot, "cversion"),
+      aversion: s.int(slot, "aversion"),
+      ephemeralOwner: s.long(slot, "ephemeralOwner"),
+      pzxid: s.long(slot, "pzxid"),
+      children: { get size() { return s.childCount(slot); }, [Symbol.iterator]: () => s.childNames(slot)[Symbol.iterator]() },
+    };
+  }
+
+  /** The client's view of a znode's stat, as toClientStat makes it, read from the store. */
+  private statAt(slot: number): Stat {
+    const s = this.store;
+    const numChildren = s.childCount(slot);
+    return {
+      czxid: s.long(slot, "czxid"),
+      mzxid: s.long(slot, "mzxid"),
+      ctime: s.long(slot, "ctime"),
+      mtime: s.long(slot, "mtime"),
+      version: s.int(slot, "version"),
+      cversion: s.int(slot, "cversion") * 2 - numChildren,
+      aversion: s.int(slot, "aversion"),
+      ephemeralOwner: clientEphemeralOwner(s.long(slot, "ephemeralOwner"), this.extendedTypesEnabled),
+      dataLength: s.dataSize(slot),
+      numChildren,
+      pzxid: s.long(slot, "pzxid"),
+    };
+  }
+
+  private aclAt(slot: number): ACL[] {
+    return this.acls.get(this.store.long(slot, "aclId"));
   }
 
   aclOf(node: Znode): ACL[] {
@@ -177,7 +245,12 @@ export class DataTree {
   }
 
   get nodeCount(): number {
-    return this.nodes.size;
+    return this.store.size;
+  }
+
+  /** Bytes the packed znode columns and the data arena hold (for memory figures). */
+  get packedBytes(): number {
+    return this.store.columnBytes;
   }
 
   get ephemeralCount(): number {
@@ -284,13 +357,13 @@ export class DataTree {
     // Replaying a create whose node survived in a fuzzy snapshot: bring the parent's cversion
     // and pzxid forward as ZooKeeper does, so the replayed tree matches the original.
     if (body.type === OpCode.create && rc.err === ErrorCode.NODEEXISTS && rc.path !== null) {
-      const parent = this.nodes.get(parentPath(rc.path));
-      if (parent === undefined) rc.err = ErrorCode.NONODE;
-      else if (body.txn.parentCVersion > parent.cversion) {
-        this.unhash(parentPath(rc.path), parent);
-        parent.cversion = body.txn.parentCVersion;
-        parent.pzxid = header.zxid;
-        this.hash(parentPath(rc.path), parent);
+      const parent = this.store.slotOf(parentPath(rc.path));
+      if (parent === NO_SLOT) rc.err = ErrorCode.NONODE;
+      else if (body.txn.parentCVersion > this.store.int(parent, "cversion")) {
+        this.unhash(parent);
+        this.store.setInt(parent, "cversion", body.txn.parentCVersion);
+        this.store.setLong(parent, "pzxid", header.zxid);
+        this.hash(parent);
       }
     }
     return rc;
@@ -326,22 +399,45 @@ export class DataTree {
     time: bigint,
   ): Stat {
     const parentName = parentPath(path);
-    const parent = this.nodes.get(parentName);
-    if (parent === undefined) throw new NoNode("parent");
-    if (this.nodes.has(path)) throw new NoNode("exists");
+    const s = this.store;
+    const parent = s.slotOf(parentName);
+    if (parent === NO_SLOT) throw new NoNode("parent");
+    if (s.has(path)) throw new NoNode("exists");
+    const parentCversion = s.int(parent, "cversion");
     let cversion = parentCVersion;
-    if (cversion === -1) cversion = parent.cversion + 1;
-    this.unhash(parentName, parent);
-    if (cversion > parent.cversion) {
-      parent.cversion = cversion;
-      parent.pzxid = zxid;
+    if (cversion === -1) cversion = parentCversion + 1;
+    this.unhash(parent);
+    if (cversion > parentCversion) {
+      s.setInt(parent, "cversion", cversion);
+      s.setLong(parent, "pzxid", zxid);
     }
-    this.hash(parentName, parent);
-    const child = newZnode(data, this.acls.intern(acl), zxid, time, ephemeralOwner);
-    parent.children.add(baseName(path));
-    this.nodes.set(path, child);
-    this.hash(path, child);
+    this.hash(parent);
+    const child = s.insert(path, parent);
+    s.setData(child, data);
+    s.setLong(child, "aclId", this.acls.intern(acl));
+    s.setLong(child, "czxid", zxid);
+    s.setLong(child, "mzxid", zxid);
+    s.setLong(child, "pzxid", zxid);
+    s.setLong(child, "ctime", time);
+    s.setLong(child, "mtime", time);
+    s.setLong(child, "ephemeralOwner", ephemeralOwner);
+    this.hash(child);
     this.approximateDataSize += path.length + (data?.length ?? 0);
+    this.trackOwner(path, ephemeralOwner);
+    if (parentName.startsWith(QUOTA_ROOT)) {
+      const childName = baseName(path);
+      if (childName === LIMIT_NODE) this.quotas.add(trimQuotaPath(parentName));
+      if (childName === STAT_NODE) this.recountQuota(trimQuotaPath(parentName));
+    }
+    this.updateQuotaStats(path, BigInt(data?.length ?? 0), 1n);
+    const stat = this.statAt(child);
+    this.dataWatches.trigger(path, EventType.NodeCreated, zxid, acl);
+    this.childWatches.trigger(parentName, EventType.NodeChildrenChanged, zxid, this.aclAt(parent));
+    return stat;
+  }
+
+  /** Files a node under its kind of owner: a session's ephemerals, containers or TTL nodes. */
+  private trackOwner(path: string, ephemeralOwner: bigint): void {
     switch (ephemeralKind(ephemeralOwner, this.extendedTypesEnabled)) {
       case "container":
         this.containers.add(path);
@@ -361,35 +457,10 @@ export class DataTree {
       case "void":
         break;
     }
-    if (parentName.startsWith(QUOTA_ROOT)) {
-      const childName = baseName(path);
-      if (childName === LIMIT_NODE) this.quotas.add(trimQuotaPath(parentName));
-      if (childName === STAT_NODE) this.recountQuota(trimQuotaPath(parentName));
-    }
-    this.updateQuotaStats(path, BigInt(data?.length ?? 0), 1n);
-    const stat = toClientStat(child, this.extendedTypesEnabled);
-    this.dataWatches.trigger(path, EventType.NodeCreated, zxid, acl);
-    this.childWatches.trigger(parentName, EventType.NodeChildrenChanged, zxid, this.aclOf(parent));
-    return stat;
   }
 
-  deleteNode(path: string, zxid: bigint): void {
-    const parentName = parentPath(path);
-    const parent = this.nodes.get(parentName);
-    if (parent === undefined) throw new NoNode("parent");
-    const childName = baseName(path);
-    parent.children.delete(childName);
-    this.unhash(parentName, parent);
-    if (zxid > parent.pzxid) parent.pzxid = zxid;
-    this.hash(parentName, parent);
-    const node = this.nodes.get(path);
-    if (node === undefined) throw new NoNode("node");
-    this.unhash(path, node);
-    this.nodes.delete(path);
-    const acl = this.aclOf(node);
-    this.acls.release(node.aclId);
-    this.approximateDataSize -= path.length + (node.data?.length ?? 0);
-    switch (ephemeralKind(node.ephemeralOwner, this.extendedTypesEnabled)) {
+  private untrackOwner(path: string, ephemeralOwner: bigint): void {
+    switch (ephemeralKind(ephemeralOwner, this.extendedTypesEnabled)) {
       case "container":
         this.containers.delete(path);
         break;
@@ -397,52 +468,76 @@ export class DataTree {
         this.ttls.delete(path);
         break;
       case "normal": {
-        const set = this.ephemerals.get(node.ephemeralOwner);
+        const set = this.ephemerals.get(ephemeralOwner);
         if (set !== undefined) {
           set.delete(path);
-          if (set.size === 0) this.ephemerals.delete(node.ephemeralOwner);
+          if (set.size === 0) this.ephemerals.delete(ephemeralOwner);
         }
         break;
       }
       case "void":
         break;
     }
+  }
+
+  deleteNode(path: string, zxid: bigint): void {
+    const s = this.store;
+    const parentName = parentPath(path);
+    const parent = s.slotOf(parentName);
+    if (parent === NO_SLOT) throw new NoNode("parent");
+    const childName = baseName(path);
+    this.unhash(parent);
+    if (zxid > s.long(parent, "pzxid")) s.setLong(parent, "pzxid", zxid);
+    this.hash(parent);
+    const node = s.slotOf(path);
+    if (node === NO_SLOT) throw new NoNode("node");
+    this.unhash(node);
+    const aclId = s.long(node, "aclId");
+    const acl = this.acls.get(aclId);
+    this.acls.release(aclId);
+    const dataSize = s.dataSize(node);
+    const ephemeralOwner = s.long(node, "ephemeralOwner");
+    s.remove(node, parent);
+    this.approximateDataSize -= path.length + dataSize;
+    this.untrackOwner(path, ephemeralOwner);
     if (parentName.startsWith(QUOTA_ROOT) && childName === LIMIT_NODE) {
       this.quotas.delete(trimQuotaPath(parentName));
     }
-    this.updateQuotaStats(path, -BigInt(node.data?.length ?? 0), -1n);
+    this.updateQuotaStats(path, -BigInt(dataSize), -1n);
     const processed = this.dataWatches.trigger(path, EventType.NodeDeleted, zxid, acl);
     this.childWatches.trigger(path, EventType.NodeDeleted, zxid, acl, processed);
-    this.childWatches.trigger(parentName, EventType.NodeChildrenChanged, zxid, this.aclOf(parent));
+    this.childWatches.trigger(parentName, EventType.NodeChildrenChanged, zxid, this.aclAt(parent));
   }
 
   setData(path: string, data: Buffer | null, version: number, zxid: bigint, time: bigint): Stat {
-    const node = this.nodes.get(path);
-    if (node === undefined) throw new NoNode("node");
-    const previousLength = node.data?.length ?? 0;
-    this.unhash(path, node);
-    node.data = data;
-    node.mtime = time;
-    node.mzxid = zxid;
-    node.version = version;
-    this.hash(path, node);
-    const stat = toClientStat(node, this.extendedTypesEnabled);
+    const s = this.store;
+    const slot = s.slotOf(path);
+    if (slot === NO_SLOT) throw new NoNode("node");
+    const previousLength = s.dataSize(slot);
+    this.unhash(slot);
+    s.setData(slot, data);
+    s.setLong(slot, "mtime", time);
+    s.setLong(slot, "mzxid", zxid);
+    s.setInt(slot, "version", version);
+    this.hash(slot);
+    const stat = this.statAt(slot);
     const length = data?.length ?? 0;
     this.approximateDataSize += length - previousLength;
     this.updateQuotaStats(path, BigInt(length - previousLength), 0n);
-    this.dataWatches.trigger(path, EventType.NodeDataChanged, zxid, this.aclOf(node));
+    this.dataWatches.trigger(path, EventType.NodeDataChanged, zxid, this.aclAt(slot));
     return stat;
   }
 
   setAcl(path: string, acl: ACL[], version: number): Stat {
-    const node = this.nodes.get(path);
-    if (node === undefined) throw new NoNode("node");
-    this.acls.release(node.aclId);
-    this.unhash(path, node);
-    node.aversion = version;
-    node.aclId = this.acls.intern(acl);
-    this.hash(path, node);
-    return toClientStat(node, this.extendedTypesEnabled);
+    const s = this.store;
+    const slot = s.slotOf(path);
+    if (slot === NO_SLOT) throw new NoNode("node");
+    this.acls.release(s.long(slot, "aclId"));
+    this.unhash(slot);
+    s.setInt(slot, "aversion", version);
+    s.setLong(slot, "aclId", this.acls.intern(acl));
+    this.hash(slot);
+    return this.statAt(slot);
   }
 
   /** Deletes a closed session's ephemerals (those named in the txn, then any left over). */
@@ -472,9 +567,9 @@ export class DataTree {
   private updateQuotaStats(path: string, bytesDiff: bigint, countDiff: bigint): void {
     const root = this.quotaRootOf(path);
     if (root === null) return;
-    const statNode = this.nodes.get(quotaStatPath(root));
-    if (statNode === undefined) return;
-    const stats = StatsTrack.parse(statNode.data);
+    const statNode = this.store.slotOf(quotaStatPath(root));
+    if (statNode === NO_SLOT) return;
+    const stats = StatsTrack.parse(this.store.data(statNode));
     stats.set("count", stats.count + countDiff);
     stats.set("bytes", stats.bytes + bytesDiff);
     this.replaceData(statNode, stats.toBuffer());
@@ -486,36 +581,36 @@ export class DataTree {
   }
 
   private recountQuota(path: string): void {
+    const s = this.store;
     let count = 0n;
     let bytes = 0n;
-    const start = this.nodes.get(path);
-    if (start !== undefined) {
-      const stack: string[] = [path];
+    const start = s.slotOf(path);
+    if (start !== NO_SLOT) {
+      const stack: number[] = [start];
       while (stack.length > 0) {
-        const p = stack.pop()!;
-        const node = this.nodes.get(p);
-        if (node === undefined) continue;
+        const slot = stack.pop()!;
         count += 1n;
-        bytes += BigInt(node.data?.length ?? 0);
-        for (const child of node.children) stack.push(joinPath(p, child));
+        bytes += BigInt(s.dataSize(slot));
+        for (let child = s.firstChildOf(slot); child !== NO_SLOT; child = s.nextSiblingOf(child)) stack.push(child);
       }
     }
-    const statNode = this.nodes.get(quotaStatPath(path));
-    if (statNode === undefined) return;
+    const statNode = s.slotOf(quotaStatPath(path));
+    if (statNode === NO_SLOT) return;
     const stats = new StatsTrack();
     stats.set("count", count);
     stats.set("bytes", bytes);
     this.replaceData(statNode, stats.toBuffer());
   }
 
-  private replaceData(node: Znode, data: Buffer): void {
-    this.approximateDataSize += data.length - (node.data?.length ?? 0);
-    node.data = data;
+  /** Rewrites a quota stat node's data; it is under /zookeeper/, so its digest stays 0. */
+  private replaceData(slot: number, data: Buffer): void {
+    this.approximateDataSize += data.length - this.store.dataSize(slot);
+    this.store.setData(slot, data);
   }
 
   /** Rebuilds the quota roots after a tree is loaded from a snapshot. */
   rebuildQuotaPaths(): void {
-    for (const path of this.nodes.keys()) {
+    for (const path of this.store.pathList()) {
       if (path.startsWith(`${QUOTA_ROOT}/`) && baseName(path) === LIMIT_NODE) {
         this.quotas.add(trimQuotaPath(parentPath(path)));
       }
@@ -526,70 +621,105 @@ export class DataTree {
 
   /**
    * Empties the tree before a snapshot is loaded into it with `restoreAcl` and `restoreNode`
-   * (root first, every parent before its children), then `finishRestore`.
+   * or `restoreNodeBytes` (root first, every parent before its children), then `finishRestore`.
+   * `nodeCount`, when known, sizes the store once.
    */
-  beginRestore(): void {
-    this.nodes.clear();
+  beginRestore(nodeCount = 0): void {
+    this.store.clear();
+    this.store.reserve(nodeCount);
     this.ephemerals.clear();
     this.containers.clear();
     this.ttls.clear();
     this.approximateDataSize = 0;
     this.treeDigest = 0n;
+    this.restoreDigestPending = 0;
+    this.restoreParent = { path: "", slot: NO_SLOT };
   }
 
   restoreAcl(id: bigint, acl: ACL[]): void {
     this.acls.restore(id, acl);
   }
 
+  /**
+   * The last parent a restored node was filed under: snapshots are in preorder, so siblings
+   * come one after another and their parent is found without cutting their paths.
+   */
+  private restoreParent = { path: "", slot: NO_SLOT };
+
+  private parentForRestore(path: string): number {
+    if (path === "/") return NO_SLOT;
+    const last = this.restoreParent;
+    const cut = path.lastIndexOf("/");
+    if (last.slot !== NO_SLOT && cut === (last.path === "/" ? 0 : last.path.length) && path.startsWith(last.path)) {
+      return last.slot;
+    }
+    const parentName = cut === 0 ? "/" : path.substring(0, cut);
+    const slot = this.store.slotOf(parentName);
+    if (slot === NO_SLOT) throw new Error(`snapshot node ${path} comes before its parent`);
+    this.restoreParent = { path: parentName, slot };
+    return slot;
+  }
+
   /** Loads one snapshot node; `path` is "" or "/" for the root. */
   restoreNode(path: string, data: Buffer | null, aclId: bigint, stat: StatPersisted): void {
     const key = path === "" ? "/" : path;
-    const node: Znode = { ...stat, data, aclId, children: new Set() };
-    if (key !== "/") {
-      const parent = this.nodes.get(parentPath(key));
-      if (parent === undefined) throw new Error(`snapshot node ${key} comes before its parent`);
-      parent.children.add(baseName(key));
+    const s = this.store;
+    const slot = s.insert(key, this.parentForRestore(key));
+    s.setData(slot, data);
+    s.setLong(slot, "aclId", aclId);
+    s.setLong(slot, "czxid", stat.czxid);
+    s.setLong(slot, "mzxid", stat.mzxid);
+    s.setLong(slot, "ctime", stat.ctime);
+    s.setLong(slot, "mtime", stat.mtime);
+    s.setInt(slot, "version", stat.version);
+    s.setInt(slot, "cversion", stat.cversion);
+    s.setInt(slot, "aversion", stat.aversion);
+    s.setLong(slot, "ephemeralOwner", stat.ephemeralOwner);
+    s.setLong(slot, "pzxid", stat.pzxid);
+    this.restored(key, slot, aclId, stat.ephemeralOwner, data?.length ?? 0);
+  }
+
+  /**
+   * Loads one snapshot node straight from the file's bytes (see ZnodeStore.restore): the data
+   * (`dataLength` -1 for null) and the 60 StatPersisted bytes are copied, nothing else is made.
+   */
+  restoreNodeBytes(path: string, bytes: Buffer, dataAt: number, dataLength: number, aclAt: number, statAt: number): void {
+    const key = path === "" ? "/" : path;
+    const s = this.store;
+    const slot = s.restore(key, this.parentForRestore(key), bytes, dataAt, dataLength, aclAt, statAt);
+    // Most nodes have the open ACL and no owner: both are recognised without making a bigint,
+    // and the digest shares are summed as numbers, so loading a node leaves no garbage.
+    if (!s.longIs(slot, "aclId", -1)) this.acls.addReference(s.long(slot, "aclId"));
+    if (!s.longIs(slot, "ephemeralOwner", 0)) this.trackOwner(key, s.long(slot, "ephemeralOwner"));
+    this.approximateDataSize += key.length + Math.max(dataLength, 0);
+    if (this.digestEnabled) {
+      this.restoreDigestPending += s.digest(slot);
+      if (this.restoreDigestPending >= RESTORE_DIGEST_FLUSH) this.flushRestoreDigest();
     }
-    this.nodes.set(key, node);
-    this.hash(key, node);
+  }
+
+  /** Digest shares of restored nodes not yet added to treeDigest: exact while below 2^53. */
+  private restoreDigestPending = 0;
+
+  private flushRestoreDigest(): void {
+    this.treeDigest = combineDigest(this.treeDigest, BigInt(this.restoreDigestPending), 1);
+    this.restoreDigestPending = 0;
+  }
+
+  private restored(path: string, slot: number, aclId: bigint, ephemeralOwner: bigint, dataSize: number): void {
+    this.hash(slot);
     this.acls.addReference(aclId);
-    this.approximateDataSize += key.length + (data?.length ?? 0);
-    switch (ephemeralKind(stat.ephemeralOwner, this.extendedTypesEnabled)) {
-      case "container":
-        this.containers.add(key);
-        break;
-      case "ttl":
-        this.ttls.add(key);
-        break;
-      case "normal": {
-        let set = this.ephemerals.get(stat.ephemeralOwner);
-        if (set === undefined) {
-          set = new Set();
-          this.ephemerals.set(stat.ephemeralOwner, set);
-        }
-        set.add(key);
-        break;
-      }
-      case "void":
-        break;
-    }
+    this.approximateDataSize += path.length + dataSize;
+    if (ephemeralOwner !== 0n) this.trackOwner(path, ephemeralOwner);
   }
 
   /** Ends a restore: system nodes a snapshot lacked are added back, quota roots found. */
   finishRestore(zxid: bigint): void {
-    for (const [path, parent] of [
-      [ZOOKEEPER_PATH, "/"],
-      [QUOTA_ROOT, ZOOKEEPER_PATH],
-      [CONFIG_PATH, ZOOKEEPER_PATH],
-    ] as const) {
-      if (this.nodes.has(path)) continue;
-      const aclId = path === CONFIG_PATH ? this.acls.intern(Ids.READ_ACL_UNSAFE as unknown as ACL[]) : OPEN_UNSAFE_ACL_ID;
-      const node = systemZnode(aclId);
-      if (path === CONFIG_PATH) node.aversion = -1;
-      this.nodes.set(path, node);
-      this.hash(path, node);
-      this.nodes.get(parent)?.children.add(baseName(path));
+    this.flushRestoreDigest();
+    for (const path of [ZOOKEEPER_PATH, QUOTA_ROOT, CONFIG_PATH]) {
+      if (!this.store.has(path)) this.addSystemNode(path);
     }
+    this.restoreParent = { path: "", slot: NO_SLOT };
     this.rebuildQuotaPaths();
     this.lastProcessedZxid = zxid;
   }
@@ -601,14 +731,53 @@ export class DataTree {
    * brings any node to its final state.
    */
   *snapshotNodes(): Generator<{ path: string; data: Buffer | null; aclId: bigint; stat: StatPersisted }> {
+    for (const { path, slot } of this.snapshotWalk()) {
+      const s = this.store;
+      yield {
+        path: path === "/" ? "" : path,
+        data: s.data(slot),
+        aclId: s.long(slot, "aclId"),
+        stat: {
+          czxid: s.long(slot, "czxid"),
+          mzxid: s.long(slot, "mzxid"),
+          ctime: s.long(slot, "ctime"),
+          mtime: s.long(slot, "mtime"),
+          version: s.int(slot, "version"),
+          cversion: s.int(slot, "cversion"),
+          aversion: s.int(slot, "aversion"),
+          ephemeralOwner: s.long(slot, "ephemeralOwner"),
+          pzxid: s.long(slot, "pzxid"),
+        },
+      };
+    }
+  }
+
+  /**
+   * The same walk for a writer that copies bytes: each node's path, its data, ACL reference and
+   * the 60 StatPersisted bytes written into `stat` (big-endian, as the snapshot holds them).
+   * Read each node before resuming the walk; the tree may change between steps.
+   */
+  *snapshotNodeBytes(stat: Buffer): Generator<{ path: string; data: Buffer | null; aclId: bigint }> {
+    for (const { path, slot } of this.snapshotWalk()) {
+      this.store.copyStat(slot, stat, 0);
+      yield { path: path === "/" ? "" : path, data: this.store.data(slot), aclId: this.store.long(slot, "aclId") };
+    }
+  }
+
+  /** Preorder by path: a node's children are looked up as it is reached, so the walk survives changes. */
+  private *snapshotWalk(): Generator<{ path: string; slot: number }> {
     const stack: string[] = ["/"];
     while (stack.length > 0) {
       const path = stack.pop()!;
-      const node = this.nodes.get(path);
-      if (node === undefined) continue;
-      yield { path: path === "/" ? "" : path, data: node.data, aclId: node.aclId, stat: toStatPersisted(node) };
-      const children = [...node.children];
-      for (let i = children.length - 1; i >= 0; i--) stack.push(joinPath(path, children[i]!));
+      const slot = this.store.slotOf(path);
+      if (slot === NO_SLOT) continue;
+      yield { path, slot };
+      // The slot may have been reused while the caller held the step; look it up again.
+      const now = this.store.slotOf(path);
+      if (now === NO_SLOT) continue;
+      // The stored path strings, whose hashes are known: looking them up again costs little.
+      const children = this.store.childPaths(now);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
   }
 
@@ -616,38 +785,37 @@ export class DataTree {
 
   statNode(path: string, watcher: Watcher | null): Stat | null {
     if (watcher !== null) this.dataWatches.add(path, watcher);
-    const node = this.nodes.get(path);
-    return node === undefined ? null : toClientStat(node, this.extendedTypesEnabled);
+    const slot = this.store.slotOf(path);
+    return slot === NO_SLOT ? null : this.statAt(slot);
   }
 
   getData(path: string, watcher: Watcher | null): { data: Buffer | null; stat: Stat } | null {
-    const node = this.nodes.get(path);
-    if (node === undefined) return null;
+    const slot = this.store.slotOf(path);
+    if (slot === NO_SLOT) return null;
     if (watcher !== null) this.dataWatches.add(path, watcher);
-    return { data: node.data, stat: toClientStat(node, this.extendedTypesEnabled) };
+    return { data: this.store.data(slot), stat: this.statAt(slot) };
   }
 
   getChildren(path: string, watcher: Watcher | null): { children: string[]; stat: Stat } | null {
-    const node = this.nodes.get(path);
-    if (node === undefined) return null;
+    const slot = this.store.slotOf(path);
+    if (slot === NO_SLOT) return null;
     if (watcher !== null) this.childWatches.add(path, watcher);
-    return { children: [...node.children], stat: toClientStat(node, this.extendedTypesEnabled) };
+    return { children: this.store.childNames(slot), stat: this.statAt(slot) };
   }
 
   /** Every descendant of a path (the root's count includes /zookeeper and its children). */
   getAllChildrenNumber(path: string): number {
-    const start = this.nodes.get(path);
-    if (start === undefined) return 0;
-    if (path === "/") return this.nodes.size - 1;
+    const s = this.store;
+    const start = s.slotOf(path);
+    if (start === NO_SLOT) return 0;
+    if (path === "/") return s.size - 1;
     let total = 0;
-    const stack: string[] = [path];
+    const stack: number[] = [start];
     while (stack.length > 0) {
-      const p = stack.pop()!;
-      const node = this.nodes.get(p);
-      if (node === undefined) continue;
-      for (const child of node.children) {
+      const slot = stack.pop()!;
+      for (let child = s.firstChildOf(slot); child !== NO_SLOT; child = s.nextSiblingOf(child)) {
         total++;
-        stack.push(joinPath(p, child));
+        stack.push(child);
       }
     }
     return total;
@@ -659,18 +827,19 @@ export class DataTree {
 
   /** Containers that are empty and were used, and TTL nodes past their time (ContainerManager). */
   expiryCandidates(nowMs: bigint, containerNeverUsedMs: bigint): string[] {
+    const s = this.store;
     const out: string[] = [];
     for (const path of this.containers) {
-      const node = this.nodes.get(path);
-      if (node === undefined || node.children.size > 0) continue;
-      if (node.cversion > 0) out.push(path);
-      else if (containerNeverUsedMs !== 0n && nowMs - node.mtime > containerNeverUsedMs) out.push(path);
+      const slot = s.slotOf(path);
+      if (slot === NO_SLOT || s.childCount(slot) > 0) continue;
+      if (s.int(slot, "cversion") > 0) out.push(path);
+      else if (containerNeverUsedMs !== 0n && nowMs - s.long(slot, "mtime") > containerNeverUsedMs) out.push(path);
     }
     for (const path of this.ttls) {
-      const node = this.nodes.get(path);
-      if (node === undefined || node.children.size > 0) continue;
-      const ttl = ttlOf(node.ephemeralOwner);
-      if (ttl !== 0n && nowMs - node.mtime > ttl) out.push(path);
+      const slot = s.slotOf(path);
+      if (slot === NO_SLOT || s.childCount(slot) > 0) continue;
+      const ttl = ttlOf(s.long(slot, "ephemeralOwner"));
+      if (ttl !== 0n && nowMs - s.long(slot, "mtime") > ttl) out.push(path);
     }
     return out;
   }

@@ -1,10 +1,16 @@
 import type { Stat, StatPersisted } from "@zkts/jute";
 import { clientEphemeralOwner } from "./ephemeral-type.js";
 
+/** A znode's child names: a Set where the znode stands alone, a view of the tree where it lives. */
+export interface ChildNames extends Iterable<string> {
+  readonly size: number;
+}
+
 /**
- * A znode as the tree stores it: StatPersisted fields plus data, an ACL reference and the
- * child names. `cversion` here is ZooKeeper's stored cversion, which counts child creations
- * only; clients see creations plus deletions (see `toClientStat`).
+ * A znode's StatPersisted fields plus data, an ACL reference and the child names, as one value.
+ * The tree keeps znodes packed (see ZnodeStore) and hands out copies of this shape.
+ * `cversion` here is ZooKeeper's stored cversion, which counts child creations only; clients see
+ * creations plus deletions (see `toClientStat`).
  */
 export interface Znode {
   data: Buffer | null;
@@ -18,10 +24,15 @@ export interface Znode {
   aversion: number;
   ephemeralOwner: bigint;
   pzxid: bigint;
+  children: ChildNames;
+}
+
+/** A znode standing alone, outside any tree, with its own set of child names. */
+export interface DetachedZnode extends Znode {
   children: Set<string>;
 }
 
-export function newZnode(data: Buffer | null, aclId: bigint, zxid: bigint, time: bigint, ephemeralOwner: bigint): Znode {
+export function newZnode(data: Buffer | null, aclId: bigint, zxid: bigint, time: bigint, ephemeralOwner: bigint): DetachedZnode {
   return {
     data,
     aclId,
@@ -39,7 +50,7 @@ export function newZnode(data: Buffer | null, aclId: bigint, zxid: bigint, time:
 }
 
 /** The zeroed stat of the nodes a tree starts with (/, /zookeeper, ...). */
-export function systemZnode(aclId: bigint): Znode {
+export function systemZnode(aclId: bigint): DetachedZnode {
   return newZnode(Buffer.alloc(0), aclId, 0n, 0n, 0n);
 }
 
@@ -74,6 +85,6 @@ export function toStatPersisted(node: Znode): StatPersisted {
   };
 }
 
-export function fromStatPersisted(stat: StatPersisted, data: Buffer | null, aclId: bigint): Znode {
+export function fromStatPersisted(stat: StatPersisted, data: Buffer | null, aclId: bigint): DetachedZnode {
   return { ...stat, data, aclId, children: new Set() };
 }
