@@ -30,9 +30,10 @@ export {
   type SlowFsync,
   type TxnLogAppenderOptions,
 } from "./txn-log-appender.js";
-export type { SnapshotNode, SnapshotSource, ZxidDigest } from "./snapshot-types.js";
+export type { EncodedSnapshotNode, SnapshotNode, SnapshotSource, ZxidDigest } from "./snapshot-types.js";
+export { STAT_PERSISTED_BYTES } from "./snapshot-types.js";
 export { encodeSnapshotBytes, writeSnapshot, type WriteSnapshotOptions, type WrittenSnapshot } from "./snapshot-writer.js";
-export { openSnapshot, parseSnapshot, readSnapshot, type LoadedSnapshot, type OpenSnapshotOptions } from "./snapshot-reader.js";
+export { openSnapshot, parseSnapshot, readSnapshot, type LoadedSnapshot, type OpenSnapshotOptions, type SnapshotNodeBytes } from "./snapshot-reader.js";
 export { looksSealed } from "./snapshot-files.js";
 export { SnapshotTrigger, SNAP_COUNT_DEFAULT, type SnapshotTriggerOptions } from "./snapshot-trigger.js";
 export { recover, type LogRepair, type RecoveredTxn, type Recovery, type RecoverOptions, type SkippedSnapshot } from "./recovery.js";

@@ -40,6 +40,26 @@ export interface LoadedSnapshot {
   lastProcessedZxid: bigint | null;
   /** The nodes in file order (preorder, root "" first), yielding to the event loop as it goes. */
   nodes(): AsyncGenerator<SnapshotNode>;
+  /**
+   * The nodes in file order without decoding their data and stat: `visit` gets one cursor,
+   * rewritten for each node, that says where its fields are in the file's bytes. A loader that
+   * copies those bytes builds its tree without making an object per node.
+   */
+  visitNodes(visit: (node: SnapshotNodeBytes) => void): Promise<void>;
+}
+
+/** Where one node's fields are in a snapshot's bytes; valid only during the visit call. */
+export interface SnapshotNodeBytes {
+  bytes: Buffer;
+  /** "" for the root, otherwise the absolute path. */
+  path: string;
+  /** Offset of the data, and its length: -1 for null data. */
+  dataAt: number;
+  dataLength: number;
+  /** Offset of the 8-byte ACL reference (big-endian long). */
+  aclAt: number;
+  /** Offset of the StatPersisted fields (STAT_PERSISTED_BYTES, big-endian, in file order). */
+  statAt: number;
 }
 
 export async function openSnapshot(path: string, options: OpenSnapshotOptions = {}): Promise<LoadedSnapshot> {
@@ -146,6 +166,7 @@ export async function parseSnapshot(path: string, zxid: bigint, bytes: Buffer, m
     digest,
     lastProcessedZxid,
     nodes: () => decodeNodes(bytes, nodesStart, nodeCount, maxBuffer),
+    visitNodes: (visit) => visitNodeBytes(bytes, nodesStart, nodeCount, maxBuffer, visit),
   };
 }
 
@@ -205,6 +226,31 @@ async function* decodeNodes(bytes: Buffer, start: number, count: number, maxBuff
     const acl = r.readLong();
     const stat = StatPersisted.read(r);
     yield { path, data, acl, stat };
+    if (i % NODES_PER_CLOCK_CHECK === 0 && performance.now() - sliceStart >= SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/**
+ * Walks the node list the structure pass already checked: only the path is decoded, the rest
+ * is offsets into `bytes`. Yields to the event loop between slices, as decodeNodes does.
+ */
+async function visitNodeBytes(bytes: Buffer, start: number, count: number, maxBuffer: number, visit: (node: SnapshotNodeBytes) => void): Promise<void> {
+  const r = new JuteReader(bytes, start, bytes.length, maxBuffer);
+  const cursor: SnapshotNodeBytes = { bytes, path: "", dataAt: 0, dataLength: -1, aclAt: 0, statAt: 0 };
+  let sliceStart = performance.now();
+  for (let i = 0; i < count; i++) {
+    cursor.path = r.readUstring();
+    const dataLength = r.readInt();
+    cursor.dataAt = r.offset;
+    cursor.dataLength = dataLength;
+    if (dataLength > 0) r.offset += dataLength;
+    cursor.aclAt = r.offset;
+    cursor.statAt = r.offset + 8;
+    r.offset += 8 + STAT_PERSISTED_BYTES;
+    visit(cursor);
     if (i % NODES_PER_CLOCK_CHECK === 0 && performance.now() - sliceStart >= SLICE_MS) {
       await yieldToEventLoop();
       sliceStart = performance.now();

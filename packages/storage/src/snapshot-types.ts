@@ -24,6 +24,18 @@ export interface SnapshotNode {
   stat: StatPersisted;
 }
 
+/**
+ * A node whose stat is already encoded, as a tree that keeps stats packed holds it: the
+ * STAT_PERSISTED_BYTES of StatPersisted, big-endian in file order. The writer copies them
+ * before asking for the next node, so the source may reuse one buffer for every node.
+ */
+export interface EncodedSnapshotNode {
+  path: string;
+  data: Uint8Array | null;
+  acl: bigint;
+  statBytes: Uint8Array;
+}
+
 /** DataTree's ZxidDigest: the tree digest as of `zxid`. A zxid of 0 means none was known. */
 export interface ZxidDigest {
   zxid: bigint;
@@ -37,7 +49,7 @@ export interface SnapshotSource {
   /** ACL cache: reference → ACL list. */
   acls: ReadonlyMap<bigint, readonly ACL[]>;
   /** Preorder, root first; a parent always comes before its children. */
-  nodes: Iterable<SnapshotNode> | AsyncIterable<SnapshotNode>;
+  nodes: Iterable<SnapshotNode | EncodedSnapshotNode> | AsyncIterable<SnapshotNode | EncodedSnapshotNode>;
   /**
    * Written after the first seal when present, as ZooKeeper 3.8 does with digests enabled. A
    * function is called once the nodes are written: a fuzzy snapshot records the digest of the

@@ -6,7 +6,7 @@ import { StorageError, StorageErrorCode } from "./errors.js";
 import { fileName, SNAPSHOT_PREFIX, SNAPSHOT_TEMP_PREFIX, versionDir, zxidHex } from "./file-names.js";
 import { nodeFs, type StorageFile, type StorageFs } from "./fs.js";
 import { FORMAT_VERSION, SNAPSHOT_DBID, SNAPSHOT_MAGIC } from "./log-format.js";
-import { NODE_LIST_END, type SnapshotNode, type SnapshotSource, type ZxidDigest } from "./snapshot-types.js";
+import { type EncodedSnapshotNode, NODE_LIST_END, STAT_PERSISTED_BYTES, type SnapshotNode, type SnapshotSource, type ZxidDigest } from "./snapshot-types.js";
 
 export interface WriteSnapshotOptions {
   dataDir: string;
@@ -137,7 +137,7 @@ async function encodeSnapshot(
 }
 
 async function encodeNodes(
-  nodes: Iterable<SnapshotNode> | AsyncIterable<SnapshotNode>,
+  nodes: Iterable<SnapshotNode | EncodedSnapshotNode> | AsyncIterable<SnapshotNode | EncodedSnapshotNode>,
   stream: SealedStream,
   options: WriteSnapshotOptions,
 ): Promise<number> {
@@ -153,7 +153,12 @@ async function encodeNodes(
     w.writeUstring(path);
     w.writeBuffer(node.data);
     w.writeLong(node.acl);
-    StatPersisted.write(w, node.stat);
+    if ("statBytes" in node) {
+      if (node.statBytes.length !== STAT_PERSISTED_BYTES) throw invalid(`encoded stat of ${node.statBytes.length} bytes at ${node.path}`);
+      w.writeRaw(node.statBytes);
+    } else {
+      StatPersisted.write(w, node.stat);
+    }
     count++;
     await stream.maybeFlush();
     if (count % NODES_PER_CLOCK_CHECK === 0) options.onProgress?.({ nodes: count, bytes: stream.bytes + w.offset });
