@@ -101,8 +101,8 @@ export class ZkServer implements ConnectionHandler {
   }
 
   /**
-   * Recovers the tree and sessions from the data directory (unless `config.inMemory`), takes
-   * the start-up snapshot as ZooKeeper does, and returns a server ready to `start()`.
+   * Recovers the tree and sessions from the data directory (unless `config.inMemory`), begins
+   * the start-up snapshot ZooKeeper takes, and returns a server ready to `start()`.
    */
   static async open(options: ZkServerOptions): Promise<ZkServer> {
     if (options.config.inMemory) return new ZkServer(options);
@@ -120,7 +120,9 @@ export class ZkServer implements ConnectionHandler {
       const now = server.now();
       for (const [id, timeoutMs] of state.sessions) server.sessions.add(id, timeoutMs, now);
       store.setSessionsProvider(() => server.sessionTable());
-      await store.takeSnapshot();
+      // ZooKeeper serves only once its start-up snapshot is written; this one is written while
+      // serving (see startSnapshotInBackground), so a large tree does not keep clients waiting.
+      store.startSnapshotInBackground();
       store.start();
       return server;
     } catch (err) {

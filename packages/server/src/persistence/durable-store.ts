@@ -130,6 +130,25 @@ export class DurableStore implements TxnPersistence {
     }
   }
 
+  /**
+   * The snapshot ZooKeeper takes as it starts, written while the server already serves: like
+   * the periodic ones it walks the live tree in slices (fuzzy, named by the zxid applied when
+   * it began, every later txn in the log) and is renamed into place only once complete and
+   * synced, so dying during it leaves the previous snapshot and the log, from which recovery
+   * replays exactly as before. A periodic snapshot falling due meanwhile waits for it.
+   */
+  startSnapshotInBackground(): void {
+    if (this.snapshotRunning !== null) return;
+    this.snapshotRunning = this.takeSnapshot().finally(() => {
+      this.snapshotRunning = null;
+    });
+  }
+
+  /** Resolves once no snapshot is being written. */
+  async snapshotSettled(): Promise<void> {
+    while (this.snapshotRunning !== null) await this.snapshotRunning;
+  }
+
   /** Writes a fuzzy snapshot of the tree as of its last applied zxid. */
   async takeSnapshot(): Promise<void> {
     const zxid = this.tree.lastProcessedZxid;

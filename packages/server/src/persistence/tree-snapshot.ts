@@ -2,7 +2,7 @@ import { DIGEST_VERSION, DataTree, type DataTreeOptions, type DigestMismatch } f
 import { reportDigestMismatch } from "../digest-report.js";
 import type { Logger } from "../logger.js";
 import { ProgressLog } from "./progress-log.js";
-import { type LoadedSnapshot, type SnapshotNode, type SnapshotSource, encodeSnapshotBytes, parseSnapshot } from "@zkts/storage";
+import { type EncodedSnapshotNode, type LoadedSnapshot, type SnapshotSource, STAT_PERSISTED_BYTES, encodeSnapshotBytes, parseSnapshot } from "@zkts/storage";
 
 /** What a snapshot holds, taken from the live tree and session table. */
 export function snapshotSource(tree: DataTree, sessions: ReadonlyMap<bigint, number>): SnapshotSource {
@@ -14,24 +14,40 @@ export function snapshotSource(tree: DataTree, sessions: ReadonlyMap<bigint, num
   };
 }
 
-function* nodesOf(tree: DataTree): Generator<SnapshotNode> {
-  for (const node of tree.snapshotNodes()) {
-    yield { path: node.path, data: node.data, acl: node.aclId, stat: node.stat };
+/** The tree's nodes for the writer, each stat copied as bytes into one reused buffer. */
+function* nodesOf(tree: DataTree): Generator<EncodedSnapshotNode> {
+  const statBytes = Buffer.alloc(STAT_PERSISTED_BYTES);
+  for (const node of tree.snapshotNodeBytes(statBytes)) {
+    yield { path: node.path, data: node.data, acl: node.aclId, statBytes };
   }
 }
 
 /** A node's size in the snapshot file: path and data with their lengths, ACL reference, stat. */
 const NODE_FIXED_BYTES = 4 + 4 + 8 + 68;
+/** Nodes counted into the progress log at a time, so its clock is not read per node. */
+const PROGRESS_BATCH = 1024;
 
-/** Loads a snapshot into an empty tree and returns its sessions; `progress` counts each node. */
+/**
+ * Loads a snapshot into an empty tree and returns its sessions; `progress` counts the nodes.
+ * Each node's data and stat bytes go from the file's buffer straight into the tree's packed
+ * store: the load makes one string per node (its path) and nothing else.
+ */
 export async function loadSnapshot(tree: DataTree, snapshot: LoadedSnapshot, progress?: ProgressLog): Promise<Map<bigint, number>> {
-  tree.beginRestore();
+  tree.beginRestore(snapshot.nodeCount);
   for (const [id, acl] of snapshot.acls) tree.restoreAcl(id, acl);
-  for await (const node of snapshot.nodes()) {
-    const data = node.data === null ? null : Buffer.from(node.data.buffer, node.data.byteOffset, node.data.byteLength);
-    tree.restoreNode(node.path, data, node.acl, node.stat);
-    progress?.add(1, NODE_FIXED_BYTES + node.path.length + (data?.length ?? 0));
-  }
+  let nodes = 0;
+  let bytes = 0;
+  await snapshot.visitNodes((node) => {
+    tree.restoreNodeBytes(node.path, node.bytes, node.dataAt, node.dataLength, node.aclAt, node.statAt);
+    nodes++;
+    bytes += NODE_FIXED_BYTES + node.path.length + Math.max(node.dataLength, 0);
+    if (nodes === PROGRESS_BATCH) {
+      progress?.add(nodes, bytes);
+      nodes = 0;
+      bytes = 0;
+    }
+  });
+  progress?.add(nodes, bytes);
   tree.finishRestore(snapshot.zxid);
   return new Map(snapshot.sessions);
 }
