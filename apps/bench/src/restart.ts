@@ -114,7 +114,7 @@ function table(): string {
   const zkts = measured.get("zkts");
   const lines = [
     `${options.znodes} znodes of ${options.dataSize} B (${options.fanOut} per parent), ${options.rounds} restart(s) each; ZooKeeper ${REFERENCE_JVM_FLAGS.join(" ")}`,
-    `${"".padEnd(42)}${"ZooKeeper 3.8".padStart(16)}${"zkts".padStart(16)}${"zkts/ZK".padStart(10)}`,
+    `${"".padEnd(42)}${"ZooKeeper 3.8".padStart(22)}${"zkts".padStart(22)}${"zkts/ZK".padStart(10)}`,
   ];
   for (const row of rows) {
     const cell = (m: Measured | undefined) => {
@@ -123,7 +123,7 @@ function table(): string {
       return row.spread === undefined || m.restarts.length < 2 ? value : `${value} (${row.spread(m).map((v) => v.toFixed(1)).join("/")})`;
     };
     const ratio = reference !== undefined && zkts !== undefined ? (row.of(zkts) / row.of(reference)).toFixed(2) : "-";
-    lines.push(`${row.label.padEnd(42)}${cell(reference).padStart(16)}${cell(zkts).padStart(16)}${ratio.padStart(10)}`);
+    lines.push(`${row.label.padEnd(42)}${cell(reference).padStart(22)}${cell(zkts).padStart(22)}${ratio.padStart(10)}`);
   }
   const errors = [...measured].filter(([, m]) => m.fill.errors > 0).map(([k, m]) => `${k}: ${m.fill.errors} creates failed`);
   return `\n${lines.join("\n")}\n${errors.length > 0 ? `${errors.join("; ")}\n` : ""}`;
