@@ -18,6 +18,9 @@ export interface WorkerEnvironment {
   readonly controls: { writesEnabled: boolean; lockHolderMember?: number | null };
 }
 
+/** zkts's per-session option that has the server confirm every data read with a quorum. */
+const LINEARIZABLE_READS = { scheme: "zkts", auth: "linearizable-reads" } as const;
+
 /** Thrown out of an action to record a definite failure with a reason (`fail`). */
 export class DefiniteFailure extends Error {}
 
@@ -67,13 +70,20 @@ export class Worker {
     return !this.readOnly && this.env.controls.writesEnabled;
   }
 
-  /** The worker's session, opened on first use and reopened after it expired. */
+  /**
+   * The worker's session, opened on first use and reopened after it expired. A client whose
+   * first connect timed out is kept and used by the next operation once it connects, so the
+   * linearizable-reads option is given to the client when it is made: it then goes out ahead
+   * of any request on every connection. Added after the connect instead, a connect that timed
+   * out skipped it and the session's reads were plain while the checker judged them as
+   * linearizable (a stale read in register seed 31).
+   */
   async session(): Promise<ZkClient> {
     if (this.client !== null && !["closed", "expired", "authFailed"].includes(this.client.state)) return this.client;
-    const client = createClient(this.address, { sessionTimeoutMs: this.env.sessionTimeoutMs });
+    const auth = this.env.readMode === "linearizable" ? [LINEARIZABLE_READS] : [];
+    const client = createClient(this.address, { sessionTimeoutMs: this.env.sessionTimeoutMs, auth });
     this.client = client;
     await withTimeout(client.ready(), this.env.opTimeoutMs, "connect");
-    if (this.env.readMode === "linearizable") await withTimeout(client.addAuth("zkts", "linearizable-reads"), this.env.opTimeoutMs, "addAuth");
     return client;
   }
 
