@@ -11,7 +11,9 @@ import { replayDigests } from "./digest/replay-digests.js";
  */
 const running: RunningServer[] = [];
 afterEach(async () => {
-  for (const s of running.splice(0)) await s.cleanup();
+  // Last started first: the second server runs on the first one's directory (and may still be
+  // writing its start-up snapshot there), so it stops before that directory is removed.
+  for (const s of running.splice(0).reverse()) await s.cleanup();
 });
 
 /** Persistent, sequential, ephemeral, ACLs, multi, and a closed session. */
