@@ -214,13 +214,14 @@ const commands: Command[] = [
   },
   {
     name: "removewatches",
-    usage: "removewatches path [-c|-d|-a]",
-    booleans: ["c", "d", "a"],
+    usage: "removewatches path [-c|-d|-a] [-l]",
+    booleans: ["c", "d", "a", "l"],
     required: 1,
     pathArgs: [0],
     async run({ client }, { flags, positional }) {
       const type = flags.has("c") ? "children" : flags.has("d") ? "data" : "any";
-      await client.removeWatches(positional[0]!, type);
+      // -l: without a server connection, remove them on this client only.
+      await client.removeWatches(positional[0]!, type, { local: flags.has("l") });
       return ok("");
     },
   },

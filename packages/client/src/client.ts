@@ -566,13 +566,15 @@ export class ZkClient {
   /**
    * Removes all watches of a type at a path, on the server and here; watchers receive a
    * *WatchRemoved event. Removing a persistent type removes every watch at the path.
+   * With `local` (zkCli's `removewatches -l`, the Java client's `local` argument), a client
+   * without a connection removes them here only, at once, rather than failing or waiting for
+   * a server; the server drops them with the session or forgets them on the next reconnect,
+   * since a reconnect re-registers only the watches the client still holds.
    */
-  async removeWatches(path: string, type: WatcherTypeName): Promise<void> {
+  async removeWatches(path: string, type: WatcherTypeName, options: { local?: boolean } = {}): Promise<void> {
     validatePath(path);
     const serverPath = this.chroot.toServer(path);
-    const body = RemoveWatchesRequest.encode({ path: serverPath, type: REMOVE_WATCHES_WIRE[type] });
-    await this.request(OpCode.removeWatches, body, path, (err) => {
-      if (err !== 0) return undefined;
+    const removeHere = () => {
       for (const kind of REMOVED_KINDS[type]) {
         const removed = this.watches.remove(kind, serverPath);
         if (removed.length > 0) {
@@ -580,8 +582,26 @@ export class ZkClient {
           queueMicrotask(() => this.deliver(removed, event));
         }
       }
-      return { value: undefined };
-    });
+    };
+    const connected = this.state === "connected" || this.state === "connectedReadOnly";
+    if (options.local === true && !connected) {
+      removeHere();
+      return;
+    }
+    const body = RemoveWatchesRequest.encode({ path: serverPath, type: REMOVE_WATCHES_WIRE[type] });
+    try {
+      await this.request(OpCode.removeWatches, body, path, (err) => {
+        if (err !== 0) return undefined;
+        removeHere();
+        return { value: undefined };
+      });
+    } catch (err) {
+      if (options.local === true && err instanceof ZkError && err.code === ErrorCode.CONNECTIONLOSS) {
+        removeHere();
+        return;
+      }
+      throw err;
+    }
   }
 
   /**

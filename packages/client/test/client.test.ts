@@ -211,6 +211,25 @@ describe.each(targets)("client operations against %s", (kind) => {
     await expect(client.removeWatches(path, "children")).rejects.toMatchObject({ codeName: "NOWATCHER" });
   });
 
+  it("removes watches on the client alone while no server answers, when asked to (zkCli's removewatches -l)", async () => {
+    const own = await startTarget(kind);
+    const lonely = await open(own.connectString);
+    try {
+      const path = uniquePath("rmlocal");
+      await lonely.create(path);
+      const watcher = new EventRecorder();
+      await lonely.getData(path, watcher.listener);
+      await own.cleanup();
+      for (let i = 0; i < 100 && lonely.state === "connected"; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(lonely.state).toBe("connecting");
+      await lonely.removeWatches(path, "data", { local: true });
+      expect((await watcher.waitFor(1)).map((e) => e.type)).toContain("DataWatchRemoved");
+    } finally {
+      await lonely.close();
+      await own.cleanup();
+    }
+  });
+
   it("delivers persistent recursive watches as an async iterator that stays registered", async () => {
     const path = uniquePath("persist");
     await client.create(path);
