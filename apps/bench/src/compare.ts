@@ -28,7 +28,7 @@ try {
   for (const load of loads) {
     // Warm both up (JIT on both sides), then measure.
     for (const server of [reference, zkts]) {
-      await runLoad({ ...load.options, durationMs: 2000, host: server.host, port: server.port });
+      await runLoad({ ...load.options, durationMs: 2000, host: server.host, port: server.port, progress: null });
     }
     const r = await runLoad({ ...load.options, host: reference.host, port: reference.port });
     const z = await runLoad({ ...load.options, host: zkts.host, port: zkts.port });

@@ -33,7 +33,7 @@ async function measure(start: () => Promise<RunningEnsemble>): Promise<LoadResul
     const target = await followerOf(ensemble);
     const results: LoadResult[] = [];
     for (const load of loads) {
-      await runLoad({ ...load.options, ...target, durationMs: 2000 });
+      await runLoad({ ...load.options, ...target, durationMs: 2000, progress: null });
       results.push(await runLoad({ ...load.options, ...target }));
     }
     return results;

@@ -27,7 +27,7 @@ try {
   const follower = ensemble.members.find((m) => m !== leader)!;
   const target = { host: "127.0.0.1", port: follower.server.port };
   for (const shape of shapes) {
-    await runLoad({ ...shape.options, ...target, durationMs: 2000 });
+    await runLoad({ ...shape.options, ...target, durationMs: 2000, progress: null });
     const plain: LoadResult = await runLoad({ ...shape.options, ...target });
     const linearizable: LoadResult = await runLoad({ ...shape.options, ...target, auth: LINEARIZABLE });
     const ratio = linearizable.operations / linearizable.elapsedMs / (plain.operations / plain.elapsedMs);

@@ -28,7 +28,11 @@ export interface LoadOptions {
   seed: number;
   /** An AuthPacket each connection sends first (e.g. zkts's `zkts linearizable-reads`). */
   auth?: { scheme: string; auth: string };
+  /** Where a progress line goes every couple of seconds of the measured phase; default stderr. */
+  progress?: ((line: string) => void) | null;
 }
+
+const PROGRESS_EVERY_MS = 2000;
 
 export interface LoadResult {
   operations: number;
@@ -165,8 +169,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let reads = 0;
   let writes = 0;
   let errors = 0;
+  let firstErrorCode: number | null = null;
   const started = process.hrtime.bigint();
   const deadline = started + BigInt(options.durationMs) * 1_000_000n;
+  const report = options.progress === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.progress;
+  let reportedOps = 0;
+  const progressTimer =
+    report === null
+      ? null
+      : setInterval(() => {
+          const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
+          const recent = ((latencies.length - reportedOps) / PROGRESS_EVERY_MS) * 1000;
+          reportedOps = latencies.length;
+          report(`zkts-bench: ${elapsedS.toFixed(1)} s of ${(options.durationMs / 1000).toFixed(1)} s, ${latencies.length} ops, ${recent.toFixed(0)} ops/s in the last ${PROGRESS_EVERY_MS / 1000} s`);
+        }, PROGRESS_EVERY_MS);
   await Promise.all(
     connections.map(
       (c, i) =>
@@ -185,7 +201,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           };
           c.onReply = (err, latencyNs) => {
             inFlight--;
-            if (err !== 0) errors++;
+            if (err !== 0) {
+              errors++;
+              firstErrorCode ??= err;
+            }
             latencies.push(Number(latencyNs) / 1e6);
             if (process.hrtime.bigint() < deadline) issue();
             else if (inFlight === 0) resolve();
@@ -195,10 +214,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     ),
   );
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (progressTimer !== null) clearInterval(progressTimer);
   for (const c of connections) c.close();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  if (errors > 0) process.stderr.write(`zkts-bench: ${errors} requests failed (first code ${errorCodeName.get(-1)})\n`);
+  if (errors > 0) process.stderr.write(`zkts-bench: ${errors} requests failed (the first with ${errorCodeName.get(firstErrorCode!) ?? firstErrorCode})\n`);
   return {
     operations: latencies.length,
     reads,
