@@ -244,6 +244,12 @@ export class DataTree {
     return this.acls.get(node.aclId);
   }
 
+  /** The ACL of the znode at `path`, undefined when there is none: what a read checks first. */
+  aclOfPath(path: string): ACL[] | undefined {
+    const slot = this.store.slotOf(path);
+    return slot === NO_SLOT ? undefined : this.aclAt(slot);
+  }
+
   get nodeCount(): number {
     return this.store.size;
   }

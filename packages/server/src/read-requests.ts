@@ -102,8 +102,8 @@ export class ReadRequests {
         const path = dereferenced(request.path, "exists path");
         const watch = request.watch;
         if (path.includes("\u0000")) throw new KeeperError(ErrorCode.BADARGUMENTS);
-        const node = tree.getNode(path);
-        if (node !== undefined) this.check(tree.aclOf(node), Perms.READ, c);
+        const acl = tree.aclOfPath(path);
+        if (acl !== undefined) this.check(acl, Perms.READ, c);
         const stat = tree.statNode(path, watch ? c : null);
         if (stat === null) throw new KeeperError(ErrorCode.NONODE);
         return (w) => ExistsResponse.write(w, { stat });
@@ -249,17 +249,17 @@ export class ReadRequests {
 
   private getData(nullablePath: string | null, watch: boolean, c: Watcher) {
     const path = dereferenced(nullablePath, "getData path");
-    const node = this.tree.getNode(path);
-    if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
-    this.check(this.tree.aclOf(node), Perms.READ, c);
+    const acl = this.tree.aclOfPath(path);
+    if (acl === undefined) throw new KeeperError(ErrorCode.NONODE);
+    this.check(acl, Perms.READ, c);
     return this.tree.getData(path, watch ? c : null)!;
   }
 
   private getChildren(nullablePath: string | null, watch: boolean, c: Watcher) {
     const path = dereferenced(nullablePath, "getChildren path");
-    const node = this.tree.getNode(path);
-    if (node === undefined) throw new KeeperError(ErrorCode.NONODE);
-    this.check(this.tree.aclOf(node), Perms.READ, c);
+    const acl = this.tree.aclOfPath(path);
+    if (acl === undefined) throw new KeeperError(ErrorCode.NONODE);
+    this.check(acl, Perms.READ, c);
     return this.tree.getChildren(path, watch ? c : null)!;
   }
 }

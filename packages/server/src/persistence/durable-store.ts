@@ -14,6 +14,7 @@ import type { TxnPersistence } from "../txn-pipeline.js";
 import { fromTotals, ProgressLog } from "./progress-log.js";
 import { restoreSnapshot, snapshotSource } from "./tree-snapshot.js";
 import { collectGarbage } from "./collect-garbage.js";
+import { IdleCollector } from "./idle-collector.js";
 import { reportDigestMismatch } from "../digest-report.js";
 import { FsyncSampler } from "../metrics/fsync-sampler.js";
 import type { SummaryFigure } from "../metrics/summary-figure.js";
@@ -44,6 +45,7 @@ export class DurableStore implements TxnPersistence {
   private snapshotRunning: Promise<void> | null = null;
   private readonly trigger: SnapshotTrigger;
   private readonly purger: PurgeScheduler;
+  private readonly idleCollector = new IdleCollector();
   private sessionsProvider: () => ReadonlyMap<bigint, number> = () => new Map();
   private timings: StoreTimings | null = null;
   private fsyncSampler: FsyncSampler | null = null;
@@ -103,6 +105,7 @@ export class DurableStore implements TxnPersistence {
 
   start(): void {
     this.purger.start();
+    this.idleCollector.start();
   }
 
   /** From now on, each fsync and snapshot is recorded in `timings`. */
@@ -121,6 +124,7 @@ export class DurableStore implements TxnPersistence {
     this.fsyncSampler?.sample(this.appender.fsyncStats());
     let due = false;
     for (let i = 0; i < entries.length; i++) due = this.trigger.record() || due;
+    this.idleCollector.recordTxns(entries.length, performance.now());
     if (due && this.snapshotRunning === null) {
       this.trigger.reset();
       // Roll first so the snapshot's log starts after it, as ZooKeeper's SyncRequestProcessor does.
@@ -186,10 +190,12 @@ export class DurableStore implements TxnPersistence {
     // snapshot and log files): their garbage is collected now rather than whenever V8 next
     // runs a major collection, so the process holds little more memory than its tree.
     await collectGarbage();
+    this.idleCollector.collected();
   }
 
   async close(): Promise<void> {
     this.purger.stop();
+    this.idleCollector.stop();
     if (this.snapshotRunning !== null) await this.snapshotRunning;
     await this.appender.close().catch(() => undefined);
   }
