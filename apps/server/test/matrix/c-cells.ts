@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Cell, ProgramOutput } from "./cell.js";
-import { runProgram } from "./run-program.js";
+import { type CheckpointAction, runProgram } from "./run-program.js";
 import { matrixWorkDir } from "./work-dir.js";
 
 /**
@@ -29,7 +29,8 @@ function binary(source: string): Promise<string> {
 }
 
 function cProgram(source: string) {
-  return async (connectString: string): Promise<ProgramOutput> => runProgram(await binary(source), [connectString]);
+  return async (connectString: string, checkpoint?: CheckpointAction): Promise<ProgramOutput> =>
+    runProgram(await binary(source), [connectString], { checkpoint });
 }
 
 export const cCells: Cell[] = [

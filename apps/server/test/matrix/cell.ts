@@ -1,9 +1,14 @@
+import { CHECKPOINT_LINE, type CheckpointAction } from "./run-program.js";
+
 /**
  * One cell of the client compatibility matrix: a program written for one client library,
- * run unchanged against a standalone zkts and a standalone Apache ZooKeeper 3.8. The two
+ * run unchanged against zkts and Apache ZooKeeper 3.8, in two columns: standalone servers, and
+ * 3-member ensembles whose leader is killed while the program waits at its checkpoint. The two
  * outputs, normalised, must be identical, or differ only where allowed-differences.json says
  * why zkts is right.
  */
+export type Column = "standalone" | "ensemble";
+
 export interface ProgramOutput {
   code: number | null;
   stdout: string;
@@ -17,14 +22,22 @@ export interface Cell {
   name: string;
   /** What the program exercises, one line for docs/clients.md. */
   covers: string;
-  /** Runs the program against `connectString`; it owns a znode subtree named after the cell. */
-  run(connectString: string): Promise<ProgramOutput>;
+  /**
+   * Runs the program against `connectString`; it owns a znode subtree named after the cell.
+   * With `checkpoint`, the program stops in the middle of its sequence until the action is done
+   * (see runProgram).
+   */
+  run(connectString: string, checkpoint?: CheckpointAction): Promise<ProgramOutput>;
+  /** Why the cell has no run in the ensemble column (absent: it has one). */
+  notInEnsemble?: string;
   /** Work that needs no server (compiling the program), started while the servers start. */
   prepare?(): Promise<void>;
 }
 
 export interface AllowedDifference {
   cell: string;
+  /** The column where the difference is allowed (absent: both). */
+  column?: Column;
   /** The reference server's line at the differing position (absent: any). */
   reference?: string;
   /** zkts's line at that position (absent: any). */
@@ -56,6 +69,22 @@ export function normalise(text: string): string[] {
     .filter((line) => line !== "");
 }
 
+/**
+ * Lines a client library prints on its own when its connection drops or comes back: the
+ * ensemble column masks them, since how many appear, and where, depends on when the client
+ * notices the leader's death, not on the server.
+ */
+export const CONNECTION_STATE_LINES: readonly RegExp[] = [
+  // The zookeeper npm binding's native logger, at ERROR level, on a lost connection.
+  /^yield:zookeeper_process returned an error: -4 - connection loss$/,
+];
+
+/** normalise, plus the ensemble column's masking of connection-state lines. */
+export function normaliseFor(column: Column, text: string): string[] {
+  const lines = normalise(text);
+  return column === "ensemble" ? lines.filter((line) => !CONNECTION_STATE_LINES.some((pattern) => pattern.test(line))) : lines;
+}
+
 /** Position-by-position differences between two normalised outputs. */
 export function differencesOf(reference: string[], zkts: string[]): LineDifference[] {
   const differences: LineDifference[] = [];
@@ -67,15 +96,25 @@ export function differencesOf(reference: string[], zkts: string[]): LineDifferen
 }
 
 /**
- * Judges one cell from its two runs. The reference run must succeed and print "done": a
- * program that fails against ZooKeeper itself says nothing about zkts.
+ * Judges one cell from its two runs in one column. The reference run must succeed and print
+ * "done" (in the ensemble column, after its checkpoint): a program that fails against
+ * ZooKeeper itself says nothing about zkts.
  */
-export function judge(cell: string, onReference: ProgramOutput, onZkts: ProgramOutput, allowed: AllowedDifference[]): CellResult {
-  const finished = (out: ProgramOutput) => out.code === 0 && normalise(out.stdout).at(-1) === "done";
+export function judge(
+  cell: string,
+  onReference: ProgramOutput,
+  onZkts: ProgramOutput,
+  allowed: AllowedDifference[],
+  column: Column = "standalone",
+): CellResult {
+  const finished = (out: ProgramOutput) => out.code === 0 && normaliseFor(column, out.stdout).at(-1) === "done";
   if (!finished(onReference)) {
     return { status: "broken", detail: `the program fails against ZooKeeper 3.8 (exit ${onReference.code}): ${tail(onReference)}` };
   }
-  const differences = differencesOf(normalise(onReference.stdout), normalise(onZkts.stdout));
+  if (column === "ensemble" && !normaliseFor(column, onReference.stdout).includes(CHECKPOINT_LINE)) {
+    return { status: "broken", detail: "the program never reached its checkpoint against ZooKeeper 3.8, so no leader was killed" };
+  }
+  const differences = differencesOf(normaliseFor(column, onReference.stdout), normaliseFor(column, onZkts.stdout));
   if (differences.length === 0 && finished(onZkts)) return { status: "pass" };
   if (differences.length === 0) {
     return { status: "differs", differences: [{ line: 0, reference: "exit 0", zkts: `exit ${onZkts.code}: ${tail(onZkts)}` }] };
@@ -85,6 +124,7 @@ export function judge(cell: string, onReference: ProgramOutput, onZkts: ProgramO
     const entry = allowed.find(
       (a) =>
         a.cell === cell &&
+        (a.column === undefined || a.column === column) &&
         (a.reference === undefined || a.reference === difference.reference) &&
         (a.zkts === undefined || a.zkts === difference.zkts),
     );

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { debian } from "@zkts/testkit";
 import type { Cell, ProgramOutput } from "./cell.js";
-import { runProgram } from "./run-program.js";
+import { type CheckpointAction, runProgram } from "./run-program.js";
 import { matrixWorkDir } from "./work-dir.js";
 
 /**
@@ -40,9 +40,9 @@ function classes(): Promise<string> {
 }
 
 function javaProgram(mainClass: string) {
-  return async (connectString: string): Promise<ProgramOutput> => {
+  return async (connectString: string, checkpoint?: CheckpointAction): Promise<ProgramOutput> => {
     const classpath = [await classes(), ...jars].join(":");
-    return runProgram(debian.java, ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath, mainClass, connectString]);
+    return runProgram(debian.java, ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath, mainClass, connectString], { checkpoint });
   };
 }
 

@@ -3,21 +3,23 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { debian } from "@zkts/testkit";
 import type { Cell } from "./cell.js";
-import { runProgram } from "./run-program.js";
+import { type CheckpointAction, runProgram } from "./run-program.js";
 
 /**
  * kazoo (Debian's python3-kazoo 2.8) cells. Each program is a Python file that reads HOSTS
- * (and, for the cooperative handlers, HANDLER) from lines put before its source.
+ * (and, for the cooperative handlers, HANDLER) from lines put before its source, followed by
+ * checkpoint.py's checkpoint().
  */
 const here = dirname(fileURLToPath(import.meta.url));
+const checkpointSource = readFileSync(join(here, "kazoo", "checkpoint.py"), "utf8");
 
 function kazooProgram(file: string, globals: Record<string, string>) {
   const source = readFileSync(join(here, "kazoo", file), "utf8");
-  return (connectString: string) => {
+  return (connectString: string, checkpoint?: CheckpointAction) => {
     const preamble = Object.entries({ HOSTS: connectString, ...globals })
       .map(([name, value]) => `${name} = ${JSON.stringify(value)}\n`)
       .join("");
-    return runProgram(debian.python, ["-"], { stdin: preamble + source, env: { PYTHONUNBUFFERED: "1" } });
+    return runProgram(debian.python, ["-"], { stdin: preamble + checkpointSource + source, env: { PYTHONUNBUFFERED: "1" }, checkpoint });
   };
 }
 

@@ -12,13 +12,13 @@ export const nodeCells: Cell[] = [
     name: "node-zookeeper-client",
     covers:
       "create in four modes and its errors, data/children/exists watches, transaction (commit and failure), digest auth with an auth-scheme ACL, NoAuth for a second session, ephemerals gone after close",
-    run: (connectString) => runProgram(process.execPath, [join(here, "node", "node-zookeeper-client.mjs"), connectString]),
+    run: (connectString, checkpoint) => runProgram(process.execPath, [join(here, "node", "node-zookeeper-client.mjs"), connectString], { checkpoint }),
   },
   {
     client: "zookeeper 7.3 (npm, binding of the C client)",
     name: "zookeeper-npm",
     covers:
       "create in five modes, TTL refused without extended types, w_get/w_get_children/w_exists watches, set with versions, sync, mkdirp, set_acl/get_acl with digest auth, NoAuth for a second session",
-    run: (connectString) => runProgram(process.execPath, [join(here, "node", "zookeeper-npm.mjs"), connectString]),
+    run: (connectString, checkpoint) => runProgram(process.execPath, [join(here, "node", "zookeeper-npm.mjs"), connectString], { checkpoint }),
   },
 ];

@@ -17,6 +17,8 @@ function generation(version: "3.4" | "3.5" | "3.6", covers: string): Cell {
     name: `protocol-${version}`,
     covers,
     run: (connectString) => runProgram(process.execPath, [program, connectString, version]),
+    notInEnsemble:
+      "a byte-level client holds one TCP connection to the first server of its connect string and has no reconnection logic (moving a session is a client library's work), so a leader's death would only end its connection",
   };
 }
 

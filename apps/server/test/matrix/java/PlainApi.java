@@ -8,6 +8,7 @@ import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooDefs.Ids;
 import org.apache.zookeeper.ZooKeeper;
@@ -98,9 +99,14 @@ public final class PlainApi {
         List<String> recursive = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch recursiveSeen = new CountDownLatch(3);
         zk.addWatch(ROOT, event -> {
+            // The Java client hands connection-state changes (type None) to every watcher too.
+            if (event.getType() == Watcher.Event.EventType.None) return;
             recursive.add(event.getType() + " " + event.getPath());
             recursiveSeen.countDown();
         }, AddWatchMode.PERSISTENT_RECURSIVE);
+        // In the ensemble column the leader dies here: the session, its ephemerals and this
+        // persistent watch must all be there on whichever member the client reaches next.
+        Checkpoint.reach(zk);
         zk.create(ROOT + "/k/deep", bytes(""), Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         zk.setData(ROOT + "/k/deep", bytes("d"), -1);
         zk.delete(ROOT + "/k/deep", -1);

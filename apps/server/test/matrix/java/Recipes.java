@@ -34,6 +34,8 @@ public final class Recipes {
         });
         print("lock a", lockA.lock(), lockA.isOwner());
         print("lock b waits", lockB.lock(), lockB.isOwner());
+        // In the ensemble column the leader dies here, while b watches a's lock node.
+        Checkpoint.reach(a, b);
         lockA.unlock();
         print("lock b after a unlocks", bAcquired.await(10, TimeUnit.SECONDS), lockB.isOwner());
         lockB.unlock();

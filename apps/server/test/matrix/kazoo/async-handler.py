@@ -24,6 +24,8 @@ def on_change(event):
     seen.set()
 data, stat = zk.get(ROOT, watch=on_change)
 print("get", data, stat.version)
+# In the ensemble column the leader dies here, with the data watch set.
+checkpoint(zk)
 print("set async", zk.set_async(ROOT, b"v1").get(timeout=10).version)
 print("watch fired", seen.wait(10), events)
 futures = [zk.create_async(ROOT + "/s-", b"", sequence=True) for _ in range(5)]

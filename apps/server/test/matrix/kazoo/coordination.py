@@ -26,6 +26,8 @@ runner_b = threading.Thread(target=election_b.run, args=(lead, "bob"))
 runner_b.start()
 print("b waits", leading.wait(0.5))
 print("contenders", election_b.contenders())
+# In the ensemble column the leader dies here, while bob's election watches alice's node.
+checkpoint(a, b, c3)
 release.set()
 runner_a.join(10)
 print("b leads after a", leading.wait(10), elected)

@@ -63,6 +63,8 @@ def on_children(children):
     child_events.append(sorted(children))
     child_seen.set()
 await_events(child_events, child_seen, 1)
+# In the ensemble column the leader dies here, with the ChildrenWatch set.
+checkpoint(zk)
 zk.create(ROOT + "/kids/x")
 await_events(child_events, child_seen, 2)
 zk.create(ROOT + "/kids/y")

@@ -23,6 +23,8 @@ def take():
 waiter = threading.Thread(target=take)
 waiter.start()
 print("b waits while a holds", got.wait(0.5))
+# In the ensemble column the leader dies here, while b watches a's lock node.
+checkpoint(a, b)
 lock_a.release()
 print("b gets it after release", got.wait(10))
 waiter.join()

@@ -2,8 +2,9 @@
 // data, children and existence, a transaction that commits and one that fails, digest ACLs,
 // errors and session close. Usage: node node-zookeeper-client.mjs host:port
 import zookeeper from "node-zookeeper-client";
+import { checkpoint } from "./checkpoint.mjs";
 
-const { ACL, CreateMode, Exception, Id, Permission } = zookeeper;
+const { ACL, CreateMode, Exception, Id, Permission, State } = zookeeper;
 const ROOT = "/matrix-node-zookeeper-client";
 const hosts = process.argv[2];
 const out = (...parts) => console.log(parts.join(" "));
@@ -48,6 +49,8 @@ async function main() {
   const existsEvent = new Promise((resolve) => {
     zk.exists(`${ROOT}/later`, (event) => resolve(event), (err, stat) => out("exists missing", stat === null));
   });
+  // In the ensemble column the leader dies here, with a children and an exists watch set.
+  await checkpoint(() => zk.getState() === State.SYNC_CONNECTED);
   await call((cb) => zk.create(`${ROOT}/later`, Buffer.from("l"), cb));
   const [childChanged, created] = await Promise.all([childEvent, existsEvent]);
   out("child watch", childChanged.getName(), childChanged.getPath());

@@ -2,6 +2,7 @@
 // install): create modes, watches through the w_* calls, set/delete with versions, ACLs and
 // digest auth, sync, mkdirp. Usage: node zookeeper-npm.mjs host:port
 import ZooKeeper from "zookeeper";
+import { checkpoint } from "./checkpoint.mjs";
 
 const ROOT = "/matrix-zookeeper-npm";
 const { constants } = ZooKeeper;
@@ -26,7 +27,11 @@ async function attempt(label, fn) {
 }
 
 const statShown = (s) => `version=${s.version} cversion=${s.cversion} dataLength=${s.dataLength} numChildren=${s.numChildren} ephemeral=${s.ephemeralOwner !== "0" && s.ephemeralOwner !== 0}`;
-const watched = (register) => new Promise((resolve) => register((type, state, path) => resolve(`${type} ${path}`)));
+// The C client underneath hands connection-state changes to every watcher as well; a watch
+// here waits for its node's event.
+const onNodeEvent = (handle) => (type, state, path) => {
+  if (type !== constants.ZOO_SESSION_EVENT) handle(`${type} ${path}`);
+};
 
 async function main() {
   const zk = await open();
@@ -39,7 +44,7 @@ async function main() {
   await attempt("ttl without extended types", () => zk.create(`${ROOT}/ttl`, "", constants.ZOO_PERSISTENT_WITH_TTL, 60000));
 
   let fired;
-  const [stat, data] = await zk.w_get(ROOT, (type, state, path) => fired?.(`${type} ${path}`));
+  const [stat, data] = await zk.w_get(ROOT, onNodeEvent((event) => fired?.(event)));
   const dataEvent = new Promise((resolve) => (fired = resolve));
   out("w_get", data.toString(), statShown(stat));
   out("set", statShown(await zk.set(ROOT, "v1", 0)));
@@ -47,12 +52,14 @@ async function main() {
   await attempt("set bad version", () => zk.set(ROOT, "x", 9));
 
   let childFired;
-  const children = await zk.w_get_children(ROOT, (type, state, path) => childFired?.(`${type} ${path}`));
+  const children = await zk.w_get_children(ROOT, onNodeEvent((event) => childFired?.(event)));
   const childEvent = new Promise((resolve) => (childFired = resolve));
   out("children", [...children].sort().join(","));
   let existsFired;
-  await attempt("w_exists missing", () => zk.w_exists(`${ROOT}/later`, (type, state, path) => existsFired?.(`${type} ${path}`)));
+  await attempt("w_exists missing", () => zk.w_exists(`${ROOT}/later`, onNodeEvent((event) => existsFired?.(event))));
   const existsEvent = new Promise((resolve) => (existsFired = resolve));
+  // In the ensemble column the leader dies here, with a children and an exists watch set.
+  await checkpoint(() => zk.state === constants.ZOO_CONNECTED_STATE);
   await zk.create(`${ROOT}/later`, "", constants.ZOO_PERSISTENT);
   out("child watch", await childEvent);
   out("exists watch", await existsEvent);
