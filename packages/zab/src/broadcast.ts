@@ -60,8 +60,14 @@ export function reconfigRefusal(core: PeerCore, l: LeaderState, m: Membership): 
 export function leaderSync(core: PeerCore, syncId: number, confirmQuorum: boolean): boolean {
   const l = leaderOf(core);
   if (l.phase !== "established") return false;
-  if (l.localSyncs.length >= core.limits.syncsPendingMax) return false;
-  l.localSyncs.push({ syncId, zxid: syncPoint(core, l), marks: confirmQuorum ? markPings(core, l) : null });
+  if (l.localSyncCount >= core.limits.syncsPendingMax) return false;
+  const zxid = syncPoint(core, l);
+  const marks = confirmQuorum ? markPings(core, l) : null;
+  // Syncs arriving between the same two PINGs and proposals wait for the same thing.
+  const last = l.localSyncs[l.localSyncs.length - 1];
+  if (last !== undefined && last.zxid === zxid && last.marks === marks) last.syncIds.push(syncId);
+  else l.localSyncs.push({ zxid, marks, syncIds: [syncId] });
+  l.localSyncCount += 1;
   answerSyncs(core, l);
   return true;
 }
@@ -77,12 +83,14 @@ export function syncPoint(core: PeerCore, l: LeaderState): Zxid {
 
 /**
  * Notes where each voter's PING count stands and asks for a PING round (sent with the next
- * Ready, so that every confirmed sync arriving before it shares the round).
+ * Ready, so that every confirmed sync arriving before it shares the round, and its marks).
  */
 export function markPings(core: PeerCore, l: LeaderState): PingMarks {
+  l.confirmRoundWanted = true;
+  if (l.openMarks !== null) return l.openMarks;
   const marks = new Map<PeerId, { session: number; pingsSent: number }>();
   for (const h of l.handlers.values()) if (h.acks) marks.set(h.id, { session: h.session, pingsSent: h.pingsSent });
-  l.confirmRoundWanted = true;
+  l.openMarks = marks;
   return marks;
 }
 
@@ -143,7 +151,8 @@ export function answerSyncs(core: PeerCore, l: LeaderState): void {
   }
   while (l.localSyncs.length > 0 && ready(core, l, l.localSyncs[0]!)) {
     const s = l.localSyncs.shift()!;
-    core.addSyncWait(s.syncId, s.zxid);
+    l.localSyncCount -= s.syncIds.length;
+    core.addSyncWait(s.syncIds, s.zxid);
   }
 }
 

@@ -3,7 +3,7 @@ import { ElectionState, type Vote, startElection } from "./election.js";
 import { sendConfirmRound } from "./broadcast.js";
 import { leaderCheckProgress, stepLeading } from "./leader.js";
 import { LeaderState } from "./leader-state.js";
-import { LearnerState, learnerConnect } from "./learner.js";
+import { LearnerState, learnerConnect, sendConfirmedSync } from "./learner.js";
 import { MemLog } from "./log.js";
 import { type Membership, membershipOfVerifier, verifierOf } from "./membership.js";
 import type { Entry, Message } from "./messages.js";
@@ -36,9 +36,9 @@ class Outbox {
   }
 }
 
-/** A sync answered by the leader: it completes once everything through `threshold` is applied. */
+/** Syncs answered by the leader together: they complete once everything through `threshold` is applied. */
 interface SyncWait {
-  readonly syncId: number;
+  readonly syncIds: readonly number[];
   readonly threshold: Zxid;
 }
 
@@ -253,10 +253,11 @@ export class PeerCore {
   private leaveRole(): void {
     if (this.learning !== null) {
       // The leader will never answer these on another connection.
-      this.out.syncsFailed.push(...this.learning.syncsSent);
+      for (const sent of this.learning.syncsSent) this.out.syncsFailed.push(...sent.syncIds);
+      this.out.syncsFailed.push(...this.learning.confirmedWaiting);
     }
     if (this.leading !== null) {
-      this.out.syncsFailed.push(...this.leading.localSyncs.map((s) => s.syncId));
+      for (const batch of this.leading.localSyncs) this.out.syncsFailed.push(...batch.syncIds);
     }
     this.election = null;
     this.leading = null;
@@ -295,7 +296,7 @@ export class PeerCore {
     this.out.entries = [];
     this.appliedZxid = zxid;
     this.commitZxid = zxid;
-    this.syncWaits = this.syncWaits.map((w) => (w.threshold < zxid ? { syncId: w.syncId, threshold: zxid } : w));
+    this.syncWaits = this.syncWaits.map((w) => (w.threshold < zxid ? { syncIds: w.syncIds, threshold: zxid } : w));
     this.rewind(zxid);
     this.refreshTracker();
   }
@@ -318,9 +319,9 @@ export class PeerCore {
     this.out.hardStateDirty = true;
   }
 
-  addSyncWait(syncId: number, threshold: Zxid): void {
+  addSyncWait(syncIds: readonly number[], threshold: Zxid): void {
     assert(this.syncWaits.length < this.limits.syncsPendingMax * 2, "sync waits are bounded");
-    this.syncWaits.push({ syncId, threshold });
+    this.syncWaits.push({ syncIds, threshold });
   }
 
   // --- the Ready cycle --------------------------------------------------------------
@@ -341,6 +342,7 @@ export class PeerCore {
   hasReady(): boolean {
     if (this.inflight !== null) return false;
     if (this.leading?.confirmRoundWanted === true) return true;
+    if (this.learning?.confirmedSyncDue === true) return true;
     if (!this.out.isEmpty()) return true;
     if (this.committedThrough() > this.appliedZxid) return true;
     if (this.syncWaits.some((w) => w.threshold <= this.appliedZxid)) return true;
@@ -349,15 +351,16 @@ export class PeerCore {
 
   ready(): Ready {
     assert(this.inflight === null, "advance() the previous Ready before asking for another");
+    // Confirmed syncs that arrived since the last Ready share one PING round, or one SYNC.
     if (this.leading?.confirmRoundWanted === true) sendConfirmRound(this, this.leading);
+    if (this.learning !== null) sendConfirmedSync(this, this.learning);
     const through = this.committedThrough();
     const committed = through > this.appliedZxid ? this.log.slice(this.appliedZxid, through) : [];
     for (let i = 1; i < committed.length; i++) {
       assert((committed[i] as Entry).zxid > (committed[i - 1] as Entry).zxid, "committed entries in zxid order");
     }
     if (through > this.appliedZxid) this.appliedZxid = through;
-    const syncsDone = this.syncWaits.filter((w) => w.threshold <= this.appliedZxid).map((w) => w.syncId);
-    this.syncWaits = this.syncWaits.filter((w) => w.threshold > this.appliedZxid);
+    const syncsDone = this.takeSyncsDone();
     const soft = this.softState();
     const softChanged = !sameSoft(soft, this.reportedSoft);
     this.reportedSoft = soft;
@@ -387,6 +390,18 @@ export class PeerCore {
       syncsFailed: out.syncsFailed,
       softState: softChanged ? soft : null,
     };
+  }
+
+  /** Every sync whose threshold is applied, in the order they were answered; the rest keep waiting. */
+  private takeSyncsDone(): number[] {
+    const done: number[] = [];
+    let kept = 0;
+    for (const w of this.syncWaits) {
+      if (w.threshold <= this.appliedZxid) for (const id of w.syncIds) done.push(id);
+      else this.syncWaits[kept++] = w;
+    }
+    this.syncWaits.length = kept;
+    return done;
   }
 
   advance(): void {

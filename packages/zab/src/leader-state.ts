@@ -53,13 +53,22 @@ export type PingMarks = ReadonlyMap<PeerId, { readonly session: number; readonly
 /** A sync waiting for everything proposed before it to commit, and for its quorum confirmation if it asked for one. */
 export interface PendingSync {
   readonly zxid: Zxid;
-  readonly syncId: number;
   readonly marks: PingMarks | null;
 }
 
+/** A learner's SYNC, answered on its connection with the id it carried. */
 export interface RemoteSync extends PendingSync {
+  readonly syncId: number;
   readonly learner: PeerId;
   readonly session: number;
+}
+
+/**
+ * Syncs of this leader's own clients that arrived with no PING and no proposal between them:
+ * they wait for the same commits and the same confirmation, so they complete together.
+ */
+export interface LocalSyncs extends PendingSync {
+  readonly syncIds: number[];
 }
 
 type LeaderPhase = "discovery" | "epochProposed" | "syncing" | "established";
@@ -82,9 +91,16 @@ export class LeaderState {
   lastProposed: Zxid = -1n;
   lastPingTick: number;
   readonly remoteSyncs: RemoteSync[] = [];
-  readonly localSyncs: PendingSync[] = [];
+  readonly localSyncs: LocalSyncs[] = [];
+  /** Syncs counted in localSyncs, which hold them in batches. */
+  localSyncCount = 0;
   /** A confirmed sync arrived since the last PING round: one round serves all of them. */
   confirmRoundWanted = false;
+  /**
+   * The PING marks taken since the last PING went out, shared by every confirmed sync arriving
+   * meanwhile: no PING was sent in between, so each of them would have taken the same marks.
+   */
+  openMarks: PingMarks | null = null;
 
   constructor(
     readonly startTick: number,
@@ -103,8 +119,13 @@ export function leaderOf(core: PeerCore): LeaderState {
 }
 
 export function sendTo(core: PeerCore, h: LearnerHandler, body: QuorumBody): void {
-  const term = leaderOf(core).term;
-  if (body.type === "PING") h.pingsSent += 1;
+  const l = leaderOf(core);
+  const term = l.term;
+  if (body.type === "PING") {
+    h.pingsSent += 1;
+    // Marks taken before this PING would let its answer confirm a later sync: take new ones.
+    l.openMarks = null;
+  }
   core.send({ ...body, from: core.id, to: h.id, session: h.session, term, seq: h.seqOut } as QuorumMessage);
   h.seqOut += 1;
 }

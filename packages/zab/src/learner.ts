@@ -13,6 +13,13 @@ import type { Zxid } from "./zxid.js";
  */
 type LearnerPhase = "connecting" | "synchronizing" | "ackedNewLeader" | "serving";
 
+/** A SYNC sent to the leader (with `wireId`), and the syncs its answer completes. */
+interface SentSync {
+  readonly wireId: number;
+  readonly syncIds: readonly number[];
+  readonly confirmQuorum: boolean;
+}
+
 export class LearnerState {
   readonly session: number;
   /** The leader's term id, learned from LEADERINFO; 0 until then. */
@@ -22,8 +29,21 @@ export class LearnerState {
   seqIn = 0;
   lastHeard: number;
   newEpoch: number | null = null;
-  /** Sync requests sent to the leader, answered in order. */
-  syncsSent: number[] = [];
+  /** SYNCs sent to the leader, answered in order. */
+  readonly syncsSent: SentSync[] = [];
+  /** A confirmed SYNC is out: confirmed syncs arriving meanwhile wait in confirmedWaiting. */
+  confirmedInFlight = false;
+  /**
+   * Confirmed syncs not sent yet. They go out together in one SYNC with the next Ready when
+   * none is in flight, else once the one in flight is answered: its answer may not complete
+   * them, since they arrived after it was sent (etcd's ReadIndex batching).
+   */
+  confirmedWaiting: number[] = [];
+
+  /** A confirmed SYNC should go out with the next Ready. */
+  get confirmedSyncDue(): boolean {
+    return !this.confirmedInFlight && this.confirmedWaiting.length > 0 && this.phase === "serving";
+  }
 
   constructor(
     readonly leaderId: PeerId,
@@ -69,12 +89,36 @@ export function learnerPropose(core: PeerCore, data: Uint8Array): LearnerProposa
   return { kind: "forwarded", to: s.leaderId };
 }
 
+/**
+ * A plain sync goes out as its own SYNC. Confirmed syncs share SYNCs: one in flight at a
+ * time, answering every confirmed sync that arrived before it was sent.
+ */
 export function learnerSync(core: PeerCore, syncId: number, confirmQuorum: boolean): boolean {
   const s = learnerOf(core);
-  if (s.phase !== "serving" || s.syncsSent.length >= core.limits.syncsPendingMax) return false;
-  s.syncsSent.push(syncId);
-  sendToLeader(core, s, confirmQuorum ? { type: "SYNC", syncId, confirmQuorum } : { type: "SYNC", syncId });
+  if (s.phase !== "serving") return false;
+  if (!confirmQuorum) {
+    if (s.syncsSent.length >= core.limits.syncsPendingMax) return false;
+    s.syncsSent.push({ wireId: syncId, syncIds: [syncId], confirmQuorum: false });
+    sendToLeader(core, s, { type: "SYNC", syncId });
+    return true;
+  }
+  if (s.confirmedWaiting.length >= core.limits.syncsPendingMax) return false;
+  s.confirmedWaiting.push(syncId);
   return true;
+}
+
+/**
+ * Called when a Ready is taken: one confirmed SYNC for every confirmed sync waiting, unless
+ * one is in flight. Its first id names it on the wire.
+ */
+export function sendConfirmedSync(core: PeerCore, s: LearnerState): void {
+  if (!s.confirmedSyncDue) return;
+  const syncIds = s.confirmedWaiting;
+  const wireId = syncIds[0] as number;
+  s.confirmedWaiting = [];
+  s.confirmedInFlight = true;
+  s.syncsSent.push({ wireId, syncIds, confirmQuorum: true });
+  sendToLeader(core, s, { type: "SYNC", syncId: wireId, confirmQuorum: true });
 }
 
 /** FOLLOWING and OBSERVING: messages from the leader of this session, in order. */
@@ -195,9 +239,10 @@ function onSyncAnswer(core: PeerCore, s: LearnerState, syncId: number): void {
   // an adapter may pass -1), so the oldest pending request is the one answered.
   const head = s.syncsSent.shift();
   if (head === undefined) return;
-  assert(syncId < 0 || head === syncId, `sync answers come in order: got ${syncId}, expected ${head}`);
+  assert(syncId < 0 || head.wireId === syncId, `sync answers come in order: got ${syncId}, expected ${head.wireId}`);
   // Every commit the leader had when it answered arrived before this answer.
-  core.addSyncWait(head, core.commitZxid);
+  core.addSyncWait(head.syncIds, core.commitZxid);
+  if (head.confirmQuorum) s.confirmedInFlight = false;
 }
 
 export function tickLearning(core: PeerCore): void {

@@ -161,7 +161,10 @@ export class ZabPeer {
    * when the request reached it; in syncsFailed if the peer loses its leader first.
    * With `confirmQuorum`, the leader also waits until a quorum of voters has answered a
    * PING sent after the request reached it, which proves no other leader could have
-   * committed anything by then: a read after such a sync is linearizable.
+   * committed anything by then: a read after such a sync is linearizable. Confirmed syncs
+   * share that work: a learner keeps one confirmed SYNC in flight, sent with a Ready, for
+   * every confirmed sync that arrived before that Ready; the leader's own share the next
+   * PING round.
    * Returns false when the request cannot be taken now (no leader, or too many pending).
    */
   sync(syncId: number, options: { confirmQuorum?: boolean } = {}): boolean {
