@@ -39,6 +39,7 @@ public final class Recipes {
         lockA.unlock();
         print("lock b after a unlocks", bAcquired.await(10, TimeUnit.SECONDS), lockB.isOwner());
         lockB.unlock();
+        Checkpoint.catchUp(a, ROOT + "/lock");
         print("lock nodes left", a.getChildren(ROOT + "/lock", false));
 
         a.create(ROOT + "/election", new byte[0], Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
@@ -75,6 +76,7 @@ public final class Recipes {
         }
         print("poll empty", consumer.poll());
         for (String item : List.of("one", "two", "three")) producer.offer(bytes(item));
+        Checkpoint.catchUp(b, ROOT + "/queue");
         print("peek", text(consumer.peek()));
         print("take", text(consumer.take()), text(consumer.remove()), text(consumer.poll()), consumer.poll());
         CountDownLatch taken = new CountDownLatch(1);

@@ -30,6 +30,8 @@ print("b gets it after release", got.wait(10))
 waiter.join()
 print("contenders after handover", lock_b.contenders())
 lock_b.release()
+# In an ensemble a's member may not have applied b's release yet: sync first.
+a.sync(ROOT + "/lock")
 print("lock children", a.get_children(ROOT + "/lock"))
 
 read_a = a.ReadLock(ROOT + "/rw", "reader-a")
