@@ -18,7 +18,8 @@ print("lock b non-blocking", lock_b.acquire(blocking=False))
 print("contenders", lock_b.contenders())
 got = threading.Event()
 def take():
-    lock_b.acquire(timeout=10)
+    # The wait spans the ensemble column's checkpoint, which lasts as long as its round needs.
+    lock_b.acquire(timeout=45)
     got.set()
 waiter = threading.Thread(target=take)
 waiter.start()
