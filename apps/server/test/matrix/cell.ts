@@ -28,7 +28,10 @@ export interface Cell {
    * (see runProgram).
    */
   run(connectString: string, checkpoint?: CheckpointAction): Promise<ProgramOutput>;
-  /** Why the cell has no run in the ensemble column (absent: it has one). */
+  /**
+   * Why the cell has no run in the ensemble column (absent: it has one, and its program must
+   * reach a checkpoint as run-program.ts describes, or the column calls it broken).
+   */
   notInEnsemble?: string;
   /** Work that needs no server (compiling the program), started while the servers start. */
   prepare?(): Promise<void>;
@@ -54,7 +57,7 @@ export interface LineDifference {
 export type CellResult =
   | { status: "pass" }
   | { status: "allowed"; differences: LineDifference[]; reasons: string[] }
-  | { status: "differs"; differences: LineDifference[] }
+  | { status: "differs"; differences: LineDifference[]; zktsEnd?: string }
   | { status: "broken"; detail: string };
 
 /** Masks what legitimately differs between two servers: times, zxids, session ids, ports. */
@@ -128,7 +131,10 @@ export function judge(
         (a.reference === undefined || a.reference === difference.reference) &&
         (a.zkts === undefined || a.zkts === difference.zkts),
     );
-    if (entry === undefined) return { status: "differs", differences };
+    if (entry === undefined) {
+      // A program that stopped early against zkts says why in its last lines (often stderr).
+      return finished(onZkts) ? { status: "differs", differences } : { status: "differs", differences, zktsEnd: `exit ${onZkts.code}: ${tail(onZkts)}` };
+    }
     reasons.add(entry.reason);
   }
   return { status: "allowed", differences, reasons: [...reasons] };

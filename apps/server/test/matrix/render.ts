@@ -67,6 +67,7 @@ export function renderMatrix(rows: MatrixRow[], notes: MatrixNote[]): string {
     for (const { cell, column, result } of failing) {
       if (result.status === "broken") lines.push(`- \`${cell.name}\` (${column}): ${escape(result.detail)}`);
       if (result.status === "differs") {
+        if (result.zktsEnd !== undefined) lines.push(`- \`${cell.name}\` (${column}) on zkts ended with ${escape(result.zktsEnd)}`);
         for (const d of result.differences.slice(0, 5)) {
           lines.push(`- \`${cell.name}\` (${column}) line ${d.line}: ZooKeeper \`${d.reference ?? "(none)"}\`, zkts \`${d.zkts ?? "(none)"}\``);
         }
