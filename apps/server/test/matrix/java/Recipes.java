@@ -33,9 +33,13 @@ public final class Recipes {
             public void lockReleased() {}
         });
         print("lock a", lockA.lock(), lockA.isOwner());
-        print("lock b waits", lockB.lock(), lockB.isOwner());
-        // In the ensemble column the leader dies here, while b watches a's lock node.
+        // In the ensemble column the leader dies here, while a holds the lock: its ephemeral
+        // lock node must outlive the failover for b to queue behind it. (Not later, while b's
+        // LockWatcher waits: the recipe calls lock() again for every connection-state event it
+        // is handed, and a spare watcher firing after b's unlock() makes a new lock node, on
+        // either server, depending only on timing.)
         Checkpoint.reach(a, b);
+        print("lock b waits", lockB.lock(), lockB.isOwner());
         lockA.unlock();
         print("lock b after a unlocks", bAcquired.await(10, TimeUnit.SECONDS), lockB.isOwner());
         lockB.unlock();
