@@ -21,4 +21,11 @@ export const nodeCells: Cell[] = [
       "create in five modes, TTL refused without extended types, w_get/w_get_children/w_exists watches, set with versions, sync, mkdirp, set_acl/get_acl with digest auth, NoAuth for a second session",
     run: (connectString, checkpoint) => runProgram(process.execPath, [join(here, "node", "zookeeper-npm.mjs"), connectString], { checkpoint }),
   },
+  {
+    client: "@zkts/client (this repository)",
+    name: "zkts-client",
+    covers:
+      "create in five modes and its errors, data/children/exists watches, addWatch PERSISTENT_RECURSIVE, transaction (commit and failure), digest ACL and NoAuth for a second session, getEphemerals, getAllChildrenNumber, ephemerals gone after close",
+    run: (connectString, checkpoint) => runProgram(process.execPath, [join(here, "node", "zkts-client.mjs"), connectString], { checkpoint }),
+  },
 ];
