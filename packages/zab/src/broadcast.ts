@@ -100,10 +100,13 @@ export function sendConfirmRound(core: PeerCore, l: LeaderState): void {
   for (const h of l.handlers.values()) if (h.acks) sendTo(core, h, { type: "PING", zxid: core.commitZxid });
 }
 
-/** This peer plus the voters that answered a PING sent after the marks were taken form a quorum. */
-function confirmed(core: PeerCore, l: LeaderState, marks: PingMarks | null): boolean {
+/**
+ * This peer, the voter that vouches for a learner's SYNC, and the voters that answered a PING
+ * sent after the marks were taken form a quorum.
+ */
+function confirmed(core: PeerCore, l: LeaderState, marks: PingMarks | null, voucher: PeerId | null): boolean {
   if (marks === null) return true;
-  const heard: PeerId[] = [core.id];
+  const heard: PeerId[] = voucher === null ? [core.id] : [core.id, voucher];
   for (const [id, mark] of marks) {
     const h = l.handlers.get(id);
     if (h !== undefined && h.session === mark.session && h.pingsAnswered > mark.pingsSent) heard.push(id);
@@ -111,8 +114,8 @@ function confirmed(core: PeerCore, l: LeaderState, marks: PingMarks | null): boo
   return core.tracker.containsQuorum(heard);
 }
 
-function ready(core: PeerCore, l: LeaderState, s: PendingSync): boolean {
-  return s.zxid <= core.commitZxid && confirmed(core, l, s.marks);
+function ready(core: PeerCore, l: LeaderState, s: PendingSync, voucher: PeerId | null): boolean {
+  return s.zxid <= core.commitZxid && confirmed(core, l, s.marks, voucher);
 }
 
 export function tryCommit(core: PeerCore, l: LeaderState): void {
@@ -144,12 +147,12 @@ export function tryCommit(core: PeerCore, l: LeaderState): void {
  * order, so one that waits (for commits or a confirmation) holds back those behind it.
  */
 export function answerSyncs(core: PeerCore, l: LeaderState): void {
-  while (l.remoteSyncs.length > 0 && ready(core, l, l.remoteSyncs[0]!)) {
+  while (l.remoteSyncs.length > 0 && ready(core, l, l.remoteSyncs[0]!, l.remoteSyncs[0]!.voucher)) {
     const s = l.remoteSyncs.shift()!;
     const h = l.handlers.get(s.learner);
     if (h !== undefined && h.session === s.session) sendTo(core, h, { type: "SYNC", syncId: s.syncId });
   }
-  while (l.localSyncs.length > 0 && ready(core, l, l.localSyncs[0]!)) {
+  while (l.localSyncs.length > 0 && ready(core, l, l.localSyncs[0]!, null)) {
     const s = l.localSyncs.shift()!;
     l.localSyncCount -= s.syncIds.length;
     core.addSyncWait(s.syncIds, s.zxid);

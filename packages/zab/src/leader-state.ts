@@ -61,6 +61,8 @@ export interface RemoteSync extends PendingSync {
   readonly syncId: number;
   readonly learner: PeerId;
   readonly session: number;
+  /** The voter whose confirmed SYNC this is: it counts toward the confirmation (see onSync). */
+  readonly voucher: PeerId | null;
 }
 
 /**

@@ -208,9 +208,14 @@ function onSync(core: PeerCore, l: LeaderState, h: LearnerHandler, syncId: numbe
     return;
   }
   // Answered in order on the same channel, after the commits of everything proposed so far
-  // (and, when asked, once a quorum has confirmed this leadership).
-  const marks = confirmQuorum ? markPings(core, l) : null;
-  l.remoteSyncs.push({ zxid: syncPoint(core, l), learner: h.id, session: h.session, syncId, marks });
+  // (and, when asked, once a quorum has confirmed this leadership). A learner sends a
+  // confirmed SYNC only for reads it already holds, so a voter's SYNC shows that it still
+  // followed this leader after those reads arrived, as an answer to a later PING would: it
+  // counts toward the quorum, and with this leader it may be one already (three voters).
+  const voucher = confirmQuorum && h.acks ? h.id : null;
+  const confirmedAlready = !confirmQuorum || core.tracker.containsQuorum(voucher === null ? [core.id] : [core.id, voucher]);
+  const marks = confirmedAlready ? null : markPings(core, l);
+  l.remoteSyncs.push({ zxid: syncPoint(core, l), learner: h.id, session: h.session, syncId, marks, voucher });
   answerSyncs(core, l);
 }
 
