@@ -31,7 +31,7 @@ describe(`chaos on local processes (seed ${seed})`, () => {
   });
 
   it("zkts, set workload under every nemesis family in turn: no acknowledged add lost, no member crashed but for a full disk", async () => {
-    const result = await run({ workload: "set", nemesis: [...NEMESIS_FAMILIES], timeMs: 20_000, calmMs: 500, faultMs: 1500 });
+    const result = await run({ workload: "set", nemesis: [...NEMESIS_FAMILIES], timeMs: 20_000, calmMs: 500, faultMs: 1500, everyFamilyOnce: true });
     expect(result.check.problems).toEqual([]);
     expect(result.verdict).toBe("valid");
     // A member whose log cannot be written stops (fail-stop); nothing else may kill one.

@@ -10,8 +10,17 @@ import { RECONFIG_TIMEOUT_MS, readMembership } from "./reconfigure.js";
 export interface NemesisTiming {
   /** When the workload phase began (performance.now()). */
   readonly startedMs: number;
-  /** When it ends; no action starts after it. */
-  readonly deadlineMs: number;
+  /**
+   * When it ends; no action starts after it. The random nemesis may move it later when the run
+   * asks for every family once (see `untilEveryFamily`); the workload reads it as it goes.
+   */
+  deadlineMs: number;
+  /**
+   * Go on past the deadline, one fault at a time, until every family has started once: a run
+   * that must show each family, on a machine slow enough that the time ran out first. Never
+   * past this many ms after the start.
+   */
+  untilEveryFamilyMs?: number;
 }
 
 /**
@@ -64,9 +73,20 @@ export class NemesisRunner {
 
   private async runFaults(families: readonly FaultFamily[], random: SimRandom, calmMs: number, faultMs: number): Promise<void> {
     const rotation = new FamilyRotation(families, random);
-    while (performance.now() + calmMs + faultMs <= this.timing.deadlineMs) {
+    const unstarted = new Set(families);
+    const limit = this.timing.untilEveryFamilyMs;
+    const another = () => {
+      const now = performance.now();
+      if (now + calmMs + faultMs <= this.timing.deadlineMs) return true;
+      if (limit === undefined || unstarted.size === 0 || now >= this.timing.startedMs + limit) return false;
+      this.timing.deadlineMs = now + calmMs + faultMs;
+      return true;
+    };
+    while (another()) {
+      const family = rotation.next();
+      unstarted.delete(family);
       await sleep(calmMs);
-      const fault = await planFault(rotation.next(), this.cluster, random);
+      const fault = await planFault(family, this.cluster, random);
       await this.perform(fault.begin);
       await sleep(faultMs);
       await this.perform(fault.end);

@@ -36,6 +36,11 @@ export interface RunOptions {
   /** Time an operation gets before its outcome is unknown; default 2000 ms. */
   opTimeoutMs?: number;
   sessionTimeoutMs?: number;
+  /**
+   * With the random nemesis: the workload phase goes on past `timeMs`, one fault at a time,
+   * until every family has had a turn (at most three times `timeMs` in all).
+   */
+  everyFamilyOnce?: boolean;
   /** Calm between faults and the length of each fault; defaults 2000 and 3000 ms. */
   calmMs?: number;
   faultMs?: number;
@@ -74,7 +79,7 @@ export function changesMembership(options: Pick<RunOptions, "nemesis" | "schedul
   return options.membershipChanges === true || options.nemesis.includes("reconfig") || (options.schedule ?? []).some((s) => s.action.do === "reconfig");
 }
 
-export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "diskMb" | "keys" | "judgeReadsLinearizably" | "readOnlyMembers" | "leaderAtStart" | "membershipChanges">> & RunOptions {
+export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "diskMb" | "keys" | "judgeReadsLinearizably" | "readOnlyMembers" | "leaderAtStart" | "membershipChanges" | "everyFamilyOnce">> & RunOptions {
   return {
     clients: options.nodes * 2,
     opTimeoutMs: 2000,

@@ -8,7 +8,7 @@ import { startContainerCluster } from "../cluster/containers.js";
 import { startProcessCluster } from "../cluster/processes.js";
 import { HistoryRecorder } from "../history/recorder.js";
 import { describeAction, healEverything } from "../nemesis/faults.js";
-import { NemesisRunner } from "../nemesis/runner.js";
+import { NemesisRunner, type NemesisTiming } from "../nemesis/runner.js";
 import { type Membership, describeMembership, reconfigZooCfg, sameMembers } from "../nemesis/membership.js";
 import { readMembership } from "../nemesis/reconfigure.js";
 import { waitUntilHealthy } from "../cluster/ensemble-health.js";
@@ -99,8 +99,12 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
     progress(`phase workload: ${options.timeMs} ms at ${options.rate} ops/s`);
     const started = performance.now();
     workloadStartNs = history.now();
-    const deadline = started + options.timeMs;
-    const nemesis = new NemesisRunner(cluster, { startedMs: started, deadlineMs: deadline }, progress, controls, originalMembership);
+    const timing: NemesisTiming = {
+      startedMs: started,
+      deadlineMs: started + options.timeMs,
+      ...(options.everyFamilyOnce === true ? { untilEveryFamilyMs: 3 * options.timeMs } : {}),
+    };
+    const nemesis = new NemesisRunner(cluster, timing, progress, controls, originalMembership);
     const ticker = setInterval(() => {
       const done = workers.reduce((n, w) => n + w.counts.ok + w.counts.fail + w.counts.info, 0);
       const seconds = (performance.now() - started) / 1000;
@@ -108,18 +112,23 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
       progress(`  ${seconds.toFixed(0)} s: ${(done / Math.max(seconds, 0.001)).toFixed(0)} ops/s, fault: ${active}`);
     }, 2000);
     const perWorkerIntervalMs = (1000 * options.clients) / options.rate;
+    let nemesisDone = false;
     const loops = workers.map(async (worker, i) => {
-      while (performance.now() < deadline) {
+      // A run that waits for every family keeps its workload going while the nemesis still runs.
+      while (performance.now() < timing.deadlineMs || (timing.untilEveryFamilyMs !== undefined && !nemesisDone)) {
         const begun = performance.now();
         await workload.step(worker, workerRandom[i]!);
         const rest = perWorkerIntervalMs - (performance.now() - begun);
         if (rest > 0) await sleep(rest);
       }
     });
-    const faults =
+    const faults = (
       planned !== undefined
         ? nemesis.runSchedule(planned)
-        : nemesis.runRandom(options.nemesis, nemesisRandom, options.calmMs, options.faultMs);
+        : nemesis.runRandom(options.nemesis, nemesisRandom, options.calmMs, options.faultMs)
+    ).finally(() => {
+      nemesisDone = true;
+    });
     try {
       await Promise.all([...loops, faults]);
     } finally {
