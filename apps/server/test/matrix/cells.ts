@@ -13,8 +13,8 @@ export const cells: Cell[] = [...kazooCells, ...javaCells, ...cCells, ...nodeCel
 /** Clients and features left out of the matrix, with the reason, for docs/clients.md. */
 export const notes: MatrixNote[] = [
   {
-    client: "cli_mt",
-    note: "the C client's shell prints from several threads, so its lines interleave differently from run to run; its scripted session is compared as a sorted list in `apps/server/test/real-clients.test.ts` (the C library itself has the `c-plain-api` cell).",
+    client: "zkCli.sh and cli_mt",
+    note: "their scripted sessions run against both servers in `apps/server/test/real-clients.test.ts` (cli_mt's lines compared sorted, since it prints from several threads), and zkCli.sh's newer commands beside zkts-cli's in `apps/cli/test/zkcli-parity.test.ts`; the libraries under them have their own cells.",
   },
   {
     client: "C client persistent watches",

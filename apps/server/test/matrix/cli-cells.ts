@@ -1,16 +1,16 @@
 import { join } from "node:path";
-import { repoRoot, runZkCli } from "@zkts/testkit";
+import { repoRoot } from "@zkts/testkit";
 import type { Cell, ProgramOutput } from "./cell.js";
 import { runProgram } from "./run-program.js";
 
 /**
- * Command-line clients: one scripted session each (commands on standard input, as an operator
- * pipes them). A script cannot stop at a checkpoint, so these cells are standalone only; the
- * libraries under them (the Java client, @zkts/client) have their own ensemble cells.
+ * zkts-cli: one scripted session (commands on standard input, as an operator pipes them). A
+ * script cannot stop at a checkpoint, so the cell is standalone only; the library under it
+ * (@zkts/client) has its own ensemble cell.
  */
 const SCRIPTED = "a scripted session cannot wait at a checkpoint; its library's own cell covers the failover";
 
-/** The same operator's session for both CLIs: they share zkCli's command language. */
+/** An operator's session in zkCli's command language. */
 const SESSION = [
   "create /cli-matrix first",
   "create -e /cli-matrix/eph ephemeral-data",
@@ -43,7 +43,7 @@ function sessionOutput(result: { code: number | null; stdout: string; stderr: st
   return { code: 0, stdout: `${result.stdout}\nexit status ${result.code}\ndone\n`, stderr: result.stderr };
 }
 
-/** zkCli.sh's lines, without its log, banner and connection chatter. */
+/** The shell's lines, without prompts, log, banner and connection chatter. */
 function commandLines(text: string): string {
   return text
     .split("\n")
@@ -58,19 +58,9 @@ function commandLines(text: string): string {
 
 export const cliCells: Cell[] = [
   {
-    client: "zkCli.sh 3.8 (Debian, Java client)",
-    name: "zkcli",
-    covers: "create in four modes, get -s, set with versions and BadVersion, ls -s, getEphemerals, getAllChildrenNumber, setquota/listquota, addauth with an auth ACL, getAcl, delete of a non-empty node, deleteall",
-    notInEnsemble: SCRIPTED,
-    async run(connectString): Promise<ProgramOutput> {
-      const result = await runZkCli(connectString, SESSION);
-      return sessionOutput({ code: result.code, stdout: commandLines(result.output ?? result.stdout), stderr: result.stderr });
-    },
-  },
-  {
     client: "zkts-cli (this repository)",
     name: "zkts-cli",
-    covers: "the same session as zkCli.sh's cell, through zkts-cli's shell reading standard input",
+    covers: "create in four modes, get -s, set with versions and BadVersion, ls -s, getEphemerals, getAllChildrenNumber, setquota/listquota, addauth with an auth ACL, getAcl, delete of a non-empty node, deleteall, through zkts-cli's shell reading standard input",
     notInEnsemble: SCRIPTED,
     async run(connectString): Promise<ProgramOutput> {
       const main = join(repoRoot, "apps/cli/dist/main.js");
