@@ -14,6 +14,11 @@ const SENTINEL_PATH = "/zookeeper";
 const SENTINEL = `sync ${SENTINEL_PATH}`;
 const SENTINEL_DONE = /^\[\/zookeeper\]: rc = -?\d+$/gm;
 const SENTINEL_LINES = /^\[\/zookeeper\]: rc = -?\d+\n(\tname = \/zookeeper\n)?/gm;
+/**
+ * A sync's completion prints its rc line and its name line from different threads, which may
+ * write them to different streams: a name line left alone in a stream is the sentinel's too.
+ */
+const SENTINEL_NAME_LINES = /^\tname = \/zookeeper\n?/gm;
 const CONNECTED = "CONNECTED_STATE";
 
 export interface CliMtOptions {
@@ -94,5 +99,5 @@ function countSentinels(text: string): number {
 }
 
 function stripSentinels(text: string): string {
-  return text.replace(SENTINEL_LINES, "");
+  return text.replace(SENTINEL_LINES, "").replace(SENTINEL_NAME_LINES, "");
 }
