@@ -204,6 +204,15 @@ export class DataTree {
     return {
       data: s.data(slot),
       aclId: s.long(slot, "aclId"),
+      ...this.persistedStatAt(slot),
+      children: { get size() { return s.childCount(slot); }, [Symbol.iterator]: () => s.childNames(slot)[Symbol.iterator]() },
+    };
+  }
+
+  /** The stat fields a snapshot holds, as stored (cversion not yet the client's). */
+  private persistedStatAt(slot: number): StatPersisted {
+    const s = this.store;
+    return {
       czxid: s.long(slot, "czxid"),
       mzxid: s.long(slot, "mzxid"),
       ctime: s.long(slot, "ctime"),
@@ -213,7 +222,6 @@ export class DataTree {
       aversion: s.int(slot, "aversion"),
       ephemeralOwner: s.long(slot, "ephemeralOwner"),
       pzxid: s.long(slot, "pzxid"),
-      children: { get size() { return s.childCount(slot); }, [Symbol.iterator]: () => s.childNames(slot)[Symbol.iterator]() },
     };
   }
 
@@ -743,17 +751,7 @@ export class DataTree {
         path: path === "/" ? "" : path,
         data: s.data(slot),
         aclId: s.long(slot, "aclId"),
-        stat: {
-          czxid: s.long(slot, "czxid"),
-          mzxid: s.long(slot, "mzxid"),
-          ctime: s.long(slot, "ctime"),
-          mtime: s.long(slot, "mtime"),
-          version: s.int(slot, "version"),
-          cversion: s.int(slot, "cversion"),
-          aversion: s.int(slot, "aversion"),
-          ephemeralOwner: s.long(slot, "ephemeralOwner"),
-          pzxid: s.long(slot, "pzxid"),
-        },
+        stat: this.persistedStatAt(slot),
       };
     }
   }

@@ -1,26 +1,12 @@
 import { OpCode } from "@zkts/jute";
 import { CounterFigure, SummaryFigure } from "./metrics/summary-figure.js";
+import { TREE_WRITE_OPS } from "./read-requests.js";
 
 /**
  * Requests ZooKeeper counts as quorum requests (Request.isQuorum): their latency goes to
  * updatelatency, every other request's (reads, sync, ping) to readlatency.
  */
-const QUORUM_OPS: ReadonlySet<number> = new Set<number>([
-  OpCode.create,
-  OpCode.create2,
-  OpCode.createTTL,
-  OpCode.createContainer,
-  OpCode.delete,
-  OpCode.deleteContainer,
-  OpCode.setData,
-  OpCode.setACL,
-  OpCode.check,
-  OpCode.multi,
-  OpCode.reconfig,
-  OpCode.createSession,
-  OpCode.closeSession,
-  OpCode.error,
-]);
+const QUORUM_OPS: ReadonlySet<number> = new Set<number>([...TREE_WRITE_OPS, OpCode.createSession, OpCode.closeSession, OpCode.error]);
 
 /**
  * Counters and timings behind srvr, stat, mntr, the AdminServer's monitor and the Prometheus

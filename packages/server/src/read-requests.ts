@@ -275,6 +275,21 @@ function checkWatcherType(type: number): void {
   }
 }
 
+/** Requests that change the tree (each goes through the log as a transaction). */
+export const TREE_WRITE_OPS: readonly number[] = [
+  OpCode.create,
+  OpCode.create2,
+  OpCode.createTTL,
+  OpCode.createContainer,
+  OpCode.delete,
+  OpCode.deleteContainer,
+  OpCode.setData,
+  OpCode.setACL,
+  OpCode.check,
+  OpCode.multi,
+  OpCode.reconfig,
+];
+
 export const READ_OPS: ReadonlySet<number> = new Set([
   OpCode.exists,
   OpCode.getData,

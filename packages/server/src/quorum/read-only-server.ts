@@ -6,7 +6,7 @@ import type { ClientConnection } from "../connection.js";
 import { sessionPassword } from "../java-random.js";
 import { type Logger, hex } from "../logger.js";
 import type { ServerConfig } from "../config.js";
-import { DATA_READ_OPS, READ_OPS } from "../read-requests.js";
+import { DATA_READ_OPS, READ_OPS, TREE_WRITE_OPS } from "../read-requests.js";
 import { SessionTracker } from "../session-tracker.js";
 import type { Replica } from "./replica.js";
 
@@ -14,20 +14,7 @@ import type { Replica } from "./replica.js";
  * The requests ZooKeeper's ReadOnlyRequestProcessor answers with NOTREADONLY: everything that
  * would change the tree, and sync, which needs a leader.
  */
-const REFUSED_OPS: ReadonlySet<number> = new Set([
-  OpCode.sync,
-  OpCode.create,
-  OpCode.create2,
-  OpCode.createTTL,
-  OpCode.createContainer,
-  OpCode.delete,
-  OpCode.deleteContainer,
-  OpCode.setData,
-  OpCode.reconfig,
-  OpCode.setACL,
-  OpCode.multi,
-  OpCode.check,
-]);
+const REFUSED_OPS: ReadonlySet<number> = new Set([OpCode.sync, ...TREE_WRITE_OPS]);
 
 /** ZooKeeper's lower bound on how long a member looks for a leader before it serves read-only. */
 const GRACE_MS_MIN = 2000;
