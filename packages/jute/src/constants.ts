@@ -157,29 +157,6 @@ export const Xid = {
   setWatches: -8,
 } as const;
 
-/** Quorum packet types (Leader.java). */
-export const QuorumPacketType = {
-  REQUEST: 1,
-  PROPOSAL: 2,
-  ACK: 3,
-  COMMIT: 4,
-  PING: 5,
-  REVALIDATE: 6,
-  SYNC: 7,
-  INFORM: 8,
-  COMMITANDACTIVATE: 9,
-  NEWLEADER: 10,
-  FOLLOWERINFO: 11,
-  UPTODATE: 12,
-  DIFF: 13,
-  TRUNC: 14,
-  SNAP: 15,
-  OBSERVERINFO: 16,
-  LEADERINFO: 17,
-  ACKEPOCH: 18,
-  INFORMANDACTIVATE: 19,
-} as const;
-
 /** The well-known ACL lists of ZooDefs.Ids. */
 export const Ids = {
   ANYONE_ID_UNSAFE: { scheme: "world", id: "anyone" },

@@ -289,6 +289,7 @@ export type WhoAmIResponse = RecordOf<typeof WhoAmIResponse>;
 export const LearnerInfo = record("LearnerInfo", { serverid: t.long, protocolVersion: t.int, configVersion: t.long });
 export type LearnerInfo = RecordOf<typeof LearnerInfo>;
 
+/** `type` is one of the numbers of @zkts/zab's QuorumPacketType, the one table of them. */
 export const QuorumPacket = record("QuorumPacket", {
   type: t.int,
   zxid: t.long,

@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type Server, type Socket, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Framer, type QuorumPacket, QuorumPacketType } from "@zkts/jute";
+import { Framer, type QuorumPacket } from "@zkts/jute";
 import { freePort } from "@zkts/testkit";
+import { QuorumPacketType } from "@zkts/zab";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   ELECTION_PROTOCOL_V1,
