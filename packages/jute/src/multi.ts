@@ -52,7 +52,11 @@ export function readMultiRequest(reader: JuteReader): MultiOp[] {
   }
 }
 
-function readMultiOp(type: number, reader: JuteReader): MultiOp {
+/**
+ * Reads the request record of one op by its opcode: a multi's ops, and the single writes
+ * that carry the same records (the server's write reader calls this for those).
+ */
+export function readMultiOp(type: number, reader: JuteReader): MultiOp {
   switch (type) {
     case OpCode.create:
     case OpCode.create2:

@@ -1,12 +1,8 @@
 import type { TxnResult, WriteRequest } from "@zkts/datatree";
 import {
-  CheckVersionRequest,
   Create2Response,
   CreateMode,
-  CreateRequest,
   CreateResponse,
-  CreateTTLRequest,
-  DeleteRequest,
   GetDataResponse,
   type JuteReader,
   type MultiOp,
@@ -15,9 +11,9 @@ import {
   ReconfigRequest,
   SetACLRequest,
   SetACLResponse,
-  SetDataRequest,
   SetDataResponse,
   type TxnBody,
+  readMultiOp,
   readMultiRequest,
   writeMultiResponse,
 } from "@zkts/jute";
@@ -29,17 +25,14 @@ export function readWrite(type: number, reader: JuteReader): WriteRequest | null
     case OpCode.create:
     case OpCode.create2:
     case OpCode.createContainer:
-      return { type, request: CreateRequest.read(reader) };
     case OpCode.createTTL:
-      return { type, request: CreateTTLRequest.read(reader) };
     case OpCode.delete:
-      return { type, request: DeleteRequest.read(reader) };
     case OpCode.setData:
-      return { type, request: SetDataRequest.read(reader) };
+    case OpCode.check:
+      // A multi's ops carry these same records: one reader decodes both.
+      return readMultiOp(type, reader) as WriteRequest;
     case OpCode.setACL:
       return { type, request: SetACLRequest.read(reader) };
-    case OpCode.check:
-      return { type, request: CheckVersionRequest.read(reader) };
     case OpCode.multi:
       return { type, ops: readMultiRequest(reader).map(createOpByMode) };
     case OpCode.reconfig:
