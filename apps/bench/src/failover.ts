@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { CreateRequest, OpCode, SetDataRequest } from "@zkts/jute";
+import { CreateRequest, Ids, OpCode, SetDataRequest } from "@zkts/jute";
 import { type EnsembleMember, type RunningEnsemble, startReferenceEnsemble, startZktsEnsemble } from "@zkts/testkit";
 import { integerValue } from "@zkts/cli-args";
 import { BenchConnection } from "./load.js";
@@ -90,7 +90,7 @@ async function measure(name: string, start: () => Promise<RunningEnsemble>): Pro
     await new Promise<void>((resolve) => {
       setup.onReply = () => resolve();
       setup.send(OpCode.create, (w) =>
-        CreateRequest.write(w, { path: PATH, data: Buffer.alloc(0), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], flags: 0 }),
+        CreateRequest.write(w, { path: PATH, data: Buffer.alloc(0), acl: [...Ids.OPEN_ACL_UNSAFE], flags: 0 }),
       );
     });
     setup.close();

@@ -4,6 +4,7 @@ import {
   CreateRequest,
   Framer,
   GetDataRequest,
+  Ids,
   JuteReader,
   JuteWriter,
   OpCode,
@@ -158,7 +159,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
             CreateRequest.write(w, {
               path: `${prefix}-${i}`,
               data,
-              acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
+              acl: [...Ids.OPEN_ACL_UNSAFE],
               flags: 0,
             }),
           );

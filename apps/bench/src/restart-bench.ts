@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CreateRequest, GetDataRequest, OpCode } from "@zkts/jute";
+import { CreateRequest, GetDataRequest, Ids, OpCode } from "@zkts/jute";
 import type { RunningServer } from "@zkts/testkit";
 import { BenchConnection } from "./load.js";
 
@@ -24,7 +24,7 @@ export interface FillResult {
 }
 
 export const BENCH_ROOT = "/restart-bench";
-const OPEN_ACL = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
+const OPEN_ACL = [...Ids.OPEN_ACL_UNSAFE];
 
 function parentPath(index: number): string {
   return `${BENCH_ROOT}/b${String(index).padStart(5, "0")}`;

@@ -1,8 +1,8 @@
-import type { ACL } from "@zkts/jute";
+import { type ACL, Ids } from "@zkts/jute";
 
 /** The ACL reference ZooKeeper uses for OPEN_ACL_UNSAFE-by-default nodes (and null lists). */
 export const OPEN_UNSAFE_ACL_ID = -1n;
-const OPEN_ACL_UNSAFE: ACL[] = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
+const OPEN_ACL_UNSAFE: ACL[] = [...Ids.OPEN_ACL_UNSAFE];
 
 function aclKey(acl: readonly ACL[]): string {
   let key = "";

@@ -76,6 +76,12 @@ export interface AuditOrigin {
   ip: string;
 }
 
+/** The origin of a write by a session holding these ids; its address is its ip id. */
+export function auditOrigin(sessionId: bigint, authInfo: readonly Id[]): AuditOrigin {
+  const ip = authInfo.find((id) => id.scheme === "ip")?.id ?? "";
+  return { session: `0x${sessionId.toString(16)}`, user: auditUser(authInfo), ip };
+}
+
 /**
  * The audit events of one applied client write, as AuditHelper derives them: a failed write
  * (an error txn) is one failure line naming the requested path; a multi that succeeded is one

@@ -116,7 +116,7 @@ export function openClientConnection(
     handshakeTimeoutMs: config.sessionlessCnxnTimeoutMs,
     inFlight: admission.inFlight,
   });
-  connection.authInfo.push(...x509Ids);
+  for (const id of x509Ids) connection.addAuthId(id);
   return connection;
 }
 
@@ -185,9 +185,7 @@ export function handleAuthPacket(
     connection.closeAfterPendingWrites();
     return;
   }
-  for (const id of ids) {
-    if (!connection.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) connection.authInfo.push(id);
-  }
+  for (const id of ids) connection.addAuthId(id);
   connection.writeReply(xid, { err: 0, zxid: 0n, body: null });
 }
 

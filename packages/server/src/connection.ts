@@ -82,6 +82,7 @@ export class ClientConnection implements Watcher {
   readonly id = nextConnectionId++;
   sessionId = 0n;
   sessionTimeoutMs = 0;
+  /** The ids the connection has proven; add to it with addAuthId. */
   readonly authInfo: Id[] = [];
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -134,7 +135,7 @@ export class ClientConnection implements Watcher {
     this.remotePort = socket.remotePort ?? 0;
     this.establishedAtMs = handler.nowMs();
     // Every connection is authenticated by its address, as ZooKeeper's ip provider does.
-    this.authInfo.push({ scheme: "ip", id: this.remoteAddress });
+    this.addAuthId({ scheme: "ip", id: this.remoteAddress });
     // A request frame is its payload plus a little header room over jute.maxbuffer.
     this.framer = new Framer(limits.maxBuffer);
     socket.setNoDelay(true);
@@ -148,6 +149,11 @@ export class ClientConnection implements Watcher {
 
   get outstanding(): number {
     return this.queue.length - this.queueHead;
+  }
+
+  /** Adds an id the connection has proven, unless it holds that id already (ServerCnxn.addAuthInfo). */
+  addAuthId(id: Id): void {
+    if (!this.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) this.authInfo.push(id);
   }
 
   private onData(chunk: Buffer): void {

@@ -14,7 +14,7 @@ import { FOUR_LETTER_WORDS, runFourLetterWord } from "./four-letter-words.js";
 import { type Logger, hex, silentLogger } from "./logger.js";
 import { ServerMetrics } from "./metrics.js";
 import { reportDigestMismatch } from "./digest-report.js";
-import { AuditLog, auditEventsOf, auditUser, serverUser, sessionCloseEvents } from "./audit-log.js";
+import { AuditLog, auditEventsOf, auditOrigin, serverUser, sessionCloseEvents } from "./audit-log.js";
 import { READ_OPS, ReadRequests } from "./read-requests.js";
 import { sessionPassword } from "./java-random.js";
 import { SessionTracker } from "./session-tracker.js";
@@ -373,8 +373,7 @@ export class ZkServer implements ConnectionHandler {
     const entry = connection.enqueue(xid, null);
     this.pipeline.submit({ clientId: connection.sessionId, cxid: xid, zxid, time, type: write.type }, body, (result) => {
       if (this.audit !== null) {
-        const origin = { session: `0x${connection.sessionId.toString(16)}`, user: auditUser(connection.authInfo), ip: connection.remoteAddress };
-        for (const event of auditEventsOf(write, body, result, origin)) this.audit.write(event);
+        for (const event of auditEventsOf(write, body, result, auditOrigin(connection.sessionId, connection.authInfo))) this.audit.write(event);
       }
       connection.complete(entry, replyForWrite(write.type, body, result, this.tree.lastProcessedZxid));
     });

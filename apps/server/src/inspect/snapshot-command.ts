@@ -1,8 +1,9 @@
 import { packageVersion, parseOrExit, type CommandSpec } from "@zkts/cli-args";
-import type { ACL, StatPersisted } from "@zkts/jute";
+import { type ACL, Ids, type StatPersisted } from "@zkts/jute";
 import { openSnapshot, type LoadedSnapshot, type SnapshotNode } from "@zkts/storage";
 import { aclRecordString, hexLong, hexPadded, javaDateString } from "./java-text.js";
 import { dataJson, Output, toJson } from "./output.js";
+import { aclJson } from "./txn-text.js";
 
 const SNAPSHOT_SPEC = {
   name: "zkts-server snapshot",
@@ -82,7 +83,7 @@ function nodeText(node: SnapshotNode, acls: Map<bigint, ACL[]>, show: { data: bo
 
 /** The ACL cache's entry for the node; -1 is the open ACL, which ZooKeeper never stores in the cache. */
 function aclsOf(node: SnapshotNode, acls: Map<bigint, ACL[]>): ACL[] {
-  if (node.acl === -1n) return [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
+  if (node.acl === -1n) return [...Ids.OPEN_ACL_UNSAFE];
   return acls.get(node.acl) ?? [];
 }
 
@@ -122,7 +123,7 @@ async function printJson(snapshot: LoadedSnapshot, out: Output): Promise<void> {
       dataLength: node.data?.length ?? 0,
       data: dataJson(node.data),
       aclRef: node.acl,
-      acl: aclsOf(node, snapshot.acls).map((a) => ({ perms: a.perms, scheme: a.id.scheme, id: a.id.id })),
+      acl: aclJson(aclsOf(node, snapshot.acls)),
     };
     await out.write(`${first ? "" : ",\n"}${toJson(entry)}`);
     first = false;

@@ -68,7 +68,8 @@ export function txnEntryText(entry: TxnEntry): string {
   return line.endsWith("\n") ? line : `${line}\n`;
 }
 
-function aclJson(acls: readonly ACL[]): unknown[] {
+/** An ACL list as JSON, each entry flattened to its perms, scheme and id. */
+export function aclJson(acls: readonly ACL[]): unknown[] {
   return acls.map((a) => ({ perms: a.perms, scheme: a.id.scheme, id: a.id.id }));
 }
 

@@ -7,7 +7,7 @@ import type { Reply } from "../connection.js";
 import { type Logger, hex } from "../logger.js";
 import { loadSnapshot, restoreSnapshotDigest, serializeTree, treeFromSnapshotBytes } from "../persistence/tree-snapshot.js";
 import { reportDigestMismatch } from "../digest-report.js";
-import { AuditLog, auditEventsOf, auditUser, serverUser, sessionCloseEvents } from "../audit-log.js";
+import { AuditLog, auditEventsOf, auditOrigin, serverUser, sessionCloseEvents } from "../audit-log.js";
 import { ReadRequests } from "../read-requests.js";
 import { SessionTracker } from "../session-tracker.js";
 import { readWrite, replyForWrite } from "../write-requests.js";
@@ -317,9 +317,7 @@ export class Replica implements ReplicatedState {
       return;
     }
     if (pending !== undefined && pending.write !== null && this.audit !== null) {
-      const ip = pending.authInfo.find((id) => id.scheme === "ip")?.id ?? "";
-      const origin = { session: `0x${header.clientId.toString(16)}`, user: auditUser(pending.authInfo), ip };
-      for (const event of auditEventsOf(pending.write, body, result, origin)) this.audit.write(event);
+      for (const event of auditEventsOf(pending.write, body, result, auditOrigin(header.clientId, pending.authInfo))) this.audit.write(event);
     }
     pending?.answer(replyForWrite(pending.type, body, result, header.zxid));
   }

@@ -71,8 +71,8 @@ export function handleSaslRequest(
   }
   if (exchange.complete) {
     const id = exchange.authorizationId!;
-    addId(connection, "sasl", id);
-    if (sasl.superUsers.includes(id)) addId(connection, "super", "");
+    connection.addAuthId({ scheme: "sasl", id });
+    if (sasl.superUsers.includes(id)) connection.addAuthId({ scheme: "super", id: "" });
     logger.log("info", "SASL authenticated", { session: hex(connection.sessionId), id, superUser: sasl.superUsers.includes(id) });
   }
   connection.writeReply(xid, { err: 0, zxid: 0n, body: (w) => SetSASLResponse.write(w, { token: answer }) });
@@ -106,10 +106,6 @@ function failExchange(
   const code = saslRequired ? ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH : ErrorCode.AUTHFAILED;
   connection.writeReply(xid, { err: code, zxid: 0n, body: (w) => SetSASLResponse.write(w, { token: null }) });
   connection.closeAfterPendingWrites();
-}
-
-function addId(connection: ClientConnection, scheme: string, id: string): void {
-  if (!connection.authInfo.some((a) => a.scheme === scheme && a.id === id)) connection.authInfo.push({ scheme, id });
 }
 
 /**
