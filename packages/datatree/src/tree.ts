@@ -145,13 +145,35 @@ export class DataTree {
   private digestFromSnapshot: { zxid: bigint; version: number; digest: bigint } | null = null;
 
   /**
+   * Set when a loaded snapshot's digest is for the snapshot's own zxid and the loaded nodes do
+   * not give it: ZooKeeper's writer threads can catch the next txn half applied (its nodes
+   * changed, its digest not yet recorded), so only the next txn's recorded digest, once the
+   * replay has applied it again, settles whether the snapshot was damaged.
+   */
+  private snapshotDigestUnsettled = false;
+
+  /**
    * Takes the digest a just-loaded snapshot carries (null when it has none; a zxid of 0 means
    * its writer knew none, a zxid below the snapshot's own can never be reached). Compared at
-   * once when it is for the tree as loaded.
+   * once when it is for the tree as loaded; a difference then is not yet a mismatch (see
+   * snapshotDigestUnsettled).
    */
   restoredDigest(recorded: { zxid: bigint; version: number; digest: bigint } | null, snapshotZxid: bigint): DigestMismatch | null {
+    this.snapshotDigestUnsettled = false;
     this.digestFromSnapshot = recorded !== null && recorded.zxid > 0n && recorded.zxid >= snapshotZxid ? recorded : null;
-    return this.digestFromSnapshot !== null && this.digestFromSnapshot.zxid === this.lastProcessedZxid ? this.compareSnapshotDigest() : null;
+    if (this.digestFromSnapshot === null || this.digestFromSnapshot.zxid !== this.lastProcessedZxid) return null;
+    const atLoad = this.digestFromSnapshot;
+    this.digestFromSnapshot = null;
+    this.snapshotDigestUnsettled = this.digestEnabled && atLoad.version === DIGEST_VERSION && BigInt.asIntN(64, atLoad.digest) !== this.treeDigest;
+    return null;
+  }
+
+  /**
+   * Whether the loaded snapshot's digest is still to be compared: the replay has not reached
+   * its zxid yet, or the tree differed from it at load and the next txn's digest must settle it.
+   */
+  get snapshotDigestPending(): boolean {
+    return this.digestFromSnapshot !== null || this.snapshotDigestUnsettled;
   }
 
   /**
@@ -165,6 +187,7 @@ export class DataTree {
     if (this.digestFromSnapshot !== null) {
       return zxid === this.digestFromSnapshot.zxid ? this.compareSnapshotDigest() : null;
     }
+    this.snapshotDigestUnsettled = false;
     if (recorded === null) return null;
     return this.compareDigest(zxid, "txn", recorded.version, recorded.treeDigest);
   }

@@ -5,7 +5,7 @@
  */
 import { OpCode } from "@zkts/jute";
 import { describe, expect, it } from "vitest";
-import { DataTree, DigestForecast, combineDigest, crc32, nodeDigest } from "../src/index.js";
+import { DIGEST_VERSION, DataTree, DigestForecast, combineDigest, crc32, nodeDigest } from "../src/index.js";
 import { ANON_S1, Harness, OPEN_ACL, createOp, deleteOp, multiOp, setAclOp, setDataOp, type SessionInfo } from "./support.js";
 
 function recomputed(tree: DataTree): bigint {
@@ -82,5 +82,61 @@ describe("tree digest", () => {
     h.applyAll();
     expect(h.tree.treeDigest).toBe(recomputed(h.tree));
     expect(h.log.some((t) => t.body.type === OpCode.closeSession)).toBe(true);
+  });
+});
+
+/** A tree loaded from `source`'s nodes as a snapshot named for `zxid`, `change` applied to each node first. */
+function loadedAsSnapshot(source: DataTree, zxid: bigint, change = (node: { path: string; data: Buffer | null }) => node.data): DataTree {
+  const tree = new DataTree();
+  tree.beginRestore();
+  for (const [id, acl] of source.acls.entries()) tree.restoreAcl(id, acl);
+  for (const node of source.snapshotNodes()) tree.restoreNode(node.path, change(node), node.aclId, node.stat);
+  tree.finishRestore(zxid);
+  return tree;
+}
+
+describe("a loaded snapshot's digest for the snapshot's own zxid", () => {
+  // ZooKeeper's snapshot.2 may hold txn 3 half applied while its digest is still txn 2's:
+  // replaying txn 3 again settles it against txn 3's own digest.
+  function writtenDuringTxn3(): { h: Harness; digestAt2: bigint; digestAt3: bigint } {
+    const h = new Harness();
+    h.prepare(createOp("/a", { data: "a" }));
+    h.prepare(createOp("/b", { data: "b" }));
+    h.applyAll();
+    const digestAt2 = h.tree.treeDigest;
+    h.prepare(createOp("/a/x", { data: "x" }));
+    h.applyAll();
+    return { h, digestAt2, digestAt3: h.tree.treeDigest };
+  }
+
+  it("matches at once when the nodes are the tree at that zxid", () => {
+    const h = new Harness();
+    h.prepare(createOp("/a"));
+    h.applyAll();
+    const tree = loadedAsSnapshot(h.tree, 1n);
+    expect(tree.restoredDigest({ zxid: 1n, version: DIGEST_VERSION, digest: h.tree.treeDigest }, 1n)).toBeNull();
+    expect(tree.snapshotDigestPending).toBe(false);
+  });
+
+  it("is not a mismatch when the next txn was caught half applied, once that txn is replayed", () => {
+    const { h, digestAt2, digestAt3 } = writtenDuringTxn3();
+    const tree = loadedAsSnapshot(h.tree, 2n);
+    expect(tree.restoredDigest({ zxid: 2n, version: DIGEST_VERSION, digest: digestAt2 }, 2n)).toBeNull();
+    expect(tree.snapshotDigestPending).toBe(true);
+    const txn3 = h.log[2]!;
+    tree.applyTxn(txn3.header, txn3.body);
+    expect(tree.checkAppliedDigest(3n, { version: DIGEST_VERSION, treeDigest: digestAt3 })).toBeNull();
+    expect(tree.snapshotDigestPending).toBe(false);
+    expect(tree.digestMismatches).toBe(0);
+  });
+
+  it("is a mismatch when a node was changed in the file, found at the next txn", () => {
+    const { h, digestAt2, digestAt3 } = writtenDuringTxn3();
+    const tree = loadedAsSnapshot(h.tree, 2n, (node) => (node.path === "/b" ? Buffer.from("B") : node.data));
+    expect(tree.restoredDigest({ zxid: 2n, version: DIGEST_VERSION, digest: digestAt2 }, 2n)).toBeNull();
+    const txn3 = h.log[2]!;
+    tree.applyTxn(txn3.header, txn3.body);
+    expect(tree.checkAppliedDigest(3n, { version: DIGEST_VERSION, treeDigest: digestAt3 })).toMatchObject({ zxid: 3n, source: "txn" });
+    expect(tree.digestMismatches).toBe(1);
   });
 });

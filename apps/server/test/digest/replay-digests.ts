@@ -9,7 +9,7 @@ export interface ReplayFigures {
   withDigest: number;
   /** Of those, the entries whose TxnDigest equals the digest zkts's tree has after applying them. */
   matching: number;
-  /** Later snapshots whose digest the replay reached and compared. */
+  /** Snapshots after the first whose digest the replay reached and compared. */
   snapshotDigests: number;
   snapshotMismatches: number;
 }
@@ -37,7 +37,9 @@ export async function replayDigests(dataDir: string): Promise<ReplayFigures> {
   for (const zxid of snapshots.slice(1)) {
     const name = `snapshot.${zxid.toString(16)}`;
     const parsed = await parseSnapshot(name, zxid, readFileSync(join(dir, name)), 1 << 24);
-    if (parsed.digest !== null && parsed.digest.zxid > zxid) snapshotDigestAt.set(parsed.digest.zxid, parsed.digest.digest);
+    // The digest is the tree's at its own zxid (the snapshot's, or a later one when txns were
+    // applied while it was written), whatever the nodes caught half applied.
+    if (parsed.digest !== null && parsed.digest.zxid >= zxid) snapshotDigestAt.set(parsed.digest.zxid, parsed.digest.digest);
   }
   const figures: ReplayFigures = { withDigest: 0, matching: 0, snapshotDigests: 0, snapshotMismatches: 0 };
   const logs = files.filter((f) => /^log\.[0-9a-f]+$/.test(f)).sort((a, b) => (hexSuffix(a, "log.") < hexSuffix(b, "log.") ? -1 : 1));
