@@ -17,14 +17,17 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // The package graph of ARCHITECTURE.md, "may import" column, by npm name.
 // @zkts/cli-args (argument parsing) and @zkts/sasl (SASL DIGEST-MD5 codec) are leaf helper
 // packages the page does not name; they import nothing, and any package may use them.
-// @zkts/testing is test support (it starts servers) and imports the server.
+// @zkts/testing is test support (it starts servers) and imports the server. @zkts/config, the
+// one zoo.cfg language of issue 13 (item 5), is not on the page yet either: it reads with
+// jute's error codes, and the data tree, the server and zkts-server read configuration with it.
 const LEAF_HELPERS = ["@zkts/cli-args", "@zkts/sasl"];
 const MAY_IMPORT = {
   "@zkts/jute": [],
-  "@zkts/datatree": ["@zkts/jute"],
+  "@zkts/config": ["@zkts/jute"],
+  "@zkts/datatree": ["@zkts/jute", "@zkts/config"],
   "@zkts/zab": [],
   "@zkts/storage": ["@zkts/jute"],
-  "@zkts/server": ["@zkts/jute", "@zkts/datatree", "@zkts/zab", "@zkts/storage"],
+  "@zkts/server": ["@zkts/jute", "@zkts/datatree", "@zkts/zab", "@zkts/storage", "@zkts/config"],
   "@zkts/client": ["@zkts/jute"],
   "@zkts/recipes": ["@zkts/client"],
   "@zkts/checker": [],
@@ -32,7 +35,7 @@ const MAY_IMPORT = {
   "@zkts/testing": ["@zkts/server"],
   "@zkts/cli-args": [],
   "@zkts/sasl": [],
-  "zkts-server": ["@zkts/server"],
+  "zkts-server": ["@zkts/server", "@zkts/config"],
   "zkts-cli": ["@zkts/client"],
   "zkts-bench": ["@zkts/jute"],
   "@zkts/lab": ["@zkts/server", "@zkts/jute", "@zkts/client", "@zkts/checker", "@zkts/testkit"],
@@ -60,7 +63,8 @@ const CORE_EXCEPTIONS = [
 
 // Cycles known when this check was written (issue 13, item 6), listed so that it passes
 // meanwhile and no new one joins them. Each entry is the set of files of one strongly
-// connected component; the check fails when a listed cycle grows or changes.
+// connected component; a cycle passes when all its files are in one entry (it may shrink
+// while it is being taken apart), and fails when it reaches any file outside the entry.
 const CYCLE_EXCEPTIONS = [
   // The config files of the data tree; they go with the rewrite of config parsing (item 5).
   [
@@ -68,14 +72,6 @@ const CYCLE_EXCEPTIONS = [
     "packages/datatree/src/ensemble-config.ts",
     "packages/datatree/src/java-properties.ts",
     "packages/datatree/src/server-spec.ts",
-  ],
-  ["packages/server/src/four-letter-words.ts", "packages/server/src/zk-server.ts"],
-  ["packages/server/src/quorum/peer-driver.ts", "packages/server/src/quorum/ready-loop.ts"],
-  [
-    "packages/server/src/quorum/ensemble-four-letter-words.ts",
-    "packages/server/src/quorum/ensemble-server.ts",
-    "packages/server/src/quorum/member-monitor.ts",
-    "packages/server/src/quorum/member-reports.ts",
   ],
   [
     "packages/zab/src/broadcast.ts",
@@ -297,16 +293,18 @@ function cycleThrough(from, members) {
   return [from];
 }
 
-const knownCycles = new Set(CYCLE_EXCEPTIONS.map((c) => [...c].sort().join(" ")));
+const exceptionKeys = CYCLE_EXCEPTIONS.map((c) => [...c].sort().join(" "));
+const knownCycles = new Set(exceptionKeys);
+const allowedBy = (files) => exceptionKeys.find((k) => files.every((f) => k.split(" ").includes(f)));
 const cycles = components(graph);
 for (const comp of cycles) {
   const files = comp.map(rel).sort();
-  const key = files.join(" ");
   const first = comp.find((f) => rel(f) === files[0]);
   const loop = cycleThrough(first, new Set(comp)).map(rel).join(" -> ");
-  if (knownCycles.has(key)) {
+  const entry = allowedBy(files);
+  if (entry !== undefined) {
     console.log(`known cycle (allowed, see CYCLE_EXCEPTIONS): ${files.join(", ")}`);
-    knownCycles.delete(key);
+    knownCycles.delete(entry);
     continue;
   }
   violations.push(`cycle: ${files.length} files import each other: ${files.join(", ")}\n    e.g. ${loop}`);

@@ -1,7 +1,7 @@
 import { type Server, createServer } from "node:http";
 import { VERSION_STRING } from "./config.js";
 import { FOUR_LETTER_WORDS, configLines, monitorFigures, runFourLetterWord } from "./four-letter-words.js";
-import type { ZkServer } from "./zk-server.js";
+import type { StandaloneView } from "./report-view.js";
 
 /** Long names the AdminServer accepts for its commands, as ZooKeeper's Commands does. */
 const ALIASES: Record<string, string> = {
@@ -22,7 +22,7 @@ const ALIASES: Record<string, string> = {
   stat_reset: "srst",
 };
 
-function commandJson(server: ZkServer, name: string): Record<string, unknown> {
+function commandJson(server: StandaloneView, name: string): Record<string, unknown> {
   const base = { command: name, error: null as string | null };
   switch (name) {
     case "mntr":
@@ -63,7 +63,7 @@ function commandJson(server: ZkServer, name: string): Record<string, unknown> {
 }
 
 /** The AdminServer: GET /commands/<name> answers JSON for the same facts as the 4lw. */
-export async function startAdminServer(server: ZkServer, host: string, port: number): Promise<Server> {
+export async function startAdminServer(server: StandaloneView, host: string, port: number): Promise<Server> {
   const http = createServer((req, res) => {
     const match = /^\/commands\/?([a-z_]*)/.exec(req.url ?? "");
     if (match === null) {

@@ -1,6 +1,6 @@
 import type { DataTree } from "@zkts/datatree";
 import { hex } from "./logger.js";
-import type { ZkServer } from "./zk-server.js";
+import type { StandaloneView } from "./report-view.js";
 import { VERSION_STRING } from "./config.js";
 import { type MetricFigure, info, monitorEntries, monitorJson, monitorText } from "./metrics/figures.js";
 import { servingFigures } from "./metrics/server-figures.js";
@@ -27,7 +27,7 @@ export const FOUR_LETTER_WORDS: ReadonlySet<string> = new Set([
 ]);
 
 /** What a standalone server reports in mntr, the AdminServer's monitor and the Prometheus endpoint. */
-export function standaloneFigures(server: ZkServer): MetricFigure[] {
+export function standaloneFigures(server: StandaloneView): MetricFigure[] {
   return [
     info("version", VERSION_STRING),
     info("server_state", server.writesRefused ? "read-only" : "standalone"),
@@ -45,11 +45,11 @@ export function standaloneFigures(server: ZkServer): MetricFigure[] {
 }
 
 /** The mntr figures as the standalone AdminServer's JSON shows them (with mntr's zk_ prefix). */
-export function monitorFigures(server: ZkServer): Record<string, string | number> {
+export function monitorFigures(server: StandaloneView): Record<string, string | number> {
   return monitorJson(monitorEntries(standaloneFigures(server)), "zk_");
 }
 
-function serverSummary(server: ZkServer): string {
+function serverSummary(server: StandaloneView): string {
   const m = server.metrics;
   return (
     `Zookeeper version: ${VERSION_STRING}\n` +
@@ -64,7 +64,7 @@ function serverSummary(server: ZkServer): string {
   );
 }
 
-function connectionLines(server: ZkServer): string {
+function connectionLines(server: StandaloneView): string {
   let out = "";
   for (const c of server.connections) {
     out +=
@@ -75,7 +75,7 @@ function connectionLines(server: ZkServer): string {
   return out;
 }
 
-export function configLines(server: ZkServer): string {
+export function configLines(server: StandaloneView): string {
   const c = server.config;
   return (
     `clientPort=${c.plainClientPort ? c.clientPort : -1}\n` +
@@ -165,7 +165,7 @@ export function linesByKey<K, V>(groups: Map<K, Set<V>>, key: (k: K) => string, 
 }
 
 /** Runs one four-letter word and returns its text answer. */
-export function runFourLetterWord(server: ZkServer, word: string): string {
+export function runFourLetterWord(server: StandaloneView, word: string): string {
   const tree = server.tree;
   switch (word) {
     case "ruok":

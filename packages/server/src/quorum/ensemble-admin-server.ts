@@ -5,7 +5,7 @@ import type { ClientConnection } from "../connection.js";
 import { environment, watchSummary, watchesByPath, watchesBySession } from "../four-letter-words.js";
 import { hex } from "../logger.js";
 import { directorySizeBytes } from "../process-facts.js";
-import type { EnsembleServer } from "./ensemble-server.js";
+import type { MemberView } from "../report-view.js";
 import { memberMonitorFigures, monitorJson } from "./member-monitor.js";
 import { NOT_SERVING, logDirOf, serverModeOf, snapshotDirOf } from "./member-reports.js";
 import type { PeerAddress } from "./peer-address.js";
@@ -17,7 +17,7 @@ interface AdminCommand {
   names: readonly string[];
   /** False for the commands ZooKeeper runs even when its server is not running. */
   serverRequired: boolean;
-  run(server: EnsembleServer): Json;
+  run(server: MemberView): Json;
 }
 
 /**
@@ -69,7 +69,7 @@ const COMMANDS: readonly AdminCommand[] = [
 
 const BY_NAME = new Map<string, AdminCommand>(COMMANDS.flatMap((c) => c.names.map((n) => [n, c] as const)));
 
-function configuration(s: EnsembleServer): Json {
+function configuration(s: MemberView): Json {
   const c = s.config;
   return {
     client_port: c.clientPort,
@@ -84,7 +84,7 @@ function configuration(s: EnsembleServer): Json {
   };
 }
 
-function resetConnectionStats(s: EnsembleServer): Json {
+function resetConnectionStats(s: MemberView): Json {
   for (const c of s.connections) {
     c.lastLatencyMs = 0;
     c.packetsReceived = 0;
@@ -98,7 +98,7 @@ function resetConnectionStats(s: EnsembleServer): Json {
  * without a session (a four-letter word being answered) are not clients and are left out, as
  * ZooKeeper's factory leaves out connections that are not yet established.
  */
-function connectionsInfo(s: EnsembleServer, brief: boolean): Json[] {
+function connectionsInfo(s: MemberView, brief: boolean): Json[] {
   const out: Json[] = [];
   for (const c of s.connections) if (c.sessionId !== 0n) out.push(connectionInfo(c, brief));
   return out;
@@ -124,7 +124,7 @@ function connectionInfo(c: ClientConnection, brief: boolean): Json {
 }
 
 /** The leader's expiry buckets (a learner expires nothing, so its map is empty) and every session's ephemerals. */
-function dump(s: EnsembleServer): Json {
+function dump(s: MemberView): Json {
   const expiry: Record<string, bigint[]> = {};
   if (s.role === "LEADING") {
     for (const b of s.sessions.expiryBuckets()) expiry[String(b.expiresAtMs)] = b.sessions.map((x) => x.id);
@@ -132,13 +132,13 @@ function dump(s: EnsembleServer): Json {
   return { expiry_time_to_session_ids: expiry, session_id_to_ephemeral_paths: groups(s.tree.ephemerals, decimal, (p) => p) };
 }
 
-function leader(s: EnsembleServer): Json {
+function leader(s: MemberView): Json {
   const status = s.driver.peer.status();
   const leaderAddress = s.ensemble.members.find((m) => m.id === status.leader);
   return { is_leader: status.role === "LEADING", leader_id: status.leader ?? -1, leader_ip: leaderAddress?.host ?? "" };
 }
 
-function serverStats(s: EnsembleServer): Json {
+function serverStats(s: MemberView): Json {
   const m = s.metrics;
   const out: Json = {
     version: VERSION_STRING,
@@ -171,7 +171,7 @@ function address(host: string | null | undefined, port: number | null | undefine
 }
 
 /** The voters of the configuration (QuorumPeer.getVotingView), by server id. */
-function votingView(s: EnsembleServer): Json {
+function votingView(s: MemberView): Json {
   const view: Record<string, Json> = {};
   const voters = s.ensemble.members.filter((m) => m.role === "participant").sort((a, b) => a.id - b.id);
   for (const m of voters) view[String(m.id)] = serverView(m);
@@ -191,7 +191,7 @@ function serverView(m: PeerAddress): Json {
  * ZooKeeper's zabstate, without its quorum_address and election_address objects (Java's
  * MultipleAddresses serialized field by field); client_address names the same listener.
  */
-function zabState(s: EnsembleServer): Json {
+function zabState(s: MemberView): Json {
   const status = s.driver.peer.status();
   const self = s.ensemble.members.find((m) => m.id === s.config.serverId);
   const zxid = s.tree.lastProcessedZxid;
@@ -224,7 +224,7 @@ function toJson(body: Json): string {
 }
 
 /** Runs one command by any of its names; the reply always carries `command` (its primary name) and `error`. */
-export function runAdminCommand(server: EnsembleServer, name: string): Json {
+export function runAdminCommand(server: MemberView, name: string): Json {
   const command = BY_NAME.get(name);
   if (command === undefined) return { command: name, error: `Unknown command: ${name}` };
   const primary = command.names[0]!;
@@ -237,7 +237,7 @@ export function runAdminCommand(server: EnsembleServer, name: string): Json {
  * answers JSON, HTTP 200 even for an unknown command (its `error` says so), as ZooKeeper's
  * JettyAdminServer does. It does not consult 4lw.commands.whitelist (ZooKeeper's does not).
  */
-export async function startEnsembleAdminServer(server: EnsembleServer, host: string, port: number): Promise<Server> {
+export async function startEnsembleAdminServer(server: MemberView, host: string, port: number): Promise<Server> {
   const http = createServer((req, res) => {
     const match = /^\/commands(?:\/([^/?]*))?\/?(?:\?.*)?$/.exec(req.url ?? "");
     if (req.method !== "GET" || match === null) {

@@ -1,7 +1,7 @@
 import { environmentReport, linesByKey, watchSummaryReport, watchesByPath, watchesBySession } from "../four-letter-words.js";
 import { hex } from "../logger.js";
 import { directorySizeBytes } from "../process-facts.js";
-import type { EnsembleServer } from "./ensemble-server.js";
+import type { MemberView } from "../report-view.js";
 import { memberMonitorFigures, monitorText } from "./member-monitor.js";
 import { NOT_SERVING, confReport, connectionLines, dumpReport, logDirOf, serverSummary, snapshotDirOf } from "./member-reports.js";
 
@@ -13,7 +13,7 @@ const ANSWERED_WHEN_NOT_SERVING: ReadonlySet<string> = new Set(["ruok", "envi", 
  * (Mode lines, the quorum keys of conf, the leader's session buckets in dump). The whitelist
  * check happens before this runs, exactly as for the standalone server.
  */
-export function runEnsembleFourLetterWord(server: EnsembleServer, word: string): string {
+export function runEnsembleFourLetterWord(server: MemberView, word: string): string {
   // A member serving read-only clients runs a server, so every word answers.
   if (!server.serving && !server.servingReadOnly && !ANSWERED_WHEN_NOT_SERVING.has(word)) return NOT_SERVING;
   const tree = server.tree;

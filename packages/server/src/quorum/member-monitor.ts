@@ -1,7 +1,7 @@
 import { VERSION_STRING } from "../config.js";
 import { type MetricFigure, type MonitorValue, counter, gauge, info, monitorEntries, summary } from "../metrics/figures.js";
 import { servingFigures } from "../metrics/server-figures.js";
-import type { EnsembleServer } from "./ensemble-server.js";
+import type { MemberView } from "../report-view.js";
 import { peerStateOf, serverModeOf } from "./member-reports.js";
 
 export { monitorJson, monitorText } from "../metrics/figures.js";
@@ -15,7 +15,7 @@ export type Figure = MonitorValue;
  * leader the figures ZooKeeper's LeaderZooKeeperServer registers. Only figures zkts actually
  * keeps are listed; apps/server/README.md names the 3.8 figures left out and why.
  */
-export function memberFigures(server: EnsembleServer): MetricFigure[] {
+export function memberFigures(server: MemberView): MetricFigure[] {
   const status = server.driver.peer.status();
   const stats = server.driver.stats;
   const figures: MetricFigure[] = [info("version", VERSION_STRING), info("server_state", serverModeOf(server))];
@@ -62,6 +62,6 @@ export function memberFigures(server: EnsembleServer): MetricFigure[] {
 }
 
 /** The member's mntr entries (names without `zk_`), as ZooKeeper's default provider lists them. */
-export function memberMonitorFigures(server: EnsembleServer): Map<string, Figure> {
+export function memberMonitorFigures(server: MemberView): Map<string, Figure> {
   return monitorEntries(memberFigures(server));
 }

@@ -5,7 +5,7 @@ import type { ClientConnection } from "../connection.js";
 import { hex } from "../logger.js";
 import { directorySizeBytes } from "../process-facts.js";
 import { javaDouble } from "../metrics/figures.js";
-import type { EnsembleServer } from "./ensemble-server.js";
+import type { MemberView } from "../report-view.js";
 import type { PeerAddress } from "./peer-address.js";
 
 /**
@@ -31,7 +31,7 @@ export function modeOf(role: PeerStatus["role"]): string {
 }
 
 /** The Mode of srvr/stat and mntr's zk_server_state: the role, or "read-only" while the read-only server runs. */
-export function serverModeOf(server: EnsembleServer): string {
+export function serverModeOf(server: MemberView): string {
   return server.servingReadOnly ? "read-only" : modeOf(server.role);
 }
 
@@ -44,16 +44,16 @@ export function peerStateOf(status: PeerStatus): string {
 export { javaDouble } from "../metrics/figures.js";
 
 /** Where ZooKeeper's conf, dirs and srvr say snapshots and logs live: the version-2 directories. */
-export function snapshotDirOf(server: EnsembleServer): string {
+export function snapshotDirOf(server: MemberView): string {
   return join(server.config.dataDir, "version-2");
 }
 
-export function logDirOf(server: EnsembleServer): string {
+export function logDirOf(server: MemberView): string {
   return join(server.config.dataLogDir, "version-2");
 }
 
 /** ServerStats.toString, the body of srvr and stat, with the leader's proposal sizes after it. */
-export function serverSummary(server: EnsembleServer, clients: string | null): string {
+export function serverSummary(server: MemberView, clients: string | null): string {
   const m = server.metrics;
   const leader = server.role === "LEADING";
   return (
@@ -85,7 +85,7 @@ export function connectionLine(c: ClientConnection, brief: boolean): string {
   return `${line})\n`;
 }
 
-export function connectionLines(server: EnsembleServer, brief: boolean): string {
+export function connectionLines(server: MemberView, brief: boolean): string {
   let out = "";
   for (const c of server.connections) out += connectionLine(c, brief);
   return out;
@@ -98,7 +98,7 @@ export function memberLine(m: PeerAddress): string {
 }
 
 /** QuorumZooKeeperServer.dumpConf: the standalone keys, then the quorum's. */
-export function confReport(server: EnsembleServer): string {
+export function confReport(server: MemberView): string {
   const c = server.config;
   const { members, initLimit, syncLimit } = server.ensemble;
   const self = members.find((m) => m.id === c.serverId);
@@ -138,7 +138,7 @@ export function confReport(server: EnsembleServer): string {
  * global sessions it knows with their timeouts (LearnerSessionTracker); then every session's
  * ephemerals. ZooKeeper's NIO connection expiry section is left out: zkts has no such queue.
  */
-export function dumpReport(server: EnsembleServer): string {
+export function dumpReport(server: MemberView): string {
   let out = "SessionTracker dump:\n";
   if (server.role === "LEADING") {
     out += sessionSets("Session Sets", server.sessions.expiryBuckets());

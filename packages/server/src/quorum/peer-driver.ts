@@ -1,7 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { LoadedSnapshot } from "@zkts/storage";
 import {
-  type Entry,
   MajorityQuorumVerifier,
   type Message,
   type PeerStatus,
@@ -25,23 +24,7 @@ import type { QuorumTlsConfig } from "../tls/tls-settings.js";
 import type { QuorumSaslConfig } from "../sasl/sasl-settings.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
-import { handleReady } from "./ready-loop.js";
-
-/** What the driver asks of the replicated state (the server's tree and sessions). */
-export interface ReplicatedState {
-  /** Replace everything with a snapshot the leader sent (already on disk). */
-  load(snapshot: LoadedSnapshot): Promise<void>;
-  /** A snapshot of the state as it is now, for a SNAP to a learner. */
-  serialize(): Promise<Buffer>;
-  /** Apply one committed transaction; called in zxid order. */
-  apply(entry: Entry): void;
-  /** Role, leader, epoch or serving changed. */
-  onSoftState(soft: SoftState): void;
-  /** ZooKeeper `sync` requests that completed or never will. */
-  onSyncs(done: readonly number[], failed: readonly number[]): void;
-  /** The leader received a client request a learner forwarded. */
-  onForwardedRequest(from: number, request: ForwardedRequest): void;
-}
+import { type ReplicatedState, handleReady } from "./ready-loop.js";
 
 export interface PeerDriverOptions {
   self: PeerAddress;

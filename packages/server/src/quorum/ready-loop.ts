@@ -1,6 +1,22 @@
 import type { LoadedSnapshot } from "@zkts/storage";
-import type { Message, Ready } from "@zkts/zab";
-import type { ReplicatedState } from "./peer-driver.js";
+import type { Entry, Message, Ready, SoftState } from "@zkts/zab";
+import type { ForwardedRequest } from "./quorum-codec.js";
+
+/** What a Ready loop (PeerDriver's, the simulated member's) asks of the replicated state: the server's tree and sessions. */
+export interface ReplicatedState {
+  /** Replace everything with a snapshot the leader sent (already on disk). */
+  load(snapshot: LoadedSnapshot): Promise<void>;
+  /** A snapshot of the state as it is now, for a SNAP to a learner. */
+  serialize(): Promise<Buffer>;
+  /** Apply one committed transaction; called in zxid order. */
+  apply(entry: Entry): void;
+  /** Role, leader, epoch or serving changed. */
+  onSoftState(soft: SoftState): void;
+  /** ZooKeeper `sync` requests that completed or never will. */
+  onSyncs(done: readonly number[], failed: readonly number[]): void;
+  /** The leader received a client request a learner forwarded. */
+  onForwardedRequest(from: number, request: ForwardedRequest): void;
+}
 
 /** Where one Ready's parts go: a disk, a network, the replicated state. */
 export interface ReadyHandlers {

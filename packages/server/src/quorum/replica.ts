@@ -12,7 +12,7 @@ import { ReadRequests } from "../read-requests.js";
 import { SessionTracker } from "../session-tracker.js";
 import { readWrite, replyForWrite } from "../write-requests.js";
 import { LeaderProposer } from "./leader-proposer.js";
-import type { ReplicatedState } from "./peer-driver.js";
+import type { ReplicatedState } from "./ready-loop.js";
 import type { ForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
 import { readSessionReport, writeSessionReport } from "./session-report.js";
