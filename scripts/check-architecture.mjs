@@ -73,14 +73,6 @@ const CYCLE_EXCEPTIONS = [
     "packages/datatree/src/java-properties.ts",
     "packages/datatree/src/server-spec.ts",
   ],
-  [
-    "packages/zab/src/broadcast.ts",
-    "packages/zab/src/core.ts",
-    "packages/zab/src/election.ts",
-    "packages/zab/src/leader-state.ts",
-    "packages/zab/src/leader.ts",
-    "packages/zab/src/learner.ts",
-  ],
 ];
 
 // Where ARCHITECTURE.md's no-clock/no-I/O rule applies: "jute, datatree, zab, checker and

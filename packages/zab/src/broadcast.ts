@@ -1,6 +1,8 @@
+import { assert } from "./assert.js";
 import type { PeerCore } from "./core.js";
 import { type Membership, verifierOf } from "./membership.js";
-import { type LeaderState, type PendingSync, type PingMarks, leaderOf, sendTo } from "./leader-state.js";
+import type { LeaderState, LearnerHandler, PendingSync, PingMarks } from "./leader-state.js";
+import type { QuorumBody, QuorumMessage } from "./messages.js";
 import type { PeerId } from "./quorum.js";
 import { type Zxid, counterOf, makeZxid } from "./zxid.js";
 
@@ -170,4 +172,21 @@ function dropMismatchedLearners(core: PeerCore, l: LeaderState): void {
   for (const h of [...l.handlers.values()]) {
     if (v.isMember(h.id) && h.observer === v.isVoter(h.id)) l.handlers.delete(h.id);
   }
+}
+
+export function leaderOf(core: PeerCore): LeaderState {
+  assert(core.leading !== null, "leader state present while LEADING");
+  return core.leading;
+}
+
+export function sendTo(core: PeerCore, h: LearnerHandler, body: QuorumBody): void {
+  const l = leaderOf(core);
+  const term = l.term;
+  if (body.type === "PING") {
+    h.pingsSent += 1;
+    // Marks taken before this PING would let its answer confirm a later sync: take new ones.
+    l.openMarks = null;
+  }
+  core.send({ ...body, from: core.id, to: h.id, session: h.session, term, seq: h.seqOut } as QuorumMessage);
+  h.seqOut += 1;
 }

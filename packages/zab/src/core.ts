@@ -1,9 +1,7 @@
 import { assert } from "./assert.js";
-import { ElectionState, type Vote, startElection } from "./election.js";
-import { sendConfirmRound } from "./broadcast.js";
-import { leaderCheckProgress, stepLeading } from "./leader.js";
+import { ElectionState, type Vote } from "./election-state.js";
 import { LeaderState } from "./leader-state.js";
-import { LearnerState, learnerConnect, sendConfirmedSync } from "./learner.js";
+import { LearnerState } from "./learner-state.js";
 import { MemLog } from "./log.js";
 import { type Membership, membershipOfVerifier, verifierOf } from "./membership.js";
 import type { Entry, Message } from "./messages.js";
@@ -40,6 +38,32 @@ class Outbox {
 interface SyncWait {
   readonly syncIds: readonly number[];
   readonly threshold: Zxid;
+}
+
+/**
+ * What a peer does with its inputs in one role. PeerCore holds the handlers of the role it is
+ * in, set on entering the role as etcd's raft sets its `step` function, so nothing dispatches
+ * on the role name and this file needs none of the role modules (election.ts, leader.ts,
+ * learner.ts), which are written against PeerCore; ZabPeer hands their handlers in.
+ */
+export interface RoleHandlers {
+  /** The role's state is in place: open the role (vote, check progress, connect). */
+  enter(core: PeerCore): void;
+  step(core: PeerCore, message: Message): void;
+  tick(core: PeerCore): void;
+  /** The connection to `peer` was lost. */
+  disconnected(core: PeerCore, peer: PeerId): void;
+  /** A Ready is about to be cut: what the role batches for it goes out now. */
+  beforeReady(core: PeerCore): void;
+  /** advance(): the log is durable through a new point. */
+  advanced(core: PeerCore): void;
+}
+
+export interface Roles {
+  readonly looking: RoleHandlers;
+  readonly leading: RoleHandlers;
+  /** FOLLOWING and OBSERVING. */
+  readonly learning: RoleHandlers;
 }
 
 /**
@@ -81,6 +105,8 @@ export class PeerCore {
   now = 0;
 
   role: Role = "LOOKING";
+  /** The handlers of `role`, changed only with it. */
+  handlers: RoleHandlers;
   leaderId: PeerId | null = null;
   logicalclock = 0;
   vote: Vote;
@@ -93,7 +119,11 @@ export class PeerCore {
   private inflight: { lastZxid: Zxid; currentEpoch: number } | null = null;
   private reportedSoft: SoftState | null = null;
 
-  constructor(options: PeerOptions) {
+  constructor(
+    options: PeerOptions,
+    private readonly roles: Roles,
+  ) {
+    this.handlers = roles.looking;
     const storage = options.storage ?? EMPTY_STATE;
     this.id = options.id;
     this.membershipOf = options.membershipOf ?? (() => null);
@@ -223,9 +253,10 @@ export class PeerCore {
   becomeLooking(): void {
     this.leaveRole();
     this.role = "LOOKING";
+    this.handlers = this.roles.looking;
     this.leaderId = null;
     this.election = new ElectionState();
-    startElection(this);
+    this.handlers.enter(this);
   }
 
   becomeLeader(vote: Vote): void {
@@ -233,21 +264,23 @@ export class PeerCore {
     this.leaveRole();
     this.vote = vote;
     this.role = "LEADING";
+    this.handlers = this.roles.leading;
     this.leaderId = this.id;
     const leading = new LeaderState(this.now, this.acceptedEpoch, randomId(this.rng));
     this.leading = leading;
-    leaderCheckProgress(this);
+    this.handlers.enter(this);
     // Learners that decided first sent their opening while this peer was still electing.
-    for (const m of early) if (this.leading === leading) stepLeading(this, m);
+    for (const m of early) if (this.leading === leading) this.roles.leading.step(this, m);
   }
 
   becomeLearner(vote: Vote): void {
     this.leaveRole();
     this.vote = vote;
     this.role = this.isVoter ? "FOLLOWING" : "OBSERVING";
+    this.handlers = this.roles.learning;
     this.leaderId = vote.leader;
     this.learning = new LearnerState(vote.leader, this.now, this.rng);
-    learnerConnect(this);
+    this.handlers.enter(this);
   }
 
   private leaveRole(): void {
@@ -352,8 +385,7 @@ export class PeerCore {
   ready(): Ready {
     assert(this.inflight === null, "advance() the previous Ready before asking for another");
     // Confirmed syncs that arrived since the last Ready share one PING round, or one SYNC.
-    if (this.leading?.confirmRoundWanted === true) sendConfirmRound(this, this.leading);
-    if (this.learning !== null) sendConfirmedSync(this, this.learning);
+    this.handlers.beforeReady(this);
     const through = this.committedThrough();
     const committed = through > this.appliedZxid ? this.log.slice(this.appliedZxid, through) : [];
     for (let i = 1; i < committed.length; i++) {
@@ -409,7 +441,7 @@ export class PeerCore {
     this.persistedZxid = this.inflight.lastZxid;
     this.persistedCurrentEpoch = this.inflight.currentEpoch;
     this.inflight = null;
-    if (this.leading !== null) leaderCheckProgress(this);
+    this.handlers.advanced(this);
   }
 }
 

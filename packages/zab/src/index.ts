@@ -26,4 +26,5 @@ export { EMPTY_STATE, type PeerOptions, type PersistedState } from "./options.js
 export { type Membership, membershipOfVerifier, verifierOf } from "./membership.js";
 export type { HardState, Ready, Role, SoftState } from "./ready.js";
 export { type PeerStatus, type ProposeResult, ZabPeer } from "./peer.js";
-export { voteIsBetter, type Vote } from "./election.js";
+export { voteIsBetter } from "./election.js";
+export type { Vote } from "./election-state.js";

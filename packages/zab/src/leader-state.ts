@@ -1,6 +1,3 @@
-import { assert } from "./assert.js";
-import type { PeerCore } from "./core.js";
-import type { QuorumBody, QuorumMessage } from "./messages.js";
 import type { PeerId } from "./quorum.js";
 import type { Zxid } from "./zxid.js";
 
@@ -113,21 +110,4 @@ export class LeaderState {
     this.maxAcceptedEpoch = ownAcceptedEpoch;
     this.lastPingTick = startTick;
   }
-}
-
-export function leaderOf(core: PeerCore): LeaderState {
-  assert(core.leading !== null, "leader state present while LEADING");
-  return core.leading;
-}
-
-export function sendTo(core: PeerCore, h: LearnerHandler, body: QuorumBody): void {
-  const l = leaderOf(core);
-  const term = l.term;
-  if (body.type === "PING") {
-    h.pingsSent += 1;
-    // Marks taken before this PING would let its answer confirm a later sync: take new ones.
-    l.openMarks = null;
-  }
-  core.send({ ...body, from: core.id, to: h.id, session: h.session, term, seq: h.seqOut } as QuorumMessage);
-  h.seqOut += 1;
 }

@@ -1,8 +1,8 @@
 import { assert, unreachable } from "./assert.js";
-import { answerSyncs, leaderPropose, markPings, syncPoint, tryCommit } from "./broadcast.js";
-import type { PeerCore } from "./core.js";
-import { updateElectionVote } from "./election.js";
-import { type LeaderState, LearnerHandler, leaderOf, sendTo } from "./leader-state.js";
+import { answerSyncs, leaderOf, leaderPropose, markPings, sendConfirmRound, sendTo, syncPoint, tryCommit } from "./broadcast.js";
+import type { PeerCore, RoleHandlers } from "./core.js";
+import { stepSettled, updateElectionVote } from "./election.js";
+import { type LeaderState, LearnerHandler } from "./leader-state.js";
 import type { PeerId } from "./quorum.js";
 import type { QuorumMessage } from "./messages.js";
 import { EPOCH_MAX, type Zxid, epochOf, makeZxid } from "./zxid.js";
@@ -244,3 +244,22 @@ export function tickLeading(core: PeerCore): void {
     }
   }
 }
+
+/** The LEADING role: learners' messages, PINGs on ticks, confirm rounds with each Ready. */
+export const leading: RoleHandlers = {
+  enter: leaderCheckProgress,
+  step(core, message) {
+    if (message.type === "NOTIFICATION") stepSettled(core, message);
+    else stepLeading(core, message);
+  },
+  tick: tickLeading,
+  disconnected(core, peer) {
+    core.leading?.handlers.delete(peer);
+  },
+  beforeReady(core) {
+    if (core.leading?.confirmRoundWanted === true) sendConfirmRound(core, core.leading);
+  },
+  advanced(core) {
+    if (core.leading !== null) leaderCheckProgress(core);
+  },
+};

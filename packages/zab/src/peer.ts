@@ -1,15 +1,18 @@
 import { assert, unreachable } from "./assert.js";
-import { PeerCore } from "./core.js";
-import { adoptNewerMembership, stepLooking, stepSettled, tickLooking } from "./election.js";
+import { PeerCore, type Roles } from "./core.js";
+import { adoptNewerMembership, looking } from "./election.js";
 import { leaderPropose, leaderSync, reconfigRefusal } from "./broadcast.js";
-import { stepLeading, tickLeading } from "./leader.js";
-import { learnerPropose, learnerSync, stepLearning, tickLearning } from "./learner.js";
+import { leading } from "./leader.js";
+import { learnerPropose, learnerSync, learning } from "./learner.js";
 import type { Membership } from "./membership.js";
 import type { Message } from "./messages.js";
 import type { PeerOptions } from "./options.js";
 import type { PeerId } from "./quorum.js";
 import type { Ready, Role } from "./ready.js";
 import type { Zxid } from "./zxid.js";
+
+/** Each role's handlers, which PeerCore switches between as the peer changes role. */
+const ROLES: Roles = { looking, leading, learning };
 
 export type ProposeResult =
   | { readonly kind: "proposed"; readonly zxid: Zxid }
@@ -59,7 +62,7 @@ export class ZabPeer {
   private readonly core: PeerCore;
 
   constructor(options: PeerOptions) {
-    this.core = new PeerCore(options);
+    this.core = new PeerCore(options, ROLES);
   }
 
   get id(): PeerId {
@@ -74,27 +77,8 @@ export class ZabPeer {
     // Servers outside the configuration are answered in elections (so one about to be
     // added finds the leader) and taken as learners by a leader; their votes never count.
     if (message.type !== "NOTIFICATION" && core.role !== "LEADING" && !core.isMember(message.from)) return;
-    if (message.type === "NOTIFICATION") {
-      if (adoptNewerMembership(core, message)) return;
-      if (core.role === "LOOKING") stepLooking(core, message);
-      else stepSettled(core, message);
-      return;
-    }
-    switch (core.role) {
-      case "LOOKING":
-        // No quorum connection while electing; a learner's opening is kept in case this peer leads.
-        if (message.type === "FOLLOWERINFO" || message.type === "OBSERVERINFO") core.election?.earlyLearnerInfos.set(message.from, message);
-        return;
-      case "LEADING":
-        stepLeading(core, message);
-        return;
-      case "FOLLOWING":
-      case "OBSERVING":
-        stepLearning(core, message);
-        return;
-      default:
-        unreachable(core.role);
-    }
+    if (message.type === "NOTIFICATION" && adoptNewerMembership(core, message)) return;
+    core.handlers.step(core, message);
   }
 
   /**
@@ -103,40 +87,14 @@ export class ZabPeer {
    * the socket close can react at once, as ZooKeeper does.
    */
   disconnected(peer: PeerId): void {
-    const core = this.core;
-    switch (core.role) {
-      case "LEADING":
-        core.leading?.handlers.delete(peer);
-        return;
-      case "FOLLOWING":
-      case "OBSERVING":
-        if (peer === core.leaderId) core.becomeLooking();
-        return;
-      case "LOOKING":
-        return;
-      default:
-        unreachable(core.role);
-    }
+    this.core.handlers.disconnected(this.core, peer);
   }
 
   /** Advance time by one tick (zoo.cfg tickTime in a real server). */
   tick(): void {
     const core = this.core;
     core.now += 1;
-    switch (core.role) {
-      case "LOOKING":
-        tickLooking(core);
-        return;
-      case "LEADING":
-        tickLeading(core);
-        return;
-      case "FOLLOWING":
-      case "OBSERVING":
-        tickLearning(core);
-        return;
-      default:
-        unreachable(core.role);
-    }
+    core.handlers.tick(core);
   }
 
   /** Propose a transaction: on the leader it gets a zxid; a learner forwards it as REQUEST. */
