@@ -104,8 +104,14 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
   });
 
   it("plain reads (ZooKeeper's default, sequentially consistent) are caught as not linearizable", async () => {
-    const plain = await runSimulation({ seed: 2, voters: 3, observers: 1, reads: "plain" });
-    expect(plain.failures.join("\n")).toContain("not-linearizable");
+    // Not every run happens to read from a lagging member: some of the first dozen seeds must.
+    let caught: number | null = null;
+    for (let seed = 1; seed <= 12 && caught === null; seed++) {
+      const plain = await runSimulation({ seed, voters: 3, observers: 1, reads: "plain" });
+      if (plain.failures.join("\n").includes("not-linearizable")) caught = seed;
+    }
+    console.log(`plain reads caught as not linearizable with seed ${caught}`);
+    expect(caught).not.toBeNull();
   });
 
   it("is deterministic: the same seed gives the same run", async () => {

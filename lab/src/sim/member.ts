@@ -191,6 +191,7 @@ export class SimMember {
             onSoftState: (soft) => this.replica.onSoftState(soft),
             onSyncs: (done, failed) => this.replica.onSyncs(done, failed),
             onForwardedRequest: (from, request) => this.replica.onForwardedRequest(from, request),
+            revalidateSession: (sessionId) => this.replica.revalidateSession(sessionId),
           },
         });
         this.peer.advance();

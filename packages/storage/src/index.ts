@@ -39,3 +39,4 @@ export { SnapshotTrigger, SNAP_COUNT_DEFAULT, type SnapshotTriggerOptions } from
 export { recover, type LogRepair, type RecoveredTxn, type Recovery, type RecoverOptions, type SkippedSnapshot } from "./recovery.js";
 export { purge, PurgeScheduler, SNAP_RETAIN_COUNT_MIN, type PurgeOptions, type PurgeResult, type PurgeSchedulerOptions } from "./purge.js";
 export { truncateLog, type TruncateLogOptions, type TruncateLogResult } from "./truncate-log.js";
+export { SnapshotStreamScanner, snapshotFileOfStream, snapshotStreamOfFile } from "./snapshot-stream.js";

@@ -104,7 +104,23 @@ export async function startReferenceEnsemble(opts: EnsembleOptions = {}): Promis
   return await startEnsemble(referenceQuorumLauncher, opts);
 }
 
-async function startEnsemble(launcher: Launcher, opts: EnsembleOptions): Promise<RunningEnsemble> {
+/**
+ * A mixed ensemble: member N (from 1) runs `kinds[N-1]`, zkts or Apache ZooKeeper 3.8, the
+ * voters first, then `opts.observers` more members of the kinds that follow. Each member's
+ * `server.kind` says which it is.
+ */
+export async function startMixedEnsemble(kinds: readonly ServerKind[], opts: EnsembleOptions = {}): Promise<RunningEnsemble> {
+  const observers = opts.observers ?? 0;
+  if (kinds.length === 0) throw new Error("a mixed ensemble needs at least one member kind");
+  if (opts.voters !== undefined && opts.voters + observers !== kinds.length) {
+    throw new Error(`${kinds.length} member kinds for ${opts.voters} voters and ${observers} observers`);
+  }
+  if (kinds.includes("zkts") && !existsSync(zktsServerMain())) throw new Error(`${zktsServerMain()} does not exist; build apps/server first (npm run build)`);
+  const launchers = kinds.map((k) => (k === "zkts" ? zktsLauncher : referenceQuorumLauncher));
+  return await startEnsemble((id) => launchers[id - 1] ?? launchers[launchers.length - 1]!, { ...opts, voters: kinds.length - observers });
+}
+
+async function startEnsemble(launcher: Launcher | ((id: number) => Launcher), opts: EnsembleOptions): Promise<RunningEnsemble> {
   // Ports from freePort() may be taken by someone else before a member binds them: a start
   // that fails is retried on fresh ports.
   let lastError: unknown;
@@ -118,10 +134,12 @@ async function startEnsemble(launcher: Launcher, opts: EnsembleOptions): Promise
   throw lastError;
 }
 
-async function startOnce(launcher: Launcher, opts: EnsembleOptions): Promise<RunningEnsemble> {
+async function startOnce(launcher: Launcher | ((id: number) => Launcher), opts: EnsembleOptions): Promise<RunningEnsemble> {
   const voters = opts.voters ?? 3;
   const observers = opts.observers ?? 0;
-  const base = opts.directory ?? (await mkdtemp(join(tmpdir(), `${launcher.kind}-ensemble-`)));
+  const launcherOf = typeof launcher === "function" ? launcher : () => launcher;
+  const kindName = typeof launcher === "function" ? "mixed" : launcher.kind;
+  const base = opts.directory ?? (await mkdtemp(join(tmpdir(), `${kindName}-ensemble-`)));
   const removeBase = () => (opts.directory === undefined ? rm(base, { recursive: true, force: true }) : Promise.resolve());
   const specs: { id: number; role: EnsembleMember["role"]; clientPort: number; quorumPort: number; electionPort: number }[] = [];
   for (let id = 1; id <= voters + observers; id++) {
@@ -148,7 +166,7 @@ async function startOnce(launcher: Launcher, opts: EnsembleOptions): Promise<Run
     await mkdir(dataDir, { recursive: true });
     if (!existsSync(join(dataDir, "myid"))) await writeFile(join(dataDir, "myid"), `${id}\n`);
     const config = { ...sharedConfig, ...(role === "observer" ? { peerType: "observer" } : {}), ...opts.memberConfig?.(id) };
-    return await launch(launcher, { port: clientPort, dataDir, tickTime: opts.tickTime ?? 200, config, startTimeoutMs: opts.startTimeoutMs ?? 60_000 });
+    return await launch(launcherOf(id), { port: clientPort, dataDir, tickTime: opts.tickTime ?? 200, config, startTimeoutMs: opts.startTimeoutMs ?? 60_000 });
   };
   try {
     // Started together: no member answers srvr with a Mode until a quorum has formed. Every

@@ -127,16 +127,7 @@ export function tryCommit(core: PeerCore, l: LeaderState): void {
   let target = core.commitsWithoutQuorum ? core.persistedZxid : core.tracker.quorumZxid(acked);
   if (target > l.lastProposed) target = l.lastProposed;
   if (target <= core.commitZxid) return;
-  // Commit strictly in zxid order, one COMMIT (or INFORM for observers) per entry; a
-  // reconfig's says ...ANDACTIVATE, as ZooKeeper's does.
-  for (const e of core.log.slice(core.commitZxid, target)) {
-    const reconfig = core.membershipIn(e) !== null;
-    for (const h of l.handlers.values()) {
-      if (!h.receivesBroadcast) continue;
-      if (h.observer) sendTo(core, h, { type: reconfig ? "INFORMANDACTIVATE" : "INFORM", zxid: e.zxid, data: e.data });
-      else sendTo(core, h, { type: reconfig ? "COMMITANDACTIVATE" : "COMMIT", zxid: e.zxid });
-    }
-  }
+  announceCommits(core, l, target);
   core.commitThrough(target);
   // A leader that the committed reconfig left without a vote has stepped down.
   if (core.leading !== l) return;
@@ -148,6 +139,23 @@ export function tryCommit(core: PeerCore, l: LeaderState): void {
  * Answers waiting syncs in arrival order: a learner matches answers to its requests by their
  * order, so one that waits (for commits or a confirmation) holds back those behind it.
  */
+/**
+ * Tells every learner that takes the broadcast about the entries after the commit point up to
+ * `target`: strictly in zxid order, one COMMIT (or INFORM for observers) per entry; a
+ * reconfig's says ...ANDACTIVATE, as ZooKeeper's does. ZooKeeper's learners keep a proposal
+ * pending until its own COMMIT arrives, so none may be skipped.
+ */
+export function announceCommits(core: PeerCore, l: LeaderState, target: Zxid): void {
+  for (const e of core.log.slice(core.commitZxid, target)) {
+    const reconfig = core.membershipIn(e) !== null;
+    for (const h of l.handlers.values()) {
+      if (!h.receivesBroadcast) continue;
+      if (h.observer) sendTo(core, h, { type: reconfig ? "INFORMANDACTIVATE" : "INFORM", zxid: e.zxid, data: e.data });
+      else sendTo(core, h, { type: reconfig ? "COMMITANDACTIVATE" : "COMMIT", zxid: e.zxid });
+    }
+  }
+}
+
 export function answerSyncs(core: PeerCore, l: LeaderState): void {
   while (l.remoteSyncs.length > 0 && ready(core, l, l.remoteSyncs[0]!, l.remoteSyncs[0]!.voucher)) {
     const s = l.remoteSyncs.shift()!;

@@ -1,5 +1,5 @@
 import { assert, unreachable } from "./assert.js";
-import { answerSyncs, leaderOf, leaderPropose, markPings, sendConfirmRound, sendTo, syncPoint, tryCommit } from "./broadcast.js";
+import { announceCommits, answerSyncs, leaderOf, leaderPropose, markPings, sendConfirmRound, sendTo, syncPoint, tryCommit } from "./broadcast.js";
 import type { PeerCore, RoleHandlers } from "./core.js";
 import { stepSettled, updateElectionVote } from "./election.js";
 import { type LeaderState, LearnerHandler } from "./leader-state.js";
@@ -46,7 +46,9 @@ function establish(core: PeerCore, l: LeaderState): void {
   const epoch = l.epoch as number;
   const last = core.log.lastZxid();
   assert(epochOf(last) < epoch, "nothing proposed in an epoch before it is established");
-  // A quorum holds the whole initial history and has accepted the epoch: all of it is committed.
+  // A quorum holds the whole initial history and has accepted the epoch: all of it is
+  // committed, and learners already synced are told entry by entry.
+  announceCommits(core, l, last);
   core.commitThrough(last);
   if (core.leading !== l) return;
   l.lastProposed = makeZxid(epoch, 0);
@@ -80,7 +82,17 @@ function syncLearner(core: PeerCore, h: LearnerHandler): void {
     from = floor;
     sendTo(core, h, { type: "TRUNC", zxid: floor });
   }
-  for (const e of core.log.slice(from)) sendTo(core, h, { type: "PROPOSAL", zxid: e.zxid, data: e.data });
+  // As ZooKeeper's LearnerHandler: each committed entry as a PROPOSAL and its COMMIT; the
+  // rest as proposals to a follower, whose COMMITs follow as they commit, and nothing to an
+  // observer, which gets them as INFORMs then.
+  for (const e of core.log.slice(from)) {
+    if (e.zxid <= core.commitZxid) {
+      sendTo(core, h, { type: "PROPOSAL", zxid: e.zxid, data: e.data });
+      sendTo(core, h, { type: core.membershipIn(e) !== null ? "COMMITANDACTIVATE" : "COMMIT", zxid: e.zxid });
+    } else if (!h.observer) {
+      sendTo(core, h, { type: "PROPOSAL", zxid: e.zxid, data: e.data });
+    }
+  }
   sendTo(core, h, { type: "NEWLEADER", zxid: core.log.lastZxid(), membership: core.active });
   h.state = "synced";
 }

@@ -114,7 +114,7 @@ export function stepLearning(core: PeerCore, m: QuorumMessage): void {
       advanceCommit(core, m.zxid);
       return;
     case "NEWLEADER":
-      onNewLeader(core, s, m.membership);
+      onNewLeader(core, s, m.zxid, m.membership);
       return;
     case "UPTODATE":
       if (s.phase !== "ackedNewLeader") return;
@@ -165,7 +165,7 @@ function onProposal(core: PeerCore, s: LearnerState, zxid: Zxid, data: Uint8Arra
   sendToLeader(core, s, { type: "ACK", zxid });
 }
 
-function onNewLeader(core: PeerCore, s: LearnerState, membership: Membership): void {
+function onNewLeader(core: PeerCore, s: LearnerState, newLeaderZxid: Zxid, membership: Membership): void {
   if (s.phase !== "synchronizing") return;
   assert(s.newEpoch !== null, "NEWLEADER after LEADERINFO");
   core.forgetHeardPending();
@@ -177,7 +177,9 @@ function onNewLeader(core: PeerCore, s: LearnerState, membership: Membership): v
   }
   // The history and then the epoch are durable before the ACK goes out.
   core.setCurrentEpoch(s.newEpoch);
-  sendToLeader(core, s, { type: "ACK", zxid: core.log.lastZxid() });
+  // The ACK names the NEWLEADER it answers, as ZooKeeper's learners do (its leader ignores any
+  // other); a zkts leader's NEWLEADER names the end of the history just sent.
+  sendToLeader(core, s, { type: "ACK", zxid: newLeaderZxid });
   s.phase = "ackedNewLeader";
 }
 

@@ -288,7 +288,7 @@ export class EnsembleServer implements ConnectionHandler {
     }
     const previous = this.bySession.get(hs.sessionId);
     if (previous !== undefined && previous !== connection) previous.close();
-    this.replica.touchSession(hs.sessionId);
+    this.replica.reattachSession(hs.sessionId, timeoutMs);
     this.finishHandshake(connection, hs.sessionId, timeoutMs, true);
   }
 

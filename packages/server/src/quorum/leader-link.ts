@@ -4,7 +4,7 @@ import type { QuorumMessage } from "@zkts/zab";
 import type { Logger } from "../logger.js";
 import { writeCorked } from "./corked-writes.js";
 import { decodeQuorumPacket, encodeLearnerSync, encodeQuorumBody } from "./quorum-codec.js";
-import { QuorumPacketReader, encodeQuorumPacket } from "./quorum-wire.js";
+import { QuorumPacketReader, REVALIDATE, encodeQuorumPacket } from "./quorum-wire.js";
 import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
 import type { QuorumSockets } from "./quorum-sockets.js";
 
@@ -28,6 +28,10 @@ export class LeaderLink {
   private zabSession: number | null = null;
   private seqIn = 0;
   private queue: Buffer[] = [];
+  /** Whether this connection's FOLLOWERINFO/OBSERVERINFO is written or queued. */
+  private infoSent = false;
+  /** Session reports waiting for the next PING. */
+  private sessionReports: Buffer[] = [];
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = 0;
   private stopped = false;
@@ -67,9 +71,27 @@ export class LeaderLink {
       this.dial();
     }
     this.zabSession = message.session;
+    if (message.type === "FOLLOWERINFO" || message.type === "OBSERVERINFO") {
+      // The core repeats it until the leader answers; over one TCP connection once is enough,
+      // and a ZooKeeper leader closes a connection that sends it twice.
+      if (this.infoSent) return;
+      this.infoSent = true;
+    }
     if (this.socket === null && this.retryTimer === null) this.dial();
-    const packet = message.type === "SYNC" ? encodeLearnerSync(message.syncId, message.confirmQuorum === true) : encodeQuorumBody(this.self.id, message);
+    let packet = message.type === "SYNC" ? encodeLearnerSync(message.syncId, message.confirmQuorum === true) : encodeQuorumBody(this.self.id, message);
+    if (message.type === "PING") {
+      // A learner's PING always carries its session report, empty or not: ZooKeeper's leader reads it.
+      packet = { ...packet, data: Buffer.concat(this.sessionReports) };
+      this.sessionReports = [];
+    }
     this.write(encodeQuorumPacket(packet));
+  }
+
+  /** Holds a report of the sessions clients used, for the next PING; false when not connected. */
+  reportSessions(report: Buffer): boolean {
+    if (!this.open) return false;
+    this.sessionReports.push(report);
+    return true;
   }
 
   /** Writes a packet the core does not produce (a forwarded client request); false when not connected. */
@@ -102,6 +124,8 @@ export class LeaderLink {
     this.open = false;
     this.zabSession = null;
     this.queue = [];
+    this.sessionReports = [];
+    this.infoSent = false;
     s?.destroy();
   }
 
@@ -148,6 +172,7 @@ export class LeaderLink {
       if (wasOpen) {
         this.zabSession = null;
         this.queue = [];
+        this.infoSent = false;
         this.handlers.onClosed(target.id);
         return;
       }
@@ -163,6 +188,9 @@ export class LeaderLink {
 
   private onPacket(leaderId: number, packet: QuorumPacket): void {
     if (this.zabSession === null) return;
+    // The answer to a REVALIDATE: the session's validity was already settled here, from the
+    // replicated session table; the question only tells the leader where the client is.
+    if (packet.type === REVALIDATE) return;
     const decoded = decodeQuorumPacket(packet);
     if (decoded.kind !== "message") return;
     const kind = decoded.body.type;

@@ -1,10 +1,10 @@
 import { type Server, type Socket, createServer } from "node:net";
-import { JuteError, type QuorumPacket } from "@zkts/jute";
+import { JuteError, OpCode, type QuorumPacket } from "@zkts/jute";
 import { type QuorumMessage, QuorumPacketType } from "@zkts/zab";
 import type { Logger } from "../logger.js";
 import { writeCorked } from "./corked-writes.js";
 import { type ForwardedRequest, decodeQuorumPacket, encodeQuorumBody, learnerIdOf } from "./quorum-codec.js";
-import { QuorumPacketReader, encodeQuorumPacket } from "./quorum-wire.js";
+import { QuorumPacketReader, REVALIDATE, decodeRevalidate, encodeQuorumPacket, encodeRevalidateAnswer, encodeSnapPacket } from "./quorum-wire.js";
 import type { PeerAddress } from "./peer-address.js";
 import { QuorumSockets } from "./quorum-sockets.js";
 
@@ -15,6 +15,8 @@ export interface LearnerConnectionHandlers {
   onRequest(from: number, request: ForwardedRequest): void;
   /** The connection of the learner currently registered under this id closed. */
   onClosed(peerId: number): void;
+  /** A learner's client reconnected with this session: whether it is still valid (REVALIDATE). */
+  onRevalidate(peerId: number, sessionId: bigint, timeoutMs: number): boolean;
 }
 
 interface LearnerConnection {
@@ -89,6 +91,10 @@ export class LearnerConnections {
     const c = this.byPeer.get(message.to);
     if (c === undefined || c.id !== message.session) return;
     c.term ??= message.term;
+    if (message.type === "SNAP" && message.snapshot !== null) {
+      writeCorked(c.socket, encodeSnapPacket(message.zxid, message.snapshot));
+      return;
+    }
     writeCorked(c.socket, encodeQuorumPacket(encodeQuorumBody(this.self.id, message)));
   }
 
@@ -133,6 +139,16 @@ export class LearnerConnections {
     if (isInfo && c.peerId === null) this.identify(c, learnerIdOf(packet));
     if (c.socket.destroyed) return;
     if (c.peerId === null) throw new JuteError(`quorum packet ${packet.type} before FOLLOWERINFO`);
+    if (packet.type === REVALIDATE) {
+      const { sessionId, timeoutMs } = decodeRevalidate(packet.data);
+      const valid = this.handlers.onRevalidate(c.peerId, sessionId, timeoutMs);
+      writeCorked(c.socket, encodeQuorumPacket(encodeRevalidateAnswer(sessionId, valid)));
+      return;
+    }
+    if (packet.type === QuorumPacketType.PING && packet.data !== null && packet.data.length > 0) {
+      // A learner's PING carries the sessions its clients used since its last one.
+      this.handlers.onRequest(c.peerId, { sessionId: 0n, cxid: 0, type: OpCode.ping, payload: packet.data, authInfo: [] });
+    }
     const decoded = decodeQuorumPacket(packet);
     if (decoded.kind === "request") {
       this.handlers.onRequest(c.peerId, decoded.request);

@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import { OpCode } from "@zkts/jute";
 import type { LoadedSnapshot } from "@zkts/storage";
 import {
   MajorityQuorumVerifier,
@@ -23,6 +24,7 @@ import { QuorumSockets } from "./quorum-sockets.js";
 import type { QuorumTlsConfig } from "../tls/tls-settings.js";
 import type { QuorumSaslConfig } from "../sasl/sasl-settings.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
+import { encodeRevalidate } from "./quorum-wire.js";
 import type { QuorumPort } from "./quorum-port.js";
 import { type ReplicatedState, handleReady } from "./ready-loop.js";
 
@@ -108,6 +110,7 @@ export class PeerDriver implements QuorumPort {
         onClosed: (id) => {
           if (this.soft.role === "LEADING") this.disconnected(id);
         },
+        onRevalidate: (_from, sessionId) => this.soft.role === "LEADING" && (this.state?.revalidateSession(sessionId) ?? false),
       },
       o.logger,
       QUORUM_PACKET_BYTES_MAX,
@@ -170,7 +173,16 @@ export class PeerDriver implements QuorumPort {
 
   /** A learner's forwarded client request or session report, written beside the core's messages. */
   forward(request: ForwardedRequest): boolean {
-    return this.soft.role !== "LEADING" && this.soft.role !== "LOOKING" && this.leaderLink.sendPacket(encodeForwardedRequest(request));
+    if (this.soft.role === "LEADING" || this.soft.role === "LOOKING") return false;
+    // The sessions a learner's clients used ride its next PING, as ZooKeeper's learners send them.
+    if (request.type === OpCode.ping) return this.leaderLink.reportSessions(request.payload);
+    return this.leaderLink.sendPacket(encodeForwardedRequest(request));
+  }
+
+  /** A learner tells its leader that a client reconnected with `sessionId` here (REVALIDATE). */
+  revalidate(sessionId: bigint, timeoutMs: number): void {
+    if (this.soft.role === "LEADING" || this.soft.role === "LOOKING") return;
+    this.leaderLink.sendPacket(encodeRevalidate(sessionId, timeoutMs));
   }
 
   private step(m: Message): void {

@@ -67,8 +67,8 @@ export function encodeQuorumBody(from: number, body: QuorumBody): QuorumPacket {
     case "INFORM":
       return { type, zxid: body.zxid, data: Buffer.from(body.data), authinfo: null };
     case "SNAP":
-      // zkts ensembles carry the snapshot file's bytes in the packet itself (ZooKeeper
-      // streams the tree after the packet); see the ensemble README section.
+      // The packet as QuorumPacketReader hands it on, the snapshot file's bytes as its data;
+      // on the wire the snapshot follows a packet without data (encodeSnapPacket).
       if (body.snapshot === null) throw new Error("SNAP sent without its snapshot");
       return { type, zxid: body.zxid, data: Buffer.from(body.snapshot), authinfo: null };
     case "REQUEST":

@@ -17,4 +17,9 @@ export interface QuorumPort {
   sync(syncId: number, options?: { confirmQuorum?: boolean }): boolean;
   /** A learner sends a client request, or a report of the sessions its clients used, to its leader. */
   forward(request: ForwardedRequest): boolean;
+  /**
+   * A learner: a client reconnected here with `sessionId`. A ZooKeeper leader then takes this
+   * learner for the session's owner; without it a write forwarded from here is SESSIONMOVED.
+   */
+  revalidate?(sessionId: bigint, timeoutMs: number): void;
 }

@@ -16,6 +16,8 @@ export interface ReplicatedState {
   onSyncs(done: readonly number[], failed: readonly number[]): void;
   /** The leader received a client request a learner forwarded. */
   onForwardedRequest(from: number, request: ForwardedRequest): void;
+  /** The leader: a learner's client reconnected with this session; true while it is open (and then touched). */
+  revalidateSession(sessionId: bigint): boolean;
 }
 
 /** Where one Ready's parts go: a disk, a network, the replicated state. */

@@ -131,6 +131,18 @@ export class Replica implements ReplicatedState {
     return live;
   }
 
+  /** A client reconnected here with its session: a learner tells its leader, which may own sessions by learner. */
+  reattachSession(sessionId: bigint, timeoutMs: number): void {
+    this.touchSession(sessionId);
+    if (this.role !== "LEADING") this.o.port.revalidate?.(sessionId, timeoutMs);
+  }
+
+  /** The leader: a learner's client reconnected with this session (REVALIDATE). */
+  revalidateSession(sessionId: bigint): boolean {
+    if (this.role !== "LEADING" || !this.sessionIsOpen(sessionId)) return false;
+    return this.sessions.touch(sessionId, this.clock());
+  }
+
   /** A reconnecting client may take over the session only while it is live and not closing. */
   sessionIsOpen(sessionId: bigint): boolean {
     const session = this.sessions.get(sessionId);
@@ -193,7 +205,8 @@ export class Replica implements ReplicatedState {
       return;
     }
     if (this.touched.size === 0) return;
-    const report = { sessionId: 0n, cxid: 0, type: OpCode.ping, payload: writeSessionReport(this.touched), authInfo: [] };
+    const used = [...this.touched].map((id) => [id, this.sessions.get(id)?.timeoutMs ?? 0] as const);
+    const report = { sessionId: 0n, cxid: 0, type: OpCode.ping, payload: writeSessionReport(used), authInfo: [] };
     if (this.o.port.forward(report)) this.touched.clear();
   }
 

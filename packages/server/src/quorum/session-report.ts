@@ -1,21 +1,28 @@
 import { JuteError, JuteReader, JuteWriter } from "@zkts/jute";
 
-// A learner tells the leader which sessions its clients used since its last report, once per
-// tick, in a REQUEST of type ping whose record is a count and that many session ids. This is
-// zkts's own scheme; ZooKeeper puts the same report in its learners' PING replies.
+// A learner tells the leader which sessions its clients used since its last report, as
+// ZooKeeper's learners do in their PING replies: {long sessionId, int timeout} for each, with
+// no count (the packet's data ends the list). The replica hands it to its port as a
+// forwarded request of type ping; over sockets it rides the learner's next PING.
 
-export function writeSessionReport(ids: ReadonlySet<bigint>): Buffer {
-  const w = new JuteWriter(4 + 8 * ids.size);
-  w.writeInt(ids.size);
-  for (const id of ids) w.writeLong(id);
+/** Session ids and their timeouts in ms. */
+export function writeSessionReport(sessions: Iterable<readonly [bigint, number]>): Buffer {
+  const entries = [...sessions];
+  const w = new JuteWriter(12 * entries.length);
+  for (const [id, timeoutMs] of entries) {
+    w.writeLong(id);
+    w.writeInt(timeoutMs);
+  }
   return w.toBuffer();
 }
 
 export function readSessionReport(payload: Buffer): bigint[] {
+  if (payload.length % 12 !== 0) throw new JuteError(`session report of ${payload.length} bytes is not a list of {long, int}`);
   const r = new JuteReader(payload);
-  const count = r.readInt();
-  if (count < 0 || count * 8 > r.remaining) throw new JuteError(`session report of ${count} ids in ${payload.length} bytes`);
   const ids: bigint[] = [];
-  for (let i = 0; i < count; i++) ids.push(r.readLong());
+  while (r.remaining > 0) {
+    ids.push(r.readLong());
+    r.readInt();
+  }
   return ids;
 }
