@@ -192,6 +192,7 @@ export class SimMember {
             onSyncs: (done, failed) => this.replica.onSyncs(done, failed),
             onForwardedRequest: (from, request) => this.replica.onForwardedRequest(from, request),
             revalidateSession: (sessionId) => this.replica.revalidateSession(sessionId),
+            onMembership: (active) => this.replica.onMembership(active),
           },
         });
         this.peer.advance();

@@ -56,6 +56,12 @@ export interface RunningEnsemble {
    * and a reconfig then adds it. Cleaned up with the others.
    */
   join(id: number, role: EnsembleMember["role"]): Promise<EnsembleMember>;
+  /**
+   * Stops a member and starts the other kind of server in its place: the same id, zoo.cfg,
+   * data directory and ports, as an operator migrating one member at a time does. Resolves
+   * once the new process accepts clients; `waitForLeader` tells when it has synced.
+   */
+  replace(member: EnsembleMember, kind: ServerKind): Promise<EnsembleMember>;
   /** Where the members' data directories are (`server<N>` in it). */
   directory: string;
   /** Stops every member (SIGTERM) and keeps the directory, for another ensemble to start on. */
@@ -160,13 +166,15 @@ async function startOnce(launcher: Launcher | ((id: number) => Launcher), opts: 
     ...opts.config,
   };
   const members: EnsembleMember[] = [];
+  /** Members replaced by the other kind of server. */
+  const replacedBy = new Map<number, Launcher>();
   /** One member's process, with its dataDir and myid under the ensemble's directory. */
   const launchMember = async (id: number, role: EnsembleMember["role"], clientPort: number, sharedConfig: Record<string, string>) => {
     const dataDir = join(base, `server${id}`);
     await mkdir(dataDir, { recursive: true });
     if (!existsSync(join(dataDir, "myid"))) await writeFile(join(dataDir, "myid"), `${id}\n`);
     const config = { ...sharedConfig, ...(role === "observer" ? { peerType: "observer" } : {}), ...opts.memberConfig?.(id) };
-    return await launch(launcherOf(id), { port: clientPort, dataDir, tickTime: opts.tickTime ?? 200, config, startTimeoutMs: opts.startTimeoutMs ?? 60_000 });
+    return await launch(replacedBy.get(id) ?? launcherOf(id), { port: clientPort, dataDir, tickTime: opts.tickTime ?? 200, config, startTimeoutMs: opts.startTimeoutMs ?? 60_000 });
   };
   try {
     // Started together: no member answers srvr with a Mode until a quorum has formed. Every
@@ -221,6 +229,17 @@ async function startOnce(launcher: Launcher | ((id: number) => Launcher), opts: 
       const member: EnsembleMember = { id, role, server, serverLine: `server.${id}=${line}` };
       members.push(member);
       return member;
+    },
+    async replace(member, kind) {
+      const index = members.indexOf(member);
+      if (index < 0) throw new Error(`server ${member.id} is not a member of this ensemble`);
+      await member.server.stop();
+      replacedBy.set(member.id, kind === "zkts" ? zktsLauncher : referenceQuorumLauncher);
+      const lineConfig = { ...shared, [`server.${member.id}`]: member.serverLine.substring(member.serverLine.indexOf("=") + 1) };
+      const server = await launchMember(member.id, member.role, member.server.port, lineConfig);
+      const replaced: EnsembleMember = { ...member, server };
+      members[index] = replaced;
+      return replaced;
     },
     directory: base,
     async stop() {

@@ -9,7 +9,7 @@ import { EMPTY_STATE, type Limits, type PeerOptions, resolveLimits } from "./opt
 import { type PeerId, QuorumTracker } from "./quorum.js";
 import type { Ready, Role, SoftState } from "./ready.js";
 import { type Rng, randomId } from "./rng.js";
-import { type Zxid, formatZxid } from "./zxid.js";
+import { type Zxid, formatZxid, makeZxid } from "./zxid.js";
 
 /** Outputs gathered since the last ready(). */
 class Outbox {
@@ -93,6 +93,7 @@ export class PeerCore {
   readonly commitsWithoutQuorum: boolean;
   isVoter: boolean;
   private readonly membershipOf: (entry: Entry) => Membership | null;
+  private readonly restampMembership: ((m: Membership, version: Zxid) => Membership) | null;
 
   acceptedEpoch: number;
   currentEpoch: number;
@@ -127,6 +128,7 @@ export class PeerCore {
     const storage = options.storage ?? EMPTY_STATE;
     this.id = options.id;
     this.membershipOf = options.membershipOf ?? (() => null);
+    this.restampMembership = options.restampMembership ?? null;
     this.active = storage.membership ?? membershipOfVerifier(options.config);
     this.tracker = new QuorumTracker([verifierOf(this.active)]);
     this.isVoter = this.tracker.isVoter(this.id);
@@ -209,6 +211,12 @@ export class PeerCore {
     if (this.heardPending === null) return;
     this.heardPending = null;
     this.refreshTracker();
+  }
+
+  /** A leader taking office in `epoch` gives a configuration still at version 0 the epoch's first zxid (PeerOptions.restampMembership). */
+  restampInitialMembership(epoch: number): void {
+    if (this.restampMembership === null || this.active.version !== 0n) return;
+    this.activate(this.restampMembership(this.active, makeZxid(epoch, 0)));
   }
 
   /** Makes `m` the configuration in force; the Ready carries it to disk. */

@@ -29,6 +29,7 @@ export function leaderCheckProgress(core: PeerCore): void {
     l.epochAcks.add(core.id);
     if (!core.tracker.containsQuorum(l.epochAcks)) return;
     core.setCurrentEpoch(l.epoch as number);
+    core.restampInitialMembership(l.epoch as number);
     updateElectionVote(core, l.epoch as number);
     l.phase = "syncing";
     for (const h of l.handlers.values()) if (h.state === "ackedEpoch") syncLearner(core, h);

@@ -29,6 +29,12 @@ export interface PeerOptions {
    * transaction is a reconfiguration. Must be pure: every peer calls it on the same bytes.
    */
   readonly membershipOf?: (entry: Entry) => Membership | null;
+  /**
+   * With reconfiguration enabled, ZooKeeper's leader gives a configuration still at version 0
+   * the zxid its epoch starts at (0x100000000 for the first) when it takes office, so every
+   * member shows that version. Returns `m` at `version`; absent, version 0 stays.
+   */
+  readonly restampMembership?: (m: Membership, version: Zxid) => Membership;
   readonly rng: Rng;
   readonly storage?: PersistedState;
   /** Ticks a leader may spend in discovery and sync, and a learner until UPTODATE (zoo.cfg initLimit). */

@@ -91,6 +91,7 @@ export class EnsembleServer implements ConnectionHandler {
       maxBuffer: this.config.juteMaxBuffer,
       onFatal: (err) => this.fatal(err),
       unsafeCommitWithoutQuorum: this.config.unsafe === "commit-without-quorum",
+      reconfigEnabled: this.config.reconfigEnabled,
       quorumTls: this.config.quorumTls,
       quorumSasl: this.config.quorumSasl,
     });

@@ -60,6 +60,23 @@ export function initConfigNode(tree: DataTree, membership: Membership): void {
   tree.setData(CONFIG_PATH, Buffer.from(membership.data), -1, membership.version, 0n);
 }
 
+/** The configuration `m` stamped with another version (a leader's first, see PeerOptions.restampMembership). */
+export function restampedMembership(m: Membership, version: bigint): Membership {
+  const config = parseEnsembleConfig(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString("utf8"), { standaloneEnabled: false });
+  return membershipOfConfig({ ...config, version });
+}
+
+/**
+ * A configuration made active outside a reconfig txn (a leader's first version, or one a
+ * NEWLEADER brought) shows in /zookeeper/config as ZooKeeper's initConfigInZKDatabase shows
+ * it: its mzxid the version. A reconfig txn already wrote its own.
+ */
+export function showConfigNode(tree: DataTree, membership: Membership): void {
+  const node = tree.getNode(CONFIG_PATH);
+  if (node === undefined || membership.data.length === 0 || membership.version <= node.mzxid) return;
+  tree.setData(CONFIG_PATH, Buffer.from(membership.data), -1, membership.version, 0n);
+}
+
 /**
  * ZooKeeper's reconfig transactions are setData of /zookeeper/config with the new
  * configuration's text (whose version is the txn's zxid); the header's type says which

@@ -17,7 +17,7 @@ import { type CoreTiming, coreTimingOf } from "./core-timing.js";
 import type { EnsembleStore } from "./ensemble-store.js";
 import { LeaderLink } from "./leader-link.js";
 import { LearnerConnections } from "./learner-connections.js";
-import { addressesOfConfigText, configOfMembers, membershipOfConfig, reconfigMembership } from "./membership-text.js";
+import { addressesOfConfigText, configOfMembers, membershipOfConfig, reconfigMembership, restampedMembership } from "./membership-text.js";
 import { type PeerAddress, peerListenHost } from "./peer-address.js";
 import { PeerStats } from "./peer-stats.js";
 import { QuorumSockets } from "./quorum-sockets.js";
@@ -44,6 +44,8 @@ export interface PeerDriverOptions {
   onFatal: (err: Error) => void;
   /** zkts.unsafe=commit-without-quorum: a deliberately broken leader, for the lab to catch. */
   unsafeCommitWithoutQuorum?: boolean;
+  /** reconfigEnabled: a leader gives a version-0 configuration its epoch's first zxid, as ZooKeeper's does. */
+  reconfigEnabled?: boolean;
   /** TLS between members (sslQuorum, portUnification); null or absent: plain TCP. */
   quorumTls?: QuorumTlsConfig | null;
   /** SASL between members (quorum.auth.*); null or absent: none. */
@@ -82,6 +84,7 @@ export class PeerDriver implements QuorumPort {
       id: o.self.id,
       config: new MajorityQuorumVerifier(voters, observers),
       membershipOf: reconfigMembership,
+      ...(o.reconfigEnabled === true ? { restampMembership: restampedMembership } : {}),
       rng: new SeededRng(randomInt(0, 2 ** 31)),
       // Without a configuration activated by a reconfig, zoo.cfg's server lines are version 0.
       storage: { ...o.persisted, membership: o.persisted.membership ?? membershipOfConfig(configOfMembers(o.members, 0n)) },
@@ -241,6 +244,7 @@ export class PeerDriver implements QuorumPort {
     for (const m of addressesOfConfigText(active.data)) byId.set(m.id, m);
     for (const m of addressesOfConfigText(pending?.data ?? new Uint8Array(0))) byId.set(m.id, m);
     const members = [...byId.values()];
+    this.state?.onMembership(active);
     this.election.setPeers(members);
     this.leaderLink.setMembers(members);
     this.o.logger.log("info", "configuration", { version: hex(active.version), members: members.map((m) => m.id) });

@@ -1,5 +1,5 @@
 import type { LoadedSnapshot } from "@zkts/storage";
-import type { Entry, Message, Ready, SoftState } from "@zkts/zab";
+import type { Entry, Membership, Message, Ready, SoftState } from "@zkts/zab";
 import type { ForwardedRequest } from "./quorum-codec.js";
 
 /** What a Ready loop (PeerDriver's, the simulated member's) asks of the replicated state: the server's tree and sessions. */
@@ -18,6 +18,8 @@ export interface ReplicatedState {
   onForwardedRequest(from: number, request: ForwardedRequest): void;
   /** The leader: a learner's client reconnected with this session; true while it is open (and then touched). */
   revalidateSession(sessionId: bigint): boolean;
+  /** The configuration in force changed (a reconfig committed, a leader stamped it, a NEWLEADER brought it). */
+  onMembership(active: Membership): void;
 }
 
 /** Where one Ready's parts go: a disk, a network, the replicated state. */

@@ -1,7 +1,7 @@
 import { DataTree, type DataTreeOptions, type Watcher, type WriteRequest } from "@zkts/datatree";
 import { ErrorCode, type Id, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
 import type { LoadedSnapshot } from "@zkts/storage";
-import type { Entry, SoftState } from "@zkts/zab";
+import type { Entry, Membership, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import type { Reply } from "../connection.js";
 import { type Logger, hex } from "../logger.js";
@@ -15,6 +15,7 @@ import { LeaderProposer } from "./leader-proposer.js";
 import type { ReplicatedState } from "./ready-loop.js";
 import type { ForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
+import { showConfigNode } from "./membership-text.js";
 import { readSessionReport, writeSessionReport } from "./session-report.js";
 import { authOf } from "../auth-config.js";
 
@@ -135,6 +136,10 @@ export class Replica implements ReplicatedState {
   reattachSession(sessionId: bigint, timeoutMs: number): void {
     this.touchSession(sessionId);
     if (this.role !== "LEADING") this.o.port.revalidate?.(sessionId, timeoutMs);
+  }
+
+  onMembership(active: Membership): void {
+    showConfigNode(this.tree, active);
   }
 
   /** The leader: a learner's client reconnected with this session (REVALIDATE). */
