@@ -33,9 +33,13 @@ async function javaLoad(connectString: string, dir: string): Promise<{ stdout: s
   const sources = readdirSync(join(here, "migration", "java")).map((f) => join(here, "migration", "java", f));
   const compiled = await runProgram("javac", ["-nowarn", "-d", classes, "-cp", jars.join(":"), ...sources]);
   if (compiled.code !== 0) throw new Error(`javac failed: ${compiled.stderr}`);
-  return await runProgram(debian.java, ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", [classes, ...jars].join(":"), "MigrationLoad", connectString, dir], {
-    timeoutMs: 600_000,
-  });
+  return await runProgram(
+    debian.java,
+    ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", [classes, ...jars].join(":"), "MigrationLoad", connectString, dir],
+    {
+      timeoutMs: 600_000,
+    },
+  );
 }
 
 function kazooLoad(connectString: string, dir: string) {

@@ -35,7 +35,9 @@ async function agreedTree(e: RunningEnsemble): Promise<DumpedNode[]> {
   await e.waitForLeader(60_000);
   let dumps: DumpedNode[][] = [];
   for (let attempt = 0; attempt < 50; attempt++) {
-    dumps = await Promise.all(e.members.filter((m) => m.server.pid !== null).map(async (m) => userNodes(await dumpTree(m.server.port, `super:${SUPER_PASSWORD}`))));
+    dumps = await Promise.all(
+      e.members.filter((m) => m.server.pid !== null).map(async (m) => userNodes(await dumpTree(m.server.port, `super:${SUPER_PASSWORD}`))),
+    );
     if (dumps.every((d) => JSON.stringify(d) === JSON.stringify(dumps[0]))) return dumps[0]!;
     await sleep(200);
   }

@@ -7,7 +7,15 @@ import { JuteReader, type QuorumPacket } from "@zkts/jute";
 import { encodeSnapshotBytes, parseSnapshot } from "@zkts/storage";
 import { describe, expect, it } from "vitest";
 import { readSessionReport, writeSessionReport } from "../src/quorum/session-report.js";
-import { QuorumPacketReader, REVALIDATE, decodeRevalidate, encodeQuorumPacket, encodeRevalidate, encodeRevalidateAnswer, encodeSnapPacket } from "../src/quorum/quorum-wire.js";
+import {
+  QuorumPacketReader,
+  REVALIDATE,
+  decodeRevalidate,
+  encodeQuorumPacket,
+  encodeRevalidate,
+  encodeRevalidateAnswer,
+  encodeSnapPacket,
+} from "../src/quorum/quorum-wire.js";
 
 async function snapshotFile(): Promise<Buffer> {
   const stat = { czxid: 1n, mzxid: 1n, ctime: 5n, mtime: 5n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, pzxid: 1n };

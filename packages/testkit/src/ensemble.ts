@@ -174,7 +174,13 @@ async function startOnce(launcher: Launcher | ((id: number) => Launcher), opts: 
     await mkdir(dataDir, { recursive: true });
     if (!existsSync(join(dataDir, "myid"))) await writeFile(join(dataDir, "myid"), `${id}\n`);
     const config = { ...sharedConfig, ...(role === "observer" ? { peerType: "observer" } : {}), ...opts.memberConfig?.(id) };
-    return await launch(replacedBy.get(id) ?? launcherOf(id), { port: clientPort, dataDir, tickTime: opts.tickTime ?? 200, config, startTimeoutMs: opts.startTimeoutMs ?? 60_000 });
+    return await launch(replacedBy.get(id) ?? launcherOf(id), {
+      port: clientPort,
+      dataDir,
+      tickTime: opts.tickTime ?? 200,
+      config,
+      startTimeoutMs: opts.startTimeoutMs ?? 60_000,
+    });
   };
   try {
     // Started together: no member answers srvr with a Mode until a quorum has formed. Every

@@ -1,16 +1,7 @@
 import { randomInt } from "node:crypto";
 import { OpCode } from "@zkts/jute";
 import type { LoadedSnapshot } from "@zkts/storage";
-import {
-  MajorityQuorumVerifier,
-  type Message,
-  type PeerStatus,
-  type PersistedState,
-  type ProposeResult,
-  SeededRng,
-  type SoftState,
-  ZabPeer,
-} from "@zkts/zab";
+import { MajorityQuorumVerifier, type Message, type PeerStatus, type PersistedState, type ProposeResult, SeededRng, type SoftState, ZabPeer } from "@zkts/zab";
 import { type Logger, hex } from "../logger.js";
 import { ElectionTransport } from "./election-transport.js";
 import { type CoreTiming, coreTimingOf } from "./core-timing.js";
