@@ -65,15 +65,7 @@ const CORE_EXCEPTIONS = [
 // meanwhile and no new one joins them. Each entry is the set of files of one strongly
 // connected component; a cycle passes when all its files are in one entry (it may shrink
 // while it is being taken apart), and fails when it reaches any file outside the entry.
-const CYCLE_EXCEPTIONS = [
-  // The config files of the data tree; they go with the rewrite of config parsing (item 5).
-  [
-    "packages/datatree/src/dynamic-config.ts",
-    "packages/datatree/src/ensemble-config.ts",
-    "packages/datatree/src/java-properties.ts",
-    "packages/datatree/src/server-spec.ts",
-  ],
-];
+const CYCLE_EXCEPTIONS = [];
 
 // Where ARCHITECTURE.md's no-clock/no-I/O rule applies: "jute, datatree, zab, checker and
 // the client's core never touch node:net, node:fs, timers, Date.now or Math.random".

@@ -159,7 +159,9 @@ export function configFromProperties(
     fsyncWarningThresholdMs: int("fsync.warningthresholdms", 1000),
     // ZooKeeper raises a retain count below 3 to 3.
     snapRetainCount: Math.max(3, int("autopurge.snapRetainCount", 3)),
-    purgeIntervalHours: int("autopurge.purgeInterval", 0),
+    // ZooKeeper's DatadirCleanupManager schedules no purge for an interval of 0 or less (-1 is a
+    // common way to write "off"); 0 is how ServerConfig says it.
+    purgeIntervalHours: Math.max(0, int("autopurge.purgeInterval", 0)),
     progressIntervalMs: int("zkts.progressIntervalMs", 5000),
     slowRequestThresholdMs: int("zkts.slowRequestThresholdMs", 0),
   };

@@ -39,6 +39,22 @@ describe("zoo.cfg parsing", () => {
     expect(config.fourLetterWords).toEqual(new Set(["srvr", "isro"]));
   });
 
+  it("reads autopurge.purgeInterval as ZooKeeper does: 0 or less (-1 is common) schedules no purge", () => {
+    expect(parse(`${base}autopurge.purgeInterval=-1\n`).config.purgeIntervalHours).toBe(0);
+    expect(parse(`${base}autopurge.purgeInterval=0\n`).config.purgeIntervalHours).toBe(0);
+    expect(parse(`${base}autopurge.purgeInterval=24\n`).config.purgeIntervalHours).toBe(24);
+    expect(() => parse(`${base}autopurge.purgeInterval=daily\n`)).toThrowError(/^autopurge.purgeInterval: expected an integer/);
+  });
+
+  it("reads escapes and trims keys and values as java.util.Properties and QuorumPeerConfig do", () => {
+    const props = parseProperties("key\\ one = a\\tb \nkey2=\\u0041\\\\x\t\n");
+    expect([...props]).toEqual([
+      ["key one", "a\tb"],
+      ["key2", "A\\x"],
+    ]);
+    expect(() => parseProperties("key=\\u00zz\n")).toThrowError(/^zoo.cfg: Malformed \\uxxxx encoding/);
+  });
+
   it("resolves relative directories against the working directory", () => {
     const { config } = parse("tickTime=2000\ndataDir=data\ndataLogDir=logs\nclientPort=1\n");
     expect(config.dataDir).toBe("/base/data");

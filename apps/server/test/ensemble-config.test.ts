@@ -25,6 +25,20 @@ describe("server.N lines", () => {
     expect(parseMember("server.2", "h:1:2:participant")).toMatchObject({ role: "participant", clientPort: null });
   });
 
+  it("accept what ZooKeeper's QuorumServer accepts: IPv6 literals, a role in any case, no host as localhost", () => {
+    expect(parseMember("server.4", "[::1]:2888:3888:OBSERVER;[::1]:2181")).toEqual({
+      id: 4,
+      host: "0:0:0:0:0:0:0:1",
+      quorumPort: 2888,
+      electionPort: 3888,
+      role: "observer",
+      clientHost: "0:0:0:0:0:0:0:1",
+      clientPort: 2181,
+    });
+    expect(parseMember("server.5", ":2888:3888")).toMatchObject({ host: "localhost" });
+    expect(() => parseMember("server.6", "h:2888:2888")).toThrowError(/^server.6: Client and election port must be different/);
+  });
+
   it.each([
     ["server.x", "h:1:2", /server id must be a non-negative integer/],
     ["server.1", "h:1", /expected host:quorumPort:electionPort/],
