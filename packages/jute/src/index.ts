@@ -10,3 +10,4 @@ export * from "./constants.js";
 export * from "./handshake.js";
 export * from "./multi.js";
 export * from "./txn.js";
+export { Fifo } from "./fifo.js";

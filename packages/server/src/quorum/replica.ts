@@ -1,5 +1,5 @@
 import { DataTree, type DataTreeOptions, type Watcher, type WriteRequest } from "@zkts/datatree";
-import { ErrorCode, type Id, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
+import { ErrorCode, Fifo, type Id, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
 import type { LoadedSnapshot } from "@zkts/storage";
 import type { Entry, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
@@ -80,7 +80,7 @@ export class Replica implements ReplicatedState {
   private readonly touched = new Set<bigint>();
   private nextSyncId = 1;
   /** Leader: requests waiting for proposals in flight to commit. */
-  private readonly heldBack: { request: ForwardedRequest; write: WriteRequest | null }[] = [];
+  private readonly heldBack = new Fifo<{ request: ForwardedRequest; write: WriteRequest | null }>();
   /** The core's soft state as of the last applied Ready. */
   private soft: SoftState = { role: "LOOKING", leader: null, epoch: 0, serving: false };
   private readonly config: ServerConfig;
@@ -334,7 +334,7 @@ export class Replica implements ReplicatedState {
     } else {
       this.proposer = null;
       // Their clients were on learners that lose this leader too, or are dropped below.
-      this.heldBack.length = 0;
+      this.heldBack.clear();
     }
     if (!soft.serving) {
       this.pendingWrites.clear();
