@@ -11,7 +11,7 @@ import { AuditLog, auditEventsOf, auditOrigin, serverUser, sessionCloseEvents } 
 import { ReadRequests } from "../read-requests.js";
 import { SessionTracker } from "../session-tracker.js";
 import { readWrite, replyForWrite } from "../write-requests.js";
-import { LeaderProposer } from "./leader-proposer.js";
+import { type LeaderWrite, LeaderProposer, UNREADABLE_REQUEST } from "./leader-proposer.js";
 import type { ReplicatedState } from "./ready-loop.js";
 import type { ForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
@@ -80,7 +80,7 @@ export class Replica implements ReplicatedState {
   private readonly touched = new Set<bigint>();
   private nextSyncId = 1;
   /** Leader: requests waiting for proposals in flight to commit. */
-  private readonly heldBack = new Fifo<{ request: ForwardedRequest; write: WriteRequest | null }>();
+  private readonly heldBack = new Fifo<{ request: ForwardedRequest; write: LeaderWrite }>();
   /** The core's soft state as of the last applied Ready. */
   private soft: SoftState = { role: "LOOKING", leader: null, epoch: 0, serving: false };
   private readonly config: ServerConfig;
@@ -224,15 +224,19 @@ export class Replica implements ReplicatedState {
       for (const id of readSessionReport(request.payload)) this.sessions.touch(id, now);
       return;
     }
-    let write: WriteRequest | null = null;
+    let write: LeaderWrite = null;
     if (request.type !== OpCode.createSession && request.type !== OpCode.closeSession) {
       try {
         write = readWriteRequest(request, this.config.juteMaxBuffer);
       } catch (err) {
         if (!(err instanceof JuteError)) throw err;
+        // Answered, not dropped: the error txn commits and the learner replies to its client.
+        this.logger.log("warn", "unreadable request forwarded by a learner; answered MARSHALLINGERROR", { from, type: request.type, err: err.message });
+        write = UNREADABLE_REQUEST;
       }
       if (write === null) {
-        this.logger.log("warn", "unreadable request forwarded by a learner", { from, type: request.type });
+        // An opcode that is no write: a learner answers those itself, and ZooKeeper's leader proposes nothing for one.
+        this.logger.log("warn", "request of unknown type forwarded by a learner", { from, type: request.type });
         return;
       }
     }
@@ -244,7 +248,7 @@ export class Replica implements ReplicatedState {
    * as it allows; held requests go out in arrival order as commits come in, so each session's
    * writes keep their order. False when this member cannot take it at all.
    */
-  private prepareAndPropose(request: ForwardedRequest, write: WriteRequest | null): boolean {
+  private prepareAndPropose(request: ForwardedRequest, write: LeaderWrite): boolean {
     const proposer = this.proposer;
     if (proposer === null || !this.serving) return false;
     if (this.heldBack.length > 0 || proposer.busy) {
@@ -255,7 +259,7 @@ export class Replica implements ReplicatedState {
     return this.proposeNow(proposer, request, write);
   }
 
-  private proposeNow(proposer: LeaderProposer, request: ForwardedRequest, write: WriteRequest | null): boolean {
+  private proposeNow(proposer: LeaderProposer, request: ForwardedRequest, write: LeaderWrite): boolean {
     if (request.type === OpCode.closeSession) this.sessions.setClosing(request.sessionId);
     return proposer.propose(request, write);
   }
