@@ -19,7 +19,9 @@ function shapeFor(seed: number, voters: 3 | 5): SimulationOptions {
 async function runOrExplain(options: SimulationOptions): Promise<SimulationResult> {
   const result = await runSimulation(options);
   if (result.failures.length > 0) {
-    throw new Error(`seed ${options.seed} (${options.voters} voters, ${options.observers ?? 0} observers) failed:\n${result.failures.join("\n")}\n  replay: ${result.replay}`);
+    throw new Error(
+      `seed ${options.seed} (${options.voters} voters, ${options.observers ?? 0} observers) failed:\n${result.failures.join("\n")}\n  replay: ${result.replay}`,
+    );
   }
   return result;
 }
@@ -27,7 +29,21 @@ async function runOrExplain(options: SimulationOptions): Promise<SimulationResul
 /** What a sweep exercised, summed over its runs: a sweep that never hit a path proves nothing about it. */
 function tally(results: SimulationResult[]) {
   const messages = new Map<string, number>();
-  const sum = { ok: 0, info: 0, reads: 0, reconfigs: 0, crashes: 0, crashesMidPersist: 0, restarts: 0, partitions: 0, pauses: 0, snapshots: 0, duplicated: 0, dropped: 0, leaders: 0 };
+  const sum = {
+    ok: 0,
+    info: 0,
+    reads: 0,
+    reconfigs: 0,
+    crashes: 0,
+    crashesMidPersist: 0,
+    restarts: 0,
+    partitions: 0,
+    pauses: 0,
+    snapshots: 0,
+    duplicated: 0,
+    dropped: 0,
+    leaders: 0,
+  };
   for (const r of results) {
     const s = r.stats;
     sum.ok += s.writes.ok;
@@ -71,7 +87,9 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
       for (let seed = 1; seed <= SEEDS; seed++) results.push(await runOrExplain(shapeFor(seed * 7919 + voters, voters)));
       const { sum, messages } = tally(results);
       const slowest = results.reduce((a, r) => (r.stats.recoveryMs > a.stats.recoveryMs ? r : a));
-      console.log(`slowest recovery after the last fault: ${slowest.stats.recoveryMs} ms (seed ${slowest.options.seed}; every run is held to initLimit + syncLimit + 20 ticks)`);
+      console.log(
+        `slowest recovery after the last fault: ${slowest.stats.recoveryMs} ms (seed ${slowest.options.seed}; every run is held to initLimit + syncLimit + 20 ticks)`,
+      );
       console.log(
         `simulation: ${SEEDS} runs of ${voters} voters in ${Date.now() - started} ms; ${sum.ok} operations acknowledged (${sum.reads} linearizable reads), ${sum.info} unknown; ` +
           `${sum.crashes} crashes (${sum.crashesMidPersist} mid-persist), ${sum.partitions} partitions, ${sum.pauses} pauses, ${sum.reconfigs} reconfigurations, ${sum.leaders} leaderships; ` +
@@ -79,7 +97,8 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
       );
       if (SEEDS < 50) return;
       // The sweep must have gone down every path the issue names, or it proves less than it claims.
-      for (const type of ["DIFF", "TRUNC", "SNAP", "FORWARD", "INFORM", "COMMIT", "SYNC", "COMMITANDACTIVATE"]) expect(messages.get(type) ?? 0, type).toBeGreaterThan(0);
+      for (const type of ["DIFF", "TRUNC", "SNAP", "FORWARD", "INFORM", "COMMIT", "SYNC", "COMMITANDACTIVATE"])
+        expect(messages.get(type) ?? 0, type).toBeGreaterThan(0);
       expect(sum.crashesMidPersist).toBeGreaterThan(0);
       expect(sum.partitions).toBeGreaterThan(0);
       expect(sum.pauses).toBeGreaterThan(0);
@@ -134,7 +153,10 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
     // An unconditional setData (version -1) can never be refused with BADVERSION.
     const index = events.findIndex((e) => e.type === "ok" && e.f === "setData" && typeof (e.value as { version?: number }).version === "number");
     events[index]!.value = { error: "BADVERSION" };
-    const invoke = events.slice(0, index).reverse().find((e) => e.type === "invoke" && e.process === events[index]!.process);
+    const invoke = events
+      .slice(0, index)
+      .reverse()
+      .find((e) => e.type === "invoke" && e.process === events[index]!.process);
     (invoke!.value as { version: number }).version = -1;
     expect(checkWrites(events)[0]).toContain("not-linearizable");
   });

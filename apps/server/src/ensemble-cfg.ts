@@ -51,10 +51,7 @@ function memberMessage(key: string, value: string, fault: ServerSpecFault, detai
  * The ensemble described by zoo.cfg, or null for a standalone server: no `server.N` lines,
  * or (as in ZooKeeper, with standaloneEnabled) a single participant.
  */
-export function ensembleFromProperties(
-  props: ReadonlyMap<string, string>,
-  readMyid: () => string | null,
-): EnsembleConfig | null {
+export function ensembleFromProperties(props: ReadonlyMap<string, string>, readMyid: () => string | null): EnsembleConfig | null {
   const members: Required<QuorumMember>[] = [];
   for (const [key, value] of props) if (/^server\.\d+$/.test(key) || /^server\./.test(key)) members.push(parseMember(key, value));
   if (members.length === 0) return null;

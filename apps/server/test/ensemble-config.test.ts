@@ -96,11 +96,17 @@ describe("ensemble configuration", () => {
     const none = { clientPort: null, clientPortAddress: null };
     expect(ownClientAddress(withClients, none)).toEqual({ clientPort: 2182, clientPortAddress: "10.0.0.2", plainClientPort: true });
     expect(ownClientAddress({ ...withClients, myid: 1 }, none)).toEqual({ clientPort: 2181, clientPortAddress: "0.0.0.0", plainClientPort: true });
-    expect(ownClientAddress({ ...withClients, myid: 1 }, { clientPort: 2181, clientPortAddress: "127.0.0.1" })).toMatchObject({ clientPortAddress: "127.0.0.1" });
+    expect(ownClientAddress({ ...withClients, myid: 1 }, { clientPort: 2181, clientPortAddress: "127.0.0.1" })).toMatchObject({
+      clientPortAddress: "127.0.0.1",
+    });
     // No client address in the line: zoo.cfg's clientPort stands.
     expect(ownClientAddress({ ...withClients, myid: 3 }, { clientPort: 2190, clientPortAddress: null })).toBeNull();
-    expect(() => ownClientAddress(withClients, { clientPort: 2181, clientPortAddress: null })).toThrowError(/server.2 gives this server's client address as 10.0.0.2:2182/);
-    expect(() => ownClientAddress(withClients, { clientPort: 2182, clientPortAddress: "10.0.0.9" })).toThrowError(/but clientPort\/clientPortAddress say 10.0.0.9:2182/);
+    expect(() => ownClientAddress(withClients, { clientPort: 2181, clientPortAddress: null })).toThrowError(
+      /server.2 gives this server's client address as 10.0.0.2:2182/,
+    );
+    expect(() => ownClientAddress(withClients, { clientPort: 2182, clientPortAddress: "10.0.0.9" })).toThrowError(
+      /but clientPort\/clientPortAddress say 10.0.0.9:2182/,
+    );
   });
 
   it("zkts-server listens on its server line's client port when zoo.cfg has no clientPort", async () => {

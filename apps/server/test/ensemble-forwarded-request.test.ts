@@ -42,7 +42,13 @@ async function outcomeWithin<T>(promise: Promise<T>, ms: number): Promise<{ valu
     timer = setTimeout(() => resolve("no answer"), ms);
   });
   try {
-    return await Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), timeout]);
+    return await Promise.race([
+      promise.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -162,7 +162,7 @@ zk.stop()
   it("every member of the final configuration holds every acknowledged write", async () => {
     writing = false;
     await writer;
-    const config = await configOn((await ensemble.waitForLeader()));
+    const config = await configOn(await ensemble.waitForLeader());
     const ids = serverIds(config);
     console.log(`reconfig: ${acknowledged.length} creates acknowledged; final configuration ${ids.join(",")}`);
     for (const m of ensemble.members.filter((x) => ids.includes(x.id) && x.server.pid !== null)) {

@@ -6,10 +6,7 @@ import { ErrorCode, KeeperError } from "@zkts/jute";
  * ZooKeeper's own text.
  */
 export type ServerSpecFault =
-  | { kind: "form" }
-  | { kind: "port"; part: "quorum" | "election" | "client"; text: string }
-  | { kind: "role"; text: string }
-  | { kind: "other" };
+  { kind: "form" } | { kind: "port"; part: "quorum" | "election" | "client"; text: string } | { kind: "role"; text: string } | { kind: "other" };
 
 /**
  * A configuration ZooKeeper refuses. Where ZooKeeper throws a ConfigException the answer is

@@ -16,12 +16,7 @@ import { KeeperError } from "./keeper-error.js";
  * with a runtime exception (a server id that is not a number, a port out of range). The checks
  * only the leader can make come before (RECONFIGINPROGRESS) and after (NEWCONFIGNOQUORUM).
  */
-export function applyReconfig(
-  current: EnsembleConfig,
-  request: ReconfigRequest,
-  zxid: bigint,
-  options: DynamicConfigOptions = {},
-): EnsembleConfig {
+export function applyReconfig(current: EnsembleConfig, request: ReconfigRequest, zxid: bigint, options: DynamicConfigOptions = {}): EnsembleConfig {
   const standaloneEnabled = options.standaloneEnabled ?? true;
   if (request.curConfigId !== -1n && request.curConfigId !== current.version) {
     throw new KeeperError(ErrorCode.BADVERSION);

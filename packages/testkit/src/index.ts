@@ -8,5 +8,12 @@ export { startServer } from "./start.js";
 export { runKazoo, runZkCli, runCliMt, type ClientOptions } from "./clients.js";
 export type { ProcessResult } from "./run.js";
 export { CuttableProxy } from "./proxy.js";
-export { ensembleMemberCommand, startZktsEnsemble, startReferenceEnsemble, type EnsembleOptions, type EnsembleMember, type RunningEnsemble } from "./ensemble.js";
+export {
+  ensembleMemberCommand,
+  startZktsEnsemble,
+  startReferenceEnsemble,
+  type EnsembleOptions,
+  type EnsembleMember,
+  type RunningEnsemble,
+} from "./ensemble.js";
 export { renderZooCfg, zooCfgEntries } from "./config.js";

@@ -14,7 +14,14 @@ import { ALLOWED as RULES, PURE_EXCEPTIONS as EXCEPTIONS, PURE_SOURCES } from ".
 const ALLOWED = RULES;
 /** Entry points of pure packages that are programs, allowed to read the real clock. */
 const PURE_EXCEPTIONS = new Set<string>(EXCEPTIONS);
-const FORBIDDEN = [/from "node:(net|fs|fs\/promises|timers|timers\/promises|dgram|http)"/, /\bDate\.now\(/, /\bMath\.random\(/, /\bset(Timeout|Interval|Immediate)\(/, /\bperformance\.now\(/, /\bnew Date\(\)/];
+const FORBIDDEN = [
+  /from "node:(net|fs|fs\/promises|timers|timers\/promises|dgram|http)"/,
+  /\bDate\.now\(/,
+  /\bMath\.random\(/,
+  /\bset(Timeout|Interval|Immediate)\(/,
+  /\bperformance\.now\(/,
+  /\bnew Date\(\)/,
+];
 
 function workspacePackages(): { dir: string; name: string; dependencies: string[]; devDependencies: string[] }[] {
   const out = [];

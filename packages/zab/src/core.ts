@@ -228,7 +228,10 @@ export class PeerCore {
   commitThrough(zxid: Zxid): void {
     if (zxid <= this.commitZxid) return;
     const from = this.commitZxid < this.log.base ? this.log.base : this.commitZxid;
-    const reconfigs = this.log.slice(from, zxid).map((e) => this.membershipIn(e)).filter((m) => m !== null);
+    const reconfigs = this.log
+      .slice(from, zxid)
+      .map((e) => this.membershipIn(e))
+      .filter((m) => m !== null);
     this.commitZxid = zxid;
     if (reconfigs.length === 0) return;
     for (const m of reconfigs) this.activate(m);
@@ -360,9 +363,7 @@ export class PeerCore {
   // --- the Ready cycle --------------------------------------------------------------
 
   softState(): SoftState {
-    const serving =
-      (this.leading !== null && this.leading.phase === "established") ||
-      (this.learning !== null && this.learning.phase === "serving");
+    const serving = (this.leading !== null && this.leading.phase === "established") || (this.learning !== null && this.learning.phase === "serving");
     const epoch = this.leading?.epoch ?? this.learning?.newEpoch ?? this.currentEpoch;
     return { role: this.role, leader: this.leaderId, epoch, serving };
   }

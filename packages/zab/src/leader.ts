@@ -167,8 +167,7 @@ function openSession(core: PeerCore, l: LeaderState, m: QuorumMessage & { type: 
 
 function onAckEpoch(core: PeerCore, l: LeaderState, h: LearnerHandler, currentEpoch: number, lastZxid: Zxid): void {
   if (h.state !== "epochSent") return;
-  const ahead =
-    currentEpoch > core.currentEpoch || (currentEpoch === core.currentEpoch && lastZxid > core.log.lastZxid());
+  const ahead = currentEpoch > core.currentEpoch || (currentEpoch === core.currentEpoch && lastZxid > core.log.lastZxid());
   if (ahead && l.phase === "epochProposed" && !h.observer && core.tracker.isVoter(h.id)) {
     // A learner has a more recent history than the elected leader: elect again.
     core.becomeLooking();

@@ -630,23 +630,28 @@ export class ConnectionCore {
   private sendSasl(exchange: SaslExchange, token: Buffer, now: number): void {
     const generation = this.generation;
     // Its answer is handled within handleFrame, which has just set lastHeardAt to the time now.
-    this.sendRequest(OpCode.sasl, GetSASLRequest.encode({ token }), (err, reader) => {
-      // A reply from a connection since lost (the exchange died with it) changes nothing.
-      if (generation !== this.generation || this.saslExchange !== exchange || this.phase !== "open") return;
-      if (err !== 0) return this.saslFailed(`the server refused SASL authentication (error ${err})`);
-      const answer = SetSASLResponse.read(reader!).token;
-      if (answer === null) return this.saslFailed("the server answered SASL without a token: it has no SASL configured");
-      let next: Buffer | null;
-      try {
-        next = exchange.evaluate(answer);
-      } catch (e) {
-        return this.saslFailed(`SASL authentication failed: ${(e as Error).message}`);
-      }
-      if (next !== null) return this.sendSasl(exchange, next, this.lastHeardAt);
-      if (!exchange.complete) return this.saslFailed("the SASL exchange ended without completing");
-      this.saslExchange = null;
-      this.sessionUsable(this.lastHeardAt);
-    }, now);
+    this.sendRequest(
+      OpCode.sasl,
+      GetSASLRequest.encode({ token }),
+      (err, reader) => {
+        // A reply from a connection since lost (the exchange died with it) changes nothing.
+        if (generation !== this.generation || this.saslExchange !== exchange || this.phase !== "open") return;
+        if (err !== 0) return this.saslFailed(`the server refused SASL authentication (error ${err})`);
+        const answer = SetSASLResponse.read(reader!).token;
+        if (answer === null) return this.saslFailed("the server answered SASL without a token: it has no SASL configured");
+        let next: Buffer | null;
+        try {
+          next = exchange.evaluate(answer);
+        } catch (e) {
+          return this.saslFailed(`SASL authentication failed: ${(e as Error).message}`);
+        }
+        if (next !== null) return this.sendSasl(exchange, next, this.lastHeardAt);
+        if (!exchange.complete) return this.saslFailed("the SASL exchange ended without completing");
+        this.saslExchange = null;
+        this.sessionUsable(this.lastHeardAt);
+      },
+      now,
+    );
   }
 
   private saslFailed(detail: string): void {

@@ -63,7 +63,17 @@ const COMMANDS: readonly AdminCommand[] = [
     },
   },
   { names: ["watches", "wchc"], serverRequired: true, run: (s) => ({ session_id_to_watched_paths: groups(watchesBySession(s.tree), decimal, (p) => p) }) },
-  { names: ["watches_by_path", "wchp"], serverRequired: true, run: (s) => ({ path_to_session_ids: groups(watchesByPath(s.tree), (p) => p, (id) => id) }) },
+  {
+    names: ["watches_by_path", "wchp"],
+    serverRequired: true,
+    run: (s) => ({
+      path_to_session_ids: groups(
+        watchesByPath(s.tree),
+        (p) => p,
+        (id) => id,
+      ),
+    }),
+  },
   { names: ["zabstate"], serverRequired: false, run: zabState },
 ];
 

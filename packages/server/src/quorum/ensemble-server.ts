@@ -111,9 +111,7 @@ export class EnsembleServer implements ConnectionHandler {
       },
     });
     initConfigNode(this.replica.tree, this.driver.peer.membership.active);
-    this.readOnlyServer = this.config.readOnlyModeEnabled
-      ? new ReadOnlyServer({ config: this.config, replica: this.replica, logger: this.logger })
-      : null;
+    this.readOnlyServer = this.config.readOnlyModeEnabled ? new ReadOnlyServer({ config: this.config, replica: this.replica, logger: this.logger }) : null;
   }
   /** Recovers the replica from its data directory and binds the client port. */
   static async open(options: EnsembleServerOptions): Promise<EnsembleServer> {
@@ -134,7 +132,10 @@ export class EnsembleServer implements ConnectionHandler {
     const listeners = this.listeners ?? (await ClientListeners.open(this.config, this.logger));
     this.listeners = listeners;
     // Clients that connected during recovery were held; they are served (or turned away) now.
-    listeners.start((accepted) => this.accept(accepted), () => this.stopping);
+    listeners.start(
+      (accepted) => this.accept(accepted),
+      () => this.stopping,
+    );
     await this.driver.start(this.replica);
     // A member starts out looking for a leader: with none to be found it turns read-only.
     this.readOnlyServer?.onRole(this.replica.role);

@@ -125,11 +125,7 @@ export function confReport(server: MemberView): string {
     // LearnerType's ordinal: PARTICIPANT 0, OBSERVER 1.
     `peerType=${self?.role === "observer" ? 1 : 0}\n` +
     // ZooKeeper's read-only server stops after peerType.
-    (server.servingReadOnly
-      ? ""
-      : `membership: \n` +
-        membership.join("") +
-        `version=${server.ensemble.version.toString(16)}`)
+    (server.servingReadOnly ? "" : `membership: \n` + membership.join("") + `version=${server.ensemble.version.toString(16)}`)
   );
 }
 

@@ -58,4 +58,3 @@ export function reconfigMembership(entry: Entry): Membership | null {
 
 /** TxnHeader: clientId (8), cxid (4), zxid (8), time (8), then the type. */
 const TXN_TYPE_OFFSET = 28;
-

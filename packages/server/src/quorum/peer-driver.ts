@@ -1,15 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { LoadedSnapshot } from "@zkts/storage";
-import {
-  MajorityQuorumVerifier,
-  type Message,
-  type PeerStatus,
-  type PersistedState,
-  type ProposeResult,
-  SeededRng,
-  type SoftState,
-  ZabPeer,
-} from "@zkts/zab";
+import { MajorityQuorumVerifier, type Message, type PeerStatus, type PersistedState, type ProposeResult, SeededRng, type SoftState, ZabPeer } from "@zkts/zab";
 import { type Logger, hex } from "../logger.js";
 import { ElectionTransport } from "./election-transport.js";
 import { type CoreTiming, coreTimingOf } from "./core-timing.js";

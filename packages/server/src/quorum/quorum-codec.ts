@@ -7,9 +7,7 @@ import { LEARNER_PROTOCOL_VERSION } from "./quorum-wire.js";
 // README lists it. The per-connection header (session, term, seq) is not on the wire: the
 // transport fills it in on receipt.
 
-const TYPE_NAMES = new Map<number, QuorumMessageType>(
-  Object.entries(QuorumPacketType).map(([name, type]) => [type, name as QuorumMessageType]),
-);
+const TYPE_NAMES = new Map<number, QuorumMessageType>(Object.entries(QuorumPacketType).map(([name, type]) => [type, name as QuorumMessageType]));
 
 /** A learner's forwarded client request, as ZooKeeper's Learner.request writes REQUEST data. */
 export interface ForwardedRequest {
@@ -113,9 +111,7 @@ export function decodeForwardedRequest(packet: QuorumPacket): ForwardedRequest {
  * Decodes a packet into a zab body. REQUEST (other than sync) is not a zab message here:
  * the leader's request path turns it into a transaction, so it is returned as "request".
  */
-export function decodeQuorumPacket(packet: QuorumPacket):
-  | { kind: "message"; body: QuorumBody }
-  | { kind: "request"; request: ForwardedRequest } {
+export function decodeQuorumPacket(packet: QuorumPacket): { kind: "message"; body: QuorumBody } | { kind: "request"; request: ForwardedRequest } {
   const name = TYPE_NAMES.get(packet.type);
   if (name === undefined) throw new JuteError(`unknown quorum packet type ${packet.type}`);
   const zxid = packet.zxid;
