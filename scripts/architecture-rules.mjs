@@ -31,10 +31,10 @@ export const ALLOWED = {
   // jute, and datatree for the digest), reads zoo.cfg with config, and speaks SASL's JAAS
   // configuration.
   "zkts-server": ["@zkts/server", "@zkts/cli-args", "@zkts/jute", "@zkts/datatree", "@zkts/storage", "@zkts/sasl", "@zkts/config"],
-  "zkts-cli": ["@zkts/client", "@zkts/cli-args", "@zkts/sasl"],
+  "zkts-cli": ["@zkts/client", "@zkts/cli-args"],
   // The load generator speaks the wire protocol directly (jute), so a client library's own
-  // overhead does not colour the server figures.
-  "zkts-bench": ["@zkts/client", "@zkts/jute", "@zkts/cli-args"],
+  // overhead does not colour the server figures: no client.
+  "zkts-bench": ["@zkts/jute", "@zkts/cli-args"],
   // The simulated clients speak the request and response records the server's pipeline reads
   // and writes (jute); the simulated members are the server's Replica and zab core; the
   // process and container drivers start members with testkit's command lines.
