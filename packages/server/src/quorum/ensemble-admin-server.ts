@@ -5,7 +5,7 @@ import type { ClientConnection } from "../connection.js";
 import { environment, watchSummary, watchesByPath, watchesBySession } from "../four-letter-words.js";
 import { hex } from "../logger.js";
 import { directorySizeBytes } from "../process-facts.js";
-import type { MemberView } from "../report-view.js";
+import type { MemberView } from "./member-view.js";
 import { memberMonitorFigures, monitorJson } from "./member-monitor.js";
 import { NOT_SERVING, logDirOf, serverModeOf, snapshotDirOf } from "./member-reports.js";
 import type { PeerAddress } from "./peer-address.js";

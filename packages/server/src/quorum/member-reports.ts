@@ -5,7 +5,7 @@ import type { ClientConnection } from "../connection.js";
 import { hex } from "../logger.js";
 import { directorySizeBytes } from "../process-facts.js";
 import { javaDouble } from "../metrics/figures.js";
-import type { MemberView } from "../report-view.js";
+import type { MemberView } from "./member-view.js";
 import type { PeerAddress } from "./peer-address.js";
 
 /**
