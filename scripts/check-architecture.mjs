@@ -1,83 +1,28 @@
 #!/usr/bin/env node
-// Checks the rules of shared/ARCHITECTURE.md that the compiler does not:
+// Checks the rules of shared/ARCHITECTURE.md that the compiler does not, as written down in
+// scripts/architecture-rules.mjs:
 //   1. no import cycle between source files (src/**/*.ts, relative imports, type-only included);
-//   2. a workspace package imports only the workspace packages that the page lets it import
+//   2. a workspace package imports only the workspace packages that the rules let it import
 //      AND that its package.json declares as dependencies;
-//   3. the deterministic cores (jute, datatree, zab, checker, the client's core) use no clock,
-//      no timer, no Math.random and no file or network module.
+//   3. the deterministic cores (jute, datatree, zab, checker, the client's core, what the lab's
+//      simulation runs) use no clock, no timer, no ambient randomness and no file or network module.
 // It reads the files as text with a small import scanner, so it runs in about a second.
 // Every violation is printed with its file paths; the exit code is 1 when there is any.
 // Run: node scripts/check-architecture.mjs (npm test runs it as the root task `lint`).
 import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ALLOWED, HARNESS, PURE_EXCEPTIONS, PURE_SOURCES } from "./architecture-rules.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-// The package graph of ARCHITECTURE.md, "may import" column, by npm name.
-// @zkts/cli-args (argument parsing) and @zkts/sasl (SASL DIGEST-MD5 codec) are leaf helper
-// packages the page does not name; they import nothing, and any package may use them.
-// @zkts/testing is test support (it starts servers) and imports the server. @zkts/config, the
-// one zoo.cfg language of issue 13 (item 5), is not on the page yet either: it reads with
-// jute's error codes, and the data tree, the server and zkts-server read configuration with it.
-const LEAF_HELPERS = ["@zkts/cli-args", "@zkts/sasl"];
-const MAY_IMPORT = {
-  "@zkts/jute": [],
-  "@zkts/config": ["@zkts/jute"],
-  "@zkts/datatree": ["@zkts/jute", "@zkts/config"],
-  "@zkts/zab": [],
-  "@zkts/storage": ["@zkts/jute"],
-  "@zkts/server": ["@zkts/jute", "@zkts/datatree", "@zkts/zab", "@zkts/storage", "@zkts/config"],
-  "@zkts/client": ["@zkts/jute"],
-  "@zkts/recipes": ["@zkts/client"],
-  "@zkts/checker": [],
-  "@zkts/testkit": [],
-  "@zkts/testing": ["@zkts/server"],
-  "@zkts/cli-args": [],
-  "@zkts/sasl": [],
-  "zkts-server": ["@zkts/server", "@zkts/config"],
-  "zkts-cli": ["@zkts/client"],
-  "zkts-bench": ["@zkts/jute"],
-  "@zkts/lab": ["@zkts/server", "@zkts/jute", "@zkts/client", "@zkts/checker", "@zkts/testkit"],
-};
+// Cycles tolerated while a change takes them apart; none today (the five this check found at
+// first are broken). Each entry is the set of files of one strongly connected component, with
+// a comment saying who removes it; a cycle passes when all its files are in one entry (it may
+// shrink meanwhile), and fails when it reaches any file outside it.
+const CYCLE_EXCEPTIONS = [];
 
-// Imports the page's table does not list but the page's prose or the package's purpose allows.
-// Each entry: files (path prefix from the repo root), the package they may import, and why.
-const BOUNDARY_EXCEPTIONS = [
-  ...["compare", "ensemble-compare", "failover", "linearizable-reads", "restart", "restart-bench"].map((f) => ({
-    file: `apps/bench/src/${f}.ts`,
-    target: "@zkts/testkit",
-    why: "ARCHITECTURE.md: bench uses testkit in its comparison scripts' dev setup (a devDependency)",
-  })),
-  ...["@zkts/jute", "@zkts/storage", "@zkts/datatree"].map((target) => ({
-    file: "apps/server/src/inspect/",
-    target,
-    why: "`zkts-server inspect` reads the on-disk log and snapshots offline; the page lists only server (to amend by an issue note)",
-  })),
-];
-
-// Files of a deterministic core that are adapters, not core: they may use files and clocks.
-const CORE_EXCEPTIONS = [
-  { file: "packages/checker/src/cli.ts", why: "the checker's command line reads history files and times the search" },
-];
-
-// Cycles known when this check was written (issue 13, item 6), listed so that it passes
-// meanwhile and no new one joins them. Each entry is the set of files of one strongly
-// connected component; a cycle passes when all its files are in one entry (it may shrink
-// while it is being taken apart), and fails when it reaches any file outside the entry.
-const CYCLE_EXCEPTIONS = [
-  // The config files of the data tree; they go with the rewrite of config parsing (item 5).
-  [
-    "packages/datatree/src/dynamic-config.ts",
-    "packages/datatree/src/ensemble-config.ts",
-    "packages/datatree/src/java-properties.ts",
-    "packages/datatree/src/server-spec.ts",
-  ],
-];
-
-// Where ARCHITECTURE.md's no-clock/no-I/O rule applies: "jute, datatree, zab, checker and
-// the client's core never touch node:net, node:fs, timers, Date.now or Math.random".
-const CORES = ["packages/jute/src/", "packages/datatree/src/", "packages/zab/src/", "packages/checker/src/", "packages/client/src/core/"];
+const inTree = (path, tree) => path === tree || path.startsWith(`${tree}/`);
 const CORE_FORBIDDEN_MODULES =
   /^(node:)?(fs|fs\/promises|net|tls|http|https|http2|dgram|dns|child_process|cluster|worker_threads|timers|timers\/promises|perf_hooks|readline|os)$/;
 const CORE_FORBIDDEN_CALLS = [
@@ -100,7 +45,8 @@ function workspaces() {
     .filter((d) => existsSync(join(root, d, "package.json")))
     .map((d) => {
       const pkg = JSON.parse(readFileSync(join(root, d, "package.json"), "utf8"));
-      return { dir: d, name: pkg.name, deps: new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })) };
+      const devDeps = new Set(Object.keys(pkg.devDependencies ?? {}));
+      return { dir: d, name: pkg.name, deps: new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })), devDeps };
     });
 }
 
@@ -180,7 +126,7 @@ for (const w of ws) {
     const edges = [];
     graph.set(file, edges);
     const path = rel(file);
-    const isCore = CORES.some((c) => path.startsWith(c)) && !CORE_EXCEPTIONS.some((e) => e.file === path);
+    const isCore = PURE_SOURCES.some((t) => inTree(path, t)) && !PURE_EXCEPTIONS.some((t) => inTree(path, t));
     for (const { spec, line } of importsOf(text)) {
       if (spec.startsWith(".")) {
         const target = resolveRelative(file, spec);
@@ -192,12 +138,11 @@ for (const w of ws) {
       }
       const pkgName = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
       if (!byName.has(pkgName) || pkgName === w.name) continue;
-      const allowedByPage = (MAY_IMPORT[w.name] ?? []).includes(pkgName) || LEAF_HELPERS.includes(pkgName);
-      const excepted = BOUNDARY_EXCEPTIONS.some((e) => path.startsWith(e.file) && e.target === pkgName);
-      if (!allowedByPage && !excepted) {
-        violations.push(`boundary: ${path}:${line} imports ${pkgName}, which ARCHITECTURE.md does not let ${w.name} import`);
+      const harness = pkgName === HARNESS && w.devDeps.has(pkgName);
+      if (!(ALLOWED[w.name] ?? []).includes(pkgName) && !harness) {
+        violations.push(`boundary: ${path}:${line} imports ${pkgName}, which scripts/architecture-rules.mjs does not let ${w.name} import`);
       }
-      if (!w.deps.has(pkgName) && !(excepted && pkgName === "@zkts/testkit")) {
+      if (!w.deps.has(pkgName) && !harness) {
         violations.push(`boundary: ${path}:${line} imports ${pkgName}, which ${w.dir}/package.json does not declare in dependencies`);
       }
     }

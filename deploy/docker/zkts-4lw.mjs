@@ -20,7 +20,9 @@ function clientPort() {
   if (process.env.ZOO_CLIENT_PORT) return Number(process.env.ZOO_CLIENT_PORT);
   const config = `${process.env.ZOO_CONF_DIR || "/conf"}/zoo.cfg`;
   try {
-    const line = readFileSync(config, "utf8").split("\n").find((l) => /^\s*clientPort\s*=/.test(l));
+    const line = readFileSync(config, "utf8")
+      .split("\n")
+      .find((l) => /^\s*clientPort\s*=/.test(l));
     if (line !== undefined) return Number(line.split("=")[1].trim());
   } catch {
     // No readable zoo.cfg: the server's own default.

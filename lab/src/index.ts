@@ -5,4 +5,13 @@ export { SimDisk, SimCrash } from "./sim/disk.js";
 export { SimNetwork, type NetworkFaults, type Envelope } from "./sim/network.js";
 export { EventQueue } from "./sim/event-queue.js";
 export { SimRandom } from "./sim/random.js";
-export { LINK_BYTES_HELD_MAX, TOXIPROXY_API_VERSION, startToxiproxyServer, type ProxyJson, type ToxicSpec, type ToxicStream, type ToxiproxyServer, type ToxiproxyServerOptions } from "./toxiproxy/index.js";
+export {
+  LINK_BYTES_HELD_MAX,
+  TOXIPROXY_API_VERSION,
+  startToxiproxyServer,
+  type ProxyJson,
+  type ToxicSpec,
+  type ToxicStream,
+  type ToxiproxyServer,
+  type ToxiproxyServerOptions,
+} from "./toxiproxy/index.js";

@@ -28,7 +28,17 @@ describe(`one run per driver and target (seed ${seed})`, () => {
 
   it("simulated: a real run's schedule replays deterministically; what has no counterpart is reported, not ignored", async () => {
     const schedule = [
-      { atMs: 500, action: { do: "partition" as const, shape: "one-way", grudge: [[1, 2], [1, 3]] as [number, number][] } },
+      {
+        atMs: 500,
+        action: {
+          do: "partition" as const,
+          shape: "one-way",
+          grudge: [
+            [1, 2],
+            [1, 3],
+          ] as [number, number][],
+        },
+      },
       { atMs: 1500, action: { do: "heal-links" as const } },
       { atMs: 1800, action: { do: "kill" as const, members: [2] } },
       { atMs: 2500, action: { do: "start" as const, members: [2] } },

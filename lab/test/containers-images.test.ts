@@ -27,7 +27,8 @@ describe("what goes into the images", () => {
   });
 
   it("reads a wrapped Class-Path header of a jar manifest", () => {
-    const manifest = "Manifest-Version: 1.0\r\nClass-Path: /usr/share/java/commons-cli.jar /usr/share/java/jack\r\n son-core.jar lib/x.jar\r\nCreated-By: Maven\r\n";
+    const manifest =
+      "Manifest-Version: 1.0\r\nClass-Path: /usr/share/java/commons-cli.jar /usr/share/java/jack\r\n son-core.jar lib/x.jar\r\nCreated-By: Maven\r\n";
     expect(classPathOfManifest(manifest, "/opt/app/main.jar")).toEqual([
       "/usr/share/java/commons-cli.jar",
       "/usr/share/java/jackson-core.jar",
@@ -62,7 +63,14 @@ describe("what goes into the images", () => {
 
   it("follows the server's import graph to the workspace packages and npm packages it loads", async () => {
     const app = await nodeAppFiles(repoRoot, ["apps/server/dist/main.js"]);
-    const packages = new Set(app.files.map((f) => f.split("/").slice(0, f.startsWith("node_modules/@") ? 3 : 2).join("/")));
+    const packages = new Set(
+      app.files.map((f) =>
+        f
+          .split("/")
+          .slice(0, f.startsWith("node_modules/@") ? 3 : 2)
+          .join("/"),
+      ),
+    );
     // Exactly the server's runtime dependencies, followed through the package manifests.
     expect([...packages].sort()).toEqual(runtimeClosure("apps/server").sort());
     expect(packages).toContain("packages/zab");
@@ -96,9 +104,7 @@ describe("offline images", () => {
   it("are built from this host's files, then found again by the digest of their inputs", async () => {
     const first = await ensureLabImages();
     const again = await ensureLabImages();
-    process.stdout.write(
-      `image builds: ${first.builds.map((b) => `${b.tag} ${b.cached ? "cached" : "built"} in ${b.ms} ms`).join("; ")}\n`,
-    );
+    process.stdout.write(`image builds: ${first.builds.map((b) => `${b.tag} ${b.cached ? "cached" : "built"} in ${b.ms} ms`).join("; ")}\n`);
     expect(again.node).toBe(first.node);
     expect(again.zookeeper).toBe(first.zookeeper);
     expect(again.builds.map((b) => b.cached)).toEqual([true, true, true, true]);
@@ -110,7 +116,16 @@ describe("offline images", () => {
     expect((await docker(["run", "--rm", "--network", "none", images.node, process.execPath, "-e", probe])).trim()).toBe(`${process.version} zkts`);
     const help = await docker(["run", "--rm", "--network", "none", images.node, process.execPath, `${APP_DIR}/apps/server/dist/main.js`, "--help"]);
     expect(help).toMatch(/usage: zkts-server/);
-    const toxiproxyHelp = await docker(["run", "--rm", "--network", "none", images.node, process.execPath, `${APP_DIR}/${TOXIPROXY_ENTRY.substring(repoRoot.length + 1)}`, "--help"]);
+    const toxiproxyHelp = await docker([
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      images.node,
+      process.execPath,
+      `${APP_DIR}/${TOXIPROXY_ENTRY.substring(repoRoot.length + 1)}`,
+      "--help",
+    ]);
     expect(toxiproxyHelp).toMatch(/usage: zkts-lab toxiproxy/);
     // busybox is the shell (testcontainers' port checks need one).
     expect((await docker(["run", "--rm", "--network", "none", images.node, "/bin/sh", "-c", "echo $((6 * 7))"])).trim()).toBe("42");
@@ -120,7 +135,17 @@ describe("offline images", () => {
     const version = await docker(["run", "--rm", "--network", "none", images.zookeeper, "sh", "-c", "java -version 2>&1"]);
     expect(version).toMatch(/openjdk version "17\./);
     // VersionInfoMain prints the version of the ZooKeeper classes the image holds.
-    const zk = await docker(["run", "--rm", "--network", "none", images.zookeeper, "java", "-cp", "/usr/share/java/zookeeper.jar", "org.apache.zookeeper.version.VersionInfoMain"]);
+    const zk = await docker([
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      images.zookeeper,
+      "java",
+      "-cp",
+      "/usr/share/java/zookeeper.jar",
+      "org.apache.zookeeper.version.VersionInfoMain",
+    ]);
     expect(zk).toMatch(/^Apache ZooKeeper, version 3\.8\./);
   }, 120_000);
 });

@@ -44,15 +44,17 @@ afterAll(async () => {
 }, 60_000);
 
 function container(alias: string, env: Record<string, string>): GenericContainer {
-  return new GenericContainer(image)
-    .withNetworkMode(network)
-    // testcontainers starts a container with aliases on the default bridge, then joins it to
-    // this network: a hostname would resolve (through /etc/hosts) to the bridge address, where
-    // peers do not dial. The alias resolves through the network's DNS, as in compose.
-    .withNetworkAliases(alias)
-    .withLabels(labels)
-    .withEnvironment(env)
-    .withExposedPorts(CLIENT_PORT);
+  return (
+    new GenericContainer(image)
+      .withNetworkMode(network)
+      // testcontainers starts a container with aliases on the default bridge, then joins it to
+      // this network: a hostname would resolve (through /etc/hosts) to the bridge address, where
+      // peers do not dial. The alias resolves through the network's DNS, as in compose.
+      .withNetworkAliases(alias)
+      .withLabels(labels)
+      .withEnvironment(env)
+      .withExposedPorts(CLIENT_PORT)
+  );
 }
 
 async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
@@ -93,7 +95,12 @@ describe("the zkts image as a 3-member ensemble from the compose file's variable
   beforeAll(async () => {
     const services = composeServices();
     const started = await Promise.all(
-      services.map((s) => container(s.hostname ?? s.name, s.environment).withWaitStrategy(new AnswersSrvr(CLIENT_PORT)).withStartupTimeout(SERVING_MS_MAX).start()),
+      services.map((s) =>
+        container(s.hostname ?? s.name, s.environment)
+          .withWaitStrategy(new AnswersSrvr(CLIENT_PORT))
+          .withStartupTimeout(SERVING_MS_MAX)
+          .start(),
+      ),
     );
     services.forEach((s, i) => members.set(s.name, started[i]!));
     const modes = await Promise.all(started.map((m) => eventually("member serving", SERVING_MS_MAX, () => servingMode(m.getMappedPort(CLIENT_PORT)))));

@@ -5,16 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { renderChart } from "./helm-template-support.js";
-import {
-  HELM_CHART_DIR,
-  type KubeObject,
-  SYSTEMD_UNIT,
-  at,
-  composeServices,
-  kubernetesObjects,
-  ofKind,
-  statefulSetContainer,
-} from "./deploy-files-support.js";
+import { HELM_CHART_DIR, type KubeObject, SYSTEMD_UNIT, at, composeServices, kubernetesObjects, ofKind, statefulSetContainer } from "./deploy-files-support.js";
 
 const run = promisify(execFile);
 
@@ -41,7 +32,11 @@ describe("the Helm chart", () => {
   });
 
   it("follows its values: the ensemble size, names from the release, storage class, image", () => {
-    const rendered = renderChart(HELM_CHART_DIR, { name: "coord" }, { replicas: 5, persistence: { storageClass: "fast-ssd", dataSize: "50Gi" }, image: { repository: "registry.example/zkts", tag: "" } });
+    const rendered = renderChart(
+      HELM_CHART_DIR,
+      { name: "coord" },
+      { replicas: 5, persistence: { storageClass: "fast-ssd", dataSize: "50Gi" }, image: { repository: "registry.example/zkts", tag: "" } },
+    );
     checkEnsembleObjects(rendered, 5);
     const statefulSet = ofKind(rendered, "StatefulSet")[0]!;
     expect(statefulSet.metadata.name).toBe("coord");

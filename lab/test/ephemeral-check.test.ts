@@ -40,7 +40,16 @@ describe("checkEphemerals", () => {
   });
 
   it("reports ephemerals of sessions closed at the end and of sessions the run never used", () => {
-    const verdict = checkEphemerals(pairEvents(history([[{ path: "/e/e-1-2", owner: "b2" }, { path: "/e/x", owner: "ff" }]])).operations);
+    const verdict = checkEphemerals(
+      pairEvents(
+        history([
+          [
+            { path: "/e/e-1-2", owner: "b2" },
+            { path: "/e/x", owner: "ff" },
+          ],
+        ]),
+      ).operations,
+    );
     expect(verdict.valid).toBe(false);
     expect(verdict.problems).toEqual([
       "/e/e-1-2: ephemeral of session 0xb2, which the run closed at least 4000 ms before the final read (op 3)",

@@ -32,7 +32,9 @@ export function renderChart(chartDir: string, release: { name: string; namespace
     Chart: Object.fromEntries(Object.entries(chart).map(([k, v]) => [k[0]!.toUpperCase() + k.slice(1), v])),
   };
   const documents: unknown[] = [];
-  for (const file of readdirSync(join(chartDir, "templates")).filter((f) => f.endsWith(".yaml")).sort()) {
+  for (const file of readdirSync(join(chartDir, "templates"))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()) {
     const text = renderTemplate(readFileSync(join(chartDir, "templates", file), "utf8"), context);
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length > 0) throw new Error(`${file} renders to invalid YAML: ${doc.errors[0]!.message}\n${text}`);

@@ -21,9 +21,15 @@ function membership(voters: number[], observers: number[] = [], version = "0"): 
 
 describe("membership changes, planned", () => {
   it("reads ZooKeeper's configuration text", () => {
-    const m = parseMembership("server.1=zk1:2888:3888:participant;127.0.0.1:2181\nserver.2=zk2:2889:3889:observer;127.0.0.1:2182\nserver.3=zk3:2890:3890;127.0.0.1:2183\nversion=10000024a");
+    const m = parseMembership(
+      "server.1=zk1:2888:3888:participant;127.0.0.1:2181\nserver.2=zk2:2889:3889:observer;127.0.0.1:2182\nserver.3=zk3:2890:3890;127.0.0.1:2183\nversion=10000024a",
+    );
     expect(m.version).toBe("10000024a");
-    expect([...m.roles]).toEqual([[1, "participant"], [2, "observer"], [3, "participant"]]);
+    expect([...m.roles]).toEqual([
+      [1, "participant"],
+      [2, "observer"],
+      [3, "participant"],
+    ]);
   });
 
   it("never leaves fewer voters than a majority of the original ones, and puts members back first", () => {

@@ -16,7 +16,10 @@ const MS = 1e6;
 const START_NS = 5_000 * MS;
 
 describe("fault windows from a schedule", () => {
-  const grudge: [number, number][] = [[1, 2], [2, 1]];
+  const grudge: [number, number][] = [
+    [1, 2],
+    [2, 1],
+  ];
   const schedule: ScheduledAction[] = [
     { atMs: 1000, action: { do: "partition", shape: "halves", grudge } },
     { atMs: 1500, action: { do: "links", shape: "one", members: [3], toxic: { type: "latency", latencyMs: 50, jitterMs: 5 } } },
@@ -35,7 +38,10 @@ describe("fault windows from a schedule", () => {
   const span = (w: { startNs: number; endNs: number }) => [(w.startNs - START_NS) / MS, (w.endNs - START_NS) / MS];
 
   it("a partition and a link fault both end at the next heal-links", () => {
-    expect(windows.filter((w) => w.kind === "partition" || w.kind === "links").map(span)).toEqual([[1000, 3000], [1500, 3000]]);
+    expect(windows.filter((w) => w.kind === "partition" || w.kind === "links").map(span)).toEqual([
+      [1000, 3000],
+      [1500, 3000],
+    ]);
     expect(windows[0]!.label).toBe("partition halves");
     expect(windows[1]!.label).toBe("latency one");
   });
@@ -45,7 +51,10 @@ describe("fault windows from a schedule", () => {
     expect(span(kill)).toEqual([4000, 6000]);
     expect(kill.label).toBe("kill 1,2");
     expect(kill.endedByAction).toBe(true);
-    expect(windows.filter((w) => w.kind === "pause").map(span)).toEqual([[5000, 7000], [8000, 9000]]);
+    expect(windows.filter((w) => w.kind === "pause").map(span)).toEqual([
+      [5000, 7000],
+      [8000, 9000],
+    ]);
   });
 
   it("a fault nothing ends lasts until the workload phase ends; writes off is a window of its own", () => {
@@ -102,7 +111,10 @@ describe("per-second buckets", () => {
   });
 
   it("a large history's timeline is a window of ops around the point of interest", () => {
-    const many = Array.from({ length: 100 }, (_, i) => [event(i % 4, "invoke", "read", null, i * 10), event(i % 4, "ok", "read", { data: "init", version: 0 }, i * 10 + 5)]).flat();
+    const many = Array.from({ length: 100 }, (_, i) => [
+      event(i % 4, "invoke", "read", null, i * 10),
+      event(i % 4, "ok", "read", { data: "init", version: 0 }, i * 10 + 5),
+    ]).flat();
     const all = timedOperations(pairEvents(many));
     expect(timelineWindow(all, null, 100).whole).toBe(true);
     const window = timelineWindow(all, 500 * MS, 20);
@@ -124,7 +136,8 @@ describe("writeReport on a hand-made run directory", () => {
     expect(html).toMatch(/Cannot be placed: op 1 \(process 1\) read/);
     expect(html).toContain('class="bar ok blocking"');
     expect(html).toContain('<g class="fault kill"><title>kill 2</title>');
-    for (const file of ["history.jsonl", "schedule.json", "results.json", "junit.xml", "logs/zk1.log", "logs/zk3.log"]) expect(html).toContain(`href="${file}"`);
+    for (const file of ["history.jsonl", "schedule.json", "results.json", "junit.xml", "logs/zk1.log", "logs/zk3.log"])
+      expect(html).toContain(`href="${file}"`);
     // Self-contained: no stylesheet, script or image from anywhere else.
     expect(html).not.toMatch(/<link|src=|url\(|@import/);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);

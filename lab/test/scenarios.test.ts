@@ -28,8 +28,15 @@ describe("the scenario library", () => {
 
   it("resolves roles to members: leader, followers by id, rest", () => {
     const roles = { leader: 3, followers: [1, 2, 4, 5], members: [1, 2, 3, 4, 5] };
-    expect(resolveGroups([["leader", "follower1"], ["rest"]], roles)).toEqual([[1, 3], [2, 4, 5]]);
-    const [partition] = resolveSteps(findScenario("leader-minority-sync-read").steps.filter((s) => s.do === "partition"), roles, new SimRandom(1));
+    expect(resolveGroups([["leader", "follower1"], ["rest"]], roles)).toEqual([
+      [1, 3],
+      [2, 4, 5],
+    ]);
+    const [partition] = resolveSteps(
+      findScenario("leader-minority-sync-read").steps.filter((s) => s.do === "partition"),
+      roles,
+      new SimRandom(1),
+    );
     expect(partition!.action).toMatchObject({ do: "partition" });
     const deafOf1 = (partition!.action as { grudge: [number, number][] }).grudge.filter(([r]) => r === 1).map(([, s]) => s);
     expect(deafOf1.sort()).toEqual([2, 4, 5]);

@@ -60,7 +60,9 @@ describe("the lab's Toxiproxy speaks Toxiproxy's HTTP API", () => {
     await expect(toxiproxy.get("nobody")).rejects.toThrow(/404/);
     await expect(proxy.getToxic("nothing")).rejects.toThrow(/404/);
     await proxy.addToxic({ name: "lag", type: "latency", stream: "upstream", toxicity: 1, attributes: { latency: 1, jitter: 0 } });
-    await expect(proxy.addToxic({ name: "lag", type: "latency", stream: "downstream", toxicity: 1, attributes: { latency: 1, jitter: 0 } })).rejects.toThrow(/409/);
+    await expect(proxy.addToxic({ name: "lag", type: "latency", stream: "downstream", toxicity: 1, attributes: { latency: 1, jitter: 0 } })).rejects.toThrow(
+      /409/,
+    );
   });
 
   it("answers 400 for a bad body, a missing field, an unknown toxic type or stream", async () => {
@@ -83,7 +85,13 @@ describe("the lab's Toxiproxy speaks Toxiproxy's HTTP API", () => {
     const toxic = await proxy.addToxic({ type: "latency", attributes: { latency: 10 } } as never);
     expect(toxic.toJson()).toEqual({ name: "latency_downstream", type: "latency", stream: "downstream", toxicity: 1, attributes: { latency: 10, jitter: 0 } });
     const updated = await toxic.update({ ...toxic.toJson(), toxicity: 0.5, attributes: { jitter: 3 } } as never);
-    expect(updated.toJson()).toEqual({ name: "latency_downstream", type: "latency", stream: "downstream", toxicity: 0.5, attributes: { latency: 10, jitter: 3 } });
+    expect(updated.toJson()).toEqual({
+      name: "latency_downstream",
+      type: "latency",
+      stream: "downstream",
+      toxicity: 0.5,
+      attributes: { latency: 10, jitter: 3 },
+    });
     const shown = (await fetch(`${server.url}/proxies/defaults`).then((r) => r.json())) as { toxics: unknown[] };
     expect(shown.toxics).toEqual([updated.toJson()]);
   });

@@ -67,7 +67,9 @@ describe("the lab's Toxiproxy applies each toxic to real traffic", () => {
     await (await proxy.getToxic("slow_down")).remove();
     await (await proxy.getToxic("slow_up")).remove();
     const healed = await c.roundTrip("ping");
-    console.log(`round trip ms: baseline ${baseline.toFixed(1)}, +100 down ${downstreamOnly.toFixed(1)}, +50 up ${bothWays.toFixed(1)}, removed ${healed.toFixed(1)}`);
+    console.log(
+      `round trip ms: baseline ${baseline.toFixed(1)}, +100 down ${downstreamOnly.toFixed(1)}, +50 up ${bothWays.toFixed(1)}, removed ${healed.toFixed(1)}`,
+    );
     expect(baseline).toBeLessThan(90);
     expect(downstreamOnly).toBeGreaterThanOrEqual(99);
     expect(downstreamOnly).toBeLessThan(195); // applied once, not twice
@@ -173,7 +175,13 @@ describe("the lab's Toxiproxy applies each toxic to real traffic", () => {
     const plain = await client(await proxyTo((await sender(bytes, false)).address));
     expect(await plain.until(() => plain.bytes.length >= bytes.length, 2000)).toBe(true);
     const proxy = await proxyTo((await sender(bytes, false)).address);
-    await proxy.addToxic({ name: "slices", type: "slicer", stream: "downstream", toxicity: 1, attributes: { average_size: 10, size_variation: 4, delay: 1000 } });
+    await proxy.addToxic({
+      name: "slices",
+      type: "slicer",
+      stream: "downstream",
+      toxicity: 1,
+      attributes: { average_size: 10, size_variation: 4, delay: 1000 },
+    });
     const c = await client(proxy);
     expect(await c.until(() => c.bytes.length >= bytes.length, 3000)).toBe(true);
     const sizes = c.chunks.map((chunk) => chunk.length).sort((a, b) => a - b);
@@ -202,7 +210,9 @@ describe("the lab's Toxiproxy applies each toxic to real traffic", () => {
     const dataMs = performance.now() - c.opened;
     expect(await c.until(() => c.closed, 2000)).toBe(true);
     const closeMs = (c.closedAtMs ?? 0) - c.opened;
-    console.log(`slow_close 300: close after ${closeMs.toFixed(0)} ms (data after ${dataMs.toFixed(0)} ms; ${((plain.closedAtMs ?? 0) - plain.opened).toFixed(0)} ms without)`);
+    console.log(
+      `slow_close 300: close after ${closeMs.toFixed(0)} ms (data after ${dataMs.toFixed(0)} ms; ${((plain.closedAtMs ?? 0) - plain.opened).toFixed(0)} ms without)`,
+    );
     expect((plain.closedAtMs ?? 0) - plain.opened).toBeLessThan(100);
     expect(dataMs).toBeLessThan(100);
     expect(closeMs).toBeGreaterThanOrEqual(299);
@@ -266,7 +276,9 @@ describe("the lab's Toxiproxy applies each toxic to real traffic", () => {
     startedAt = performance.now();
     const stalledTaken = await taken(await client(proxy), 1000);
     const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
-    console.log(`16 MiB offered: a plain link took it all (${mib(plainTaken)} MiB in ${plainMs.toFixed(0)} ms); a stalled one took ${mib(stalledTaken)} MiB in ${(performance.now() - startedAt).toFixed(0)} ms (the proxy holds at most ${mib(LINK_BYTES_HELD_MAX)} MiB a direction, the rest is in kernel buffers)`);
+    console.log(
+      `16 MiB offered: a plain link took it all (${mib(plainTaken)} MiB in ${plainMs.toFixed(0)} ms); a stalled one took ${mib(stalledTaken)} MiB in ${(performance.now() - startedAt).toFixed(0)} ms (the proxy holds at most ${mib(LINK_BYTES_HELD_MAX)} MiB a direction, the rest is in kernel buffers)`,
+    );
     expect(plainTaken).toBe(offered);
     expect(stalledTaken).toBeLessThan(8 << 20);
   });

@@ -24,12 +24,36 @@ class Builder {
   private readonly events: HistoryEvent[] = [];
   private nextProcess = 100;
 
-  op(f: string, key: string | undefined, input: unknown, output: unknown, callMs: number, retMs: number, extra: { status?: OperationStatus; process?: number; metadata?: Record<string, unknown> } = {}): this {
+  op(
+    f: string,
+    key: string | undefined,
+    input: unknown,
+    output: unknown,
+    callMs: number,
+    retMs: number,
+    extra: { status?: OperationStatus; process?: number; metadata?: Record<string, unknown> } = {},
+  ): this {
     const process = extra.process ?? this.nextProcess++;
     const status = extra.status ?? "ok";
-    this.events.push({ process, type: "invoke", f, ...(key === undefined ? {} : { key }), value: input, time: callMs * MS, ...(extra.metadata ? { metadata: extra.metadata } : {}) });
+    this.events.push({
+      process,
+      type: "invoke",
+      f,
+      ...(key === undefined ? {} : { key }),
+      value: input,
+      time: callMs * MS,
+      ...(extra.metadata ? { metadata: extra.metadata } : {}),
+    });
     const type = status === "ok" ? "ok" : status === "fail" ? "fail" : "info";
-    this.events.push({ process, type, f, ...(key === undefined ? {} : { key }), value: status === "ok" ? output : input, time: retMs * MS, ...(status === "fail" ? { metadata: { error: String(output) } } : {}) });
+    this.events.push({
+      process,
+      type,
+      f,
+      ...(key === undefined ? {} : { key }),
+      value: status === "ok" ? output : input,
+      time: retMs * MS,
+      ...(status === "fail" ? { metadata: { error: String(output) } } : {}),
+    });
     return this;
   }
 
@@ -40,29 +64,47 @@ class Builder {
 }
 
 describe("unique ids", () => {
-  const base = () => new Builder().op("generate", undefined, 0, 1, 0, 1).op("generate", undefined, 1, 2, 0, 2).op("generate", undefined, 2, null, 0, 3, { status: "unknown" });
+  const base = () =>
+    new Builder().op("generate", undefined, 0, 1, 0, 1).op("generate", undefined, 1, 2, 0, 2).op("generate", undefined, 2, null, 0, 3, { status: "unknown" });
 
   it("accepts distinct ids, all present in the final reads", () => {
-    const verdict = checkIds(base().op("read", undefined, null, [1, 2, 3], 10, 11, { metadata: { final: true } }).operations());
+    const verdict = checkIds(
+      base()
+        .op("read", undefined, null, [1, 2, 3], 10, 11, { metadata: { final: true } })
+        .operations(),
+    );
     expect(verdict.valid).toBe(true);
     expect(verdict.figures).toMatchObject({ generated: 2, duplicates: 0, unknownOutcomes: 1, lost: 0 });
   });
 
   it("reports an id returned twice and an acknowledged id missing from a final read", () => {
-    const twice = checkIds(base().op("generate", undefined, 3, 2, 4, 5).op("read", undefined, null, [1, 2], 10, 11, { metadata: { final: true } }).operations());
+    const twice = checkIds(
+      base()
+        .op("generate", undefined, 3, 2, 4, 5)
+        .op("read", undefined, null, [1, 2], 10, 11, { metadata: { final: true } })
+        .operations(),
+    );
     expect(twice.valid).toBe(false);
     expect(twice.problems[0]).toMatch(/^id 2 returned 2 times/);
-    const lost = checkIds(base().op("read", undefined, null, [2], 10, 11, { metadata: { final: true } }).operations());
+    const lost = checkIds(
+      base()
+        .op("read", undefined, null, [2], 10, 11, { metadata: { final: true } })
+        .operations(),
+    );
     expect(lost.valid).toBe(false);
     expect(lost.problems).toEqual([expect.stringMatching(/1 acknowledged ids missing: 1$/)]);
   });
 });
 
 describe("counter", () => {
-  const base = () => new Builder().op("add", undefined, 2, 2, 0, 1).op("add", undefined, 3, null, 2, 3, { status: "unknown" }).op("read", undefined, null, 2, 4, 5);
+  const base = () =>
+    new Builder().op("add", undefined, 2, 2, 0, 1).op("add", undefined, 3, null, 2, 3, { status: "unknown" }).op("read", undefined, null, 2, 4, 5);
 
   it("accepts reads between acknowledged and attempted adds, and a final value equal to the increments' sum", () => {
-    const ops = base().op("read", undefined, null, 5, 6, 7).op("read", undefined, null, { value: 5, increments: 2, sumOfIncrements: 5 }, 10, 11, { metadata: { final: true } }).operations();
+    const ops = base()
+      .op("read", undefined, null, 5, 6, 7)
+      .op("read", undefined, null, { value: 5, increments: 2, sumOfIncrements: 5 }, 10, 11, { metadata: { final: true } })
+      .operations();
     expect(checkCounterRun(ops).valid).toBe(true);
   });
 
@@ -70,7 +112,11 @@ describe("counter", () => {
     const stale = checkCounterRun(base().op("read", undefined, null, 0, 6, 7).op("read", undefined, null, 9, 6, 7).operations());
     expect(stale.valid).toBe(false);
     expect(stale.problems).toEqual([expect.stringMatching(/returned 0, outside \[2, 5\]/), expect.stringMatching(/returned 9, outside \[2, 5\]/)]);
-    const torn = checkCounterRun(base().op("read", undefined, null, { value: 5, increments: 1, sumOfIncrements: 2 }, 10, 11, { metadata: { final: true } }).operations());
+    const torn = checkCounterRun(
+      base()
+        .op("read", undefined, null, { value: 5, increments: 1, sumOfIncrements: 2 }, 10, 11, { metadata: { final: true } })
+        .operations(),
+    );
     expect(torn.valid).toBe(false);
     expect(torn.problems[0]).toMatch(/a multi applied in part/);
   });
@@ -92,7 +138,19 @@ describe("queue", () => {
     const ops = base()
       .op("dequeue", undefined, null, 2, 20, 21, final)
       .op("dequeue", undefined, null, null, 22, 23, final)
-      .op("read-taken", undefined, null, [{ element: 1, process: 103 }, { element: 2, process: 104 }, { element: 3, process: 7 }], 24, 25, final)
+      .op(
+        "read-taken",
+        undefined,
+        null,
+        [
+          { element: 1, process: 103 },
+          { element: 2, process: 104 },
+          { element: 3, process: 7 },
+        ],
+        24,
+        25,
+        final,
+      )
       .operations();
     const verdict = checkQueue(ops);
     expect(verdict.valid).toBe(true);
@@ -103,10 +161,33 @@ describe("queue", () => {
     const lost = checkQueue(base().op("dequeue", undefined, null, null, 22, 23, final).op("read-taken", undefined, null, [], 24, 25, final).operations());
     expect(lost.valid).toBe(false);
     expect(lost.problems).toEqual(["2 was enqueued (op 1) and never left the queue", "3 was enqueued (op 2) and never left the queue"]);
-    const twice = checkQueue(base().op("dequeue", undefined, null, 1, 10, 11).op("dequeue", undefined, null, null, 22, 23, final).op("read-taken", undefined, null, [{ element: 3, process: 7 }, { element: 1, process: 103 }], 24, 25, final).operations());
+    const twice = checkQueue(
+      base()
+        .op("dequeue", undefined, null, 1, 10, 11)
+        .op("dequeue", undefined, null, null, 22, 23, final)
+        .op(
+          "read-taken",
+          undefined,
+          null,
+          [
+            { element: 3, process: 7 },
+            { element: 1, process: 103 },
+          ],
+          24,
+          25,
+          final,
+        )
+        .operations(),
+    );
     expect(twice.valid).toBe(false);
     expect(twice.problems).toEqual(["dequeue 5 returned 1 a second time", "2 was enqueued (op 1) and never left the queue"]);
-    const reordered = new Builder().op("enqueue", undefined, 1, 1, 0, 1).op("enqueue", undefined, 2, 2, 2, 3).op("dequeue", undefined, null, 2, 4, 5).op("dequeue", undefined, null, 1, 6, 7).op("dequeue", undefined, null, null, 8, 9, final).op("read-taken", undefined, null, [], 10, 11, final);
+    const reordered = new Builder()
+      .op("enqueue", undefined, 1, 1, 0, 1)
+      .op("enqueue", undefined, 2, 2, 2, 3)
+      .op("dequeue", undefined, null, 2, 4, 5)
+      .op("dequeue", undefined, null, 1, 6, 7)
+      .op("dequeue", undefined, null, null, 8, 9, final)
+      .op("read-taken", undefined, null, [], 10, 11, final);
     expect(checkQueue(reordered.operations()).problems).toEqual(["1 was enqueued before 2 but dequeued after it"]);
   });
 
@@ -114,7 +195,19 @@ describe("queue", () => {
     // The shape the partitioned run once showed: 103 returned 1, yet 2's marker names 103 too.
     const ops = base()
       .op("dequeue", undefined, null, null, 22, 23, final)
-      .op("read-taken", undefined, null, [{ element: 1, process: 103 }, { element: 2, process: 103 }, { element: 3, process: 7 }], 24, 25, final)
+      .op(
+        "read-taken",
+        undefined,
+        null,
+        [
+          { element: 1, process: 103 },
+          { element: 2, process: 103 },
+          { element: 3, process: 7 },
+        ],
+        24,
+        25,
+        final,
+      )
       .operations();
     const verdict = checkQueue(ops);
     expect(verdict.valid).toBe(false);
@@ -132,9 +225,7 @@ describe("fenced lock", () => {
     b.op("write", "/r", { node, token: String(token), worker: 0 }, { node, token: String(token), worker: 0, version }, callMs, retMs);
 
   it("accepts holds whose writes follow one another, and counts beliefs that overlapped and writes fenced off", () => {
-    const b = new Builder()
-      .op("acquire", "/l", 0, { node: "a", token: "10" }, 0, 1)
-      .op("acquire", "/l", 1, { node: "b", token: "20" }, 2, 30);
+    const b = new Builder().op("acquire", "/l", 0, { node: "a", token: "10" }, 0, 1).op("acquire", "/l", 1, { node: "b", token: "20" }, 2, 30);
     write(b, "a", 10, 1, 2, 3);
     write(b, "a", 10, 2, 4, 5);
     // a is paused; its session expires, b takes the lock and writes; a wakes and is refused.
@@ -167,7 +258,8 @@ describe("fenced lock", () => {
 
 describe("watches", () => {
   const options = { cover: 1000 * MS, grace: 100 * MS };
-  const event = (b: Builder, session: string, type: string, path: string, atMs: number) => b.op("event", undefined, { session, type, path }, { session, type, path }, atMs, atMs);
+  const event = (b: Builder, session: string, type: string, path: string, atMs: number) =>
+    b.op("event", undefined, { session, type, path }, { session, type, path }, atMs, atMs);
   /** Session s1 watches from 1 ms; /a is created (zxid 5) and changed (zxid 6) at 10 and 20 ms. */
   const base = () =>
     new Builder()
@@ -187,7 +279,9 @@ describe("watches", () => {
   it("counts a change lost around a reported disconnect as covered, and one lost without a disconnect as missed", () => {
     const covered = base();
     event(covered, "s1", "NodeCreated", "/w/a", 11);
-    covered.op("disconnected", undefined, { session: "s1" }, { session: "s1", reason: "x" }, 900, 900).op("connected", undefined, { session: "s1" }, { session: "s1" }, 1500, 1500);
+    covered
+      .op("disconnected", undefined, { session: "s1" }, { session: "s1", reason: "x" }, 900, 900)
+      .op("connected", undefined, { session: "s1" }, { session: "s1" }, 1500, 1500);
     const verdict = checkWatches(covered.operations(), options);
     expect(verdict.valid).toBe(true);
     expect(verdict.figures).toMatchObject({ seen: 1, coveredByDisconnect: 1, missed: 0, disconnects: 1 });
@@ -242,7 +336,16 @@ describe(`each new workload on zkts (seed ${labSeed})`, () => {
   ];
   for (const { workload, partition } of runs) {
     it(`${workload}${partition ? " with a partition" : ""}: valid`, async () => {
-      const result = await shortRun({ workload, reads: "plain", nemesis: partition ? ["partition"] : [], timeMs: 5000, rate: 60, quietMs: 1000, calmMs: 1000, faultMs: 2500 });
+      const result = await shortRun({
+        workload,
+        reads: "plain",
+        nemesis: partition ? ["partition"] : [],
+        timeMs: 5000,
+        rate: 60,
+        quietMs: 1000,
+        calmMs: 1000,
+        faultMs: 2500,
+      });
       process.stdout.write(`${workload}: ${JSON.stringify(result.check.figures)}\n`);
       expect(result.crashes).toEqual([]);
       expect(result.check.problems).toEqual([]);
@@ -272,7 +375,11 @@ describe(`the scenarios of these workloads on zkts (seed ${labSeed})`, () => {
 
 async function scenario(name: string) {
   const lines: string[] = [];
-  const outcome = await runScenario(findScenario(name), { target: "zkts", driver: "processes", seed: labSeed, out: mkdtempSync(join(tmpdir(), `zkts-lab-${name}-`)) }, (line) => lines.push(line));
+  const outcome = await runScenario(
+    findScenario(name),
+    { target: "zkts", driver: "processes", seed: labSeed, out: mkdtempSync(join(tmpdir(), `zkts-lab-${name}-`)) },
+    (line) => lines.push(line),
+  );
   process.stdout.write(`${lines.filter((l) => !l.includes("ops/s")).join("\n")}\n${JSON.stringify(outcome.run.check.figures)}\n`);
   expect(outcome.run.crashes).toEqual([]);
   return outcome;

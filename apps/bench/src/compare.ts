@@ -33,11 +33,9 @@ try {
     const r = await runLoad({ ...load.options, host: reference.host, port: reference.port });
     const z = await runLoad({ ...load.options, host: zkts.host, port: zkts.port });
     results.push({ load: load.name, reference: r, zkts: z });
-    process.stdout.write(
-      `\n${load.name} (${load.options.clients} clients x ${load.options.outstanding} outstanding, ${durationMs / 1000} s, seed ${seed})\n`,
-    );
+    process.stdout.write(`\n${load.name} (${load.options.clients} clients x ${load.options.outstanding} outstanding, ${durationMs / 1000} s, seed ${seed})\n`);
     process.stdout.write(`${formatResult("  reference ZooKeeper", r)}\n${formatResult("  zkts", z)}\n`);
-    const ratio = (z.operations / z.elapsedMs) / (r.operations / r.elapsedMs);
+    const ratio = z.operations / z.elapsedMs / (r.operations / r.elapsedMs);
     process.stdout.write(`  throughput ratio zkts/reference: ${ratio.toFixed(2)}\n`);
   }
 } finally {

@@ -46,7 +46,12 @@ async function writeOnce(member: EnsembleMember, payload: string): Promise<boole
     return (await replied) === 0;
   };
   try {
-    return (await withTimeout(attempt().catch(() => false), ATTEMPT_TIMEOUT_MS)) === true;
+    return (
+      (await withTimeout(
+        attempt().catch(() => false),
+        ATTEMPT_TIMEOUT_MS,
+      )) === true
+    );
   } finally {
     (connection as BenchConnection | null)?.close();
   }
@@ -89,9 +94,7 @@ async function measure(name: string, start: () => Promise<RunningEnsemble>): Pro
     const setup = await BenchConnection.open(leader.server.host, leader.server.port);
     await new Promise<void>((resolve) => {
       setup.onReply = () => resolve();
-      setup.send(OpCode.create, (w) =>
-        CreateRequest.write(w, { path: PATH, data: Buffer.alloc(0), acl: [...Ids.OPEN_ACL_UNSAFE], flags: 0 }),
-      );
+      setup.send(OpCode.create, (w) => CreateRequest.write(w, { path: PATH, data: Buffer.alloc(0), acl: [...Ids.OPEN_ACL_UNSAFE], flags: 0 }));
     });
     setup.close();
     for (let round = 0; round < rounds; round++) {
@@ -100,7 +103,9 @@ async function measure(name: string, start: () => Promise<RunningEnsemble>): Pro
       await current.server.kill();
       const acknowledgedAt = await nextAcknowledgedWrite(ensemble, `round ${round}`, killedAt + 60_000);
       figures.push(acknowledgedAt - killedAt);
-      process.stdout.write(`  ${name} round ${round + 1}: leader ${current.id} killed, next write acknowledged after ${(acknowledgedAt - killedAt).toFixed(0)} ms\n`);
+      process.stdout.write(
+        `  ${name} round ${round + 1}: leader ${current.id} killed, next write acknowledged after ${(acknowledgedAt - killedAt).toFixed(0)} ms\n`,
+      );
       await current.server.restart();
     }
     return figures;

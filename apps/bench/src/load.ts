@@ -141,9 +141,7 @@ export class BenchConnection {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const random = xorshift(options.seed);
   const data = Buffer.alloc(options.dataSize, 0x61);
-  const connections = await Promise.all(
-    Array.from({ length: options.clients }, () => BenchConnection.open(options.host, options.port)),
-  );
+  const connections = await Promise.all(Array.from({ length: options.clients }, () => BenchConnection.open(options.host, options.port)));
   if (options.auth !== undefined) {
     const { scheme, auth } = options.auth;
     await Promise.all(connections.map((c) => c.authenticate(scheme, auth)));
@@ -182,7 +180,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
           const recent = ((latencies.length - reportedOps) / PROGRESS_EVERY_MS) * 1000;
           reportedOps = latencies.length;
-          report(`zkts-bench: ${elapsedS.toFixed(1)} s of ${(options.durationMs / 1000).toFixed(1)} s, ${latencies.length} ops, ${recent.toFixed(0)} ops/s in the last ${PROGRESS_EVERY_MS / 1000} s`);
+          report(
+            `zkts-bench: ${elapsedS.toFixed(1)} s of ${(options.durationMs / 1000).toFixed(1)} s, ${latencies.length} ops, ${recent.toFixed(0)} ops/s in the last ${PROGRESS_EVERY_MS / 1000} s`,
+          );
         }, PROGRESS_EVERY_MS);
   await Promise.all(
     connections.map(

@@ -80,7 +80,9 @@ try {
       const restart = await restartAndTime(server, options.stop, options.settleMs, START_TIMEOUT_MS);
       m.snapshotMb = await newestSnapshotMb(server.dataDir);
       m.restarts.push(restart);
-      log(`${kind}: restart ${round + 1} served a read after ${(restart.servingMs / 1000).toFixed(2)} s, RSS ${restart.rssAtServingMb.toFixed(0)} MB then ${restart.rssSettledMb.toFixed(0)} MB`);
+      log(
+        `${kind}: restart ${round + 1} served a read after ${(restart.servingMs / 1000).toFixed(2)} s, RSS ${restart.rssAtServingMb.toFixed(0)} MB then ${restart.rssSettledMb.toFixed(0)} MB`,
+      );
     }
   }
 } finally {
@@ -120,7 +122,12 @@ function table(): string {
     const cell = (m: Measured | undefined) => {
       if (m === undefined) return "-";
       const value = row.of(m).toFixed(row.digits);
-      return row.spread === undefined || m.restarts.length < 2 ? value : `${value} (${row.spread(m).map((v) => v.toFixed(1)).join("/")})`;
+      return row.spread === undefined || m.restarts.length < 2
+        ? value
+        : `${value} (${row
+            .spread(m)
+            .map((v) => v.toFixed(1))
+            .join("/")})`;
     };
     const ratio = reference !== undefined && zkts !== undefined ? (row.of(zkts) / row.of(reference)).toFixed(2) : "-";
     lines.push(`${row.label.padEnd(42)}${cell(reference).padStart(22)}${cell(zkts).padStart(22)}${ratio.padStart(10)}`);

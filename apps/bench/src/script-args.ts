@@ -27,7 +27,11 @@ export function scriptArgs(name: string, summary: string, defaultSeconds: number
   const spec = {
     name,
     version: VERSION,
-    synopsis: [`${name}${Object.entries(options).map(([k, o]) => ` [--${k} ${o.value ?? ""}]`).join("")}`],
+    synopsis: [
+      `${name}${Object.entries(options)
+        .map(([k, o]) => ` [--${k} ${o.value ?? ""}]`)
+        .join("")}`,
+    ],
     summary,
     options,
     epilogue: "Starts its servers on 127.0.0.1 through @zkts/testkit (a checkout with the reference ZooKeeper\nprovisioned: bash lab/provision/ensure.sh).",

@@ -37,7 +37,7 @@ export const CLI_SPEC = {
         "SASL DIGEST-MD5 with the Client section of a JAAS file, as the Java client reads it\n" +
         "(default: -Djava.security.auth.login.config in $CLIENT_JVMFLAGS, if set)",
     },
-    json: { type: "boolean", description: "machine-readable output: one JSON value per result,\nerrors as {\"error\":{...}} on stderr" },
+    json: { type: "boolean", description: 'machine-readable output: one JSON value per result,\nerrors as {"error":{...}} on stderr' },
   },
   positionals: { min: 0, max: Number.MAX_SAFE_INTEGER },
   stopAtFirstPositional: true,

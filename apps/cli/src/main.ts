@@ -48,7 +48,10 @@ async function oneShot(invocation: Invocation): Promise<number> {
     }
   } catch (err) {
     // A connection still being attempted after the deadline must not keep the process alive.
-    connecting.then((c) => c.close(), () => {});
+    connecting.then(
+      (c) => c.close(),
+      () => {},
+    );
     throw err;
   } finally {
     limit.cancel();

@@ -54,7 +54,10 @@ export async function runShell(server: string, options: ClientOptions, json: boo
     history: [...history].reverse(),
     historySize: HISTORY_LINES_MAX,
     completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
-      complete(client, line).then((r) => callback(null, r), () => callback(null, [[], line]));
+      complete(client, line).then(
+        (r) => callback(null, r),
+        () => callback(null, [[], line]),
+      );
     },
   });
 
@@ -132,13 +135,19 @@ export async function complete(client: ZkClient | undefined, line: string): Prom
   const dir = last.endsWith("/") ? last.replace(/\/+$/, "") || "/" : parentOf(last);
   const prefix = last.endsWith("/") ? "" : last.slice(last.lastIndexOf("/") + 1);
   const children = await client.getChildren(dir);
-  const hits = children.filter((c) => c.startsWith(prefix)).sort().map((c) => joinPath(dir, c));
+  const hits = children
+    .filter((c) => c.startsWith(prefix))
+    .sort()
+    .map((c) => joinPath(dir, c));
   return [hits, last];
 }
 
 function loadHistory(): string[] {
   try {
-    return readFileSync(historyFile(), "utf8").split("\n").filter((l) => l !== "").slice(-HISTORY_LINES_MAX);
+    return readFileSync(historyFile(), "utf8")
+      .split("\n")
+      .filter((l) => l !== "")
+      .slice(-HISTORY_LINES_MAX);
   } catch {
     return [];
   }

@@ -62,7 +62,15 @@ describe("zkts-cli options", () => {
   it("lists the commands for the one-shot help command, zkCli's new ones included", async () => {
     const run = await cli(["help"]);
     expect(run.code).toBe(0);
-    for (const line of ["setquota -n|-b|-N|-B val path", "listquota path", "delquota [-n|-b|-N|-B] path", "printwatches on|off", "version", "whoami", "deleteall path [-b batch size]"]) {
+    for (const line of [
+      "setquota -n|-b|-N|-B val path",
+      "listquota path",
+      "delquota [-n|-b|-N|-B] path",
+      "printwatches on|off",
+      "version",
+      "whoami",
+      "deleteall path [-b batch size]",
+    ]) {
       expect(run.stdout).toContain(`\t${line}`);
     }
   });

@@ -1,25 +1,16 @@
-import { ConfigError } from "./zoo-cfg.js";
-
-/** One `server.N` line of zoo.cfg. */
-export interface EnsembleMember {
-  id: number;
-  host: string;
-  quorumPort: number;
-  electionPort: number;
-  role: "participant" | "observer";
-  clientHost: string | null;
-  clientPort: number | null;
-}
+import { EnsembleConfigError, type QuorumMember, type ServerRole, type ServerSpecFault, parseQuorumMember } from "@zkts/config";
+import { ConfigError } from "./config-error.js";
 
 export interface EnsembleConfig {
   /** This server's id, from dataDir/myid. */
   myid: number;
-  members: EnsembleMember[];
+  /** The `server.N` lines, each with its client address read (null where the line has none). */
+  members: Required<QuorumMember>[];
   /** Ticks a learner may take to connect and sync. */
   initLimit: number;
   /** Ticks a learner may fall behind before it is dropped. */
   syncLimit: number;
-  role: "participant" | "observer";
+  role: ServerRole;
   /**
    * quorumListenOnAllIPs: bind the quorum and election ports on every address rather than
    * on the host of this server's own line (which may be a proxy or an outside address).
@@ -27,65 +18,41 @@ export interface EnsembleConfig {
   quorumListenOnAllIPs: boolean;
 }
 
-function port(key: string, text: string | undefined): number {
-  if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
-    throw new ConfigError(`${key}: expected a port number, got "${text ?? ""}"`);
-  }
-  return Number(text);
-}
-
 /**
  * Parses `server.N=host:quorumPort:electionPort[:participant|observer][;[clientHost:]clientPort]`
- * as ZooKeeper's QuorumServer does (only the first of several `|`-separated addresses is used).
+ * with @zkts/config's reader of server lines (ZooKeeper's QuorumServer), wording its errors with
+ * the key. As zkts always has, only the first of several `|`-separated addresses is used.
  */
-export function parseMember(key: string, value: string): EnsembleMember {
+export function parseMember(key: string, value: string): Required<QuorumMember> {
   const idText = key.substring("server.".length);
   if (!/^\d+$/.test(idText)) throw new ConfigError(`${key}: the server id must be a non-negative integer`);
-  const [serverPart, clientPart] = value.split(";", 2) as [string, string | undefined];
-  const first = serverPart.split("|")[0]!.trim();
-  const parts = first.split(":");
-  if (parts.length < 3 || parts.length > 4) {
-    throw new ConfigError(`${key}: expected host:quorumPort:electionPort[:participant|observer], got "${value}"`);
+  try {
+    return parseQuorumMember(Number(idText), value, { multipleAddresses: "useFirst" });
+  } catch (err) {
+    if (err instanceof EnsembleConfigError) throw new ConfigError(memberMessage(key, value, err.fault, err.detail));
+    throw err;
   }
-  const [host, quorum, election, type] = parts as [string, string, string, string | undefined];
-  if (host.length === 0) throw new ConfigError(`${key}: the host is empty`);
-  let role: EnsembleMember["role"] = "participant";
-  if (type !== undefined) {
-    if (type === "observer") role = "observer";
-    else if (type !== "participant") throw new ConfigError(`${key}: unknown server type "${type}" (participant or observer)`);
+}
+
+function memberMessage(key: string, value: string, fault: ServerSpecFault, detail: string): string {
+  switch (fault.kind) {
+    case "form":
+      return `${key}: expected host:quorumPort:electionPort[:participant|observer], got "${value}"`;
+    case "port":
+      return `${key} ${fault.part} port: expected a port number, got "${fault.text}"`;
+    case "role":
+      return `${key}: unknown server type "${fault.text}" (participant or observer)`;
+    case "other":
+      return `${key}: ${detail}`;
   }
-  let clientHost: string | null = null;
-  let clientPort: number | null = null;
-  if (clientPart !== undefined && clientPart.trim() !== "") {
-    const client = clientPart.trim();
-    const colon = client.lastIndexOf(":");
-    if (colon >= 0) {
-      clientHost = client.substring(0, colon);
-      clientPort = port(`${key} client port`, client.substring(colon + 1));
-    } else {
-      clientPort = port(`${key} client port`, client);
-    }
-  }
-  return {
-    id: Number(idText),
-    host,
-    quorumPort: port(`${key} quorum port`, quorum),
-    electionPort: port(`${key} election port`, election),
-    role,
-    clientHost,
-    clientPort,
-  };
 }
 
 /**
  * The ensemble described by zoo.cfg, or null for a standalone server: no `server.N` lines,
  * or (as in ZooKeeper, with standaloneEnabled) a single participant.
  */
-export function ensembleFromProperties(
-  props: ReadonlyMap<string, string>,
-  readMyid: () => string | null,
-): EnsembleConfig | null {
-  const members: EnsembleMember[] = [];
+export function ensembleFromProperties(props: ReadonlyMap<string, string>, readMyid: () => string | null): EnsembleConfig | null {
+  const members: Required<QuorumMember>[] = [];
   for (const [key, value] of props) if (/^server\.\d+$/.test(key) || /^server\./.test(key)) members.push(parseMember(key, value));
   if (members.length === 0) return null;
   const seen = new Set<number>();

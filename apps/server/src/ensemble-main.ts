@@ -27,15 +27,7 @@ export async function runEnsembleMember(
     if (prometheus !== null) metricsEndpoint = await serveMetrics(prometheus, () => (server === null ? [] : memberFigures(server)), logger);
     server = await EnsembleServer.open({
       config,
-      members: ensemble.members.map((m) => ({
-        id: m.id,
-        host: m.host,
-        quorumPort: m.quorumPort,
-        electionPort: m.electionPort,
-        role: m.role,
-        clientHost: m.clientHost,
-        clientPort: m.clientPort,
-      })),
+      members: ensemble.members,
       initLimit: ensemble.initLimit,
       syncLimit: ensemble.syncLimit,
       quorumListenOnAllIPs: ensemble.quorumListenOnAllIPs,

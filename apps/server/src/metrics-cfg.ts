@@ -45,9 +45,7 @@ export function metricsProviderFrom(props: ReadonlyMap<string, string>, strip: (
   }
   if (className.value === DEFAULT_PROVIDER_CLASS) return { prometheus: null, readKeys };
   if (className.value !== PROMETHEUS_PROVIDER_CLASS) {
-    throw new ConfigError(
-      `${className.rawKey}: zkts serves ${PROMETHEUS_PROVIDER_CLASS} (or the default provider), not "${className.value}"`,
-    );
+    throw new ConfigError(`${className.rawKey}: zkts serves ${PROMETHEUS_PROVIDER_CLASS} (or the default provider), not "${className.value}"`);
   }
   for (const [name, { rawKey, value }] of settings) {
     if (name === "className" || name === "httpHost" || name === "httpPort" || name === "exportJvmInfo") continue;
@@ -56,7 +54,9 @@ export function metricsProviderFrom(props: ReadonlyMap<string, string>, strip: (
       continue;
     }
     if (name === "httpsPort" || name.startsWith("ssl.")) {
-      throw new ConfigError(`${rawKey}: HTTPS for the metrics endpoint is not supported by zkts yet; refusing to start rather than serve metrics over plain HTTP`);
+      throw new ConfigError(
+        `${rawKey}: HTTPS for the metrics endpoint is not supported by zkts yet; refusing to start rather than serve metrics over plain HTTP`,
+      );
     }
     throw new ConfigError(`${rawKey}: not a setting of the Prometheus metrics provider (httpHost, httpPort, exportJvmInfo)`);
   }

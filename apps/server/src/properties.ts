@@ -1,22 +1,20 @@
+import { EnsembleConfigError, javaTrim, loadProperties } from "@zkts/config";
+import { ConfigError } from "./config-error.js";
+
 /**
- * Reads a Java properties file (zoo.cfg's format): `key=value` or `key: value`, `#` and `!`
- * comments, backslash line continuations, surrounding blanks trimmed.
+ * Reads zoo.cfg as ZooKeeper's QuorumPeerConfig does: java.util.Properties syntax (@zkts/config's
+ * loadProperties: `key=value`, `key: value` or `key value`, `#` and `!` comments, backslash
+ * continuations and escapes), then every key and value trimmed.
  */
 export function parseProperties(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!.replace(/^\s+/, "");
-    if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
-    while (line.endsWith("\\") && i + 1 < lines.length) {
-      line = line.slice(0, -1) + lines[++i]!.replace(/^\s+/, "");
-    }
-    const match = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
-    if (match === null) {
-      out.set(line.trim(), "");
-      continue;
-    }
-    out.set(match[1]!, match[2]!.trim());
+  let loaded: Map<string, string>;
+  try {
+    loaded = loadProperties(text);
+  } catch (err) {
+    if (err instanceof EnsembleConfigError) throw new ConfigError(`zoo.cfg: ${err.detail}`);
+    throw err;
   }
+  const out = new Map<string, string>();
+  for (const [key, value] of loaded) out.set(javaTrim(key), javaTrim(value));
   return out;
 }

@@ -86,9 +86,7 @@ function loadJaas(get: Get, baseDir: string, systemProperties: ReadonlyMap<strin
 function section(jaas: LoadedJaas, name: string, purpose: string): readonly JaasEntry[] | undefined {
   const entries = jaas.config.get(name);
   if (entries?.some(isKerberosModule)) {
-    throw new ConfigError(
-      `JAAS section "${name}" (${purpose}) in ${jaas.path} uses Kerberos (Krb5LoginModule): zkts serves SASL DIGEST-MD5 only, not GSSAPI`,
-    );
+    throw new ConfigError(`JAAS section "${name}" (${purpose}) in ${jaas.path} uses Kerberos (Krb5LoginModule): zkts serves SASL DIGEST-MD5 only, not GSSAPI`);
   }
   return entries;
 }
@@ -100,7 +98,8 @@ function clientSaslFrom(props: ReadonlyMap<string, string>, get: Get, strip: (ke
   if (entries === undefined) {
     // ZooKeeper serves clients without SASL when the default section is missing; a section
     // named on purpose that is not there stops it (and zkts, whose JAAS file may be missing).
-    if (named) throw new ConfigError(`sasl.serverconfig: no JAAS section "${sectionName}" ${jaas === null ? "(no JAAS file is configured)" : `in ${jaas.path}`}`);
+    if (named)
+      throw new ConfigError(`sasl.serverconfig: no JAAS section "${sectionName}" ${jaas === null ? "(no JAAS file is configured)" : `in ${jaas.path}`}`);
     return null;
   }
   const superUsers = [...props]

@@ -61,9 +61,7 @@ export function refuseUnservedSecurityKeys(props: ReadonlyMap<string, string>, s
     if (rule === undefined) continue;
     if (rule.harmlessWhenFalse && value.toLowerCase() === "false") continue;
     if (rule.advice !== undefined) throw new ConfigError(`${rawKey}: ${rule.advice}`);
-    throw new ConfigError(
-      `${rawKey}: ${rule.feature} is not supported by zkts yet; refusing to start rather than serve without it`,
-    );
+    throw new ConfigError(`${rawKey}: ${rule.feature} is not supported by zkts yet; refusing to start rather than serve without it`);
   }
 }
 

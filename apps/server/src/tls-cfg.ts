@@ -17,17 +17,34 @@ export const X509_PROVIDER_CLASS = "org.apache.zookeeper.server.auth.X509Authent
 
 /** Keys of one TLS group (after `ssl.` or `ssl.quorum.`) that zkts reads. */
 const GROUP_KEYS = [
-  "keyStore.location", "keyStore.password", "keyStore.passwordPath", "keyStore.type",
-  "trustStore.location", "trustStore.password", "trustStore.passwordPath", "trustStore.type",
-  "clientAuth", "protocol", "enabledProtocols", "ciphersuites", "hostnameVerification",
+  "keyStore.location",
+  "keyStore.password",
+  "keyStore.passwordPath",
+  "keyStore.type",
+  "trustStore.location",
+  "trustStore.password",
+  "trustStore.passwordPath",
+  "trustStore.type",
+  "clientAuth",
+  "protocol",
+  "enabledProtocols",
+  "ciphersuites",
+  "hostnameVerification",
   "handshakeDetectionTimeoutMillis",
 ];
 
 /** Every zoo.cfg key this file reads, so none of them is reported as ignored. */
 export const TLS_KEYS: ReadonlySet<string> = new Set([
-  "secureClientPort", "secureClientPortAddress", "client.portUnification", "client.certReload",
-  "sslQuorum", "portUnification", "sslQuorumReloadCertFiles", "X509AuthenticationProvider.superUser",
-  "ssl.authProvider", "ssl.quorum.authProvider",
+  "secureClientPort",
+  "secureClientPortAddress",
+  "client.portUnification",
+  "client.certReload",
+  "sslQuorum",
+  "portUnification",
+  "sslQuorumReloadCertFiles",
+  "X509AuthenticationProvider.superUser",
+  "ssl.authProvider",
+  "ssl.quorum.authProvider",
   ...GROUP_KEYS.map((k) => `ssl.${k}`),
   ...GROUP_KEYS.map((k) => `ssl.quorum.${k}`),
 ]);
@@ -44,7 +61,10 @@ function bool(key: string, raw: string | undefined, fallback: boolean): boolean 
 
 function list(raw: string | undefined): string[] | null {
   if (raw === undefined || raw.trim() === "") return null;
-  return raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 }
 
 function store(get: Get, name: string, baseDir: string): StoreSpec | null {

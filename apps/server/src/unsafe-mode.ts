@@ -12,7 +12,9 @@ export const UNSAFE_ENV = "ZKTS_UNSAFE";
  */
 export function admitUnsafeMode(mode: UnsafeMode, env: Readonly<Record<string, string | undefined>>, ensembleMember: boolean): string {
   if (env[UNSAFE_ENV] !== "1") {
-    throw new ConfigError(`zkts.unsafe=${mode} is a deliberately broken mode for testing the lab; refusing to start without ${UNSAFE_ENV}=1 in the environment`);
+    throw new ConfigError(
+      `zkts.unsafe=${mode} is a deliberately broken mode for testing the lab; refusing to start without ${UNSAFE_ENV}=1 in the environment`,
+    );
   }
   if (!ensembleMember) throw new ConfigError(`zkts.unsafe=${mode}: unsafe modes exist for ensemble members only (server.N lines)`);
   return `UNSAFE MODE ${mode}: this server is deliberately broken and will lose or misreport data; never run it outside the lab`;

@@ -1,7 +1,17 @@
 import { isAbsolute, resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { type LogLevel, type PrometheusSettings, type ServerConfig, type UnsafeMode, LOG_LEVELS, UNSAFE_MODES, defaultServerConfig, isLogLevel, isUnsafeMode } from "@zkts/server";
+import {
+  type LogLevel,
+  type PrometheusSettings,
+  type ServerConfig,
+  type UnsafeMode,
+  LOG_LEVELS,
+  UNSAFE_MODES,
+  defaultServerConfig,
+  isLogLevel,
+  isUnsafeMode,
+} from "@zkts/server";
 
 import { ConfigError } from "./config-error.js";
 import { refuseUnservedSecurityKeys } from "./security-keys.js";
@@ -159,7 +169,9 @@ export function configFromProperties(
     fsyncWarningThresholdMs: int("fsync.warningthresholdms", 1000),
     // ZooKeeper raises a retain count below 3 to 3.
     snapRetainCount: Math.max(3, int("autopurge.snapRetainCount", 3)),
-    purgeIntervalHours: int("autopurge.purgeInterval", 0),
+    // ZooKeeper's DatadirCleanupManager schedules no purge for an interval of 0 or less (-1 is a
+    // common way to write "off"); 0 is how ServerConfig says it.
+    purgeIntervalHours: Math.max(0, int("autopurge.purgeInterval", 0)),
     progressIntervalMs: int("zkts.progressIntervalMs", 5000),
     slowRequestThresholdMs: int("zkts.slowRequestThresholdMs", 0),
   };
@@ -169,28 +181,60 @@ export function configFromProperties(
     throw new ConfigError(`${key}: ${firstError.message} (got ${JSON.stringify((typed as Record<string, unknown>)[key])})`);
   }
   if (typed.minSessionTimeout > typed.maxSessionTimeout) {
-    throw new ConfigError(
-      `minSessionTimeout (${typed.minSessionTimeout}) must not be larger than maxSessionTimeout (${typed.maxSessionTimeout})`,
-    );
+    throw new ConfigError(`minSessionTimeout (${typed.minSessionTimeout}) must not be larger than maxSessionTimeout (${typed.maxSessionTimeout})`);
   }
-  const whitelist = (get("4lw.commands.whitelist") ?? "srvr").split(",").map((w) => w.trim()).filter((w) => w !== "");
+  const whitelist = (get("4lw.commands.whitelist") ?? "srvr")
+    .split(",")
+    .map((w) => w.trim())
+    .filter((w) => w !== "");
   const readOnlyModeEnabled = bool("readonlymode.enabled", false);
-  const words: ServerConfig["fourLetterWords"] = whitelist.includes("*")
-    ? "*"
-    : new Set([...whitelist, ...(readOnlyModeEnabled ? ["isro"] : [])]);
+  const words: ServerConfig["fourLetterWords"] = whitelist.includes("*") ? "*" : new Set([...whitelist, ...(readOnlyModeEnabled ? ["isro"] : [])]);
 
   const known = new Set([
-    "tickTime", "dataDir", "dataLogDir", "clientPort", "clientPortAddress", "maxClientCnxns",
-    "minSessionTimeout", "maxSessionTimeout", "jute.maxbuffer", "admin.serverPort", "admin.serverAddress",
-    "admin.enableServer", "maxOutstandingPerConnection", "znode.container.checkIntervalMs",
-    "znode.container.maxPerMinute", "znode.container.maxNeverUsedIntervalMs", "4lw.commands.whitelist",
-    "readonlymode.enabled", "extendedTypesEnabled", "enforceQuota", "reconfigEnabled", "skipACL",
-    "DigestAuthenticationProvider.superDigest", "DigestAuthenticationProvider.digestAlg", "serverId",
-    "snapCount", "snapSizeLimitInKb", "preAllocSize", "txnLogSizeLimitInKb", "forceSync", "fsync.warningthresholdms",
-    "autopurge.snapRetainCount", "autopurge.purgeInterval", "zkts.linearizableReads", "zkts.unsafe",
-    "zkts.logLevel", "zkts.progressIntervalMs", "zkts.slowRequestThresholdMs",
-    "zkts.clientOutgoingBytesSoft", "zkts.clientOutgoingBytesMax", "nio.sessionlessCnxnTimeout", "globalOutstandingLimit",
-    "digest.enabled", "audit.enable",
+    "tickTime",
+    "dataDir",
+    "dataLogDir",
+    "clientPort",
+    "clientPortAddress",
+    "maxClientCnxns",
+    "minSessionTimeout",
+    "maxSessionTimeout",
+    "jute.maxbuffer",
+    "admin.serverPort",
+    "admin.serverAddress",
+    "admin.enableServer",
+    "maxOutstandingPerConnection",
+    "znode.container.checkIntervalMs",
+    "znode.container.maxPerMinute",
+    "znode.container.maxNeverUsedIntervalMs",
+    "4lw.commands.whitelist",
+    "readonlymode.enabled",
+    "extendedTypesEnabled",
+    "enforceQuota",
+    "reconfigEnabled",
+    "skipACL",
+    "DigestAuthenticationProvider.superDigest",
+    "DigestAuthenticationProvider.digestAlg",
+    "serverId",
+    "snapCount",
+    "snapSizeLimitInKb",
+    "preAllocSize",
+    "txnLogSizeLimitInKb",
+    "forceSync",
+    "fsync.warningthresholdms",
+    "autopurge.snapRetainCount",
+    "autopurge.purgeInterval",
+    "zkts.linearizableReads",
+    "zkts.unsafe",
+    "zkts.logLevel",
+    "zkts.progressIntervalMs",
+    "zkts.slowRequestThresholdMs",
+    "zkts.clientOutgoingBytesSoft",
+    "zkts.clientOutgoingBytesMax",
+    "nio.sessionlessCnxnTimeout",
+    "globalOutstandingLimit",
+    "digest.enabled",
+    "audit.enable",
   ]);
   const ensembleKeys = new Set(["initLimit", "syncLimit", "peerType", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs"]);
   const ignoredKeys = [...props.keys()].filter(

@@ -129,10 +129,18 @@ print("ok", flush=True)
     const port = (taken.address() as { port: number }).port;
     const dir = mkdtempSync(join(tmpdir(), "zkts-audit-"));
     try {
-      writeFileSync(join(dir, "zoo.cfg"), `tickTime=2000\ndataDir=${dir}\nclientPort=${port}\nclientPortAddress=127.0.0.1\naudit.enable=true\nadmin.enableServer=false\n`);
-      const failure = await promisify(execFile)(process.execPath, [join(repoRoot, "apps/server/dist/main.js"), "--config", join(dir, "zoo.cfg")], { timeout: 30_000 }).catch((e) => e);
+      writeFileSync(
+        join(dir, "zoo.cfg"),
+        `tickTime=2000\ndataDir=${dir}\nclientPort=${port}\nclientPortAddress=127.0.0.1\naudit.enable=true\nadmin.enableServer=false\n`,
+      );
+      const failure = await promisify(execFile)(process.execPath, [join(repoRoot, "apps/server/dist/main.js"), "--config", join(dir, "zoo.cfg")], {
+        timeout: 30_000,
+      }).catch((e) => e);
       expect(failure.code).toBe(1);
-      const audit = (failure.stderr as string).split("\n").filter((l) => l.includes('"logger":"audit"')).map((l) => JSON.parse(l).message);
+      const audit = (failure.stderr as string)
+        .split("\n")
+        .filter((l) => l.includes('"logger":"audit"'))
+        .map((l) => JSON.parse(l).message);
       expect(audit).toEqual([`user=${userInfo().username}\toperation=serverStart\tresult=failure`]);
     } finally {
       taken.close();

@@ -39,6 +39,22 @@ describe("zoo.cfg parsing", () => {
     expect(config.fourLetterWords).toEqual(new Set(["srvr", "isro"]));
   });
 
+  it("reads autopurge.purgeInterval as ZooKeeper does: 0 or less (-1 is common) schedules no purge", () => {
+    expect(parse(`${base}autopurge.purgeInterval=-1\n`).config.purgeIntervalHours).toBe(0);
+    expect(parse(`${base}autopurge.purgeInterval=0\n`).config.purgeIntervalHours).toBe(0);
+    expect(parse(`${base}autopurge.purgeInterval=24\n`).config.purgeIntervalHours).toBe(24);
+    expect(() => parse(`${base}autopurge.purgeInterval=daily\n`)).toThrowError(/^autopurge.purgeInterval: expected an integer/);
+  });
+
+  it("reads escapes and trims keys and values as java.util.Properties and QuorumPeerConfig do", () => {
+    const props = parseProperties("key\\ one = a\\tb \nkey2=\\u0041\\\\x\t\n");
+    expect([...props]).toEqual([
+      ["key one", "a\tb"],
+      ["key2", "A\\x"],
+    ]);
+    expect(() => parseProperties("key=\\u00zz\n")).toThrowError(/^zoo.cfg: Malformed \\uxxxx encoding/);
+  });
+
   it("resolves relative directories against the working directory", () => {
     const { config } = parse("tickTime=2000\ndataDir=data\ndataLogDir=logs\nclientPort=1\n");
     expect(config.dataDir).toBe("/base/data");
@@ -46,9 +62,7 @@ describe("zoo.cfg parsing", () => {
   });
 
   it("lists Java-only keys as ignored instead of failing", () => {
-    const { ignoredKeys } = parse(
-      `${base}serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\njvm.flags=-Xmx1g\nautopurge.purgeInterval=1\n`,
-    );
+    const { ignoredKeys } = parse(`${base}serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\njvm.flags=-Xmx1g\nautopurge.purgeInterval=1\n`);
     // metricsProvider.* is served (metrics-config.test.ts).
     expect(ignoredKeys).toEqual(["serverCnxnFactory", "jvm.flags"]);
   });
@@ -60,7 +74,10 @@ describe("zoo.cfg parsing", () => {
     ["ssl.authProvider=custom", "ssl.authProvider: this TLS option"],
     ["authProvider.1=com.example.CustomAuthenticationProvider", "authProvider.1: authentication providers"],
     ["X509AuthenticationProvider.keyManager=com.example.KeyManager", "X509AuthenticationProvider.keyManager: this x509 provider option"],
-    ["quorum.auth.kerberos.servicePrincipal=zkquorum/localhost", "quorum.auth.kerberos.servicePrincipal: Kerberos (GSSAPI) between members (zkts serves DIGEST-MD5)"],
+    [
+      "quorum.auth.kerberos.servicePrincipal=zkquorum/localhost",
+      "quorum.auth.kerberos.servicePrincipal: Kerberos (GSSAPI) between members (zkts serves DIGEST-MD5)",
+    ],
     ["kerberos.removeHostFromPrincipal=true", "kerberos.removeHostFromPrincipal: Kerberos (GSSAPI)"],
     ["admin.forceHttps=true", "admin.forceHttps: HTTPS for the AdminServer"],
   ])("refuses %j, a protection it does not give, naming the key", (line, start) => {
@@ -125,8 +142,7 @@ describe("zkts-server command", () => {
     const dir = mkdtempSync(join(tmpdir(), "zkts-cfg-"));
     writeFileSync(
       join(dir, "zoo.cfg"),
-      `tickTime=2000\ndataDir=${dir}\nclientPort=0\nssl.crl=true\n` +
-        `authProvider.1=com.example.CustomAuthenticationProvider\n`,
+      `tickTime=2000\ndataDir=${dir}\nclientPort=0\nssl.crl=true\n` + `authProvider.1=com.example.CustomAuthenticationProvider\n`,
     );
     const failure = await run(process.execPath, [main, "--config", join(dir, "zoo.cfg")]).catch((e) => e);
     expect(failure.code).toBe(2);

@@ -29,10 +29,7 @@ let reference: RunningServer;
 let zkts: RunningServer;
 
 beforeAll(async () => {
-  [reference, zkts] = await Promise.all([
-    startReferenceZooKeeper({ tickTime: 500, config }),
-    startZkts({ tickTime: 500, config }),
-  ]);
+  [reference, zkts] = await Promise.all([startReferenceZooKeeper({ tickTime: 500, config }), startZkts({ tickTime: 500, config })]);
   mkdirSync(transcriptDir, { recursive: true });
 }, 120_000);
 
@@ -53,18 +50,16 @@ async function transcriptOf(server: RunningServer, index: number, name: string):
 
 describe("conformance with Apache ZooKeeper 3.8", () => {
   scenarios.forEach((scenario, index) => {
-    it(scenario.name, async () => {
-      const [expected, actual] = await Promise.all([
-        transcriptOf(reference, index, scenario.name),
-        transcriptOf(zkts, index, scenario.name),
-      ]);
-      writeFileSync(
-        join(transcriptDir, `${scenario.name}.json`),
-        JSON.stringify({ reference: expected, zkts: actual }, null, 1),
-      );
-      const differences = compareTranscripts(scenario.name, expected, actual, allowed);
-      expect(differences, `transcripts differ; see ${transcriptDir}/${scenario.name}.json`).toEqual([]);
-      expect(expected.length).toBeGreaterThan(3);
-    }, 60_000);
+    it(
+      scenario.name,
+      async () => {
+        const [expected, actual] = await Promise.all([transcriptOf(reference, index, scenario.name), transcriptOf(zkts, index, scenario.name)]);
+        writeFileSync(join(transcriptDir, `${scenario.name}.json`), JSON.stringify({ reference: expected, zkts: actual }, null, 1));
+        const differences = compareTranscripts(scenario.name, expected, actual, allowed);
+        expect(differences, `transcripts differ; see ${transcriptDir}/${scenario.name}.json`).toEqual([]);
+        expect(expected.length).toBeGreaterThan(3);
+      },
+      60_000,
+    );
   });
 });

@@ -22,7 +22,10 @@ async function mntrValue(server: RunningServer, key: string): Promise<string | u
 /** Flips the TxnDigest of the last entry of the newest log (the record's last 8 bytes) and reseals it. */
 function alterLastDigest(dataDir: string): bigint {
   const dir = join(dataDir, "version-2");
-  const log = readdirSync(dir).filter((f) => f.startsWith("log.")).sort().at(-1)!;
+  const log = readdirSync(dir)
+    .filter((f) => f.startsWith("log."))
+    .sort()
+    .at(-1)!;
   const bytes = readFileSync(join(dir, log));
   const last = scanLogFile(log, bytes).entries.at(-1)!;
   const digestAt = last.txnBytes.byteOffset - bytes.byteOffset + last.txnBytes.length - 8;

@@ -38,9 +38,7 @@ describe("a full disk", () => {
     let acknowledged = 0;
     let refusal = 0;
     for (let i = 0; i < 2000 && refusal === 0; i++) {
-      const reply = await session.request(OpCode.create, (w) =>
-        CreateRequest.write(w, { path: `/n${i}`, data: value, acl: OPEN_ACL, flags: 0 }),
-      );
+      const reply = await session.request(OpCode.create, (w) => CreateRequest.write(w, { path: `/n${i}`, data: value, acl: OPEN_ACL, flags: 0 }));
       if (reply.err === 0) acknowledged = i + 1;
       else refusal = reply.err;
     }

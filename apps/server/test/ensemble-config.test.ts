@@ -25,6 +25,20 @@ describe("server.N lines", () => {
     expect(parseMember("server.2", "h:1:2:participant")).toMatchObject({ role: "participant", clientPort: null });
   });
 
+  it("accept what ZooKeeper's QuorumServer accepts: IPv6 literals, a role in any case, no host as localhost", () => {
+    expect(parseMember("server.4", "[::1]:2888:3888:OBSERVER;[::1]:2181")).toEqual({
+      id: 4,
+      host: "0:0:0:0:0:0:0:1",
+      quorumPort: 2888,
+      electionPort: 3888,
+      role: "observer",
+      clientHost: "0:0:0:0:0:0:0:1",
+      clientPort: 2181,
+    });
+    expect(parseMember("server.5", ":2888:3888")).toMatchObject({ host: "localhost" });
+    expect(() => parseMember("server.6", "h:2888:2888")).toThrowError(/^server.6: Client and election port must be different/);
+  });
+
   it.each([
     ["server.x", "h:1:2", /server id must be a non-negative integer/],
     ["server.1", "h:1", /expected host:quorumPort:electionPort/],
@@ -82,11 +96,17 @@ describe("ensemble configuration", () => {
     const none = { clientPort: null, clientPortAddress: null };
     expect(ownClientAddress(withClients, none)).toEqual({ clientPort: 2182, clientPortAddress: "10.0.0.2", plainClientPort: true });
     expect(ownClientAddress({ ...withClients, myid: 1 }, none)).toEqual({ clientPort: 2181, clientPortAddress: "0.0.0.0", plainClientPort: true });
-    expect(ownClientAddress({ ...withClients, myid: 1 }, { clientPort: 2181, clientPortAddress: "127.0.0.1" })).toMatchObject({ clientPortAddress: "127.0.0.1" });
+    expect(ownClientAddress({ ...withClients, myid: 1 }, { clientPort: 2181, clientPortAddress: "127.0.0.1" })).toMatchObject({
+      clientPortAddress: "127.0.0.1",
+    });
     // No client address in the line: zoo.cfg's clientPort stands.
     expect(ownClientAddress({ ...withClients, myid: 3 }, { clientPort: 2190, clientPortAddress: null })).toBeNull();
-    expect(() => ownClientAddress(withClients, { clientPort: 2181, clientPortAddress: null })).toThrowError(/server.2 gives this server's client address as 10.0.0.2:2182/);
-    expect(() => ownClientAddress(withClients, { clientPort: 2182, clientPortAddress: "10.0.0.9" })).toThrowError(/but clientPort\/clientPortAddress say 10.0.0.9:2182/);
+    expect(() => ownClientAddress(withClients, { clientPort: 2181, clientPortAddress: null })).toThrowError(
+      /server.2 gives this server's client address as 10.0.0.2:2182/,
+    );
+    expect(() => ownClientAddress(withClients, { clientPort: 2182, clientPortAddress: "10.0.0.9" })).toThrowError(
+      /but clientPort\/clientPortAddress say 10.0.0.9:2182/,
+    );
   });
 
   it("zkts-server listens on its server line's client port when zoo.cfg has no clientPort", async () => {

@@ -59,7 +59,10 @@ function followedNonLeaders(ensemble: RunningEnsemble): string[] {
 
 /** Writes until one is acknowledged; returns the milliseconds since `fromMs`. */
 async function nextAcknowledgedWrite(ensemble: RunningEnsemble, fromMs: number): Promise<number> {
-  const hosts = ensemble.members.filter((m) => m.server.pid !== null).map((m) => m.server.connectString).join(",");
+  const hosts = ensemble.members
+    .filter((m) => m.server.pid !== null)
+    .map((m) => m.server.connectString)
+    .join(",");
   const client = await connect(hosts, { sessionTimeoutMs: 10_000, connectTimeoutMs: 1000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 100 });
   try {
     for (;;) {

@@ -53,14 +53,10 @@ describe("a zkts ensemble under write load", () => {
     const leader = await ensemble.waitForLeader();
     const follower = ensemble.members.find((m) => m !== leader)!;
     // Each connection may have 1000 requests in flight; together they exceed the leader's bound.
-    const clients = await Promise.all(
-      [follower, leader].map((m) => connect(m.server.connectString, { sessionTimeoutMs: 6000, maxOutstandingRequests: 2000 })),
-    );
+    const clients = await Promise.all([follower, leader].map((m) => connect(m.server.connectString, { sessionTimeoutMs: 6000, maxOutstandingRequests: 2000 })));
     try {
       const startedAt = performance.now();
-      const results = await Promise.allSettled(
-        clients.flatMap((zk, c) => Array.from({ length: 1500 }, (_, i) => zk.create(`/burst-${c}-${i}`, "b"))),
-      );
+      const results = await Promise.allSettled(clients.flatMap((zk, c) => Array.from({ length: 1500 }, (_, i) => zk.create(`/burst-${c}-${i}`, "b"))));
       const failed = results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason));
       console.log(`ensemble: ${results.length} concurrent creates through a follower and the leader in ${(performance.now() - startedAt).toFixed(0)} ms`);
       expect(failed.slice(0, 3)).toEqual([]);

@@ -88,7 +88,9 @@ zk.stop()
         await zk?.close().catch(() => undefined);
       }
     }
-    console.log(`ensemble of 5+1: first write through the observer ${firstWriteMs?.toFixed(0)} ms after SIGKILL of leader ${leader.id} and voter ${otherVoter.id}`);
+    console.log(
+      `ensemble of 5+1: first write through the observer ${firstWriteMs?.toFixed(0)} ms after SIGKILL of leader ${leader.id} and voter ${otherVoter.id}`,
+    );
     expect(firstWriteMs).not.toBeNull();
     const newLeader = await ensemble.waitForLeader();
     expect([leader.id, otherVoter.id, observer.id]).not.toContain(newLeader.id);

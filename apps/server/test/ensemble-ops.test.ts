@@ -51,7 +51,12 @@ async function admin(run: Running, member: EnsembleMember, command: string): Pro
 }
 
 function mntr(text: string): Map<string, string> {
-  return new Map(text.trim().split("\n").map((line) => line.split("\t") as [string, string]));
+  return new Map(
+    text
+      .trim()
+      .split("\n")
+      .map((line) => line.split("\t") as [string, string]),
+  );
 }
 
 /** "Label:" of every srvr line, and the Mode line whole: what tools parse. */
@@ -90,7 +95,20 @@ interface Observed {
   adminKeys: Map<string, Set<string>>;
 }
 
-const ADMIN_COMMANDS = ["leader", "voting_view", "configuration", "server_stats", "stats", "connections", "dump", "is_read_only", "ruok", "monitor", "zabstate", "dirs"];
+const ADMIN_COMMANDS = [
+  "leader",
+  "voting_view",
+  "configuration",
+  "server_stats",
+  "stats",
+  "connections",
+  "dump",
+  "is_read_only",
+  "ruok",
+  "monitor",
+  "zabstate",
+  "dirs",
+];
 
 /** Role name → what each report looks like on a member in that role. */
 async function observe(run: Running): Promise<Observed> {
@@ -306,8 +324,14 @@ describe("a zkts ensemble's operator figures", () => {
   it("autopurge keeps snapRetainCount snapshots and the logs they need on a restarted member", async () => {
     const member = followers[1]!;
     const dir = join(member.server.dataDir, "version-2");
-    const snapshots = () => readdirSync(dir).filter((f) => /^snapshot\.[0-9a-f]+$/.test(f)).sort(byZxid);
-    const logs = () => readdirSync(dir).filter((f) => /^log\.[0-9a-f]+$/.test(f)).sort(byZxid);
+    const snapshots = () =>
+      readdirSync(dir)
+        .filter((f) => /^snapshot\.[0-9a-f]+$/.test(f))
+        .sort(byZxid);
+    const logs = () =>
+      readdirSync(dir)
+        .filter((f) => /^log\.[0-9a-f]+$/.test(f))
+        .sort(byZxid);
     // snapCount=10: the writes above left many snapshots, and nothing purged them since start.
     const before = snapshots();
     const logsBefore = logs();

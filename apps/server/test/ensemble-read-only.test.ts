@@ -6,14 +6,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ZkClient, ZkError, connect } from "@zkts/client";
 import { Framer, JuteWriter, readConnectResponse, writeConnectRequest } from "@zkts/jute";
-import {
-  type EnsembleOptions,
-  type RunningEnsemble,
-  fourLetterWord,
-  runKazoo,
-  startReferenceEnsemble,
-  startZktsEnsemble,
-} from "@zkts/testkit";
+import { type EnsembleOptions, type RunningEnsemble, fourLetterWord, runKazoo, startReferenceEnsemble, startZktsEnsemble } from "@zkts/testkit";
 import { describe, expect, it } from "vitest";
 
 /**
@@ -160,7 +153,11 @@ async function observe(kind: Kind): Promise<Record<string, unknown>> {
 
     for (const m of others) await m.server.kill();
     const word = (w: string) => fourLetterWord("127.0.0.1", port, w).catch((err: Error) => err.message);
-    const isro = await waitFor(() => word("isro"), (a) => a === "ro", 20_000);
+    const isro = await waitFor(
+      () => word("isro"),
+      (a) => a === "ro",
+      20_000,
+    );
     kazoo = runKazoo(kazooScript(survivor!.server.connectString, roDone, stop), { timeoutMs: 80_000 });
 
     const ro = await connect(ensemble.connectString, { readOnlyAllowed: true, sessionTimeoutMs: 4000 });
@@ -201,10 +198,18 @@ async function observe(kind: Kind): Promise<Record<string, unknown>> {
     };
 
     // Until kazoo has seen the read-only server, the others stay down.
-    await waitFor(async () => existsSync(roDone), (done) => done, 30_000);
+    await waitFor(
+      async () => existsSync(roDone),
+      (done) => done,
+      30_000,
+    );
     await Promise.all(others.map((m) => m.server.restart()));
     await ensemble.waitForLeader();
-    await waitFor(async () => ro.state, (s) => s === "connected", 30_000);
+    await waitFor(
+      async () => ro.state,
+      (s) => s === "connected",
+      30_000,
+    );
     const zktsClientAfter = {
       state: ro.state,
       newSession: ro.sessionId !== roSession,
@@ -232,44 +237,48 @@ async function observe(kind: Kind): Promise<Record<string, unknown>> {
 }
 
 describe("read-only mode of an ensemble member cut off from its quorum", () => {
-  it.each(["reference", "zkts"] as const)("%s: the survivor serves read-only clients, then hands them back to the ensemble", async (kind) => {
-    const seen = await observe(kind);
-    observed.set(kind, seen);
-    expect(seen).toEqual({
-      words: { isro: "ro", srvrMode: "read-only", mntrState: "read-only" },
-      handshakes: {
-        notReadOnlyClient: "closed",
-        globalSession: "closed",
-        unknownSession: { valid: false, readOnly: true },
-        newSession: { valid: true, readOnly: true },
-      },
-      readOnlySessions: { resumed: { valid: true, readOnly: true }, expired: { valid: false, readOnly: true } },
-      zktsClient: {
-        state: "connectedReadOnly",
-        sessionServer: 1,
-        data: "before",
-        children: ["child"],
-        create: "NOTREADONLY",
-        setData: "NOTREADONLY",
-        delete: "NOTREADONLY",
-        sync: "NOTREADONLY",
-        multi: "NOTREADONLY",
-      },
-      zktsClientAfter: { state: "connected", newSession: true, expiredEvents: 0, create: "ok" },
-      kazoo: [
-        "STATE CONNECTED_RO",
-        "SESSION_SERVER 1",
-        "READ before ['child']",
-        "WRITE create NotReadOnlyCallError",
-        "WRITE set NotReadOnlyCallError",
-        "WRITE delete NotReadOnlyCallError",
-        "WRITE sync NotReadOnlyCallError",
-        // kazoo offers the read-only session to the read-write server, which has never heard of it.
-        "AFTER CONNECTED new-session saw-lost",
-      ],
-      isroAfter: "rw",
-    });
-  }, 120_000);
+  it.each(["reference", "zkts"] as const)(
+    "%s: the survivor serves read-only clients, then hands them back to the ensemble",
+    async (kind) => {
+      const seen = await observe(kind);
+      observed.set(kind, seen);
+      expect(seen).toEqual({
+        words: { isro: "ro", srvrMode: "read-only", mntrState: "read-only" },
+        handshakes: {
+          notReadOnlyClient: "closed",
+          globalSession: "closed",
+          unknownSession: { valid: false, readOnly: true },
+          newSession: { valid: true, readOnly: true },
+        },
+        readOnlySessions: { resumed: { valid: true, readOnly: true }, expired: { valid: false, readOnly: true } },
+        zktsClient: {
+          state: "connectedReadOnly",
+          sessionServer: 1,
+          data: "before",
+          children: ["child"],
+          create: "NOTREADONLY",
+          setData: "NOTREADONLY",
+          delete: "NOTREADONLY",
+          sync: "NOTREADONLY",
+          multi: "NOTREADONLY",
+        },
+        zktsClientAfter: { state: "connected", newSession: true, expiredEvents: 0, create: "ok" },
+        kazoo: [
+          "STATE CONNECTED_RO",
+          "SESSION_SERVER 1",
+          "READ before ['child']",
+          "WRITE create NotReadOnlyCallError",
+          "WRITE set NotReadOnlyCallError",
+          "WRITE delete NotReadOnlyCallError",
+          "WRITE sync NotReadOnlyCallError",
+          // kazoo offers the read-only session to the read-write server, which has never heard of it.
+          "AFTER CONNECTED new-session saw-lost",
+        ],
+        isroAfter: "rw",
+      });
+    },
+    120_000,
+  );
 
   it("zkts was seen to answer as ZooKeeper 3.8 did", () => {
     expect(observed.get("zkts")).toBeDefined();

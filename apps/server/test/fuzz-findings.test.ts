@@ -22,7 +22,9 @@ function portsOf(member: EnsembleMember): { quorum: number; election: number } {
 
 /** How many times a member has logged a quorum role change since it started. */
 function roleChanges(member: EnsembleMember): number {
-  return readFileSync(member.server.logPath, "utf8").split("\n").filter((l) => l.includes('"quorum role"')).length;
+  return readFileSync(member.server.logPath, "utf8")
+    .split("\n")
+    .filter((l) => l.includes('"quorum role"')).length;
 }
 
 /** Connects, writes, lingers so the member reads it all, and closes. */
@@ -40,7 +42,12 @@ function strangerSends(port: number, bytes: Buffer, lingerMs = 300): Promise<voi
 
 function followerInfo(sid: bigint, acceptedEpoch: bigint): Buffer {
   const info = new Bytes().long(sid).int(LEARNER_PROTOCOL).long(0n).build();
-  return new Bytes().int(FOLLOWERINFO).long(acceptedEpoch << 32n).str(info).int(-1).build();
+  return new Bytes()
+    .int(FOLLOWERINFO)
+    .long(acceptedEpoch << 32n)
+    .str(info)
+    .int(-1)
+    .build();
 }
 
 function electionIntroAndConfig(sid: bigint, config: string): Buffer {

@@ -35,51 +35,55 @@ describe("fuzzing a standalone server's client port", () => {
     await server?.cleanup();
   });
 
-  it(`takes ${INPUTS_MIN}+ hostile inputs: stays up, bounded, and nobody else notices`, async () => {
-    const seed = fuzzSeed();
-    const seconds = fuzzSeconds(30);
-    console.log(`fuzz-standalone: seed ${seed} (replay with FUZZ_SEED=${seed}), ${seconds} s`);
-    const pid = server.pid!;
-    const treeBefore = await dumpTree(admin, [FUZZ_ROOT, STEADY_PATH]);
-    const steady = new SteadySession(await namespace.connect(server.connectString));
-    steady.start();
-    const rssBefore = rssMiB(pid);
-    const packetsBefore = await mntrValue(server.host, server.port, "zk_packets_received");
+  it(
+    `takes ${INPUTS_MIN}+ hostile inputs: stays up, bounded, and nobody else notices`,
+    async () => {
+      const seed = fuzzSeed();
+      const seconds = fuzzSeconds(30);
+      console.log(`fuzz-standalone: seed ${seed} (replay with FUZZ_SEED=${seed}), ${seconds} s`);
+      const pid = server.pid!;
+      const treeBefore = await dumpTree(admin, [FUZZ_ROOT, STEADY_PATH]);
+      const steady = new SteadySession(await namespace.connect(server.connectString));
+      steady.start();
+      const rssBefore = rssMiB(pid);
+      const packetsBefore = await mntrValue(server.host, server.port, "zk_packets_received");
 
-    // The planned seconds, then more rounds (a loaded machine is slower) until the server has
-    // taken the inputs this tier promises, within a hard bound.
-    const startedMs = performance.now();
-    const random = new FuzzRandom(seed);
-    const corpus = loadGoldenCorpus();
-    const hardDeadlineMs = startedMs + seconds * 4000;
-    const stats: FuzzStats = emptyStats();
-    for (let roundEndMs = startedMs + seconds * 1000; ; roundEndMs = Math.min(hardDeadlineMs, performance.now() + 10_000)) {
-      const round = await fuzzClientPort({ host: server.host, port: server.port, random, corpus, workers: 12, deadlineMs: roundEndMs });
-      addStats(stats, round);
-      const taken = (await mntrValue(server.host, server.port, "zk_packets_received")) - packetsBefore;
-      if (taken >= INPUTS_MIN * Math.min(1, seconds / 30) || performance.now() >= hardDeadlineMs) break;
-    }
-    const elapsedS = (performance.now() - startedMs) / 1000;
+      // The planned seconds, then more rounds (a loaded machine is slower) until the server has
+      // taken the inputs this tier promises, within a hard bound.
+      const startedMs = performance.now();
+      const random = new FuzzRandom(seed);
+      const corpus = loadGoldenCorpus();
+      const hardDeadlineMs = startedMs + seconds * 4000;
+      const stats: FuzzStats = emptyStats();
+      for (let roundEndMs = startedMs + seconds * 1000; ; roundEndMs = Math.min(hardDeadlineMs, performance.now() + 10_000)) {
+        const round = await fuzzClientPort({ host: server.host, port: server.port, random, corpus, workers: 12, deadlineMs: roundEndMs });
+        addStats(stats, round);
+        const taken = (await mntrValue(server.host, server.port, "zk_packets_received")) - packetsBefore;
+        if (taken >= INPUTS_MIN * Math.min(1, seconds / 30) || performance.now() >= hardDeadlineMs) break;
+      }
+      const elapsedS = (performance.now() - startedMs) / 1000;
 
-    const steadyReport = await steady.stop();
-    const rssAfter = rssMiB(pid);
-    const packets = (await mntrValue(server.host, server.port, "zk_packets_received")) - packetsBefore;
-    console.log(
-      `fuzz-standalone: ${packets} inputs taken by the server in ${elapsedS.toFixed(1)} s (${Math.round(packets / elapsedS)}/s; ` +
-        `${stats.inputs} frames sent), ${stats.connections} connections, ${stats.stalled} stalled, ` +
-        `${stats.refused} refused, ${(stats.bytesSent / 1e6).toFixed(1)} MB sent; RSS ${rssBefore} -> ${rssAfter} MiB; ` +
-        `steady session: ${steadyReport.writes} writes, ${steadyReport.reads} reads`,
-    );
+      const steadyReport = await steady.stop();
+      const rssAfter = rssMiB(pid);
+      const packets = (await mntrValue(server.host, server.port, "zk_packets_received")) - packetsBefore;
+      console.log(
+        `fuzz-standalone: ${packets} inputs taken by the server in ${elapsedS.toFixed(1)} s (${Math.round(packets / elapsedS)}/s; ` +
+          `${stats.inputs} frames sent), ${stats.connections} connections, ${stats.stalled} stalled, ` +
+          `${stats.refused} refused, ${(stats.bytesSent / 1e6).toFixed(1)} MB sent; RSS ${rssBefore} -> ${rssAfter} MiB; ` +
+          `steady session: ${steadyReport.writes} writes, ${steadyReport.reads} reads`,
+      );
 
-    expect(isAlive(pid)).toBe(true);
-    // Inputs the server read and handled, by its own count (frames after one that closes the
-    // connection are sent but never read).
-    expect(packets).toBeGreaterThanOrEqual(INPUTS_MIN * Math.min(1, seconds / 30));
-    expect(stats.stalled).toBe(0);
-    expect(steadyReport.failures).toEqual([]);
-    expect(steadyReport.sessionEvents).toEqual([]);
-    expect(steadyReport.writes).toBeGreaterThan(0);
-    expect(rssAfter - rssBefore).toBeLessThan(RSS_GROWTH_MIB_MAX);
-    expect(await dumpTree(admin, [FUZZ_ROOT, STEADY_PATH])).toEqual(treeBefore);
-  }, (fuzzSeconds(30) + 240) * 1000);
+      expect(isAlive(pid)).toBe(true);
+      // Inputs the server read and handled, by its own count (frames after one that closes the
+      // connection are sent but never read).
+      expect(packets).toBeGreaterThanOrEqual(INPUTS_MIN * Math.min(1, seconds / 30));
+      expect(stats.stalled).toBe(0);
+      expect(steadyReport.failures).toEqual([]);
+      expect(steadyReport.sessionEvents).toEqual([]);
+      expect(steadyReport.writes).toBeGreaterThan(0);
+      expect(rssAfter - rssBefore).toBeLessThan(RSS_GROWTH_MIB_MAX);
+      expect(await dumpTree(admin, [FUZZ_ROOT, STEADY_PATH])).toEqual(treeBefore);
+    },
+    (fuzzSeconds(30) + 240) * 1000,
+  );
 });

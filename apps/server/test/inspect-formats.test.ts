@@ -41,7 +41,12 @@ describe.each(["reference", "zkts"] as const)("inspection of files written by %s
   }, 120_000);
 
   it("prints a snapshot as JSON with data as text or base64, ACLs, sessions and the digest", async () => {
-    type Doc = { nodes: { path: string; data: unknown; acl: unknown[]; stat: { ephemeralOwner: string } }[]; nodeCount: number; sessions: unknown[]; digest?: unknown };
+    type Doc = {
+      nodes: { path: string; data: unknown; acl: unknown[]; stat: { ephemeralOwner: string } }[];
+      nodeCount: number;
+      sessions: unknown[];
+      digest?: unknown;
+    };
     const docs: Doc[] = [];
     for (const file of versionFiles(server.dataDir, "snapshot.").reverse()) {
       const result = await zktsServer(["snapshot", "--json", file]);
@@ -62,7 +67,9 @@ describe.each(["reference", "zkts"] as const)("inspection of files written by %s
     expect(newestWith("/n3").node.acl).toEqual([{ perms: 31, scheme: "world", id: "anyone" }]);
     expect(newestWith("/bin").node.data).toEqual({ base64: Buffer.from([0, 1, 127, 128, 255]).toString("base64") });
     expect(newestWith("/empty", (n) => JSON.stringify(n.data) !== JSON.stringify({ text: "" }) && n.data !== null).node.data).toEqual({ text: "two" });
-    expect(newestWith("/a", (n) => (n.acl[0] as { scheme: string }).scheme === "digest").node.acl).toEqual([{ perms: 31, scheme: "digest", id: expect.stringMatching(/^u:/) }]);
+    expect(newestWith("/a", (n) => (n.acl[0] as { scheme: string }).scheme === "digest").node.acl).toEqual([
+      { perms: 31, scheme: "digest", id: expect.stringMatching(/^u:/) },
+    ]);
     // A snapshot taken while the session that owns /a/eph was open lists that session.
     const withEphemeral = newestWith("/a/eph");
     expect(withEphemeral.doc.sessions).toContainEqual({ id: withEphemeral.node.stat.ephemeralOwner, timeoutMs: expect.any(Number), ephemeralCount: 1 });
@@ -97,7 +104,12 @@ describe.each(["reference", "zkts"] as const)("inspection of files written by %s
     for (const file of versionFiles(server.dataDir, "log.")) {
       const result = await zktsServer(["txnlog", "--json", file]);
       expect(result.code, result.stderr).toBe(0);
-      out.push(...result.stdout.trim().split("\n").map((line) => JSON.parse(line)));
+      out.push(
+        ...result.stdout
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line)),
+      );
     }
     const txns = out.filter((o) => "txn" in o) as { type: string; txn: Record<string, unknown>; zxid: string }[];
     const setA = txns.find((t) => t.type === "setData" && t.txn.path === "/a")!;

@@ -23,7 +23,12 @@ async function runServer(extra: Record<string, string>, env: Record<string, stri
   const dir = mkdtempSync(join(tmpdir(), "zkts-logging-"));
   const cfg = join(dir, "zoo.cfg");
   const keys = { tickTime: "2000", dataDir: join(dir, "data"), clientPort: String(await freePort()), "admin.enableServer": "false", ...extra };
-  writeFileSync(cfg, Object.entries(keys).map(([k, v]) => `${k}=${v}\n`).join(""));
+  writeFileSync(
+    cfg,
+    Object.entries(keys)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(""),
+  );
   const child = spawn(process.execPath, [MAIN, "--config", cfg], { env: { ...process.env, ZKTS_LOG_LEVEL: "", ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   const code = await new Promise<number | null>((resolve) => {
@@ -62,7 +67,8 @@ describe("log level", () => {
 
   it("the zoo.cfg keys are documented in README.md's Configuration table", () => {
     const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-    for (const key of ["zkts.logLevel", "zkts.slowRequestThresholdMs", "zkts.progressIntervalMs"]) expect(readme).toMatch(new RegExp(`\\|\\s*\`${key.replace(".", "\\.")}\``));
+    for (const key of ["zkts.logLevel", "zkts.slowRequestThresholdMs", "zkts.progressIntervalMs"])
+      expect(readme).toMatch(new RegExp(`\\|\\s*\`${key.replace(".", "\\.")}\``));
   });
 });
 
@@ -70,7 +76,9 @@ describe("slow-request log", () => {
   async function pipelineCreates(port: number, count: number): Promise<void> {
     const session = await RawSession.connect(port);
     const replies = await Promise.all(
-      Array.from({ length: count }, (_, i) => session.request(OpCode.create, (w) => CreateRequest.write(w, { path: `/slow${i}`, data: Buffer.alloc(512), acl: OPEN_ACL, flags: 0 }))),
+      Array.from({ length: count }, (_, i) =>
+        session.request(OpCode.create, (w) => CreateRequest.write(w, { path: `/slow${i}`, data: Buffer.alloc(512), acl: OPEN_ACL, flags: 0 })),
+      ),
     );
     expect(replies.every((r) => r.err === 0)).toBe(true);
     session.drop();
@@ -87,7 +95,14 @@ describe("slow-request log", () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(slow.length).toBeGreaterThan(0);
     for (const line of slow) {
-      expect(line).toMatchObject({ level: "warn", op: "create", path: expect.stringMatching(/^\/slow\d+$/), thresholdMs: 5, sessionId: expect.stringMatching(/^0x[0-9a-f]+$/), err: 0 });
+      expect(line).toMatchObject({
+        level: "warn",
+        op: "create",
+        path: expect.stringMatching(/^\/slow\d+$/),
+        thresholdMs: 5,
+        sessionId: expect.stringMatching(/^0x[0-9a-f]+$/),
+        err: 0,
+      });
       expect(line.latencyMs as number).toBeGreaterThanOrEqual(5);
     }
     await on.cleanup();
@@ -98,4 +113,3 @@ describe("slow-request log", () => {
     await off.cleanup();
   }, 60_000);
 });
-

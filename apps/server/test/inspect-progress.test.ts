@@ -28,7 +28,16 @@ function logBytes(): Buffer {
     const zxid = SNAPSHOT_ZXID + 1n + BigInt(i);
     const txn = encodeTxnBytes({
       header: { clientId: 0n, cxid: i, zxid, time: 0n, type: OpCode.create },
-      body: { type: OpCode.create, txn: { path: `/l${i}`, data: Buffer.from("logged"), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], ephemeral: false, parentCVersion: SNAPSHOT_NODES + i + 1 } as CreateTxn },
+      body: {
+        type: OpCode.create,
+        txn: {
+          path: `/l${i}`,
+          data: Buffer.from("logged"),
+          acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
+          ephemeral: false,
+          parentCVersion: SNAPSHOT_NODES + i + 1,
+        } as CreateTxn,
+      },
       digest: null,
     });
     const framed = Buffer.alloc(txn.length + 13);
@@ -89,7 +98,7 @@ describe("progress of recovery and snapshot writing", () => {
     expect(inProgress).toHaveProperty("mbPerSec");
     const replayDone = lines.find((l) => l.message === "replaying the transaction log: done")!;
     expect(replayDone).toMatchObject({ txns: LOGGED_CREATES, txnsTotal: LOGGED_CREATES });
-    expect(replayDone.mb as number).toBeGreaterThan(LOGGED_CREATES * 60 / 1024 / 1024);
+    expect(replayDone.mb as number).toBeGreaterThan((LOGGED_CREATES * 60) / 1024 / 1024);
     expect(lines.find((l) => l.message === "recovered the data tree")).toMatchObject({ znodes: expect.any(Number), txnsReplayed: LOGGED_CREATES });
     // Progress lines during the snapshot zkts writes at start; its total is the whole tree.
     const writing = lines.filter((l) => l.message === "writing snapshot: in progress");

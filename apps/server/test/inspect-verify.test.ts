@@ -9,7 +9,7 @@ import { versionFiles, writeHistory, zktsServer } from "./inspect/support.js";
 /** Offsets of a log's entries, found by walking their length fields from the 16-byte header. */
 function entryOffsets(bytes: Buffer): number[] {
   const offsets: number[] = [];
-  for (let at = 16; at + 12 <= bytes.length; ) {
+  for (let at = 16; at + 12 <= bytes.length;) {
     const length = bytes.readInt32BE(at + 8);
     if (length === 0) break;
     offsets.push(at);
@@ -87,7 +87,10 @@ describe.each(["reference", "zkts"] as const)("verify on damaged files written b
     writeFileSync(snapshot, bytes);
     const result = await zktsServer(["verify", "--json", dir]);
     expect(result.code).toBe(1);
-    const verdicts = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as { file: string; ok: boolean; damage: string | null });
+    const verdicts = result.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { file: string; ok: boolean; damage: string | null });
     const bad = verdicts.filter((v) => !v.ok);
     expect(bad.map((v) => v.file)).toEqual([snapshot]);
     expect(bad[0]!.damage).toMatch(new RegExp(`^${snapshot}: snapshot seal \\d+ does not match the Adler-32 \\d+ of the bytes before it at byte offset \\d+$`));
@@ -95,12 +98,20 @@ describe.each(["reference", "zkts"] as const)("verify on damaged files written b
 
   it("checks a snapshot's digest against its znodes: ZooKeeper's match, an added znode under a valid seal does not", async () => {
     const intact = await zktsServer(["verify", "--json", dir]);
-    const digests = intact.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { digest?: string | null }).digest).filter((d) => d !== undefined);
+    const digests = intact.stdout
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { digest?: string | null }).digest)
+      .filter((d) => d !== undefined);
     expect(digests).not.toContain("mismatch");
     if (kind === "reference") expect(digests).toContain("matches");
     // Rewrite a snapshot whose digest matched with one znode more, sealed afresh around the
     // old digest: only the digest can tell.
-    const matched = intact.stdout.trim().split("\n").map((l) => JSON.parse(l) as { file: string; digest?: string }).find((v) => v.digest === "matches");
+    const matched = intact.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { file: string; digest?: string })
+      .find((v) => v.digest === "matches");
     if (matched === undefined) {
       // zkts's snapshots may carry no digest; ZooKeeper's always give one to check here.
       expect(kind).toBe("zkts");
@@ -113,10 +124,15 @@ describe.each(["reference", "zkts"] as const)("verify on damaged files written b
     const a = snapshot.nodes.find((n) => n.path === "/a");
     expect(a).toBeDefined();
     const nodes = [...snapshot.nodes, { ...a!, path: "/tampered", data: Buffer.from("tampered") }];
-    await writeSnapshot({ sessions: snapshot.sessions, acls: snapshot.acls, nodes, digest: snapshot.digest }, { dataDir: dir, zxid: snapshot.zxid, fsync: false });
+    await writeSnapshot(
+      { sessions: snapshot.sessions, acls: snapshot.acls, nodes, digest: snapshot.digest },
+      { dataDir: dir, zxid: snapshot.zxid, fsync: false },
+    );
     const result = await zktsServer(["verify", dir]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`DAMAGED  ${file}: the znodes' digest.* does not match the digest -?\\d+ stored for zxid 0x${snapshot.digest!.zxid.toString(16)}`));
+    expect(result.stdout).toMatch(
+      new RegExp(`DAMAGED  ${file}: the znodes' digest.* does not match the digest -?\\d+ stored for zxid 0x${snapshot.digest!.zxid.toString(16)}`),
+    );
   });
 
   it("an intact copy passes, and a snapshot cut short is damage", async () => {

@@ -52,9 +52,7 @@ os._exit(0)
 
 async function moveAndCompare(first: "reference" | "zkts", second: "reference" | "zkts") {
   const start = (kind: "reference" | "zkts", dataDir?: string) =>
-    kind === "reference"
-      ? startReferenceZooKeeper({ config, ...(dataDir ? { dataDir } : {}) })
-      : startZkts({ config, ...(dataDir ? { dataDir } : {}) });
+    kind === "reference" ? startReferenceZooKeeper({ config, ...(dataDir ? { dataDir } : {}) }) : startZkts({ config, ...(dataDir ? { dataDir } : {}) });
   const writer = await start(first);
   running.push(writer);
   const result = await runKazoo(WORKLOAD(writer.connectString));

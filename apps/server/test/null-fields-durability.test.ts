@@ -30,11 +30,15 @@ const creatorAll = [{ perms: 31, id: { scheme: "auth", id: null } }];
 
 async function write(r: Recorder, round: number): Promise<void> {
   await r.open("W");
-  await r.session("W").request(OpCode.auth, (w) => {
-    w.writeInt(0);
-    w.writeUstring("digest");
-    w.writeBuffer(Buffer.from("alice:secret"));
-  }, -4);
+  await r.session("W").request(
+    OpCode.auth,
+    (w) => {
+      w.writeInt(0);
+      w.writeUstring("digest");
+      w.writeBuffer(Buffer.from("alice:secret"));
+    },
+    -4,
+  );
   const base = `${root}${round}`;
   await r.send("W", OpCode.create, (w) => CreateRequest.write(w, { path: base, data: null, acl: creatorAll, flags: 0 }));
   await r.send("W", OpCode.create, (w) => CreateRequest.write(w, { path: `${base}/set`, data: Buffer.from("x"), acl: creatorAll, flags: 0 }));
@@ -50,11 +54,15 @@ async function write(r: Recorder, round: number): Promise<void> {
 
 async function readBack(r: Recorder, rounds: number): Promise<void> {
   await r.open("R");
-  await r.session("R").request(OpCode.auth, (w) => {
-    w.writeInt(0);
-    w.writeUstring("digest");
-    w.writeBuffer(Buffer.from("alice:secret"));
-  }, -4);
+  await r.session("R").request(
+    OpCode.auth,
+    (w) => {
+      w.writeInt(0);
+      w.writeUstring("digest");
+      w.writeBuffer(Buffer.from("alice:secret"));
+    },
+    -4,
+  );
   for (let round = 1; round <= rounds; round++) {
     for (const path of [`${root}${round}`, `${root}${round}/set`, `${root}${round}/multi`]) {
       await r.getData("R", path);

@@ -158,7 +158,13 @@ describe("standalone server with the Prometheus provider", () => {
     for (const [name, type] of Object.entries(EVERY_SERVER)) expect(families.get(name)?.type, name).toBe(type);
     for (const name of LEADER_ONLY) expect(families.has(name), name).toBe(false);
     // prom-client's default metrics: the process_* names are the ones Prometheus's Java client exports too.
-    for (const name of ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds", "nodejs_heap_size_used_bytes"]) {
+    for (const name of [
+      "process_cpu_seconds_total",
+      "process_resident_memory_bytes",
+      "process_open_fds",
+      "process_start_time_seconds",
+      "nodejs_heap_size_used_bytes",
+    ]) {
       expect(families.has(name), name).toBe(true);
     }
     // The descriptor count is this process's, as Linux's /proc says, not the connection count

@@ -82,10 +82,7 @@ print("done")
 
 describe("real clients against zkts", () => {
   it("kazoo: create, get with a watch, set, children, errors, transaction, recursive delete", async () => {
-    const [onZkts, onReference] = await Promise.all([
-      runKazoo(KAZOO_SCRIPT(zkts.connectString)),
-      runKazoo(KAZOO_SCRIPT(reference.connectString)),
-    ]);
+    const [onZkts, onReference] = await Promise.all([runKazoo(KAZOO_SCRIPT(zkts.connectString)), runKazoo(KAZOO_SCRIPT(reference.connectString))]);
     expect(onZkts.code, onZkts.stderr).toBe(0);
     expect(onZkts.stdout).toContain("create /kz");
     expect(onZkts.stdout).toContain("seq /kz/s-0000000001");
@@ -114,10 +111,7 @@ describe("real clients against zkts", () => {
       "deleteall /cli",
       "ls /cli",
     ];
-    const [onZkts, onReference] = await Promise.all([
-      runZkCli(zkts.connectString, commands),
-      runZkCli(reference.connectString, commands),
-    ]);
+    const [onZkts, onReference] = await Promise.all([runZkCli(zkts.connectString, commands), runZkCli(reference.connectString, commands)]);
     const output = onZkts.output ?? "";
     expect(output).toContain("Created /cli");
     expect(output).toContain("Created /cli/seq-0000000001");
@@ -134,10 +128,7 @@ describe("real clients against zkts", () => {
   // every failure message.
   it("cli_mt (C client): create, get, set, ls, delete", { retry: 2 }, async () => {
     const commands = ["create /cmt", "get /cmt", "set /cmt world", "get /cmt", "ls /", "delete /cmt", "get /cmt"];
-    const [onZkts, onReference] = await Promise.all([
-      runCliMt(zkts.connectString, commands),
-      runCliMt(reference.connectString, commands),
-    ]);
+    const [onZkts, onReference] = await Promise.all([runCliMt(zkts.connectString, commands), runCliMt(reference.connectString, commands)]);
     const output = onZkts.output ?? "";
     expect(onZkts.code, output).toBe(0);
     expect(output).toContain("[/cmt]: rc = 0");

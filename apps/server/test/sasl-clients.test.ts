@@ -25,9 +25,7 @@ beforeAll(async () => {
     Carol: { username: "carol", password: "c4rol" },
   });
   const started = await Promise.all(
-    KINDS.map((kind) =>
-      startServer(kind, { config: { "authProvider.1": SASL_PROVIDER }, systemProperties: { "java.security.auth.login.config": jaasPath } }),
-    ),
+    KINDS.map((kind) => startServer(kind, { config: { "authProvider.1": SASL_PROVIDER }, systemProperties: { "java.security.auth.login.config": jaasPath } })),
   );
   KINDS.forEach((kind, i) => servers.set(kind, started[i]!));
 }, 120_000);
@@ -112,7 +110,9 @@ describe("SASL DIGEST-MD5 for clients, compared with ZooKeeper 3.8", () => {
     const seen = await onBoth(async (s) => {
       const session = await RawSession.connect(s.port);
       const first = await session.request(OpCode.sasl, (w) => GetSASLRequest.write(w, { token: Buffer.alloc(0) }));
-      const challenge = SetSASLResponse.read(first.body).token!.toString().replace(/nonce="[^"]+"/, 'nonce="…"');
+      const challenge = SetSASLResponse.read(first.body)
+        .token!.toString()
+        .replace(/nonce="[^"]+"/, 'nonce="…"');
       const second = await session.request(OpCode.sasl, (w) => GetSASLRequest.write(w, { token: Buffer.from("username=bob") }));
       const after = await session.request(OpCode.getData, (w) => GetDataRequest.write(w, { path: "/", watch: false }));
       return { first: [first.err, first.zxid], challenge, second: [second.err, second.zxid], after: after.err, closed: session.closed };

@@ -31,7 +31,12 @@ describe("SASL configuration", () => {
     const fromCfg = parse(`${base}jaasLoginConfig=${path}\n`);
     const fromFlags = parse(base, `-Xmx1g '-Djava.security.auth.login.config=${path}' -XX:+UseG1GC`);
     for (const config of [fromCfg, fromFlags]) {
-      expect(config.clientSasl?.users).toEqual(new Map([["bob", "secret"], ["super", "jaas-super"]]));
+      expect(config.clientSasl?.users).toEqual(
+        new Map([
+          ["bob", "secret"],
+          ["super", "jaas-super"],
+        ]),
+      );
       expect(config.saslAuthProvider).toBe(false);
     }
     expect(parse(base).clientSasl).toBeNull();
@@ -58,7 +63,9 @@ describe("SASL configuration", () => {
   });
 
   it("reads quorum.auth.* and the two quorum login sections", () => {
-    const config = parse(`${base}jaasLoginConfig=${path}\nquorum.auth.enableSasl=true\nquorum.auth.learnerRequireSasl=true\nquorum.auth.serverRequireSasl=true\n`);
+    const config = parse(
+      `${base}jaasLoginConfig=${path}\nquorum.auth.enableSasl=true\nquorum.auth.learnerRequireSasl=true\nquorum.auth.serverRequireSasl=true\n`,
+    );
     expect(config.quorumSasl).toEqual({
       learnerRequireSasl: true,
       serverRequireSasl: true,

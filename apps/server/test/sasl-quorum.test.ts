@@ -59,7 +59,7 @@ describe("quorum SASL between zkts members", () => {
   });
 
   it("refuses a member with a wrong password while the others keep serving; it rejoins with the right one", async () => {
-    const [one, two, three] = ensemble.members as [typeof ensemble.members[0], typeof ensemble.members[0], typeof ensemble.members[0]];
+    const [one, two, three] = ensemble.members as [(typeof ensemble.members)[0], (typeof ensemble.members)[0], (typeof ensemble.members)[0]];
     writeMemberJaas(3, "wrong-password");
     // Member 3 never serves with the wrong password, so its restart gives up (after 15 s).
     const refused = three.server.restart().then(

@@ -45,7 +45,10 @@ describe("TLS client port, compared with ZooKeeper 3.8", () => {
   it("authenticates zkCli.sh (Netty, client certificate) as x509:<subject DN> and expands auth ACLs to it", async () => {
     const seen = await onBoth(async (s) => {
       const result = await zkCliTls(s.securePort, ["whoami", "create /tls-cli d", "setAcl /tls-cli auth::cdrwa", "getAcl /tls-cli"], alice, ca);
-      return result.output!.split("\n").filter((l) => /^(ip|x509): |^'x509|^: |^Created/.test(l)).join("\n");
+      return result
+        .output!.split("\n")
+        .filter((l) => /^(ip|x509): |^'x509|^: |^Created/.test(l))
+        .join("\n");
     });
     expect(seen.reference).toMatch(/^x509: .*CN=alice/m);
     expect(seen.zkts).toBe(seen.reference);
@@ -98,7 +101,10 @@ describe("TLS client port, compared with ZooKeeper 3.8", () => {
         const me = (await owner.whoAmI()).find((i) => i.authScheme === "x509")!.user!;
         await owner.create("/tls-node", "secret", { acl: [{ perms: 31, id: { scheme: "x509", id: me } }] });
         const read = (await owner.getData("/tls-node")).data.toString();
-        const refused = await other.getData("/tls-node").then(() => "read", (e: { codeName?: string }) => e.codeName);
+        const refused = await other.getData("/tls-node").then(
+          () => "read",
+          (e: { codeName?: string }) => e.codeName,
+        );
         const badId = await owner.create("/tls-bad", "x", { acl: [{ perms: 31, id: { scheme: "x509", id: "not a DN" } }] }).then(
           () => "created",
           (e: { codeName?: string }) => e.codeName,

@@ -45,7 +45,9 @@ async function replicates(from: EnsembleMember, to: EnsembleMember, path: string
 
 /** Rewrites keys of a member's zoo.cfg (the testkit writes one key=value per line). */
 function rewriteConfig(member: EnsembleMember, changes: Record<string, string>): void {
-  const lines = readFileSync(member.server.configPath, "utf8").split("\n").filter((l) => l !== "");
+  const lines = readFileSync(member.server.configPath, "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
   const kept = lines.filter((l) => !(l.split("=", 1)[0]! in changes));
   writeFileSync(member.server.configPath, [...kept, ...Object.entries(changes).map(([k, v]) => `${k}=${v}`)].join("\n") + "\n");
 }
@@ -76,7 +78,12 @@ describe("TLS between members", () => {
       await sleep(3000);
       const modes = await Promise.all([one, two, three].map((m) => fourLetterWord("127.0.0.1", m.server.port, "srvr", 2000).catch(() => "")));
       expect(modes[2]).not.toMatch(/^Mode:/m);
-      expect(modes.slice(0, 2).map((m) => /^Mode: (\w+)$/m.exec(m)?.[1]).sort()).toEqual(["follower", "leader"]);
+      expect(
+        modes
+          .slice(0, 2)
+          .map((m) => /^Mode: (\w+)$/m.exec(m)?.[1])
+          .sort(),
+      ).toEqual(["follower", "leader"]);
       expect(child.exitCode).toBeNull();
       const survivor = leader === three ? one : leader;
       const other = survivor === one ? two : one;

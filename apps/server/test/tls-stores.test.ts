@@ -87,12 +87,23 @@ describe("client TLS settings", () => {
     const dir = mkdtempSync(join(tmpdir(), "zkts-tls-cfg-"));
     try {
       const cases: [Record<string, string>, RegExp][] = [
-        [{ ...storeKeys("ssl", serverIdentity.keyStoreP12, ca.trustStoreP12), "ssl.keyStore.password": "wrong" }, /^zkts-server: ssl\.keyStore\.location: .*password is wrong/],
-        [{ ...storeKeys("ssl", serverIdentity.keyStoreP12, ca.trustStoreP12), "ssl.trustStore.type": "BCFKS" }, /^zkts-server: ssl\.trustStore\.type: unsupported store type "BCFKS"/],
+        [
+          { ...storeKeys("ssl", serverIdentity.keyStoreP12, ca.trustStoreP12), "ssl.keyStore.password": "wrong" },
+          /^zkts-server: ssl\.keyStore\.location: .*password is wrong/,
+        ],
+        [
+          { ...storeKeys("ssl", serverIdentity.keyStoreP12, ca.trustStoreP12), "ssl.trustStore.type": "BCFKS" },
+          /^zkts-server: ssl\.trustStore\.type: unsupported store type "BCFKS"/,
+        ],
       ];
       for (const [keys, message] of cases) {
         const cfg = { tickTime: "2000", dataDir: dir, clientPort: "0", secureClientPort: "0", ...keys };
-        writeFileSync(join(dir, "zoo.cfg"), Object.entries(cfg).map(([k, v]) => `${k}=${v}\n`).join(""));
+        writeFileSync(
+          join(dir, "zoo.cfg"),
+          Object.entries(cfg)
+            .map(([k, v]) => `${k}=${v}\n`)
+            .join(""),
+        );
         const failure = await promisify(execFile)(process.execPath, [main, "--config", join(dir, "zoo.cfg")]).catch((e: { code: number; stderr: string }) => e);
         expect((failure as { code: number }).code).toBe(2);
         expect((failure as { stderr: string }).stderr).toMatch(message);

@@ -59,7 +59,9 @@ describe("zkts.unsafe", () => {
       expect(configFromProperties(props, "/").config.unsafe).toBe(mode);
     }
     expect(configFromProperties(parseProperties("tickTime=200\ndataDir=/tmp/x\nclientPort=2181\n"), "/").config.unsafe).toBeNull();
-    expect(() => configFromProperties(parseProperties("tickTime=200\ndataDir=/tmp/x\nclientPort=2181\nzkts.unsafe=lose-everything\n"), "/")).toThrow(ConfigError);
+    expect(() => configFromProperties(parseProperties("tickTime=200\ndataDir=/tmp/x\nclientPort=2181\nzkts.unsafe=lose-everything\n"), "/")).toThrow(
+      ConfigError,
+    );
   });
 
   it("refuses to start, status 2 and one line, without ZKTS_UNSAFE=1 in the environment", async () => {
@@ -73,7 +75,9 @@ describe("zkts.unsafe", () => {
   });
 
   it("refuses an unknown mode and a standalone server, status 2", async () => {
-    const unknown = await run(process.execPath, [main, "--config", await memberConfig("zkts.unsafe=lose-everything\n")], { env: { ...safeEnv(), ZKTS_UNSAFE: "1" } }).catch((e) => e);
+    const unknown = await run(process.execPath, [main, "--config", await memberConfig("zkts.unsafe=lose-everything\n")], {
+      env: { ...safeEnv(), ZKTS_UNSAFE: "1" },
+    }).catch((e) => e);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^zkts-server: zkts\.unsafe: unknown mode "lose-everything" \(commit-without-quorum, /);
     const dir = mkdtempSync(join(tmpdir(), "zkts-unsafe-"));

@@ -81,7 +81,15 @@ export async function startContainerCluster(opts: ContainerClusterOptions): Prom
     const toxiproxyBegun = performance.now();
     const clientProxyPorts = new Map(ids.map((id, i) => [clientProxyName(id), CLIENT_PROXY_PORT_BASE + i]));
     const toxiproxy = await new GenericContainer(images.node)
-      .withCommand([process.execPath, inImage(TOXIPROXY_ENTRY), "--host", "0.0.0.0", "--port", String(TOXIPROXY_API_PORT), ...(opts.seed === undefined ? [] : ["--seed", String(opts.seed)])])
+      .withCommand([
+        process.execPath,
+        inImage(TOXIPROXY_ENTRY),
+        "--host",
+        "0.0.0.0",
+        "--port",
+        String(TOXIPROXY_API_PORT),
+        ...(opts.seed === undefined ? [] : ["--seed", String(opts.seed)]),
+      ])
       .withNetworkMode(network)
       .withNetworkAliases(TOXIPROXY_ALIAS)
       .withExposedPorts(TOXIPROXY_API_PORT, ...clientProxyPorts.values())
@@ -92,10 +100,17 @@ export async function startContainerCluster(opts: ContainerClusterOptions): Prom
     const toxiproxyMs = performance.now() - toxiproxyBegun;
 
     const upstreams = new Map<number, MemberUpstreams>(
-      ids.map((id) => [id, { client: `${memberAlias(id)}:${PORTS.client}`, quorum: `${memberAlias(id)}:${PORTS.quorum}`, election: `${memberAlias(id)}:${PORTS.election}` }]),
+      ids.map((id) => [
+        id,
+        { client: `${memberAlias(id)}:${PORTS.client}`, quorum: `${memberAlias(id)}:${PORTS.quorum}`, election: `${memberAlias(id)}:${PORTS.election}` },
+      ]),
     );
     let nextPeerPort = PEER_PROXY_PORT_BASE;
-    const mesh = await ProxyMesh.create(`http://${LOOPBACK}:${toxiproxy.getMappedPort(TOXIPROXY_API_PORT)}`, upstreams, (name) => `0.0.0.0:${clientProxyPorts.get(name) ?? nextPeerPort++}`);
+    const mesh = await ProxyMesh.create(
+      `http://${LOOPBACK}:${toxiproxy.getMappedPort(TOXIPROXY_API_PORT)}`,
+      upstreams,
+      (name) => `0.0.0.0:${clientProxyPorts.get(name) ?? nextPeerPort++}`,
+    );
     const inNetwork = (proxyListen: string) => `${TOXIPROXY_ALIAS}:${hostPort(proxyListen).port}`;
     const clientAddresses = new Map(ids.map((id) => [id, `${LOOPBACK}:${toxiproxy.getMappedPort(hostPort(mesh.clientAddress(id)).port)}`]));
 

@@ -25,9 +25,18 @@ export interface PeerAddressing {
   /** The listen address of the mesh's proxy `name` (`host:0`: any port). */
   proxyListen(name: string): string;
   /** The `server.N` line `viewer` gets for `peer`, given where the mesh's proxies listen. */
-  view(viewer: number, peer: number, proxies: { peerAddress(from: number, to: number, port: PeerPort): string; clientAddress(member: number): string }): PeerView;
+  view(
+    viewer: number,
+    peer: number,
+    proxies: { peerAddress(from: number, to: number, port: PeerPort): string; clientAddress(member: number): string },
+  ): PeerView;
   /** Writes what the member needs beside its zoo.cfg and returns its command line and extra environment. */
-  launch(id: number, memberDir: string, target: Target, command: { file: string; args: string[] }): Promise<{ command: { file: string; args: string[] }; env: Record<string, string> }>;
+  launch(
+    id: number,
+    memberDir: string,
+    target: Target,
+    command: { file: string; args: string[] },
+  ): Promise<{ command: { file: string; args: string[] }; env: Record<string, string> }>;
   /** The `server.N` spec a reconfig names for a member (named addressing only). */
   serverSpec?(id: number, role: "participant" | "observer"): string;
   /** Frees the reserved ports just before the members start. */
@@ -95,7 +104,8 @@ export async function namedAddressing(ids: readonly number[]): Promise<{ address
   for (const from of ids) {
     for (const to of ids) {
       if (from === to) continue;
-      for (const port of ["quorum", "election"] as const) proxyListens.set(peerProxyName(from, to, port), `${linkProxyAddress(from, to)}:${ports.get(to)![port]}`);
+      for (const port of ["quorum", "election"] as const)
+        proxyListens.set(peerProxyName(from, to, port), `${linkProxyAddress(from, to)}:${ports.get(to)![port]}`);
     }
   }
   const viewOf = (peer: number): PeerView => {

@@ -72,7 +72,12 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     const config = memberZooCfg(opts, id, dataDir, own.client, (peer) => addressing.view(id, peer, mesh));
     const configPath = join(memberDir, "zoo.cfg");
     await writeFile(configPath, renderZooCfg(Object.entries(config)));
-    const launch = await addressing.launch(id, memberDir, opts.target, ensembleMemberCommand(opts.target === "zkts" ? "zkts" : "reference", configPath, config));
+    const launch = await addressing.launch(
+      id,
+      memberDir,
+      opts.target,
+      ensembleMemberCommand(opts.target === "zkts" ? "zkts" : "reference", configPath, config),
+    );
     const proc = new MemberProcess(withEnv(launch.command, { ...opts.env, ...launch.env }), memberDir, join(memberDir, "member.log"));
     members.set(id, { id, clientPort: own.client, process: proc, configPath, startConfig: config });
   }
@@ -123,7 +128,10 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     async start(id) {
       const m = member(id);
       if (addressing.named && opts.target === "zookeeper" && !m.process.running && (await rejoinIfRemoved(m.configPath, id, m.startConfig))) {
-        await appendFile(m.process.logPath, `zkts-lab: zk${id} is not in its own last configuration: zoo.cfg rewritten as a joiner's (the ensemble's servers and itself)\n`);
+        await appendFile(
+          m.process.logPath,
+          `zkts-lab: zk${id} is not in its own last configuration: zoo.cfg rewritten as a joiner's (the ensemble's servers and itself)\n`,
+        );
       }
       m.process.start();
     },

@@ -176,4 +176,3 @@ async function removeOlderTags(tag: string): Promise<void> {
     await docker(["rmi", other]).catch(() => undefined);
   }
 }
-

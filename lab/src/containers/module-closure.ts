@@ -51,9 +51,10 @@ export function packageEntry(manifest: { exports?: unknown; main?: string }, sub
   };
   const exports = manifest.exports;
   if (exports !== undefined) {
-    const map = typeof exports === "string" || (typeof exports === "object" && exports !== null && !Object.keys(exports).some((k) => k.startsWith(".")))
-      ? { ".": exports }
-      : (exports as Record<string, unknown>);
+    const map =
+      typeof exports === "string" || (typeof exports === "object" && exports !== null && !Object.keys(exports).some((k) => k.startsWith(".")))
+        ? { ".": exports }
+        : (exports as Record<string, unknown>);
     return subpath in map ? pick(map[subpath]) : null;
   }
   if (subpath === ".") return manifest.main ?? "index.js";

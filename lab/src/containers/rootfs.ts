@@ -52,10 +52,7 @@ export async function stageRootfs(spec: RootfsSpec, stage: string): Promise<void
     });
   }
   await mkdir(join(stage, "etc"), { recursive: true });
-  await writeFile(
-    join(stage, "etc/passwd"),
-    `root:x:0:0:root:/root:/bin/sh\n${IMAGE_USER.name}:x:${IMAGE_USER.uid}:${IMAGE_USER.gid}::/tmp:/bin/sh\n`,
-  );
+  await writeFile(join(stage, "etc/passwd"), `root:x:0:0:root:/root:/bin/sh\n${IMAGE_USER.name}:x:${IMAGE_USER.uid}:${IMAGE_USER.gid}::/tmp:/bin/sh\n`);
   await writeFile(join(stage, "etc/group"), `root:x:0:\n${IMAGE_USER.name}:x:${IMAGE_USER.gid}:\n`);
   await mkdir(join(stage, "tmp"), { recursive: true });
   await chmod(join(stage, "tmp"), 0o1777);

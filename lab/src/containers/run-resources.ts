@@ -51,11 +51,7 @@ function processAlive(pid: number): boolean {
 async function removeLabelled(label: string, chosen: (labels: Record<string, string>) => boolean): Promise<void> {
   const engine = await dockerode();
   const containers = await engine.listContainers({ all: true, filters: { label: [label] } });
-  await Promise.all(
-    containers
-      .filter((c) => chosen(c.Labels))
-      .map((c) => engine.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)),
-  );
+  await Promise.all(containers.filter((c) => chosen(c.Labels)).map((c) => engine.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)));
   const networks = await engine.listNetworks({ filters: { label: [label] } });
   for (const n of networks.filter((n) => chosen(n.Labels ?? {}))) await engine.getNetwork(n.Id).remove().catch(ignoreGone);
 }

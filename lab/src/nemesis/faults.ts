@@ -16,7 +16,14 @@ export type FaultAction =
    * lab's clients and those members. `toLockHolder`: also the member whose client holds the lock
    * workload's lock when the action runs (resolved then; the schedule records the member).
    */
-  | { readonly do: "links"; readonly shape: string; readonly members: readonly number[]; readonly toxic: LinkToxic; readonly clients?: boolean; readonly toLockHolder?: boolean }
+  | {
+      readonly do: "links";
+      readonly shape: string;
+      readonly members: readonly number[];
+      readonly toxic: LinkToxic;
+      readonly clients?: boolean;
+      readonly toLockHolder?: boolean;
+    }
   /** Removes every toxic: ends partitions and link faults. */
   | { readonly do: "heal-links" }
   | { readonly do: "kill"; readonly members: readonly number[] }
@@ -29,7 +36,12 @@ export type FaultAction =
    * A membership change (one incremental reconfig): `leaving` are removed, `joining` added or
    * given a new role. Its outcome (ok, failed, unknown) is recorded with it.
    */
-  | { readonly do: "reconfig"; readonly shape: string; readonly leaving: readonly number[]; readonly joining: readonly { readonly member: number; readonly role: MemberRole }[] }
+  | {
+      readonly do: "reconfig";
+      readonly shape: string;
+      readonly leaving: readonly number[];
+      readonly joining: readonly { readonly member: number; readonly role: MemberRole }[];
+    }
   /** Not a fault: lets the workload's clients write or not (a scenario that needs a write-free moment). */
   | { readonly do: "writes"; readonly enabled: boolean };
 
@@ -108,7 +120,11 @@ export async function resolveLockHolder(action: FaultAction, controls: ClientCon
   for (let waited = 0; controls.lockHolderMember == null && waited < waitMs; waited += 50) await sleep(50);
   const holder = controls.lockHolderMember;
   if (holder == null) return { ...rest, shape: `${action.shape} (nobody held the lock)` };
-  return { ...rest, shape: action.shape.replace("lock-holder", `lock-holder zk${holder}`), members: [...new Set([...action.members, holder])].sort((a, b) => a - b) };
+  return {
+    ...rest,
+    shape: action.shape.replace("lock-holder", `lock-holder zk${holder}`),
+    members: [...new Set([...action.members, holder])].sort((a, b) => a - b),
+  };
 }
 
 /** Heals everything, whatever is active: how every run ends. */

@@ -27,7 +27,10 @@ export function randomHalves(members: readonly number[], random: SimRandom): Gru
 
 /** One member alone. */
 export function isolate(member: number, members: readonly number[]): Grudge {
-  return cut([member], members.filter((m) => m !== member));
+  return cut(
+    [member],
+    members.filter((m) => m !== member),
+  );
 }
 
 /**

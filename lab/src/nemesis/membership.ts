@@ -44,11 +44,17 @@ export function parseMembership(text: string): Membership {
 }
 
 export function votersOf(membership: Membership): number[] {
-  return [...membership.roles].filter(([, role]) => role === "participant").map(([id]) => id).sort((a, b) => a - b);
+  return [...membership.roles]
+    .filter(([, role]) => role === "participant")
+    .map(([id]) => id)
+    .sort((a, b) => a - b);
 }
 
 export function observersOf(membership: Membership): number[] {
-  return [...membership.roles].filter(([, role]) => role === "observer").map(([id]) => id).sort((a, b) => a - b);
+  return [...membership.roles]
+    .filter(([, role]) => role === "observer")
+    .map(([id]) => id)
+    .sort((a, b) => a - b);
 }
 
 /** "voters 1,2,3; observers 4 (version 100000002)". */
@@ -78,7 +84,13 @@ export function restoringChange(current: Membership, original: Membership): Memb
  * now (killed, paused, cut off: what an operator replaces, and a change the members still
  * running can commit), sometimes the leader, else any.
  */
-export function plannedChange(current: Membership, original: Membership, random: SimRandom, leader: number | null, notServing: readonly number[] = []): MembershipChange | null {
+export function plannedChange(
+  current: Membership,
+  original: Membership,
+  random: SimRandom,
+  leader: number | null,
+  notServing: readonly number[] = [],
+): MembershipChange | null {
   const back = restoringChange(current, original);
   if (back !== null) {
     const one = back.joining.length > 0 ? random.pick(back.joining) : null;
@@ -90,9 +102,7 @@ export function plannedChange(current: Membership, original: Membership, random:
   if (voters.length - 1 < quorumOfOriginal) return null;
   const down = voters.filter((v) => notServing.includes(v));
   const member =
-    down.length > 0 && random.chance(0.6) ? random.pick(down)
-    : leader !== null && voters.includes(leader) && random.chance(0.3) ? leader
-    : random.pick(voters);
+    down.length > 0 && random.chance(0.6) ? random.pick(down) : leader !== null && voters.includes(leader) && random.chance(0.3) ? leader : random.pick(voters);
   const who = member === leader ? `the leader zk${member}` : down.includes(member) ? `zk${member} (not serving)` : `zk${member}`;
   return random.chance(0.5)
     ? { shape: `remove ${who}`, leaving: [member], joining: [] }

@@ -15,7 +15,10 @@ export type FaultFamily = (typeof NEMESIS_FAMILIES)[number];
 export type NemesisFamily = FaultFamily | typeof RECONFIG_FAMILY;
 
 export function parseNemeses(text: string): NemesisFamily[] {
-  const names = text.split(",").map((n) => n.trim()).filter((n) => n !== "");
+  const names = text
+    .split(",")
+    .map((n) => n.trim())
+    .filter((n) => n !== "");
   if (names.length === 1 && names[0] === "none") return [];
   const known: readonly string[] = [...NEMESIS_FAMILIES, RECONFIG_FAMILY];
   for (const name of names) {
@@ -36,12 +39,17 @@ export async function planFault(family: FaultFamily, cluster: Cluster, random: S
     case "partition": {
       const shape = random.pick(["random-halves", "isolate-one", "isolate-leader", "majorities-ring", "bridge", "one-way"] as const);
       const grudge =
-        shape === "random-halves" ? randomHalves(members, random)
-        : shape === "isolate-one" ? isolate(random.pick(members), members)
-        : shape === "isolate-leader" ? isolate(await leaderOr(random.pick(members)), members)
-        : shape === "majorities-ring" ? majoritiesRing(members, random)
-        : shape === "bridge" ? bridge(members, random)
-        : oneWayDeaf(await leaderOr(random.pick(members)), members);
+        shape === "random-halves"
+          ? randomHalves(members, random)
+          : shape === "isolate-one"
+            ? isolate(random.pick(members), members)
+            : shape === "isolate-leader"
+              ? isolate(await leaderOr(random.pick(members)), members)
+              : shape === "majorities-ring"
+                ? majoritiesRing(members, random)
+                : shape === "bridge"
+                  ? bridge(members, random)
+                  : oneWayDeaf(await leaderOr(random.pick(members)), members);
       return links({ do: "partition", shape, grudge });
     }
     case "kill": {
@@ -53,17 +61,37 @@ export async function planFault(family: FaultFamily, cluster: Cluster, random: S
       return { family, begin: { do: "pause", members: targets }, end: { do: "resume", members: targets } };
     }
     case "latency":
-      return links({ do: "links", shape: "one", members: [random.pick(members)], toxic: { type: "latency", latencyMs: random.between(20, 200), jitterMs: random.between(0, 50) } });
+      return links({
+        do: "links",
+        shape: "one",
+        members: [random.pick(members)],
+        toxic: { type: "latency", latencyMs: random.between(20, 200), jitterMs: random.between(0, 50) },
+      });
     case "bandwidth":
-      return links({ do: "links", shape: "leader", members: [await leaderOr(random.pick(members))], toxic: { type: "bandwidth", rateKBps: random.between(4, 64) } });
+      return links({
+        do: "links",
+        shape: "leader",
+        members: [await leaderOr(random.pick(members))],
+        toxic: { type: "bandwidth", rateKBps: random.between(4, 64) },
+      });
     case "slicer":
-      return links({ do: "links", shape: "one", members: [random.pick(members)], toxic: { type: "slicer", averageSize: random.between(1, 16), sizeVariation: 4, delayUs: random.between(0, 2000) } });
+      return links({
+        do: "links",
+        shape: "one",
+        members: [random.pick(members)],
+        toxic: { type: "slicer", averageSize: random.between(1, 16), sizeVariation: 4, delayUs: random.between(0, 2000) },
+      });
     case "disk": {
       const targets = await pickMembers(random.pick(["one", "leader"] as const), cluster, random);
       return { family, begin: { do: "fill-disk", members: targets }, end: { do: "free-disk", members: targets } };
     }
     case "reset-peer":
-      return links({ do: "links", shape: "leader", members: [await leaderOr(random.pick(members))], toxic: { type: "reset_peer", timeoutMs: random.between(0, 500) } });
+      return links({
+        do: "links",
+        shape: "leader",
+        members: [await leaderOr(random.pick(members))],
+        toxic: { type: "reset_peer", timeoutMs: random.between(0, 500) },
+      });
   }
 }
 

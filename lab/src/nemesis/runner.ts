@@ -146,7 +146,8 @@ export class NemesisRunner {
     const index = this.performed.push({ atMs, action }) - 1;
     this.progress(`  ${(atMs / 1000).toFixed(1)} s: ${describeAction(action)}`);
     // A reconfig is not a fault that stays in force: the fault shown stays the one before it.
-    if (action.do !== "writes" && action.do !== "reconfig") this.active = action.do === "heal-links" || action.do === "start" || action.do === "resume" || action.do === "free-disk" ? null : action;
+    if (action.do !== "writes" && action.do !== "reconfig")
+      this.active = action.do === "heal-links" || action.do === "start" || action.do === "resume" || action.do === "free-disk" ? null : action;
     if (action.do === "fill-disk") for (const m of action.members) this.disksFull.add(m);
     if (action.do === "free-disk") for (const m of action.members) this.disksFull.delete(m);
     const outcome = await performAction(this.cluster, action, this.controls);

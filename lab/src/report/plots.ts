@@ -40,7 +40,10 @@ function timeAxis(frame: TimeFrame, plot: Plot): string {
 
 function valueAxis(ticks: readonly number[], y: Scale, format: (v: number) => string, title: string): string {
   const lines = ticks
-    .map((v) => `<line class="grid" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${px(y(v))}" y2="${px(y(v))}"/><text class="tick" x="${MARGIN.left - 4}" y="${px(y(v) + 4)}" text-anchor="end">${format(v)}</text>`)
+    .map(
+      (v) =>
+        `<line class="grid" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${px(y(v))}" y2="${px(y(v))}"/><text class="tick" x="${MARGIN.left - 4}" y="${px(y(v) + 4)}" text-anchor="end">${format(v)}</text>`,
+    )
     .join("");
   return `${lines}<text class="axis-title" transform="translate(12 ${HEIGHT / 2}) rotate(-90)" text-anchor="middle">${title}</text>`;
 }
@@ -74,7 +77,16 @@ export function throughputPlot(buckets: readonly ThroughputBucket[], windows: re
 export function latencyPlot(ops: readonly TimedOp[], quantiles: readonly LatencyBucket[], windows: readonly FaultWindow[], frame: TimeFrame): string {
   const plot = plotOf(frame);
   const latencies = ops.map(latencyMs).filter((ms): ms is number => ms !== null);
-  const low = 10 ** Math.floor(Math.log10(Math.max(0.01, latencies.reduce((a, b) => Math.min(a, b), 1))));
+  const low =
+    10 **
+    Math.floor(
+      Math.log10(
+        Math.max(
+          0.01,
+          latencies.reduce((a, b) => Math.min(a, b), 1),
+        ),
+      ),
+    );
   const high = 10 ** Math.ceil(Math.log10(latencies.reduce((a, b) => Math.max(a, b), 10)));
   const y = logScale([low, high], [plot.bottom, plot.top + 26]);
   const dots = ops
@@ -84,7 +96,10 @@ export function latencyPlot(ops: readonly TimedOp[], quantiles: readonly Latency
   // A second without an ok op breaks the line: drawing across it would invent latencies.
   const quantileLine = (name: "p50Ms" | "p99Ms") =>
     consecutiveRuns(quantiles)
-      .map((run) => `<polyline class="quantile ${name === "p50Ms" ? "p50" : "p99"}" points="${run.map((q) => `${px(plot.x(frame.originNs + (q.second + 0.5) * 1e9))},${px(y(q[name]))}`).join(" ")}"/>`)
+      .map(
+        (run) =>
+          `<polyline class="quantile ${name === "p50Ms" ? "p50" : "p99"}" points="${run.map((q) => `${px(plot.x(frame.originNs + (q.second + 0.5) * 1e9))},${px(y(q[name]))}`).join(" ")}"/>`,
+      )
       .join("");
   const format = (ms: number) => (ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`);
   const body =

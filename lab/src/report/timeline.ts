@@ -26,7 +26,13 @@ export function timelineWindow(ops: readonly TimedOp[], centerNs: number | null,
     return { ops: [...ops], fromNs: Math.min(...ops.map((t) => t.startNs)), toNs: lastEnd(ops), whole: true };
   }
   const byStart = [...ops].sort((a, b) => a.startNs - b.startNs);
-  const center = centerNs === null ? 0 : Math.max(0, byStart.findIndex((t) => t.startNs >= centerNs));
+  const center =
+    centerNs === null
+      ? 0
+      : Math.max(
+          0,
+          byStart.findIndex((t) => t.startNs >= centerNs),
+        );
   const first = Math.min(Math.max(0, center - Math.floor(maxOps / 2)), byStart.length - maxOps);
   const chosen = byStart.slice(first, first + maxOps);
   const fromNs = chosen[0]!.startNs;
@@ -51,7 +57,10 @@ export function timelineHtml(window: TimelineWindow, windows: readonly FaultWind
   const processes = [...new Set(window.ops.map((t) => String(t.op.process)))].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
   const row = new Map(processes.map((p, i) => [p, i]));
   const spanMs = Math.max(1, (window.toNs - window.fromNs) / 1e6);
-  const latencies = window.ops.filter((t) => t.outcome === "ok").map((t) => latencyMs(t)!).sort((a, b) => a - b);
+  const latencies = window.ops
+    .filter((t) => t.outcome === "ok")
+    .map((t) => latencyMs(t)!)
+    .sort((a, b) => a - b);
   const median = latencies[Math.floor(latencies.length / 2)] ?? 5;
   const pxPerMs = Math.min(4, Math.max(0.05, 6 / Math.max(median, 0.1)), WIDTH_PX_MAX / spanMs);
   const width = Math.ceil(spanMs * pxPerMs) + 20;

@@ -1,7 +1,16 @@
 // The checker's part of the report: its verdict, problems and figures as results.json has them,
 // and for a register that is not linearizable the place where it stopped being so, found by
 // checking the history again with the same model and operations the run's check used.
-import { type CheckResult, type Operation, type PartitionResult, type ZnodeState, checkOperations, describeOp, failureDetailHtml, partitionTimelineHtml } from "@zkts/checker";
+import {
+  type CheckResult,
+  type Operation,
+  type PartitionResult,
+  type ZnodeState,
+  checkOperations,
+  describeOp,
+  failureDetailHtml,
+  partitionTimelineHtml,
+} from "@zkts/checker";
 import { registerCheckInput } from "../workloads/register.js";
 import type { RunRecord } from "./run-record.js";
 import { esc } from "./svg.js";
@@ -34,12 +43,16 @@ export function failingPartition(result: CheckResult<ZnodeState> | null): Partit
 
 export function verdictSection(record: RunRecord, recheck: CheckResult<ZnodeState> | null): string {
   const { check } = record.results;
-  const problems = check.problems.slice(0, PROBLEMS_SHOWN_MAX).map((p) => `<li>${esc(p)}</li>`).join("");
+  const problems = check.problems
+    .slice(0, PROBLEMS_SHOWN_MAX)
+    .map((p) => `<li>${esc(p)}</li>`)
+    .join("");
   const more = check.problems.length > PROBLEMS_SHOWN_MAX ? `<li>… ${check.problems.length - PROBLEMS_SHOWN_MAX} more in results.json</li>` : "";
   const figures = Object.entries(check.figures)
     .map(([name, value]) => `<tr><th>${esc(name)}</th><td>${esc(String(value))}</td></tr>`)
     .join("");
-  const problemList = check.problems.length === 0 ? `<p>No problems found.</p>` : `<h3>Problems (${check.problems.length})</h3><ul class="problems">${problems}${more}</ul>`;
+  const problemList =
+    check.problems.length === 0 ? `<p>No problems found.</p>` : `<h3>Problems (${check.problems.length})</h3><ul class="problems">${problems}${more}</ul>`;
   return `<p>Checker: <b>${esc(check.checker)}</b>, verdict <span class="verdict ${record.results.verdict}">${esc(record.results.verdict)}</span></p>
 ${problemList}
 <h3>Figures</h3><table class="figures">${figures}</table>

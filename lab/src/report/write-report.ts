@@ -38,7 +38,8 @@ export function renderReport(record: RunRecord): string {
   const recheck = recheckRegister(record);
   const blocking = failingPartition(recheck)?.failure?.blocking ?? null;
   const center = blocking?.call ?? windows[0]?.startNs ?? null;
-  const focus = blocking !== null ? `op ${blocking.id}, which cannot be placed` : windows[0] !== undefined ? `the first fault (${windows[0].label})` : "the start";
+  const focus =
+    blocking !== null ? `op ${blocking.id}, which cannot be placed` : windows[0] !== undefined ? `the first fault (${windows[0].label})` : "the start";
   return reportPage(record, {
     verdict: verdictSection(record, recheck),
     throughput: throughputPlot(throughputPerSecond(ops, originNs), windows, frame),

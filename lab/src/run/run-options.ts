@@ -79,7 +79,25 @@ export function changesMembership(options: Pick<RunOptions, "nemesis" | "schedul
   return options.membershipChanges === true || options.nemesis.includes("reconfig") || (options.schedule ?? []).some((s) => s.action.do === "reconfig");
 }
 
-export function runDefaults(options: RunOptions): Required<Omit<RunOptions, "toxiproxyUrl" | "schedule" | "config" | "env" | "diskMb" | "keys" | "judgeReadsLinearizably" | "readOnlyMembers" | "leaderAtStart" | "membershipChanges" | "everyFamilyOnce">> & RunOptions {
+export function runDefaults(
+  options: RunOptions,
+): Required<
+  Omit<
+    RunOptions,
+    | "toxiproxyUrl"
+    | "schedule"
+    | "config"
+    | "env"
+    | "diskMb"
+    | "keys"
+    | "judgeReadsLinearizably"
+    | "readOnlyMembers"
+    | "leaderAtStart"
+    | "membershipChanges"
+    | "everyFamilyOnce"
+  >
+> &
+  RunOptions {
   return {
     clients: options.nodes * 2,
     opTimeoutMs: 2000,

@@ -54,7 +54,9 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
     progress(`report: ${await writeReport(options.out).catch((err: unknown) => `not written (${(err as Error).message})`)}`);
     return result;
   }
-  progress(`seed ${options.seed}: ${options.workload} on ${options.target} (${options.driver}, ${options.nodes} members), nemesis ${options.nemesis.join(",") || "none"}`);
+  progress(
+    `seed ${options.seed}: ${options.workload} on ${options.target} (${options.driver}, ${options.nodes} members), nemesis ${options.nemesis.join(",") || "none"}`,
+  );
   const history = new HistoryRecorder(join(options.out, "history.jsonl"));
   const random = new SimRandom(options.seed);
   let cluster: Cluster | null = null;
@@ -123,9 +125,7 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
       }
     });
     const faults = (
-      planned !== undefined
-        ? nemesis.runSchedule(planned)
-        : nemesis.runRandom(options.nemesis, nemesisRandom, options.calmMs, options.faultMs)
+      planned !== undefined ? nemesis.runSchedule(planned) : nemesis.runRandom(options.nemesis, nemesisRandom, options.calmMs, options.faultMs)
     ).finally(() => {
       nemesisDone = true;
     });
@@ -146,17 +146,27 @@ export async function runLab(input: RunOptions, progress: (line: string) => void
       const restored = final !== null && sameMembers(final, originalMembership);
       if (!restored) progress(`  the configuration was not restored: ${final === null ? "no member told it" : describeMembership(final)}`);
       if (final !== null) finalMembers = cluster.members.filter((m) => final.roles.has(m));
-      membership = { original: describeMembership(originalMembership), final: final === null ? null : describeMembership(final), restored, reconfigs: nemesis.reconfigOutcomes() };
+      membership = {
+        original: describeMembership(originalMembership),
+        final: final === null ? null : describeMembership(final),
+        restored,
+        reconfigs: nemesis.reconfigOutcomes(),
+      };
       progress(`  configuration: ${membership.final ?? "unknown"}; reconfigs ${JSON.stringify(membership.reconfigs)}`);
     }
     const c = cluster;
-    const healthy = finalMembers.length === cluster.members.length ? cluster.waitHealthy(60_000) : waitUntilHealthy({ members: finalMembers, isRunning: (m) => c.isRunning(m), mode: (m) => c.mode(m) }, 60_000);
+    const healthy =
+      finalMembers.length === cluster.members.length
+        ? cluster.waitHealthy(60_000)
+        : waitUntilHealthy({ members: finalMembers, isRunning: (m) => c.isRunning(m), mode: (m) => c.mode(m) }, 60_000);
     await healthy.catch((err: unknown) => progress(`  the ensemble did not recover: ${(err as Error).message}`));
     progress(`phase quiet: ${options.quietMs} ms`);
     await sleep(options.quietMs);
     for (const w of workers) w.dropSession();
 
-    progress(`phase final reads${finalMembers.length === cluster.members.length ? "" : ` on the members of the final configuration (${finalMembers.join(",")})`}`);
+    progress(
+      `phase final reads${finalMembers.length === cluster.members.length ? "" : ` on the members of the final configuration (${finalMembers.join(",")})`}`,
+    );
     controls.writesEnabled = true;
     const finalWorkers = finalMembers.map((m, i) => new Worker(options.clients + i, m, cluster!.clientAddress(m), { ...env, opTimeoutMs: 10_000 }));
     await Promise.all(finalWorkers.map((w) => workload.finalReads(w)));
@@ -216,7 +226,9 @@ async function startCluster(options: ReturnType<typeof runDefaults>, membershipC
       });
     case "containers":
       if (membershipChanges) {
-        throw new Error("the containers driver does not support the reconfig nemesis yet (its members name their peers by address, which a reconfig rewrites); use --driver processes");
+        throw new Error(
+          "the containers driver does not support the reconfig nemesis yet (its members name their peers by address, which a reconfig rewrites); use --driver processes",
+        );
       }
       // Its Toxiproxy runs in a container on the cluster's network, so toxiproxyUrl is not used.
       return await startContainerCluster({

@@ -17,7 +17,12 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { out: { type: "string" }, tries: { type: "string", default: "2" }, "max-runs": { type: "string", default: "40" }, help: { type: "boolean", short: "h" } },
+      options: {
+        out: { type: "string" },
+        tries: { type: "string", default: "2" },
+        "max-runs": { type: "string", default: "40" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (err) {
     process.stderr.write(`zkts-lab shrink: ${(err as Error).message}\n${SHRINK_USAGE}\n`);
@@ -39,7 +44,10 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   try {
     const result = await shrinkRun({ ...options, schedule }, { triesPerCandidate: tries, maxRuns, workDir }, say);
-    await writeFile(join(workDir, "shrunk.json"), `${JSON.stringify({ options: result.options, steps: result.steps, runs: result.runs, failingRun: result.failing.out }, null, 2)}\n`);
+    await writeFile(
+      join(workDir, "shrunk.json"),
+      `${JSON.stringify({ options: result.options, steps: result.steps, runs: result.runs, failingRun: result.failing.out }, null, 2)}\n`,
+    );
     say(`shrunk in ${result.runs} runs to ${result.options.schedule?.length ?? 0} actions, ${result.options.timeMs} ms, ${result.options.clients} clients`);
     say(`smallest failing run: ${result.failing.out}`);
     return 0;

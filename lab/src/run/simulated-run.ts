@@ -17,7 +17,9 @@ export async function runSimulated(options: RunOptions & { clients: number; out:
   if (options.target !== "zkts") throw new Error("the simulated driver runs zkts only (it is zkts's own code over a simulated network)");
   if (options.workload !== "register") throw new Error("the simulated driver runs the register workload only");
   const schedule = options.schedule === undefined ? undefined : { actions: options.schedule, leaderAtStart: options.leaderAtStart ?? null };
-  progress(`seed ${options.seed}: simulating ${options.nodes} members for ${options.timeMs} simulated ms${schedule ? `, playing a recorded schedule of ${schedule.actions.length} actions` : ""}`);
+  progress(
+    `seed ${options.seed}: simulating ${options.nodes} members for ${options.timeMs} simulated ms${schedule ? `, playing a recorded schedule of ${schedule.actions.length} actions` : ""}`,
+  );
   const sim = await runSimulation({
     seed: options.seed,
     voters: options.nodes,
@@ -38,7 +40,13 @@ export async function runSimulated(options: RunOptions & { clients: number; out:
       valid,
       checker: "simulation: ZAB invariants, identical trees, linearizable register",
       problems: sim.failures,
-      figures: { ...sim.stats.writes, simulatedMs: sim.stats.simulatedMs, crashes: sim.stats.crashes, partitions: sim.stats.partitions, unmappedActions: sim.unmapped.length },
+      figures: {
+        ...sim.stats.writes,
+        simulatedMs: sim.stats.simulatedMs,
+        crashes: sim.stats.crashes,
+        partitions: sim.stats.partitions,
+        unmappedActions: sim.unmapped.length,
+      },
     },
     schedule: options.schedule ?? [],
     operations: sim.stats.writes,

@@ -37,7 +37,10 @@ export async function catalogueCommand(argv: string[]): Promise<number> {
   const randomMs = Number(/^(\d+)s$/.exec(values["random-time"]!)?.[1] ?? "120") * 1000;
   const work = mkdtempSync(join(tmpdir(), "zkts-lab-catalogue-"));
   const quiet = () => undefined;
-  const rows: string[] = ["| scenario | reproduces | " + targets.map((t) => (t === "zookeeper" ? "ZooKeeper 3.8" : "zkts")).join(" | ") + " |", `|---|---|${targets.map(() => "---|").join("")}`];
+  const rows: string[] = [
+    "| scenario | reproduces | " + targets.map((t) => (t === "zookeeper" ? "ZooKeeper 3.8" : "zkts")).join(" | ") + " |",
+    `|---|---|${targets.map(() => "---|").join("")}`,
+  ];
   let allAsExpected = true;
   for (const scenario of loadScenarios().filter((s) => only === undefined || only.includes(s.name))) {
     const cells: string[] = [];
@@ -45,8 +48,12 @@ export async function catalogueCommand(argv: string[]): Promise<number> {
       const outcome = await runScenario(scenario, { target, driver, seed, out: join(work, `${scenario.name}-${target}`) }, quiet);
       allAsExpected &&= outcome.asExpected;
       const reads = scenario.workload === "register" ? `${outcome.scenario.expect[target].reads} reads: ` : "";
-      cells.push(`${reads}${outcome.run.verdict}${outcome.asExpected ? "" : ` (expected ${outcome.expected})`}${outcome.run.crashes.length > 0 ? `, ${outcome.run.crashes.length} crash(es)` : ""}`);
-      process.stdout.write(`${scenario.name} on ${target}: ${outcome.run.verdict} (${outcome.asExpected ? "as expected" : `expected ${outcome.expected}`}) ${outcome.run.out}\n`);
+      cells.push(
+        `${reads}${outcome.run.verdict}${outcome.asExpected ? "" : ` (expected ${outcome.expected})`}${outcome.run.crashes.length > 0 ? `, ${outcome.run.crashes.length} crash(es)` : ""}`,
+      );
+      process.stdout.write(
+        `${scenario.name} on ${target}: ${outcome.run.verdict} (${outcome.asExpected ? "as expected" : `expected ${outcome.expected}`}) ${outcome.run.out}\n`,
+      );
     }
     rows.push(`| \`${scenario.name}\` | ${scenario.references.join(", ")} | ${cells.join(" | ")} |`);
   }
@@ -56,7 +63,10 @@ export async function catalogueCommand(argv: string[]): Promise<number> {
       for (const target of targets) {
         const families = driver === "containers" ? NEMESIS_FAMILIES.filter((f) => f !== "disk") : [...NEMESIS_FAMILIES];
         const reads = workload === "register" && target === "zkts" ? "linearizable" : "plain";
-        const run = await runLab({ driver, target, nodes: 5, workload, reads, nemesis: families, timeMs: randomMs, rate: 200, seed, out: join(work, `random-${workload}-${target}`) }, quiet);
+        const run = await runLab(
+          { driver, target, nodes: 5, workload, reads, nemesis: families, timeMs: randomMs, rate: 200, seed, out: join(work, `random-${workload}-${target}`) },
+          quiet,
+        );
         allAsExpected &&= run.verdict === "valid";
         cells.push(`${run.verdict}, ${run.schedule.length} actions, ${run.operations.ok} ok ops`);
         process.stdout.write(`random ${workload} on ${target}: ${run.verdict} ${run.out}\n`);

@@ -27,7 +27,9 @@ export function parseScenario(text: string, source: string): Scenario {
 
 /** Every scenario of the library, by name. */
 export function loadScenarios(dir = SCENARIO_DIR): Scenario[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   return files.map((file) => {
     const scenario = parseScenario(readFileSync(join(dir, file), "utf8"), file);
     if (`${scenario.name}.json` !== file) throw new ScenarioError(`${file}: its name is "${scenario.name}"; the file must be named after it`);

@@ -37,25 +37,43 @@ function resolveStep(step: ScenarioStep, roles: Roles, random: SimRandom): Fault
     }
     case "partition-one-way": {
       const [deaf, to] = resolveGroups([step.deaf, step.to], roles);
-      return { do: "partition", shape: `${step.deaf.join("+")} deaf to ${step.to.join("+")}`, grudge: deaf!.flatMap((r) => to!.filter((s) => s !== r).map((s) => [r, s] as [number, number])) };
+      return {
+        do: "partition",
+        shape: `${step.deaf.join("+")} deaf to ${step.to.join("+")}`,
+        grudge: deaf!.flatMap((r) => to!.filter((s) => s !== r).map((s) => [r, s] as [number, number])),
+      };
     }
     case "links":
       return { do: "links", shape: step.members.join("+"), members: resolveGroups([step.members], roles)[0]!, toxic: step.toxic };
     case "client-links": {
       const named = step.members.filter((m) => m !== "lock-holder");
       const members = named.length === 0 ? [] : resolveGroups([named], roles)[0]!;
-      return { do: "links", clients: true, shape: step.members.join("+"), members, toxic: step.toxic, ...(step.members.includes("lock-holder") ? { toLockHolder: true } : {}) };
+      return {
+        do: "links",
+        clients: true,
+        shape: step.members.join("+"),
+        members,
+        toxic: step.toxic,
+        ...(step.members.includes("lock-holder") ? { toLockHolder: true } : {}),
+      };
     }
     case "heal":
       return { do: "heal-links" };
     case "reconfig": {
       const [leaving, voters, observers] = resolveGroups([step.remove ?? [], step.add ?? [], step.observe ?? []], roles);
-      const words = [...(step.remove ?? []).map((r) => `remove ${r}`), ...(step.add ?? []).map((r) => `add ${r}`), ...(step.observe ?? []).map((r) => `${r} to observer`)];
+      const words = [
+        ...(step.remove ?? []).map((r) => `remove ${r}`),
+        ...(step.add ?? []).map((r) => `add ${r}`),
+        ...(step.observe ?? []).map((r) => `${r} to observer`),
+      ];
       return {
         do: "reconfig",
         shape: words.join(", "),
         leaving: leaving!,
-        joining: [...voters!.map((member) => ({ member, role: "participant" as const })), ...observers!.map((member) => ({ member, role: "observer" as const }))],
+        joining: [
+          ...voters!.map((member) => ({ member, role: "participant" as const })),
+          ...observers!.map((member) => ({ member, role: "observer" as const })),
+        ],
       };
     }
     case "writes":

@@ -56,13 +56,20 @@ export function scenarioRunOptions(scenario: Scenario, options: ScenarioRunOptio
 }
 
 /** Runs a scenario on one target and compares the verdict with the one the scenario expects there. */
-export async function runScenario(scenario: Scenario, options: ScenarioRunOptions, progress: (line: string) => void = () => undefined): Promise<ScenarioOutcome> {
+export async function runScenario(
+  scenario: Scenario,
+  options: ScenarioRunOptions,
+  progress: (line: string) => void = () => undefined,
+): Promise<ScenarioOutcome> {
   const expectation = expectationOf(scenario, options);
   progress(`scenario ${scenario.name} on ${options.target}: expecting ${expectation.verdict} (${expectation.why})`);
   const run = await runLab(scenarioRunOptions(scenario, options), progress, {
     plan: async (cluster) => {
       const roles = await rolesOf(cluster);
-      return { schedule: resolveSteps(scenario.steps, roles, new SimRandom(options.seed)), readOnlyMembers: resolveGroups([scenario.readOnlyClientsOn ?? []], roles)[0]! };
+      return {
+        schedule: resolveSteps(scenario.steps, roles, new SimRandom(options.seed)),
+        readOnlyMembers: resolveGroups([scenario.readOnlyClientsOn ?? []], roles)[0]!,
+      };
     },
   });
   const asExpected = run.verdict === expectation.verdict;

@@ -15,7 +15,12 @@ const Toxic = Type.Union([
   Type.Object({ type: Type.Literal("timeout"), timeoutMs: Type.Integer({ minimum: 0 }) }),
   Type.Object({ type: Type.Literal("latency"), latencyMs: Type.Integer({ minimum: 0 }), jitterMs: Type.Integer({ minimum: 0 }) }),
   Type.Object({ type: Type.Literal("bandwidth"), rateKBps: Type.Integer({ minimum: 0 }) }),
-  Type.Object({ type: Type.Literal("slicer"), averageSize: Type.Integer({ minimum: 1 }), sizeVariation: Type.Integer({ minimum: 0 }), delayUs: Type.Integer({ minimum: 0 }) }),
+  Type.Object({
+    type: Type.Literal("slicer"),
+    averageSize: Type.Integer({ minimum: 1 }),
+    sizeVariation: Type.Integer({ minimum: 0 }),
+    delayUs: Type.Integer({ minimum: 0 }),
+  }),
   Type.Object({ type: Type.Literal("reset_peer"), timeoutMs: Type.Integer({ minimum: 0 }) }),
 ]);
 
@@ -33,7 +38,12 @@ const Step = Type.Union([
    * A toxic on the links between the lab's clients and these members (both ways);
    * `lock-holder` is the member whose client holds the lock workload's lock when the step runs.
    */
-  Type.Object({ at: At, do: Type.Literal("client-links"), members: Type.Array(Type.Union([Role, Type.Literal("lock-holder")]), { minItems: 1 }), toxic: Toxic }),
+  Type.Object({
+    at: At,
+    do: Type.Literal("client-links"),
+    members: Type.Array(Type.Union([Role, Type.Literal("lock-holder")]), { minItems: 1 }),
+    toxic: Toxic,
+  }),
   Type.Object({ at: At, do: Type.Literal("heal") }),
   /**
    * One incremental reconfig: `remove` leave the configuration, `add` join it (or come back)
@@ -42,7 +52,18 @@ const Step = Type.Union([
    */
   Type.Object({ at: At, do: Type.Literal("reconfig"), remove: Type.Optional(Members), add: Type.Optional(Members), observe: Type.Optional(Members) }),
   Type.Object({ at: At, do: Type.Literal("writes"), enabled: Type.Boolean() }),
-  Type.Object({ at: At, do: Type.Union([Type.Literal("kill"), Type.Literal("start"), Type.Literal("pause"), Type.Literal("resume"), Type.Literal("fill-disk"), Type.Literal("free-disk")]), members: Members }),
+  Type.Object({
+    at: At,
+    do: Type.Union([
+      Type.Literal("kill"),
+      Type.Literal("start"),
+      Type.Literal("pause"),
+      Type.Literal("resume"),
+      Type.Literal("fill-disk"),
+      Type.Literal("free-disk"),
+    ]),
+    members: Members,
+  }),
 ]);
 
 const Expectation = Type.Object({

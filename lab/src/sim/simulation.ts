@@ -188,11 +188,7 @@ class Simulation implements MemberWorld {
     this.ids = [...this.voterIds, ...observerIds];
     this.quorum = new MajorityQuorumVerifier(this.voterIds, observerIds);
     this.network = new SimNetwork(this.random.fork(), this.queue, (to, envelope) => this.deliver(to, envelope));
-    this.invariants = new ZabInvariants(
-      (zxid, voters) => voters.filter((id) => this.disks.get(id)?.holds(zxid)).length,
-      this.voterIds,
-      reconfigMembership,
-    );
+    this.invariants = new ZabInvariants((zxid, voters) => voters.filter((id) => this.disks.get(id)?.holds(zxid)).length, this.voterIds, reconfigMembership);
     // Small windows make DIFF, SNAP and epoch rollover happen within a short run.
     this.settings = {
       tickMs: TICK_MS,
@@ -201,7 +197,12 @@ class Simulation implements MemberWorld {
       logRetainEntries: this.random.between(8, 40),
       zxidCounterMax: this.random.chance(0.2) ? this.random.between(20, 60) : 0xfffffffe,
       snapshotChance: 0.02,
-      initialMembership: membershipOfConfig(configOfMembers(this.ids.map((id) => addressOf(id, this.voterIds.includes(id))), 0n)),
+      initialMembership: membershipOfConfig(
+        configOfMembers(
+          this.ids.map((id) => addressOf(id, this.voterIds.includes(id))),
+          0n,
+        ),
+      ),
     };
     this.keys = Array.from({ length: o.keys }, (_, i) => `/k${i}`);
   }
@@ -217,7 +218,9 @@ class Simulation implements MemberWorld {
   // ---- the run -------------------------------------------------------------------------------
 
   async run(): Promise<void> {
-    this.trace(`seed ${this.o.seed}: ${this.o.voters} voters, ${this.o.observers} observers, settings ${JSON.stringify({ ...this.settings, initialMembership: undefined })}`);
+    this.trace(
+      `seed ${this.o.seed}: ${this.o.voters} voters, ${this.o.observers} observers, settings ${JSON.stringify({ ...this.settings, initialMembership: undefined })}`,
+    );
     for (const id of this.ids) {
       this.disks.set(id, new SimDisk());
       await this.startMember(id);
@@ -537,7 +540,11 @@ class Simulation implements MemberWorld {
         return;
       case "links":
         if (action.toxic.type === "latency" && action.clients !== true) {
-          this.network.faults = { ...CALM_NETWORK, delayMinMs: Math.max(1, action.toxic.latencyMs - action.toxic.jitterMs), delayMaxMs: action.toxic.latencyMs + action.toxic.jitterMs };
+          this.network.faults = {
+            ...CALM_NETWORK,
+            delayMinMs: Math.max(1, action.toxic.latencyMs - action.toxic.jitterMs),
+            delayMaxMs: action.toxic.latencyMs + action.toxic.jitterMs,
+          };
           return;
         }
         this.unmapped.push(describeAction(action));
@@ -631,7 +638,10 @@ class Simulation implements MemberWorld {
   private reconfigure(alive: readonly number[]): void {
     const member = this.members.get(this.random.pick(alive))!;
     if (!member.soft.serving || this.adminSession === null) return;
-    const order = this.ids.map((id) => ({ id, r: this.random.uint32() })).sort((a, b) => a.r - b.r).map((x) => x.id);
+    const order = this.ids
+      .map((id) => ({ id, r: this.random.uint32() }))
+      .sort((a, b) => a.r - b.r)
+      .map((x) => x.id);
     const voters = new Set(order.slice(0, this.random.between(3, this.ids.length)));
     const newMembers = this.ids.map((id) => `server.${id}=${serverSpec(addressOf(id, voters.has(id)))}`).join(",");
     const w = new JuteWriter(256);
@@ -653,7 +663,10 @@ class Simulation implements MemberWorld {
       this.trace(`partition: leader ${leader} isolated`);
       return;
     }
-    const shuffled = this.ids.map((id) => ({ id, r: this.random.uint32() })).sort((a, b) => a.r - b.r).map((x) => x.id);
+    const shuffled = this.ids
+      .map((id) => ({ id, r: this.random.uint32() }))
+      .sort((a, b) => a.r - b.r)
+      .map((x) => x.id);
     const cutAt = this.random.between(1, shuffled.length - 1);
     const groups = [shuffled.slice(0, cutAt), shuffled.slice(cutAt)];
     this.network.partition(groups);
@@ -712,7 +725,15 @@ class Simulation implements MemberWorld {
 
 /** The simulation's stand-in addresses: nothing connects to them, but configurations name them. */
 function addressOf(id: number, voter: boolean): PeerAddress {
-  return { id, host: "127.0.0.1", quorumPort: 10_000 + id, electionPort: 20_000 + id, role: voter ? "participant" : "observer", clientHost: "127.0.0.1", clientPort: 30_000 + id };
+  return {
+    id,
+    host: "127.0.0.1",
+    quorumPort: 10_000 + id,
+    electionPort: 20_000 + id,
+    role: voter ? "participant" : "observer",
+    clientHost: "127.0.0.1",
+    clientPort: 30_000 + id,
+  };
 }
 
 function serverSpec(a: PeerAddress): string {

@@ -41,7 +41,11 @@ export function counterWorkload(): Workload {
           const { data, stat } = await client.getData(VALUE);
           const next = Number(data.toString("utf8")) + delta;
           try {
-            await client.transaction().setData(VALUE, String(next), stat.version).create(`${INCREMENTS}/d${delta}-`, null, { mode: "PERSISTENT_SEQUENTIAL" }).commit();
+            await client
+              .transaction()
+              .setData(VALUE, String(next), stat.version)
+              .create(`${INCREMENTS}/d${delta}-`, null, { mode: "PERSISTENT_SEQUENTIAL" })
+              .commit();
             return delta;
           } catch (err) {
             // Another add won the compare-and-set: nothing of this multi was applied.
@@ -86,7 +90,9 @@ export function checkCounterRun(operations: readonly Operation[]): WorkloadVerdi
   for (const read of finals) {
     const final = read.output as FinalCounterRead;
     if (final.value !== final.sumOfIncrements) {
-      problems.push(`final read ${read.id}: the value is ${final.value} but the increments' deltas sum to ${final.sumOfIncrements} (${final.increments} increments): a multi applied in part`);
+      problems.push(
+        `final read ${read.id}: the value is ${final.value} but the increments' deltas sum to ${final.sumOfIncrements} (${final.increments} increments): a multi applied in part`,
+      );
     }
   }
   const adds = operations.filter((op) => op.f === "add");

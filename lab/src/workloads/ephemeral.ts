@@ -149,7 +149,9 @@ export function checkEphemerals(operations: readonly Operation[]): WorkloadVerdi
           `${e.path}: ephemeral of session 0x${e.owner}, which died ${agoMs} ms before the final read (op ${read.id}; session timeout ${ended.death.timeoutMs} ms; ${ended.death.reason})`,
         );
       } else if (sessions.has(e.owner)) {
-        problems.push(`${e.path}: ephemeral of session 0x${e.owner}, which the run closed at least ${String(read.metadata?.waitedMs)} ms before the final read (op ${read.id})`);
+        problems.push(
+          `${e.path}: ephemeral of session 0x${e.owner}, which the run closed at least ${String(read.metadata?.waitedMs)} ms before the final read (op ${read.id})`,
+        );
       } else {
         problems.push(`${e.path}: ephemeral of session 0x${e.owner}, which no worker of the run ever used (op ${read.id})`);
       }

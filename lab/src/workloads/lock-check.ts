@@ -25,7 +25,9 @@ export interface GuardedWrite {
  * fencing exists to survive), and how many writes fencing refused.
  */
 export function checkFencedLock(operations: readonly Operation[]): WorkloadVerdict {
-  const writes = operations.filter((op) => op.f === "write" && op.status === "ok").map((op) => ({ op, write: op.output as GuardedWrite & { version: number } }));
+  const writes = operations
+    .filter((op) => op.f === "write" && op.status === "ok")
+    .map((op) => ({ op, write: op.output as GuardedWrite & { version: number } }));
   const problems: string[] = [];
 
   const byVersion = new Map<number, Operation[]>();
@@ -36,7 +38,9 @@ export function checkFencedLock(operations: readonly Operation[]): WorkloadVerdi
 
   const exclusion = checkMutualExclusion(spansInVersionOrder(writes));
   for (const [a, b] of exclusion.detail.overlaps) {
-    problems.push(`the guarded writes of lock node ${String(a.process)} (versions ${a.from}-${a.to}) and ${String(b.process)} (versions ${b.from}-${b.to}) interleave`);
+    problems.push(
+      `the guarded writes of lock node ${String(a.process)} (versions ${a.from}-${a.to}) and ${String(b.process)} (versions ${b.from}-${b.to}) interleave`,
+    );
   }
 
   const ordered = [...writes].sort((a, b) => a.write.version - b.write.version);
@@ -44,7 +48,9 @@ export function checkFencedLock(operations: readonly Operation[]): WorkloadVerdi
     const before = ordered[i - 1]!;
     const after = ordered[i]!;
     if (BigInt(after.write.token) < BigInt(before.write.token)) {
-      problems.push(`write ${after.op.id} (version ${after.write.version}) carries token ${after.write.token}, older than ${before.write.token} of write ${before.op.id} (version ${before.write.version})`);
+      problems.push(
+        `write ${after.op.id} (version ${after.write.version}) carries token ${after.write.token}, older than ${before.write.token} of write ${before.op.id} (version ${before.write.version})`,
+      );
     }
   }
   problems.push(...tokensGoBackInRealTime(writes));
@@ -71,9 +77,15 @@ function spansInVersionOrder(writes: readonly { op: Operation; write: GuardedWri
   const spans = new Map<string, { from: number; to: number }>();
   for (const { write } of writes) {
     const span = spans.get(write.node);
-    spans.set(write.node, span === undefined ? { from: write.version, to: write.version } : { from: Math.min(span.from, write.version), to: Math.max(span.to, write.version) });
+    spans.set(
+      write.node,
+      span === undefined ? { from: write.version, to: write.version } : { from: Math.min(span.from, write.version), to: Math.max(span.to, write.version) },
+    );
   }
-  return [...spans].flatMap(([node, span], i) => [synthetic(i * 2, node, "acquire", span.from, span.from), synthetic(i * 2 + 1, node, "release", span.to, span.to)]);
+  return [...spans].flatMap(([node, span], i) => [
+    synthetic(i * 2, node, "acquire", span.from, span.from),
+    synthetic(i * 2 + 1, node, "release", span.to, span.to),
+  ]);
 }
 
 /** What clients believed: from an acquire's return to the invocation of that node's release (or the end). */
@@ -107,7 +119,9 @@ function tokensGoBackInRealTime(writes: readonly { op: Operation; write: Guarded
       if (newest === undefined || BigInt(done.write.token) > BigInt(newest.write.token)) newest = done;
     }
     if (newest !== undefined && BigInt(w.write.token) < BigInt(newest.write.token)) {
-      problems.push(`write ${w.op.id} carries token ${w.write.token}, older than ${newest.write.token} of write ${newest.op.id}, acknowledged before it was invoked`);
+      problems.push(
+        `write ${w.op.id} carries token ${w.write.token}, older than ${newest.write.token} of write ${newest.op.id}, acknowledged before it was invoked`,
+      );
     }
   }
   return problems;

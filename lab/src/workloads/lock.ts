@@ -22,7 +22,6 @@ interface Hold {
   fenced: boolean;
 }
 
-
 /**
  * The classic lock (ephemeral sequential children, the lowest holds; a waiter watches its
  * predecessor) with fencing: while it believes it holds the lock a worker does guarded writes,

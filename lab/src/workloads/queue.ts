@@ -73,7 +73,8 @@ export function queueWorkload(): Workload {
         true,
         async (client) => {
           const markers: TakenMarker[] = [];
-          for (const name of await client.getChildren(TAKEN)) markers.push(JSON.parse((await client.getData(`${TAKEN}/${name}`)).data.toString("utf8")) as TakenMarker);
+          for (const name of await client.getChildren(TAKEN))
+            markers.push(JSON.parse((await client.getData(`${TAKEN}/${name}`)).data.toString("utf8")) as TakenMarker);
           return markers;
         },
         { final: true },
@@ -136,10 +137,15 @@ export function checkQueue(operations: readonly Operation[]): WorkloadVerdict {
       else if (!returnedBy.has(`${marker.process}:${marker.element}`)) contradicting.set(marker.element, marker.process);
     }
   }
-  const result = checkQueueOrder(operations, { drained: drainedEmpty && markerReads.length > 0, takenByUnknownDequeues: [...takenByUnknown, ...contradicting.keys()] });
+  const result = checkQueueOrder(operations, {
+    drained: drainedEmpty && markerReads.length > 0,
+    takenByUnknownDequeues: [...takenByUnknown, ...contradicting.keys()],
+  });
   const problems = [
     ...result.problems,
-    ...[...contradicting].map(([element, process]) => `${element} is marked taken by process ${process}, which never returned it and has no dequeue of unknown outcome`),
+    ...[...contradicting].map(
+      ([element, process]) => `${element} is marked taken by process ${process}, which never returned it and has no dequeue of unknown outcome`,
+    ),
     ...(drainedEmpty ? [] : ["no member drained the queue to empty after the heal"]),
   ];
   const count = (f: string, status: Operation["status"]) => operations.filter((op) => op.f === f && op.status === status).length;

@@ -67,10 +67,17 @@ export function registerWorkload(options: RegisterOptions): Workload {
     },
     async finalReads(worker) {
       for (const key of keys) {
-        await worker.perform("read", key, null, true, async (client) => {
-          await client.sync(key);
-          return await read(client, key);
-        }, { final: true });
+        await worker.perform(
+          "read",
+          key,
+          null,
+          true,
+          async (client) => {
+            await client.sync(key);
+            return await read(client, key);
+          },
+          { final: true },
+        );
       }
     },
     check(history, budget) {
@@ -83,7 +90,10 @@ export function registerWorkload(options: RegisterOptions): Workload {
  * The model and the operations the register check searches, for a run with these options: what
  * a report re-checks to show where a register stopped being linearizable.
  */
-export function registerCheckInput(operations: readonly Operation[], options: Pick<RegisterOptions, "readMode" | "judgeReadsLinearizably">): { model: Model<ZnodeState>; operations: Operation[] } {
+export function registerCheckInput(
+  operations: readonly Operation[],
+  options: Pick<RegisterOptions, "readMode" | "judgeReadsLinearizably">,
+): { model: Model<ZnodeState>; operations: Operation[] } {
   const readMode = judgedReadMode(options);
   // Final reads (after sync, with the network healed) are always part of the register check.
   return { model: zkRegister(INITIAL), operations: operations.filter((op) => op.f !== "read" || readMode !== "plain" || isFinal(op)) };

@@ -57,7 +57,9 @@ export function checkWatches(operations: readonly Operation[], options: WatchChe
       const zxid = zxidOf.get(event);
       if (zxid === undefined) continue;
       if (lastZxid !== undefined && zxid < lastZxid.zxid) {
-        problems.push(`session 0x${watcher.session} received "${event}" (zxid 0x${zxid.toString(16)}) after "${lastZxid.event}" (zxid 0x${lastZxid.zxid.toString(16)})`);
+        problems.push(
+          `session 0x${watcher.session} received "${event}" (zxid 0x${zxid.toString(16)}) after "${lastZxid.event}" (zxid 0x${lastZxid.zxid.toString(16)})`,
+        );
       }
       lastZxid = { event, zxid };
     }
@@ -109,7 +111,9 @@ function watchersOf(operations: readonly Operation[], options: WatchCheckOptions
   for (const op of operations) {
     if (op.f === "watch" && op.status === "ok") watchers.set(sessionOf(op), { session: sessionOf(op), from: op.ret, until: Infinity, gaps: [], events: [] });
   }
-  const byTime = operations.filter((op) => op.status === "ok" && ["event", "disconnected", "connected", "expired"].includes(op.f)).sort((a, b) => a.call - b.call);
+  const byTime = operations
+    .filter((op) => op.status === "ok" && ["event", "disconnected", "connected", "expired"].includes(op.f))
+    .sort((a, b) => a.call - b.call);
   for (const op of byTime) {
     const watcher = watchers.get(sessionOf(op));
     if (watcher === undefined) continue;
@@ -123,14 +127,16 @@ function watchersOf(operations: readonly Operation[], options: WatchCheckOptions
         break;
       }
       case "disconnected":
-        if (open === undefined || Number.isFinite(open.end)) watcher.gaps.push({ start: op.call - options.cover, end: Infinity, zxidBefore: highestZxid.get(watcher.session) ?? -1n });
+        if (open === undefined || Number.isFinite(open.end))
+          watcher.gaps.push({ start: op.call - options.cover, end: Infinity, zxidBefore: highestZxid.get(watcher.session) ?? -1n });
         break;
       case "connected":
         if (open !== undefined && !Number.isFinite(open.end)) open.end = op.call + options.grace;
         break;
       case "expired":
         watcher.until = op.call;
-        if (open === undefined || Number.isFinite(open.end)) watcher.gaps.push({ start: op.call - options.cover, end: Infinity, zxidBefore: highestZxid.get(watcher.session) ?? -1n });
+        if (open === undefined || Number.isFinite(open.end))
+          watcher.gaps.push({ start: op.call - options.cover, end: Infinity, zxidBefore: highestZxid.get(watcher.session) ?? -1n });
         break;
     }
   }

@@ -32,8 +32,15 @@ function time(fn) {
 const fmt = (ms) => `${ms.toFixed(1).padStart(8)} ms`;
 
 // The etcd corpus: parse once, then time the checking of all 102 histories.
-const expected = readFileSync(join(corpus, "jepsen-etcd", "EXPECTED.txt"), "utf8").trim().split("\n").map((line) => line.split(/\s+/));
-const etcd = expected.map(([file, verdict]) => ({ file, verdict, history: parseHistory(readFileSync(join(corpus, "jepsen-etcd", file), "utf8"), "jepsen-log") }));
+const expected = readFileSync(join(corpus, "jepsen-etcd", "EXPECTED.txt"), "utf8")
+  .trim()
+  .split("\n")
+  .map((line) => line.split(/\s+/));
+const etcd = expected.map(([file, verdict]) => ({
+  file,
+  verdict,
+  history: parseHistory(readFileSync(join(corpus, "jepsen-etcd", file), "utf8"), "jepsen-log"),
+}));
 const perHistory = etcd.map(({ file, verdict, history }) => {
   const { ms, result } = time(() => checkOperations(casRegister(), history.operations));
   if (result.verdict !== verdict) throw new Error(`${file}: ${result.verdict}, expected ${verdict}`);

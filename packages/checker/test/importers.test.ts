@@ -1,6 +1,18 @@
 // History formats: EDN, Jepsen logs, Jepsen EDN maps, JSON Lines, and event pairing.
 import { describe, expect, it } from "vitest";
-import { detectFormat, HistoryError, pairEvents, parseHistory, parseJepsenEdn, parseJepsenLog, parseJsonLines, readEdn, readEdnAll, toJsonLines, type HistoryEvent } from "../src/index.js";
+import {
+  detectFormat,
+  HistoryError,
+  pairEvents,
+  parseHistory,
+  parseJepsenEdn,
+  parseJepsenLog,
+  parseJsonLines,
+  readEdn,
+  readEdnAll,
+  toJsonLines,
+  type HistoryEvent,
+} from "../src/index.js";
 
 describe("EDN reader", () => {
   it("reads Jepsen's values", () => {
@@ -31,7 +43,14 @@ describe("Jepsen log", () => {
 
   it("parses client lines with tabs or spaces and skips the rest", () => {
     const events = parseJepsenLog(log);
-    expect(events.map((e) => `${e.process} ${e.type} ${e.f}`)).toEqual(["0 invoke write", "1 invoke read", "0 ok write", "1 info read", "2 invoke cas", "2 info cas"]);
+    expect(events.map((e) => `${e.process} ${e.type} ${e.f}`)).toEqual([
+      "0 invoke write",
+      "1 invoke read",
+      "0 ok write",
+      "1 info read",
+      "2 invoke cas",
+      "2 info cas",
+    ]);
     expect(events[4]!.value).toEqual([3, 4]);
   });
 
@@ -106,7 +125,12 @@ describe("pairing events", () => {
 
   it("rejects a completion without an invoke and mixed timed and untimed events", () => {
     expect(() => pairEvents([{ process: 0, type: "ok", f: "read", value: 1 }])).toThrow(HistoryError);
-    expect(() => pairEvents([{ process: 0, type: "invoke", f: "read", value: null, time: 1 }, { process: 0, type: "ok", f: "read", value: 1 }])).toThrow(HistoryError);
+    expect(() =>
+      pairEvents([
+        { process: 0, type: "invoke", f: "read", value: null, time: 1 },
+        { process: 0, type: "ok", f: "read", value: 1 },
+      ]),
+    ).toThrow(HistoryError);
   });
 
   it("warns when a process invokes again after an info", () => {

@@ -1,7 +1,16 @@
 // Property tests. Each prints its seed; CHECKER_SEED=<seed> replays it.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { casRegister, checkOperations, modelByName, pairEvents, seededRandom, simulateCasRegisterHistory, type Operation, type SimulationOptions } from "../src/index.js";
+import {
+  casRegister,
+  checkOperations,
+  modelByName,
+  pairEvents,
+  seededRandom,
+  simulateCasRegisterHistory,
+  type Operation,
+  type SimulationOptions,
+} from "../src/index.js";
 import { bruteForceLinearizable } from "./support/brute-force.js";
 import { memoReferenceLinearizable } from "./support/memo-reference.js";
 import { shapes, smallHistory } from "./support/random-histories.js";

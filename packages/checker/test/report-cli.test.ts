@@ -1,6 +1,20 @@
 // The text summary, the HTML page and the zkts-check command, run in-process.
 import { describe, expect, it } from "vitest";
-import { casRegister, checkOperations, EXIT, failureDetailHtml, htmlReport, parseArgs, parseDuration, parseHistory, runCli, textSummary, toJsonLines, type CliEnvironment, type HistoryEvent } from "../src/index.js";
+import {
+  casRegister,
+  checkOperations,
+  EXIT,
+  failureDetailHtml,
+  htmlReport,
+  parseArgs,
+  parseDuration,
+  parseHistory,
+  runCli,
+  textSummary,
+  toJsonLines,
+  type CliEnvironment,
+  type HistoryEvent,
+} from "../src/index.js";
 import { readCorpus } from "./support/corpus.js";
 
 const staleRead: HistoryEvent[] = [
@@ -76,14 +90,19 @@ describe("zkts-check", () => {
     expect(parseDuration("2m")).toBe(120_000);
     expect(parseDuration("3")).toBe(3000);
     expect(parseArgs(["--format", "kv", "h.txt"])).toMatchObject({ model: "kv", format: "kv", file: "h.txt", partition: true });
-    expect(parseArgs(["--model=zk-register", "--timeout=5s", "--no-partition", "h"])).toMatchObject({ model: "zk-register", timeoutMs: 5000, partition: false });
+    expect(parseArgs(["--model=zk-register", "--timeout=5s", "--no-partition", "h"])).toMatchObject({
+      model: "zk-register",
+      timeoutMs: 5000,
+      partition: false,
+    });
     expect(parseArgs(["--model", "nope", "h"])).toMatchObject({ kind: "exit", code: 3, text: expect.stringContaining("unknown model nope") });
   });
 
   it("prints help on stdout with status 0, its version, and refuses unknown options with status 3", () => {
     const env = fakeEnv({});
     expect(runCli(["--help"], { ...env, version: "9.9.9" })).toBe(0);
-    for (const option of ["--model", "--format", "--timeout", "--html", "--no-partition", "--workload", "--version", "Exit status"]) expect(env.stdout).toContain(option);
+    for (const option of ["--model", "--format", "--timeout", "--html", "--no-partition", "--workload", "--version", "Exit status"])
+      expect(env.stdout).toContain(option);
     expect(runCli(["--version"], { ...env, version: "9.9.9" })).toBe(0);
     expect(env.stdout).toContain("zkts-check 9.9.9\n");
     expect(env.stderr).toBe("");

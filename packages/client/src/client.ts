@@ -149,9 +149,7 @@ const IDEMPOTENT_OPS: ReadonlySet<number> = new Set([
 ]);
 
 /** The key `await using` looks up (Node 20 defines it; TypeScript's helper falls back the same way). */
-const asyncDispose: typeof Symbol.asyncDispose =
-  Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
-
+const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
 
 /** A persistent watch delivered as an async iterator; `close()` removes the watch. */
 export interface WatchStream extends AsyncIterableIterator<WatchEvent> {
@@ -330,14 +328,7 @@ export class ZkClient {
   async addAuth(scheme: string, auth: string | Buffer): Promise<void> {
     const bytes = typeof auth === "string" ? Buffer.from(auth, "utf8") : auth;
     await new Promise<void>((resolve, reject) => {
-      this.driver.run((core, now) =>
-        core.addAuth(
-          scheme,
-          bytes,
-          (err, _body, info) => (err === 0 ? resolve() : reject(toError(err, undefined, info))),
-          now,
-        ),
-      );
+      this.driver.run((core, now) => core.addAuth(scheme, bytes, (err, _body, info) => (err === 0 ? resolve() : reject(toError(err, undefined, info))), now));
     });
   }
 
@@ -482,9 +473,7 @@ export class ZkClient {
    */
   async multi(ops: readonly MultiOp[]): Promise<OpResult[]> {
     const body = encodeMulti(ops);
-    const results = await this.request(OpCode.multi, body, undefined, (err, reader) =>
-      err === 0 ? { value: readMultiResponse(reader!) } : undefined,
-    );
+    const results = await this.request(OpCode.multi, body, undefined, (err, reader) => (err === 0 ? { value: readMultiResponse(reader!) } : undefined));
     return readResults(results, this.chroot, ops);
   }
 
@@ -493,9 +482,7 @@ export class ZkClient {
     const wire: MultiOp[] = ops.map((op) => {
       validatePath(op.path);
       const path = this.chroot.toServer(op.path);
-      return op.type === "getData"
-        ? { type: OpCode.getData, request: { path, watch: false } }
-        : { type: OpCode.getChildren, request: { path, watch: false } };
+      return op.type === "getData" ? { type: OpCode.getData, request: { path, watch: false } } : { type: OpCode.getChildren, request: { path, watch: false } };
     });
     const results = await this.request(OpCode.multiRead, encodeMulti(wire), undefined, (err, reader) =>
       err === 0 ? { value: readMultiResponse(reader!) } : undefined,
@@ -754,7 +741,6 @@ export class ZkClient {
       }
     }
   }
-
 }
 
 function toError(code: number, path: string | undefined, info?: CompletionInfo): ZkError {
@@ -771,4 +757,3 @@ function encodeMulti(ops: readonly MultiOp[]): Buffer {
   writeMultiRequest(writer, ops);
   return writer.toBuffer();
 }
-

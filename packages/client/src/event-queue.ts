@@ -1,9 +1,11 @@
+import { Fifo } from "@zkts/jute";
+
 /**
  * A bounded queue that turns pushed values into an async iterator. When the consumer falls
  * more than `capacity` values behind, the iterator fails rather than buffering without limit.
  */
 export class EventQueue<T> implements AsyncIterableIterator<T> {
-  private readonly buffered: T[] = [];
+  private readonly buffered = new Fifo<T>();
   private waiter: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   private ended = false;
   private failure: unknown;
@@ -56,7 +58,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
       this.end();
       this.onReturn();
     }
-    this.buffered.length = 0;
+    this.buffered.clear();
     return Promise.resolve({ value: undefined, done: true });
   }
 

@@ -1,16 +1,7 @@
 export { createClient, connect, ZkClient, type ClientOptions, type AuthInfo, type WatchStream } from "./client.js";
 export type { SessionEvent as ClientEvent, SessionEventName, SessionEventOf, SessionListener } from "./session-events.js";
 export { ZkError, type ZkErrorDetails } from "./errors.js";
-export {
-  retry,
-  exponentialBackoff,
-  retryNTimes,
-  noRetry,
-  isRetryable,
-  type RetryPolicy,
-  type RetryOptions,
-  type ExponentialBackoffOptions,
-} from "./retry.js";
+export { retry, exponentialBackoff, retryNTimes, noRetry, isRetryable, type RetryPolicy, type RetryOptions, type ExponentialBackoffOptions } from "./retry.js";
 export { ConnectionStates, type ConnectionState, type ConnectionStateEvent } from "./connection-state.js";
 export { Transaction, type OpResult, type MultiReadOp, type MultiReadResult } from "./transaction.js";
 export { digestAcl, digestId } from "./digest.js";

@@ -19,13 +19,7 @@ export function validatePath(path: string, sequential = false): void {
   }
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
-    if (
-      c === 0 ||
-      (c > 0 && c < 0x20) ||
-      (c >= 0x7f && c <= 0x9f) ||
-      (c >= 0xd800 && c <= 0xf8ff) ||
-      (c >= 0xfff0 && c <= 0xffff)
-    ) {
+    if (c === 0 || (c > 0 && c < 0x20) || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfff0 && c <= 0xffff)) {
       throw new Error(`path "${path}" has an invalid character at ${i}`);
     }
   }

@@ -126,11 +126,14 @@ export class SocketDriver {
     if (this.timer !== undefined && this.timerAt <= deadline) return;
     this.clearTimer();
     this.timerAt = deadline;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.run((core, now) => core.tick(now));
-    }, Math.max(0, deadline - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.run((core, now) => core.tick(now));
+      },
+      Math.max(0, deadline - Date.now()),
+    );
   }
 
   private clearTimer(): void {

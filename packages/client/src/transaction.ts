@@ -3,11 +3,7 @@ import { ZkError } from "./errors.js";
 import { validatePath, type Chroot } from "./paths.js";
 import { isSequential, isTtl, type CreateOptions } from "./types.js";
 
-export type OpResult =
-  | { type: "create"; path: string; stat: Stat | null }
-  | { type: "delete" }
-  | { type: "setData"; stat: Stat }
-  | { type: "check" };
+export type OpResult = { type: "create"; path: string; stat: Stat | null } | { type: "delete" } | { type: "setData"; stat: Stat } | { type: "check" };
 
 export type MultiReadOp = { type: "getData"; path: string } | { type: "getChildren"; path: string };
 export type MultiReadResult = { data: Buffer; stat: Stat } | { children: string[] } | ZkError;

@@ -1,12 +1,4 @@
-import {
-  CreateMode,
-  eventTypeName,
-  keeperStateName,
-  type ACL,
-  type EventTypeName,
-  type KeeperStateName,
-  type Stat,
-} from "@zkts/jute";
+import { CreateMode, eventTypeName, keeperStateName, type ACL, type EventTypeName, type KeeperStateName, type Stat } from "@zkts/jute";
 
 export type { ACL, Id, Stat, ClientInfo } from "@zkts/jute";
 

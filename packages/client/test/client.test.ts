@@ -140,7 +140,12 @@ describe.each(targets)("client operations against %s", (kind) => {
     const results = await client.transaction().create(path, "a").create(`${path}/x`).setData(path, "b").check(path, 1).commit();
     expect(results.map((r) => r.type)).toEqual(["create", "create", "setData", "check"]);
     expect(results[0]).toMatchObject({ type: "create", path });
-    const failure = await client.transaction().delete(`${path}/x`).check(path, 99).commit().catch((e: unknown) => e);
+    const failure = await client
+      .transaction()
+      .delete(`${path}/x`)
+      .check(path, 99)
+      .commit()
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ZkError);
     expect(failure).toMatchObject({ codeName: "BADVERSION", failedOpIndex: 1, opCodes: [0, ErrorCode.BADVERSION] });
     expect(await client.exists(`${path}/x`)).not.toBeNull();
@@ -243,12 +248,7 @@ describe.each(targets)("client operations against %s", (kind) => {
       seen.push(`${event.type} ${event.path}`);
       if (seen.length === 4) break;
     }
-    expect(seen).toEqual([
-      `NodeCreated ${path}/a`,
-      `NodeDataChanged ${path}/a`,
-      `NodeDataChanged ${path}/a`,
-      `NodeDeleted ${path}/a`,
-    ]);
+    expect(seen).toEqual([`NodeCreated ${path}/a`, `NodeDataChanged ${path}/a`, `NodeDataChanged ${path}/a`, `NodeDeleted ${path}/a`]);
     expect(await client.checkWatches(path, "any")).toBe(false);
   });
 

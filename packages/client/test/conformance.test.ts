@@ -126,7 +126,11 @@ describe.each(targets)("server behaviour the client relies on, against %s", (kin
     // connection before checking the password), but not its session.
     const sessionId = client.sessionId;
     await eventually(
-      () => client.exists("/").then((stat) => stat !== null, () => false),
+      () =>
+        client.exists("/").then(
+          (stat) => stat !== null,
+          () => false,
+        ),
       10_000,
       "owner usable again",
     );

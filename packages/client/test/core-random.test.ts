@@ -126,11 +126,18 @@ function runScenario(seed: number, steps: number): void {
       const xid = unanswered.shift()!;
       const err = pick(4) === 0 ? ErrorCode.NONODE : 0;
       core.onData(
-        Buffer.concat([lengthPrefix(Buffer.concat([ReplyHeader.encode({ xid, zxid: BigInt(step + 1), err }), err === 0 && xid > 0 ? Buffer.alloc(68 + 4) : Buffer.alloc(0)]))]),
+        Buffer.concat([
+          lengthPrefix(
+            Buffer.concat([ReplyHeader.encode({ xid, zxid: BigInt(step + 1), err }), err === 0 && xid > 0 ? Buffer.alloc(68 + 4) : Buffer.alloc(0)]),
+          ),
+        ]),
         now,
       );
     } else if (r < 55 && handshakeDone) {
-      core.onData(lengthPrefix(Buffer.concat([ReplyHeader.encode({ xid: -1, zxid: -1n, err: 0 }), WatcherEvent.encode({ type: 3, state: 3, path: "/w" })])), now);
+      core.onData(
+        lengthPrefix(Buffer.concat([ReplyHeader.encode({ xid: -1, zxid: -1n, err: 0 }), WatcherEvent.encode({ type: 3, state: 3, path: "/w" })])),
+        now,
+      );
     } else if (r < 60 && transportOpen) {
       transportOpen = false;
       core.onTransportClosed(now, "random drop");
@@ -148,7 +155,15 @@ function runScenario(seed: number, steps: number): void {
     } else if (r < 85 && transportOpen && !handshakeDone && !expectHandshake) {
       const expire = pick(40) === 0;
       handshakeDone = !expire;
-      core.onData(lengthPrefix(Buffer.concat([ConnectResponse.encode({ protocolVersion: 0, timeOut: expire ? 0 : 6000, sessionId: expire ? 0n : 7n, passwd: Buffer.alloc(16) }), Buffer.from([0])])), now);
+      core.onData(
+        lengthPrefix(
+          Buffer.concat([
+            ConnectResponse.encode({ protocolVersion: 0, timeOut: expire ? 0 : 6000, sessionId: expire ? 0n : 7n, passwd: Buffer.alloc(16) }),
+            Buffer.from([0]),
+          ]),
+        ),
+        now,
+      );
     } else {
       // Mostly small steps; now and then straight to the core's next deadline.
       const deadline = core.nextDeadline();
@@ -168,7 +183,10 @@ function runScenario(seed: number, steps: number): void {
   expect(core.outstandingRequests).toBe(0);
   expect(core.outstandingBytes).toBe(0);
   for (const [id, count] of completions) expect(count, `seed ${seed}: request ${id} completed ${count} times`).toBe(1);
-  expect(successOrder.every((id) => sentOrder.has(id)), `seed ${seed}: a success for a request never sent`).toBe(true);
+  expect(
+    successOrder.every((id) => sentOrder.has(id)),
+    `seed ${seed}: a success for a request never sent`,
+  ).toBe(true);
   totals.sent += stats.sent;
   totals.ok += successOrder.length;
   const sentRanks = successOrder.map((id) => sentOrder.get(id)!);

@@ -123,8 +123,7 @@ class Harness {
 
 function results() {
   const log: { err: number; outcomeUnknown?: boolean; body: JuteReader | null }[] = [];
-  const complete = (err: number, body: JuteReader | null, info?: { outcomeUnknown?: boolean }) =>
-    log.push({ err, body, outcomeUnknown: info?.outcomeUnknown });
+  const complete = (err: number, body: JuteReader | null, info?: { outcomeUnknown?: boolean }) => log.push({ err, body, outcomeUnknown: info?.outcomeUnknown });
   return { log, complete };
 }
 
@@ -355,8 +354,7 @@ describe("ConnectionCore", () => {
     h.core.watches.add("data", "/n", () => seen.push("data1"));
     h.core.watches.add("data", "/n", () => seen.push("data2"));
     h.core.watches.add("persistentRecursive", "/", () => seen.push("recursive"));
-    const notify = (type: number, path: string) =>
-      h.reply(-1, -1n, 0, WatcherEvent.encode({ type, state: 3, path }));
+    const notify = (type: number, path: string) => h.reply(-1, -1n, 0, WatcherEvent.encode({ type, state: 3, path }));
     notify(EventType.NodeDataChanged, "/n");
     notify(EventType.NodeDataChanged, "/n");
     notify(EventType.NodeChildrenChanged, "/n");

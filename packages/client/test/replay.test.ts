@@ -35,7 +35,15 @@ describe.each(targets)("watch replay after a reconnect, against %s", (kind) => {
         await admin.sync("/");
         await c.exists("/");
       };
-      for (const [path, data] of [["/d1", "x"], ["/d2", "x"], ["/c1", ""], ["/c2", ""], ["/c2/k", ""], ["/u", "same"]] as const) await admin.create(path, data);
+      for (const [path, data] of [
+        ["/d1", "x"],
+        ["/d2", "x"],
+        ["/c1", ""],
+        ["/c2", ""],
+        ["/c2/k", ""],
+        ["/u", "same"],
+      ] as const)
+        await admin.create(path, data);
       await c.getData("/d1", rec("data/d1 changed+deleted"));
       await c.getData("/d2", rec("data/d2 set twice"));
       await c.getChildren("/c1", rec("child/c1 add+remove"));
@@ -74,11 +82,7 @@ describe.each(targets)("watch replay after a reconnect, against %s", (kind) => {
         "data/d2 set twice: NodeDataChanged /d2",
         "exists/e2 created: NodeCreated /e2",
       ]);
-      expect(later).toEqual([
-        "data/u untouched: NodeDataChanged /u",
-        "exists/e1 created+deleted: NodeCreated /e1",
-        "exists/u untouched: NodeDataChanged /u",
-      ]);
+      expect(later).toEqual(["data/u untouched: NodeDataChanged /u", "exists/e1 created+deleted: NodeCreated /e1", "exists/u untouched: NodeDataChanged /u"]);
     } finally {
       await c.close();
       await proxy.close();

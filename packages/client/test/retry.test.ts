@@ -92,18 +92,28 @@ describe("retry()", () => {
     const time = virtualTime();
     let tries = 0;
     await expect(
-      retry(async () => {
-        tries++;
-        throw new ZkError(ErrorCode.NONODE, { path: "/x" });
-      }, retryNTimes(5, 1), time),
+      retry(
+        async () => {
+          tries++;
+          throw new ZkError(ErrorCode.NONODE, { path: "/x" });
+        },
+        retryNTimes(5, 1),
+        time,
+      ),
     ).rejects.toMatchObject({ codeName: "NONODE" });
     expect(tries).toBe(1);
 
     tries = 0;
-    await expect(retry(async () => {
-      tries++;
-      throw loss();
-    }, retryNTimes(2, 1), time)).rejects.toMatchObject({ codeName: "CONNECTIONLOSS" });
+    await expect(
+      retry(
+        async () => {
+          tries++;
+          throw loss();
+        },
+        retryNTimes(2, 1),
+        time,
+      ),
+    ).rejects.toMatchObject({ codeName: "CONNECTIONLOSS" });
     expect(tries).toBe(3);
     await expect(retry(() => Promise.reject(loss()), noRetry, time)).rejects.toMatchObject({ codeName: "CONNECTIONLOSS" });
   });
@@ -133,8 +143,9 @@ describe("ConnectionStates", () => {
 
   it("maps raw session events to connected, suspended, reconnected and lost", () => {
     const states = new ConnectionStates();
-    const seen = [connected, disconnected, disconnected, connected, disconnected, connected, expired, connected, disconnected]
-      .map((event) => states.next(event)?.state ?? null);
+    const seen = [connected, disconnected, disconnected, connected, disconnected, connected, expired, connected, disconnected].map(
+      (event) => states.next(event)?.state ?? null,
+    );
     expect(seen).toEqual(["connected", "suspended", null, "reconnected", "suspended", "reconnected", "lost", null, null]);
   });
 

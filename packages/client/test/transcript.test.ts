@@ -11,38 +11,38 @@ import { startTarget, targets, type TargetServer } from "./targets.js";
 const EXPECTED = [
   "delete / !! BADARGUMENTS",
   "delete /zookeeper !! BADARGUMENTS",
-  "create /zookeeper/x => \"/zookeeper/x\"",
-  "create /zookeeper/quota/x => \"/zookeeper/quota/x\"",
+  'create /zookeeper/x => "/zookeeper/x"',
+  'create /zookeeper/quota/x => "/zookeeper/quota/x"',
   "setData /zookeeper/config !! NOAUTH",
-  "getACL / => [{\"perms\":31,\"id\":{\"scheme\":\"world\",\"id\":\"anyone\"}}]",
-  "getACL /zookeeper/config => [{\"perms\":1,\"id\":{\"scheme\":\"world\",\"id\":\"anyone\"}}]",
-  "getACL /zookeeper => [{\"perms\":31,\"id\":{\"scheme\":\"world\",\"id\":\"anyone\"}}]",
-  "create seq under root => \"/0000000000\"",
+  'getACL / => [{"perms":31,"id":{"scheme":"world","id":"anyone"}}]',
+  'getACL /zookeeper/config => [{"perms":1,"id":{"scheme":"world","id":"anyone"}}]',
+  'getACL /zookeeper => [{"perms":31,"id":{"scheme":"world","id":"anyone"}}]',
+  'create seq under root => "/0000000000"',
   "create null data => [0,0]",
   "create empty data => [0,0]",
-  "stat fields on create => {\"ctimeEqMtime\":true,\"czEqMz\":true,\"pz\":true,\"v\":0,\"cv\":0,\"av\":0,\"dl\":3,\"nc\":0}",
-  "pzxid after child create => {\"pzxidIsChildCzxid\":true,\"mzxidSame\":true}",
+  'stat fields on create => {"ctimeEqMtime":true,"czEqMz":true,"pz":true,"v":0,"cv":0,"av":0,"dl":3,"nc":0}',
+  'pzxid after child create => {"pzxidIsChildCzxid":true,"mzxidSame":true}',
   "setData missing !! NONODE",
   "setData badversion on missing !! NONODE",
   "delete missing with version !! NONODE",
-  "sync missing => \"/missing\"",
+  'sync missing => "/missing"',
   "getChildren missing !! NONODE",
   "getAllChildrenNumber / => 11",
   "getAllChildrenNumber missing !! NONODE",
-  "getEphemerals prefix => [[\"/eph1\",\"/ephem2\"],[\"/eph1\",\"/ephem2\",\"/pz/eph3\"],[\"/pz/eph3\"]]",
+  'getEphemerals prefix => [["/eph1","/ephem2"],["/eph1","/ephem2","/pz/eph3"],["/pz/eph3"]]',
   "multi empty => []",
-  "multi create+delete same => [{\"type\":\"create\",\"path\":\"/md\",\"stat\":null},{\"type\":\"delete\"}]",
+  'multi create+delete same => [{"type":"create","path":"/md","stat":null},{"type":"delete"}]',
   "multi check missing !! NONODE [-101] at 0",
   "multi fail middle codes !! NODEEXISTS [0,-110,-2] at 1",
-  "multi setData result => [\"setData\",\"check\"]",
-  "multiRead mixed errs => [\"NONODE\",\"data,stat\"]",
+  'multi setData result => ["setData","check"]',
+  'multiRead mixed errs => ["NONODE","data,stat"]',
   "addWatch missing => undefined",
   "removeWatches none !! NOWATCHER",
   "checkWatches any none => false",
   "TTL 0 !! BADARGUMENTS",
   "TTL huge !! BADARGUMENTS",
-  "TTL stat owner => \"0\"",
-  "container with children ephemeral => \"/cont/e\"",
+  'TTL stat owner => "0"',
+  'container with children ephemeral => "/cont/e"',
   "ephemeral child of ephemeral !! NOCHILDRENFOREPHEMERALS",
   "setACL bad version !! BADVERSION",
   "setACL ok aversion => 1",
@@ -54,9 +54,9 @@ const EXPECTED = [
   "create no-create-perm child !! NOAUTH",
   "delete child of no-delete-perm !! NOAUTH",
   "cversion after deletes => 3",
-  "whoAmI => [{\"authScheme\":\"ip\",\"user\":\"127.0.0.1\"}]",
+  'whoAmI => [{"authScheme":"ip","user":"127.0.0.1"}]',
   "addAuth digest bad format => undefined",
-  "after bad addAuth state => \"connected\"",
+  'after bad addAuth state => "connected"',
 ];
 
 function show(value: unknown): string {
@@ -117,7 +117,16 @@ describe.each(targets)("edge-case transcript against %s", (kind) => {
     await p("stat fields on create", async () => {
       const r = await c.create("/st", "abc");
       const s = r.stat;
-      return { ctimeEqMtime: s.ctime === s.mtime, czEqMz: s.czxid === s.mzxid, pz: s.pzxid === s.czxid, v: s.version, cv: s.cversion, av: s.aversion, dl: s.dataLength, nc: s.numChildren };
+      return {
+        ctimeEqMtime: s.ctime === s.mtime,
+        czEqMz: s.czxid === s.mzxid,
+        pz: s.pzxid === s.czxid,
+        v: s.version,
+        cv: s.cversion,
+        av: s.aversion,
+        dl: s.dataLength,
+        nc: s.numChildren,
+      };
     });
     await p("pzxid after child create", async () => {
       await c.create("/pz");
@@ -143,9 +152,21 @@ describe.each(targets)("edge-case transcript against %s", (kind) => {
     await p("multi create+delete same", () => c.transaction().create("/md").delete("/md").commit());
     await p("multi check missing", () => c.transaction().check("/missing", 0).commit());
     await p("multi fail middle codes", () => c.transaction().create("/mf1").create("/mf1").create("/mf2").commit());
-    await p("multi setData result", () => c.transaction().setData("/st", "q").check("/st", 1).commit().then((r) => r.map((x) => x.type)));
+    await p("multi setData result", () =>
+      c
+        .transaction()
+        .setData("/st", "q")
+        .check("/st", 1)
+        .commit()
+        .then((r) => r.map((x) => x.type)),
+    );
     await p("multiRead mixed errs", () =>
-      c.multiRead([{ type: "getChildren", path: "/missing" }, { type: "getData", path: "/st" }]).then((r) => r.map((x) => ("codeName" in x ? x.codeName : Object.keys(x).join(",")))),
+      c
+        .multiRead([
+          { type: "getChildren", path: "/missing" },
+          { type: "getData", path: "/st" },
+        ])
+        .then((r) => r.map((x) => ("codeName" in x ? x.codeName : Object.keys(x).join(",")))),
     );
     await p("addWatch missing", () => c.addWatch("/nowhere", "persistent", () => {}));
     await p("removeWatches none", () => c.removeWatches("/st", "data"));
@@ -153,7 +174,12 @@ describe.each(targets)("edge-case transcript against %s", (kind) => {
     await p("TTL 0", () => c.create("/t0", null, { mode: "PERSISTENT_WITH_TTL", ttlMs: 0 }));
     await p("TTL huge", () => c.create("/th", null, { mode: "PERSISTENT_WITH_TTL", ttlMs: 2 ** 41 }));
     await p("TTL stat owner", () => c.create("/tt", null, { mode: "PERSISTENT_WITH_TTL", ttlMs: 100000 }).then((r) => r.stat.ephemeralOwner));
-    await p("container with children ephemeral", () => c.create("/cont", null, { mode: "CONTAINER" }).then(() => c.create("/cont/e", null, { mode: "EPHEMERAL" })).then((r) => r.path));
+    await p("container with children ephemeral", () =>
+      c
+        .create("/cont", null, { mode: "CONTAINER" })
+        .then(() => c.create("/cont/e", null, { mode: "EPHEMERAL" }))
+        .then((r) => r.path),
+    );
     await p("ephemeral child of ephemeral", () => c.create("/eph1/x"));
     await p("setACL bad version", () => c.setACL("/st", Ids.OPEN_ACL_UNSAFE as ACL[], 5));
     await p("setACL ok aversion", () => c.setACL("/st", Ids.OPEN_ACL_UNSAFE as ACL[], 0).then((s) => s.aversion));

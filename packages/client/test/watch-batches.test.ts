@@ -20,7 +20,9 @@ describe("setWatchesBatches", () => {
         const got: Record<string, string[]> = { data: [], exist: [], child: [], persistent: [], persistentRecursive: [] };
         for (const batch of batches) {
           expect(batch.opCode).toBe(v2 ? OpCode.setWatches2 : OpCode.setWatches);
-          const record = v2 ? SetWatches2.read(new JuteReader(batch.body)) : { persistentWatches: [], persistentRecursiveWatches: [], ...SetWatches.read(new JuteReader(batch.body)) };
+          const record = v2
+            ? SetWatches2.read(new JuteReader(batch.body))
+            : { persistentWatches: [], persistentRecursiveWatches: [], ...SetWatches.read(new JuteReader(batch.body)) };
           expect(record.relativeZxid).toBe(7n);
           const lists = [record.dataWatches, record.existWatches, record.childWatches, record.persistentWatches, record.persistentRecursiveWatches];
           const all = lists.flat();

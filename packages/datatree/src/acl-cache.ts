@@ -28,7 +28,10 @@ export class AclCache {
     if (id === undefined) {
       id = this.nextId++;
       this.byKey.set(key, id);
-      this.byId.set(id, acl.map((a) => ({ perms: a.perms, id: { scheme: a.id.scheme, id: a.id.id } })));
+      this.byId.set(
+        id,
+        acl.map((a) => ({ perms: a.perms, id: { scheme: a.id.scheme, id: a.id.id } })),
+      );
     }
     this.refs.set(id, (this.refs.get(id) ?? 0) + 1);
     return id;

@@ -242,7 +242,10 @@ export function zookeeperAuthInfoOrder(ids: readonly Id[]): Id[] {
   if (ids.length >= AUTH_SET_RESIZE_AT) return [...ids];
   const binOf = (id: Id): number => {
     const hash = (Math.imul(Math.imul(37, 17) + javaStringHash(id.scheme ?? ""), 37) + javaStringHash(id.id ?? "")) | 0;
-    return ((hash ^ (hash >>> 16)) & 0x7fffffff) & (AUTH_SET_BINS - 1);
+    return (hash ^ (hash >>> 16)) & 0x7fffffff & (AUTH_SET_BINS - 1);
   };
-  return ids.map((id, at) => ({ id, at, bin: binOf(id) })).sort((a, b) => a.bin - b.bin || a.at - b.at).map((e) => e.id);
+  return ids
+    .map((id, at) => ({ id, at, bin: binOf(id) }))
+    .sort((a, b) => a.bin - b.bin || a.at - b.at)
+    .map((e) => e.id);
 }

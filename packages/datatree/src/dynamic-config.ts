@@ -1,8 +1,22 @@
-import type { EnsembleConfig, EnsembleServer } from "./ensemble-config.js";
+import { type ServerSpec, badArguments, javaTrim, loadProperties, marshallingError, parseJavaLong, parseServerId, parseServerSpec } from "@zkts/config";
 import { JavaLongHashOrder, propertiesKeyOrder } from "./java-hash-order.js";
-import { loadProperties } from "./java-properties.js";
-import { javaTrim, parseJavaLong } from "./java-text.js";
-import { badArguments, marshallingError, parseServerId, parseServerSpec } from "./server-spec.js";
+
+/**
+ * An ensemble's dynamic configuration, the text ZooKeeper keeps in /zookeeper/config:
+ *
+ *     server.1=10.0.0.1:2888:3888:participant;0.0.0.0:2181
+ *     server.4=10.0.0.4:2888:3888:observer;10.0.0.4:2181
+ *     version=100000000
+ *
+ * The version is the zxid of the reconfig that made the configuration. The order of `servers`
+ * is the order ZooKeeper writes them in, which is the iteration order of its HashMap of members
+ * (not sorted by id); the functions that produce configurations produce that order.
+ */
+export interface EnsembleConfig {
+  version: bigint;
+  /** Each server line as @zkts/config reads it. */
+  servers: ServerSpec[];
+}
 
 /**
  * Properties.load, then the key checks of QuorumPeerConfig.parseDynamicConfig and the parsing
@@ -22,7 +36,7 @@ export function readDynamicConfig(text: string, order: "text" | "loaded"): Ensem
   if (hierarchical) throw badArguments("hierarchical quorums (group.N, weight.N) are not supported");
 
   let version = 0n;
-  const members = new Map<number, EnsembleServer>();
+  const members = new Map<number, ServerSpec>();
   const loaded = JavaLongHashOrder.empty();
   const idOfKey = new Map<string, number>();
   for (const key of keys) {

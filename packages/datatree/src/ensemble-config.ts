@@ -1,39 +1,7 @@
-import { checkMemberCounts, readDynamicConfig } from "./dynamic-config.js";
-import { renderServerSpec } from "./server-spec.js";
+import { renderServerSpec } from "@zkts/config";
+import { type EnsembleConfig, checkMemberCounts, readDynamicConfig } from "./dynamic-config.js";
 
-/**
- * An ensemble's dynamic configuration, the text ZooKeeper keeps in /zookeeper/config:
- *
- *     server.1=10.0.0.1:2888:3888:participant;0.0.0.0:2181
- *     server.4=10.0.0.4:2888:3888:observer;10.0.0.4:2181
- *     version=100000000
- *
- * The version is the zxid of the reconfig that made the configuration. The order of `servers`
- * is the order ZooKeeper writes them in, which is the iteration order of its HashMap of members
- * (not sorted by id); the functions that produce configurations produce that order.
- */
-export type ServerRole = "participant" | "observer";
-
-export interface ClientAddress {
-  host: string;
-  port: number;
-}
-
-export interface EnsembleServer {
-  id: number;
-  /** As Java prints it back: IP literals normalised, names as written, "" as "localhost". */
-  host: string;
-  quorumPort: number;
-  electionPort: number;
-  role: ServerRole;
-  /** null when the server line has no `;[host:]port` part. */
-  client: ClientAddress | null;
-}
-
-export interface EnsembleConfig {
-  version: bigint;
-  servers: EnsembleServer[];
-}
+export type { EnsembleConfig };
 
 export interface DynamicConfigOptions {
   /**

@@ -14,4 +14,5 @@ export * from "./keeper-error.js";
 export * from "./null-field.js";
 export * from "./ensemble-config.js";
 export * from "./reconfig.js";
-export { EnsembleConfigError, parseServerSpec, renderServerSpec } from "./server-spec.js";
+// The server lines' reader lives in @zkts/config; re-exported for the data tree's users.
+export { type ClientAddress, EnsembleConfigError, type ServerRole, type ServerSpec, parseServerSpec, renderServerSpec } from "@zkts/config";

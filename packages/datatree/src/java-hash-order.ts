@@ -78,9 +78,7 @@ export class JavaLongHashOrder {
 
   /** The ids in the order the map iterates them. */
   ids(): number[] {
-    return [...this.seqById.entries()]
-      .sort(([a, seqA], [b, seqB]) => this.binOf(a) - this.binOf(b) || seqA - seqB)
-      .map(([id]) => id);
+    return [...this.seqById.entries()].sort(([a, seqA], [b, seqB]) => this.binOf(a) - this.binOf(b) || seqA - seqB).map(([id]) => id);
   }
 
   private binOf(id: number): number {

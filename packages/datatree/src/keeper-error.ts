@@ -1,12 +1,3 @@
-import { type ErrorCodeValue, errorCodeName } from "@zkts/jute";
-
-/** A request-level failure carrying ZooKeeper's numeric error code. */
-export class KeeperError extends Error {
-  override readonly name = "KeeperError";
-  constructor(
-    readonly code: ErrorCodeValue | number,
-    readonly path: string | null = null,
-  ) {
-    super(`${errorCodeName.get(code) ?? code}${path === null ? "" : ` for ${path}`}`);
-  }
-}
+// KeeperError belongs to @zkts/jute, beside the error-code table it carries; the data tree
+// re-exports it so that its own modules and users keep one import.
+export { KeeperError } from "@zkts/jute";

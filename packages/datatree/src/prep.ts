@@ -244,21 +244,14 @@ export class Preparer {
     return { type: OpCode.reconfig, txn: { path: CONFIG_PATH, data, version: -1 } };
   }
 
-  private prepareCreate(
-    type: number,
-    request: CreateRequest | CreateTTLRequest,
-    ttl: bigint,
-    ctx: PrepContext,
-  ): TxnBody {
+  private prepareCreate(type: number, request: CreateRequest | CreateTTLRequest, ttl: bigint, ctx: PrepContext): TxnBody {
     const flags = request.flags;
     if (flags < CreateMode.PERSISTENT || flags > CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL) {
       throw new KeeperError(ErrorCode.BADARGUMENTS, request.path);
     }
     const isTtl = flags === CreateMode.PERSISTENT_WITH_TTL || flags === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
     const isSequential =
-      flags === CreateMode.PERSISTENT_SEQUENTIAL ||
-      flags === CreateMode.EPHEMERAL_SEQUENTIAL ||
-      flags === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
+      flags === CreateMode.PERSISTENT_SEQUENTIAL || flags === CreateMode.EPHEMERAL_SEQUENTIAL || flags === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
     const isEphemeral = flags === CreateMode.EPHEMERAL || flags === CreateMode.EPHEMERAL_SEQUENTIAL;
     const isContainer = flags === CreateMode.CONTAINER;
     if (isTtl && !this.config.extendedTypesEnabled) throw new KeeperError(ErrorCode.UNIMPLEMENTED);

@@ -1,10 +1,9 @@
+import { type ServerSpec, badArguments, checkAddressDuplicate, parseServerId, parseServerSpec, splitTrimmed } from "@zkts/config";
 import { ErrorCode, type ReconfigRequest } from "@zkts/jute";
 import { checkMemberCounts, readDynamicConfig } from "./dynamic-config.js";
-import type { DynamicConfigOptions, EnsembleConfig, EnsembleServer } from "./ensemble-config.js";
+import type { DynamicConfigOptions, EnsembleConfig } from "./ensemble-config.js";
 import { JavaLongHashOrder } from "./java-hash-order.js";
-import { splitTrimmed } from "./java-text.js";
 import { KeeperError } from "./keeper-error.js";
-import { badArguments, checkAddressDuplicate, parseServerId, parseServerSpec } from "./server-spec.js";
 
 /**
  * The configuration a reconfig request asks for, as ZooKeeper's PrepRequestProcessor computes
@@ -17,12 +16,7 @@ import { badArguments, checkAddressDuplicate, parseServerId, parseServerSpec } f
  * with a runtime exception (a server id that is not a number, a port out of range). The checks
  * only the leader can make come before (RECONFIGINPROGRESS) and after (NEWCONFIGNOQUORUM).
  */
-export function applyReconfig(
-  current: EnsembleConfig,
-  request: ReconfigRequest,
-  zxid: bigint,
-  options: DynamicConfigOptions = {},
-): EnsembleConfig {
+export function applyReconfig(current: EnsembleConfig, request: ReconfigRequest, zxid: bigint, options: DynamicConfigOptions = {}): EnsembleConfig {
   const standaloneEnabled = options.standaloneEnabled ?? true;
   if (request.curConfigId !== -1n && request.curConfigId !== current.version) {
     throw new KeeperError(ErrorCode.BADVERSION);
@@ -38,7 +32,7 @@ export function applyReconfig(
 }
 
 /** Non-incremental: newMembers, commas or newlines between lines, read as a dynamic configuration. */
-function replaceMembers(newMembers: string, standaloneEnabled: boolean): EnsembleServer[] {
+function replaceMembers(newMembers: string, standaloneEnabled: boolean): ServerSpec[] {
   const config = readDynamicConfig(newMembers.replaceAll(",", "\n"), "loaded");
   checkMemberCounts(config, standaloneEnabled);
   return config.servers;
@@ -49,7 +43,7 @@ function replaceMembers(newMembers: string, standaloneEnabled: boolean): Ensembl
  * decides the new order), leavers removed (unknown ids are ignored), then each joiner checked
  * and put in, replacing a member with its id.
  */
-function changeMembers(current: EnsembleConfig, joining: string | null, leaving: string | null): EnsembleServer[] {
+function changeMembers(current: EnsembleConfig, joining: string | null, leaving: string | null): ServerSpec[] {
   const order = JavaLongHashOrder.copyOf(current.servers.map((s) => s.id));
   const members = new Map(current.servers.map((s) => [s.id, s]));
   for (const text of leaving === null ? [] : splitTrimmed(leaving, ",")) {
@@ -68,7 +62,7 @@ function changeMembers(current: EnsembleConfig, joining: string | null, leaving:
 }
 
 /** `server.N=spec`; the id is whatever follows the last dot of the key, and the client port is required. */
-function parseJoiner(joiner: string): EnsembleServer {
+function parseJoiner(joiner: string): ServerSpec {
   const parts = splitTrimmed(joiner, "=");
   if (parts.length !== 2) throw badArguments("Wrong format of server string");
   const key = parts[0]!;

@@ -1,29 +1,10 @@
-import {
-  type ACL,
-  ErrorCode,
-  EventType,
-  Ids,
-  OpCode,
-  type Stat,
-  type StatPersisted,
-  type TxnBody,
-  type TxnHeader,
-  WatcherType,
-} from "@zkts/jute";
+import { type ACL, ErrorCode, EventType, Ids, OpCode, type Stat, type StatPersisted, type TxnBody, type TxnHeader, WatcherType } from "@zkts/jute";
 import { DIGEST_VERSION, combineDigest } from "./digest.js";
 import { AclCache, OPEN_UNSAFE_ACL_ID } from "./acl-cache.js";
 import type { AuthConfig } from "./auth.js";
 import { CONTAINER_EPHEMERAL_OWNER, clientEphemeralOwner, ephemeralKind, ttlOf, ttlOwner } from "./ephemeral-type.js";
 import { baseName, joinPath, parentPath } from "./path.js";
-import {
-  LIMIT_NODE,
-  QUOTA_ROOT,
-  QuotaPaths,
-  STAT_NODE,
-  StatsTrack,
-  quotaStatPath,
-  trimQuotaPath,
-} from "./quota.js";
+import { LIMIT_NODE, QUOTA_ROOT, QuotaPaths, STAT_NODE, StatsTrack, quotaStatPath, trimQuotaPath } from "./quota.js";
 import { WatchTable, type Watcher, type WatcherMode } from "./watches.js";
 import type { Znode } from "./znode.js";
 import { NO_SLOT, ZnodeStore } from "./znode-store.js";
@@ -135,7 +116,6 @@ export class DataTree {
     this.approximateDataSize += path.length;
   }
 
-
   /** ZooKeeper's digest_mismatches_count: recorded digests (log, proposal, snapshot) that differed. */
   digestMismatches = 0;
   /**
@@ -205,7 +185,6 @@ export class DataTree {
     return { zxid, source, recorded: BigInt.asIntN(64, recorded), actual: this.treeDigest };
   }
 
-
   /** Counts a node into the digest: after it is created or changed. */
   private hash(slot: number): void {
     if (this.digestEnabled) this.treeDigest = combineDigest(this.treeDigest, BigInt(this.store.rehash(slot)), 1);
@@ -228,7 +207,12 @@ export class DataTree {
       data: s.data(slot),
       aclId: s.long(slot, "aclId"),
       ...this.persistedStatAt(slot),
-      children: { get size() { return s.childCount(slot); }, [Symbol.iterator]: () => s.childNames(slot)[Symbol.iterator]() },
+      children: {
+        get size() {
+          return s.childCount(slot);
+        },
+        [Symbol.iterator]: () => s.childNames(slot)[Symbol.iterator](),
+      },
     };
   }
 
@@ -326,15 +310,7 @@ export class DataTree {
         case OpCode.create2: {
           const t = body.txn;
           rc.path = t.path;
-          const stat = this.createNode(
-            t.path,
-            t.data,
-            t.acl,
-            t.ephemeral ? header.clientId : 0n,
-            t.parentCVersion,
-            header.zxid,
-            header.time,
-          );
+          const stat = this.createNode(t.path, t.data, t.acl, t.ephemeral ? header.clientId : 0n, t.parentCVersion, header.zxid, header.time);
           if (body.type === OpCode.create2) rc.stat = stat;
           break;
         }
@@ -347,15 +323,7 @@ export class DataTree {
         case OpCode.createContainer: {
           const t = body.txn;
           rc.path = t.path;
-          rc.stat = this.createNode(
-            t.path,
-            t.data,
-            t.acl,
-            CONTAINER_EPHEMERAL_OWNER,
-            t.parentCVersion,
-            header.zxid,
-            header.time,
-          );
+          rc.stat = this.createNode(t.path, t.data, t.acl, CONTAINER_EPHEMERAL_OWNER, t.parentCVersion, header.zxid, header.time);
           break;
         }
         case OpCode.delete:
@@ -426,15 +394,7 @@ export class DataTree {
     return results;
   }
 
-  createNode(
-    path: string,
-    data: Buffer | null,
-    acl: ACL[],
-    ephemeralOwner: bigint,
-    parentCVersion: number,
-    zxid: bigint,
-    time: bigint,
-  ): Stat {
+  createNode(path: string, data: Buffer | null, acl: ACL[], ephemeralOwner: bigint, parentCVersion: number, zxid: bigint, time: bigint): Stat {
     const parentName = parentPath(path);
     const s = this.store;
     const parent = s.slotOf(parentName);
@@ -888,8 +848,7 @@ export class DataTree {
     persistentRecursiveWatches: readonly string[],
     watcher: Watcher,
   ): void {
-    const fire = (type: number, path: string) =>
-      watcher.notify({ type, state: 3, path, zxid: this.lastProcessedZxid });
+    const fire = (type: number, path: string) => watcher.notify({ type, state: 3, path, zxid: this.lastProcessedZxid });
     for (const path of dataWatches) {
       const node = this.nodes.get(path);
       if (node === undefined) fire(EventType.NodeDeleted, path);

@@ -53,13 +53,7 @@ export class WatchTable {
   }
 
   /** Fires the watches an event on `path` triggers and returns the watchers that were due one. */
-  trigger(
-    path: string,
-    type: number,
-    zxid: bigint,
-    acl: readonly ACL[] | null,
-    suppress: ReadonlySet<Watcher> | null = null,
-  ): Set<Watcher> {
+  trigger(path: string, type: number, zxid: bigint, acl: readonly ACL[] | null, suppress: ReadonlySet<Watcher> | null = null): Set<Watcher> {
     const due = new Set<Watcher>();
     const walk = this.recursiveCount > 0 ? selfAndAncestors(path) : [path];
     for (const localPath of walk) {

@@ -5,8 +5,27 @@
  * Java knows or a dotted OID, `=`, and a value that is quoted, `#`-hex, or text with `\` escapes.
  */
 const KEYWORDS = new Set([
-  "CN", "C", "L", "S", "ST", "O", "OU", "T", "IP", "STREET", "DC", "DNQUALIFIER", "DNQ", "SURNAME",
-  "GIVENNAME", "INITIALS", "GENERATION", "EMAIL", "EMAILADDRESS", "UID", "SERIALNUMBER",
+  "CN",
+  "C",
+  "L",
+  "S",
+  "ST",
+  "O",
+  "OU",
+  "T",
+  "IP",
+  "STREET",
+  "DC",
+  "DNQUALIFIER",
+  "DNQ",
+  "SURNAME",
+  "GIVENNAME",
+  "INITIALS",
+  "GENERATION",
+  "EMAIL",
+  "EMAILADDRESS",
+  "UID",
+  "SERIALNUMBER",
 ]);
 
 export function isX500Name(name: string): boolean {

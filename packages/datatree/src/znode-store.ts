@@ -31,7 +31,15 @@ const CAPACITY_MIN = 64;
 
 export type LongField = "czxid" | "mzxid" | "ctime" | "mtime" | "ephemeralOwner" | "pzxid" | "aclId";
 export type IntField = "version" | "cversion" | "aversion";
-const LONG_OFFSET: Record<LongField, number> = { czxid: CZXID, mzxid: MZXID, ctime: CTIME, mtime: MTIME, ephemeralOwner: EPHEMERAL_OWNER, pzxid: PZXID, aclId: ACL_ID };
+const LONG_OFFSET: Record<LongField, number> = {
+  czxid: CZXID,
+  mzxid: MZXID,
+  ctime: CTIME,
+  mtime: MTIME,
+  ephemeralOwner: EPHEMERAL_OWNER,
+  pzxid: PZXID,
+  aclId: ACL_ID,
+};
 const INT_OFFSET: Record<IntField, number> = { version: VERSION, cversion: CVERSION, aversion: AVERSION };
 
 export class ZnodeStore {

@@ -46,9 +46,7 @@ describe("digestOf (DigestAuthenticationProvider.generateDigest)", () => {
 
 describe("authenticate", () => {
   it("gives a digest id for digest credentials", () => {
-    expect(authenticate("digest", Buffer.from("alice:secret"), {})).toEqual([
-      { scheme: "digest", id: digestOf("alice:secret") },
-    ]);
+    expect(authenticate("digest", Buffer.from("alice:secret"), {})).toEqual([{ scheme: "digest", id: digestOf("alice:secret") }]);
   });
 
   it("adds the super id when the digest equals the configured super digest", () => {
@@ -57,9 +55,7 @@ describe("authenticate", () => {
       { scheme: "super", id: "" },
       { scheme: "digest", id: digestOf("super:letmein") },
     ]);
-    expect(authenticate("digest", Buffer.from("super:wrong"), config)).toEqual([
-      { scheme: "digest", id: digestOf("super:wrong") },
-    ]);
+    expect(authenticate("digest", Buffer.from("super:wrong"), config)).toEqual([{ scheme: "digest", id: digestOf("super:wrong") }]);
   });
 
   it("rejects schemes it has no provider for, and a null scheme", () => {
@@ -72,7 +68,7 @@ describe("authenticate", () => {
     expect(authenticate("ip", null, {})).toEqual([]);
   });
 
-  it("fails digest on null credentials and takes empty ones as user \"\"", () => {
+  it('fails digest on null credentials and takes empty ones as user ""', () => {
     expect(authenticate("digest", null, {})).toBeNull();
     expect(authenticate("digest", Buffer.alloc(0), {})).toEqual([{ scheme: "digest", id: ":2jmj7l5rSw0yVb/vlWAYkK/YBwk=" }]);
   });

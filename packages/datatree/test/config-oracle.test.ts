@@ -11,14 +11,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { ErrorCode } from "@zkts/jute";
 import { describe, expect, it } from "vitest";
-import {
-  EnsembleConfigError,
-  applyReconfig,
-  inLoadedOrder,
-  parseEnsembleConfig,
-  parseServerSpec,
-  renderEnsembleConfig,
-} from "../src/index.js";
+import { EnsembleConfigError, applyReconfig, inLoadedOrder, parseEnsembleConfig, parseServerSpec, renderEnsembleConfig } from "../src/index.js";
 import { checkMemberCounts, readDynamicConfig } from "../src/dynamic-config.js";
 import { testSeed } from "./support.js";
 
@@ -38,9 +31,7 @@ function askJava(questions: string[][]): Answer[] {
     .split("\n")
     .map((line) => {
       const [kind, value] = line.split("\t") as [string, string];
-      return kind === "ok"
-        ? { kind: "ok", text: Buffer.from(value, "base64").toString("utf8") }
-        : { kind: kind as "config" | "runtime", exception: value };
+      return kind === "ok" ? { kind: "ok", text: Buffer.from(value, "base64").toString("utf8") } : { kind: kind as "config" | "runtime", exception: value };
     });
 }
 
@@ -55,10 +46,7 @@ function answerOf(compute: () => string): Answer {
 }
 
 /** Small ids collide in bins of small tables; 2^32+1 and 2^32 share hashes with 0 and 1. */
-const arbitraryId = fc.oneof(
-  fc.integer({ min: 0, max: 40 }),
-  fc.constantFrom(48, 64, 100, 255, 256, 1000, 65536, 4294967296, 4294967297, -1, -5),
-);
+const arbitraryId = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constantFrom(48, 64, 100, 255, 256, 1000, 65536, 4294967296, 4294967297, -1, -5));
 const arbitraryHost = fc.constantFrom("127.0.0.1", "localhost", "[::1]", "10.0.0.1", "[fe80::1]", "");
 const arbitraryPort = fc.integer({ min: 1, max: 65535 });
 const arbitraryRole = fc.constantFrom("", ":participant", ":observer", ":OBSERVER", ":participant");
@@ -76,7 +64,20 @@ const validSpec = fc
 /** Mostly valid specs; now and then one ZooKeeper refuses, in one of several ways. */
 const arbitrarySpec = fc.oneof(
   { weight: 12, arbitrary: validSpec },
-  { weight: 1, arbitrary: fc.constantFrom("127.0.0.1:abc:1;2", "127.0.0.1:1:2:voter;3", "127.0.0.1:70000:1;2", "127.0.0.1:1:2;99999", "127.0.0.1:1", "127.0.0.1:5:5;6", "a:1:2|b:3:4", "127.0.0.1:1:2;3;4", "127.0.0.1:1:2;x") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "127.0.0.1:abc:1;2",
+      "127.0.0.1:1:2:voter;3",
+      "127.0.0.1:70000:1;2",
+      "127.0.0.1:1:2;99999",
+      "127.0.0.1:1",
+      "127.0.0.1:5:5;6",
+      "a:1:2|b:3:4",
+      "127.0.0.1:1:2;3;4",
+      "127.0.0.1:1:2;x",
+    ),
+  },
 );
 
 /** A dynamic configuration text: server lines in any order, a version somewhere, Properties syntax variations. */
@@ -106,8 +107,27 @@ function loaded(text: string): string {
 describe("configuration texts, checked against ZooKeeper's classes on the JDK", () => {
   it("print IP literals and special names back as InetSocketAddress does", () => {
     // Only literals and localhost: any other name would be looked up.
-    const hosts = ["127.1", "127.0.1", "2130706433", "127.000.0.1", "010.1.2.3", "255.255.255.255", "::ffff:1.2.3.4", "::1.2.3.4",
-      "1::", "::", "FE80::A", "fe80::1%1", "1:2:3:4:5:6:7:8", "1::8", "::1:2:3:4:5:6:7", "0:0:0:0:0:ffff:a00:1", "LocalHost", "", "0.0.0.0"];
+    const hosts = [
+      "127.1",
+      "127.0.1",
+      "2130706433",
+      "127.000.0.1",
+      "010.1.2.3",
+      "255.255.255.255",
+      "::ffff:1.2.3.4",
+      "::1.2.3.4",
+      "1::",
+      "::",
+      "FE80::A",
+      "fe80::1%1",
+      "1:2:3:4:5:6:7:8",
+      "1::8",
+      "::1:2:3:4:5:6:7",
+      "0:0:0:0:0:ffff:a00:1",
+      "LocalHost",
+      "",
+      "0.0.0.0",
+    ];
     const expected = askJava(hosts.map((h) => ["host", h]));
     // A spec puts IPv6 literals in brackets; the client part uses the same host rules.
     const actual = hosts.map((h) => parseServerSpec(1, `h:1:2;${h.includes(":") ? `[${h}]` : h}:3`).client!.host);
@@ -127,15 +147,13 @@ describe("configuration texts, checked against ZooKeeper's classes on the JDK", 
   }, 60_000);
 
   it("inLoadedOrder gives the order a server that loads the written text holds", () => {
-    const configs = fc
-      .sample(arbitraryConfigText, { numRuns: 300, seed: testSeed("config-oracle inLoadedOrder") })
-      .flatMap((text) => {
-        try {
-          return [parseEnsembleConfig(text)];
-        } catch {
-          return [];
-        }
-      });
+    const configs = fc.sample(arbitraryConfigText, { numRuns: 300, seed: testSeed("config-oracle inLoadedOrder") }).flatMap((text) => {
+      try {
+        return [parseEnsembleConfig(text)];
+      } catch {
+        return [];
+      }
+    });
     const expected = askJava(configs.map((c) => ["load", renderEnsembleConfig(c)]));
     configs.forEach((config, i) => {
       expect(expected[i]).toEqual({ kind: "ok", text: renderEnsembleConfig(inLoadedOrder(config)) });

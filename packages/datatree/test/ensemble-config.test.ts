@@ -59,9 +59,7 @@ describe("parsing and rendering", () => {
 
   it("always writes the role, the client host, and the version in lowercase hex without a final newline", () => {
     const config = parseEnsembleConfig("server.1=a:1:2;3\nserver.2=b:4:5:OBSERVER\nserver.3=c:6:7;d:8\nversion=ABC");
-    expect(renderEnsembleConfig(config)).toBe(
-      "server.1=a:1:2:participant;0.0.0.0:3\nserver.2=b:4:5:observer\nserver.3=c:6:7:participant;d:8\nversion=abc",
-    );
+    expect(renderEnsembleConfig(config)).toBe("server.1=a:1:2:participant;0.0.0.0:3\nserver.2=b:4:5:observer\nserver.3=c:6:7:participant;d:8\nversion=abc");
   });
 
   it("prints hosts as Java does: IP literals normalised, names kept, an empty host as localhost", () => {
@@ -108,7 +106,11 @@ describe("parsing and rendering", () => {
       ["server.1=h:1:2:observer", ErrorCode.MARSHALLINGERROR], // observers without voters
       ["server.1=h:1:2\nserver.2=h:3:4:observer", ErrorCode.MARSHALLINGERROR], // observers without a quorum
     ];
-    for (const [text, code] of refused) expect(codeOf(() => parseEnsembleConfig(text)), text).toBe(code);
+    for (const [text, code] of refused)
+      expect(
+        codeOf(() => parseEnsembleConfig(text)),
+        text,
+      ).toBe(code);
     expect(codeOf(() => parseEnsembleConfig("server.1=h:1:2\nserver.2=h:3:4:observer", { standaloneEnabled: false }))).toBe(0);
     expect(codeOf(() => parseEnsembleConfig("server.1=h:1:2:observer", { standaloneEnabled: false }))).toBe(ErrorCode.MARSHALLINGERROR);
   });
@@ -133,15 +135,25 @@ describe("applying a reconfig", () => {
 
   it("removes a member, as ZooKeeper wrote it", () => {
     expect(reconfig(THREE, { leavingServers: "2" }, 0x100000025n)).toBe(
-      "server.1=127.0.0.1:34781:35331:participant;127.0.0.1:46187\n" +
-        "server.3=127.0.0.1:44841:39131:participant;127.0.0.1:36247\n" +
-        "version=100000025",
+      "server.1=127.0.0.1:34781:35331:participant;127.0.0.1:46187\n" + "server.3=127.0.0.1:44841:39131:participant;127.0.0.1:36247\n" + "version=100000025",
     );
   });
 
   it("orders members as ZooKeeper's HashMap does: by hash bin, then by insertion", () => {
     const added = parseEnsembleConfig(
-      reconfig(THREE, { joiningServers: ["server.17=h:1:2:observer;3", "server.100=h:4:5:observer;6", "server.33=h:7:8:observer;9", "server.0=h:10:11:observer;12", "server.16=h:13:14:observer;15"].join(",") }, 5n),
+      reconfig(
+        THREE,
+        {
+          joiningServers: [
+            "server.17=h:1:2:observer;3",
+            "server.100=h:4:5:observer;6",
+            "server.33=h:7:8:observer;9",
+            "server.0=h:10:11:observer;12",
+            "server.16=h:13:14:observer;15",
+          ].join(","),
+        },
+        5n,
+      ),
     );
     // Three members copied into a table of 8 that grows to 16: bins 0, 1, 2, 3 and 4.
     expect(ids(added)).toEqual([0, 16, 1, 17, 33, 2, 3, 100]);
@@ -188,7 +200,11 @@ describe("applying a reconfig", () => {
       [{ newMembers: "server.1=h:1:2;3,x=1" }, ErrorCode.BADARGUMENTS],
       [{ newMembers: "server.1=h:1:2:observer;3" }, ErrorCode.MARSHALLINGERROR],
     ];
-    for (const [request, code] of refused) expect(codeOf(() => reconfig(THREE, request, 1n)), JSON.stringify(request)).toBe(code);
+    for (const [request, code] of refused)
+      expect(
+        codeOf(() => reconfig(THREE, request, 1n)),
+        JSON.stringify(request),
+      ).toBe(code);
   });
 
   it("lets loopback and wildcard addresses repeat, as ZooKeeper leaves them out of the duplicate check", () => {
@@ -200,16 +216,12 @@ describe("applying a reconfig", () => {
     const current = parseEnsembleConfig(THREE);
     const request = { joiningServers: null, leavingServers: "2,3", newMembers: null, curConfigId: -1n };
     expect(votersOf(applyReconfig(current, request, 1n, { standaloneEnabled: false }))).toEqual([1]);
-    expect(codeOf(() => applyReconfig(current, { ...request, leavingServers: "1,2,3" }, 1n, { standaloneEnabled: false }))).toBe(
-      ErrorCode.BADARGUMENTS,
-    );
+    expect(codeOf(() => applyReconfig(current, { ...request, leavingServers: "1,2,3" }, 1n, { standaloneEnabled: false }))).toBe(ErrorCode.BADARGUMENTS);
   });
 });
 
 describe("hasSyncedQuorum", () => {
-  const five = parseEnsembleConfig(
-    [1, 2, 3, 4, 5].map((id) => `server.${id}=h:${id}0:${id}1;${id}2`).join("\n") + "\nserver.6=h:60:61:observer;62",
-  );
+  const five = parseEnsembleConfig([1, 2, 3, 4, 5].map((id) => `server.${id}=h:${id}0:${id}1;${id}2`).join("\n") + "\nserver.6=h:60:61:observer;62");
 
   it("needs a majority of the voters among the synced servers", () => {
     expect(hasSyncedQuorum(five, [1, 2])).toBe(false);

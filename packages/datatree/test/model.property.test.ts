@@ -6,28 +6,10 @@
  * transactions, after a trip through the log encoding, must end identical.
  */
 import fc from "fast-check";
-import {
-  type ACL,
-  CreateMode,
-  ErrorCode,
-  type Id,
-  JuteWriter,
-  type MultiOp,
-  OpCode,
-  readTxnEntry,
-  writeTxnEntry,
-} from "@zkts/jute";
+import { type ACL, CreateMode, ErrorCode, type Id, JuteWriter, type MultiOp, OpCode, readTxnEntry, writeTxnEntry } from "@zkts/jute";
 import { describe, expect, it } from "vitest";
 import { DataTree, type TxnResult, type WriteRequest, toClientStat } from "../src/index.js";
-import {
-  ALICE_DIGEST,
-  ALICE_IDS,
-  Harness,
-  type Outcome,
-  RecordingWatcher,
-  type SessionInfo,
-  testSeed,
-} from "./support.js";
+import { ALICE_DIGEST, ALICE_IDS, Harness, type Outcome, RecordingWatcher, type SessionInfo, testSeed } from "./support.js";
 
 // ---- the write vocabulary ------------------------------------------------------------------
 
@@ -74,10 +56,7 @@ interface SetAclW {
   version: number;
 }
 type SubW = CreateW | DeleteW | SetDataW | CheckW;
-type Write =
-  | ((CreateW | DeleteW | SetDataW | SetAclW) & { slot: number })
-  | { kind: "multi"; slot: number; ops: SubW[] }
-  | { kind: "close"; slot: number };
+type Write = ((CreateW | DeleteW | SetDataW | SetAclW) & { slot: number }) | { kind: "multi"; slot: number; ops: SubW[] } | { kind: "close"; slot: number };
 interface Step {
   /** How many in-flight transactions to apply before this write is prepared. */
   applyFirst: number;
@@ -96,10 +75,7 @@ const pathArb = fc.oneof(
 );
 const dataArb = fc.constantFrom<string | null>(null, "", "x", "yy");
 const versionArb = fc.constantFrom(-1, -1, -1, 0, 0, 1, 2);
-const aclArb = fc.oneof(
-  { weight: 10, arbitrary: fc.constant<AclChoice>("open") },
-  { weight: 2, arbitrary: fc.constantFrom<AclChoice>(...ACL_CHOICES) },
-);
+const aclArb = fc.oneof({ weight: 10, arbitrary: fc.constant<AclChoice>("open") }, { weight: 2, arbitrary: fc.constantFrom<AclChoice>(...ACL_CHOICES) });
 const slotArb = fc.nat({ max: 2 });
 
 const createArb = fc.record({
@@ -135,11 +111,7 @@ const writeArb: fc.Arbitrary<Write> = fc.oneof(
 const stepArb: fc.Arbitrary<Step> = fc.record({ applyFirst: fc.constantFrom(0, 0, 1, 1, 2, 4), write: writeArb });
 
 function isSequential(mode: number): boolean {
-  return (
-    mode === CreateMode.PERSISTENT_SEQUENTIAL ||
-    mode === CreateMode.EPHEMERAL_SEQUENTIAL ||
-    mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL
-  );
+  return mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
 }
 
 function createPath(w: CreateW): string {
@@ -212,7 +184,13 @@ function modelParent(path: string): string {
 
 function modelValid(path: string): boolean {
   if (path === "/") return true;
-  return path.startsWith("/") && path.substring(1).split("/").every((s) => s !== "" && s !== "." && s !== "..");
+  return (
+    path.startsWith("/") &&
+    path
+      .substring(1)
+      .split("/")
+      .every((s) => s !== "" && s !== "." && s !== "..")
+  );
 }
 
 interface ModelResult {
@@ -239,18 +217,14 @@ class Model {
 
   clone(): Model {
     const copy = new Model();
-    copy.nodes = new Map(
-      [...this.nodes].map(([p, n]) => [p, { ...n, children: new Set(n.children), acl: [...n.acl] }]),
-    );
+    copy.nodes = new Map([...this.nodes].map(([p, n]) => [p, { ...n, children: new Set(n.children), acl: [...n.acl] }]));
     return copy;
   }
 
   private permits(acl: ModelAcl[], perm: number, session: SessionInfo): boolean {
     if (session.authInfo.some((a) => a.scheme === "super")) return true;
     const digests = session.authInfo.filter((a) => a.scheme === "digest").map((a) => a.id);
-    return acl.some(
-      (e) => (e.perms & perm) !== 0 && ((e.scheme === "world" && e.id === "anyone") || (e.scheme === "digest" && digests.includes(e.id))),
-    );
+    return acl.some((e) => (e.perms & perm) !== 0 && ((e.scheme === "world" && e.id === "anyone") || (e.scheme === "digest" && digests.includes(e.id))));
   }
 
   private acl(choice: AclChoice, session: SessionInfo): ModelAcl[] {
@@ -464,7 +438,9 @@ function actualResult(outcome: Outcome, write: Write): ModelResult {
   const ok = subs.every((r) => r.err === 0);
   return {
     codes: subs.map((r) => r.err),
-    paths: subs.map((r) => (ok && (r.type === OpCode.create || r.type === OpCode.create2 || r.type === OpCode.createTTL || r.type === OpCode.createContainer) ? r.path : null)),
+    paths: subs.map((r) =>
+      ok && (r.type === OpCode.create || r.type === OpCode.create2 || r.type === OpCode.createTTL || r.type === OpCode.createContainer) ? r.path : null,
+    ),
   };
 }
 
@@ -498,7 +474,11 @@ function expectTreeMatchesModel(tree: DataTree, model: Model, sessions: Sessions
   let size = 0;
   for (const [path, node] of tree.nodes) size += path.length + (node.data?.length ?? 0);
   expect(tree.approximateDataSize).toBe(size);
-  const ofKind = (kind: string) => [...model.nodes].filter(([, n]) => n.owner.kind === kind).map(([p]) => p).sort();
+  const ofKind = (kind: string) =>
+    [...model.nodes]
+      .filter(([, n]) => n.owner.kind === kind)
+      .map(([p]) => p)
+      .sort();
   expect([...tree.containers].sort()).toEqual(ofKind("container"));
   expect([...tree.ttls].sort()).toEqual(ofKind("ttl"));
 }

@@ -12,9 +12,7 @@ import { CONFIG_PATH, parseEnsembleConfig, renderEnsembleConfig } from "../src/i
 import { type ReconfigRecording, statOf, treeWithConfig, zktsAnswer } from "./reconfig-replay.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const recording = JSON.parse(
-  readFileSync(join(here, "fixtures/reconfig-zookeeper-3.8.json"), "utf8"),
-) as ReconfigRecording;
+const recording = JSON.parse(readFileSync(join(here, "fixtures/reconfig-zookeeper-3.8.json"), "utf8")) as ReconfigRecording;
 
 describe("recorded ZooKeeper 3.8 reconfig answers", () => {
   it("the initial configuration renders back to the same text, in a node with ZooKeeper's stat", () => {

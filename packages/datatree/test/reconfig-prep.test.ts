@@ -24,7 +24,13 @@ const THREE =
   "version=100000000";
 
 const SUPER_DIGEST = digestOf("super:secret");
-const ROOT: SessionInfo = { sessionId: S1, authInfo: [{ scheme: "super", id: "" }, { scheme: "digest", id: SUPER_DIGEST }] };
+const ROOT: SessionInfo = {
+  sessionId: S1,
+  authInfo: [
+    { scheme: "super", id: "" },
+    { scheme: "digest", id: SUPER_DIGEST },
+  ],
+};
 const ALICE: SessionInfo = { sessionId: S1, authInfo: ALICE_IDS };
 
 function reconfigOp(request: Partial<ReconfigRequest>): WriteRequest {

@@ -14,14 +14,7 @@ import { fileURLToPath } from "node:url";
 import { type EnsembleMember, type RunningEnsemble, freePort, runKazoo, startReferenceEnsemble } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestOf, parseEnsembleConfig } from "../src/index.js";
-import {
-  type RecordedRequest,
-  type RecordedStat,
-  type RecordedStep,
-  type ReconfigRecording,
-  SUPER_DIGEST_USER,
-  zktsAnswer,
-} from "./reconfig-replay.js";
+import { type RecordedRequest, type RecordedStat, type RecordedStep, type ReconfigRecording, SUPER_DIGEST_USER, zktsAnswer } from "./reconfig-replay.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = join(here, "fixtures/reconfig-zookeeper-3.8.json");
@@ -97,7 +90,13 @@ function plan(initial: string, dead: number[]): PlannedStep[] {
     step("newMembers with a version that is not hex", "super", { newMembers: `${voter(50, 0)},version=zz` }),
     step("add an observer", "super", { joining: observer(4, 0) }),
     step("add observers whose ids share hash bins", "super", {
-      joining: [observer(17, 3), observer(100, 6), ` server.33 = ${at(9)}:${dead[10]}:observer;localhost:${dead[11]}`, observer(0, 12), `server.16=${at(15)}:${dead[16]}:observer;[::1]:${dead[17]}`].join(","),
+      joining: [
+        observer(17, 3),
+        observer(100, 6),
+        ` server.33 = ${at(9)}:${dead[10]}:observer;localhost:${dead[11]}`,
+        observer(0, 12),
+        `server.16=${at(15)}:${dead[16]}:observer;[::1]:${dead[17]}`,
+      ].join(","),
     }),
     step("add and remove through a follower", "super", { joining: `server.8=${at(18)}:${dead[19]}:OBSERVER;:${dead[20]}`, leaving: "17" }, "follower"),
     step("remove an unknown id", "super", { leaving: "9" }),

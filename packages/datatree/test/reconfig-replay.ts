@@ -7,16 +7,7 @@
  * applies the transaction, and builds the same shape of answer.
  */
 import { ErrorCode, OpCode, type Stat } from "@zkts/jute";
-import {
-  CONFIG_PATH,
-  DataTree,
-  Preparer,
-  authenticate,
-  hasSyncedQuorum,
-  inLoadedOrder,
-  parseEnsembleConfig,
-  renderEnsembleConfig,
-} from "../src/index.js";
+import { CONFIG_PATH, DataTree, Preparer, authenticate, hasSyncedQuorum, inLoadedOrder, parseEnsembleConfig, renderEnsembleConfig } from "../src/index.js";
 
 export interface RecordedStat {
   czxid: number;

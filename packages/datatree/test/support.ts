@@ -3,25 +3,8 @@
  * (prepare with a fresh zxid, later apply, then retire the change records), request builders,
  * a recording watcher and the ACL lists the tests use.
  */
-import {
-  type ACL,
-  CreateMode,
-  type Id,
-  type MultiOp,
-  OpCode,
-  type TxnBody,
-  type TxnHeader,
-} from "@zkts/jute";
-import {
-  DataTree,
-  type PrepConfig,
-  Preparer,
-  type TxnResult,
-  type WatchedEvent,
-  type Watcher,
-  type WriteRequest,
-  digestOf,
-} from "../src/index.js";
+import { type ACL, CreateMode, type Id, type MultiOp, OpCode, type TxnBody, type TxnHeader } from "@zkts/jute";
+import { DataTree, type PrepConfig, Preparer, type TxnResult, type WatchedEvent, type Watcher, type WriteRequest, digestOf } from "../src/index.js";
 
 export const OPEN_ACL: ACL[] = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
 export const ALICE_PASSWORD = "alice:secret";
@@ -222,8 +205,7 @@ const EVENT_NAMES: Record<number, string> = {
  */
 export function testSeed(label: string): number {
   const fromEnv = process.env.DATATREE_TEST_SEED;
-  const seed =
-    fromEnv !== undefined && fromEnv !== "" ? Number(fromEnv) >>> 0 : (Date.now() ^ (process.pid << 10)) >>> 0;
+  const seed = fromEnv !== undefined && fromEnv !== "" ? Number(fromEnv) >>> 0 : (Date.now() ^ (process.pid << 10)) >>> 0;
   console.log(`[${label}] seed=${seed} (rerun with DATATREE_TEST_SEED=${seed})`);
   return seed;
 }

@@ -154,9 +154,7 @@ describe("sequential names", () => {
     // Every child create counts, sequential or not, and the prefix does not matter.
     h.ok(createOp("/q/plain"));
     expect(h.ok(createOp("/q/other-", { mode: CreateMode.PERSISTENT_SEQUENTIAL })).path).toBe("/q/other-0000000003");
-    expect(
-      h.ok(createOp("/q/t-", { mode: CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL, ttl: 10n })).path,
-    ).toBe("/q/t-0000000004");
+    expect(h.ok(createOp("/q/t-", { mode: CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL, ttl: 10n })).path).toBe("/q/t-0000000004");
   });
 
   it("continue after deletes, because deletes do not lower the stored counter", () => {
@@ -371,9 +369,7 @@ describe("error codes", () => {
   it("BADARGUMENTS for TTLs out of range or a TTL on a non-TTL mode", () => {
     const h = new Harness();
     for (const ttl of [0n, -5n, 1n << 40n]) {
-      expect(h.run(createOp("/t", { mode: CreateMode.PERSISTENT_WITH_TTL, ttl })).err, String(ttl)).toBe(
-        ErrorCode.BADARGUMENTS,
-      );
+      expect(h.run(createOp("/t", { mode: CreateMode.PERSISTENT_WITH_TTL, ttl })).err, String(ttl)).toBe(ErrorCode.BADARGUMENTS);
     }
     expect(h.run(createOp("/t", { mode: CreateMode.PERSISTENT_WITH_TTL, ttl: (1n << 40n) - 1n })).err).toBe(0);
     const ttlOnPersistent = {
@@ -504,10 +500,13 @@ describe("replaying transactions over a fuzzy snapshot", () => {
   it("a delete of a node that is already gone still moves the parent's pzxid forward", () => {
     const h = new Harness();
     h.ok(createOp("/a"));
-    const rc = h.tree.applyTxn({ clientId: S1, cxid: 0, zxid: 70n, time: 0n, type: OpCode.delete }, {
-      type: OpCode.delete,
-      txn: { path: "/a/gone" },
-    });
+    const rc = h.tree.applyTxn(
+      { clientId: S1, cxid: 0, zxid: 70n, time: 0n, type: OpCode.delete },
+      {
+        type: OpCode.delete,
+        txn: { path: "/a/gone" },
+      },
+    );
     expect(rc.err).toBe(ErrorCode.NONODE);
     expect(h.tree.getNode("/a")!.pzxid).toBe(70n);
   });
@@ -613,18 +612,10 @@ describe("pipelining: writes prepared before earlier ones are applied", () => {
 describe("multi", () => {
   it("applies every op at one zxid and reports each op's result", () => {
     const h = new Harness();
-    const out = h.run(
-      multiOp(createOp("/m"), createOp("/m/a", { data: "x" }), setDataOp("/m/a", "yy", 0), checkOp("/m/a", 1), deleteOp("/m/a", 1)),
-    );
+    const out = h.run(multiOp(createOp("/m"), createOp("/m/a", { data: "x" }), setDataOp("/m/a", "yy", 0), checkOp("/m/a", 1), deleteOp("/m/a", 1)));
     expect(out.err).toBe(0);
     expect(errs(out.result)).toEqual([0, 0, 0, 0, 0]);
-    expect(out.result.multiResult!.map((r) => r.type)).toEqual([
-      OpCode.create2,
-      OpCode.create2,
-      OpCode.setData,
-      OpCode.check,
-      OpCode.delete,
-    ]);
+    expect(out.result.multiResult!.map((r) => r.type)).toEqual([OpCode.create2, OpCode.create2, OpCode.setData, OpCode.check, OpCode.delete]);
     expect(out.result.multiResult![2]!.stat!.version).toBe(1);
     const zxid = h.lastZxid;
     expect(stat(h, "/m").czxid).toBe(zxid);
@@ -664,9 +655,7 @@ describe("multi", () => {
   it("a failed multi gives back the sequence number its sequential create took", () => {
     const h = new Harness();
     h.ok(createOp("/q"));
-    const failed = h.prepare(
-      multiOp(createOp("/q/n-", { mode: CreateMode.PERSISTENT_SEQUENTIAL }), deleteOp("/missing")),
-    );
+    const failed = h.prepare(multiOp(createOp("/q/n-", { mode: CreateMode.PERSISTENT_SEQUENTIAL }), deleteOp("/missing")));
     expect(failed.body.type).toBe(OpCode.multi);
     // ZooKeeper drops every record of the failed multi, including the suffixed path, so the
     // next sequential create reuses the number instead of colliding with a phantom node.
@@ -797,10 +786,13 @@ describe("closeSession", () => {
   it("applying a close without a path list still deletes the session's ephemerals (old log format)", () => {
     const h = new Harness();
     h.ok(createOp("/e", { mode: CreateMode.EPHEMERAL }));
-    h.tree.applyTxn({ clientId: S1, cxid: 0, zxid: 100n, time: 0n, type: OpCode.closeSession }, {
-      type: OpCode.closeSession,
-      txn: null,
-    });
+    h.tree.applyTxn(
+      { clientId: S1, cxid: 0, zxid: 100n, time: 0n, type: OpCode.closeSession },
+      {
+        type: OpCode.closeSession,
+        txn: null,
+      },
+    );
     expect(h.tree.getNode("/e")).toBeUndefined();
   });
 });

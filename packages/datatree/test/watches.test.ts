@@ -1,19 +1,6 @@
 import { CreateMode, EventType, KeeperState, WatcherType } from "@zkts/jute";
 import { describe, expect, it } from "vitest";
-import {
-  ALICE_IDS,
-  ALICE_ONLY_ACL,
-  Harness,
-  OPEN_ACL,
-  RecordingWatcher,
-  S1,
-  S2,
-  createOp,
-  deleteOp,
-  multiOp,
-  setAclOp,
-  setDataOp,
-} from "./support.js";
+import { ALICE_IDS, ALICE_ONLY_ACL, Harness, OPEN_ACL, RecordingWatcher, S1, S2, createOp, deleteOp, multiOp, setAclOp, setDataOp } from "./support.js";
 
 const ALICE = { sessionId: S1, authInfo: ALICE_IDS };
 
@@ -368,13 +355,7 @@ describe("setWatches on reconnect", () => {
     const { h, rel } = scenario();
     const w = new RecordingWatcher();
     h.tree.setWatches(rel, ["/a", "/b", "/c"], ["/d", "/e"], ["/a", "/b", "/c"], [], [], w);
-    expect(w.take()).toEqual([
-      "NodeDataChanged /a",
-      "NodeDeleted /b",
-      "NodeCreated /d",
-      "NodeDeleted /b",
-      "NodeChildrenChanged /c",
-    ]);
+    expect(w.take()).toEqual(["NodeDataChanged /a", "NodeDeleted /b", "NodeCreated /d", "NodeDeleted /b", "NodeChildrenChanged /c"]);
     expect(w.events).toEqual([]);
     // The re-armed ones: data on /c, exists on /e, children of /a.
     h.ok(setDataOp("/c", "y"));

@@ -20,9 +20,27 @@ interface Command {
 
 const commands: Command[] = [
   { title: "zkts-server", bin: "zkts-server", argv: ["apps/server/dist/main.js"], usageExit: 2, options: ["--config", "--help", "--version"] },
-  { title: "zkts-server purge", bin: "zkts-server", argv: ["apps/server/dist/main.js", "purge"], usageExit: 2, options: ["-n COUNT", "--count COUNT", "--help"] },
-  { title: "zkts-cli", bin: "zkts-cli", argv: ["apps/cli/dist/main.js"], usageExit: 2, options: ["--server", "-server", "--timeout", "--readonly", "--auth", "--json"] },
-  { title: "zkts-bench", bin: "zkts-bench", argv: ["apps/bench/dist/main.js"], usageExit: 2, options: ["--server", "--clients", "--outstanding", "--duration", "--size", "--read-ratio", "--seed"] },
+  {
+    title: "zkts-server purge",
+    bin: "zkts-server",
+    argv: ["apps/server/dist/main.js", "purge"],
+    usageExit: 2,
+    options: ["-n COUNT", "--count COUNT", "--help"],
+  },
+  {
+    title: "zkts-cli",
+    bin: "zkts-cli",
+    argv: ["apps/cli/dist/main.js"],
+    usageExit: 2,
+    options: ["--server", "-server", "--timeout", "--readonly", "--auth", "--json"],
+  },
+  {
+    title: "zkts-bench",
+    bin: "zkts-bench",
+    argv: ["apps/bench/dist/main.js"],
+    usageExit: 2,
+    options: ["--server", "--clients", "--outstanding", "--duration", "--size", "--read-ratio", "--seed"],
+  },
   ...["compare", "ensemble-compare", "linearizable-reads"].map((script) => ({
     title: `zkts-bench ${script}`,
     bin: "zkts-bench",
@@ -31,11 +49,24 @@ const commands: Command[] = [
     options: ["--seconds", "--seed"],
   })),
   { title: "zkts-bench failover", bin: "zkts-bench", argv: ["apps/bench/dist/main.js", "failover"], usageExit: 2, options: ["--rounds"] },
-  { title: "zkts-check", bin: "zkts-check", argv: ["packages/checker/dist/cli.js"], usageExit: 3, options: ["--model", "--format", "--timeout", "--html", "--no-partition", "--workload"] },
-  { title: "zkts-lab", bin: "zkts-lab", argv: ["lab/dist/cli.js"], usageExit: 3, options: ["sim", "run", "scenario", "replay", "shrink", "catalogue", "report", "toxiproxy", "--version"] },
+  {
+    title: "zkts-check",
+    bin: "zkts-check",
+    argv: ["packages/checker/dist/cli.js"],
+    usageExit: 3,
+    options: ["--model", "--format", "--timeout", "--html", "--no-partition", "--workload"],
+  },
+  {
+    title: "zkts-lab",
+    bin: "zkts-lab",
+    argv: ["lab/dist/cli.js"],
+    usageExit: 3,
+    options: ["sim", "run", "scenario", "replay", "shrink", "catalogue", "report", "toxiproxy", "--version"],
+  },
 ];
 
-const node = (argv: string[], args: string[]) => run(process.execPath, [...argv.map((a, i) => (i === 0 ? `${repo}/${a}` : a)), ...args], { cwd: repo, timeoutMs: 30_000 });
+const node = (argv: string[], args: string[]) =>
+  run(process.execPath, [...argv.map((a, i) => (i === 0 ? `${repo}/${a}` : a)), ...args], { cwd: repo, timeoutMs: 30_000 });
 
 describe.each(commands)("$title", ({ title, bin, argv, usageExit, options }) => {
   it("prints its help on stdout with status 0, documenting its options", async () => {

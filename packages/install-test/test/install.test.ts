@@ -62,7 +62,18 @@ beforeAll(async () => {
   const port = await freePort();
   serverAddress = `127.0.0.1:${port}`;
   const cfg = join(work, "zoo.cfg");
-  writeFileSync(cfg, [`tickTime=2000`, `dataDir=${join(work, "data")}`, `clientPort=${port}`, `clientPortAddress=127.0.0.1`, `4lw.commands.whitelist=*`, `admin.enableServer=false`, ""].join("\n"));
+  writeFileSync(
+    cfg,
+    [
+      `tickTime=2000`,
+      `dataDir=${join(work, "data")}`,
+      `clientPort=${port}`,
+      `clientPortAddress=127.0.0.1`,
+      `4lw.commands.whitelist=*`,
+      `admin.enableServer=false`,
+      "",
+    ].join("\n"),
+  );
   server = spawn(join(consumer, "node_modules/.bin/zkts-server"), ["--config", cfg], { cwd: consumer, stdio: ["ignore", "ignore", "pipe"] });
   server.stderr!.on("data", (d: Buffer) => (serverLog += d.toString()));
   await waitForServer(port, 30_000);

@@ -105,20 +105,38 @@ async function main() {
     console.log(`reference: ${version} on ${zk.connectString}`);
     await mkdir(goldenDir, { recursive: true });
 
-    await record("kazoo", version, zk.port, "kazoo 2.8 (python3-kazoo): create in all kazoo modes, create2, watches and notifications, ACLs with digest auth, multi success and failure, sync, errors, ping, closeSession", async (proxyPort) => {
-      const source = await readFile(join(here, "golden/kazoo_driver.py"), "utf8");
-      return runKazoo(source, { env: { PROXY_PORT: String(proxyPort) }, timeoutMs: 60_000 });
-    });
+    await record(
+      "kazoo",
+      version,
+      zk.port,
+      "kazoo 2.8 (python3-kazoo): create in all kazoo modes, create2, watches and notifications, ACLs with digest auth, multi success and failure, sync, errors, ping, closeSession",
+      async (proxyPort) => {
+        const source = await readFile(join(here, "golden/kazoo_driver.py"), "utf8");
+        return runKazoo(source, { env: { PROXY_PORT: String(proxyPort) }, timeoutMs: 60_000 });
+      },
+    );
 
-    await record("zkcli", version, zk.port, "zkCli.sh 3.8 (Java client): container, TTL, persistent and recursive watches, getEphemerals, getAllChildrenNumber, whoAmI, removeWatches, reconnects with SetWatches and SetWatches2, auth ACL, reconfig refused, multi via deleteall", async (proxyPort) => {
-      return runZkCli(`127.0.0.1:${proxyPort}`, zkCliCommands, { timeoutMs: 90_000 });
-    });
+    await record(
+      "zkcli",
+      version,
+      zk.port,
+      "zkCli.sh 3.8 (Java client): container, TTL, persistent and recursive watches, getEphemerals, getAllChildrenNumber, whoAmI, removeWatches, reconnects with SetWatches and SetWatches2, auth ACL, reconfig refused, multi via deleteall",
+      async (proxyPort) => {
+        return runZkCli(`127.0.0.1:${proxyPort}`, zkCliCommands, { timeoutMs: 90_000 });
+      },
+    );
 
-    await record("climt", version, zk.port, "cli_mt 3.8 (the C client, libzookeeper-mt): create in each mode, create2, setData, getData, getChildren, getChildren2, exists with and without watch, sync, delete, an error reply", async (proxyPort) => {
-      const result = await runCliMt(`127.0.0.1:${proxyPort}`, cliMtCommands, { timeoutMs: 30_000 });
-      // cli_mt exits 0 even when a command fails; the golden test checks the replies instead.
-      return result;
-    });
+    await record(
+      "climt",
+      version,
+      zk.port,
+      "cli_mt 3.8 (the C client, libzookeeper-mt): create in each mode, create2, setData, getData, getChildren, getChildren2, exists with and without watch, sync, delete, an error reply",
+      async (proxyPort) => {
+        const result = await runCliMt(`127.0.0.1:${proxyPort}`, cliMtCommands, { timeoutMs: 30_000 });
+        // cli_mt exits 0 even when a command fails; the golden test checks the replies instead.
+        return result;
+      },
+    );
 
     await record("java", version, zk.port, "Java client 3.8: multiRead, with and without a missing node", async (proxyPort) => {
       const classes = await mkdtemp(join(tmpdir(), "golden-java-"));
@@ -132,12 +150,18 @@ async function main() {
       }
     });
 
-    await record("nulls", version, zk.port, "ZooKeeper 3.8's answers to requests with a null (length -1) string, buffer or vector: hand-made frames with one null field each (paths in every request, ACL ids, ACL lists, data, watch lists, multi ops, auth scheme and credentials, the connect password), then kazoo's CREATOR_ALL_ACL, whose Id(\"auth\", \"\") kazoo sends with a null id", async (proxyPort) => {
-      const output = await driveNullFields(proxyPort);
-      const source = await readFile(join(here, "golden/kazoo_creator_acl.py"), "utf8");
-      const kazoo = await runKazoo(source, { env: { PROXY_PORT: String(proxyPort) }, timeoutMs: 60_000 });
-      return { code: kazoo.code, output: `${output}\n${kazoo.output ?? kazoo.stdout + kazoo.stderr}` };
-    });
+    await record(
+      "nulls",
+      version,
+      zk.port,
+      'ZooKeeper 3.8\'s answers to requests with a null (length -1) string, buffer or vector: hand-made frames with one null field each (paths in every request, ACL ids, ACL lists, data, watch lists, multi ops, auth scheme and credentials, the connect password), then kazoo\'s CREATOR_ALL_ACL, whose Id("auth", "") kazoo sends with a null id',
+      async (proxyPort) => {
+        const output = await driveNullFields(proxyPort);
+        const source = await readFile(join(here, "golden/kazoo_creator_acl.py"), "utf8");
+        const kazoo = await runKazoo(source, { env: { PROXY_PORT: String(proxyPort) }, timeoutMs: 60_000 });
+        return { code: kazoo.code, output: `${output}\n${kazoo.output ?? kazoo.stdout + kazoo.stderr}` };
+      },
+    );
   } finally {
     await zk.cleanup();
   }

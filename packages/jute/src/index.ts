@@ -1,4 +1,5 @@
 export { JuteError } from "./errors.js";
+export { KeeperError } from "./keeper-error.js";
 export { JUTE_MAX_BUFFER_DEFAULT } from "./limits.js";
 export { JuteReader } from "./reader.js";
 export { JuteWriter } from "./writer.js";
@@ -9,3 +10,4 @@ export * from "./constants.js";
 export * from "./handshake.js";
 export * from "./multi.js";
 export * from "./txn.js";
+export { Fifo } from "./fifo.js";

@@ -25,9 +25,7 @@ export class JuteReader {
 
   private need(bytes: number, what: string): void {
     if (this.end - this.offset < bytes) {
-      throw new JuteError(
-        `truncated ${what}: need ${bytes} bytes at offset ${this.offset}, ${this.end - this.offset} remain`,
-      );
+      throw new JuteError(`truncated ${what}: need ${bytes} bytes at offset ${this.offset}, ${this.end - this.offset} remain`);
     }
   }
 

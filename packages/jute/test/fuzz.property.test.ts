@@ -35,19 +35,23 @@ const randomBytes = fc.uint8Array({ maxLength: 96 }).map((u) => Buffer.from(u));
  * fields, where purely random bytes usually fail at once.
  */
 function mutated(valid: fc.Arbitrary<Buffer>): fc.Arbitrary<Buffer> {
-  return fc
-    .tuple(valid, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.option(fc.nat()))
-    .map(([buf, edits, cut]) => {
-      const out = Buffer.from(buf);
-      for (const [at, byte] of edits) if (out.length > 0) out[at % out.length] = byte;
-      return cut === null || out.length === 0 ? out : out.subarray(0, cut % (out.length + 1));
-    });
+  return fc.tuple(valid, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.option(fc.nat())).map(([buf, edits, cut]) => {
+    const out = Buffer.from(buf);
+    for (const [at, byte] of edits) if (out.length > 0) out[at % out.length] = byte;
+    return cut === null || out.length === 0 ? out : out.subarray(0, cut % (out.length + 1));
+  });
 }
 
 /** Small jute ints that steer a decoder into its interesting branches (op types, -1 lengths). */
 const interestingInts = [-1, 0, 1, 2, 4, 5, 13, 14, 15, 19, 21, -10, -11, 0x7fffffff, -2];
 const structured = fc
-  .array(fc.oneof(fc.constantFrom(...interestingInts).map(int32), fc.uint8Array({ maxLength: 6 }).map((u) => Buffer.from(u))), { maxLength: 16 })
+  .array(
+    fc.oneof(
+      fc.constantFrom(...interestingInts).map(int32),
+      fc.uint8Array({ maxLength: 6 }).map((u) => Buffer.from(u)),
+    ),
+    { maxLength: 16 },
+  )
   .map((parts) => Buffer.concat(parts));
 
 function int32(v: number): Buffer {
@@ -73,11 +77,17 @@ describe("decoders fed arbitrary bytes throw nothing but JuteError", () => {
     const valid = fc
       .tuple(arbitraryForRecord(ConnectRequest), fc.option(fc.boolean()))
       .map(([r, ro]) => Buffer.concat([ConnectRequest.encode(r), ro === null ? Buffer.alloc(0) : Buffer.from([ro ? 1 : 0])]));
-    fc.assert(fc.property(fc.oneof(anyInput, mutated(valid)), (buf) => onlyJuteErrors(() => readConnectRequest(buf))), { seed, numRuns });
+    fc.assert(
+      fc.property(fc.oneof(anyInput, mutated(valid)), (buf) => onlyJuteErrors(() => readConnectRequest(buf))),
+      { seed, numRuns },
+    );
   });
 
   it(`readConnectResponse (seed ${seed})`, () => {
-    fc.assert(fc.property(anyInput, (buf) => onlyJuteErrors(() => readConnectResponse(buf))), { seed, numRuns });
+    fc.assert(
+      fc.property(anyInput, (buf) => onlyJuteErrors(() => readConnectResponse(buf))),
+      { seed, numRuns },
+    );
   });
 
   it(`readMultiRequest and readMultiResponse (seed ${seed})`, () => {
@@ -95,6 +105,9 @@ describe("decoders fed arbitrary bytes throw nothing but JuteError", () => {
     const withHeader = fc
       .tuple(arbitraryForRecord(TxnHeader), fc.constantFrom(...Object.values(OpCode)), anyInput)
       .map(([h, type, body]) => Buffer.concat([TxnHeader.encode({ ...h, type }), body]));
-    fc.assert(fc.property(fc.oneof(anyInput, withHeader), (buf) => onlyJuteErrors(() => readTxnEntry(buf))), { seed, numRuns: numRuns * 2 });
+    fc.assert(
+      fc.property(fc.oneof(anyInput, withHeader), (buf) => onlyJuteErrors(() => readTxnEntry(buf))),
+      { seed, numRuns: numRuns * 2 },
+    );
   });
 });

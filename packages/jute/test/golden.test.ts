@@ -7,9 +7,10 @@ import { decodeConnection, loadGolden, type Decoded } from "./support/golden.js"
 // encode back to exactly the captured bytes.
 
 const files = ["kazoo", "zkcli", "java", "climt", "nulls"] as const;
-const decoded = Object.fromEntries(
-  files.map((name) => [name, loadGolden(name).connections.map((c) => decodeConnection(c.frames))]),
-) as Record<(typeof files)[number], Decoded[][]>;
+const decoded = Object.fromEntries(files.map((name) => [name, loadGolden(name).connections.map((c) => decodeConnection(c.frames))])) as Record<
+  (typeof files)[number],
+  Decoded[][]
+>;
 
 const all = (name: (typeof files)[number]) => decoded[name].flat();
 const requests = (name: (typeof files)[number], opcode: number) => all(name).filter((d) => d.frame.dir === "c2s" && d.opcode === opcode);
@@ -199,10 +200,18 @@ describe("known values in the zkCli capture", () => {
   });
 
   it("answers getEphemerals, getAllChildrenNumber and whoAmI", () => {
-    expect(body<{ ephemerals: string[] }>(replies("zkcli", OpCode.getEphemerals)[0]).ephemerals).toEqual(["/golden-zkcli/eph", "/golden-zkcli/eseq-0000000002"]);
+    expect(body<{ ephemerals: string[] }>(replies("zkcli", OpCode.getEphemerals)[0]).ephemerals).toEqual([
+      "/golden-zkcli/eph",
+      "/golden-zkcli/eseq-0000000002",
+    ]);
     expect(body<{ totalNumber: number }>(replies("zkcli", OpCode.getAllChildrenNumber)[0]).totalNumber).toBe(7);
     const who = body<{ clientInfo: { authScheme: string; user: string }[] }>(replies("zkcli", OpCode.whoAmI)[0]).clientInfo;
-    expect(who).toEqual(expect.arrayContaining([{ authScheme: "digest", user: "golden" }, { authScheme: "ip", user: "127.0.0.1" }]));
+    expect(who).toEqual(
+      expect.arrayContaining([
+        { authScheme: "digest", user: "golden" },
+        { authScheme: "ip", user: "127.0.0.1" },
+      ]),
+    );
   });
 
   it("refuses reconfig on a standalone server and reports errors in the header", () => {
@@ -297,15 +306,41 @@ describe("known values in the cli_mt (C client) capture", () => {
 describe("coverage of the captures", () => {
   it("holds requests and successful replies for every client opcode a 3.8 client sends", () => {
     const expected = [
-      "create", "delete", "exists", "getData", "setData", "getACL", "setACL", "getChildren", "sync", "ping",
-      "getChildren2", "multi", "create2", "reconfig", "checkWatches", "removeWatches", "createContainer", "createTTL",
-      "multiRead", "auth", "setWatches", "getEphemerals", "getAllChildrenNumber", "setWatches2", "addWatch", "whoAmI",
+      "create",
+      "delete",
+      "exists",
+      "getData",
+      "setData",
+      "getACL",
+      "setACL",
+      "getChildren",
+      "sync",
+      "ping",
+      "getChildren2",
+      "multi",
+      "create2",
+      "reconfig",
+      "checkWatches",
+      "removeWatches",
+      "createContainer",
+      "createTTL",
+      "multiRead",
+      "auth",
+      "setWatches",
+      "getEphemerals",
+      "getAllChildrenNumber",
+      "setWatches2",
+      "addWatch",
+      "whoAmI",
       "closeSession",
     ] as const;
     const everything = files.flatMap((name) => all(name));
     for (const op of expected) {
       const opcode = OpCode[op];
-      expect(everything.some((d) => d.frame.dir === "c2s" && d.opcode === opcode), `${op} request`).toBe(true);
+      expect(
+        everything.some((d) => d.frame.dir === "c2s" && d.opcode === opcode),
+        `${op} request`,
+      ).toBe(true);
       const okReply = everything.some((d) => d.frame.dir === "s2c" && d.opcode === opcode && d.header!.err === 0);
       // reconfig is refused on a standalone server; its error reply is covered instead.
       if (op !== "reconfig") expect(okReply, `${op} reply`).toBe(true);
@@ -321,7 +356,9 @@ describe("known values in the capture of null fields", () => {
     for (const connection of decoded.nulls) {
       const request = connection.find((d) => d.frame.dir === "c2s" && d.opcode === opcode && match(d.body));
       if (request === undefined) continue;
-      const reply = connection.find((d) => d.frame.dir === "s2c" && d.header?.xid === request.header!.xid && connection.indexOf(d) > connection.indexOf(request));
+      const reply = connection.find(
+        (d) => d.frame.dir === "s2c" && d.header?.xid === request.header!.xid && connection.indexOf(d) > connection.indexOf(request),
+      );
       expect(reply, `reply to opcode ${opcode}`).toBeDefined();
       return reply as Reply;
     }
@@ -333,9 +370,7 @@ describe("known values in the capture of null fields", () => {
     const kazoo = creates.find((c) => c.path === "/golden-creator-acl")!;
     expect(kazoo.acl).toEqual([{ perms: Perms.ALL, id: { scheme: "auth", id: null } }]);
     expect(replyTo(OpCode.create, (b) => b.path === "/golden-creator-acl").header.err).toBe(ErrorCode.OK);
-    const acl = body<{ acl: { perms: number; id: { scheme: string; id: string } }[] }>(
-      replyTo(OpCode.getACL, (b) => b.path === "/golden-creator-acl"),
-    ).acl;
+    const acl = body<{ acl: { perms: number; id: { scheme: string; id: string } }[] }>(replyTo(OpCode.getACL, (b) => b.path === "/golden-creator-acl")).acl;
     expect(acl).toHaveLength(1);
     expect(acl[0]!.id.scheme).toBe("digest");
     expect(acl[0]!.id.id).toMatch(/^golden:[A-Za-z0-9+/]{27}=$/);

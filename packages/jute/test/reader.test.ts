@@ -10,9 +10,7 @@ const reader = (text: string, maxBuffer?: number) => {
 describe("JuteReader primitives (hand-built bytes)", () => {
   it("reads big-endian int32 across the signed range", () => {
     const r = reader("00000000 00000001 7fffffff 80000000 ffffffff fffffffe");
-    expect([r.readInt(), r.readInt(), r.readInt(), r.readInt(), r.readInt(), r.readInt()]).toEqual([
-      0, 1, 2147483647, -2147483648, -1, -2,
-    ]);
+    expect([r.readInt(), r.readInt(), r.readInt(), r.readInt(), r.readInt(), r.readInt()]).toEqual([0, 1, 2147483647, -2147483648, -1, -2]);
     expect(r.remaining).toBe(0);
   });
 

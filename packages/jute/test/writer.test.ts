@@ -11,9 +11,7 @@ function written(write: (w: JuteWriter) => void, initialSize = 4): Buffer {
 
 describe("JuteWriter primitives (compared with hand-built bytes)", () => {
   it("writes big-endian int32", () => {
-    expect(written((w) => [0, 1, 2147483647, -2147483648, -1].forEach((v) => w.writeInt(v)))).toEqual(
-      hex("00000000 00000001 7fffffff 80000000 ffffffff"),
-    );
+    expect(written((w) => [0, 1, 2147483647, -2147483648, -1].forEach((v) => w.writeInt(v)))).toEqual(hex("00000000 00000001 7fffffff 80000000 ffffffff"));
   });
 
   it("writes big-endian int64 from bigint", () => {

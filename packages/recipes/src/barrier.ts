@@ -60,12 +60,17 @@ export class DoubleBarrier {
     await this.client.mkdirp(this.path);
     let readySeen = false;
     const readyWatch = new Promise<void>((resolve) => {
-      this.client.exists(this.readyPath, () => resolve()).then((stat) => {
-        if (stat !== null) {
-          readySeen = true;
-          resolve();
-        }
-      }, () => resolve());
+      this.client
+        .exists(this.readyPath, () => resolve())
+        .then(
+          (stat) => {
+            if (stat !== null) {
+              readySeen = true;
+              resolve();
+            }
+          },
+          () => resolve(),
+        );
     });
     try {
       await this.client.create(this.myPath, null, { mode: "EPHEMERAL" });

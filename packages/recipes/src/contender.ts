@@ -187,12 +187,14 @@ export class Contender {
     const path = `${this.path}/${this.node}`;
     const check = () => {
       if (!this.held) return;
-      this.client.exists(path, (event) => (event.type === "NodeDeleted" ? this.markLost("the lock node was deleted") : check())).then(
-        (stat) => {
-          if (stat === null) this.markLost("the lock node was deleted");
-        },
-        () => {},
-      );
+      this.client
+        .exists(path, (event) => (event.type === "NodeDeleted" ? this.markLost("the lock node was deleted") : check()))
+        .then(
+          (stat) => {
+            if (stat === null) this.markLost("the lock node was deleted");
+          },
+          () => {},
+        );
     };
     check();
   }

@@ -33,11 +33,4 @@ export { LockingQueue } from "./locking-queue.js";
 export { RenewingClient } from "./renewing-client.js";
 export { PersistentNode, PROTECTED_PREFIX, type PersistentNodeMode, type PersistentNodeOptions } from "./persistent-node.js";
 export { ServiceDiscovery, type ServiceDiscoveryOptions } from "./service-discovery.js";
-export {
-  encodeServiceInstance,
-  decodeServiceInstance,
-  buildServiceUri,
-  parseUriSpec,
-  type ServiceInstance,
-  type ServiceType,
-} from "./service-instance.js";
+export { encodeServiceInstance, decodeServiceInstance, buildServiceUri, parseUriSpec, type ServiceInstance, type ServiceType } from "./service-instance.js";

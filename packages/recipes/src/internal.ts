@@ -33,17 +33,23 @@ export function waitUntilGone(client: ZkClient, path: string, signal?: AbortSign
     const onAbort = () => finish(signal!.reason ?? new Error("aborted"));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort);
-    client.exists(path, () => finish()).then(
-      (stat) => {
-        if (stat === null) finish();
-      },
-      (err: unknown) => finish(err),
-    );
+    client
+      .exists(path, () => finish())
+      .then(
+        (stat) => {
+          if (stat === null) finish();
+        },
+        (err: unknown) => finish(err),
+      );
   });
 }
 
 /** Resolves on the next event of a one-shot children watch (or when the session ends). */
-export function nextChildrenChange(client: ZkClient, path: string, signal?: AbortSignal): { children: Promise<string[]>; changed: Promise<WatchEvent | undefined> } {
+export function nextChildrenChange(
+  client: ZkClient,
+  path: string,
+  signal?: AbortSignal,
+): { children: Promise<string[]>; changed: Promise<WatchEvent | undefined> } {
   let resolveChanged!: (e: WatchEvent | undefined) => void;
   const changed = new Promise<WatchEvent | undefined>((resolve) => (resolveChanged = resolve));
   const onAbort = () => resolveChanged(undefined);
@@ -129,5 +135,4 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** The key `await using` looks up (Node 20 defines it; TypeScript's helper falls back the same way). */
-export const asyncDispose: typeof Symbol.asyncDispose =
-  Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
+export const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);

@@ -5,10 +5,7 @@ export interface CachedNode {
   stat: Stat;
 }
 
-export type TreeCacheEvent =
-  | { type: "added" | "updated"; path: string; node: CachedNode }
-  | { type: "removed"; path: string }
-  | { type: "initialized" };
+export type TreeCacheEvent = { type: "added" | "updated"; path: string; node: CachedNode } | { type: "removed"; path: string } | { type: "initialized" };
 
 /**
  * A local copy of a subtree kept in sync by one persistent recursive watch. The watch is

@@ -19,7 +19,8 @@ describe.each(targets)("leader latch and party against %s", (kind) => {
     const clients = await Promise.all([0, 1, 2].map(() => open(server.connectString)));
     const events: string[] = [];
     const latches = clients.map(
-      (c, i) => new LeaderLatch(c, path, { identifier: `p${i}`, isLeader: () => events.push(`p${i} leads`), notLeader: (r) => events.push(`p${i} stops: ${r}`) }),
+      (c, i) =>
+        new LeaderLatch(c, path, { identifier: `p${i}`, isLeader: () => events.push(`p${i} leads`), notLeader: (r) => events.push(`p${i} stops: ${r}`) }),
     );
     try {
       for (const latch of latches) await latch.start();

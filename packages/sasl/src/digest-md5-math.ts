@@ -42,13 +42,7 @@ function credentialBytes(text: string, utf8: boolean): Buffer {
 }
 
 function a1(i: DigestInputs): Buffer {
-  const secret = md5(
-    credentialBytes(i.username, i.utf8),
-    ":",
-    credentialBytes(i.realm, i.utf8),
-    ":",
-    credentialBytes(i.password, i.utf8),
-  );
+  const secret = md5(credentialBytes(i.username, i.utf8), ":", credentialBytes(i.realm, i.utf8), ":", credentialBytes(i.password, i.utf8));
   const tail = `:${i.nonce}:${i.cnonce}${i.authzid === undefined ? "" : `:${i.authzid}`}`;
   return Buffer.concat([secret, Buffer.from(tail, "utf8")]);
 }

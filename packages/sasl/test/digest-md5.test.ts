@@ -71,8 +71,8 @@ describe("DIGEST-MD5 client against server", () => {
   });
 
   it("hashes names and passwords beyond ISO 8859-1 as UTF-8 and the rest as ISO 8859-1", () => {
-    expect(exchange("bjørn", "pässwörd", { "bjørn": "pässwörd" }).s.authorizationId).toBe("bjørn");
-    expect(exchange("用户", "密码\"\\", { "用户": "密码\"\\" }).s.authorizationId).toBe("用户");
+    expect(exchange("bjørn", "pässwörd", { bjørn: "pässwörd" }).s.authorizationId).toBe("bjørn");
+    expect(exchange("用户", '密码"\\', { 用户: '密码"\\' }).s.authorizationId).toBe("用户");
   });
 
   it("refuses a wrong password, an unknown user, and stays failed", () => {

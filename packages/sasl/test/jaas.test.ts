@@ -18,9 +18,20 @@ describe("JAAS login configuration", () => {
       };
     `);
     expect([...config.keys()]).toEqual(["Server", "Client", "QuorumServer"]);
-    expect(digestUsersOf(config.get("Server")!)).toEqual(new Map([["bob", "secret"], ["super", 'a "quoted" pw;}'], ["plain", "word"]]));
+    expect(digestUsersOf(config.get("Server")!)).toEqual(
+      new Map([
+        ["bob", "secret"],
+        ["super", 'a "quoted" pw;}'],
+        ["plain", "word"],
+      ]),
+    );
     expect(digestCredentialsOf(config.get("Client")!)).toEqual({ username: "bob", password: "secret" });
-    expect(digestUsersOf(config.get("QuorumServer")!)).toEqual(new Map([["zk", "q1"], ["zk2", "q2"]]));
+    expect(digestUsersOf(config.get("QuorumServer")!)).toEqual(
+      new Map([
+        ["zk", "q1"],
+        ["zk2", "q2"],
+      ]),
+    );
     expect(config.get("QuorumServer")![0]!.flag).toBe("required");
   });
 
@@ -30,10 +41,10 @@ describe("JAAS login configuration", () => {
   });
 
   it.each([
-    ["Server { x required a=\"b\" }", /expected ";"|expected an option/],
+    ['Server { x required a="b" }', /expected ";"|expected an option/],
     ["Server { x mandatory; };", /control flag|required, requisite/],
     ["Server { x required a=; };", /has no value/],
-    ["Server { x required a=\"b;", /unterminated string/],
+    ['Server { x required a="b;', /unterminated string/],
     ["Server x", /expected "\{"/],
   ])("refuses %j", (text, message) => {
     expect(() => parseJaasConfig(text)).toThrow(JaasSyntaxError);

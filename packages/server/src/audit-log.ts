@@ -62,7 +62,15 @@ export function aclText(acl: readonly ACL[]): string {
     [2, "w"],
     [16, "a"],
   ];
-  return acl.map((a) => `${a.id.scheme}:${a.id.id}:${letters.filter(([bit]) => (a.perms & bit) !== 0).map(([, l]) => l).join("")}`).join("");
+  return acl
+    .map(
+      (a) =>
+        `${a.id.scheme}:${a.id.id}:${letters
+          .filter(([bit]) => (a.perms & bit) !== 0)
+          .map(([, l]) => l)
+          .join("")}`,
+    )
+    .join("");
 }
 
 function createModeOf(flags: number): string | null {

@@ -1,16 +1,6 @@
 import type { Socket } from "node:net";
 import { type WriteRequest, authenticate } from "@zkts/datatree";
-import {
-  AuthPacket,
-  ErrorCode,
-  type Id,
-  JuteError,
-  type JuteReader,
-  type JuteWriter,
-  OpCode,
-  writeConnectResponse,
-  writeMultiResponse,
-} from "@zkts/jute";
+import { AuthPacket, ErrorCode, type Id, JuteError, type JuteReader, type JuteWriter, OpCode, writeConnectResponse, writeMultiResponse } from "@zkts/jute";
 import type { ServerConfig } from "./config.js";
 import { ClientConnection, type ConnectionHandler } from "./connection.js";
 import { sessionPassword } from "./java-random.js";
@@ -126,10 +116,7 @@ export function openClientConnection(
  * what the server is, in a valid answer or not, as ZooKeeper's does. Returns whether the
  * session is now established on the connection.
  */
-export function answerHandshake(
-  connection: ClientConnection,
-  reply: { sessionId: bigint; timeoutMs: number; valid: boolean; readOnly: boolean },
-): boolean {
+export function answerHandshake(connection: ClientConnection, reply: { sessionId: bigint; timeoutMs: number; valid: boolean; readOnly: boolean }): boolean {
   const { sessionId, timeoutMs, valid } = reply;
   connection.writeFrame((w) =>
     writeConnectResponse(

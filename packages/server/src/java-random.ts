@@ -25,7 +25,7 @@ export class JavaRandom {
 
   nextBytes(length: number): Buffer {
     const out = Buffer.alloc(length);
-    for (let i = 0; i < length; ) {
+    for (let i = 0; i < length;) {
       let rnd = this.nextInt();
       for (let n = Math.min(length - i, 4); n-- > 0; rnd >>= 8) out[i++] = rnd & 0xff;
     }

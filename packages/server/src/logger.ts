@@ -12,7 +12,12 @@ function jsonSafe(_key: string, value: unknown): unknown {
   // An error keeps its stack (and its cause's), so a log line says where it was raised.
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
-    return { message: value.message, ...(code !== undefined ? { code } : {}), stack: value.stack, ...(value.cause !== undefined ? { cause: value.cause } : {}) };
+    return {
+      message: value.message,
+      ...(code !== undefined ? { code } : {}),
+      stack: value.stack,
+      ...(value.cause !== undefined ? { cause: value.cause } : {}),
+    };
   }
   return value;
 }

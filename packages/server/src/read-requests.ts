@@ -1,13 +1,4 @@
-import {
-  type AuthConfig,
-  type DataTree,
-  KeeperError,
-  NullFieldError,
-  type Watcher,
-  aclPermits,
-  dereferenced,
-  zookeeperAuthInfoOrder,
-} from "@zkts/datatree";
+import { type AuthConfig, type DataTree, KeeperError, NullFieldError, type Watcher, aclPermits, dereferenced, zookeeperAuthInfoOrder } from "@zkts/datatree";
 import {
   type ACL,
   type Id,
@@ -133,11 +124,7 @@ export class ReadRequests {
         // Without ADMIN, digest hashes are masked so they cannot be brute-forced offline.
         const visible = aclPermits(acl, Perms.ADMIN, c.authInfo, this.auth)
           ? acl
-          : acl.map((a) =>
-              a.id.scheme === "digest" && a.id.id !== null
-                ? { perms: a.perms, id: { scheme: "digest", id: a.id.id.replace(/:.*/, ":x") } }
-                : a,
-            );
+          : acl.map((a) => (a.id.scheme === "digest" && a.id.id !== null ? { perms: a.perms, id: { scheme: "digest", id: a.id.id.replace(/:.*/, ":x") } } : a));
         return (w) => GetACLResponse.write(w, { acl: visible, stat });
       }
       case OpCode.getAllChildrenNumber: {

@@ -8,10 +8,26 @@ export interface RequestSummary {
 
 /** Requests whose record starts with the path they act on. */
 const OPS_WITH_PATH: ReadonlySet<number> = new Set([
-  OpCode.create, OpCode.delete, OpCode.exists, OpCode.getData, OpCode.setData, OpCode.getACL,
-  OpCode.setACL, OpCode.getChildren, OpCode.sync, OpCode.getChildren2, OpCode.check, OpCode.create2,
-  OpCode.checkWatches, OpCode.removeWatches, OpCode.createContainer, OpCode.deleteContainer,
-  OpCode.createTTL, OpCode.getEphemerals, OpCode.getAllChildrenNumber, OpCode.addWatch,
+  OpCode.create,
+  OpCode.delete,
+  OpCode.exists,
+  OpCode.getData,
+  OpCode.setData,
+  OpCode.getACL,
+  OpCode.setACL,
+  OpCode.getChildren,
+  OpCode.sync,
+  OpCode.getChildren2,
+  OpCode.check,
+  OpCode.create2,
+  OpCode.checkWatches,
+  OpCode.removeWatches,
+  OpCode.createContainer,
+  OpCode.deleteContainer,
+  OpCode.createTTL,
+  OpCode.getEphemerals,
+  OpCode.getAllChildrenNumber,
+  OpCode.addWatch,
 ]);
 
 /**

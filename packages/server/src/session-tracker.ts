@@ -103,9 +103,7 @@ export class SessionTracker {
 
   /** The expiry buckets, earliest first: what ZooKeeper's `dump` lists on the server that expires sessions. */
   expiryBuckets(): { expiresAtMs: number; sessions: Session[] }[] {
-    return [...this.buckets.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([expiresAtMs, sessions]) => ({ expiresAtMs, sessions: [...sessions] }));
+    return [...this.buckets.entries()].sort(([a], [b]) => a - b).map(([expiresAtMs, sessions]) => ({ expiresAtMs, sessions: [...sessions] }));
   }
 
   private reschedule(session: Session, nowMs: number): void {

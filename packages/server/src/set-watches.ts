@@ -20,13 +20,7 @@ const PERSISTENT = 3;
  * `fileNullPathWatch` records that and says whether the session could file it (see
  * NullPathWatches).
  */
-export function setWatchesUpToNull(
-  tree: DataTree,
-  relativeZxid: bigint,
-  lists: WatchLists,
-  watcher: Watcher,
-  fileNullPathWatch: () => boolean,
-): void {
+export function setWatchesUpToNull(tree: DataTree, relativeZxid: bigint, lists: WatchLists, watcher: Watcher, fileNullPathWatch: () => boolean): void {
   const kept: string[][] = [[], [], [], [], []];
   let failedAt: string | null = null;
   walk: for (let kind = 0; kind < lists.length; kind++) {

@@ -124,4 +124,3 @@ export function replyForWrite(type: number, body: TxnBody, rc: TxnResult, zxid: 
       return { err: 0, zxid, body: null };
   }
 }
-

@@ -1,13 +1,5 @@
 import { DataTree, type DataTreeOptions, Preparer, type WriteRequest } from "@zkts/datatree";
-import {
-  ErrorCode,
-  JuteError,
-  JuteReader,
-  OpCode,
-  RequestHeader,
-  Xid,
-  readConnectRequest,
-} from "@zkts/jute";
+import { ErrorCode, JuteError, JuteReader, OpCode, RequestHeader, Xid, readConnectRequest } from "@zkts/jute";
 import type { ServerConfig } from "./config.js";
 import { ClientConnection, type ConnectionHandler, type Reply } from "./connection.js";
 import { FOUR_LETTER_WORDS, runFourLetterWord } from "./four-letter-words.js";
@@ -33,7 +25,6 @@ import { authOf } from "./auth-config.js";
 import { handleSaslRequest, refuseUnauthenticated } from "./sasl/client-sasl.js";
 import { replyForWrite } from "./write-requests.js";
 import { DurableStore } from "./persistence/durable-store.js";
-
 
 export interface ZkServerOptions {
   config: ServerConfig;
@@ -159,7 +150,10 @@ export class ZkServer implements ConnectionHandler {
   async start(): Promise<void> {
     const listeners = this.listeners ?? (await ClientListeners.open(this.config, this.logger));
     this.listeners = listeners;
-    listeners.start((accepted) => this.accept(accepted), () => this.stopping);
+    listeners.start(
+      (accepted) => this.accept(accepted),
+      () => this.stopping,
+    );
     this.timers.push(setInterval(() => this.expireSessions(), this.config.tickTime));
     this.timers.push(setInterval(() => this.reapContainers(), this.config.containerCheckIntervalMs));
     for (const t of this.timers) t.unref();
@@ -247,10 +241,7 @@ export class ZkServer implements ConnectionHandler {
       connection.close();
       return;
     }
-    const timeoutMs = Math.min(
-      Math.max(hs.timeOut, this.config.minSessionTimeout),
-      this.config.maxSessionTimeout,
-    );
+    const timeoutMs = Math.min(Math.max(hs.timeOut, this.config.minSessionTimeout), this.config.maxSessionTimeout);
     connection.sessionTimeoutMs = timeoutMs;
     if (hs.sessionId === 0n) {
       this.createSession(connection, timeoutMs);
@@ -356,7 +347,6 @@ export class ZkServer implements ConnectionHandler {
     }
   }
 
-
   private submitWrite(connection: ClientConnection, xid: number, write: WriteRequest): void {
     if (this.writesRefused) {
       connection.enqueue(xid, null, { err: ErrorCode.NOTREADONLY, zxid: this.tree.lastProcessedZxid, body: null });
@@ -379,7 +369,6 @@ export class ZkServer implements ConnectionHandler {
     });
   }
 
-
   // ---- sessions ------------------------------------------------------------------------------
 
   /** Closes a session through the log, deleting its ephemerals; replies to `xid` if given. */
@@ -395,20 +384,16 @@ export class ZkServer implements ConnectionHandler {
     const zxid = this.pipeline.nextZxid();
     const body = this.preparer.prepareCloseSession(sessionId, zxid);
     const entry = connection !== null && xid !== null ? connection.enqueue(xid, null) : null;
-    this.pipeline.submit(
-      { clientId: sessionId, cxid: xid ?? 0, zxid, time: BigInt(this.now()), type: OpCode.closeSession },
-      body,
-      () => {
-        for (const event of this.audit === null ? [] : sessionCloseEvents(sessionId, body, serverUser())) this.audit!.write(event);
-        this.sessions.remove(sessionId);
-        const attached = this.bySession.get(sessionId);
-        this.bySession.delete(sessionId);
-        if (entry !== null && connection !== null) {
-          connection.complete(entry, { err: 0, zxid: this.tree.lastProcessedZxid, body: null, closeAfter: true });
-        }
-        if (attached !== undefined && attached !== connection) attached.closeAfterPendingWrites();
-      },
-    );
+    this.pipeline.submit({ clientId: sessionId, cxid: xid ?? 0, zxid, time: BigInt(this.now()), type: OpCode.closeSession }, body, () => {
+      for (const event of this.audit === null ? [] : sessionCloseEvents(sessionId, body, serverUser())) this.audit!.write(event);
+      this.sessions.remove(sessionId);
+      const attached = this.bySession.get(sessionId);
+      this.bySession.delete(sessionId);
+      if (entry !== null && connection !== null) {
+        connection.complete(entry, { err: 0, zxid: this.tree.lastProcessedZxid, body: null, closeAfter: true });
+      }
+      if (attached !== undefined && attached !== connection) attached.closeAfterPendingWrites();
+    });
   }
 
   private expireSessions(): void {
@@ -422,9 +407,7 @@ export class ZkServer implements ConnectionHandler {
   private reapContainers(): void {
     if (this.stopping || this.pipeline.failed !== null) return;
     const limit = Math.max(1, Math.floor(this.config.containerMaxPerMinute * (this.config.containerCheckIntervalMs / 60000)));
-    const candidates = this.tree
-      .expiryCandidates(BigInt(this.now()), BigInt(this.config.containerMaxNeverUsedIntervalMs))
-      .slice(0, limit);
+    const candidates = this.tree.expiryCandidates(BigInt(this.now()), BigInt(this.config.containerMaxNeverUsedIntervalMs)).slice(0, limit);
     for (const path of candidates) {
       const zxid = this.pipeline.nextZxid();
       const time = BigInt(this.now());
@@ -434,11 +417,7 @@ export class ZkServer implements ConnectionHandler {
   }
 
   private onPersistenceFailure(err: Error): void {
-    this.log(
-      "error",
-      "cannot persist transactions; serving reads only and refusing every write until restarted (writes get NOTREADONLY)",
-      { err },
-    );
+    this.log("error", "cannot persist transactions; serving reads only and refusing every write until restarted (writes get NOTREADONLY)", { err });
     // The writes in flight were not acknowledged and may or may not be on disk: closing their
     // connections reports that to their clients as connection loss, an unknown outcome.
     for (const c of this.connections) c.close();

@@ -50,9 +50,7 @@ async function listenOn(port: number, onSocket: (s: Socket) => void): Promise<vo
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   return Promise.race([
     promise,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what} did not happen in ${ms} ms; ZooKeeper's log:\n${readLog()}`)), ms),
-    ),
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen in ${ms} ms; ZooKeeper's log:\n${readLog()}`)), ms)),
   ]);
 }
 
@@ -66,9 +64,7 @@ function readLog(): string {
 
 describe("election and quorum wire formats against ZooKeeper 3.8", () => {
   it("exchange votes with a real peer and decode its FOLLOWERINFO", async () => {
-    const [client1, quorum1, election1, quorum2, election2, quorum3, election3] = await Promise.all(
-      Array.from({ length: 7 }, () => freePort()),
-    );
+    const [client1, quorum1, election1, quorum2, election2, quorum3, election3] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
     writeFileSync(join(dir, "myid"), "1\n");
     writeFileSync(
       join(dir, "zoo.cfg"),

@@ -109,7 +109,10 @@ describe("EnsembleStore", () => {
     const leaderTree = new DataTree({});
     leaderTree.applyTxn(
       { clientId: 7n, cxid: 1, zxid: 0x100000009n, time: 0n, type: OpCode.create },
-      { type: OpCode.create, txn: { path: "/from-leader", data: Buffer.from("x"), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], ephemeral: false, parentCVersion: 1 } },
+      {
+        type: OpCode.create,
+        txn: { path: "/from-leader", data: Buffer.from("x"), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], ephemeral: false, parentCVersion: 1 },
+      },
     );
     const bytes = await serializeTree(leaderTree, new Map([[7n, 4000]]));
 

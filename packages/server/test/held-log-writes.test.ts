@@ -6,9 +6,13 @@ import { HeldLogWrites } from "../src/quorum/held-log-writes.js";
 describe("HeldLogWrites (unsafe mode ack-before-fsync)", () => {
   it("issues each write no earlier than holdMs after it was held, in order", async () => {
     const holdMs = 80;
-    const held = new HeldLogWrites(holdMs, () => performance.now(), (err) => {
-      throw err;
-    });
+    const held = new HeldLogWrites(
+      holdMs,
+      () => performance.now(),
+      (err) => {
+        throw err;
+      },
+    );
     const issued: { id: number; atMs: number }[] = [];
     const heldAt: number[] = [];
     for (let id = 0; id < 3; id++) {
@@ -25,7 +29,11 @@ describe("HeldLogWrites (unsafe mode ack-before-fsync)", () => {
 
   it("reports a failed write and goes on with the next", async () => {
     const errors: unknown[] = [];
-    const held = new HeldLogWrites(1, () => performance.now(), (err) => errors.push(err));
+    const held = new HeldLogWrites(
+      1,
+      () => performance.now(),
+      (err) => errors.push(err),
+    );
     let second = false;
     held.hold(async () => {
       throw new Error("disk full");

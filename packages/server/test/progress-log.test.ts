@@ -17,7 +17,15 @@ describe("ProgressLog", () => {
   it("logs a line each interval with counts, percent and rates, and a closing line", () => {
     const { logger, lines } = recordingLogger();
     let now = 1000;
-    const progress = new ProgressLog({ logger, task: "loading snapshot", unit: "znodes", total: 400, fields: { snapshot: "s" }, intervalMs: 1000, now: () => now });
+    const progress = new ProgressLog({
+      logger,
+      task: "loading snapshot",
+      unit: "znodes",
+      total: 400,
+      fields: { snapshot: "s" },
+      intervalMs: 1000,
+      now: () => now,
+    });
     for (let i = 0; i < 400; i++) {
       now += 10; // 100 znodes a second, each of 10 KiB
       progress.add(1, 10 * 1024);
@@ -25,7 +33,16 @@ describe("ProgressLog", () => {
     progress.finish();
     const inProgress = lines.filter((l) => l.message === "loading snapshot: in progress");
     expect(inProgress.map((l) => l.fields.znodes)).toEqual([100, 200, 300, 400]);
-    expect(inProgress[0]!.fields).toEqual({ snapshot: "s", znodes: 100, znodesTotal: 400, percent: 25, znodesPerSec: 100, mb: 0.98, mbPerSec: 0.98, elapsedMs: 1000 });
+    expect(inProgress[0]!.fields).toEqual({
+      snapshot: "s",
+      znodes: 100,
+      znodesTotal: 400,
+      percent: 25,
+      znodesPerSec: 100,
+      mb: 0.98,
+      mbPerSec: 0.98,
+      elapsedMs: 1000,
+    });
     expect(lines.at(-1)).toEqual({
       level: "info",
       message: "loading snapshot: done",

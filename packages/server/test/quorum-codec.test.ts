@@ -1,13 +1,7 @@
 import { JuteReader, JuteWriter, LearnerInfo, OpCode, QuorumPacket } from "@zkts/jute";
 import type { QuorumBody } from "@zkts/zab";
 import { describe, expect, it } from "vitest";
-import {
-  decodeQuorumPacket,
-  encodeForwardedRequest,
-  encodeLearnerSync,
-  encodeQuorumBody,
-  learnerIdOf,
-} from "../src/quorum/quorum-codec.js";
+import { decodeQuorumPacket, encodeForwardedRequest, encodeLearnerSync, encodeQuorumBody, learnerIdOf } from "../src/quorum/quorum-codec.js";
 import { membershipFromConfigText } from "../src/quorum/membership-text.js";
 import { QuorumPacketReader, encodeQuorumPacket } from "../src/quorum/quorum-wire.js";
 
@@ -52,7 +46,9 @@ describe("zab quorum messages as ZooKeeper QuorumPackets", () => {
       {
         type: "NEWLEADER",
         zxid: 0x900000000n,
-        membership: membershipFromConfigText(Buffer.from("server.1=127.0.0.1:2888:3888:participant;127.0.0.1:2181\nserver.2=127.0.0.1:2889:3889:participant;127.0.0.1:2182\nversion=100000003")),
+        membership: membershipFromConfigText(
+          Buffer.from("server.1=127.0.0.1:2888:3888:participant;127.0.0.1:2181\nserver.2=127.0.0.1:2889:3889:participant;127.0.0.1:2182\nversion=100000003"),
+        ),
       },
       { type: "ACK", zxid: 0x900000001n },
       { type: "UPTODATE", zxid: 0x900000001n },
@@ -91,7 +87,16 @@ describe("zab quorum messages as ZooKeeper QuorumPackets", () => {
     const packets = [
       encodeForwardedRequest({ sessionId: 5n, cxid: 1, type: OpCode.setData, payload, authInfo: [{ scheme: "ip", id: "127.0.0.1" }] }),
       encodeQuorumBody(2, { type: "ACK", zxid: 0x100000001n }),
-      encodeForwardedRequest({ sessionId: 6n, cxid: 2, type: OpCode.setData, payload, authInfo: [{ scheme: "ip", id: "127.0.0.1" }, { scheme: "digest", id: "u:x" }] }),
+      encodeForwardedRequest({
+        sessionId: 6n,
+        cxid: 2,
+        type: OpCode.setData,
+        payload,
+        authInfo: [
+          { scheme: "ip", id: "127.0.0.1" },
+          { scheme: "digest", id: "u:x" },
+        ],
+      }),
     ];
     const stream = Buffer.concat(packets.map((p) => encodeQuorumPacket(p)));
     for (let cut = 1; cut < stream.length; cut++) {

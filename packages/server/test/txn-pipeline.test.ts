@@ -29,10 +29,7 @@ function setup() {
   const applied: bigint[] = [];
   const submit = (path: string) => {
     const zxid = pipeline.nextZxid();
-    const body = preparer.prepare(
-      { type: OpCode.create, request: { path, data: null, acl, flags: 0 } },
-      { sessionId: 1n, authInfo: [], zxid, time: 0n },
-    );
+    const body = preparer.prepare({ type: OpCode.create, request: { path, data: null, acl, flags: 0 } }, { sessionId: 1n, authInfo: [], zxid, time: 0n });
     pipeline.submit({ clientId: 1n, cxid: 0, zxid, time: 0n, type: OpCode.create }, body, (r) => applied.push(r.zxid));
   };
   return { tree, persistence, pipeline, applied, fatal, submit };

@@ -46,9 +46,7 @@ describe("reconfig requests and replies", () => {
     const bytes = out.toBuffer();
     const response = GetDataResponse.read(new JuteReader(bytes, 0, bytes.length, 0xfffff));
     expect(response.data!.toString()).toBe(
-      "server.1=127.0.0.1:2001:3001:participant;127.0.0.1:4001\n" +
-        "server.2=127.0.0.1:2002:3002:participant;127.0.0.1:4002\n" +
-        "version=100000007",
+      "server.1=127.0.0.1:2001:3001:participant;127.0.0.1:4001\n" + "server.2=127.0.0.1:2002:3002:participant;127.0.0.1:4002\n" + "version=100000007",
     );
     expect(response.stat).toMatchObject({ version: -1, mzxid: zxid, mtime: 5n, dataLength: response.data!.length });
   });

@@ -18,7 +18,17 @@ const baseDir = process.argv[3] ?? tmpdir();
 const FANOUT = 1000;
 
 function stat(zxid: bigint): StatPersisted {
-  return { czxid: zxid, mzxid: zxid, ctime: 1_764_000_000_000n, mtime: 1_764_000_000_000n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, pzxid: zxid };
+  return {
+    czxid: zxid,
+    mzxid: zxid,
+    ctime: 1_764_000_000_000n,
+    mtime: 1_764_000_000_000n,
+    version: 0,
+    cversion: 0,
+    aversion: 0,
+    ephemeralOwner: 0n,
+    pzxid: zxid,
+  };
 }
 
 /** Root, /zookeeper, then /p<i> parents each holding up to FANOUT children with 32-byte data. */
@@ -78,10 +88,18 @@ try {
   const writeMs = performance.now() - t0;
   const stall = meter.stop();
   histogram.disable();
-  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} on ${cpus().length} cores`);
-  console.log(`write: ${written.nodes} nodes, ${(written.bytes / 1048576).toFixed(1)} MiB in ${(writeMs / 1000).toFixed(2)} s (${(written.bytes / 1048576 / (writeMs / 1000)).toFixed(0)} MiB/s, fsync included)`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} on ${cpus().length} cores`,
+  );
+  console.log(
+    `write: ${written.nodes} nodes, ${(written.bytes / 1048576).toFixed(1)} MiB in ${(writeMs / 1000).toFixed(2)} s (${(written.bytes / 1048576 / (writeMs / 1000)).toFixed(0)} MiB/s, fsync included)`,
+  );
   console.log(`  longest event-loop stall (1 ms timer lateness): ${describeStall(stall)}`);
-  console.log(`  event-loop delay histogram: p50 ${(histogram.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms, max ${(histogram.max / 1e6).toFixed(1)} ms`);
+  console.log(
+    `  event-loop delay histogram: p50 ${(histogram.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms, max ${(histogram.max / 1e6).toFixed(1)} ms`,
+  );
 
   const readMeter = stallMeter();
   const t1 = performance.now();

@@ -1,15 +1,7 @@
 import { JUTE_MAX_BUFFER_DEFAULT } from "@zkts/jute";
 import { adler32 } from "./adler32.js";
 import { corruptAt } from "./errors.js";
-import {
-  END_OF_RECORD,
-  ENTRY_OVERHEAD_BYTES,
-  ENTRY_PREFIX_BYTES,
-  FILE_HEADER_BYTES,
-  FORMAT_VERSION,
-  LOG_MAGIC,
-  zxidOfTxnBytes,
-} from "./log-format.js";
+import { END_OF_RECORD, ENTRY_OVERHEAD_BYTES, ENTRY_PREFIX_BYTES, FILE_HEADER_BYTES, FORMAT_VERSION, LOG_MAGIC, zxidOfTxnBytes } from "./log-format.js";
 
 /**
  * Reads one transaction log file held in memory and decides where its valid entries end.
@@ -78,10 +70,7 @@ export function scanLogFile(file: string, bytes: Buffer, options: ScanOptions = 
   }
 }
 
-type EntryStep =
-  | { kind: "entry"; txnBytes: Buffer; next: number }
-  | { kind: "end" }
-  | { kind: "bad"; reason: string };
+type EntryStep = { kind: "entry"; txnBytes: Buffer; next: number } | { kind: "end" } | { kind: "bad"; reason: string };
 
 function readEntryAt(bytes: Buffer, offset: number, maxBuffer: number): EntryStep {
   const remaining = bytes.length - offset;
@@ -121,11 +110,7 @@ function checkHeader(file: string, bytes: Buffer): LogTail | null {
 function refuseIfIntactEntryFollows(file: string, bytes: Buffer, offset: number, reason: string, maxBuffer: number): void {
   const found = findIntactEntry(bytes, offset + 1, maxBuffer);
   if (found !== -1) {
-    throw corruptAt(
-      file,
-      offset,
-      `${reason} followed by an intact entry at byte offset ${found}; refusing to drop logged transactions`,
-    );
+    throw corruptAt(file, offset, `${reason} followed by an intact entry at byte offset ${found}; refusing to drop logged transactions`);
   }
 }
 

@@ -218,12 +218,7 @@ async function removeTempSnapshots(fs: StorageFs, snapDir: string): Promise<void
   }
 }
 
-async function* replay(
-  fs: StorageFs,
-  logs: { path: string; validEnd: number }[],
-  afterZxid: bigint,
-  maxBuffer: number,
-): AsyncGenerator<RecoveredTxn> {
+async function* replay(fs: StorageFs, logs: { path: string; validEnd: number }[], afterZxid: bigint, maxBuffer: number): AsyncGenerator<RecoveredTxn> {
   let lastZxid = afterZxid;
   for (const log of logs) {
     const bytes = (await fs.readFile(log.path)).subarray(0, log.validEnd);

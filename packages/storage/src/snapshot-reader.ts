@@ -74,10 +74,7 @@ export async function openSnapshot(path: string, options: OpenSnapshotOptions = 
 }
 
 /** Reads a snapshot whole: its sessions, ACLs, digest and every node in an array. */
-export async function readSnapshot(
-  path: string,
-  options: OpenSnapshotOptions = {},
-): Promise<Omit<LoadedSnapshot, "nodes"> & { nodes: SnapshotNode[] }> {
+export async function readSnapshot(path: string, options: OpenSnapshotOptions = {}): Promise<Omit<LoadedSnapshot, "nodes"> & { nodes: SnapshotNode[] }> {
   const snapshot = await openSnapshot(path, options);
   const nodes: SnapshotNode[] = [];
   for await (const node of snapshot.nodes()) nodes.push(node);

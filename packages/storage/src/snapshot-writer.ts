@@ -104,11 +104,7 @@ class CollectingFile implements StorageFile {
   async close(): Promise<void> {}
 }
 
-async function encodeSnapshot(
-  source: SnapshotSource,
-  stream: SealedStream,
-  options: WriteSnapshotOptions,
-): Promise<{ bytes: number; nodes: number }> {
+async function encodeSnapshot(source: SnapshotSource, stream: SealedStream, options: WriteSnapshotOptions): Promise<{ bytes: number; nodes: number }> {
   const w = stream.writer;
   FileHeader.write(w, { magic: SNAPSHOT_MAGIC, version: FORMAT_VERSION, dbid: SNAPSHOT_DBID });
   w.writeInt(source.sessions.size);

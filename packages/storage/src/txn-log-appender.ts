@@ -280,8 +280,7 @@ export class TxnLogAppender {
     const where = this.file?.path ?? this.dir;
     const error = new StorageError(
       StorageErrorCode.failed,
-      `transaction log ${where} failed (${(cause as Error)?.message ?? String(cause)}); ` +
-        "the batch was not persisted and no further appends are accepted",
+      `transaction log ${where} failed (${(cause as Error)?.message ?? String(cause)}); ` + "the batch was not persisted and no further appends are accepted",
       { cause },
     );
     this.failure_ = error;

@@ -178,7 +178,10 @@ describe("files written by this package, read by ZooKeeper 3.8", () => {
     const txns: TxnEntry[] = [
       tx(0x100000006n, { type: OpCode.createSession, txn: { timeOut: 30_000 } }),
       tx(0x100000007n, { type: OpCode.create, txn: { path: "/from-log", data: Buffer.from("v0"), acl: [WORLD_ALL], ephemeral: false, parentCVersion: 3 } }),
-      tx(0x100000008n, { type: OpCode.create, txn: { path: "/from-log/child", data: Buffer.from("hidden"), acl: [ALICE], ephemeral: false, parentCVersion: 1 } }),
+      tx(0x100000008n, {
+        type: OpCode.create,
+        txn: { path: "/from-log/child", data: Buffer.from("hidden"), acl: [ALICE], ephemeral: false, parentCVersion: 1 },
+      }),
       tx(0x100000009n, { type: OpCode.setData, txn: { path: "/from-snapshot", data: Buffer.from("snap-data-v2"), version: 1 } }),
       tx(0x10000000an, {
         type: OpCode.multi,

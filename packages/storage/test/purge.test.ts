@@ -33,9 +33,7 @@ describe("purge", () => {
       expect(result.oldestRetainedZxid).toBe(0x28n);
       expect(await names(dataDir)).toEqual(["snapshot.28", "snapshot.32", "snapshot.3c"]);
       expect(await names(logDir)).toEqual(["log.1f", "log.29", "log.33", "log.3d"]);
-      expect(result.removed.map((p) => p.split("/").pop()).sort()).toEqual(
-        ["log.1", "log.b", "log.15", "snapshot.a", "snapshot.14", "snapshot.1e"].sort(),
-      );
+      expect(result.removed.map((p) => p.split("/").pop()).sort()).toEqual(["log.1", "log.b", "log.15", "snapshot.a", "snapshot.14", "snapshot.1e"].sort());
       // Every kept snapshot can still be recovered from.
       const r = await recover({ dataDir, dataLogDir: logDir });
       expect(r.lastZxid).toBe(63n);

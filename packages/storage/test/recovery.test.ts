@@ -15,10 +15,7 @@ function range(first: number, last: number): bigint[] {
 }
 
 async function snapshotAt(dataDir: string, zxid: bigint): Promise<string> {
-  const written = await writeSnapshot(
-    { sessions: new Map([[1n, 5000]]), acls: new Map([[-1n, OPEN_ACL]]), nodes: smallTree(2) },
-    { dataDir, zxid },
-  );
+  const written = await writeSnapshot({ sessions: new Map([[1n, 5000]]), acls: new Map([[-1n, OPEN_ACL]]), nodes: smallTree(2) }, { dataDir, zxid });
   return written.path;
 }
 

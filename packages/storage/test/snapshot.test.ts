@@ -36,7 +36,10 @@ function handBuiltSnapshot(): Buffer {
   w.writeLong(-1n);
   w.writeInt(1);
   ACL.write(w, OPEN_ACL[0]!);
-  for (const [path, data] of [["", null], ["/a", Buffer.from("x")]] as const) {
+  for (const [path, data] of [
+    ["", null],
+    ["/a", Buffer.from("x")],
+  ] as const) {
     w.writeUstring(path);
     w.writeBuffer(data);
     w.writeLong(-1n);
@@ -105,10 +108,7 @@ describe("snapshots", () => {
       const ticker = setInterval(() => ticks++, 0);
       // A clock that moves 1 ms per call forces a yield at every check.
       let t = 0;
-      const written = await writeSnapshot(
-        { ...source([]), nodes: many() },
-        { dataDir: dir, zxid: 5n, chunkBytes: 4096, sliceMs: 1, now: () => t++ },
-      );
+      const written = await writeSnapshot({ ...source([]), nodes: many() }, { dataDir: dir, zxid: 5n, chunkBytes: 4096, sliceMs: 1, now: () => t++ });
       clearInterval(ticker);
       expect(ticks).toBeGreaterThan(0);
       const snap = await openSnapshot(written.path);

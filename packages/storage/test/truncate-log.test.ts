@@ -7,7 +7,11 @@ import { OPEN_ACL, smallTree, txnRange, withTempDir } from "./support/fixtures.j
 async function threeLogs(dir: string): Promise<void> {
   await writeSnapshot({ sessions: new Map(), acls: new Map([[-1n, OPEN_ACL]]), nodes: smallTree(1) }, { dataDir: dir, zxid: 0n });
   const appender = await TxnLogAppender.open({ dataLogDir: dir, preAllocSize: 4096 });
-  for (const [first, count] of [[1n, 10], [11n, 10], [21n, 5]] as const) {
+  for (const [first, count] of [
+    [1n, 10],
+    [11n, 10],
+    [21n, 5],
+  ] as const) {
     await Promise.all(txnRange(first, count).map((t) => appender.append(t)));
     await appender.roll();
   }

@@ -166,10 +166,12 @@ class EmbeddedCluster implements TestCluster {
   async startAll(): Promise<void> {
     // Every member binds its ports and recovers first, then all start together.
     const opened = await Promise.all(this.members.map((m) => this.open(m)));
-    await Promise.all(opened.map(async (server, i) => {
-      await server.start();
-      this.members[i]!.server = server;
-    }));
+    await Promise.all(
+      opened.map(async (server, i) => {
+        await server.start();
+        this.members[i]!.server = server;
+      }),
+    );
     await this.waitServing();
   }
 
@@ -281,7 +283,10 @@ class EmbeddedCluster implements TestCluster {
 
   /** Where `self` finds `peer`: its own real ports for itself, else its relays to the peer. */
   private viewOf(self: Member, peer: Member): PeerAddress {
-    const ports = self === peer ? peer.ports : { quorum: this.relays.get(self.id)!.get(peer.id)!.quorum.port, election: this.relays.get(self.id)!.get(peer.id)!.election.port };
+    const ports =
+      self === peer
+        ? peer.ports
+        : { quorum: this.relays.get(self.id)!.get(peer.id)!.quorum.port, election: this.relays.get(self.id)!.get(peer.id)!.election.port };
     return {
       id: peer.id,
       host: HOST,

@@ -118,9 +118,8 @@ class EmbeddedServer implements TestServer {
     if (this.current !== null) return;
     const startedAt = performance.now();
     const config = this.config();
-    const server = this.kept === null
-      ? await ZkServer.open({ config, logger: this.logger })
-      : new ZkServer({ config, logger: this.logger, tree: this.kept.tree });
+    const server =
+      this.kept === null ? await ZkServer.open({ config, logger: this.logger }) : new ZkServer({ config, logger: this.logger, tree: this.kept.tree });
     if (this.kept !== null) {
       for (const [id, timeoutMs] of this.kept.sessions) server.sessions.add(id, timeoutMs, server.nowMs());
       this.kept = null;

@@ -40,7 +40,9 @@ describe.each([
     }
     const sorted = [...startsMs].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
-    console.log(`startTestServer (${inMemory ? "in memory" : "temp dir"}): ${startsMs.map((ms) => ms.toFixed(1)).join(", ")} ms; median ${median.toFixed(1)} ms`);
+    console.log(
+      `startTestServer (${inMemory ? "in memory" : "temp dir"}): ${startsMs.map((ms) => ms.toFixed(1)).join(", ")} ms; median ${median.toFixed(1)} ms`,
+    );
     expect(median).toBeLessThan(200);
 
     const zk = await client(servers[0]!.connectString);

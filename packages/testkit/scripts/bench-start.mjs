@@ -17,7 +17,9 @@ async function timed(fn) {
 function summary(label, samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
-  console.log(`${label.padEnd(28)} median ${median.toFixed(0).padStart(6)} ms   min ${sorted[0].toFixed(0).padStart(6)} ms   max ${sorted.at(-1).toFixed(0).padStart(6)} ms   (n=${samples.length})`);
+  console.log(
+    `${label.padEnd(28)} median ${median.toFixed(0).padStart(6)} ms   min ${sorted[0].toFixed(0).padStart(6)} ms   max ${sorted.at(-1).toFixed(0).padStart(6)} ms   (n=${samples.length})`,
+  );
 }
 
 const kinds = existsSync(zktsMain) ? ["reference", "zkts"] : ["reference"];
@@ -31,13 +33,17 @@ for (const kind of kinds) {
     let server;
     start.push(await timed(async () => (server = await startServer(kind))));
     try {
-      kazoo.push(await timed(() => runKazoo(`
+      kazoo.push(
+        await timed(() =>
+          runKazoo(`
 from kazoo.client import KazooClient
 zk = KazooClient(hosts="${server.connectString}")
 zk.start(timeout=15)
 zk.create("/bench-${round}", b"x")
 zk.stop()
-`)));
+`),
+        ),
+      );
       zkcli.push(await timed(() => runZkCli(server.connectString, [`get /bench-${round}`])));
       climt.push(await timed(() => runCliMt(server.connectString, [`get /bench-${round}`])));
     } finally {

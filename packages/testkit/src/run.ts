@@ -53,9 +53,7 @@ export function runProcess(command: string, args: readonly string[], opts: RunOp
       };
       if (timedOut) {
         reject(
-          new Error(
-            `${command} ${args.join(" ")} timed out after ${timeoutMs} ms\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`,
-          ),
+          new Error(`${command} ${args.join(" ")} timed out after ${timeoutMs} ms\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`),
         );
       } else {
         resolve(result);

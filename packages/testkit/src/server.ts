@@ -179,9 +179,7 @@ async function waitReady(child: ChildProcess, port: number, logPath: string, tim
     await sleep(READY_POLL_MS);
   }
   await terminate(child, "SIGKILL", STOP_WAIT_MS);
-  throw new Error(
-    `${what} did not answer srvr on ${HOST}:${port} within ${timeoutMs} ms (last: ${lastError})\n--- log tail (${logPath})\n${logTail(logPath)}`,
-  );
+  throw new Error(`${what} did not answer srvr on ${HOST}:${port} within ${timeoutMs} ms (last: ${lastError})\n--- log tail (${logPath})\n${logTail(logPath)}`);
 }
 
 function logTail(path: string): string {

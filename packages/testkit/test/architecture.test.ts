@@ -3,60 +3,25 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../src/index.js";
 
-/**
- * The import directions of ARCHITECTURE.md, written down and checked: each workspace package
- * may depend (at run time) only on the zkts packages listed here, and the cores that a
- * simulation must drive deterministically use no sockets, files, timers, clocks or ambient
- * randomness.
- */
-const ALLOWED: Record<string, string[]> = {
-  "@zkts/jute": [],
-  "@zkts/datatree": ["@zkts/jute"],
-  "@zkts/zab": [],
-  "@zkts/storage": ["@zkts/jute"],
-  // SASL mechanisms (DIGEST-MD5) as pure functions over bytes, for the server and the client.
-  "@zkts/sasl": [],
-  "@zkts/server": ["@zkts/jute", "@zkts/datatree", "@zkts/zab", "@zkts/storage", "@zkts/sasl"],
-  "@zkts/client": ["@zkts/jute", "@zkts/sasl"],
-  "@zkts/recipes": ["@zkts/client"],
-  "@zkts/checker": ["@zkts/cli-args"],
-  "@zkts/testkit": [],
-  // The embedded test server for Node users: zkts's own server, in the test's process.
-  "@zkts/testing": ["@zkts/server"],
-  // The commands' shared argument layer (--help, --version, usage errors).
-  "@zkts/cli-args": [],
-  // Packs the packages and installs the tarballs elsewhere: it imports none of them.
-  "@zkts/install-test": [],
-  // The server command also reads data files for operators (snapshot, txnlog, verify: storage,
-  // jute, and datatree for the digest) and
-  // speaks SASL's JAAS configuration.
-  "zkts-server": ["@zkts/server", "@zkts/cli-args", "@zkts/jute", "@zkts/datatree", "@zkts/storage", "@zkts/sasl"],
-  "zkts-cli": ["@zkts/client", "@zkts/cli-args", "@zkts/sasl"],
-  // The load generator speaks the wire protocol directly (jute), so a client library's own
-  // overhead does not colour the server figures.
-  "zkts-bench": ["@zkts/client", "@zkts/jute", "@zkts/cli-args"],
-  // The simulated clients speak the request and response records the server's pipeline reads
-  // and writes (jute); the simulated members are the server's Replica and zab core; the
-  // process and container drivers start members with testkit's command lines.
-  "@zkts/lab": ["@zkts/server", "@zkts/client", "@zkts/checker", "@zkts/jute", "@zkts/testkit", "@zkts/cli-args"],
-};
+import { ALLOWED as RULES, PURE_EXCEPTIONS as EXCEPTIONS, PURE_SOURCES } from "../../../scripts/architecture-rules.mjs";
 
-/** Source trees that must stay deterministic: time and randomness arrive as inputs. */
-const PURE_SOURCES = [
-  "packages/jute/src",
-  "packages/datatree/src",
-  "packages/zab/src",
-  "packages/checker/src",
-  "packages/client/src/core",
-  // The simulation replays from its seed only if it never reads a real clock or randomness.
-  "lab/src/sim",
-  "packages/server/src/quorum/replica.ts",
-  "packages/server/src/quorum/leader-proposer.ts",
-  "packages/server/src/quorum/ready-loop.ts",
-];
+/**
+ * The import directions of ARCHITECTURE.md, written down once in scripts/architecture-rules.mjs
+ * and checked here against the package.json files: each workspace package may depend (at run
+ * time) only on the zkts packages listed there, and the cores that a simulation must drive
+ * deterministically use no sockets, files, timers, clocks or ambient randomness.
+ */
+const ALLOWED = RULES;
 /** Entry points of pure packages that are programs, allowed to read the real clock. */
-const PURE_EXCEPTIONS = new Set(["packages/checker/src/cli.ts", "packages/checker/src/cli"]);
-const FORBIDDEN = [/from "node:(net|fs|fs\/promises|timers|timers\/promises|dgram|http)"/, /\bDate\.now\(/, /\bMath\.random\(/, /\bset(Timeout|Interval|Immediate)\(/, /\bperformance\.now\(/, /\bnew Date\(\)/];
+const PURE_EXCEPTIONS = new Set<string>(EXCEPTIONS);
+const FORBIDDEN = [
+  /from "node:(net|fs|fs\/promises|timers|timers\/promises|dgram|http)"/,
+  /\bDate\.now\(/,
+  /\bMath\.random\(/,
+  /\bset(Timeout|Interval|Immediate)\(/,
+  /\bperformance\.now\(/,
+  /\bnew Date\(\)/,
+];
 
 function workspacePackages(): { dir: string; name: string; dependencies: string[]; devDependencies: string[] }[] {
   const out = [];

@@ -1,13 +1,5 @@
 export { ZabAssertionError, assert } from "./assert.js";
-export {
-  COUNTER_MAX_DEFAULT,
-  EPOCH_MAX,
-  type Zxid,
-  counterOf,
-  epochOf,
-  formatZxid,
-  makeZxid,
-} from "./zxid.js";
+export { COUNTER_MAX_DEFAULT, EPOCH_MAX, type Zxid, counterOf, epochOf, formatZxid, makeZxid } from "./zxid.js";
 export { type Rng, SeededRng, randomBelow, randomId } from "./rng.js";
 export { MajorityQuorumVerifier, type PeerId, QuorumTracker, type QuorumVerifier } from "./quorum.js";
 export {

@@ -34,7 +34,11 @@ export class MajorityQuorumVerifier implements QuorumVerifier {
   /** Votes needed: floor(n/2) + 1. */
   readonly quorumSize: number;
 
-  constructor(voters: readonly PeerId[], observers: readonly PeerId[] = [], readonly version: bigint = 0n) {
+  constructor(
+    voters: readonly PeerId[],
+    observers: readonly PeerId[] = [],
+    readonly version: bigint = 0n,
+  ) {
     assert(voters.length > 0, "a configuration needs at least one voter");
     this.voterSet = new Set(voters);
     this.observerSet = new Set(observers);

@@ -51,15 +51,13 @@ describe("MajorityQuorumVerifier agrees with a naive count", () => {
       const { voters, observers } = randomConfig(rng);
       const q = new MajorityQuorumVerifier(voters, observers);
       const acked = new Map<number, bigint>();
-      for (const id of randomSubset(rng, [...voters, ...observers])) acked.set(id, BigInt(randomBelow(rng, 6)) << 32n | BigInt(randomBelow(rng, 4)));
+      for (const id of randomSubset(rng, [...voters, ...observers])) acked.set(id, (BigInt(randomBelow(rng, 6)) << 32n) | BigInt(randomBelow(rng, 4)));
       expect(q.quorumZxid(acked), `voters=${voters} acked=${[...acked]}`).toBe(naiveQuorumZxid(voters, acked));
     }
   });
 
   it("quorum sizes: 1 of 1, 2 of 3, 3 of 4, 3 of 5, 4 of 7; observers never count", () => {
-    expect([1, 3, 4, 5, 7].map((n) => new MajorityQuorumVerifier(Array.from({ length: n }, (_, i) => i + 1)).quorumSize)).toEqual([
-      1, 2, 3, 3, 4,
-    ]);
+    expect([1, 3, 4, 5, 7].map((n) => new MajorityQuorumVerifier(Array.from({ length: n }, (_, i) => i + 1)).quorumSize)).toEqual([1, 2, 3, 3, 4]);
     const q = new MajorityQuorumVerifier([1, 2, 3], [4, 5, 6]);
     expect(q.containsQuorum([1, 4, 5, 6])).toBe(false);
     expect(q.containsQuorum([1, 2])).toBe(true);

@@ -7,7 +7,9 @@ import { parseScript, renderScript } from "./support/script.js";
 // ZAB_REWRITE=1 npx vitest run test/scenarios.test.ts rewrites the expected output in place.
 const REWRITE = process.env.ZAB_REWRITE === "1";
 const dir = join(import.meta.dirname, "scenarios");
-const files = readdirSync(dir).filter((f) => f.endsWith(".txt")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".txt"))
+  .sort();
 
 describe("scenario scripts", () => {
   it("has scenario files", () => {

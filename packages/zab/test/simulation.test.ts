@@ -37,14 +37,29 @@ const REGRESSIONS: readonly (SimulationSpec & { bug: string })[] = [
     steps: 2500,
   },
   ...[
-    { bug: "a server that missed a committed reconfig never learned it (notifications now carry the active configuration)", seed: 500009, voters: 5, observers: 2 },
+    {
+      bug: "a server that missed a committed reconfig never learned it (notifications now carry the active configuration)",
+      seed: 500009,
+      voters: 5,
+      observers: 2,
+    },
     { bug: "two non-voters whose configurations differed answered each other's notifications forever", seed: 500001, voters: 5, observers: 0 },
     { bug: "a reconfig promoting observers was proposed without a quorum of synced followers and could never commit", seed: 500021, voters: 5, observers: 2 },
     { bug: "a server holding an uncommitted reconfig could not join the established leader", seed: 300428, voters: 3, observers: 1 },
     { bug: "voters of the proposed configuration did not vote, so it had no quorum", seed: 500616, voters: 5, observers: 0 },
     { bug: "a voter and a server it did not count as one answered each other forever", seed: 300081, voters: 3, observers: 1 },
-    { bug: "a server holding an uncommitted reconfig decided to lead on the active configuration alone, and could never establish", seed: 502209, voters: 5, observers: 0 },
-    { bug: "a reconfig left only in the logs of the servers that could lead lacked the votes of its new voters, who did not hold it", seed: 502711, voters: 5, observers: 1 },
+    {
+      bug: "a server holding an uncommitted reconfig decided to lead on the active configuration alone, and could never establish",
+      seed: 502209,
+      voters: 5,
+      observers: 0,
+    },
+    {
+      bug: "a reconfig left only in the logs of the servers that could lead lacked the votes of its new voters, who did not hold it",
+      seed: 502711,
+      voters: 5,
+      observers: 1,
+    },
   ].map((r) => ({ ...r, steps: 2500, ...variationForSeed(r.seed, r.voters), reconfigs: true })),
 ];
 
@@ -63,9 +78,12 @@ function runOrExplain(spec: SimulationSpec, trace: string[] | null = null): Simu
   try {
     return runSimulation(spec, trace);
   } catch (e) {
-    throw new Error(`seed ${spec.seed} (${spec.voters} voters, ${spec.observers} observers) failed: ${(e as Error).message}\n  replay: ${replayCommand(spec)}`, {
-      cause: e,
-    });
+    throw new Error(
+      `seed ${spec.seed} (${spec.voters} voters, ${spec.observers} observers) failed: ${(e as Error).message}\n  replay: ${replayCommand(spec)}`,
+      {
+        cause: e,
+      },
+    );
   }
 }
 

@@ -85,7 +85,7 @@ export class JuteCsv {
   buffer(value: Uint8Array | null): this {
     if (value === null || value.length === 0) return this.field("");
     let hex = "#";
-    for (const byte of value) hex += ((byte << 24) >> 24 >>> 0).toString(16);
+    for (const byte of value) hex += (((byte << 24) >> 24) >>> 0).toString(16);
     return this.field(hex);
   }
 
@@ -114,7 +114,13 @@ export class JuteCsv {
   }
 
   acl(acl: ACL): this {
-    return this.startRecord().int(acl.perms).startRecord().string(acl.id.scheme ?? "").string(acl.id.id ?? "").endRecord().endRecord();
+    return this.startRecord()
+      .int(acl.perms)
+      .startRecord()
+      .string(acl.id.scheme ?? "")
+      .string(acl.id.id ?? "")
+      .endRecord()
+      .endRecord();
   }
 
   /** A top-level record's text: its fields and the trailing newline. */
@@ -129,7 +135,13 @@ function escapeCsv(s: string): string {
 
 /** An ACL as Java's ACL#toString renders it (a top-level record, so it ends with a newline). */
 export function aclRecordString(acl: ACL): string {
-  return new JuteCsv().int(acl.perms).startRecord().string(acl.id.scheme ?? "").string(acl.id.id ?? "").endRecord().toRecordString();
+  return new JuteCsv()
+    .int(acl.perms)
+    .startRecord()
+    .string(acl.id.scheme ?? "")
+    .string(acl.id.id ?? "")
+    .endRecord()
+    .toRecordString();
 }
 
 /** A java.util.List of ACLs printed with its toString: "[a, b]" where each element ends with "\n". */

@@ -45,7 +45,10 @@ export function* walkLogEntries(bytes: Buffer): Generator<LogStep> {
       return yield { kind: "damaged", offset, reason: `zero-length entry followed by stray bytes (first at byte offset ${stray})` };
     }
     if (length < TXN_HEADER_BYTES || remaining < ENTRY_PREFIX_BYTES + length + 1) {
-      const reason = length < TXN_HEADER_BYTES ? `unreasonable entry length ${length}` : `incomplete entry (${length} bytes announced, ${remaining - ENTRY_PREFIX_BYTES} present)`;
+      const reason =
+        length < TXN_HEADER_BYTES
+          ? `unreasonable entry length ${length}`
+          : `incomplete entry (${length} bytes announced, ${remaining - ENTRY_PREFIX_BYTES} present)`;
       return yield { kind: "damaged", offset, reason };
     }
     const start = offset + ENTRY_PREFIX_BYTES;
@@ -61,7 +64,7 @@ const ZEROS = Buffer.alloc(64 * 1024);
 
 /** The first non-zero byte at or after `from`, or -1; compares whole chunks of preallocated zeros natively. */
 function firstNonZero(bytes: Buffer, from: number): number {
-  for (let i = from; i < bytes.length; ) {
+  for (let i = from; i < bytes.length;) {
     const n = Math.min(ZEROS.length, bytes.length - i);
     if (bytes.compare(ZEROS, 0, n, i, i + n) === 0) {
       i += n;

@@ -4,7 +4,17 @@ import { packageVersion, parseOrExit, type CommandSpec } from "@zkts/cli-args";
 import { DataTree, DIGEST_VERSION } from "@zkts/datatree";
 import { readTxnEntry, type TxnEntry } from "@zkts/jute";
 import { loadSnapshot, restoreSnapshotDigest } from "@zkts/server";
-import { filesOfKind, type LoadedSnapshot, LOG_PREFIX, openSnapshot, scanLogFile, SNAPSHOT_PREFIX, StorageError, versionDir, zxidFromName } from "@zkts/storage";
+import {
+  filesOfKind,
+  type LoadedSnapshot,
+  LOG_PREFIX,
+  openSnapshot,
+  scanLogFile,
+  SNAPSHOT_PREFIX,
+  StorageError,
+  versionDir,
+  zxidFromName,
+} from "@zkts/storage";
 import { toJson } from "./output.js";
 
 const VERIFY_SPEC = {
@@ -130,7 +140,10 @@ async function verifyLog(file: string, logged: TxnEntry[]): Promise<FileVerdict>
     const expected = zxidFromName(file.substring(file.lastIndexOf("/") + 1), LOG_PREFIX);
     const first = scan.entries[0];
     if (first !== undefined && first.zxid !== expected) {
-      return verdict(0, `${file}: first entry has zxid 0x${first.zxid.toString(16)} but the file is named for 0x${expected?.toString(16)} at byte offset ${first.offset}`);
+      return verdict(
+        0,
+        `${file}: first entry has zxid 0x${first.zxid.toString(16)} but the file is named for 0x${expected?.toString(16)} at byte offset ${first.offset}`,
+      );
     }
     for (const entry of scan.entries) {
       try {
@@ -140,7 +153,10 @@ async function verifyLog(file: string, logged: TxnEntry[]): Promise<FileVerdict>
       }
     }
     if (scan.tail.kind === "torn") {
-      return verdict(scan.entries.length, `${file}: ${scan.tail.reason} at byte offset ${scan.tail.offset} (a torn tail: recovery would truncate the file there)`);
+      return verdict(
+        scan.entries.length,
+        `${file}: ${scan.tail.reason} at byte offset ${scan.tail.offset} (a torn tail: recovery would truncate the file there)`,
+      );
     }
     return verdict(scan.entries.length, null);
   } catch (err) {

@@ -11,7 +11,11 @@ client.once("connected", async () => {
     const [path] = await p((cb) => client.create("/nzc", Buffer.from("hello"), cb));
     out("created", path);
     const watched = new Promise((resolve) => {
-      client.getData("/nzc", (event) => resolve(event), (err, data, stat) => out("get", data.toString(), stat.version));
+      client.getData(
+        "/nzc",
+        (event) => resolve(event),
+        (err, data, stat) => out("get", data.toString(), stat.version),
+      );
     });
     await p((cb) => client.setData("/nzc", Buffer.from("world"), -1, cb));
     const event = await watched;

@@ -18,12 +18,7 @@ function matches(entry: unknown, pattern: Record<string, unknown>): boolean {
   return Object.entries(pattern).every(([k, v]) => JSON.stringify(e[k]) === JSON.stringify(v));
 }
 
-export function compareTranscripts(
-  scenario: string,
-  reference: unknown[],
-  zkts: unknown[],
-  allowed: readonly AllowedDifference[],
-): Difference[] {
+export function compareTranscripts(scenario: string, reference: unknown[], zkts: unknown[], allowed: readonly AllowedDifference[]): Difference[] {
   const rules = allowed.filter((a) => a.scenario === scenario);
   const out: Difference[] = [];
   const length = Math.max(reference.length, zkts.length);

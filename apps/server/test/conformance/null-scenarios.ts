@@ -63,9 +63,7 @@ async function followUp(r: Recorder, session: string, label: string): Promise<vo
 }
 
 async function authProbe(r: Recorder, session: string, label: string, scheme: string | null, auth: Buffer | null) {
-  const reply = await r
-    .session(session)
-    .request(OpCode.auth, (w) => AuthPacket.write(w, { type: 0, scheme, auth }), Xid.auth);
+  const reply = await r.session(session).request(OpCode.auth, (w) => AuthPacket.write(w, { type: 0, scheme, auth }), Xid.auth);
   r.record({ session, op: label, err: errorCodeName.get(reply.err) ?? reply.err });
   await followUp(r, session, label);
 }
@@ -94,8 +92,10 @@ async function openOrNote(r: Recorder, name: string, options: ConnectOptions) {
 
 const acl = (perms: number, scheme: string | null, id: string | null): ACL => ({ perms, id: { scheme, id } });
 
-const createWith = (path: string | null, data: Buffer | null, aclList: ACL[] | null, flags = 0): Body => (w) =>
-  CreateRequest.write(w, { path, data, acl: aclList, flags });
+const createWith =
+  (path: string | null, data: Buffer | null, aclList: ACL[] | null, flags = 0): Body =>
+  (w) =>
+    CreateRequest.write(w, { path, data, acl: aclList, flags });
 
 export const nullScenarios: Scenario[] = [
   {
@@ -111,9 +111,7 @@ export const nullScenarios: Scenario[] = [
       await r.getData("B", root);
       await probe(r, "B", "create auth:null unauthenticated", OpCode.create, createWith(`${root}/b`, null, [acl(31, "auth", null)]));
       await probe(r, "A", "create2 auth:null", OpCode.create2, createWith(`${root}/c2`, null, [acl(31, "auth", null)]));
-      await probe(r, "A", "setACL auth:null", OpCode.setACL, (w) =>
-        SetACLRequest.write(w, { path: `${root}/c2`, acl: [acl(1, "auth", null)], version: -1 }),
-      );
+      await probe(r, "A", "setACL auth:null", OpCode.setACL, (w) => SetACLRequest.write(w, { path: `${root}/c2`, acl: [acl(1, "auth", null)], version: -1 }));
       await r.getACL("A", `${root}/c2`);
       await probe(r, "A", "create world:anyone + auth:null", OpCode.create, createWith(`${root}/mixed`, null, [...OPEN_ACL, acl(31, "auth", null)]));
       await r.getACL("A", `${root}/mixed`);
@@ -142,9 +140,7 @@ export const nullScenarios: Scenario[] = [
         await probe(r, "A", `create ${label}`, OpCode.create, createWith(`${root}/n`, null, list));
       }
       await probe(r, "A", "setACL null acl list", OpCode.setACL, (w) => SetACLRequest.write(w, { path: root, acl: null, version: -1 }));
-      await probe(r, "A", "setACL world:null", OpCode.setACL, (w) =>
-        SetACLRequest.write(w, { path: root, acl: [acl(31, "world", null)], version: -1 }),
-      );
+      await probe(r, "A", "setACL world:null", OpCode.setACL, (w) => SetACLRequest.write(w, { path: root, acl: [acl(31, "world", null)], version: -1 }));
       await r.getChildren("A", root);
       await r.close("A");
     },
@@ -158,9 +154,7 @@ export const nullScenarios: Scenario[] = [
       await probe(r, "A", "create2", OpCode.create2, createWith(null, null, OPEN_ACL));
       await probe(r, "A", "create sequential", OpCode.create, createWith(null, null, OPEN_ACL, 2));
       await probe(r, "A", "createContainer", OpCode.createContainer, createWith(null, null, OPEN_ACL, 4));
-      await probe(r, "A", "createTTL", OpCode.createTTL, (w) =>
-        CreateTTLRequest.write(w, { path: null, data: null, acl: OPEN_ACL, flags: 5, ttl: 1000n }),
-      );
+      await probe(r, "A", "createTTL", OpCode.createTTL, (w) => CreateTTLRequest.write(w, { path: null, data: null, acl: OPEN_ACL, flags: 5, ttl: 1000n }));
       await probe(r, "A", "delete", OpCode.delete, (w) => DeleteRequest.write(w, { path: null, version: -1 }));
       await probe(r, "A", "setData", OpCode.setData, (w) => SetDataRequest.write(w, { path: null, data: null, version: -1 }));
       await probe(r, "A", "setACL", OpCode.setACL, (w) => SetACLRequest.write(w, { path: null, acl: OPEN_ACL, version: -1 }));
@@ -207,13 +201,9 @@ export const nullScenarios: Scenario[] = [
       await read("getAllChildrenNumber", OpCode.getAllChildrenNumber, (w) => GetAllChildrenNumberRequest.write(w, { path: null }));
       await read("getEphemerals", OpCode.getEphemerals, (w) => GetEphemeralsRequest.write(w, { prefixPath: null }));
       await read("sync", OpCode.sync, (w) => SyncRequest.write(w, { path: null }));
-      await read("removeWatches before a null-path watch", OpCode.removeWatches, (w) =>
-        RemoveWatchesRequest.write(w, { path: null, type: WatcherType.Data }),
-      );
+      await read("removeWatches before a null-path watch", OpCode.removeWatches, (w) => RemoveWatchesRequest.write(w, { path: null, type: WatcherType.Data }));
       await read("addWatch", OpCode.addWatch, (w) => AddWatchRequest.write(w, { path: null, mode: AddWatchMode.PERSISTENT }));
-      await read("addWatch recursive", OpCode.addWatch, (w) =>
-        AddWatchRequest.write(w, { path: null, mode: AddWatchMode.PERSISTENT_RECURSIVE }),
-      );
+      await read("addWatch recursive", OpCode.addWatch, (w) => AddWatchRequest.write(w, { path: null, mode: AddWatchMode.PERSISTENT_RECURSIVE }));
       await read("checkWatches", OpCode.checkWatches, (w) => CheckWatchesRequest.write(w, { path: null, type: WatcherType.Any }));
       await read("removeWatches", OpCode.removeWatches, (w) => RemoveWatchesRequest.write(w, { path: null, type: WatcherType.Any }));
       await r.create("A", `${root}/after`, null);

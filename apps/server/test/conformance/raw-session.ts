@@ -1,15 +1,5 @@
 import { type Socket, connect } from "node:net";
-import {
-  Framer,
-  JuteReader,
-  JuteWriter,
-  ReplyHeader,
-  RequestHeader,
-  WatcherEvent,
-  Xid,
-  readConnectResponse,
-  writeConnectRequest,
-} from "@zkts/jute";
+import { Framer, JuteReader, JuteWriter, ReplyHeader, RequestHeader, WatcherEvent, Xid, readConnectResponse, writeConnectRequest } from "@zkts/jute";
 
 export interface RawReply {
   xid: number;

@@ -296,23 +296,16 @@ export class Recorder {
     return this.send(s, OpCode.whoAmI, null);
   }
   reconfig(s: string) {
-    return this.send(s, OpCode.reconfig, (w) =>
-      ReconfigRequest.write(w, { joiningServers: null, leavingServers: "2", newMembers: null, curConfigId: -1n }),
-    );
+    return this.send(s, OpCode.reconfig, (w) => ReconfigRequest.write(w, { joiningServers: null, leavingServers: "2", newMembers: null, curConfigId: -1n }));
   }
   async auth(s: string, scheme: string, credentials: string) {
     const session = this.session(s);
-    const reply = await session.request(OpCode.auth, (w) =>
-      AuthPacket.write(w, { type: 0, scheme, auth: Buffer.from(credentials) }),
-      Xid.auth,
-    );
+    const reply = await session.request(OpCode.auth, (w) => AuthPacket.write(w, { type: 0, scheme, auth: Buffer.from(credentials) }), Xid.auth);
     this.record({ session: s, op: "auth", scheme, err: errorCodeName.get(reply.err) ?? reply.err });
     return reply;
   }
   setWatches(s: string, relativeZxid: bigint, data: string[], exist: string[], child: string[]) {
-    return this.send(s, OpCode.setWatches, (w) =>
-      SetWatches.write(w, { relativeZxid, dataWatches: data, existWatches: exist, childWatches: child }),
-    );
+    return this.send(s, OpCode.setWatches, (w) => SetWatches.write(w, { relativeZxid, dataWatches: data, existWatches: exist, childWatches: child }));
   }
   setWatches2(s: string, relativeZxid: bigint, persistent: string[], recursive: string[]) {
     return this.send(s, OpCode.setWatches2, (w) =>

@@ -205,9 +205,7 @@ export const scenarios: Scenario[] = [
         { type: OpCode.create, request: { path: `${root}/m4`, data: null, acl: OPEN_ACL, flags: 0 } },
         { type: OpCode.create, request: { path: `${root}/m4`, data: null, acl: OPEN_ACL, flags: 0 } },
       ]);
-      await r.multi("A", [
-        { type: OpCode.create, request: { path: `${root}/nope/x`, data: null, acl: OPEN_ACL, flags: 0 } },
-      ]);
+      await r.multi("A", [{ type: OpCode.create, request: { path: `${root}/nope/x`, data: null, acl: OPEN_ACL, flags: 0 } }]);
       await r.multi("A", []);
       await r.getData("A", `${root}/m1`);
       await r.exists("A", `${root}/m3`);
@@ -290,12 +288,18 @@ export const scenarios: Scenario[] = [
       await r.exists("S2", `${root}/eph`);
       r.drop("S2");
       const wrong = await r.open("S3", { sessionId: id, passwd: Buffer.alloc(16, 7), timeoutMs: 1000 });
-      r.record({ session: "S3", note: `wrong password closes: ${await Promise.race([wrong.whenClosed().then(() => true), new Promise((res) => setTimeout(() => res(false), 3000))])}` });
+      r.record({
+        session: "S3",
+        note: `wrong password closes: ${await Promise.race([wrong.whenClosed().then(() => true), new Promise((res) => setTimeout(() => res(false), 3000))])}`,
+      });
       r.drop("S3");
       await r.awaitEvents("W", 2);
       await r.exists("W", `${root}/eph`);
       const late = await r.open("S4", { sessionId: id, passwd, timeoutMs: 1000 });
-      r.record({ session: "S4", note: `expired session closes: ${await Promise.race([late.whenClosed().then(() => true), new Promise((res) => setTimeout(() => res(false), 3000))])}` });
+      r.record({
+        session: "S4",
+        note: `expired session closes: ${await Promise.race([late.whenClosed().then(() => true), new Promise((res) => setTimeout(() => res(false), 3000))])}`,
+      });
       r.drop("S4");
       await r.open("T", { timeoutMs: 100 });
       await r.open("U", { timeoutMs: 10000000 });
@@ -390,7 +394,10 @@ export const scenarios: Scenario[] = [
       const a = r.session("A");
       const before = a.closed;
       await r.setData("A", `${root}/big`, Buffer.alloc(1024 * 1024, 9));
-      r.record({ session: "A", note: `connection closed by oversized frame: ${!before && (await Promise.race([a.whenClosed().then(() => true), new Promise((res) => setTimeout(() => res(false), 3000))]))}` });
+      r.record({
+        session: "A",
+        note: `connection closed by oversized frame: ${!before && (await Promise.race([a.whenClosed().then(() => true), new Promise((res) => setTimeout(() => res(false), 3000))]))}`,
+      });
       r.drop("A");
       await r.exists("B", `${root}/big`);
       await r.close("B");
@@ -404,14 +411,20 @@ export const scenarios: Scenario[] = [
       await r.create("A", root, null);
       const a = r.session("A");
       a.writeRaw(Buffer.from([0xff, 0xff, 0xff, 0xf0, 1, 2, 3]));
-      r.record({ session: "A", note: `closed after negative length: ${await Promise.race([a.whenClosed().then(() => true), new Promise((res) => setTimeout(() => res(false), 3000))])}` });
+      r.record({
+        session: "A",
+        note: `closed after negative length: ${await Promise.race([a.whenClosed().then(() => true), new Promise((res) => setTimeout(() => res(false), 3000))])}`,
+      });
       r.drop("A");
       await r.exists("B", root);
       const b2 = r.session("B");
       await r.send("B", OpCode.getData, (w) => w.writeInt(5));
       r.record({ session: "B", note: `still open after a truncated body: ${!b2.closed}` });
       await r.send("B", 9999, null, "unknown-op");
-      r.record({ session: "B", note: `closed after an unknown op: ${await Promise.race([b2.whenClosed().then(() => true), new Promise((res) => setTimeout(() => res(false), 3000))])}` });
+      r.record({
+        session: "B",
+        note: `closed after an unknown op: ${await Promise.race([b2.whenClosed().then(() => true), new Promise((res) => setTimeout(() => res(false), 3000))])}`,
+      });
       r.drop("B");
       await r.open("C");
       await r.exists("C", root);

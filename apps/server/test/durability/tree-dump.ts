@@ -26,11 +26,7 @@ export interface DumpedNode {
 export async function dumpTree(port: number, digestCredentials: string | null = null): Promise<DumpedNode[]> {
   const session = await RawSession.connect(port);
   if (digestCredentials !== null) {
-    const reply = await session.request(
-      OpCode.auth,
-      (w) => AuthPacket.write(w, { type: 0, scheme: "digest", auth: Buffer.from(digestCredentials) }),
-      Xid.auth,
-    );
+    const reply = await session.request(OpCode.auth, (w) => AuthPacket.write(w, { type: 0, scheme: "digest", auth: Buffer.from(digestCredentials) }), Xid.auth);
     if (reply.err !== 0) throw new Error(`auth failed: ${errorCodeName.get(reply.err)}`);
   }
   const out: DumpedNode[] = [];

@@ -89,7 +89,11 @@ function request(r: FuzzRandom, corpus: GoldenCorpus, xid: number): Buffer {
   if (roll < 45) return requestPayload(r, r.chance(0.97) ? xid : r.pick([0, -1, -2, -4, -8, 0x7fffffff, r.int32()]));
   if (roll < 60) return r.pick(corpus.requests);
   if (roll < 95) return mutate(r, r.pick(corpus.requests), corpus.requests);
-  return new Bytes().int(xid).int(r.chance(0.5) ? r.int32() : r.between(-12, 110)).raw(r.bytes(r.below(48))).build();
+  return new Bytes()
+    .int(xid)
+    .int(r.chance(0.5) ? r.int32() : r.between(-12, 110))
+    .raw(r.bytes(r.below(48)))
+    .build();
 }
 
 /** The last frame: a closeSession, or one the server must refuse by its length alone. */

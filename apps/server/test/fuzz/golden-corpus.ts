@@ -18,7 +18,9 @@ interface GoldenFile {
 export function loadGoldenCorpus(): GoldenCorpus {
   const dir = join(repoRoot, "packages/jute/test/golden");
   const corpus: GoldenCorpus = { connects: [], requests: [] };
-  for (const name of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith(".json"))
+    .sort()) {
     const file = JSON.parse(readFileSync(join(dir, name), "utf8")) as GoldenFile;
     for (const connection of file.connections) {
       for (const f of connection.frames) {
@@ -40,7 +42,7 @@ export function loadGoldenCorpus(): GoldenCorpus {
 export function underFuzzRoot(payload: Buffer): Buffer {
   const parts: Buffer[] = [];
   let copied = 0;
-  for (let i = 0; i + 5 <= payload.length; ) {
+  for (let i = 0; i + 5 <= payload.length;) {
     const length = payload.readInt32BE(i);
     if (length >= 1 && length <= 4096 && i + 4 + length <= payload.length && payload[i + 4] === 0x2f && printable(payload, i + 4, length)) {
       const path = payload.toString("latin1", i + 4, i + 4 + length);

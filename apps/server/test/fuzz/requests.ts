@@ -115,7 +115,9 @@ function writeWatchList(b: Bytes, r: FuzzRandom, many: boolean): void {
 /** One sub-request of a multi: a header then its record; sometimes a lying header. */
 function writeMultiOp(b: Bytes, r: FuzzRandom, reads: boolean, plain: boolean): void {
   const type = reads ? r.pick([4, 8]) : r.pick([1, 2, 5, 13, 15, 19, 21, r.int32()]);
-  b.int(type).bool(r.chance(0.03) ? 1 : 0).int(r.chance(0.9) ? -1 : r.int32());
+  b.int(type)
+    .bool(r.chance(0.03) ? 1 : 0)
+    .int(r.chance(0.9) ? -1 : r.int32());
   switch (type) {
     case 1:
     case 15:
@@ -130,7 +132,9 @@ function writeMultiOp(b: Bytes, r: FuzzRandom, reads: boolean, plain: boolean): 
       b.str(fuzzPath(r, plain)).int(r.chance(0.8) ? -1 : r.between(0, 3));
       return;
     case 5:
-      b.str(fuzzPath(r, plain)).str(data(r, plain)).int(r.chance(0.8) ? -1 : r.between(0, 3));
+      b.str(fuzzPath(r, plain))
+        .str(data(r, plain))
+        .int(r.chance(0.8) ? -1 : r.between(0, 3));
       return;
     case 4:
     case 8:
@@ -173,7 +177,9 @@ export function requestPayload(r: FuzzRandom, xid: number, opcode = r.pick(OPCOD
       b.str(fuzzPath(r)).bool(r.chance(0.9) ? r.chance(0.5) : r.below(256));
       break;
     case 5:
-      b.str(fuzzPath(r)).str(data(r)).int(r.chance(0.8) ? -1 : r.int32());
+      b.str(fuzzPath(r))
+        .str(data(r))
+        .int(r.chance(0.8) ? -1 : r.int32());
       break;
     case 6:
     case 9:
@@ -193,7 +199,10 @@ export function requestPayload(r: FuzzRandom, xid: number, opcode = r.pick(OPCOD
       writeMulti(b, r, true);
       break;
     case 16:
-      b.str(r.chance(0.5) ? null : "server.9=127.0.0.1:1:2").str(r.chance(0.5) ? null : "1").str(null).long(r.int64());
+      b.str(r.chance(0.5) ? null : "server.9=127.0.0.1:1:2")
+        .str(r.chance(0.5) ? null : "1")
+        .str(null)
+        .long(r.int64());
       break;
     case 17:
     case 18:
@@ -203,7 +212,9 @@ export function requestPayload(r: FuzzRandom, xid: number, opcode = r.pick(OPCOD
       b.str(fuzzPath(r));
       break;
     case 100:
-      b.int(r.int32()).str(r.pick([...SCHEMES, null])).str(r.chance(0.2) ? null : r.bytes(r.below(100)));
+      b.int(r.int32())
+        .str(r.pick([...SCHEMES, null]))
+        .str(r.chance(0.2) ? null : r.bytes(r.below(100)));
       break;
     case 101:
     case 105: {

@@ -39,7 +39,10 @@ function strangerId(r: FuzzRandom, members: readonly number[]): bigint {
 }
 
 function quorumPacket(r: FuzzRandom, type: number, data: Buffer | null): Buffer {
-  const b = new Bytes().int(type).long(r.chance(0.5) ? BigInt(r.below(1000)) : r.int64()).str(data);
+  const b = new Bytes()
+    .int(type)
+    .long(r.chance(0.5) ? BigInt(r.below(1000)) : r.int64())
+    .str(data);
   if (r.chance(0.9)) b.int(-1);
   else {
     const n = r.chance(0.2) ? r.int32() : r.below(4);
@@ -53,7 +56,10 @@ function quorumPacket(r: FuzzRandom, type: number, data: Buffer | null): Buffer 
 export function quorumConversation(r: FuzzRandom, members: readonly number[]): Buffer[] {
   const out: Buffer[] = [];
   if (r.chance(0.85)) {
-    const info = new Bytes().long(strangerId(r, members)).int(r.chance(0.9) ? 0x10000 : r.int32()).long(r.chance(0.8) ? 0n : r.int64());
+    const info = new Bytes()
+      .long(strangerId(r, members))
+      .int(r.chance(0.9) ? 0x10000 : r.int32())
+      .long(r.chance(0.8) ? 0n : r.int64());
     out.push(quorumPacket(r, r.chance(0.8) ? FOLLOWERINFO : OBSERVERINFO, r.chance(0.95) ? info.build() : r.bytes(r.below(24))));
   }
   const count = r.between(1, 40);

@@ -88,6 +88,9 @@ export function snapshotTextParts(text: string): { header: string; nodes: string
   const [head, ...rest] = text.split("----\n");
   const sessionsAt = rest.findIndex((part) => part.startsWith("Session Details"));
   const nodes = rest.slice(0, sessionsAt).sort();
-  const sessions = rest[sessionsAt]!.split("\n").slice(1).filter((l) => l !== "").sort();
+  const sessions = rest[sessionsAt]!.split("\n")
+    .slice(1)
+    .filter((l) => l !== "")
+    .sort();
   return { header: head!, nodes, sessions, tail: rest.slice(sessionsAt + 1) };
 }

@@ -45,22 +45,25 @@ function sessionOutput(result: { code: number | null; stdout: string; stderr: st
 
 /** The shell's lines, without prompts, log, banner and connection chatter. */
 function commandLines(text: string): string {
-  return text
-    .split("\n")
-    // A shell's prompt shares its line with the next output.
-    .map((l) => l.replace(/^(\[zk: [^\]]*\] ?)+/, ""))
-    .filter((l) => !/^(\d{4}-\d\d-\d\d|Connecting to|Welcome to|JLine|WATCHER::|WatchedEvent state:SyncConnected type:None)/.test(l))
-    // get -s prints times as dates, and zxids in hex that depend on what the cells before
-    // this one wrote on the same server: neither is the matrix's masking's (of numbers).
-    .map((l) => l.replace(/^(ctime|mtime|cZxid|mZxid|pZxid) = .*$/, "$1 = ?"))
-    .join("\n");
+  return (
+    text
+      .split("\n")
+      // A shell's prompt shares its line with the next output.
+      .map((l) => l.replace(/^(\[zk: [^\]]*\] ?)+/, ""))
+      .filter((l) => !/^(\d{4}-\d\d-\d\d|Connecting to|Welcome to|JLine|WATCHER::|WatchedEvent state:SyncConnected type:None)/.test(l))
+      // get -s prints times as dates, and zxids in hex that depend on what the cells before
+      // this one wrote on the same server: neither is the matrix's masking's (of numbers).
+      .map((l) => l.replace(/^(ctime|mtime|cZxid|mZxid|pZxid) = .*$/, "$1 = ?"))
+      .join("\n")
+  );
 }
 
 export const cliCells: Cell[] = [
   {
     client: "zkts-cli (this repository)",
     name: "zkts-cli",
-    covers: "create in four modes, get -s, set with versions and BadVersion, ls -s, getEphemerals, getAllChildrenNumber, setquota/listquota, addauth with an auth ACL, getAcl, delete of a non-empty node, deleteall, through zkts-cli's shell reading standard input",
+    covers:
+      "create in four modes, get -s, set with versions and BadVersion, ls -s, getEphemerals, getAllChildrenNumber, setquota/listquota, addauth with an auth ACL, getAcl, delete of a non-empty node, deleteall, through zkts-cli's shell reading standard input",
     notInEnsemble: SCRIPTED,
     async run(connectString): Promise<ProgramOutput> {
       const main = join(repoRoot, "apps/cli/dist/main.js");

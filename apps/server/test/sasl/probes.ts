@@ -10,7 +10,8 @@ export function javaClientFlags(jaasPath: string | null, section?: string): stri
 }
 
 /** Lines of a zkCli.sh session that say who the client is and what it could do. */
-const ZKCLI_FACTS = /^(ip|sasl|super|digest): |^'(sasl|world|digest)|^: |^Created|state:(SaslAuthenticated|AuthFailed)|Insufficient permission|KeeperErrorCode|^x$/;
+const ZKCLI_FACTS =
+  /^(ip|sasl|super|digest): |^'(sasl|world|digest)|^: |^Created|state:(SaslAuthenticated|AuthFailed)|Insufficient permission|KeeperErrorCode|^x$/;
 
 /** Runs zkCli.sh commands under a JAAS file; returns the lines ZKCLI_FACTS picks, in order. */
 export async function zkCliFacts(connectString: string, commands: string[], jaasPath: string | null, section?: string): Promise<string[]> {
@@ -26,7 +27,10 @@ export async function zkCliFacts(connectString: string, commands: string[], jaas
  * `path`, and reports the exception class of whatever failed.
  */
 export async function kazooSasl(port: number, path: string, credentials: { username: string; password: string } | null): Promise<Record<string, unknown>> {
-  const sasl = credentials === null ? "" : `, sasl_options={"mechanism": "DIGEST-MD5", "username": ${JSON.stringify(credentials.username)}, "password": ${JSON.stringify(credentials.password)}}`;
+  const sasl =
+    credentials === null
+      ? ""
+      : `, sasl_options={"mechanism": "DIGEST-MD5", "username": ${JSON.stringify(credentials.username)}, "password": ${JSON.stringify(credentials.password)}}`;
   const source = `
 import json
 from kazoo.client import KazooClient

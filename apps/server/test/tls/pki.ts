@@ -54,8 +54,22 @@ export class Pki {
   jksKeyStore(identity: Identity, name: string): string {
     const path = join(this.dir, `${name}.jks`);
     keytool([
-      "-importkeystore", "-noprompt", "-srckeystore", identity.keyStoreP12, "-srcstoretype", "PKCS12", "-srcstorepass", STORE_PASSWORD,
-      "-destkeystore", path, "-deststoretype", "JKS", "-deststorepass", STORE_PASSWORD, "-destkeypass", STORE_PASSWORD,
+      "-importkeystore",
+      "-noprompt",
+      "-srckeystore",
+      identity.keyStoreP12,
+      "-srcstoretype",
+      "PKCS12",
+      "-srcstorepass",
+      STORE_PASSWORD,
+      "-destkeystore",
+      path,
+      "-deststoretype",
+      "JKS",
+      "-deststorepass",
+      STORE_PASSWORD,
+      "-destkeypass",
+      STORE_PASSWORD,
     ]);
     return path;
   }
@@ -72,7 +86,22 @@ export class Pki {
     const keyStorePem = join(this.dir, `${name}-keystore.pem`);
     writeFileSync(keyStorePem, readFileSync(keyPem, "utf8") + readFileSync(certPem, "utf8"));
     const keyStoreP12 = join(this.dir, `${name}.p12`);
-    openssl(["pkcs12", "-export", "-in", certPem, "-inkey", keyPem, "-certfile", ca.certPem, "-out", keyStoreP12, "-passout", `pass:${STORE_PASSWORD}`, "-name", name]);
+    openssl([
+      "pkcs12",
+      "-export",
+      "-in",
+      certPem,
+      "-inkey",
+      keyPem,
+      "-certfile",
+      ca.certPem,
+      "-out",
+      keyStoreP12,
+      "-passout",
+      `pass:${STORE_PASSWORD}`,
+      "-name",
+      name,
+    ]);
     return { keyPem, certPem, keyStorePem, keyStoreP12 };
   }
 

@@ -81,7 +81,10 @@ client = KazooClient(hosts="127.0.0.1:${port}", use_ssl=True, verify_certs=True,
                      ca=${JSON.stringify(ca.certPem)}, timeout=10)
 client.start(timeout=10)
 try:
-${body.split("\n").map((l) => `    ${l}`).join("\n")}
+${body
+  .split("\n")
+  .map((l) => `    ${l}`)
+  .join("\n")}
 finally:
     client.stop()
 `;

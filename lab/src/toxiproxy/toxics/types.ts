@@ -6,9 +6,7 @@ import type { SimRandom } from "../../sim/random.js";
  * waited in a queue are not delayed twice. An `end` closes the destination when it reaches
  * it; with `reset` it resets both sockets instead.
  */
-export type LinkItem =
-  | { readonly kind: "data"; readonly data: Buffer; readonly stampMs: number }
-  | { readonly kind: "end"; readonly reset: boolean };
+export type LinkItem = { readonly kind: "data"; readonly data: Buffer; readonly stampMs: number } | { readonly kind: "end"; readonly reset: boolean };
 
 /** One step of what a toxic does with an item; a stage performs them in order. */
 export type ToxicAction =

@@ -12,7 +12,14 @@ const pick = (n) => Math.floor(random() * n);
 const verdicts = [];
 let totalMs = 0;
 for (let i = 0; i < Number(countText); i++) {
-  const shape = { seed: pick(2 ** 31), operations: 5 + pick(120), processes: 2 + pick(7), keys: 1 + pick(3), unknownRate: [0, 0.05, 0.1, 0.2][pick(4)], values: 2 + pick(4) };
+  const shape = {
+    seed: pick(2 ** 31),
+    operations: 5 + pick(120),
+    processes: 2 + pick(7),
+    keys: 1 + pick(3),
+    unknownRate: [0, 0.05, 0.1, 0.2][pick(4)],
+    values: 2 + pick(4),
+  };
   const events = simulateCasRegisterHistory({ ...shape, random: seededRandom(shape.seed) });
   // Half the time one read returns another value, which may or may not be observable.
   const reads = events.filter((e) => e.type === "ok" && e.f === "read");
@@ -24,7 +31,18 @@ for (let i = 0; i < Number(countText); i++) {
   verdicts.push(`${i} ${result.verdict}`);
   const lines = ops
     .filter((op) => op.status !== "fail")
-    .map((op) => JSON.stringify({ client: op.process, key: op.key, f: op.f, input: op.input, output: op.output ?? null, unknown: op.status === "unknown", call: op.call, ret: op.ret === Infinity ? -1 : op.ret }));
+    .map((op) =>
+      JSON.stringify({
+        client: op.process,
+        key: op.key,
+        f: op.f,
+        input: op.input,
+        output: op.output ?? null,
+        unknown: op.status === "unknown",
+        call: op.call,
+        ret: op.ret === Infinity ? -1 : op.ret,
+      }),
+    );
   writeFileSync(join(outDir, "h", `${i}.jsonl`), lines.join("\n") + "\n");
 }
 writeFileSync(join(outDir, "ours.txt"), verdicts.join("\n") + "\n");

@@ -21,10 +21,11 @@ export function checkSpec(version: string) {
   return {
     name: "zkts-check",
     version,
-    synopsis: [`zkts-check [--model NAME] [--format ${FORMATS.join("|")}] [--timeout 60s] [--html out.html] [--no-partition]`, `           [--workload ${WORKLOADS.join("|")}] FILE`],
-    summary:
-      "Checks that the history in FILE is linearizable with respect to the model, or runs a workload\n" +
-      "checker that needs no search.",
+    synopsis: [
+      `zkts-check [--model NAME] [--format ${FORMATS.join("|")}] [--timeout 60s] [--html out.html] [--no-partition]`,
+      `           [--workload ${WORKLOADS.join("|")}] FILE`,
+    ],
+    summary: "Checks that the history in FILE is linearizable with respect to the model, or runs a workload\n" + "checker that needs no search.",
     options: {
       model: { type: "string", value: "NAME", description: `${Object.keys(MODELS).join(", ")}\n(default cas-register, or kv for --format kv)` },
       format: { type: "string", value: "FORMAT", description: `${FORMATS.join(", ")} (default: guessed from the file)` },

@@ -109,14 +109,22 @@ export class EdnReader {
       }
       const e = this.text[this.pos++];
       switch (e) {
-        case "n": out += "\n"; break;
-        case "t": out += "\t"; break;
-        case "r": out += "\r"; break;
+        case "n":
+          out += "\n";
+          break;
+        case "t":
+          out += "\t";
+          break;
+        case "r":
+          out += "\r";
+          break;
         case "u":
           out += String.fromCharCode(parseInt(this.text.slice(this.pos, this.pos + 4), 16));
           this.pos += 4;
           break;
-        default: out += e ?? ""; break;
+        default:
+          out += e ?? "";
+          break;
       }
     }
   }

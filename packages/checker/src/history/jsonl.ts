@@ -43,9 +43,7 @@ function toEvent(record: Record<string, unknown>, line: number): HistoryEvent {
 }
 
 function assignTimes(events: HistoryEvent[], rawTimes: (number | string | undefined)[]): void {
-  const needsBigInt = rawTimes.some(
-    (time) => typeof time === "string" || (typeof time === "number" && !Number.isSafeInteger(time) && Number.isInteger(time)),
-  );
+  const needsBigInt = rawTimes.some((time) => typeof time === "string" || (typeof time === "number" && !Number.isSafeInteger(time) && Number.isInteger(time)));
   if (!needsBigInt) {
     rawTimes.forEach((time, index) => {
       if (time !== undefined) events[index]!.time = time as number;

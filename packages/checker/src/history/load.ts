@@ -9,7 +9,11 @@ export const FORMATS = ["jsonl", "jepsen-log", "jepsen-edn", "kv"] as const;
 export type HistoryFormat = (typeof FORMATS)[number];
 
 export function detectFormat(text: string): HistoryFormat {
-  const first = text.split("\n").find((line) => line.trim() !== "")?.trim() ?? "";
+  const first =
+    text
+      .split("\n")
+      .find((line) => line.trim() !== "")
+      ?.trim() ?? "";
   if (first.startsWith('{"') || first === "{}") return "jsonl";
   if (/jepsen\.util/.test(first)) return "jepsen-log";
   if (first.startsWith("{:") || first.startsWith("[") || first.startsWith("#")) return "jepsen-edn";

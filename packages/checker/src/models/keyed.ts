@@ -64,7 +64,6 @@ export function keyed<S>(inner: Model<S>): Model<KeyedState<S>> {
     isReadOnly: (op) => inner.isReadOnly(op),
     ...(innerEffect ? { effectKey: (op: Operation) => `${op.key ?? ""}\u0000${innerEffect(op)}` } : {}),
     describeOperation: (op) => `${op.key ?? ""}: ${inner.describeOperation(op)}`,
-    describeState: (state) =>
-      `{${state.keys.map((key, i) => `${key}: ${inner.describeState(state.states[i]!)}`).join(", ")}}`,
+    describeState: (state) => `{${state.keys.map((key, i) => `${key}: ${inner.describeState(state.states[i]!)}`).join(", ")}}`,
   };
 }

@@ -25,7 +25,7 @@ export function htmlReport<S>(result: CheckResult<S>, options: HtmlOptions = {})
   const dropped = new Map<string | undefined, Operation[]>();
   for (const op of result.dropped) dropped.set(op.key, [...(dropped.get(op.key) ?? []), op]);
   const single = result.partitions.length === 1 && result.partitions[0]!.key === undefined;
-  const droppedOf = (p: PartitionResult<S>): Operation[] => (single ? result.dropped : dropped.get(p.key) ?? []);
+  const droppedOf = (p: PartitionResult<S>): Operation[] => (single ? result.dropped : (dropped.get(p.key) ?? []));
   const sections = partitions.map((p) => partitionSection(result.model, p, droppedOf(p), maxOps)).join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
@@ -46,9 +46,7 @@ ${sections}
 function partitionSection<S>(model: Model<S>, partition: PartitionResult<S>, dropped: Operation[], maxOps: number): string {
   const heading = `<h2>${escapeHtml(partitionLabel(partition.key))} <span class="verdict ${partition.verdict}">${partition.verdict}</span> <small>${partition.operations.length} ops</small></h2>`;
   const timeline =
-    partition.operations.length <= maxOps
-      ? partitionTimelineHtml(model, partition, dropped)
-      : `<p>timeline left out: ${partition.operations.length} ops</p>`;
+    partition.operations.length <= maxOps ? partitionTimelineHtml(model, partition, dropped) : `<p>timeline left out: ${partition.operations.length} ops</p>`;
   return `<section>${heading}${timeline}${failureDetailHtml(model, partition)}</section>`;
 }
 
@@ -71,17 +69,14 @@ export function partitionTimelineHtml<S>(model: Model<S>, partition: PartitionRe
   const width = LABEL_PX + (times.length + 2) * COLUMN_PX;
   const height = processes.length * ROW_PX + 4;
 
-  const labels = processes
-    .map((p, i) => `<text x="4" y="${i * ROW_PX + 15}" class="label">process ${escapeHtml(p)}</text>`)
-    .join("");
+  const labels = processes.map((p, i) => `<text x="4" y="${i * ROW_PX + 15}" class="label">process ${escapeHtml(p)}</text>`).join("");
   const bars = ops
     .map((op) => {
       const x = LABEL_PX + column.get(op.call)! * COLUMN_PX;
       const end = op.ret === Infinity ? width - 4 : LABEL_PX + column.get(op.ret)! * COLUMN_PX + COLUMN_PX - 2;
       const y = row.get(String(op.process))! * ROW_PX + 2;
       const order = position.get(op);
-      const kind =
-        op === blocking ? "blocking" : order !== undefined ? "prefix" : left.has(op) ? "dropped" : op.status === "unknown" ? "unknown" : "ok";
+      const kind = op === blocking ? "blocking" : order !== undefined ? "prefix" : left.has(op) ? "dropped" : op.status === "unknown" ? "unknown" : "ok";
       const text = order !== undefined ? `${order}: ${model.describeOperation(op)}` : model.describeOperation(op);
       return (
         `<g class="op ${kind}"><title>${escapeHtml(describeOp(model, op))}</title>` +

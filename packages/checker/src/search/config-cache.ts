@@ -68,7 +68,7 @@ export class ConfigCache<S> {
   add(set: Uint32Array, key: ConfigKey, state: S): CacheAdd {
     const words = this.words;
     const exact = this.exact;
-    let slot = (mix32(key.lo) & this.slotMask) & ~1;
+    let slot = mix32(key.lo) & this.slotMask & ~1;
     for (;;) {
       const entry = exact[slot]! - 1;
       if (entry < 0) break;
@@ -81,7 +81,7 @@ export class ConfigCache<S> {
 
     // Subsumption by the representative of the same known ops and state.
     const smallest = this.smallest;
-    let rep = (mix32(key.knownLo) & this.slotMask) & ~1;
+    let rep = mix32(key.knownLo) & this.slotMask & ~1;
     let replace = -1;
     while (this.subsumes) {
       const entry = smallest[rep]! - 1;
@@ -166,7 +166,7 @@ function rehash(from: Int32Array, to: Int32Array, slotMask: number): void {
   for (let old = 0; old < from.length; old += 2) {
     if (from[old] === 0) continue;
     const key = from[old + 1]!;
-    let slot = (mix32(key) & slotMask) & ~1;
+    let slot = mix32(key) & slotMask & ~1;
     while (to[slot] !== 0) slot = (slot + 2) & slotMask;
     to[slot] = from[old]!;
     to[slot + 1] = key;

@@ -42,9 +42,7 @@ export function hashValue(value: unknown): number {
   if (value === null || value === undefined) return NULL_HASH;
   switch (typeof value) {
     case "number":
-      return Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff
-        ? mix32(value ^ 0x5bd1e995)
-        : hashString(`n${value}`);
+      return Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff ? mix32(value ^ 0x5bd1e995) : hashString(`n${value}`);
     case "string":
       return hashString(value);
     case "boolean":

@@ -31,8 +31,6 @@ export function describeValue(value: unknown): string {
   if (typeof value === "bigint") return `${value}`;
   if (typeof value !== "object") return String(value);
   if (Array.isArray(value)) return `[${value.map(describeValue).join(" ")}]`;
-  const entries = Object.entries(value as Record<string, unknown>).map(
-    ([key, item]) => `${key}: ${describeValue(item)}`,
-  );
+  const entries = Object.entries(value as Record<string, unknown>).map(([key, item]) => `${key}: ${describeValue(item)}`);
   return `{${entries.join(", ")}}`;
 }

@@ -7,8 +7,7 @@ export function bruteForceLinearizable<S>(model: Model<S>, operations: readonly 
   const ops = operations.filter((op) => op.status !== "fail");
   const placed = new Array<boolean>(ops.length).fill(false);
 
-  const mayGoNext = (candidate: Operation): boolean =>
-    ops.every((other, j) => placed[j] || other === candidate || !(other.ret < candidate.call));
+  const mayGoNext = (candidate: Operation): boolean => ops.every((other, j) => placed[j] || other === candidate || !(other.ret < candidate.call));
 
   const search = (state: S): boolean => {
     // Done when every op with a known outcome is placed; unknown ones may never happen.
@@ -27,7 +26,12 @@ export function bruteForceLinearizable<S>(model: Model<S>, operations: readonly 
   // Different keys are different objects: check each on its own.
   const keys = new Set(ops.map((op) => op.key));
   if (keys.size > 1) {
-    return [...keys].every((key) => bruteForceLinearizable(model, ops.filter((op) => op.key === key)));
+    return [...keys].every((key) =>
+      bruteForceLinearizable(
+        model,
+        ops.filter((op) => op.key === key),
+      ),
+    );
   }
   return search(model.init());
 }

@@ -3,6 +3,7 @@ import {
   ConnectRequest,
   ErrorCode,
   EventType,
+  Fifo,
   Framer,
   GetSASLRequest,
   JuteReader,
@@ -155,7 +156,7 @@ export class ConnectionCore {
 
   private xid = 0;
   private outstandingBytesValue = 0;
-  private readonly inFlight: InFlight[] = [];
+  private readonly inFlight = new Fifo<InFlight>();
   private queued: Queued[] = [];
   private readonly authInfos: AuthInfo[] = [];
   /** The SASL exchange of the current connection while it runs; requests wait until it is done. */
@@ -477,7 +478,7 @@ export class ConnectionCore {
     const wasClosing = this.phase === "closing";
     this.lastFailure = reason;
     this.dropTransport();
-    for (const entry of this.inFlight.splice(0)) {
+    for (const entry of this.inFlight.takeAll()) {
       entry.complete(ErrorCode.CONNECTIONLOSS, null, { outcomeUnknown: true, detail: reason });
     }
     for (const waiter of this.authWaiters.splice(0)) waiter?.(ErrorCode.CONNECTIONLOSS, null, { detail: reason });
@@ -526,7 +527,7 @@ export class ConnectionCore {
   private terminate(phase: "expired" | "authFailed" | "closed", code: number, detail: string, state: number): void {
     this.phase = phase;
     this.dropTransport();
-    for (const entry of this.inFlight.splice(0)) {
+    for (const entry of this.inFlight.takeAll()) {
       entry.complete(code, null, { outcomeUnknown: code === ErrorCode.CONNECTIONLOSS, detail });
     }
     for (const waiter of this.authWaiters.splice(0)) waiter?.(code, null, { detail });
@@ -560,11 +561,11 @@ export class ConnectionCore {
       case Xid.setWatches:
         return;
     }
-    const entry = this.inFlight.shift();
+    const entry = this.inFlight.peek();
     if (entry === undefined || entry.xid !== header.xid) {
-      if (entry !== undefined) this.inFlight.unshift(entry);
       return this.lose(now, `reply xid ${header.xid} out of order (expected ${entry?.xid ?? "none"})`);
     }
+    this.inFlight.shift();
     if (header.zxid > 0n && header.zxid > this.lastZxidValue) this.lastZxidValue = header.zxid;
     entry.complete(header.err, header.err === 0 ? reader : null);
   }
@@ -629,23 +630,28 @@ export class ConnectionCore {
   private sendSasl(exchange: SaslExchange, token: Buffer, now: number): void {
     const generation = this.generation;
     // Its answer is handled within handleFrame, which has just set lastHeardAt to the time now.
-    this.sendRequest(OpCode.sasl, GetSASLRequest.encode({ token }), (err, reader) => {
-      // A reply from a connection since lost (the exchange died with it) changes nothing.
-      if (generation !== this.generation || this.saslExchange !== exchange || this.phase !== "open") return;
-      if (err !== 0) return this.saslFailed(`the server refused SASL authentication (error ${err})`);
-      const answer = SetSASLResponse.read(reader!).token;
-      if (answer === null) return this.saslFailed("the server answered SASL without a token: it has no SASL configured");
-      let next: Buffer | null;
-      try {
-        next = exchange.evaluate(answer);
-      } catch (e) {
-        return this.saslFailed(`SASL authentication failed: ${(e as Error).message}`);
-      }
-      if (next !== null) return this.sendSasl(exchange, next, this.lastHeardAt);
-      if (!exchange.complete) return this.saslFailed("the SASL exchange ended without completing");
-      this.saslExchange = null;
-      this.sessionUsable(this.lastHeardAt);
-    }, now);
+    this.sendRequest(
+      OpCode.sasl,
+      GetSASLRequest.encode({ token }),
+      (err, reader) => {
+        // A reply from a connection since lost (the exchange died with it) changes nothing.
+        if (generation !== this.generation || this.saslExchange !== exchange || this.phase !== "open") return;
+        if (err !== 0) return this.saslFailed(`the server refused SASL authentication (error ${err})`);
+        const answer = SetSASLResponse.read(reader!).token;
+        if (answer === null) return this.saslFailed("the server answered SASL without a token: it has no SASL configured");
+        let next: Buffer | null;
+        try {
+          next = exchange.evaluate(answer);
+        } catch (e) {
+          return this.saslFailed(`SASL authentication failed: ${(e as Error).message}`);
+        }
+        if (next !== null) return this.sendSasl(exchange, next, this.lastHeardAt);
+        if (!exchange.complete) return this.saslFailed("the SASL exchange ended without completing");
+        this.saslExchange = null;
+        this.sessionUsable(this.lastHeardAt);
+      },
+      now,
+    );
   }
 
   private saslFailed(detail: string): void {

@@ -16,11 +16,7 @@ type ListName = Exclude<keyof SetWatches2Record, "relativeZxid">;
  * client missed relative to `relativeZxid`. SetWatches2 is used only when persistent watches
  * exist, so older servers keep receiving the packet they know.
  */
-export function setWatchesBatches(
-  table: WatchTable,
-  relativeZxid: bigint,
-  batchChars = SET_WATCHES_BATCH_CHARS,
-): SetWatchesBatch[] {
+export function setWatchesBatches(table: WatchTable, relativeZxid: bigint, batchChars = SET_WATCHES_BATCH_CHARS): SetWatchesBatch[] {
   const lists: Record<ListName, string[]> = {
     dataWatches: table.paths("data"),
     existWatches: table.paths("exist"),

@@ -10,10 +10,7 @@ interface Manifest {
 
 /** Every workspace of the repository (packages/*, apps/*, lab) with its manifest. */
 export function workspaces(repo: string): { dir: string; manifest: Manifest }[] {
-  const dirs = [
-    ...["packages", "apps"].flatMap((parent) => readdirSync(join(repo, parent)).map((d) => join(repo, parent, d))),
-    join(repo, "lab"),
-  ];
+  const dirs = [...["packages", "apps"].flatMap((parent) => readdirSync(join(repo, parent)).map((d) => join(repo, parent, d))), join(repo, "lab")];
   return dirs
     .filter((dir) => existsSync(join(dir, "package.json")))
     .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Manifest }));

@@ -97,12 +97,14 @@ const aclList = (entries) => (w) => {
   w.writeInt(entries.length);
   for (const entry of entries) entry(w);
 };
-const create = (path, data, entries, flags = 0) => (w) => {
-  w.writeUstring(path);
-  w.writeBuffer(data);
-  aclList(entries)(w);
-  w.writeInt(flags);
-};
+const create =
+  (path, data, entries, flags = 0) =>
+  (w) => {
+    w.writeUstring(path);
+    w.writeBuffer(data);
+    aclList(entries)(w);
+    w.writeInt(flags);
+  };
 const pathOnly = (path) => (w) => w.writeUstring(path);
 const pathAndBool = (path, flag) => (w) => {
   w.writeUstring(path);
@@ -117,11 +119,13 @@ const stringList = (items) => (w) => {
   w.writeInt(items.length);
   for (const item of items) w.writeUstring(item);
 };
-const multiHeader = (type, done = false) => (w) => {
-  w.writeInt(type);
-  w.writeBool(done);
-  w.writeInt(-1);
-};
+const multiHeader =
+  (type, done = false) =>
+  (w) => {
+    w.writeInt(type);
+    w.writeBool(done);
+    w.writeInt(-1);
+  };
 const multi = (ops) => (w) => {
   for (const [type, body] of ops) {
     multiHeader(type)(w);
@@ -147,15 +151,27 @@ export async function driveNullFields(port) {
   await log("create auth:null", a.request(1, create(root, NULL, [acl(31, "auth", NULL)])));
   await log("getACL", a.request(6, pathOnly(root)));
   await log("getData null data", a.request(4, pathAndBool(root, false)));
-  await log("setData null data", a.request(5, (w) => (w.writeUstring(root), w.writeBuffer(NULL), w.writeInt(-1))));
+  await log(
+    "setData null data",
+    a.request(5, (w) => (w.writeUstring(root), w.writeBuffer(NULL), w.writeInt(-1))),
+  );
   await log("create2 null path", a.request(15, create(NULL, NULL, [OPEN])));
-  await log("createTTL null path", a.request(21, (w) => (create(NULL, NULL, [OPEN], 5)(w), w.writeLong(1000n))));
+  await log(
+    "createTTL null path",
+    a.request(21, (w) => (create(NULL, NULL, [OPEN], 5)(w), w.writeLong(1000n))),
+  );
   await log("create world:null", a.request(1, create(`${root}/w`, NULL, [acl(31, "world", NULL)])));
   await log("create null:anyone", a.request(1, create(`${root}/s`, NULL, [acl(31, NULL, "anyone")])));
   await log("create null acl list", a.request(1, create(`${root}/l`, NULL, NULL)));
   await log("delete null path", a.request(2, pathAndInt(NULL, -1)));
-  await log("setData null path", a.request(5, (w) => (w.writeUstring(NULL), w.writeBuffer(Buffer.from("x")), w.writeInt(-1))));
-  await log("setACL null path", a.request(7, (w) => (w.writeUstring(NULL), aclList([OPEN])(w), w.writeInt(-1))));
+  await log(
+    "setData null path",
+    a.request(5, (w) => (w.writeUstring(NULL), w.writeBuffer(Buffer.from("x")), w.writeInt(-1))),
+  );
+  await log(
+    "setACL null path",
+    a.request(7, (w) => (w.writeUstring(NULL), aclList([OPEN])(w), w.writeInt(-1))),
+  );
   await log("check null path", a.request(13, pathAndInt(NULL, -1)));
   await log("exists null path", a.request(3, pathAndBool(NULL, true)));
   await log("getData null path", a.request(4, pathAndBool(NULL, false)));
@@ -167,9 +183,21 @@ export async function driveNullFields(port) {
   await log("sync null path", a.request(9, pathOnly(NULL)));
   await log("checkWatches null path", a.request(17, pathAndInt(NULL, 3)));
   await log("removeWatches null path", a.request(18, pathAndInt(NULL, 3)));
-  await log("setWatches null paths", a.request(101, (w) => (w.writeLong(0n), stringList([root, NULL])(w), stringList([])(w), stringList(NULL)(w)), -8));
+  await log(
+    "setWatches null paths",
+    a.request(101, (w) => (w.writeLong(0n), stringList([root, NULL])(w), stringList([])(w), stringList(NULL)(w)), -8),
+  );
   await log("multi auth:null", a.request(14, multi([[1, create(`${root}/m`, NULL, [acl(31, "auth", NULL)])]])));
-  await log("multiRead null path", a.request(22, multi([[4, pathAndBool(root, false)], [4, pathAndBool(NULL, false)]])));
+  await log(
+    "multiRead null path",
+    a.request(
+      22,
+      multi([
+        [4, pathAndBool(root, false)],
+        [4, pathAndBool(NULL, false)],
+      ]),
+    ),
+  );
   await log("multi null path", a.request(14, multi([[2, pathAndInt(NULL, -1)]])));
   await log("delete", a.request(2, pathAndInt(`${root}`, -1)));
   await log("closeSession", a.request(-11, null));
@@ -178,10 +206,17 @@ export async function driveNullFields(port) {
   // fails to close the connection on closeSession; this connection is cut by the proxy instead.
   const b = await open(port, { passwd: NULL });
   await log("addWatch null path", b.request(106, pathAndInt(NULL, 0)));
-  await log("setWatches2 null persistent path", b.request(105, (w) => {
-    w.writeLong(0n);
-    for (const list of [[], [], [], [NULL], []]) stringList(list)(w);
-  }, -8));
+  await log(
+    "setWatches2 null persistent path",
+    b.request(
+      105,
+      (w) => {
+        w.writeLong(0n);
+        for (const list of [[], [], [], [NULL], []]) stringList(list)(w);
+      },
+      -8,
+    ),
+  );
   await log("drop", b.request(3, pathAndBool(DROP_PATH, false)));
 
   for (const [label, scheme, credentials] of [

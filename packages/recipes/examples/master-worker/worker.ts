@@ -74,11 +74,7 @@ export class Worker {
     }
     const output = await this.handler(input);
     try {
-      await client
-        .transaction()
-        .delete(layout.assignment(this.id, task))
-        .create(layout.result(task), output)
-        .commit();
+      await client.transaction().delete(layout.assignment(this.id, task)).create(layout.result(task), output).commit();
       this.completed.push(task);
     } catch (err) {
       // Taken back or already finished elsewhere: the result must not be recorded twice.

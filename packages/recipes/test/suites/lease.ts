@@ -146,7 +146,10 @@ zk.stop()
         expect(result.stdout).toContain("AFTER_END True");
         // kazoo's own bytes for kazoo's record, and ours for ours, are written the same way.
         expect(result.stdout).toContain(`RAW ${encodeLeaseRecord({ version: 1, holder: "kazoo", end: "2030-01-01T03:00:00" }).toString()}`);
-        const theirs = /RACE (\S+)/.exec(result.stdout)![1]!.split(",").map((word) => word === "True");
+        const theirs = /RACE (\S+)/
+          .exec(result.stdout)![1]!
+          .split(",")
+          .map((word) => word === "True");
         for (let i = 0; i < races; i++) {
           expect(ours[i] !== theirs[i], `race ${i}: exactly one winner (zkts ${ours[i]}, kazoo ${theirs[i]})`).toBe(true);
           expect((await NonBlockingLease.holder(client, `${raceRoot}/${i}`))?.holder).toBe(ours[i] ? "zkts" : "kazoo");

@@ -8,7 +8,14 @@ import type { TargetServer } from "../targets.js";
 export function serviceInstanceJsonTests(): void {
   describe("Curator's ServiceInstance JSON", () => {
     it("writes the fields in Curator's order with nulls, and reads what Curator writes", () => {
-      const instance: ServiceInstance = { name: "api", id: "a1", address: "10.0.0.7", port: 8080, payload: { zone: "eu" }, uriSpec: "{scheme}://{address}:{port}/v1" };
+      const instance: ServiceInstance = {
+        name: "api",
+        id: "a1",
+        address: "10.0.0.7",
+        port: 8080,
+        payload: { zone: "eu" },
+        uriSpec: "{scheme}://{address}:{port}/v1",
+      };
       expect(encodeServiceInstance(instance, 1325129459728).toString()).toBe(
         '{"name":"api","id":"a1","address":"10.0.0.7","port":8080,"sslPort":null,"payload":{"zone":"eu"},"registrationTimeUTC":1325129459728,"serviceType":"DYNAMIC",' +
           '"uriSpec":{"parts":[{"value":"scheme","variable":true},{"value":"://","variable":false},{"value":"address","variable":true},' +
@@ -55,7 +62,8 @@ export function serviceDiscoveryTests(getServer: () => TargetServer): void {
       const controller = new AbortController();
       const seen: string[][] = [];
       const watching = (async () => {
-        for await (const instances of discoveryA.watchInstances("api", controller.signal)) seen.push(instances.map((i) => `${i.id}@${i.address}:${i.port}`).sort());
+        for await (const instances of discoveryA.watchInstances("api", controller.signal))
+          seen.push(instances.map((i) => `${i.id}@${i.address}:${i.port}`).sort());
       })();
       try {
         await eventually(() => seen.length >= 1, 10_000, "the first list");
@@ -66,7 +74,12 @@ export function serviceDiscoveryTests(getServer: () => TargetServer): void {
         const stat = await a.exists(`${base}/api/b1`);
         expect(stat?.ephemeralOwner).toBe(b.sessionId);
         expect((await a.exists(`${base}/worker/w1`))?.ephemeralOwner).toBe(0n);
-        expect(await discoveryA.queryForInstance("api", "b1")).toMatchObject({ payload: "blue", registrationTimeUTC: 2000, serviceType: "DYNAMIC", enabled: true });
+        expect(await discoveryA.queryForInstance("api", "b1")).toMatchObject({
+          payload: "blue",
+          registrationTimeUTC: 2000,
+          serviceType: "DYNAMIC",
+          enabled: true,
+        });
         await eventually(() => JSON.stringify(seen.at(-1)) === JSON.stringify(["a1@10.0.0.1:80", "b1@10.0.0.2:80"]), 10_000, "both instances");
 
         await discoveryB.updateService({ name: "api", id: "b1", address: "10.0.0.2", port: 81 });
@@ -103,7 +116,11 @@ export function serviceDiscoveryTests(getServer: () => TargetServer): void {
         proxy.block();
         await killSession(renewing.client, server.connectString);
         proxy.unblock();
-        await eventually(async () => renewing.client.sessionId !== before && (await observer.exists(`${base}/api/r1`))?.ephemeralOwner === renewing.client.sessionId, 15_000, "r1 on the new session");
+        await eventually(
+          async () => renewing.client.sessionId !== before && (await observer.exists(`${base}/api/r1`))?.ephemeralOwner === renewing.client.sessionId,
+          15_000,
+          "r1 on the new session",
+        );
         const again = new ServiceDiscovery(observer, { basePath: base });
         expect((await again.queryForInstances("api")).map((i) => `${i.id} ${i.address}:${i.port}`)).toEqual(["r1 10.0.0.9:9000"]);
         // The watcher moved to the new session: it sees a registration made now.

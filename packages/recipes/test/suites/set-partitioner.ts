@@ -29,7 +29,10 @@ export function partitionFunctionTests(): void {
       const word = () => Array.from({ length: 1 + Math.floor(random() * 5) }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
       const cases = Array.from({ length: 40 }, () => {
         const members = [...new Set(Array.from({ length: 1 + Math.floor(random() * 5) }, word))];
-        const items = random() < 0.5 ? [...new Set(Array.from({ length: Math.floor(random() * 12) }, word))] : Array.from({ length: Math.floor(random() * 12) }, (_, i) => (i * 7919) % 23);
+        const items =
+          random() < 0.5
+            ? [...new Set(Array.from({ length: Math.floor(random() * 12) }, word))]
+            : Array.from({ length: Math.floor(random() * 12) }, (_, i) => (i * 7919) % 23);
         return { members, items, identifier: members[Math.floor(random() * members.length)]! };
       });
       const script = `
@@ -40,7 +43,10 @@ for case in json.loads(sys.stdin.readline()):
 `;
       const result = await runKazoo(script.replace("sys.stdin.readline()", JSON.stringify(JSON.stringify(cases))), { timeoutMs: 30_000 });
       expect(result.stderr).toBe("");
-      const expected = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as unknown);
+      const expected = result.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as unknown);
       expect(cases.map((c) => kazooPartition(c.identifier, c.members, c.items as (string | number)[]))).toEqual(expected);
     });
   });
@@ -63,7 +69,11 @@ export function setPartitionerTests(getServer: () => TargetServer): void {
         await Promise.all(partitioners.map((p) => p.start()));
         const drivers = partitioners.map(drive);
         const members = ["member-0", "member-1", "member-2"];
-        await eventually(() => partitioners.every((p, i) => p.state === "acquired" && sameSet(p.partitions, kazooPartition(`member-${i}`, members, ITEMS))), 15_000, "a three-way split");
+        await eventually(
+          () => partitioners.every((p, i) => p.state === "acquired" && sameSet(p.partitions, kazooPartition(`member-${i}`, members, ITEMS))),
+          15_000,
+          "a three-way split",
+        );
         expect(partitioners.flatMap((p) => p.partitions).sort()).toEqual(ITEMS);
         // Each item's lock is held by one member.
         for (const item of ITEMS) expect(await clients[0]!.getChildren(`${path}/locks/${item}`)).toHaveLength(1);
@@ -71,8 +81,17 @@ export function setPartitionerTests(getServer: () => TargetServer): void {
         await partitioners[2]!.finish();
         expect(partitioners[2]!.state).toBe("failure");
         const rest = ["member-0", "member-1"];
-        await eventually(() => partitioners.slice(0, 2).every((p, i) => p.state === "acquired" && sameSet(p.partitions, kazooPartition(`member-${i}`, rest, ITEMS))), 15_000, "a two-way split");
-        expect(partitioners.slice(0, 2).flatMap((p) => p.partitions).sort()).toEqual(ITEMS);
+        await eventually(
+          () => partitioners.slice(0, 2).every((p, i) => p.state === "acquired" && sameSet(p.partitions, kazooPartition(`member-${i}`, rest, ITEMS))),
+          15_000,
+          "a two-way split",
+        );
+        expect(
+          partitioners
+            .slice(0, 2)
+            .flatMap((p) => p.partitions)
+            .sort(),
+        ).toEqual(ITEMS);
         for (const p of partitioners) await p.finish();
         await Promise.all(drivers);
         expect(await ShallowParty.membersOf(clients[0]!, `${path}/party`)).toEqual([]);
@@ -93,7 +112,11 @@ export function setPartitionerTests(getServer: () => TargetServer): void {
         await doomed.start();
         await survivor.start();
         const drivers = [drive(doomed), drive(survivor)];
-        await eventually(() => doomed.state === "acquired" && survivor.state === "acquired" && doomed.partitions.length + survivor.partitions.length === ITEMS.length, 15_000, "a two-way split");
+        await eventually(
+          () => doomed.state === "acquired" && survivor.state === "acquired" && doomed.partitions.length + survivor.partitions.length === ITEMS.length,
+          15_000,
+          "a two-way split",
+        );
 
         proxy.block();
         await eventually(() => doomed.state !== "acquired", 10_000, "the cut-off member to stop counting on its items");

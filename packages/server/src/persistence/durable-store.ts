@@ -1,13 +1,6 @@
 import { DataTree, type DataTreeOptions } from "@zkts/datatree";
 import { OpCode, type TxnEntry } from "@zkts/jute";
-import {
-  PurgeScheduler,
-  SnapshotTrigger,
-  type StorageError,
-  TxnLogAppender,
-  recover,
-  writeSnapshot,
-} from "@zkts/storage";
+import { PurgeScheduler, SnapshotTrigger, type StorageError, TxnLogAppender, recover, writeSnapshot } from "@zkts/storage";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import type { TxnPersistence } from "../txn-pipeline.js";
@@ -91,8 +84,7 @@ export class DurableStore implements TxnPersistence {
         logger.log("warn", `fsync-ing the write ahead log took ${Math.round(slow.durationMs)}ms which will adversely effect operation latency`, {
           entries: slow.entries,
         }),
-      onFailure: (err: StorageError) =>
-        logger.log("error", "the transaction log failed; no more writes will be acknowledged", { err }),
+      onFailure: (err: StorageError) => logger.log("error", "the transaction log failed; no more writes will be acknowledged", { err }),
     });
     const store = new DurableStore(config, logger, appender, state.tree, random);
     return { store, state };

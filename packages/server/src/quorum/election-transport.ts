@@ -20,9 +20,7 @@ const INITIAL_MESSAGE_TIMEOUT_MS = 10_000;
 /** At most one prompt per larger peer in this long. */
 const PROMPT_INTERVAL_MS = 250;
 
-const STATE_NAMES = new Map<number, PeerStateName>(
-  Object.entries(PeerState).map(([name, n]) => [n, name as PeerStateName]),
-);
+const STATE_NAMES = new Map<number, PeerStateName>(Object.entries(PeerState).map(([name, n]) => [n, name as PeerStateName]));
 
 /**
  * The election channel (ZooKeeper's QuorumCnxManager): one TCP connection per pair of

@@ -5,7 +5,7 @@ import type { ClientConnection } from "../connection.js";
 import { environment, watchSummary, watchesByPath, watchesBySession } from "../four-letter-words.js";
 import { hex } from "../logger.js";
 import { directorySizeBytes } from "../process-facts.js";
-import type { MemberView } from "../report-view.js";
+import type { MemberView } from "./member-view.js";
 import { memberMonitorFigures, monitorJson } from "./member-monitor.js";
 import { NOT_SERVING, logDirOf, serverModeOf, snapshotDirOf } from "./member-reports.js";
 import type { PeerAddress } from "./peer-address.js";
@@ -63,7 +63,17 @@ const COMMANDS: readonly AdminCommand[] = [
     },
   },
   { names: ["watches", "wchc"], serverRequired: true, run: (s) => ({ session_id_to_watched_paths: groups(watchesBySession(s.tree), decimal, (p) => p) }) },
-  { names: ["watches_by_path", "wchp"], serverRequired: true, run: (s) => ({ path_to_session_ids: groups(watchesByPath(s.tree), (p) => p, (id) => id) }) },
+  {
+    names: ["watches_by_path", "wchp"],
+    serverRequired: true,
+    run: (s) => ({
+      path_to_session_ids: groups(
+        watchesByPath(s.tree),
+        (p) => p,
+        (id) => id,
+      ),
+    }),
+  },
   { names: ["zabstate"], serverRequired: false, run: zabState },
 ];
 

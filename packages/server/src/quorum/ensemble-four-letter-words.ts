@@ -1,7 +1,7 @@
 import { environmentReport, linesByKey, watchSummaryReport, watchesByPath, watchesBySession } from "../four-letter-words.js";
 import { hex } from "../logger.js";
 import { directorySizeBytes } from "../process-facts.js";
-import type { MemberView } from "../report-view.js";
+import type { MemberView } from "./member-view.js";
 import { memberMonitorFigures, monitorText } from "./member-monitor.js";
 import { NOT_SERVING, confReport, connectionLines, dumpReport, logDirOf, serverSummary, snapshotDirOf } from "./member-reports.js";
 

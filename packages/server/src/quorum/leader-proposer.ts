@@ -1,11 +1,21 @@
 import { DIGEST_VERSION, type DataTree, DigestForecast, Preparer, type WriteRequest, hasSyncedQuorum } from "@zkts/datatree";
-import { JuteReader, JuteWriter, OpCode, type TxnBody, type TxnHeader, writeTxnEntry } from "@zkts/jute";
+import { ErrorCode, JuteReader, JuteWriter, OpCode, type TxnBody, type TxnHeader, writeTxnEntry } from "@zkts/jute";
 import { epochOf, makeZxid } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import type { ForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
 import { authOf } from "../auth-config.js";
+
+/**
+ * A forwarded request whose record the leader cannot read. ZooKeeper's PrepRequestProcessor
+ * turns that into an error txn of MARSHALLINGERROR, which commits like any other, so the
+ * member holding the client's session answers the client with that error.
+ */
+export const UNREADABLE_REQUEST = { type: OpCode.error, err: ErrorCode.MARSHALLINGERROR } as const;
+
+/** What the leader proposes for a request: its write, an unreadable one's error, or null for a session txn. */
+export type LeaderWrite = WriteRequest | typeof UNREADABLE_REQUEST | null;
 
 /** Below the zab core's default proposalsOutstandingMax (1000), so the core never refuses for load. */
 const PROPOSALS_IN_FLIGHT_MAX = 500n;
@@ -64,7 +74,7 @@ export class LeaderProposer {
   }
 
   /** False when the core refused the proposal (it no longer leads). */
-  propose(request: ForwardedRequest, write: WriteRequest | null): boolean {
+  propose(request: ForwardedRequest, write: LeaderWrite): boolean {
     const zxid = this.nextZxid();
     const time = BigInt(this.clock());
     let body: TxnBody;
@@ -72,6 +82,8 @@ export class LeaderProposer {
       body = { type: OpCode.createSession, txn: { timeOut: new JuteReader(request.payload).readInt() } };
     } else if (request.type === OpCode.closeSession) {
       body = this.preparer.prepareCloseSession(request.sessionId, zxid);
+    } else if (write?.type === OpCode.error) {
+      body = { type: OpCode.error, txn: { err: write.err } };
     } else if (write !== null) {
       body = this.preparer.prepare(write, { sessionId: request.sessionId, authInfo: request.authInfo, zxid, time });
     } else {

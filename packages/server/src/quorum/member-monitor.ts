@@ -1,7 +1,7 @@
 import { VERSION_STRING } from "../config.js";
 import { type MetricFigure, type MonitorValue, counter, gauge, info, monitorEntries, summary } from "../metrics/figures.js";
 import { servingFigures } from "../metrics/server-figures.js";
-import type { MemberView } from "../report-view.js";
+import type { MemberView } from "./member-view.js";
 import { peerStateOf, serverModeOf } from "./member-reports.js";
 
 export { monitorJson, monitorText } from "../metrics/figures.js";

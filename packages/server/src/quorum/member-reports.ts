@@ -5,7 +5,7 @@ import type { ClientConnection } from "../connection.js";
 import { hex } from "../logger.js";
 import { directorySizeBytes } from "../process-facts.js";
 import { javaDouble } from "../metrics/figures.js";
-import type { MemberView } from "../report-view.js";
+import type { MemberView } from "./member-view.js";
 import type { PeerAddress } from "./peer-address.js";
 
 /**
@@ -125,11 +125,7 @@ export function confReport(server: MemberView): string {
     // LearnerType's ordinal: PARTICIPANT 0, OBSERVER 1.
     `peerType=${self?.role === "observer" ? 1 : 0}\n` +
     // ZooKeeper's read-only server stops after peerType.
-    (server.servingReadOnly
-      ? ""
-      : `membership: \n` +
-        membership.join("") +
-        `version=${server.ensemble.version.toString(16)}`)
+    (server.servingReadOnly ? "" : `membership: \n` + membership.join("") + `version=${server.ensemble.version.toString(16)}`)
   );
 }
 

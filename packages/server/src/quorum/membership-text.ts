@@ -1,3 +1,4 @@
+import { memberOfSpec, specOfMember } from "@zkts/config";
 import { CONFIG_PATH, type DataTree, type EnsembleConfig, observersOf, parseEnsembleConfig, renderEnsembleConfig, votersOf } from "@zkts/datatree";
 import { OpCode, readTxnEntry } from "@zkts/jute";
 import type { Entry, Membership } from "@zkts/zab";
@@ -20,32 +21,14 @@ export function membershipOfConfig(config: EnsembleConfig): Membership {
 
 /** zoo.cfg's server lines as a configuration of the given version. */
 export function configOfMembers(members: readonly PeerAddress[], version: bigint): EnsembleConfig {
-  return {
-    version,
-    servers: members.map((m) => ({
-      id: m.id,
-      host: m.host,
-      quorumPort: m.quorumPort,
-      electionPort: m.electionPort,
-      role: m.role,
-      client: m.clientPort === undefined || m.clientPort === null ? null : { host: m.clientHost ?? "0.0.0.0", port: m.clientPort },
-    })),
-  };
+  return { version, servers: members.map(specOfMember) };
 }
 
 /** The addresses a configuration text names, for the transports. */
 export function addressesOfConfigText(data: Uint8Array): PeerAddress[] {
   if (data.length === 0) return [];
   const config = parseEnsembleConfig(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8"), { standaloneEnabled: false });
-  return config.servers.map((s) => ({
-    id: s.id,
-    host: s.host,
-    quorumPort: s.quorumPort,
-    electionPort: s.electionPort,
-    role: s.role,
-    clientHost: s.client?.host ?? null,
-    clientPort: s.client?.port ?? null,
-  }));
+  return config.servers.map(memberOfSpec);
 }
 
 /**

@@ -1,14 +1,10 @@
-/** One member of the ensemble, as a `server.N` line of zoo.cfg describes it. */
-export interface PeerAddress {
-  id: number;
-  host: string;
-  quorumPort: number;
-  electionPort: number;
-  role: "participant" | "observer";
-  /** The client address after `;` in the server.N line, if it has one (conf and voting_view show it). */
-  clientHost?: string | null;
-  clientPort?: number | null;
-}
+import type { QuorumMember } from "@zkts/config";
+
+/**
+ * One member of the ensemble, as a `server.N` line describes it: @zkts/config's QuorumMember,
+ * under the name the quorum transports have always used for it.
+ */
+export type PeerAddress = QuorumMember;
 
 /**
  * Where a member binds its quorum and election ports: the host of its own `server.N` line, or

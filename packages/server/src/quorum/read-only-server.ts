@@ -75,10 +75,13 @@ export class ReadOnlyServer {
       return;
     }
     if (this.running || this.grace !== null) return;
-    this.grace = setTimeout(() => {
-      this.grace = null;
-      if (this.o.replica.role === "LOOKING") this.start();
-    }, Math.max(GRACE_MS_MIN, this.o.config.tickTime));
+    this.grace = setTimeout(
+      () => {
+        this.grace = null;
+        if (this.o.replica.role === "LOOKING") this.start();
+      },
+      Math.max(GRACE_MS_MIN, this.o.config.tickTime),
+    );
   }
 
   /** Stops serving: the sessions are forgotten and their connections closed. */

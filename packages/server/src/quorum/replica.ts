@@ -1,5 +1,5 @@
 import { DataTree, type DataTreeOptions, type Watcher, type WriteRequest } from "@zkts/datatree";
-import { ErrorCode, type Id, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
+import { ErrorCode, Fifo, type Id, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
 import type { LoadedSnapshot } from "@zkts/storage";
 import type { Entry, Membership, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
@@ -11,7 +11,7 @@ import { AuditLog, auditEventsOf, auditOrigin, serverUser, sessionCloseEvents } 
 import { ReadRequests } from "../read-requests.js";
 import { SessionTracker } from "../session-tracker.js";
 import { readWrite, replyForWrite } from "../write-requests.js";
-import { LeaderProposer } from "./leader-proposer.js";
+import { type LeaderWrite, LeaderProposer, UNREADABLE_REQUEST } from "./leader-proposer.js";
 import type { ReplicatedState } from "./ready-loop.js";
 import type { ForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
@@ -81,7 +81,7 @@ export class Replica implements ReplicatedState {
   private readonly touched = new Set<bigint>();
   private nextSyncId = 1;
   /** Leader: requests waiting for proposals in flight to commit. */
-  private readonly heldBack: { request: ForwardedRequest; write: WriteRequest | null }[] = [];
+  private readonly heldBack = new Fifo<{ request: ForwardedRequest; write: LeaderWrite }>();
   /** The core's soft state as of the last applied Ready. */
   private soft: SoftState = { role: "LOOKING", leader: null, epoch: 0, serving: false };
   private readonly config: ServerConfig;
@@ -242,15 +242,19 @@ export class Replica implements ReplicatedState {
       for (const id of readSessionReport(request.payload)) this.sessions.touch(id, now);
       return;
     }
-    let write: WriteRequest | null = null;
+    let write: LeaderWrite = null;
     if (request.type !== OpCode.createSession && request.type !== OpCode.closeSession) {
       try {
         write = readWriteRequest(request, this.config.juteMaxBuffer);
       } catch (err) {
         if (!(err instanceof JuteError)) throw err;
+        // Answered, not dropped: the error txn commits and the learner replies to its client.
+        this.logger.log("warn", "unreadable request forwarded by a learner; answered MARSHALLINGERROR", { from, type: request.type, err: err.message });
+        write = UNREADABLE_REQUEST;
       }
       if (write === null) {
-        this.logger.log("warn", "unreadable request forwarded by a learner", { from, type: request.type });
+        // An opcode that is no write: a learner answers those itself, and ZooKeeper's leader proposes nothing for one.
+        this.logger.log("warn", "request of unknown type forwarded by a learner", { from, type: request.type });
         return;
       }
     }
@@ -262,7 +266,7 @@ export class Replica implements ReplicatedState {
    * as it allows; held requests go out in arrival order as commits come in, so each session's
    * writes keep their order. False when this member cannot take it at all.
    */
-  private prepareAndPropose(request: ForwardedRequest, write: WriteRequest | null): boolean {
+  private prepareAndPropose(request: ForwardedRequest, write: LeaderWrite): boolean {
     const proposer = this.proposer;
     if (proposer === null || !this.serving) return false;
     if (this.heldBack.length > 0 || proposer.busy) {
@@ -273,7 +277,7 @@ export class Replica implements ReplicatedState {
     return this.proposeNow(proposer, request, write);
   }
 
-  private proposeNow(proposer: LeaderProposer, request: ForwardedRequest, write: WriteRequest | null): boolean {
+  private proposeNow(proposer: LeaderProposer, request: ForwardedRequest, write: LeaderWrite): boolean {
     if (request.type === OpCode.closeSession) this.sessions.setClosing(request.sessionId);
     return proposer.propose(request, write);
   }
@@ -352,7 +356,7 @@ export class Replica implements ReplicatedState {
     } else {
       this.proposer = null;
       // Their clients were on learners that lose this leader too, or are dropped below.
-      this.heldBack.length = 0;
+      this.heldBack.clear();
     }
     if (!soft.serving) {
       this.pendingWrites.clear();

@@ -114,12 +114,7 @@ function failExchange(
  * SESSIONCLOSEDREQUIRESASLAUTH and the connection closes; the session itself lives on until it
  * expires. Returns true when the request was refused so.
  */
-export function refuseUnauthenticated(
-  connection: ClientConnection,
-  xid: number,
-  config: Pick<ServerConfig, "enforceAuth">,
-  logger: Logger,
-): boolean {
+export function refuseUnauthenticated(connection: ClientConnection, xid: number, config: Pick<ServerConfig, "enforceAuth">, logger: Logger): boolean {
   const enforced = config.enforceAuth;
   if (enforced === null) return false;
   if (connection.authInfo.some((id) => id.scheme !== null && enforced.schemes.includes(id.scheme))) return false;

@@ -98,6 +98,9 @@ export function integerValue(element: DerElement): number {
 
 /** PEM text of DER bytes. */
 export function pem(label: string, der: Buffer): string {
-  const body = der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
+  const body = der
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .replace(/\n$/, "");
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }

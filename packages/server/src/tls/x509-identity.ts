@@ -70,7 +70,7 @@ function assertionText(ava: DerElement): string {
 function escapeValue(text: string): string {
   let out = "";
   for (const c of text) {
-    if (",+<>;\"\\".includes(c)) out += `\\${c}`;
+    if (',+<>;"\\'.includes(c)) out += `\\${c}`;
     else if (c === "\u0000") out += "\\00";
     else out += c;
   }

@@ -50,7 +50,12 @@ export class Interpreter {
         return [];
       }
       case "partition":
-        this.c().partition(args.join(" ").split("|").map((g) => g.trim().split(/\s+/).map(Number)));
+        this.c().partition(
+          args
+            .join(" ")
+            .split("|")
+            .map((g) => g.trim().split(/\s+/).map(Number)),
+        );
         return [];
       case "heal":
         this.c().heal();

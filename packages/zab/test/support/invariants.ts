@@ -24,10 +24,7 @@ export class InvariantChecker {
   onAppend(node: number, e: Entry): void {
     const data = text(e.data);
     const known = this.txnByZxid.get(e.zxid);
-    check(
-      known === undefined || known === data,
-      `zxid ${formatZxid(e.zxid)} names two transactions: "${known}" and "${data}" (node ${node})`,
-    );
+    check(known === undefined || known === data, `zxid ${formatZxid(e.zxid)} names two transactions: "${known}" and "${data}" (node ${node})`);
     this.txnByZxid.set(e.zxid, data);
   }
 
@@ -50,10 +47,7 @@ export class InvariantChecker {
     this.onAppend(node, e);
     const global = this.committed[index];
     if (global !== undefined) {
-      check(
-        global.zxid === e.zxid,
-        `node ${node} applied ${formatZxid(e.zxid)} at position ${index} where another node applied ${formatZxid(global.zxid)}`,
-      );
+      check(global.zxid === e.zxid, `node ${node} applied ${formatZxid(e.zxid)} at position ${index} where another node applied ${formatZxid(global.zxid)}`);
       return false;
     }
     check(index === this.committed.length, "applied sequences grow one entry at a time");

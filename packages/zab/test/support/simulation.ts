@@ -74,7 +74,15 @@ export function runSimulation(spec: SimulationSpec, trace: string[] | null = nul
     if (reason?.startsWith("zxid counter exhausted")) rollovers += 1;
   };
   for (let step = 0; step < spec.steps; step++) {
-    faultyStep(cluster, rng, ids, () => `s${spec.seed}-p${proposals++}`, () => syncs++, onPropose, spec.reconfigs === true);
+    faultyStep(
+      cluster,
+      rng,
+      ids,
+      () => `s${spec.seed}-p${proposals++}`,
+      () => syncs++,
+      onPropose,
+      spec.reconfigs === true,
+    );
   }
   const servingAfterTicks = converge(cluster, spec.seed, spec.downAtEnd ?? null);
   return {
@@ -174,7 +182,10 @@ function stabilize(cluster: Cluster): void {
 
 /** "reconfig voters=... observers=..." over every node id, with three voters or more. */
 function randomReconfig(rng: Rng, ids: readonly number[]): string {
-  const shuffled = ids.map((id) => ({ id, r: rng.nextUint32() })).sort((a, b) => a.r - b.r).map((x) => x.id);
+  const shuffled = ids
+    .map((id) => ({ id, r: rng.nextUint32() }))
+    .sort((a, b) => a.r - b.r)
+    .map((x) => x.id);
   const voterCount = 3 + randomBelow(rng, ids.length - 2);
   const voters = shuffled.slice(0, voterCount).sort((a, b) => a - b);
   const observers = shuffled.slice(voterCount).sort((a, b) => a - b);

@@ -36,7 +36,11 @@ async function main() {
   await attempt("create under ephemeral", () => call((cb) => zk.create(`${ROOT}/e/x`, null, cb)));
 
   const dataEvent = new Promise((resolve) => {
-    zk.getData(ROOT, (event) => resolve(event), (err, data, stat) => out("getData", data.toString(), stat.version, stat.numChildren));
+    zk.getData(
+      ROOT,
+      (event) => resolve(event),
+      (err, data, stat) => out("getData", data.toString(), stat.version, stat.numChildren),
+    );
   });
   out("setData version", (await call((cb) => zk.setData(ROOT, Buffer.from("v1"), 0, cb)))[0].version);
   const changed = await dataEvent;
@@ -44,10 +48,18 @@ async function main() {
   await attempt("setData bad version", () => call((cb) => zk.setData(ROOT, Buffer.from("x"), 9, cb)));
 
   const childEvent = new Promise((resolve) => {
-    zk.getChildren(ROOT, (event) => resolve(event), (err, children) => out("children", [...children].sort().join(",")));
+    zk.getChildren(
+      ROOT,
+      (event) => resolve(event),
+      (err, children) => out("children", [...children].sort().join(",")),
+    );
   });
   const existsEvent = new Promise((resolve) => {
-    zk.exists(`${ROOT}/later`, (event) => resolve(event), (err, stat) => out("exists missing", stat === null));
+    zk.exists(
+      `${ROOT}/later`,
+      (event) => resolve(event),
+      (err, stat) => out("exists missing", stat === null),
+    );
   });
   // In the ensemble column the leader dies here, with a children and an exists watch set.
   await checkpoint(() => zk.getState() === State.SYNC_CONNECTED);
@@ -57,13 +69,7 @@ async function main() {
   out("exists watch", created.getName(), created.getPath());
 
   const [results] = await call((cb) =>
-    zk
-      .transaction()
-      .create(`${ROOT}/t`, Buffer.from("t"))
-      .setData(`${ROOT}/t`, Buffer.from("t1"), 0)
-      .check(ROOT, 1)
-      .remove(`${ROOT}/later`, 0)
-      .commit(cb),
+    zk.transaction().create(`${ROOT}/t`, Buffer.from("t")).setData(`${ROOT}/t`, Buffer.from("t1"), 0).check(ROOT, 1).remove(`${ROOT}/later`, 0).commit(cb),
   );
   out("transaction", JSON.stringify(results.map((r) => ({ type: r.type, path: r.path ?? null }))));
   try {

@@ -118,8 +118,16 @@ async function openSession(withReadOnlyByte) {
   const sessionId = r.long();
   const passwd = r.buffer();
   const readOnly = r.rest() > 0 ? String(r.bool()) : "absent";
-  out("connect response", `bytes=${response.length}`, `protocolVersion=${protocolVersion}`, `timeout=${timeout}`,
-    `session=${sessionId !== 0n ? "assigned" : "none"}`, `passwd=${passwd?.length}`, `readOnly=${readOnly}`, `left=${r.rest()}`);
+  out(
+    "connect response",
+    `bytes=${response.length}`,
+    `protocolVersion=${protocolVersion}`,
+    `timeout=${timeout}`,
+    `session=${sessionId !== 0n ? "assigned" : "none"}`,
+    `passwd=${passwd?.length}`,
+    `readOnly=${readOnly}`,
+    `left=${r.rest()}`,
+  );
   let xid = 0;
   const events = [];
   const request = async (op, body, fixedXid) => {
@@ -162,7 +170,22 @@ async function openSession(withReadOnlyByte) {
   return { request, drainEvents, close };
 }
 
-const OP = { create: 1, delete: 2, exists: 3, getData: 4, setData: 5, getChildren: 8, ping: 11, create2: 15, createContainer: 19, createTTL: 21, setWatches: 101, getEphemerals: 103, getAllChildrenNumber: 104, addWatch: 106 };
+const OP = {
+  create: 1,
+  delete: 2,
+  exists: 3,
+  getData: 4,
+  setData: 5,
+  getChildren: 8,
+  ping: 11,
+  create2: 15,
+  createContainer: 19,
+  createTTL: 21,
+  setWatches: 101,
+  getEphemerals: 103,
+  getAllChildrenNumber: 104,
+  addWatch: 106,
+};
 const createBody = (path, data, flags) => Buffer.concat([string(path), buffer(Buffer.from(data)), openAcl, int(flags)]);
 
 async function main() {
@@ -203,7 +226,13 @@ async function main() {
     out((await s.drainEvents(2)).join(" | "));
     reply = await s.request(OP.getEphemerals, string(ROOT));
     const count = reply.reader?.int() ?? 0;
-    out("getEphemerals", reply.err, Array.from({ length: count }, () => reply.reader.string()).sort().join(","));
+    out(
+      "getEphemerals",
+      reply.err,
+      Array.from({ length: count }, () => reply.reader.string())
+        .sort()
+        .join(","),
+    );
     reply = await s.request(OP.getAllChildrenNumber, string(ROOT));
     out("getAllChildrenNumber", reply.err, reply.reader?.int());
   }

@@ -7,7 +7,10 @@ import { checkpoint } from "./checkpoint.mjs";
 const ROOT = "/matrix-zookeeper-npm";
 const { constants } = ZooKeeper;
 const out = (...parts) => console.log(parts.join(" "));
-const errorOf = (err) => String(err?.message ?? err).replace(/^-?\d+\s*/, "").split(",")[0];
+const errorOf = (err) =>
+  String(err?.message ?? err)
+    .replace(/^-?\d+\s*/, "")
+    .split(",")[0];
 
 function open() {
   return new Promise((resolve, reject) => {
@@ -26,7 +29,8 @@ async function attempt(label, fn) {
   }
 }
 
-const statShown = (s) => `version=${s.version} cversion=${s.cversion} dataLength=${s.dataLength} numChildren=${s.numChildren} ephemeral=${s.ephemeralOwner !== "0" && s.ephemeralOwner !== 0}`;
+const statShown = (s) =>
+  `version=${s.version} cversion=${s.cversion} dataLength=${s.dataLength} numChildren=${s.numChildren} ephemeral=${s.ephemeralOwner !== "0" && s.ephemeralOwner !== 0}`;
 // The C client underneath hands connection-state changes to every watcher as well; a watch
 // here waits for its node's event.
 const onNodeEvent = (handle) => (type, state, path) => {
@@ -44,7 +48,10 @@ async function main() {
   await attempt("ttl without extended types", () => zk.create(`${ROOT}/ttl`, "", constants.ZOO_PERSISTENT_WITH_TTL, 60000));
 
   let fired;
-  const [stat, data] = await zk.w_get(ROOT, onNodeEvent((event) => fired?.(event)));
+  const [stat, data] = await zk.w_get(
+    ROOT,
+    onNodeEvent((event) => fired?.(event)),
+  );
   const dataEvent = new Promise((resolve) => (fired = resolve));
   out("w_get", data.toString(), statShown(stat));
   out("set", statShown(await zk.set(ROOT, "v1", 0)));
@@ -52,11 +59,19 @@ async function main() {
   await attempt("set bad version", () => zk.set(ROOT, "x", 9));
 
   let childFired;
-  const children = await zk.w_get_children(ROOT, onNodeEvent((event) => childFired?.(event)));
+  const children = await zk.w_get_children(
+    ROOT,
+    onNodeEvent((event) => childFired?.(event)),
+  );
   const childEvent = new Promise((resolve) => (childFired = resolve));
   out("children", [...children].sort().join(","));
   let existsFired;
-  await attempt("w_exists missing", () => zk.w_exists(`${ROOT}/later`, onNodeEvent((event) => existsFired?.(event))));
+  await attempt("w_exists missing", () =>
+    zk.w_exists(
+      `${ROOT}/later`,
+      onNodeEvent((event) => existsFired?.(event)),
+    ),
+  );
   const existsEvent = new Promise((resolve) => (existsFired = resolve));
   // In the ensemble column the leader dies here, with a children and an exists watch set.
   await checkpoint(() => zk.state === constants.ZOO_CONNECTED_STATE);

@@ -1,4 +1,4 @@
-import { marshallingError } from "./server-spec.js";
+import { marshallingError } from "./errors.js";
 
 /**
  * java.util.Properties.load, which is how ZooKeeper reads a dynamic configuration (and a
