@@ -158,3 +158,30 @@ print("done", flush=True)
     ensemble = undefined;
   }, 400_000);
 });
+
+describe.each([
+  { leads: "reference", kinds: ["reference", "reference", "reference", "zkts"] },
+  { leads: "zkts", kinds: ["zkts", "zkts", "zkts", "reference"] },
+] as const)("an observer of the other kind, under a $leads leader", ({ leads, kinds }) => {
+  it("syncs, takes the commits as INFORMs, forwards its clients' writes, and catches up after a restart", async () => {
+    ensemble = await startMixedEnsemble(kinds as readonly ServerKind[], { config, observers: 1, startTimeoutMs: 60_000 });
+    const e = ensemble;
+    const leader = await e.waitForLeader(60_000);
+    expect(leader.server.kind).toBe(leads);
+    const observer = e.members[3]!;
+    expect(observer.server.kind).not.toBe(leads);
+    expect(await e.modeOf(observer)).toBe("observer");
+    await writeMany(observer.server.connectString, "through-observer", 30);
+    await writeMany(leader.server.connectString, "through-leader", 30);
+    const tree = await agreedTree(e);
+    expect(tree.filter((n) => n.path.startsWith("/mixed/bulk/through-"))).toHaveLength(62);
+    await observer.server.stop();
+    await writeMany(leader.server.connectString, "while-observer-down", 30);
+    await observer.server.restart();
+    const after = await agreedTree(e);
+    expect(after.filter((n) => n.path.startsWith("/mixed/bulk/while-observer-down-"))).toHaveLength(31);
+    expect(await e.modeOf(observer)).toBe("observer");
+    await e.cleanup();
+    ensemble = undefined;
+  }, 300_000);
+});
