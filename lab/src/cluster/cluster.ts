@@ -3,7 +3,34 @@
  * containers, and the deterministic simulation), so that workloads, nemeses and checkers are
  * written once. Member ids are the ensemble's server ids (1..n).
  */
-export type Target = "zkts" | "zookeeper";
+/**
+ * What the members run: all zkts, all Apache ZooKeeper 3.8, or a mixed ensemble naming each
+ * member's server in id order, K for zkts and Z for ZooKeeper (`mixed:ZZK`: members 1 and 2
+ * ZooKeeper, member 3 zkts), voting together.
+ */
+export type Target = "zkts" | "zookeeper" | `mixed:${string}`;
+export type MemberKind = "zkts" | "zookeeper";
+
+const MIXED = /^mixed:([KZ]+)$/;
+
+/** The server member `id` (from 1) runs; a mixed target shorter than the ensemble repeats its last letter. */
+export function memberKind(target: Target, id: number): MemberKind {
+  const mixed = MIXED.exec(target);
+  if (mixed === null) return target as MemberKind;
+  const letters = mixed[1]!;
+  return letters[Math.min(id, letters.length) - 1] === "K" ? "zkts" : "zookeeper";
+}
+
+/** Whether every member runs zkts (zkts's own options, linearizable reads, unsafe modes). */
+export function allZkts(target: Target, nodes: number): boolean {
+  for (let id = 1; id <= nodes; id++) if (memberKind(target, id) !== "zkts") return false;
+  return true;
+}
+
+/** A target as the command lines name it; null when it is none. */
+export function parseTarget(text: string): Target | null {
+  return text === "zkts" || text === "zookeeper" || MIXED.test(text) ? (text as Target) : null;
+}
 export type DriverName = "processes" | "containers" | "simulated";
 
 /** The link between two members a fault acts on, named from the dialling side. */

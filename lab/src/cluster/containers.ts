@@ -6,7 +6,7 @@ import { AnswersSrvr } from "../containers/answers-srvr.js";
 import { APP_DIR, DATA_DIR, type LabImages, TOXIPROXY_ENTRY, ensureLabImages } from "../containers/images.js";
 import { MemberContainer } from "../containers/member-container.js";
 import { MEMBER_LABEL, dockerode, onInterrupt, removeRun, runLabels, sweepLeftovers } from "../containers/run-resources.js";
-import type { Cluster, Target } from "./cluster.js";
+import { type Cluster, type Target, memberKind } from "./cluster.js";
 import { leaderOf, waitUntilHealthy } from "./ensemble-health.js";
 import { type MemberUpstreams, ProxyMesh, clientProxyName } from "./proxy-mesh.js";
 import { type EnsembleShape, hostPort, memberZooCfg, modeFromSrvr } from "./zoo-cfg.js";
@@ -227,8 +227,9 @@ async function memberContainer(
     "0.0.0.0",
   );
   const configPath = "/conf/zoo.cfg";
-  const command = ensembleMemberCommand(opts.target === "zkts" ? "zkts" : "reference", configPath, config);
-  return await new GenericContainer(opts.target === "zkts" ? images.node : images.zookeeper)
+  const kind = memberKind(opts.target, id);
+  const command = ensembleMemberCommand(kind === "zkts" ? "zkts" : "reference", configPath, config);
+  return await new GenericContainer(kind === "zkts" ? images.node : images.zookeeper)
     .withCommand([command.file, ...command.args.map(inImage)])
     .withNetworkMode(network)
     .withNetworkAliases(memberAlias(id))

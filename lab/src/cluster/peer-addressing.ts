@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
-import type { Target } from "./cluster.js";
+import type { MemberKind } from "./cluster.js";
 import { hostsFileOf, linkProxyAddress, memberHostName, memberPeerAddress, resolvingThrough } from "./named-peers.js";
 import { PortReservation } from "./port-reservation.js";
 import { type MemberUpstreams, type PeerPort, peerProxyName } from "./proxy-mesh.js";
@@ -34,7 +34,7 @@ export interface PeerAddressing {
   launch(
     id: number,
     memberDir: string,
-    target: Target,
+    kind: MemberKind,
     command: { file: string; args: string[] },
   ): Promise<{ command: { file: string; args: string[] }; env: Record<string, string> }>;
   /** The `server.N` spec a reconfig names for a member (named addressing only). */
@@ -120,10 +120,10 @@ export async function namedAddressing(ids: readonly number[]): Promise<{ address
     },
     proxyListen: (name) => proxyListens.get(name) ?? `${HOST}:0`,
     view: (_viewer, peer) => viewOf(peer),
-    async launch(id, memberDir, target, command) {
+    async launch(id, memberDir, kind, command) {
       const hostsFile = join(memberDir, "hosts");
       await writeFile(hostsFile, hostsFileOf(id, ids));
-      return resolvingThrough(target, command, hostsFile, preload);
+      return resolvingThrough(kind, command, hostsFile, preload);
     },
     serverSpec(id, role) {
       const v = viewOf(id);

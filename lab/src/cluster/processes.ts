@@ -1,7 +1,7 @@
 import { appendFile, copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ensembleMemberCommand, fourLetterWord, renderZooCfg } from "@zkts/testkit";
-import type { Cluster, Target } from "./cluster.js";
+import { type Cluster, type Target, memberKind } from "./cluster.js";
 import { MemberProcess } from "./member-process.js";
 import { namedAddressing, portAddressing } from "./peer-addressing.js";
 import { rejoinIfRemoved } from "./rejoin-config.js";
@@ -72,12 +72,8 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     const config = memberZooCfg(opts, id, dataDir, own.client, (peer) => addressing.view(id, peer, mesh));
     const configPath = join(memberDir, "zoo.cfg");
     await writeFile(configPath, renderZooCfg(Object.entries(config)));
-    const launch = await addressing.launch(
-      id,
-      memberDir,
-      opts.target,
-      ensembleMemberCommand(opts.target === "zkts" ? "zkts" : "reference", configPath, config),
-    );
+    const kind = memberKind(opts.target, id);
+    const launch = await addressing.launch(id, memberDir, kind, ensembleMemberCommand(kind === "zkts" ? "zkts" : "reference", configPath, config));
     const proc = new MemberProcess(withEnv(launch.command, { ...opts.env, ...launch.env }), memberDir, join(memberDir, "member.log"));
     members.set(id, { id, clientPort: own.client, process: proc, configPath, startConfig: config });
   }
@@ -127,7 +123,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     },
     async start(id) {
       const m = member(id);
-      if (addressing.named && opts.target === "zookeeper" && !m.process.running && (await rejoinIfRemoved(m.configPath, id, m.startConfig))) {
+      if (addressing.named && memberKind(opts.target, id) === "zookeeper" && !m.process.running && (await rejoinIfRemoved(m.configPath, id, m.startConfig))) {
         await appendFile(
           m.process.logPath,
           `zkts-lab: zk${id} is not in its own last configuration: zoo.cfg rewritten as a joiner's (the ensemble's servers and itself)\n`,

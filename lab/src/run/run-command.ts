@@ -1,12 +1,12 @@
 import { parseArgs } from "node:util";
-import type { DriverName, Target } from "../cluster/cluster.js";
+import { type DriverName, allZkts, parseTarget } from "../cluster/cluster.js";
 import { parseNemeses } from "../nemesis/planner.js";
 import type { ReadMode } from "../workloads/worker.js";
 import { runLab } from "./run.js";
 import { type RunOptions, WORKLOADS, type WorkloadName } from "./run-options.js";
 import { admitUnsafe, withUnsafeMode } from "./unsafe.js";
 
-export const RUN_USAGE = `usage: zkts-lab run [--driver processes] [--target zkts|zookeeper] [--nodes 3|5]
+export const RUN_USAGE = `usage: zkts-lab run [--driver processes] [--target zkts|zookeeper|mixed:ZZK] [--nodes 3|5]
                    [--workload register|set|ephemerals|unique-ids|counter|queue|lock|watches] [--reads linearizable|sync|plain]
                    [--nemesis partition,kill,pause,latency,bandwidth,slicer,reset-peer,disk,reconfig|all|none]
                    [--time 60s] [--rate 200] [--clients N] [--seed N] [--out DIR]
@@ -14,6 +14,8 @@ export const RUN_USAGE = `usage: zkts-lab run [--driver processes] [--target zkt
   Runs the workload against a fresh ensemble whose every link goes through Toxiproxy, while
   the nemesis alternates faults and heals; then heals, waits, reads the final state and checks
   the history. DIR receives history.jsonl, schedule.json, results.json, junit.xml and logs/.
+  --target mixed:ZZK runs a mixed ensemble, a letter per member in id order: Z for ZooKeeper 3.8,
+  K for zkts (reads default to sync there, as on zookeeper).
   --toxiproxy URL uses that Toxiproxy server instead of starting the lab's own.
   reconfig (not part of all; processes driver only) changes the membership beside the other
   faults: members are then named in their server lines and resolve the names per member.
@@ -64,14 +66,16 @@ export function parseRunArgs(argv: string[]): RunOptions | "help" {
     },
   });
   if (values.help) return "help";
-  const target = oneOf<Target>("target", values.target!, ["zkts", "zookeeper"]);
+  const target = parseTarget(values.target!);
+  if (target === null) throw new UsageError(`--target takes zkts, zookeeper or mixed:<K for zkts, Z for ZooKeeper, a letter per member>, not ${values.target}`);
+  const nodes = integer("nodes", values.nodes!, 1);
   const seed = values.seed === undefined ? Math.floor(Math.random() * 1_000_000) : integer("seed", values.seed, 0);
   const options: RunOptions = {
     driver: oneOf<DriverName>("driver", values.driver!, ["processes", "containers", "simulated"]),
     target,
-    nodes: integer("nodes", values.nodes!, 1),
+    nodes,
     workload: oneOf<WorkloadName>("workload", values.workload!, WORKLOADS),
-    reads: oneOf<ReadMode>("reads", values.reads ?? (target === "zkts" ? "linearizable" : "sync"), ["linearizable", "sync", "plain"]),
+    reads: oneOf<ReadMode>("reads", values.reads ?? (allZkts(target, nodes) ? "linearizable" : "sync"), ["linearizable", "sync", "plain"]),
     nemesis: parseNemeses(values.nemesis!),
     timeMs: parseDurationMs(values.time!),
     rate: integer("rate", values.rate!, 1),

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "@zkts/client";
 import { pairEvents } from "@zkts/checker";
-import type { Cluster } from "../cluster/cluster.js";
+import { type Cluster, allZkts } from "../cluster/cluster.js";
 import { startContainerCluster } from "../cluster/containers.js";
 import { startProcessCluster } from "../cluster/processes.js";
 import { HistoryRecorder } from "../history/recorder.js";
@@ -246,8 +246,8 @@ async function startCluster(options: ReturnType<typeof runDefaults>, membershipC
 function workloadOf(options: RunOptions): Workload {
   switch (options.workload) {
     case "register":
-      if (options.reads === "linearizable" && options.target !== "zkts") {
-        throw new Error("linearizable reads are zkts's extension; use --reads sync or plain against zookeeper");
+      if (options.reads === "linearizable" && !allZkts(options.target, options.nodes)) {
+        throw new Error(`linearizable reads are zkts's extension; use --reads sync or plain against ${options.target}`);
       }
       return registerWorkload({
         readMode: options.reads,

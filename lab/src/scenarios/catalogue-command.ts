@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { DriverName, Target } from "../cluster/cluster.js";
+import type { DriverName, MemberKind } from "../cluster/cluster.js";
 import { NEMESIS_FAMILIES } from "../nemesis/planner.js";
 import { runLab } from "../run/run.js";
 import { loadScenarios } from "./library.js";
@@ -31,7 +31,7 @@ export async function catalogueCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const seed = Number(values.seed);
-  const targets = values.targets!.split(",") as Target[];
+  const targets = values.targets!.split(",") as MemberKind[];
   const driver = values.driver as DriverName;
   const only = values.only?.split(",");
   const randomMs = Number(/^(\d+)s$/.exec(values["random-time"]!)?.[1] ?? "120") * 1000;

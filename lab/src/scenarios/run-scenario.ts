@@ -1,4 +1,4 @@
-import type { DriverName, Target } from "../cluster/cluster.js";
+import type { DriverName, MemberKind } from "../cluster/cluster.js";
 import { type RunResult, runLab } from "../run/run.js";
 import type { RunOptions } from "../run/run-options.js";
 import { type UnsafeMode, withUnsafeMode } from "../run/unsafe.js";
@@ -9,7 +9,7 @@ import { SimRandom } from "../sim/random.js";
 
 export interface ScenarioOutcome {
   readonly scenario: Scenario;
-  readonly target: Target;
+  readonly target: MemberKind;
   readonly expected: "valid" | "invalid";
   readonly run: RunResult;
   /** True when the run's verdict is the one the scenario states for this target. */
@@ -17,7 +17,7 @@ export interface ScenarioOutcome {
 }
 
 export interface ScenarioRunOptions {
-  target: Target;
+  target: MemberKind;
   driver: DriverName;
   seed: number;
   out: string;

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { DriverName, Target } from "../cluster/cluster.js";
+import type { DriverName, MemberKind } from "../cluster/cluster.js";
 import { findScenario, loadScenarios } from "./library.js";
 import type { ReadMode } from "../workloads/worker.js";
 import { runScenario } from "./run-scenario.js";
@@ -72,7 +72,7 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
     return 3;
   }
   const scenario = findScenario(name);
-  const target = values.target as Target;
+  const target = values.target as MemberKind;
   let unsafe;
   try {
     unsafe = values.unsafe === undefined ? undefined : admitUnsafe(values.unsafe, target, process.env);
