@@ -29,4 +29,14 @@ describe(`chaos on mixed ensembles (seed ${seed})`, () => {
       expect(result.operations.ok).toBeGreaterThan(100);
     });
   }
+
+  it("mixed:ZKK, set with partitions, kills and reconfigs: valid, the configuration changes and comes back", async () => {
+    const result = await run({ target: "mixed:ZKK", workload: "set", reads: "sync", nemesis: ["partition", "kill", "reconfig"], timeMs: 20_000 });
+    expect(result.check.problems).toEqual([]);
+    expect(result.verdict).toBe("valid");
+    expect(result.crashes).toEqual([]);
+    const outcomes = result.schedule.filter((s) => s.action.do === "reconfig").map((s) => s.outcome?.result);
+    expect(outcomes, outcomes.join(",")).toContain("ok");
+    expect(result.membership?.restored).toBe(true);
+  });
 });
