@@ -22,6 +22,8 @@ export interface EnsembleOptions {
   config?: Record<string, string>;
   /** Extra zoo.cfg keys for one member (e.g. its own admin.serverPort), after `config`. */
   memberConfig?: (id: number) => Record<string, string>;
+  /** JVM system properties for one reference member (e.g. its JAAS file); zkts members take zoo.cfg keys instead. */
+  memberSystemProperties?: (id: number) => Record<string, string>;
   /** How long to wait for every member to serve; default 60000. */
   startTimeoutMs?: number;
   /**
@@ -180,6 +182,7 @@ async function startOnce(launcher: Launcher | ((id: number) => Launcher), opts: 
       tickTime: opts.tickTime ?? 200,
       config,
       startTimeoutMs: opts.startTimeoutMs ?? 60_000,
+      ...(opts.memberSystemProperties === undefined ? {} : { systemProperties: opts.memberSystemProperties(id) }),
     });
   };
   try {
