@@ -1,5 +1,6 @@
-import { type RunningEnsemble, type ServerKind, runKazoo, startMixedEnsemble } from "@zkts/testkit";
+import { type RunningEnsemble, type ServerKind, startMixedEnsemble } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectWritesThroughEveryMember } from "./mixed/writes-through-every-member.js";
 import { type CertificateAuthority, type Identity, Pki, storeKeys } from "./tls/pki.js";
 
 /**
@@ -33,25 +34,7 @@ describe.each([
     });
     const leader = await ensemble.waitForLeader(60_000);
     expect(leader.server.kind).toBe(leads);
-    const hosts = ensemble.members.map((m) => m.server.connectString);
-    const result = await runKazoo(`
-from kazoo.client import KazooClient
-hosts = ${JSON.stringify(hosts)}
-for i, h in enumerate(hosts):
-    zk = KazooClient(hosts=h, timeout=10)
-    zk.start(timeout=30)
-    zk.create("/tls-%d" % i, b"x")
-    zk.stop()
-for h in hosts:
-    zk = KazooClient(hosts=h, timeout=10)
-    zk.start(timeout=30)
-    zk.sync("/")
-    print(sorted(c for c in zk.get_children("/") if c.startswith("tls-")), flush=True)
-    zk.stop()
-print("done", flush=True)
-`);
-    expect(result.stdout, result.stderr.slice(-2000)).toContain("done");
-    expect(result.stdout.split("\n").filter((l) => l.startsWith("["))).toEqual(Array(3).fill("['tls-0', 'tls-1', 'tls-2']"));
+    await expectWritesThroughEveryMember(ensemble, "tls");
     await ensemble.cleanup();
     ensemble = undefined;
   }, 180_000);
