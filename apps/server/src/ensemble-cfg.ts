@@ -16,6 +16,8 @@ export interface EnsembleConfig {
    * on the host of this server's own line (which may be a proxy or an outside address).
    */
   quorumListenOnAllIPs: boolean;
+  /** The configuration's version when ZooKeeper's dynamic configuration file gave the server lines (else 0). */
+  configVersion?: bigint;
 }
 
 /**

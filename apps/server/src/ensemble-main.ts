@@ -31,6 +31,7 @@ export async function runEnsembleMember(
       initLimit: ensemble.initLimit,
       syncLimit: ensemble.syncLimit,
       quorumListenOnAllIPs: ensemble.quorumListenOnAllIPs,
+      configVersion: ensemble.configVersion ?? 0n,
       logger,
       // A replica that cannot persist must not acknowledge anything more: stop, restart from disk.
       onFatal: () => process.exit(1),

@@ -13,6 +13,7 @@ import {
   type LogLevel,
   type ServerConfig,
 } from "@zkts/server";
+import { withDynamicConfig } from "./dynamic-config-file.js";
 import { type EnsembleConfig, ensembleFromProperties, ownClientAddress } from "./ensemble-cfg.js";
 import { runEnsembleMember } from "./ensemble-main.js";
 import { runPurge } from "./purge-command.js";
@@ -75,13 +76,13 @@ async function main(): Promise<void> {
       config = defaultServerConfig({ dataDir: "./data", dataLogDir: "./data", adminEnabled: false });
     } else {
       const text = readFileSync(configPath, "utf8");
-      const props = parseProperties(text);
+      const { props, version: configVersion } = withDynamicConfig(parseProperties(text), (path) => readFileSync(path, "utf8"));
       const parsed = configFromProperties(props, process.cwd(), systemPropertiesOf(process.env.SERVER_JVMFLAGS));
       config = parsed.config;
       const myidPath = join(config.dataDir, "myid");
       const ensemble = ensembleFromProperties(props, () => (existsSync(myidPath) ? readFileSync(myidPath, "utf8") : null));
       if (ensemble !== null) {
-        ensembleConfig = ensemble;
+        ensembleConfig = { ...ensemble, configVersion };
         const given = {
           clientPort: props.has("clientPort") ? config.clientPort : null,
           clientPortAddress: props.has("clientPortAddress") ? config.clientPortAddress : null,

@@ -123,7 +123,6 @@ export function configFromProperties(
     return v;
   };
   refuseUnservedSecurityKeys(props, strip);
-  refuseDynamicConfigFile(get("dynamicConfigFile"));
   const metricsProvider = metricsProviderFrom(props, strip);
   const tickTime = intValue("tickTime", required("tickTime"));
   const dataDir = absolute(required("dataDir"), baseDir);
@@ -310,18 +309,4 @@ function unsafeModeOf(raw: string | undefined): UnsafeMode | null {
 
 function absolute(path: string, baseDir: string): string {
   return isAbsolute(path) ? path : resolve(baseDir, path);
-}
-
-/**
- * After a reconfig ZooKeeper moves an ensemble's server lines out of zoo.cfg into the file
- * `dynamicConfigFile` names. zkts does not read that file yet: started without the lines it
- * would take the member for a standalone server and serve the ensemble's data alone, so it
- * stops instead and says what to do.
- */
-function refuseDynamicConfigFile(file: string | undefined): void {
-  if (file === undefined) return;
-  throw new ConfigError(
-    `dynamicConfigFile=${file.trim()}: zkts does not read ZooKeeper's dynamic configuration file yet; ` +
-      "put its server.N lines into zoo.cfg in place of this key (the ensemble's members bring the configuration's version when they sync)",
-  );
 }

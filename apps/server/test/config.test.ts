@@ -85,14 +85,6 @@ describe("zoo.cfg parsing", () => {
     expect(() => parse(`${base}${line}\n`)).toThrowError(new RegExp(`^${start.replace(/[.()]/g, "\\$&")} is not supported by zkts yet`));
   });
 
-  it("refuses dynamicConfigFile (where ZooKeeper keeps a reconfigured ensemble's server lines) rather than start standalone", () => {
-    const line = "dynamicConfigFile=/conf/zoo.cfg.dynamic.100000346";
-    expect(() => parse(`${base}${line}\n`)).toThrowError(ConfigError);
-    expect(() => parse(`${base}${line}\n`)).toThrowError(
-      /^dynamicConfigFile=\/conf\/zoo\.cfg\.dynamic\.100000346: zkts does not read ZooKeeper's dynamic configuration file yet; put its server\.N lines into zoo\.cfg/,
-    );
-  });
-
   it("reads digest.enabled (on by default, as in 3.8) and audit.enable (off by default)", () => {
     expect(parse(base).config).toMatchObject({ digestEnabled: true, auditEnabled: false });
     expect(parse(`${base}digest.enabled=false\naudit.enable=true\n`).config).toMatchObject({ digestEnabled: false, auditEnabled: true });

@@ -185,3 +185,33 @@ describe.each([
     ensemble = undefined;
   }, 300_000);
 });
+
+describe("a reconfigEnabled ZooKeeper ensemble, whose zoo.cfg names a dynamic configuration file", () => {
+  it("has a member replaced by zkts, which reads the file's servers and version, and back", async () => {
+    ensemble = await startMixedEnsemble(["reference", "reference", "reference"], { config: { ...config, reconfigEnabled: "true" }, startTimeoutMs: 60_000 });
+    const e = ensemble;
+    await e.waitForLeader(60_000);
+    await writeMany(e.connectString, "before", 20);
+    const first = e.members[0]!;
+    // ZooKeeper rewrote zoo.cfg when its first leader took office: no server lines left in it.
+    expect(readFileSync(first.server.configPath, "utf8")).toMatch(/^dynamicConfigFile=.*zoo\.cfg\.dynamic\.100000000$/m);
+    expect(readFileSync(first.server.configPath, "utf8")).not.toMatch(/^server\./m);
+    const zkts = await e.replace(first, "zkts");
+    await e.waitForLeader(60_000);
+    expect(await e.modeOf(zkts)).toBe("follower");
+    await writeMany(zkts.server.connectString, "through-zkts", 20);
+    const configTail = async (port: number) => {
+      const data = (await dumpTree(port, `super:${SUPER_PASSWORD}`)).find((n) => n.path === "/zookeeper/config")?.data ?? "";
+      return Buffer.from(data, "base64").toString("utf8").split("\n").at(-1);
+    };
+    expect(await configTail(zkts.server.port)).toBe("version=100000000");
+    expect(await configTail(e.members[1]!.server.port)).toBe("version=100000000");
+    const tree = await agreedTree(e);
+    expect(tree.filter((n) => n.path.startsWith("/mixed/bulk/"))).toHaveLength(42);
+    await e.replace(zkts, "reference");
+    const back = await agreedTree(e);
+    expect(back.filter((n) => n.path.startsWith("/mixed/bulk/"))).toHaveLength(42);
+    await e.cleanup();
+    ensemble = undefined;
+  }, 300_000);
+});

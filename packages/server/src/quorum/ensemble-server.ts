@@ -36,6 +36,8 @@ export interface EnsembleServerOptions {
   syncLimit: number;
   /** quorumListenOnAllIPs: bind the quorum and election ports on every address, not only the own line's host. */
   quorumListenOnAllIPs?: boolean;
+  /** The version of the configuration the members are (ZooKeeper's dynamic configuration file has one); default 0. */
+  configVersion?: bigint;
   logger?: Logger;
   /** The replica can no longer persist: the process must stop. */
   onFatal?: (err: Error) => void;
@@ -92,6 +94,7 @@ export class EnsembleServer implements ConnectionHandler {
       onFatal: (err) => this.fatal(err),
       unsafeCommitWithoutQuorum: this.config.unsafe === "commit-without-quorum",
       reconfigEnabled: this.config.reconfigEnabled,
+      configVersion: options.configVersion ?? 0n,
       quorumTls: this.config.quorumTls,
       quorumSasl: this.config.quorumSasl,
     });

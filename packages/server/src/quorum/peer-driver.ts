@@ -37,6 +37,8 @@ export interface PeerDriverOptions {
   unsafeCommitWithoutQuorum?: boolean;
   /** reconfigEnabled: a leader gives a version-0 configuration its epoch's first zxid, as ZooKeeper's does. */
   reconfigEnabled?: boolean;
+  /** The version of `members` as a configuration, when nothing newer is on disk; default 0. */
+  configVersion?: bigint;
   /** TLS between members (sslQuorum, portUnification); null or absent: plain TCP. */
   quorumTls?: QuorumTlsConfig | null;
   /** SASL between members (quorum.auth.*); null or absent: none. */
@@ -78,7 +80,7 @@ export class PeerDriver implements QuorumPort {
       ...(o.reconfigEnabled === true ? { restampMembership: restampedMembership } : {}),
       rng: new SeededRng(randomInt(0, 2 ** 31)),
       // Without a configuration activated by a reconfig, zoo.cfg's server lines are version 0.
-      storage: { ...o.persisted, membership: o.persisted.membership ?? membershipOfConfig(configOfMembers(o.members, 0n)) },
+      storage: { ...o.persisted, membership: o.persisted.membership ?? membershipOfConfig(configOfMembers(o.members, o.configVersion ?? 0n)) },
       ...this.timing.limits,
       ...(o.unsafeCommitWithoutQuorum ? { unsafeCommitWithoutQuorum: true } : {}),
     });
