@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type EnsembleMember, type RunningEnsemble, type ServerKind, runKazoo, startMixedEnsemble } from "@zkts/testkit";
+import { type EnsembleMember, type RunningEnsemble, type ServerKind, fourLetterWord, runKazoo, startMixedEnsemble } from "@zkts/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { SUPER_DIGEST, SUPER_PASSWORD } from "./conformance/scenarios.js";
 import { type DumpedNode, dumpTree } from "./durability/tree-dump.js";
@@ -85,6 +85,13 @@ describe.each([
     const other = e.members[0]!;
     const same = e.members.find((m) => m !== leader && m !== other)!;
     console.log(`leader ${leader.id} (${leader.server.kind}), follower ${other.id} (${other.server.kind}), follower ${same.id} (${same.server.kind})`);
+    // The operators' figures agree across kinds: the leader counts both followers as synced,
+    // every member the same znodes.
+    const mntr = async (m: EnsembleMember, key: string) =>
+      new RegExp(`^${key}\\s+(\\S+)$`, "m").exec(await fourLetterWord("127.0.0.1", m.server.port, "mntr", 3000))?.[1];
+    expect(await mntr(leader, "zk_synced_followers")).toBe("2");
+    expect(await mntr(leader, "zk_learners")).toBe("2");
+    expect(new Set(await Promise.all(e.members.map((m) => mntr(m, "zk_znode_count")))).size).toBe(1);
 
     // Sessions through `other`, idle but for the client's pings, outlive 3 session timeouts;
     // a session on `same` moves to `other` when `same` stops and goes on writing.
