@@ -170,6 +170,6 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
   };
 }
 
-export const ZKTS_VERSION = "0.1.0";
+export const ZKTS_VERSION = "0.2.0";
 /** What `srvr` and friends report as the version; monitoring tools parse the 3.x prefix. */
 export const VERSION_STRING = `3.8.0-zkts-${ZKTS_VERSION}, built on 1970-01-01 00:00 UTC`;
