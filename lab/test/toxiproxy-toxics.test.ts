@@ -180,15 +180,17 @@ describe("the lab's Toxiproxy applies each toxic to real traffic", () => {
       type: "slicer",
       stream: "downstream",
       toxicity: 1,
-      attributes: { average_size: 10, size_variation: 4, delay: 1000 },
+      // 8 ms between slices: a reader that stalls (a loaded machine, a collection) for less than
+      // that still sees each slice as its own chunk, so the count below does not depend on load.
+      attributes: { average_size: 10, size_variation: 4, delay: 8000 },
     });
     const c = await client(proxy);
-    expect(await c.until(() => c.bytes.length >= bytes.length, 3000)).toBe(true);
+    expect(await c.until(() => c.bytes.length >= bytes.length, 6000)).toBe(true);
     const sizes = c.chunks.map((chunk) => chunk.length).sort((a, b) => a - b);
     console.log(`slicer: ${plain.chunks.length} chunk(s) without, ${c.chunks.length} with; median ${sizes[sizes.length >> 1]} bytes`);
     expect(c.bytes.equals(bytes)).toBe(true);
     expect(plain.chunks.length).toBeLessThanOrEqual(2);
-    expect(c.chunks.length).toBeGreaterThanOrEqual(30);
+    expect(c.chunks.length).toBeGreaterThanOrEqual(25); // about 60 slices sent
     expect(sizes[sizes.length >> 1]).toBeLessThanOrEqual(14);
   });
 
