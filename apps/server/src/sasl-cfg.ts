@@ -22,6 +22,7 @@ export const SASL_KEYS: ReadonlySet<string> = new Set([
   "quorum.auth.serverRequireSasl",
   "quorum.auth.learner.saslLoginContext",
   "quorum.auth.server.saslLoginContext",
+  "letAnySaslUserDoX",
 ]);
 
 /** `superUser` and `superUser.<anything>` (ZooKeeper's zookeeper.superUser prefix). */
@@ -31,7 +32,7 @@ export function isSuperUserKey(key: string): boolean {
 
 type Get = (key: string) => string | undefined;
 
-type SaslSettings = Pick<ServerConfig, "clientSasl" | "saslAuthProvider" | "enforceAuth" | "quorumSasl">;
+type SaslSettings = Pick<ServerConfig, "clientSasl" | "saslAuthProvider" | "letAnySaslUserDoX" | "enforceAuth" | "quorumSasl">;
 
 /**
  * SASL, enforced authentication and quorum SASL from zoo.cfg (keys with or without the
@@ -51,6 +52,9 @@ export function saslFrom(
   const jaas = loadJaas(get, baseDir, systemProperties);
   return {
     saslAuthProvider,
+    // ZooKeeper reads it with System.getProperty: set (even to "") or not; zoo.cfg gives it as
+    // letAnySaslUserDoX or zookeeper.letAnySaslUserDoX, SERVER_JVMFLAGS as -Dzookeeper.letAnySaslUserDoX.
+    letAnySaslUserDoX: get("letAnySaslUserDoX")?.trim() ?? null,
     clientSasl: clientSaslFrom(props, get, strip, jaas),
     enforceAuth: enforceAuthFrom(get, { sasl: saslAuthProvider, x509: x509Loaded }),
     quorumSasl: quorumSaslFrom(get, jaas),

@@ -127,3 +127,48 @@ describe("SASL DIGEST-MD5 for clients, compared with ZooKeeper 3.8", () => {
     expect(seen.zkts).toEqual(seen.reference);
   });
 });
+
+describe("zookeeper.letAnySaslUserDoX, compared with ZooKeeper 3.8", () => {
+  // As the property is read by both servers: given with -D in the JVM flags (zkts reads them
+  // from SERVER_JVMFLAGS). Every SASL user then passes an ACL naming "sasl-users".
+  const withProperty = new Map<ServerKind, RunningServer>();
+
+  beforeAll(async () => {
+    const started = await Promise.all(
+      KINDS.map((kind) =>
+        startServer(kind, {
+          config: { "authProvider.1": SASL_PROVIDER },
+          systemProperties: { "java.security.auth.login.config": jaasPath, "zookeeper.letAnySaslUserDoX": "sasl-users" },
+        }),
+      ),
+    );
+    KINDS.forEach((kind, i) => withProperty.set(kind, started[i]!));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([...withProperty.values()].map((s) => s.cleanup()));
+  });
+
+  it("lets every SASL user through an ACL naming the id, but not an anonymous client nor into another user's node", async () => {
+    const seen = await Promise.all(
+      KINDS.map(async (kind) => {
+        const s = withProperty.get(kind)!;
+        await zkCliFacts(s.connectString, ["create /for-sasl-users x sasl:sasl-users:r", "create /only-bob y sasl:bob:r"], jaasPath);
+        return {
+          carol: await kazooSasl(s.port, "/for-sasl-users", { username: "carol", password: "c4rol" }),
+          bob: await kazooSasl(s.port, "/for-sasl-users", { username: "bob", password: "secret" }),
+          anonymous: await kazooSasl(s.port, "/for-sasl-users", null),
+          carolOnBobsNode: await kazooSasl(s.port, "/only-bob", { username: "carol", password: "c4rol" }),
+        };
+      }),
+    );
+    const [reference, zkts] = seen;
+    expect(reference).toEqual({
+      carol: { acl: [["sasl", "sasl-users", 1]], data: "x" },
+      bob: { acl: [["sasl", "sasl-users", 1]], data: "x" },
+      anonymous: { readError: "NoAuthError" },
+      carolOnBobsNode: { readError: "NoAuthError" },
+    });
+    expect(zkts).toEqual(reference);
+  });
+});

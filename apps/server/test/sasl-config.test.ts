@@ -53,6 +53,15 @@ describe("SASL configuration", () => {
     expect(config.clientSasl?.superUsers).toEqual(["bob"]);
   });
 
+  it("reads zookeeper.letAnySaslUserDoX from zoo.cfg (with or without the prefix) or SERVER_JVMFLAGS", () => {
+    expect(parse(base).letAnySaslUserDoX).toBeNull();
+    expect(parse(`${base}letAnySaslUserDoX=everyone\n`).letAnySaslUserDoX).toBe("everyone");
+    expect(parse(`${base}zookeeper.letAnySaslUserDoX=everyone\n`).letAnySaslUserDoX).toBe("everyone");
+    expect(parse(base, "-Dzookeeper.letAnySaslUserDoX=everyone").letAnySaslUserDoX).toBe("everyone");
+    const parsed = configFromProperties(parseProperties(`${base}zookeeper.letAnySaslUserDoX=everyone\n`), "/base");
+    expect(parsed.ignoredKeys).toEqual([]);
+  });
+
   it("reads enforce.auth.* as AuthenticationHelper does", () => {
     expect(parse(`${base}enforce.auth.enabled=true\nenforce.auth.schemes=digest, ip\n`).enforceAuth).toEqual({
       schemes: ["digest", "ip"],

@@ -29,6 +29,12 @@ export interface AuthConfig {
    * ZooKeeper, but without it `sasl` ACLs are invalid and grant nothing.
    */
   sasl?: true | null;
+  /**
+   * `zookeeper.letAnySaslUserDoX`: a `sasl` ACL naming this id is matched by every
+   * SASL-authenticated user (SASLAuthenticationProvider.matches), so one ACL can open a node to
+   * all of them. Null or absent: only the named user (and "super") matches.
+   */
+  saslAnyUserDoX?: string | null;
 }
 
 export function digestOf(userPassword: string, algorithm = "SHA1"): string {
@@ -109,8 +115,9 @@ function matches(authId: Id, aclId: Id, config: AuthConfig): boolean {
     case "digest":
       return authId.id === aclId.id;
     case "sasl":
-      // SASLAuthenticationProvider.matches: a user named "super" matches every sasl ACL.
-      return authId.id === "super" || authId.id === aclId.id;
+      // SASLAuthenticationProvider.matches: a user named "super" matches every sasl ACL, and
+      // every SASL user matches an ACL naming the letAnySaslUserDoX id.
+      return authId.id === "super" || authId.id === aclId.id || (config.saslAnyUserDoX != null && aclId.id === config.saslAnyUserDoX);
     case "ip":
       return ipMatches(authId.id, aclId.id);
     default:

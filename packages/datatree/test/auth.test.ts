@@ -203,3 +203,25 @@ describe("the x509 scheme (X509AuthenticationProvider), when the provider is loa
     expect(isAuthenticatedScheme("x509")).toBe(true);
   });
 });
+
+describe("the sasl scheme (SASLAuthenticationProvider), when the provider is loaded", () => {
+  const bob = [{ scheme: "sasl", id: "bob" }];
+
+  it("matches the exact user, and a user named super matches every sasl ACL", () => {
+    const list = [acl(READ, "sasl", "carol")];
+    expect(aclPermits(list, READ, [{ scheme: "sasl", id: "carol" }], { sasl: true })).toBe(true);
+    expect(aclPermits(list, READ, bob, { sasl: true })).toBe(false);
+    expect(aclPermits(list, READ, [{ scheme: "sasl", id: "super" }], { sasl: true })).toBe(true);
+  });
+
+  it("with letAnySaslUserDoX, lets every SASL user through an ACL naming that id, and only that one", () => {
+    const config = { sasl: true as const, saslAnyUserDoX: "anyone-sasl" };
+    expect(aclPermits([acl(READ, "sasl", "anyone-sasl")], READ, bob, config)).toBe(true);
+    expect(aclPermits([acl(READ, "sasl", "anyone-sasl")], WRITE, bob, config)).toBe(false);
+    expect(aclPermits([acl(READ, "sasl", "carol")], READ, bob, config)).toBe(false);
+    // Only SASL ids match a sasl ACL: a digest user of the same name does not.
+    expect(aclPermits([acl(READ, "sasl", "anyone-sasl")], READ, [{ scheme: "digest", id: "bob:x" }], config)).toBe(false);
+    // Without the provider the scheme grants nothing, whatever the property says.
+    expect(aclPermits([acl(READ, "sasl", "anyone-sasl")], READ, bob, { saslAnyUserDoX: "anyone-sasl" })).toBe(false);
+  });
+});

@@ -9,5 +9,6 @@ export function authOf(config: ServerConfig): AuthConfig {
     skipAcl: config.skipAcl,
     x509: config.x509Auth,
     sasl: config.saslAuthProvider ? true : null,
+    saslAnyUserDoX: config.letAnySaslUserDoX,
   };
 }

@@ -26,6 +26,11 @@ export interface ServerConfig {
   clientSasl: ClientSaslConfig | null;
   /** An authProvider.N names SASLAuthenticationProvider: `sasl` ACLs are valid and match SASL ids. */
   saslAuthProvider: boolean;
+  /**
+   * `zookeeper.letAnySaslUserDoX` (a system property in ZooKeeper): every SASL-authenticated
+   * user matches a `sasl` ACL naming this id. Null when unset.
+   */
+  letAnySaslUserDoX: string | null;
   /** enforce.auth.* or sessionRequireClientSASLAuth: requests of sessions without one of the schemes are refused. */
   enforceAuth: EnforceAuthConfig | null;
   /** quorum.auth.*: DIGEST-MD5 between members; null when quorum.auth.enableSasl is off. */
@@ -121,6 +126,7 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     x509Auth: null,
     clientSasl: null,
     saslAuthProvider: false,
+    letAnySaslUserDoX: null,
     enforceAuth: null,
     quorumSasl: null,
     dataDir: "./data",
