@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from "node:http";
+import type { Server as NetServer } from "node:net";
 import {
   AuditLog,
   EnsembleServer,
@@ -44,11 +45,11 @@ export async function runEnsembleMember(
     process.exit(1);
   }
   const member = server;
-  let admin: HttpServer | null = null;
+  let admin: NetServer | null = null;
   if (config.adminEnabled) {
     try {
-      admin = await startEnsembleAdminServer(member, config.adminServerAddress, config.adminServerPort);
-      logger.log("info", "AdminServer listening", { address: `${config.adminServerAddress}:${config.adminServerPort}` });
+      admin = await startEnsembleAdminServer(member, config.adminServerAddress, config.adminServerPort, config.adminTls);
+      logger.log("info", "AdminServer listening", { address: `${config.adminServerAddress}:${config.adminServerPort}`, tls: config.adminTls?.mode ?? "none" });
     } catch (err) {
       // As ZooKeeper: a member whose AdminServer cannot bind still serves.
       logger.log("warn", "AdminServer could not start; continuing without it", { err });

@@ -121,11 +121,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const started = server;
-  let admin: import("node:http").Server | null = null;
+  let admin: import("node:net").Server | null = null;
   if (config.adminEnabled) {
     try {
-      admin = await startAdminServer(started, config.adminServerAddress, config.adminServerPort);
-      logger.log("info", "AdminServer listening", { address: `${config.adminServerAddress}:${config.adminServerPort}` });
+      admin = await startAdminServer(started, config.adminServerAddress, config.adminServerPort, config.adminTls);
+      logger.log("info", "AdminServer listening", { address: `${config.adminServerAddress}:${config.adminServerPort}`, tls: config.adminTls?.mode ?? "none" });
     } catch (err) {
       logger.log("warn", "AdminServer could not start; continuing without it", { err });
     }

@@ -3,8 +3,8 @@ import { SASL_KEYS, SASL_PROVIDER_CLASS, isSuperUserKey } from "./sasl-cfg.js";
 import { TLS_KEYS, X509_PROVIDER_CLASS } from "./tls-cfg.js";
 
 /**
- * zoo.cfg keys that protect the service and that zkts does not serve yet: Kerberos, HTTPS for
- * the AdminServer, and the TLS options it lacks (revocation checks, custom SSL
+ * zoo.cfg keys that protect the service and that zkts does not serve yet: Kerberos, and the
+ * TLS options it lacks (revocation checks, custom SSL
  * context suppliers and authentication providers). A protection that is silently dropped is
  * worse than none (the operator believes anonymous clients are kept out, or revoked
  * certificates refused), so a config that turns one of them on stops the server, naming the
@@ -37,7 +37,6 @@ const SECURITY_KEYS: readonly SecurityKey[] = [
       "name it with jaasLoginConfig, or with -Djava.security.auth.login.config in SERVER_JVMFLAGS",
   },
   { pattern: /^kerberos/, feature: "Kerberos (GSSAPI)" },
-  { pattern: /^admin\.(forceHttps|portUnification)$/, feature: "HTTPS for the AdminServer", harmlessWhenFalse: true },
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import {
+  type AdminTlsConfig,
   type ClientAuth,
   type ClientTlsConfig,
   type QuorumTlsConfig,
@@ -45,6 +46,8 @@ export const TLS_KEYS: ReadonlySet<string> = new Set([
   "X509AuthenticationProvider.superUser",
   "ssl.authProvider",
   "ssl.quorum.authProvider",
+  "admin.forceHttps",
+  "admin.portUnification",
   ...GROUP_KEYS.map((k) => `ssl.${k}`),
   ...GROUP_KEYS.map((k) => `ssl.quorum.${k}`),
 ]);
@@ -145,6 +148,34 @@ export function quorumTlsFrom(get: Get, baseDir: string): QuorumTlsConfig | null
 }
 
 /**
+ * admin.forceHttps (HTTPS only) and admin.portUnification (HTTP and HTTPS on the admin port),
+ * forceHttps winning when both are set, as in ZooKeeper 3.8's JettyAdminServer. Like it, zkts
+ * presents the `ssl.quorum.*` key store (JettyAdminServer reads QuorumX509Util's properties,
+ * even on a standalone server), asks for no client certificate, and leaves the quorum's
+ * protocol and cipher settings aside: TLSv1.2 and TLSv1.3 with the default suites.
+ */
+export function adminTlsFrom(get: Get, baseDir: string): AdminTlsConfig | null {
+  const forceHttps = bool("admin.forceHttps", get("admin.forceHttps"), false);
+  const portUnification = bool("admin.portUnification", get("admin.portUnification"), false);
+  if (!forceHttps && !portUnification) return null;
+  const key = forceHttps ? "admin.forceHttps" : "admin.portUnification";
+  const quorum = tlsSettingsFrom(get, "ssl.quorum", baseDir);
+  if (quorum.keyStore === null) {
+    throw new ConfigError(
+      `ssl.quorum.keyStore.location is required with ${key} (the AdminServer presents the ssl.quorum.* key store, as ZooKeeper 3.8's does)`,
+    );
+  }
+  const settings: TlsSettings = {
+    ...defaultTlsSettings("ssl.quorum"),
+    keyStore: quorum.keyStore,
+    trustStore: quorum.trustStore,
+    clientAuth: "none",
+    enabledProtocols: ["TLSv1.2", "TLSv1.3"],
+  };
+  return { mode: forceHttps ? "https" : "unified", settings };
+}
+
+/**
  * The x509 provider, as ZooKeeper 3.8 loads it: with a secureClientPort (QuorumPeerConfig then
  * registers it by itself), or named by an authProvider.N key. client.portUnification alone
  * does not load it.
@@ -161,7 +192,7 @@ export function x509AuthFrom(props: ReadonlyMap<string, string>, get: Get, clien
  * start with the key named (exit status 2), not at the first TLS connection.
  */
 export function checkTlsStores(config: ServerConfig): void {
-  for (const settings of [config.clientTls?.settings, config.quorumTls?.settings]) {
+  for (const settings of [config.clientTls?.settings, config.quorumTls?.settings, config.adminTls?.settings]) {
     if (settings === undefined) continue;
     try {
       buildTlsContext(settings);

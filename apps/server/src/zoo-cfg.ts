@@ -15,7 +15,7 @@ import {
 
 import { ConfigError } from "./config-error.js";
 import { refuseUnservedSecurityKeys } from "./security-keys.js";
-import { TLS_KEYS, X509_PROVIDER_CLASS, checkTlsStores, clientTlsFrom, quorumTlsFrom, x509AuthFrom } from "./tls-cfg.js";
+import { TLS_KEYS, X509_PROVIDER_CLASS, adminTlsFrom, checkTlsStores, clientTlsFrom, quorumTlsFrom, x509AuthFrom } from "./tls-cfg.js";
 import { SASL_KEYS, SASL_PROVIDER_CLASS, isSuperUserKey, saslFrom } from "./sasl-cfg.js";
 import { withZooKeeperProperties } from "./jvm-flags.js";
 import { metricsProviderFrom } from "./metrics-cfg.js";
@@ -278,6 +278,7 @@ export function configFromProperties(
     plainClientPort: port !== undefined || clientTls?.secureClientPort == null,
     clientTls,
     quorumTls: quorumTlsFrom(get, baseDir),
+    adminTls: adminTlsFrom(get, baseDir),
     x509Auth,
     ...saslFrom(props, get, strip, baseDir, systemProperties, x509Auth !== null),
   });

@@ -79,10 +79,19 @@ describe("zoo.cfg parsing", () => {
       "quorum.auth.kerberos.servicePrincipal: Kerberos (GSSAPI) between members (zkts serves DIGEST-MD5)",
     ],
     ["kerberos.removeHostFromPrincipal=true", "kerberos.removeHostFromPrincipal: Kerberos (GSSAPI)"],
-    ["admin.forceHttps=true", "admin.forceHttps: HTTPS for the AdminServer"],
   ])("refuses %j, a protection it does not give, naming the key", (line, start) => {
     expect(() => parse(`${base}${line}\n`)).toThrowError(ConfigError);
     expect(() => parse(`${base}${line}\n`)).toThrowError(new RegExp(`^${start.replace(/[.()]/g, "\\$&")} is not supported by zkts yet`));
+  });
+
+  it("serves admin.forceHttps and admin.portUnification with the ssl.quorum.* key store, which they need (tls-admin.test.ts runs them)", () => {
+    expect(parse(`${base}admin.forceHttps=false\nadmin.portUnification=false\n`).config.adminTls).toBeNull();
+    for (const key of ["admin.forceHttps", "zookeeper.admin.portUnification"]) {
+      expect(() => parse(`${base}${key}=true\n`)).toThrowError(/^ssl\.quorum\.keyStore\.location is required with admin\.(forceHttps|portUnification)/);
+    }
+    // The client port's key store is not the AdminServer's.
+    expect(() => parse(`${base}admin.forceHttps=true\nssl.keyStore.location=/k.p12\n`)).toThrowError(/^ssl\.quorum\.keyStore\.location is required/);
+    expect(() => parse(`${base}admin.forceHttps=yes\n`)).toThrowError(/^admin\.forceHttps: expected true or false/);
   });
 
   it("reads digest.enabled (on by default, as in 3.8) and audit.enable (off by default)", () => {

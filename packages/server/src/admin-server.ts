@@ -1,7 +1,10 @@
-import { type Server, createServer } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Server } from "node:net";
+import { listenAdmin } from "./admin-listener.js";
 import { VERSION_STRING } from "./config.js";
 import { FOUR_LETTER_WORDS, configLines, monitorFigures, runFourLetterWord } from "./four-letter-words.js";
 import type { StandaloneView } from "./report-view.js";
+import type { AdminTlsConfig } from "./tls/tls-settings.js";
 
 /** Long names the AdminServer accepts for its commands, as ZooKeeper's Commands does. */
 const ALIASES: Record<string, string> = {
@@ -62,33 +65,33 @@ function commandJson(server: StandaloneView, name: string): Record<string, unkno
   }
 }
 
-/** The AdminServer: GET /commands/<name> answers JSON for the same facts as the 4lw. */
-export async function startAdminServer(server: StandaloneView, host: string, port: number): Promise<Server> {
-  const http = createServer((req, res) => {
-    const match = /^\/commands\/?([a-z_]*)/.exec(req.url ?? "");
-    if (match === null) {
-      res.writeHead(404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: "not found" }));
-      return;
-    }
-    const requested = match[1] ?? "";
-    if (requested === "") {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ commands: [...Object.keys(ALIASES), ...FOUR_LETTER_WORDS] }));
-      return;
-    }
-    const name = ALIASES[requested] ?? requested;
-    if (!FOUR_LETTER_WORDS.has(name)) {
-      res.writeHead(404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ command: requested, error: "Unknown command: " + requested }));
-      return;
-    }
+/**
+ * The AdminServer: GET /commands/<name> answers JSON for the same facts as the 4lw; over HTTP,
+ * HTTPS or both on one port as `tls` says (admin-listener.ts).
+ */
+export function startAdminServer(server: StandaloneView, host: string, port: number, tls: AdminTlsConfig | null = null): Promise<Server> {
+  return listenAdmin((req, res) => answer(server, req, res), host, port, tls);
+}
+
+function answer(server: StandaloneView, req: IncomingMessage, res: ServerResponse): void {
+  const match = /^\/commands\/?([a-z_]*)/.exec(req.url ?? "");
+  if (match === null) {
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: "not found" }));
+    return;
+  }
+  const requested = match[1] ?? "";
+  if (requested === "") {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(commandJson(server, name), (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
-  });
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(port, host, () => resolve());
-  });
-  return http;
+    res.end(JSON.stringify({ commands: [...Object.keys(ALIASES), ...FOUR_LETTER_WORDS] }));
+    return;
+  }
+  const name = ALIASES[requested] ?? requested;
+  if (!FOUR_LETTER_WORDS.has(name)) {
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ command: requested, error: "Unknown command: " + requested }));
+    return;
+  }
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify(commandJson(server, name), (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
 }

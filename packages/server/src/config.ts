@@ -1,5 +1,5 @@
 import { JUTE_MAX_BUFFER_DEFAULT } from "@zkts/jute";
-import type { ClientTlsConfig, QuorumTlsConfig } from "./tls/tls-settings.js";
+import type { AdminTlsConfig, ClientTlsConfig, QuorumTlsConfig } from "./tls/tls-settings.js";
 import type { UnsafeMode } from "./unsafe-modes.js";
 import type { ClientSaslConfig, EnforceAuthConfig, QuorumSaslConfig } from "./sasl/sasl-settings.js";
 
@@ -47,6 +47,8 @@ export interface ServerConfig {
   adminEnabled: boolean;
   adminServerAddress: string;
   adminServerPort: number;
+  /** admin.forceHttps / admin.portUnification: HTTPS for the AdminServer; null serves plain HTTP. */
+  adminTls: AdminTlsConfig | null;
   extendedTypesEnabled: boolean;
   /** digest.enabled: keep ZooKeeper's tree digest, write it with txns and snapshots, check it. */
   digestEnabled: boolean;
@@ -140,6 +142,7 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     adminEnabled: false,
     adminServerAddress: "127.0.0.1",
     adminServerPort: 8080,
+    adminTls: null,
     extendedTypesEnabled: false,
     digestEnabled: true,
     auditEnabled: false,

@@ -1,5 +1,7 @@
-import { type Server, createServer } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Server } from "node:net";
 import { epochOf } from "@zkts/zab";
+import { listenAdmin } from "../admin-listener.js";
 import { VERSION_STRING } from "../config.js";
 import type { ClientConnection } from "../connection.js";
 import { environment, watchSummary, watchesByPath, watchesBySession } from "../four-letter-words.js";
@@ -8,6 +10,7 @@ import { directorySizeBytes } from "../process-facts.js";
 import type { MemberView } from "./member-view.js";
 import { memberMonitorFigures, monitorJson } from "./member-monitor.js";
 import { NOT_SERVING, logDirOf, serverModeOf, snapshotDirOf } from "./member-reports.js";
+import type { AdminTlsConfig } from "../tls/tls-settings.js";
 import type { PeerAddress } from "./peer-address.js";
 
 type Json = Record<string, unknown>;
@@ -246,27 +249,25 @@ export function runAdminCommand(server: MemberView, name: string): Json {
  * An ensemble member's AdminServer: GET /commands lists the commands, GET /commands/<name>
  * answers JSON, HTTP 200 even for an unknown command (its `error` says so), as ZooKeeper's
  * JettyAdminServer does. It does not consult 4lw.commands.whitelist (ZooKeeper's does not).
+ * Served over HTTP, HTTPS or both on one port as `tls` says (admin-listener.ts).
  */
-export async function startEnsembleAdminServer(server: MemberView, host: string, port: number): Promise<Server> {
-  const http = createServer((req, res) => {
-    const match = /^\/commands(?:\/([^/?]*))?\/?(?:\?.*)?$/.exec(req.url ?? "");
-    if (req.method !== "GET" || match === null) {
-      res.writeHead(404, { "content-type": "text/plain" });
-      res.end("Not Found\n");
-      return;
-    }
-    const name = decodeURIComponent(match[1] ?? "");
-    if (name === "") {
-      res.writeHead(200, { "content-type": "text/html" });
-      res.end(COMMANDS.map((c) => `<a href="/commands/${c.names[0]}">${c.names[0]}</a>\n<br/>\n`).join(""));
-      return;
-    }
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(toJson(runAdminCommand(server, name)));
-  });
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(port, host, () => resolve());
-  });
-  return http;
+export function startEnsembleAdminServer(server: MemberView, host: string, port: number, tls: AdminTlsConfig | null = null): Promise<Server> {
+  return listenAdmin((req, res) => answer(server, req, res), host, port, tls);
+}
+
+function answer(server: MemberView, req: IncomingMessage, res: ServerResponse): void {
+  const match = /^\/commands(?:\/([^/?]*))?\/?(?:\?.*)?$/.exec(req.url ?? "");
+  if (req.method !== "GET" || match === null) {
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("Not Found\n");
+    return;
+  }
+  const name = decodeURIComponent(match[1] ?? "");
+  if (name === "") {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(COMMANDS.map((c) => `<a href="/commands/${c.names[0]}">${c.names[0]}</a>\n<br/>\n`).join(""));
+    return;
+  }
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(toJson(runAdminCommand(server, name)));
 }

@@ -144,7 +144,8 @@ export function buildContext(settings: TlsSettings): SecureContext {
   return createSecureContextOrFail(settings, contextOptions(settings));
 }
 
-function contextOptions(settings: TlsSettings): SecureContextOptions {
+/** What createSecureContext (or an https server) takes for these settings; throws TlsStoreError. */
+export function contextOptions(settings: TlsSettings): SecureContextOptions {
   const { minVersion, maxVersion } = versionRange(settings);
   const ciphers = cipherList(settings);
   const key = settings.keyStore === null ? null : loadKeyStore(settings.keyStore);

@@ -68,3 +68,13 @@ export interface QuorumTlsConfig {
   settings: TlsSettings;
   reloadCertFiles: boolean;
 }
+
+/**
+ * HTTPS for the AdminServer: `admin.forceHttps` (HTTPS only) or `admin.portUnification`
+ * (HTTP and HTTPS on the one port). ZooKeeper 3.8's JettyAdminServer presents the
+ * `ssl.quorum.*` key store and asks for no client certificate.
+ */
+export interface AdminTlsConfig {
+  mode: "https" | "unified";
+  settings: TlsSettings;
+}
