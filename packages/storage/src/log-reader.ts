@@ -70,13 +70,13 @@ export function scanLogFile(file: string, bytes: Buffer, options: ScanOptions = 
   }
 }
 
-type EntryStep = { kind: "entry"; txnBytes: Buffer; next: number } | { kind: "end" } | { kind: "bad"; reason: string };
+export type EntryStep = { kind: "entry"; txnBytes: Buffer; next: number } | { kind: "end" } | { kind: "bad"; reason: string };
 
-function readEntryAt(bytes: Buffer, offset: number, maxBuffer: number): EntryStep {
-  const remaining = bytes.length - offset;
+/** The entry at `offset`, judged on the bytes before `end` (the file's end unless told). */
+export function readEntryAt(bytes: Buffer, offset: number, maxBuffer: number, end = bytes.length): EntryStep {
+  const remaining = end - offset;
   if (remaining === 0) return { kind: "end" };
   if (remaining < ENTRY_PREFIX_BYTES) return { kind: "bad", reason: "incomplete entry header" };
-  const checksum = bytes.readBigInt64BE(offset);
   const length = bytes.readInt32BE(offset + 8);
   // ZooKeeper reads a zero length as the end of the log: it is what preallocated space holds.
   if (length === 0) return { kind: "end" };
@@ -85,7 +85,9 @@ function readEntryAt(bytes: Buffer, offset: number, maxBuffer: number): EntrySte
   const bodyStart = offset + ENTRY_PREFIX_BYTES;
   const trailer = bytes[bodyStart + length];
   if (trailer !== END_OF_RECORD) return { kind: "bad", reason: `end-of-record byte 0x${trailer!.toString(16)} is not 0x42` };
-  if (BigInt(adler32(bytes, bodyStart, bodyStart + length)) !== checksum) {
+  // The checksum is a long holding an unsigned 32-bit Adler-32: compared as two ints, so no
+  // BigInt is made per entry.
+  if (bytes.readUInt32BE(offset) !== 0 || bytes.readUInt32BE(offset + 4) !== adler32(bytes, bodyStart, bodyStart + length)) {
     return { kind: "bad", reason: "checksum mismatch" };
   }
   if (length < 32) return { kind: "bad", reason: `entry of ${length} bytes is shorter than a TxnHeader` };
@@ -138,10 +140,10 @@ const ZEROS = Buffer.alloc(64 * 1024);
  * The offset of the first non-zero byte at or after `from`, or -1. Preallocated logs end in
  * tens of MiB of zeros, so whole chunks are compared natively before looking at single bytes.
  */
-export function firstNonZero(bytes: Buffer, from: number): number {
+export function firstNonZero(bytes: Buffer, from: number, end = bytes.length): number {
   let i = from;
-  while (i < bytes.length) {
-    const n = Math.min(ZEROS.length, bytes.length - i);
+  while (i < end) {
+    const n = Math.min(ZEROS.length, end - i);
     if (bytes.compare(ZEROS, 0, n, i, i + n) === 0) {
       i += n;
       continue;

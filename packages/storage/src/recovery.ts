@@ -3,12 +3,19 @@ import { JUTE_MAX_BUFFER_DEFAULT, readTxnEntry, type TxnEntry } from "@zkts/jute
 import { corruptAt, StorageError, StorageErrorCode } from "./errors.js";
 import { filesOfKind, LOG_PREFIX, logsFrom, SNAPSHOT_PREFIX, SNAPSHOT_TEMP_PREFIX, versionDir, type NamedFile } from "./file-names.js";
 import { nodeFs, type StorageFs } from "./fs.js";
-import { scanLogFile, type LogScan } from "./log-reader.js";
+import { readLogFile } from "./log-file-reader.js";
+import { scanLogFile, type LogEntryRef, type LogScan } from "./log-reader.js";
 import { looksSealed } from "./snapshot-files.js";
 import { openSnapshot, type LoadedSnapshot } from "./snapshot-reader.js";
 
 /** ZooKeeper gives up after trying this many snapshots, newest first (FileSnap.deserialize). */
 const SNAPSHOTS_TRIED_MAX = 100;
+/**
+ * Log bytes `recover` keeps in memory between checking the logs and replaying them, so a
+ * restart reads and checksums each log once. A tail longer than this (snapshots failing for a
+ * long time) has its later files read again as they are replayed, one at a time.
+ */
+const RETAINED_LOG_BYTES_MAX = 256 * 1024 * 1024;
 
 export interface RecoverOptions {
   dataDir: string;
@@ -77,8 +84,9 @@ export interface Recovery {
    */
   gaps: ZxidGap[];
   /**
-   * Every logged txn after the snapshot's zxid, in zxid order across files, decoded. Files are
-   * read again one at a time, so only one log is in memory while iterating.
+   * Every logged txn after the snapshot's zxid, in zxid order across files, decoded. The
+   * entries checked by `recover` are decoded from the bytes it read; only files past its
+   * memory budget are read again, one at a time.
    */
   txns(): AsyncGenerator<RecoveredTxn>;
 }
@@ -110,17 +118,20 @@ export async function recover(options: RecoverOptions): Promise<Recovery> {
   const needed = snapshot === null ? allLogs : logsFrom(allLogs, snapZxid);
 
   const repairs: LogRepair[] = [];
-  const usable: { path: string; validEnd: number }[] = [];
+  const usable: UsableLog[] = [];
+  let retainedBytes = 0;
   let txnCount = 0;
   let lastZxid = snapZxid;
   const gaps: ZxidGap[] = [];
   for (const log of needed) {
     const path = join(logDir, log.name);
-    const scan = scanLogFile(path, await fs.readFile(path), { maxBuffer });
+    const scan = await readLogFile(fs, path, { maxBuffer });
     checkNameMatchesFirstEntry(log, scan);
     if (repair) await repairTail(fs, scan, repairs);
     if (scan.entries.length === 0) continue;
-    usable.push({ path, validEnd: scan.validEnd });
+    const retained = retainedBytes + scan.validEnd <= RETAINED_LOG_BYTES_MAX;
+    if (retained) retainedBytes += scan.validEnd;
+    usable.push({ path, validEnd: scan.validEnd, entries: retained ? scan.entries : null });
     for (const e of scan.entries) {
       if (e.zxid <= lastZxid) continue;
       if (lastZxid >= 0n && epochOf(e.zxid) === epochOf(lastZxid) && e.zxid !== lastZxid + 1n) {
@@ -218,12 +229,20 @@ async function removeTempSnapshots(fs: StorageFs, snapDir: string): Promise<void
   }
 }
 
-async function* replay(fs: StorageFs, logs: { path: string; validEnd: number }[], afterZxid: bigint, maxBuffer: number): AsyncGenerator<RecoveredTxn> {
+interface UsableLog {
+  path: string;
+  validEnd: number;
+  /** The checked entries, views into the bytes read; null when they must be read again. */
+  entries: LogEntryRef[] | null;
+}
+
+async function* replay(fs: StorageFs, logs: UsableLog[], afterZxid: bigint, maxBuffer: number): AsyncGenerator<RecoveredTxn> {
   let lastZxid = afterZxid;
   for (const log of logs) {
-    const bytes = (await fs.readFile(log.path)).subarray(0, log.validEnd);
-    const scan = scanLogFile(log.path, bytes, { maxBuffer });
-    for (const ref of scan.entries) {
+    const entries = log.entries ?? scanLogFile(log.path, (await fs.readFile(log.path)).subarray(0, log.validEnd), { maxBuffer }).entries;
+    // Entries already yielded need not stay reachable from here once their file is done.
+    log.entries = null;
+    for (const ref of entries) {
       // Txns at or below the snapshot (or repeated across files) are already in the state.
       if (ref.zxid <= lastZxid) continue;
       lastZxid = ref.zxid;
