@@ -69,6 +69,22 @@ export class JuteReader {
     return value;
   }
 
+  /**
+   * Passes over a ustring with the checks `readUstring` makes, without decoding it: a pass
+   * that only checks a structure makes no string.
+   */
+  skipUstring(): void {
+    const length = this.readLength("ustring");
+    if (length < 0) throw new JuteError(`null ustring at offset ${this.offset - 4}`);
+    this.offset += length;
+  }
+
+  /** Passes over a long with the checks `readLong` makes, without making a bigint. */
+  skipLong(): void {
+    this.need(8, "long");
+    this.offset += 8;
+  }
+
   readOptUstring(): string | null {
     const length = this.readLength("ustring");
     if (length < 0) return null;

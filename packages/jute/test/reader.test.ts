@@ -122,4 +122,25 @@ describe("JuteReader bounds", () => {
     // A huge count must fail before anything is allocated.
     expect(() => reader("7fffffff 00").readVectorCount(1)).toThrow(JuteError);
   });
+
+  it("skips ustrings and longs with the checks and errors of reading them", () => {
+    const r = reader("00000003 616263 0000000000000007 00000000 01");
+    r.skipUstring();
+    expect(r.offset).toBe(7);
+    r.skipLong();
+    expect(r.offset).toBe(15);
+    r.skipUstring();
+    expect(r.offset).toBe(19);
+    expect(() => r.skipLong()).toThrow("truncated long: need 8 bytes at offset 19, 1 remain");
+    for (const bytes of ["ffffffff", "00000005 6162", "fffffffe"]) {
+      let readError = "";
+      try {
+        reader(bytes).readUstring();
+      } catch (err) {
+        readError = (err as Error).message;
+      }
+      expect(readError).not.toBe("");
+      expect(() => reader(bytes).skipUstring()).toThrow(readError);
+    }
+  });
 });

@@ -176,9 +176,9 @@ function atListEnd(r: JuteReader): boolean {
 }
 
 function skipNode(r: JuteReader): void {
-  r.readUstring();
+  r.skipUstring();
   skipBuffer(r);
-  r.readLong();
+  r.skipLong();
   if (r.remaining < STAT_PERSISTED_BYTES) throw new JuteError(`truncated StatPersisted at offset ${r.offset}`);
   r.offset += STAT_PERSISTED_BYTES;
 }

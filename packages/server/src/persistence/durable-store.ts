@@ -74,6 +74,7 @@ export class DurableStore implements TxnPersistence {
     random: () => number,
   ): Promise<{ store: DurableStore; state: RecoveredState }> {
     const state = await recoverState(config, logger, treeOptions);
+    await collectRecoveryGarbage(logger);
     const appender = await TxnLogAppender.open({
       dataLogDir: config.dataLogDir,
       preAllocSize: config.preAllocSizeBytes,
@@ -203,7 +204,7 @@ async function recoverState(config: ServerConfig, logger: Logger, treeOptions: D
   let sessions = new Map<bigint, number>();
   if (recovery.snapshot !== null) {
     const snapshot = recovery.snapshot;
-    sessions = await restoreSnapshot(tree, snapshot, logger, config.progressIntervalMs);
+    sessions = await restoreSnapshot(tree, snapshot, logger, config.progressIntervalMs, recovery.txnCount);
   }
   const replaying = new ProgressLog({
     logger,
@@ -231,6 +232,19 @@ async function recoverState(config: ServerConfig, logger: Logger, treeOptions: D
     digestMismatches: tree.digestMismatches,
   });
   return { tree, sessions, loadMs: Date.now() - startedAtMs };
+}
+
+/**
+ * Recovery leaves the snapshot's file bytes (tens of MB for a large tree), the logs' and the
+ * decoded txns dead at once. Collected before the server serves, they cost one full collection
+ * of a heap that holds little else yet (the tree is packed off the heap), and the server
+ * starts at about the memory it settles to instead of twice that until V8's next major
+ * collection.
+ */
+async function collectRecoveryGarbage(logger: Logger): Promise<void> {
+  const started = performance.now();
+  const collected = await collectGarbage();
+  logger.log("debug", "collected recovery's garbage", { collected, ms: Math.round(performance.now() - started) });
 }
 
 function trackSessions(sessions: Map<bigint, number>, entry: TxnEntry): void {

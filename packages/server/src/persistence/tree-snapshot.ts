@@ -30,10 +30,12 @@ const PROGRESS_BATCH = 1024;
 /**
  * Loads a snapshot into an empty tree and returns its sessions; `progress` counts the nodes.
  * Each node's data and stat bytes go from the file's buffer straight into the tree's packed
- * store: the load makes one string per node (its path) and nothing else.
+ * store: the load makes one string per node (its path) and nothing else. `txnsToReplay`, the
+ * logged txns about to be applied on top, sizes the store for the znodes they may create, so
+ * the replay does not double every column of a full store to add a few.
  */
-export async function loadSnapshot(tree: DataTree, snapshot: LoadedSnapshot, progress?: ProgressLog): Promise<Map<bigint, number>> {
-  tree.beginRestore(snapshot.nodeCount);
+export async function loadSnapshot(tree: DataTree, snapshot: LoadedSnapshot, progress?: ProgressLog, txnsToReplay = 0): Promise<Map<bigint, number>> {
+  tree.beginRestore(snapshot.nodeCount + Math.min(txnsToReplay, snapshot.nodeCount));
   for (const [id, acl] of snapshot.acls) tree.restoreAcl(id, acl);
   let nodes = 0;
   let bytes = 0;
@@ -56,7 +58,13 @@ export async function loadSnapshot(tree: DataTree, snapshot: LoadedSnapshot, pro
  * A recovered snapshot into `tree` as a server starts, standalone or ensemble member: with
  * progress lines every `progressIntervalMs`, and its digest checked (a mismatch logged).
  */
-export async function restoreSnapshot(tree: DataTree, snapshot: LoadedSnapshot, logger: Logger, progressIntervalMs: number): Promise<Map<bigint, number>> {
+export async function restoreSnapshot(
+  tree: DataTree,
+  snapshot: LoadedSnapshot,
+  logger: Logger,
+  progressIntervalMs: number,
+  txnsToReplay = 0,
+): Promise<Map<bigint, number>> {
   const loading = new ProgressLog({
     logger,
     task: "loading snapshot",
@@ -65,7 +73,7 @@ export async function restoreSnapshot(tree: DataTree, snapshot: LoadedSnapshot, 
     fields: { snapshot: snapshot.path },
     intervalMs: progressIntervalMs,
   });
-  const sessions = await loadSnapshot(tree, snapshot, loading);
+  const sessions = await loadSnapshot(tree, snapshot, loading, txnsToReplay);
   loading.finish();
   reportDigestMismatch(logger, "loading a snapshot", restoreSnapshotDigest(tree, snapshot));
   return sessions;

@@ -139,7 +139,7 @@ export class EnsembleStore {
     let snapshotZxid = 0n;
     if (recovered.snapshot !== null) {
       const snapshot = recovered.snapshot;
-      sessions = await restoreSnapshot(tree, snapshot, logger, config.progressIntervalMs);
+      sessions = await restoreSnapshot(tree, snapshot, logger, config.progressIntervalMs, recovered.txnCount);
       snapshotZxid = snapshot.zxid;
     } else {
       tree.lastProcessedZxid = 0n;
