@@ -18,8 +18,19 @@ interface PendingNode {
  * on top of the tree as applied; the tree checks every forecast when it applies the txn, so a
  * forecast that drifts shows up as a digest mismatch rather than passing unseen.
  */
+/** Retired entries kept before they are cut off `putOrder` in one go. */
+const RETIRED_PUTS_COMPACT_MIN = 1024;
+
 export class DigestForecast {
   private readonly pending = new Map<string, PendingNode>();
+  /**
+   * Every entry put in `pending`, in the order put (so in zxid order), until retired: `applied`
+   * retires from the front instead of looking at every pending path for every applied txn.
+   */
+  private readonly putOrder: { path: string; entry: PendingNode }[] = [];
+  private putOrderHead = 0;
+  /** False once an entry was put with a zxid below an earlier one's; `applied` then scans. */
+  private putInZxidOrder = true;
   private digest: bigint | null = null;
   private lastZxid = 0n;
 
@@ -35,8 +46,32 @@ export class DigestForecast {
 
   /** Forgets what the tree now knows: every change up to `zxid` has been applied. */
   applied(zxid: bigint): void {
-    for (const [path, entry] of this.pending) if (entry.zxid <= zxid) this.pending.delete(path);
+    if (this.putInZxidOrder) this.retireInOrder(zxid);
+    else {
+      for (const [path, entry] of this.pending) if (entry.zxid <= zxid) this.pending.delete(path);
+      this.putOrder.length = 0;
+      this.putOrderHead = 0;
+      this.putInZxidOrder = this.pending.size === 0;
+    }
     if (zxid >= this.lastZxid) this.digest = null;
+  }
+
+  private retireInOrder(zxid: bigint): void {
+    const order = this.putOrder;
+    let head = this.putOrderHead;
+    while (head < order.length && order[head]!.entry.zxid <= zxid) {
+      const { path, entry } = order[head]!;
+      if (this.pending.get(path) === entry) this.pending.delete(path);
+      head++;
+    }
+    if (head === order.length) {
+      order.length = 0;
+      head = 0;
+    } else if (head >= RETIRED_PUTS_COMPACT_MIN && head * 2 >= order.length) {
+      order.splice(0, head);
+      head = 0;
+    }
+    this.putOrderHead = head;
   }
 
   private step(header: TxnHeader, body: TxnBody): void {
@@ -92,7 +127,17 @@ export class DigestForecast {
     const before = this.lookup(path);
     if (before !== undefined) this.digest = combineDigest(this.digest!, nodeDigest(path, before), -1);
     if (node !== null) this.digest = combineDigest(this.digest!, nodeDigest(path, node), 1);
-    this.pending.set(path, { node, zxid });
+    const entry = { node, zxid };
+    this.pending.set(path, entry);
+    if (!this.putInZxidOrder) return;
+    const last = this.putOrder[this.putOrder.length - 1];
+    if (last !== undefined && last.entry.zxid > zxid) {
+      this.putInZxidOrder = false;
+      this.putOrder.length = 0;
+      this.putOrderHead = 0;
+      return;
+    }
+    this.putOrder.push({ path, entry });
   }
 
   /** Copies a node before changing it, so the applied tree is never touched. */

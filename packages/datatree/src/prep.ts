@@ -89,8 +89,13 @@ interface ChangeRecord {
  * tree only learns of a transaction when it is applied, and `applied(zxid)` retires the change
  * records it covers.
  */
+/** Retired change records kept before they are cut off the queue in one go. */
+const RETIRED_RECORDS_COMPACT_MIN = 1024;
+
 export class Preparer {
+  /** Change records in zxid order; those before `outstandingHead` are retired. */
   private readonly outstanding: ChangeRecord[] = [];
+  private outstandingHead = 0;
   private readonly outstandingByPath = new Map<string, ChangeRecord>();
 
   constructor(
@@ -99,7 +104,7 @@ export class Preparer {
   ) {}
 
   get outstandingCount(): number {
-    return this.outstanding.length;
+    return this.outstanding.length - this.outstandingHead;
   }
 
   /**
@@ -129,7 +134,8 @@ export class Preparer {
     const cloned = javaHashSetOrder(javaHashSetOrder(local, grownCapacity(local.length)), clonedCapacity(local.length));
     const paths = new Set(cloned);
     let largest = paths.size;
-    for (const record of this.outstanding) {
+    for (let i = this.outstandingHead; i < this.outstanding.length; i++) {
+      const record = this.outstanding[i]!;
       if (!record.exists) paths.delete(record.path);
       else if (record.ephemeralOwner === sessionId) paths.add(record.path);
       largest = Math.max(largest, paths.size);
@@ -143,18 +149,29 @@ export class Preparer {
 
   /** Retires the change records of every transaction up to and including `zxid`. */
   applied(zxid: bigint): void {
-    let drop = 0;
-    while (drop < this.outstanding.length && this.outstanding[drop]!.zxid <= zxid) {
-      const record = this.outstanding[drop]!;
+    const records = this.outstanding;
+    let head = this.outstandingHead;
+    while (head < records.length && records[head]!.zxid <= zxid) {
+      const record = records[head]!;
       if (this.outstandingByPath.get(record.path) === record) this.outstandingByPath.delete(record.path);
-      drop++;
+      head++;
     }
-    if (drop > 0) this.outstanding.splice(0, drop);
+    // Retired records are cut off in bulk: cutting them one txn at a time shifted every record
+    // still in flight each time, which made a pipelined burst of writes quadratic.
+    if (head === records.length) {
+      records.length = 0;
+      head = 0;
+    } else if (head >= RETIRED_RECORDS_COMPACT_MIN && head * 2 >= records.length) {
+      records.splice(0, head);
+      head = 0;
+    }
+    this.outstandingHead = head;
   }
 
   /** Forgets every outstanding change (after the pipeline was reset). */
   clear(): void {
     this.outstanding.length = 0;
+    this.outstandingHead = 0;
     this.outstandingByPath.clear();
   }
 
@@ -185,12 +202,12 @@ export class Preparer {
    */
   private rollback(zxid: bigint): void {
     const touched = new Set<string>();
-    while (this.outstanding.length > 0 && this.outstanding[this.outstanding.length - 1]!.zxid === zxid) {
+    while (this.outstanding.length > this.outstandingHead && this.outstanding[this.outstanding.length - 1]!.zxid === zxid) {
       touched.add(this.outstanding.pop()!.path);
     }
     for (const path of touched) {
       let previous: ChangeRecord | undefined;
-      for (let i = this.outstanding.length - 1; i >= 0 && previous === undefined; i--) {
+      for (let i = this.outstanding.length - 1; i >= this.outstandingHead && previous === undefined; i--) {
         if (this.outstanding[i]!.path === path) previous = this.outstanding[i];
       }
       if (previous === undefined) this.outstandingByPath.delete(path);
