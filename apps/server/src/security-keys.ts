@@ -4,7 +4,7 @@ import { TLS_KEYS, X509_PROVIDER_CLASS } from "./tls-cfg.js";
 
 /**
  * zoo.cfg keys that protect the service and that zkts does not serve yet: Kerberos, and the
- * TLS options it lacks (revocation checks, custom SSL
+ * TLS options it lacks (OCSP revocation checks, custom SSL
  * context suppliers and authentication providers). A protection that is silently dropped is
  * worse than none (the operator believes anonymous clients are kept out, or revoked
  * certificates refused), so a config that turns one of them on stops the server, naming the
@@ -22,7 +22,14 @@ interface SecurityKey {
 }
 
 const SECURITY_KEYS: readonly SecurityKey[] = [
-  { pattern: /^ssl\.(quorum\.)?(crl|ocsp)$/, feature: "certificate revocation checks", harmlessWhenFalse: true },
+  {
+    pattern: /^ssl\.(quorum\.)?ocsp$/,
+    feature: "OCSP revocation checks",
+    harmlessWhenFalse: true,
+    advice:
+      "OCSP revocation checks are not supported by zkts (it does not query the OCSP responders certificates name); " +
+      "set ssl.crl=true (or ssl.quorum.crl=true) to check revocation with the CRLs the certificates name; refusing to start rather than serve without it",
+  },
   { pattern: /^ssl\./, feature: "this TLS option" },
   { pattern: /^authProvider\./, feature: "authentication providers" },
   { pattern: /^X509AuthenticationProvider\./, feature: "this x509 provider option" },

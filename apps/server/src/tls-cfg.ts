@@ -32,6 +32,7 @@ const GROUP_KEYS = [
   "ciphersuites",
   "hostnameVerification",
   "handshakeDetectionTimeoutMillis",
+  "crl",
 ];
 
 /** Every zoo.cfg key this file reads, so none of them is reported as ignored. */
@@ -108,6 +109,7 @@ export function tlsSettingsFrom(get: Get, prefix: string, baseDir: string): TlsS
     cipherSuites: list(get(`${prefix}.ciphersuites`)),
     hostnameVerification: bool(`${prefix}.hostnameVerification`, get(`${prefix}.hostnameVerification`), true),
     handshakeDetectionTimeoutMs: timeoutText === undefined ? defaults.handshakeDetectionTimeoutMs : Math.max(1, Number(timeoutText.trim())),
+    crl: bool(`${prefix}.crl`, get(`${prefix}.crl`), false),
   };
 }
 

@@ -7,6 +7,7 @@ import { repoRoot } from "@zkts/testkit";
 import { describe, expect, it } from "vitest";
 import { parseProperties } from "../src/properties.js";
 import { ConfigError, configFromProperties } from "../src/zoo-cfg.js";
+import { tlsSettingsFrom } from "../src/tls-cfg.js";
 
 const parse = (text: string) => configFromProperties(parseProperties(text), "/base");
 const base = "tickTime=2000\ndataDir=/var/zk\nclientPort=2181\n";
@@ -68,8 +69,6 @@ describe("zoo.cfg parsing", () => {
   });
 
   it.each([
-    ["ssl.crl=true", "ssl.crl: certificate revocation checks"],
-    ["zookeeper.ssl.quorum.ocsp=true", "zookeeper.ssl.quorum.ocsp: certificate revocation checks"],
     ["ssl.context.supplier.class=com.example.Supplier", "ssl.context.supplier.class: this TLS option"],
     ["ssl.authProvider=custom", "ssl.authProvider: this TLS option"],
     ["authProvider.1=com.example.CustomAuthenticationProvider", "authProvider.1: authentication providers"],
@@ -82,6 +81,21 @@ describe("zoo.cfg parsing", () => {
   ])("refuses %j, a protection it does not give, naming the key", (line, start) => {
     expect(() => parse(`${base}${line}\n`)).toThrowError(ConfigError);
     expect(() => parse(`${base}${line}\n`)).toThrowError(new RegExp(`^${start.replace(/[.()]/g, "\\$&")} is not supported by zkts yet`));
+  });
+
+  it("serves ssl.crl and ssl.quorum.crl (tls-crl.test.ts runs them) and refuses OCSP, saying what to use instead", () => {
+    const get = (text: string) => (key: string) => parseProperties(text).get(key);
+    expect(tlsSettingsFrom(get("ssl.crl=true\n"), "ssl", "/base").crl).toBe(true);
+    expect(tlsSettingsFrom(get("ssl.quorum.crl=true\n"), "ssl.quorum", "/base").crl).toBe(true);
+    expect(tlsSettingsFrom(get(""), "ssl", "/base").crl).toBe(false);
+    expect(parse(`${base}ssl.crl=true\nssl.quorum.crl=false\n`).ignoredKeys).toEqual([]);
+    expect(() => tlsSettingsFrom(get("ssl.crl=maybe\n"), "ssl", "/base")).toThrowError(/^ssl\.crl: expected true or false/);
+    for (const key of ["ssl.ocsp", "zookeeper.ssl.quorum.ocsp"]) {
+      expect(() => parse(`${base}${key}=true\n`)).toThrowError(
+        new RegExp(`^${key.replace(/\./g, "\\.")}: OCSP revocation checks are not supported by zkts .*set ssl\\.crl=true`),
+      );
+    }
+    expect(() => parse(`${base}ssl.ocsp=false\n`)).not.toThrow();
   });
 
   it("serves admin.forceHttps and admin.portUnification with the ssl.quorum.* key store, which they need (tls-admin.test.ts runs them)", () => {
@@ -151,12 +165,13 @@ describe("zkts-server command", () => {
     const dir = mkdtempSync(join(tmpdir(), "zkts-cfg-"));
     writeFileSync(
       join(dir, "zoo.cfg"),
-      `tickTime=2000\ndataDir=${dir}\nclientPort=0\nssl.crl=true\n` + `authProvider.1=com.example.CustomAuthenticationProvider\n`,
+      `tickTime=2000\ndataDir=${dir}\nclientPort=0\nssl.ocsp=true\n` + `authProvider.1=com.example.CustomAuthenticationProvider\n`,
     );
     const failure = await run(process.execPath, [main, "--config", join(dir, "zoo.cfg")]).catch((e) => e);
     expect(failure.code).toBe(2);
     expect(failure.stderr).toBe(
-      "zkts-server: ssl.crl: certificate revocation checks is not supported by zkts yet; refusing to start rather than serve without it\n",
+      "zkts-server: ssl.ocsp: OCSP revocation checks are not supported by zkts (it does not query the OCSP responders certificates name); " +
+        "set ssl.crl=true (or ssl.quorum.crl=true) to check revocation with the CRLs the certificates name; refusing to start rather than serve without it\n",
     );
   });
 

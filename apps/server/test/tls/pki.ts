@@ -74,14 +74,17 @@ export class Pki {
     return path;
   }
 
-  /** A certificate for `subject` (openssl's /K=V/... form) valid for 127.0.0.1, signed by `ca`. */
-  identity(ca: CertificateAuthority, name: string, subject: string): Identity {
+  /**
+   * A certificate for `subject` (openssl's /K=V/... form) valid for 127.0.0.1, signed by `ca`;
+   * `extensions` are more openssl extension lines (e.g. crlDistributionPoints=URI:...).
+   */
+  identity(ca: CertificateAuthority, name: string, subject: string, extensions: string[] = []): Identity {
     const keyPem = join(this.dir, `${name}.key`);
     const csr = join(this.dir, `${name}.csr`);
     const certPem = join(this.dir, `${name}.crt`);
     const ext = join(this.dir, `${name}.ext`);
     openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPem, "-out", csr, "-subj", subject]);
-    writeFileSync(ext, "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
+    writeFileSync(ext, ["subjectAltName=IP:127.0.0.1", "extendedKeyUsage=serverAuth,clientAuth", ...extensions].join("\n") + "\n");
     openssl(["x509", "-req", "-in", csr, "-CA", ca.certPem, "-CAkey", ca.keyPem, "-CAcreateserial", "-out", certPem, "-days", "2", "-extfile", ext]);
     const keyStorePem = join(this.dir, `${name}-keystore.pem`);
     writeFileSync(keyStorePem, readFileSync(keyPem, "utf8") + readFileSync(certPem, "utf8"));

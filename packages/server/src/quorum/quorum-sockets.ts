@@ -2,10 +2,14 @@ import { type Socket, connect } from "node:net";
 import { connect as connectTls } from "node:tls";
 import type { Logger } from "../logger.js";
 import { type PortMode, acceptSecure } from "../tls/secure-accept.js";
+import { peerChainOf } from "../tls/revocation.js";
 import { TlsContext } from "../tls/tls-context.js";
 import type { QuorumTlsConfig } from "../tls/tls-settings.js";
 import type { QuorumSaslConfig } from "../sasl/sasl-settings.js";
 import { QuorumSasl } from "./quorum-sasl.js";
+
+/** Emitted by a dialled TLS socket once the member's certificate passed the revocation check. */
+const PEER_CHECKED = "zkts:peerCertificateChecked";
 
 /**
  * How members reach each other on the quorum and election ports, plain or over TLS
@@ -39,11 +43,27 @@ export class QuorumSockets {
    * Connects to a member; `connected` names the event that says the connection is ready for
    * bytes (after the TLS handshake, when there is one).
    */
-  dial(host: string, port: number): { socket: Socket; connected: "connect" | "secureConnect" } {
+  dial(host: string, port: number): { socket: Socket; connected: "connect" | "secureConnect" | typeof PEER_CHECKED } {
     if (this.dialsTls) {
       const socket = connectTls({ host, port, ...this.tls!.clientOptions(host) });
       socket.on("error", (err) => this.logger.log("debug", "quorum TLS connection failed", { peer: `${host}:${port}`, reason: err.message }));
-      return { socket, connected: "secureConnect" };
+      const revocation = this.tls!.revocation;
+      if (revocation === null) return { socket, connected: "secureConnect" };
+      // ssl.quorum.crl: the member dialled must not present a revoked certificate either.
+      socket.once("secureConnect", () => {
+        revocation.check(peerChainOf(socket)).then(
+          (reason) => {
+            if (reason === null) {
+              socket.emit(PEER_CHECKED);
+              return;
+            }
+            this.logger.log("warn", "quorum TLS connection refused", { peer: `${host}:${port}`, reason: `server certificate refused: ${reason}` });
+            socket.destroy();
+          },
+          () => socket.destroy(),
+        );
+      });
+      return { socket, connected: PEER_CHECKED };
     }
     return { socket: connect({ host, port }), connected: "connect" };
   }

@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import { checkServerIdentity } from "node:tls";
 import type { Logger } from "../logger.js";
+import { peerChainOf } from "./revocation.js";
 import type { TlsContext } from "./tls-context.js";
 
 /**
@@ -89,7 +90,16 @@ function startTls(raw: Socket, tls: TlsContext, options: AcceptOptions, ready: (
         }
       }
       socket.on("error", () => undefined);
-      ready({ socket, peerCertificate: certificate?.raw ?? null, secure: true });
+      const accepted = () => ready({ socket, peerCertificate: certificate?.raw ?? null, secure: true });
+      if (certificate === undefined || tls.revocation === null) {
+        accepted();
+        return;
+      }
+      // ssl.crl: the certificate must not be revoked; bytes the peer sends meanwhile wait in the socket.
+      tls.revocation.check(peerChainOf(socket)).then(
+        (reason) => (reason === null ? accepted() : refuse(`client certificate refused: ${reason}`)),
+        (err: Error) => refuse(`client certificate refused: revocation check failed: ${err.message}`),
+      );
     },
   });
 }

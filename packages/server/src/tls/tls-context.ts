@@ -13,6 +13,7 @@ import {
 } from "node:tls";
 import type { Logger } from "../logger.js";
 import { DEFAULT_CIPHER_SUITES, openSslCipherName } from "./cipher-suites.js";
+import { RevocationChecker } from "./revocation.js";
 import { TlsStoreError, loadKeyStore, loadTrustStore } from "./stores.js";
 import type { TlsSettings } from "./tls-settings.js";
 
@@ -42,6 +43,8 @@ export class TlsContext {
   private readonly server: TlsServer;
   private readonly pending = new Map<string, PendingHandshake>();
   private readonly watched: string[] = [];
+  /** With `crl` on: what checks a verified peer's certificates against their CRLs. */
+  readonly revocation: RevocationChecker | null;
 
   constructor(
     readonly settings: TlsSettings,
@@ -50,6 +53,7 @@ export class TlsContext {
   ) {
     const options = contextOptions(settings);
     this.current = createSecureContextOrFail(settings, options);
+    this.revocation = settings.crl ? new RevocationChecker(trustedPems(settings)) : null;
     const auth = settings.clientAuth;
     this.server = createTlsServer({
       ...options,
@@ -124,6 +128,7 @@ export class TlsContext {
       const options = contextOptions(this.settings);
       this.current = createSecureContextOrFail(this.settings, options);
       this.server.setSecureContext(options);
+      this.revocation?.trust(trustedPems(this.settings));
       this.logger.log("info", "TLS certificates reloaded", { settings: this.settings.prefix, changed: path });
     } catch (err) {
       this.logger.log("warn", "TLS certificates not reloaded; keeping the previous ones", {
@@ -133,6 +138,10 @@ export class TlsContext {
       });
     }
   }
+}
+
+function trustedPems(settings: TlsSettings): string[] {
+  return settings.trustStore === null ? [] : loadTrustStore(settings.trustStore);
 }
 
 function keyOf(socket: Socket): string {

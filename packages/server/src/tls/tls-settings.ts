@@ -31,6 +31,11 @@ export interface TlsSettings {
   hostnameVerification: boolean;
   /** `ssl.handshakeDetectionTimeoutMillis`: how long a unified port waits for a client's first byte. */
   handshakeDetectionTimeoutMs: number;
+  /**
+   * `ssl.crl`: a peer's certificates must not be revoked, as told by the CRLs their CRL
+   * distribution points name (revocation.ts); default false.
+   */
+  crl: boolean;
 }
 
 export function defaultTlsSettings(prefix: string): TlsSettings {
@@ -44,6 +49,7 @@ export function defaultTlsSettings(prefix: string): TlsSettings {
     cipherSuites: null,
     hostnameVerification: true,
     handshakeDetectionTimeoutMs: 5000,
+    crl: false,
   };
 }
 
