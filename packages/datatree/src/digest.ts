@@ -33,21 +33,30 @@ export function crc32(...chunks: Uint8Array[]): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-/** A znode's share of the tree digest. */
+/** The stat bytes a node digest covers, rewritten for each node (big-endian, as DataView writes). */
+const statScratch = new Uint8Array(STAT_BYTES);
+const statView = new DataView(statScratch.buffer);
+
+/**
+ * A znode's share of the tree digest. Every write forecasts one or two of these: the stat goes
+ * through one reused DataView (Buffer's bigint writers range-check each value, several times
+ * slower) and the path is summed as text, so a digest makes no buffer.
+ */
 export function nodeDigest(path: string, node: Znode): bigint {
   if (path.startsWith(EXCLUDED_SUBTREE)) return 0n;
-  const stat = Buffer.allocUnsafe(STAT_BYTES);
-  stat.writeBigInt64BE(node.czxid, 0);
-  stat.writeBigInt64BE(node.mzxid, 8);
-  stat.writeBigInt64BE(node.pzxid, 16);
-  stat.writeBigInt64BE(node.ctime, 24);
-  stat.writeBigInt64BE(node.mtime, 32);
-  stat.writeInt32BE(node.version, 40);
-  stat.writeInt32BE(node.cversion, 44);
-  stat.writeInt32BE(node.aversion, 48);
-  stat.writeBigInt64BE(node.ephemeralOwner, 52);
-  const pathBytes = Buffer.from(path === "/" ? "" : path, "utf8");
-  return BigInt(node.data === null ? crc32(pathBytes, stat) : crc32(pathBytes, node.data, stat));
+  statView.setBigInt64(0, node.czxid);
+  statView.setBigInt64(8, node.mzxid);
+  statView.setBigInt64(16, node.pzxid);
+  statView.setBigInt64(24, node.ctime);
+  statView.setBigInt64(32, node.mtime);
+  statView.setInt32(40, node.version);
+  statView.setInt32(44, node.cversion);
+  statView.setInt32(48, node.aversion);
+  statView.setBigInt64(52, node.ephemeralOwner);
+  let crc = crc32UpdateText(0xffffffff, path === "/" ? "" : path);
+  if (node.data !== null) crc = crc32Update(crc, node.data, 0, node.data.length);
+  crc = crc32Update(crc, statScratch, 0, STAT_BYTES);
+  return BigInt((crc ^ 0xffffffff) >>> 0);
 }
 
 /** Adds (sign 1) or removes (sign -1) a node hash, wrapping as Java's long arithmetic does. */

@@ -46,6 +46,8 @@ export class ZnodeStore {
   private readonly slots = new Map<string, number>();
   private paths: (string | undefined)[] = [];
   private records: Buffer = Buffer.alloc(0);
+  /** `records` as a DataView: its bigint accessors skip the range checks Buffer's make. */
+  private recordView = new DataView(this.records.buffer, this.records.byteOffset, this.records.byteLength);
   private firstChild: Int32Array<ArrayBuffer> = new Int32Array(0);
   private lastChild: Int32Array<ArrayBuffer> = new Int32Array(0);
   private nextSibling: Int32Array<ArrayBuffer> = new Int32Array(0);
@@ -144,7 +146,7 @@ export class ZnodeStore {
   // ---- fields --------------------------------------------------------------------------------
 
   long(slot: number, field: LongField): bigint {
-    return this.records.readBigInt64BE(slot * RECORD_BYTES + LONG_OFFSET[field]);
+    return this.recordView.getBigInt64(slot * RECORD_BYTES + LONG_OFFSET[field]);
   }
 
   /** Whether a long field holds `value` (a small integer), read without making a bigint. */
@@ -154,7 +156,7 @@ export class ZnodeStore {
   }
 
   setLong(slot: number, field: LongField, value: bigint): void {
-    this.records.writeBigInt64BE(value, slot * RECORD_BYTES + LONG_OFFSET[field]);
+    this.recordView.setBigInt64(slot * RECORD_BYTES + LONG_OFFSET[field], value);
   }
 
   int(slot: number, field: IntField): number {
@@ -338,6 +340,7 @@ export class ZnodeStore {
     const records = Buffer.alloc(size * RECORD_BYTES);
     this.records.copy(records, 0, 0, Math.min(this.records.length, records.length));
     this.records = records;
+    this.recordView = new DataView(records.buffer, records.byteOffset, records.byteLength);
     this.firstChild = grown(this.firstChild, size);
     this.lastChild = grown(this.lastChild, size);
     this.nextSibling = grown(this.nextSibling, size);
