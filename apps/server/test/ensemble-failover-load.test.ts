@@ -53,7 +53,11 @@ describe("a zkts ensemble under write load", () => {
     const leader = await ensemble.waitForLeader();
     const follower = ensemble.members.find((m) => m !== leader)!;
     // Each connection may have 1000 requests in flight; together they exceed the leader's bound.
-    const clients = await Promise.all([follower, leader].map((m) => connect(m.server.connectString, { sessionTimeoutMs: 6000, maxOutstandingRequests: 2000 })));
+    // A generous session timeout: the client gives up on an answer after two thirds of it, and a
+    // loaded machine can hold a burst this size for seconds.
+    const clients = await Promise.all(
+      [follower, leader].map((m) => connect(m.server.connectString, { sessionTimeoutMs: 15_000, maxOutstandingRequests: 2000 })),
+    );
     try {
       const startedAt = performance.now();
       const results = await Promise.allSettled(clients.flatMap((zk, c) => Array.from({ length: 1500 }, (_, i) => zk.create(`/burst-${c}-${i}`, "b"))));

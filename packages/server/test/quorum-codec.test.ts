@@ -30,6 +30,12 @@ describe("zab quorum messages as ZooKeeper QuorumPackets", () => {
 
     const proposal = encodeQuorumBody(1, { type: "PROPOSAL", zxid: 0x600000001n, data: Buffer.from("txn") });
     expect([proposal.type, proposal.zxid, proposal.data!.toString()]).toEqual([2, 0x600000001n, "txn"]);
+    // A reconfig's COMMIT names the designated leader as a long (ZooKeeper's Follower reads it
+    // unconditionally); INFORMANDACTIVATE puts the transaction after it.
+    const activate = encodeQuorumBody(1, { type: "COMMITANDACTIVATE", zxid: 0x600000002n, designatedLeader: 3 });
+    expect([activate.type, activate.zxid, activate.data!.length, activate.data!.readBigInt64BE(0)]).toEqual([9, 0x600000002n, 8, 3n]);
+    const inform = encodeQuorumBody(1, { type: "INFORMANDACTIVATE", zxid: 0x600000002n, designatedLeader: 2, data: Buffer.from("txn") });
+    expect([inform.type, inform.data!.readBigInt64BE(0), inform.data!.subarray(8).toString()]).toEqual([19, 2n, "txn"]);
   });
 
   it("decodes every message the core sends back into the same body", () => {
@@ -43,6 +49,8 @@ describe("zab quorum messages as ZooKeeper QuorumPackets", () => {
       { type: "PROPOSAL", zxid: 0x900000001n, data: Buffer.from([1, 2, 3]) },
       { type: "INFORM", zxid: 0x900000001n, data: Buffer.from([1, 2, 3]) },
       { type: "COMMIT", zxid: 0x900000001n },
+      { type: "COMMITANDACTIVATE", zxid: 0x900000001n, designatedLeader: 2 },
+      { type: "INFORMANDACTIVATE", zxid: 0x900000001n, data: Buffer.from([4, 5]), designatedLeader: 5 },
       {
         type: "NEWLEADER",
         zxid: 0x900000000n,

@@ -127,8 +127,8 @@ export function tryCommit(core: PeerCore, l: LeaderState): void {
   let target = core.commitsWithoutQuorum ? core.persistedZxid : core.tracker.quorumZxid(acked);
   if (target > l.lastProposed) target = l.lastProposed;
   if (target <= core.commitZxid) return;
-  announceCommits(core, l, target);
-  core.commitThrough(target);
+  const designatedLeader = announceCommits(core, l, target);
+  core.commitThrough(target, designatedLeader);
   // A leader that the committed reconfig left without a vote has stepped down.
   if (core.leading !== l) return;
   dropMismatchedLearners(core, l);
@@ -142,18 +142,44 @@ export function tryCommit(core: PeerCore, l: LeaderState): void {
 /**
  * Tells every learner that takes the broadcast about the entries after the commit point up to
  * `target`: strictly in zxid order, one COMMIT (or INFORM for observers) per entry; a
- * reconfig's says ...ANDACTIVATE, as ZooKeeper's does. ZooKeeper's learners keep a proposal
- * pending until its own COMMIT arrives, so none may be skipped.
+ * reconfig's says ...ANDACTIVATE and names the leader of the new configuration, as ZooKeeper's
+ * does. ZooKeeper's learners keep a proposal pending until its own COMMIT arrives, so none may
+ * be skipped. Returns the leader the last reconfig on the way designated, if there was one.
  */
-export function announceCommits(core: PeerCore, l: LeaderState, target: Zxid): void {
+export function announceCommits(core: PeerCore, l: LeaderState, target: Zxid): PeerId | undefined {
+  let designated: PeerId | undefined;
   for (const e of core.log.slice(core.commitZxid, target)) {
-    const reconfig = core.membershipIn(e) !== null;
+    const membership = core.membershipIn(e);
+    const designatedLeader = membership === null ? undefined : designatedSuccessor(core, l, e.zxid, membership);
+    if (designatedLeader !== undefined) designated = designatedLeader;
     for (const h of l.handlers.values()) {
       if (!h.receivesBroadcast) continue;
-      if (h.observer) sendTo(core, h, { type: reconfig ? "INFORMANDACTIVATE" : "INFORM", zxid: e.zxid, data: e.data });
-      else sendTo(core, h, { type: reconfig ? "COMMITANDACTIVATE" : "COMMIT", zxid: e.zxid });
+      if (designatedLeader === undefined) sendTo(core, h, h.observer ? { type: "INFORM", zxid: e.zxid, data: e.data } : { type: "COMMIT", zxid: e.zxid });
+      else if (h.observer) sendTo(core, h, { type: "INFORMANDACTIVATE", zxid: e.zxid, data: e.data, designatedLeader });
+      else sendTo(core, h, { type: "COMMITANDACTIVATE", zxid: e.zxid, designatedLeader });
     }
   }
+  return designated;
+}
+
+/**
+ * Who leads once the reconfig at `zxid` to `m` is active: this leader while it stays a voter;
+ * otherwise the new configuration's voter that acknowledged the most proposals from the
+ * reconfig on (so the fewest of them are lost; the highest id among equals). Learners told so
+ * go straight to that peer and it leads without an election, as in ZooKeeper, so removing the
+ * leader costs one epoch change instead of an election.
+ */
+function designatedSuccessor(core: PeerCore, l: LeaderState, zxid: Zxid, m: Membership): PeerId {
+  const next = verifierOf(m);
+  if (next.isVoter(core.id)) return core.id;
+  let best: LearnerHandler | undefined;
+  for (const h of l.handlers.values()) {
+    if (!h.acks || !next.isVoter(h.id) || h.ackedZxid < zxid) continue;
+    if (best === undefined || h.ackedZxid > best.ackedZxid || (h.ackedZxid === best.ackedZxid && h.id > best.id)) best = h;
+  }
+  // A quorum of the new voters acknowledged the reconfig for it to commit; without one (the
+  // unsafe mode that commits alone) nobody is designated and this leader steps down to elect.
+  return best?.id ?? core.id;
 }
 
 export function answerSyncs(core: PeerCore, l: LeaderState): void {

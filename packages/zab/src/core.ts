@@ -228,12 +228,15 @@ export class PeerCore {
   }
 
   /**
-   * Moves the commit point, activating every reconfig committed on the way. A leader that
-   * is no longer a voter steps down; a learner whose role (voter or observer) changed
-   * reconnects in its new role. A server outside the configuration stays a learner that
-   * does not vote (one about to join, or one that was removed).
+   * Moves the commit point, activating every reconfig committed on the way. The peer the
+   * leader designated for the new configuration (`designatedLeader`) leads it: a leader that
+   * designated another, and learners of a leader other than it, go straight to it, without an
+   * election (ZooKeeper's designated leader). Otherwise a leader that is no longer a voter
+   * steps down, and a learner whose role (voter or observer) changed reconnects in its new
+   * role. A server outside the configuration stays a learner that does not vote (one about to
+   * join, or one that was removed).
    */
-  commitThrough(zxid: Zxid): void {
+  commitThrough(zxid: Zxid, designatedLeader?: PeerId): void {
     if (zxid <= this.commitZxid) return;
     const from = this.commitZxid < this.log.base ? this.log.base : this.commitZxid;
     const reconfigs = this.log
@@ -243,11 +246,16 @@ export class PeerCore {
     this.commitZxid = zxid;
     if (reconfigs.length === 0) return;
     for (const m of reconfigs) this.activate(m);
-    this.afterReconfig();
+    this.afterReconfig(designatedLeader);
   }
 
-  afterReconfig(): void {
+  afterReconfig(designatedLeader?: PeerId): void {
     const v = verifierOf(this.active);
+    const currentLeader = this.role === "LEADING" ? this.id : this.leaderId;
+    if (designatedLeader !== undefined && currentLeader !== null && designatedLeader !== currentLeader) {
+      this.turnTo({ ...this.vote, leader: designatedLeader, zxid: this.log.lastZxid() });
+      return;
+    }
     if (this.role === "LEADING" && !v.isVoter(this.id)) this.becomeLooking();
     else if ((this.role === "FOLLOWING" || this.role === "OBSERVING") && v.isMember(this.id)) {
       if ((this.role === "FOLLOWING") !== v.isVoter(this.id)) this.becomeLooking();
@@ -284,10 +292,18 @@ export class PeerCore {
     for (const m of early) if (this.leading === leading) this.roles.leading.step(this, m);
   }
 
+  /** Leads or follows as `vote` says: the end of an election, or a designated leader without one. */
+  turnTo(vote: Vote): void {
+    if (vote.leader === this.id) this.becomeLeader(vote);
+    else this.becomeLearner(vote);
+  }
+
   becomeLearner(vote: Vote): void {
     this.leaveRole();
     this.vote = vote;
-    this.role = this.isVoter ? "FOLLOWING" : "OBSERVING";
+    // Only a server the configuration lists as an observer observes. One outside it (about to
+    // join, or removed) follows without a vote, as ZooKeeper's "non-voting follower" does.
+    this.role = this.isVoter || !verifierOf(this.active).isMember(this.id) ? "FOLLOWING" : "OBSERVING";
     this.handlers = this.roles.learning;
     this.leaderId = vote.leader;
     this.learning = new LearnerState(vote.leader, this.now, this.rng);

@@ -143,8 +143,7 @@ export function updateElectionVote(core: PeerCore, epoch: number): void {
 }
 
 function decide(core: PeerCore, vote: Vote): void {
-  if (vote.leader === core.id) core.becomeLeader(vote);
-  else core.becomeLearner(vote);
+  core.turnTo(vote);
 }
 
 /**

@@ -49,8 +49,8 @@ function establish(core: PeerCore, l: LeaderState): void {
   assert(epochOf(last) < epoch, "nothing proposed in an epoch before it is established");
   // A quorum holds the whole initial history and has accepted the epoch: all of it is
   // committed, and learners already synced are told entry by entry.
-  announceCommits(core, l, last);
-  core.commitThrough(last);
+  const designatedLeader = announceCommits(core, l, last);
+  core.commitThrough(last, designatedLeader);
   if (core.leading !== l) return;
   l.lastProposed = makeZxid(epoch, 0);
   l.phase = "established";
@@ -89,7 +89,9 @@ function syncLearner(core: PeerCore, h: LearnerHandler): void {
   for (const e of core.log.slice(from)) {
     if (e.zxid <= core.commitZxid) {
       sendTo(core, h, { type: "PROPOSAL", zxid: e.zxid, data: e.data });
-      sendTo(core, h, { type: core.membershipIn(e) !== null ? "COMMITANDACTIVATE" : "COMMIT", zxid: e.zxid });
+      // Plain COMMIT for a reconfig too, as ZooKeeper's LearnerHandler sends: NEWLEADER
+      // carries the configuration in force, which the learner adopts.
+      sendTo(core, h, { type: "COMMIT", zxid: e.zxid });
     } else if (!h.observer) {
       sendTo(core, h, { type: "PROPOSAL", zxid: e.zxid, data: e.data });
     }

@@ -25,7 +25,7 @@ function sendToLeader(core: PeerCore, s: LearnerState, body: QuorumBody): void {
  */
 export function learnerConnect(core: PeerCore): void {
   const s = learnerOf(core);
-  const type = core.isVoter ? "FOLLOWERINFO" : "OBSERVERINFO";
+  const type = core.role === "FOLLOWING" ? "FOLLOWERINFO" : "OBSERVERINFO";
   const body = { type, acceptedEpoch: core.acceptedEpoch, lastZxid: core.log.lastZxid() } as const;
   core.send({ ...body, from: core.id, to: s.leaderId, session: s.session, term: 0, seq: 0 });
   s.seqOut = 1;
@@ -104,14 +104,19 @@ export function stepLearning(core: PeerCore, m: QuorumMessage): void {
       onProposal(core, s, m.zxid, m.data);
       return;
     case "COMMIT":
-    case "COMMITANDACTIVATE":
-      // The reconfig is in this learner's log: committing it activates it either way.
+      // A reconfig committed so (during sync) is in this learner's log: committing it activates it.
       advanceCommit(core, m.zxid);
       return;
+    case "COMMITANDACTIVATE":
+      advanceCommit(core, m.zxid, m.designatedLeader);
+      return;
     case "INFORM":
-    case "INFORMANDACTIVATE":
       if (m.zxid > core.log.lastZxid()) core.appendEntry({ zxid: m.zxid, data: m.data });
       advanceCommit(core, m.zxid);
+      return;
+    case "INFORMANDACTIVATE":
+      if (m.zxid > core.log.lastZxid()) core.appendEntry({ zxid: m.zxid, data: m.data });
+      advanceCommit(core, m.zxid, m.designatedLeader);
       return;
     case "NEWLEADER":
       onNewLeader(core, s, m.zxid, m.membership);
@@ -160,8 +165,10 @@ function onLeaderInfo(core: PeerCore, s: LearnerState, epoch: number, term: numb
 function onProposal(core: PeerCore, s: LearnerState, zxid: Zxid, data: Uint8Array): void {
   if (s.phase === "connecting") return;
   core.appendEntry({ zxid, data });
-  // During synchronization the NEWLEADER ACK covers every entry; afterwards each is acked.
-  if (!core.isVoter || s.phase === "synchronizing") return;
+  // During synchronization the NEWLEADER ACK covers every entry; afterwards each is acked. A
+  // follower without a vote acks too: ZooKeeper's leader drops a follower whose ACKs lag
+  // beyond syncLimit, and counts only voters' toward commits, as this one does.
+  if (core.role !== "FOLLOWING" || s.phase === "synchronizing") return;
   sendToLeader(core, s, { type: "ACK", zxid });
 }
 
@@ -183,9 +190,9 @@ function onNewLeader(core: PeerCore, s: LearnerState, newLeaderZxid: Zxid, membe
   s.phase = "ackedNewLeader";
 }
 
-function advanceCommit(core: PeerCore, zxid: Zxid): void {
+function advanceCommit(core: PeerCore, zxid: Zxid, designatedLeader?: PeerId): void {
   assert(zxid <= core.log.lastZxid(), `commit of ${zxid} beyond the log end ${core.log.lastZxid()}`);
-  core.commitThrough(zxid);
+  core.commitThrough(zxid, designatedLeader);
 }
 
 function onSyncAnswer(core: PeerCore, s: LearnerState, syncId: number): void {

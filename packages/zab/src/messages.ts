@@ -91,9 +91,13 @@ export type QuorumBody =
   | { readonly type: "PROPOSAL"; readonly zxid: Zxid; readonly data: Uint8Array }
   | { readonly type: "COMMIT"; readonly zxid: Zxid }
   | { readonly type: "INFORM"; readonly zxid: Zxid; readonly data: Uint8Array }
-  /** COMMIT and INFORM of a reconfig transaction: the receiver activates the membership it sets. */
-  | { readonly type: "COMMITANDACTIVATE"; readonly zxid: Zxid }
-  | { readonly type: "INFORMANDACTIVATE"; readonly zxid: Zxid; readonly data: Uint8Array }
+  /**
+   * COMMIT and INFORM of a reconfig transaction: the receiver activates the membership it sets
+   * and, if `designatedLeader` is not the peer it follows, follows that one instead (or leads,
+   * if it is itself) without an election, as ZooKeeper's learners do.
+   */
+  | { readonly type: "COMMITANDACTIVATE"; readonly zxid: Zxid; readonly designatedLeader: PeerId }
+  | { readonly type: "INFORMANDACTIVATE"; readonly zxid: Zxid; readonly data: Uint8Array; readonly designatedLeader: PeerId }
   /** `membership`: the leader's active configuration, which a learner adopts if newer than its own. */
   | { readonly type: "NEWLEADER"; readonly zxid: Zxid; readonly membership: Membership }
   /** Cumulative: the learner has persisted its log through `zxid`. */

@@ -79,11 +79,28 @@ export class LearnerConnections {
     this.server?.close();
   }
 
-  /** Closes every learner connection (when this server stops leading), without reporting them. */
-  closeAll(): void {
+  /**
+   * Closes every learner connection (when this server stops leading), without reporting them.
+   * With `flushMs`, what was written still goes out first (a leader that steps down for the
+   * successor it designated has just told its learners so); a connection that cannot drain
+   * within that time is cut.
+   */
+  closeAll(flushMs = 0): void {
     this.byPeer.clear();
-    for (const c of this.all) c.socket.destroy();
+    for (const c of this.all) {
+      if (flushMs <= 0) {
+        c.socket.destroy();
+        continue;
+      }
+      c.socket.end();
+      setTimeout(() => c.socket.destroy(), flushMs).unref();
+    }
     this.all.clear();
+  }
+
+  /** This leader has the learner connection `message` was made for (its peer and zab session). */
+  carries(message: QuorumMessage): boolean {
+    return this.byPeer.get(message.to)?.id === message.session;
   }
 
   /** Sends a zab message to the learner connection it belongs to; a stale session is dropped. */

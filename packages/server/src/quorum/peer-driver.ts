@@ -47,6 +47,8 @@ export interface PeerDriverOptions {
 
 /** SNAP packets carry a whole snapshot, so the quorum channel accepts far more than a client's jute.maxbuffer. */
 const QUORUM_PACKET_BYTES_MAX = 1024 * 1024 * 1024;
+/** How long a leader that steps down lets its last messages drain before cutting a learner connection. */
+const LEARNER_FLUSH_MS = 1000;
 
 /**
  * Drives one ZabPeer: feeds it messages from the election and quorum channels and a tick
@@ -215,8 +217,13 @@ export class PeerDriver implements QuorumPort {
       const state = this.state;
       if (state === null) return;
       const r = this.peer.ready();
+      const leftLeading = r.softState !== null && this.soft.role === "LEADING" && r.softState.role !== "LEADING";
       if (r.softState !== null) this.changeSoftState(r.softState);
       await handleReady(r, { persist: (ready) => this.o.store.persist(ready), send: (m) => this.send(m), state });
+      // ZooKeeper closes its learners' connections when it stops leading, so they notice at
+      // once; after this Ready's messages, which were still the leader's (a reconfig's
+      // COMMITANDACTIVATE naming the successor, for one).
+      if (leftLeading) this.learners.closeAll(LEARNER_FLUSH_MS);
       this.peer.advance();
       this.followMembership();
     }
@@ -248,8 +255,6 @@ export class PeerDriver implements QuorumPort {
     this.soft = soft;
     this.stats.roleChanged(previous.role, soft.role, soft.serving);
     this.o.logger.log("info", "quorum role", { ...soft, previousRole: previous.role });
-    // ZooKeeper closes its learners' connections when it stops leading, so they notice at once.
-    if (previous.role === "LEADING" && soft.role !== "LEADING") this.learners.closeAll();
     const learning = soft.role === "FOLLOWING" || soft.role === "OBSERVING";
     this.leaderLink.follow(learning ? soft.leader : null);
   }
@@ -257,7 +262,9 @@ export class PeerDriver implements QuorumPort {
   private send(m: Message): void {
     this.stats.sent(m, this.soft.role);
     if (m.type === "NOTIFICATION") this.election.send(m);
-    else if (this.soft.role === "LEADING") this.learners.send(m);
+    // By connection, not by role: a Ready that ends a leadership carries the leader's last
+    // messages to its learners and the new learner's first one to the successor.
+    else if (this.learners.carries(m)) this.learners.send(m);
     else this.leaderLink.send(m);
   }
 }

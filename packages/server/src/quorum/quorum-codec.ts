@@ -35,6 +35,19 @@ function readIntData(data: Buffer | null, what: string): number {
   return data.readInt32BE(0);
 }
 
+/** ...ANDACTIVATE data: the designated leader's id as a long, then (INFORMANDACTIVATE) the txn. */
+function designatedLeaderData(designatedLeader: number, txn?: Uint8Array): Buffer {
+  const b = Buffer.alloc(8 + (txn?.length ?? 0));
+  b.writeBigInt64BE(BigInt(designatedLeader));
+  if (txn !== undefined) b.set(txn, 8);
+  return b;
+}
+
+function readDesignatedLeader(data: Buffer | null, what: string): number {
+  if (data === null || data.length < 8) throw new JuteError(`${what} without its designated leader`);
+  return Number(data.readBigInt64BE(0));
+}
+
 /** Encodes a zab message sent by `from`. SYNC from a learner becomes a REQUEST of type sync. */
 export function encodeQuorumBody(from: number, body: QuorumBody): QuorumPacket {
   const type = QuorumPacketType[body.type];
@@ -52,15 +65,17 @@ export function encodeQuorumBody(from: number, body: QuorumBody): QuorumPacket {
     case "DIFF":
     case "TRUNC":
     case "COMMIT":
-    case "COMMITANDACTIVATE":
     case "ACK":
     case "UPTODATE":
     case "PING":
       return { type, zxid: body.zxid, data: null, authinfo: null };
+    case "COMMITANDACTIVATE":
+      return { type, zxid: body.zxid, data: designatedLeaderData(body.designatedLeader), authinfo: null };
+    case "INFORMANDACTIVATE":
+      return { type, zxid: body.zxid, data: designatedLeaderData(body.designatedLeader, body.data), authinfo: null };
     case "NEWLEADER":
       // ZooKeeper sends its configuration text with NEWLEADER.
       return { type, zxid: body.zxid, data: Buffer.from(body.membership.data), authinfo: null };
-    case "INFORMANDACTIVATE":
     case "PROPOSAL":
     case "INFORM":
       return { type, zxid: body.zxid, data: Buffer.from(body.data), authinfo: null };
@@ -128,16 +143,18 @@ export function decodeQuorumPacket(packet: QuorumPacket): { kind: "message"; bod
     case "DIFF":
     case "TRUNC":
     case "COMMIT":
-    case "COMMITANDACTIVATE":
     case "ACK":
     case "UPTODATE":
     case "PING":
       return message({ type: name, zxid });
+    case "COMMITANDACTIVATE":
+      return message({ type: name, zxid, designatedLeader: readDesignatedLeader(packet.data, name) });
+    case "INFORMANDACTIVATE":
+      return message({ type: name, zxid, designatedLeader: readDesignatedLeader(packet.data, name), data: packet.data!.subarray(8) });
     case "NEWLEADER":
       return message({ type: name, zxid, membership: membershipFromConfigText(packet.data ?? Buffer.alloc(0)) });
     case "PROPOSAL":
     case "INFORM":
-    case "INFORMANDACTIVATE":
       return message({ type: name, zxid, data: packet.data ?? Buffer.alloc(0) });
     case "SNAP":
       if (packet.data === null) throw new JuteError("SNAP without a snapshot");
