@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -19,7 +19,10 @@ import { type TlsServer, startTlsServer } from "./tls/servers.js";
  * four-letter words over TLS, kazoo and @zkts/client. One difference is visible to clients:
  * Java refuses the certificate inside the TLS handshake, while zkts (node's TLS has no
  * asynchronous certificate check) completes the handshake, checks the CRL, and closes the
- * connection before reading a byte from it. Either way the client gets no session.
+ * connection before reading a byte from it. Either way the client gets no session. A CRL
+ * republished while the servers run takes effect on both without a restart. Between zkts
+ * members (ssl.quorum.crl) a revoked member is refused by the members it connects to and by
+ * the members that dial it.
  */
 const KINDS: ServerKind[] = ["reference", "zkts"];
 const pki = new Pki();
@@ -100,16 +103,42 @@ describe("ssl.crl=true on the client port, compared with ZooKeeper 3.8", () => {
   }, 120_000);
 });
 
+describe("a CRL republished while the servers run, compared with ZooKeeper 3.8", () => {
+  it("refuses a certificate revoked after it was served, without a restart, once the CRL is fetched again", async () => {
+    const carol = pki.identity(ca, "crl-carol", "/O=zkts/CN=carol", [crl.distributionPoint]);
+    const before = await onBoth(async (s) => (await tlsWord(s.securePort, "ruok", ca, carol)).answer);
+    expect(before).toEqual({ reference: "imok", zkts: "imok" });
+    crl.revoke(carol);
+    crl.publish();
+    // Both servers hold the CRL they fetched for a while (Java's CRL store 30 s, zkts too):
+    // ask once a second, a bounded number of times, until carol is refused.
+    const attemptsUntilRefused = await onBoth(async (s) => {
+      for (let attempt = 1; attempt <= 90; attempt++) {
+        if ((await tlsWord(s.securePort, "ruok", ca, carol)).answer === "") return "refused";
+        await sleep(1000);
+      }
+      return "still served";
+    });
+    expect(attemptsUntilRefused).toEqual({ reference: "refused", zkts: "refused" });
+    const aliceAfter = await onBoth(async (s) => (await tlsWord(s.securePort, "ruok", ca, alice)).answer);
+    expect(aliceAfter).toEqual({ reference: "imok", zkts: "imok" });
+  }, 200_000);
+});
+
 describe("ssl.quorum.crl=true between members", () => {
   let ensemble: RunningEnsemble;
   const members = new Map<number, Identity>();
   let revokedMember: Identity;
+  let revokedOne: Identity;
 
   beforeAll(() => {
     for (const id of [1, 2, 3]) members.set(id, pki.identity(ca, `crl-member${id}`, `/O=zkts/CN=member${id}`, [crl.distributionPoint]));
-    // A second certificate for member 3, revoked before the ensemble starts.
+    // Second certificates for members 3 and 1, revoked before the ensembles start.
     revokedMember = pki.identity(ca, "crl-member3-revoked", "/O=zkts/CN=member3", [crl.distributionPoint]);
+    revokedOne = pki.identity(ca, "crl-member1-revoked", "/O=zkts/CN=member1", [crl.distributionPoint]);
+    // Revoked before the members start: a CRL they fetched is used for 30 s before they ask again.
     crl.revoke(revokedMember);
+    crl.revoke(revokedOne);
     crl.publish();
   });
 
@@ -117,28 +146,40 @@ describe("ssl.quorum.crl=true between members", () => {
     await ensemble?.cleanup();
   });
 
+  const quorumKeys = (id: number) => ({ ...storeKeys("ssl.quorum", members.get(id)!.keyStoreP12, ca.trustStoreP12), "ssl.quorum.crl": "true" });
+
+  /** Stops `member` and starts it again with `identity` as its key store; returns the process and its log. */
+  async function restartWith(member: EnsembleMember, identity: Identity): Promise<{ child: ChildProcess; logPath: string }> {
+    await member.server.stop();
+    const config = readFileSync(member.server.configPath, "utf8").replace(members.get(member.id)!.keyStoreP12, identity.keyStoreP12);
+    writeFileSync(member.server.configPath, config);
+    const logPath = join(member.server.dataDir, "revoked.log");
+    const log = openSync(logPath, "a");
+    const { file, args } = ensembleMemberCommand("zkts", member.server.configPath, {});
+    const child = spawn(file, args, { stdio: ["ignore", log, log] });
+    closeSync(log);
+    return { child, logPath };
+  }
+
+  /** The two members' logs once `pattern` shows in them, or after a bounded wait. */
+  async function logsOnceThey(match: RegExp, of: EnsembleMember[]): Promise<string> {
+    let logs = "";
+    for (let i = 0; i < 120 && !match.test(logs); i++) {
+      await sleep(250);
+      logs = of.map((m) => readFileSync(m.server.logPath, "utf8")).join("");
+    }
+    return logs;
+  }
+
   it("refuses a member whose certificate is revoked; the others keep serving", async () => {
-    const quorumKeys = (id: number) => ({ ...storeKeys("ssl.quorum", members.get(id)!.keyStoreP12, ca.trustStoreP12), "ssl.quorum.crl": "true" });
     ensemble = await startZktsEnsemble({ voters: 3, config: { sslQuorum: "true" }, memberConfig: quorumKeys });
     await ensemble.waitForLeader();
     const [one, two, three] = ensemble.members as [EnsembleMember, EnsembleMember, EnsembleMember];
 
     // Member 3 comes back with its revoked certificate.
-    await three.server.stop();
-    const config = readFileSync(three.server.configPath, "utf8").replace(members.get(3)!.keyStoreP12, revokedMember.keyStoreP12);
-    writeFileSync(three.server.configPath, config);
-    const logPath = join(three.server.dataDir, "revoked.log");
-    const log = openSync(logPath, "a");
-    const { file, args } = ensembleMemberCommand("zkts", three.server.configPath, {});
-    const child = spawn(file, args, { stdio: ["ignore", log, log] });
-    closeSync(log);
+    const { child, logPath } = await restartWith(three, revokedMember);
     try {
-      // Bounded: the members refuse it on every attempt, so it never serves.
-      let refusals = "";
-      for (let i = 0; i < 60 && !/member3.*is revoked/.test(refusals); i++) {
-        await sleep(250);
-        refusals = [one, two].map((m) => readFileSync(m.server.logPath, "utf8")).join("");
-      }
+      const refusals = await logsOnceThey(/member3.*is revoked/, [one, two]);
       expect(refusals).toMatch(/CN=member3.*\(serial [0-9a-f]+\) is revoked/);
       const modes = await Promise.all([one, two, three].map((m) => fourLetterWord("127.0.0.1", m.server.port, "srvr", 2000).catch(() => "")));
       expect(modes[2]).not.toMatch(/^Mode:/m);
@@ -151,6 +192,24 @@ describe("ssl.quorum.crl=true between members", () => {
       expect(child.exitCode).toBeNull();
       // Member 3 dialled the others too, and they present good certificates: it refused nobody.
       expect(readFileSync(logPath, "utf8")).not.toMatch(/is revoked/);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 120_000);
+
+  it("does not dial into a member whose certificate is revoked: the dialling side checks the certificate it is shown", async () => {
+    await ensemble?.cleanup();
+    ensemble = await startZktsEnsemble({ voters: 3, config: { sslQuorum: "true" }, memberConfig: quorumKeys });
+    await ensemble.waitForLeader();
+    const [one, two, three] = ensemble.members as [EnsembleMember, EnsembleMember, EnsembleMember];
+    // Members dial the members with smaller ids on the election port: 2 and 3 dial member 1.
+    const { child } = await restartWith(one, revokedOne);
+    try {
+      const logs = await logsOnceThey(/server certificate refused: .*CN=member1.*is revoked/, [two, three]);
+      expect(logs).toMatch(/quorum TLS connection refused.*server certificate refused: certificate \\"O=zkts, CN=member1\\" \(serial [0-9a-f]+\) is revoked/);
+      const modes = await Promise.all([two, three].map((m) => fourLetterWord("127.0.0.1", m.server.port, "srvr", 2000).catch(() => "")));
+      expect(modes.map((m) => /^Mode: (\w+)$/m.exec(m)?.[1]).sort()).toEqual(["follower", "leader"]);
+      expect(child.exitCode).toBeNull();
     } finally {
       child.kill("SIGKILL");
     }
