@@ -5,7 +5,7 @@ import { parseProperties } from "./properties.js";
 export interface WithDynamicConfig {
   /** zoo.cfg's keys with the dynamic file's `server.N` lines in place of `dynamicConfigFile`. */
   props: Map<string, string>;
-  /** The configuration's version from the file's `version=` line (hex, as ZooKeeper writes it); 0 without a file. */
+  /** The configuration's version from the file's name (`zoo.cfg.dynamic.<hex>`, as ZooKeeper names it); 0 without a file or one. */
   version: bigint;
 }
 
@@ -33,14 +33,21 @@ export function withDynamicConfig(props: ReadonlyMap<string, string>, readFile: 
     if (/^server\./.test(key)) {
       out.set(key, value);
       servers++;
-    } else if (key !== "version") {
+    } else if (key === "version") {
+      // ZooKeeper refuses it too ("dynamic file shouldn't have version inside").
+      throw new ConfigError(
+        `dynamicConfigFile=${named.trim()}: the file holds version=; the version is taken from the file's name (zoo.cfg.dynamic.<hex version>)`,
+      );
+    } else {
       throw new ConfigError(`dynamicConfigFile=${named.trim()}: ${key} is not served by zkts (majority quorums of server.N lines only)`);
     }
   }
   if (servers === 0) throw new ConfigError(`dynamicConfigFile=${named.trim()}: the file names no server.N line`);
-  const versionText = dynamic.get("version");
-  if (versionText !== undefined && !/^[0-9a-fA-F]{1,16}$/.test(versionText)) {
-    throw new ConfigError(`dynamicConfigFile=${named.trim()}: version=${versionText} is not a hexadecimal zxid`);
-  }
-  return { props: out, version: versionText === undefined ? 0n : BigInt(`0x${versionText}`) };
+  return { props: out, version: versionOfFileName(path) };
+}
+
+/** The hex number after the name's last dot, as ZooKeeper's getVersionFromFilename reads it; 0 when there is none. */
+function versionOfFileName(path: string): bigint {
+  const suffix = path.slice(path.lastIndexOf(".") + 1);
+  return /^[0-9a-fA-F]{1,16}$/.test(suffix) ? BigInt(`0x${suffix}`) : 0n;
 }

@@ -12,6 +12,7 @@ import {
 } from "@zkts/server";
 import type { EnsembleConfig } from "./ensemble-cfg.js";
 import { serveMetrics } from "./metrics-endpoint.js";
+import type { StaticConfigRewriter } from "./static-config-rewrite.js";
 
 /** Runs this process as one member of a replicated ensemble until SIGTERM/SIGINT. */
 export async function runEnsembleMember(
@@ -19,6 +20,7 @@ export async function runEnsembleMember(
   ensemble: EnsembleConfig,
   logger: Logger,
   prometheus: PrometheusSettings | null = null,
+  zooCfg: StaticConfigRewriter | null = null,
 ): Promise<void> {
   // audit.enable: the member's own start and stop, as ZooKeeper's QuorumPeerMain audits them.
   const audit = config.auditEnabled ? new AuditLog(logger) : null;
@@ -36,6 +38,15 @@ export async function runEnsembleMember(
       logger,
       // A replica that cannot persist must not acknowledge anything more: stop, restart from disk.
       onFatal: () => process.exit(1),
+      onConfigurationActivated: (text, version) => {
+        try {
+          const written = zooCfg?.activated(text, version);
+          if (written) logger.log("info", "zoo.cfg now names the configuration in force", { dynamicConfigFile: written, version: version.toString(16) });
+        } catch (err) {
+          // As ZooKeeper: the member goes on with the configuration it activated; the files lag.
+          logger.log("error", "could not record the configuration in zoo.cfg", { err });
+        }
+      },
     });
     await server.start();
     audit?.write({ user: serverUser(), operation: "serverStart", result: "success" });

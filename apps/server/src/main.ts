@@ -16,6 +16,7 @@ import {
 import { withDynamicConfig } from "./dynamic-config-file.js";
 import { type EnsembleConfig, ensembleFromProperties, ownClientAddress } from "./ensemble-cfg.js";
 import { runEnsembleMember } from "./ensemble-main.js";
+import { StaticConfigRewriter } from "./static-config-rewrite.js";
 import { runPurge } from "./purge-command.js";
 import { INSPECT_SYNOPSIS, runInspectCommand } from "./inspect/inspect-commands.js";
 import { parseProperties } from "./properties.js";
@@ -69,8 +70,9 @@ async function main(): Promise<void> {
   let ensembleConfig: EnsembleConfig | null = null;
   let unsafeWarning: string | null = null;
   let prometheus: PrometheusSettings | null = null;
+  let configPath: string | null = null;
   try {
-    const { configPath } = parseArgs(process.argv.slice(2));
+    configPath = parseArgs(process.argv.slice(2)).configPath;
     const envLogLevel = logLevelOf("ZKTS_LOG_LEVEL", process.env.ZKTS_LOG_LEVEL || undefined);
     if (configPath === null) {
       config = defaultServerConfig({ dataDir: "./data", dataLogDir: "./data", adminEnabled: false });
@@ -105,7 +107,9 @@ async function main(): Promise<void> {
   if (unsafeWarning !== null) logger.log("warn", unsafeWarning, { unsafe: config.unsafe });
   mkdirSync(config.dataDir, { recursive: true });
   if (ensembleConfig !== null) {
-    await runEnsembleMember(config, ensembleConfig, logger, prometheus);
+    const rewriter =
+      config.reconfigEnabled && configPath !== null ? new StaticConfigRewriter(configPath, ensembleConfig.myid, ensembleConfig.configVersion ?? 0n) : null;
+    await runEnsembleMember(config, ensembleConfig, logger, prometheus, rewriter);
     return;
   }
   let server: ZkServer | null = null;

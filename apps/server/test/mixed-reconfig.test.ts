@@ -79,6 +79,20 @@ async function removeMember(admin: ZkClient, id: number): Promise<void> {
   throw new Error(`member ${id} is still in the configuration`);
 }
 
+/** The dynamic file a member's zoo.cfg names once configuration `version` (hex) is in force there, and its text. */
+async function recordedConfiguration(member: EnsembleMember, version: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const zooCfg = readFileSync(member.server.configPath, "utf8");
+    const named = /^dynamicConfigFile=(.+)$/m.exec(zooCfg)?.[1];
+    if (named?.endsWith(`.dynamic.${version}`)) {
+      expect(zooCfg, `member ${member.id} (${member.server.kind}) zoo.cfg`).not.toMatch(/^server\./m);
+      return readFileSync(named, "utf8");
+    }
+    await sleep(100);
+  }
+  throw new Error(`member ${member.id} (${member.server.kind}): zoo.cfg does not name the dynamic file of version ${version}`);
+}
+
 /** Creates through `c` until one is acknowledged; the time it took. */
 async function firstWriteAfter(c: ZkClient, path: string, startedAt: number): Promise<number> {
   for (let attempt = 0; attempt < 300; attempt++) {
@@ -138,6 +152,13 @@ describe.each([
       const children = await c.getChildren("/handover");
       expect(children.length, `member ${m.id}`).toBe(20 + 1 + rest.length);
     }
+    // Every member of either kind, the removed one too, records the configuration in force beside
+    // its zoo.cfg as ZooKeeper does: zoo.cfg names zoo.cfg.dynamic.<version> and keeps no server lines.
+    const version = /^version=([0-9a-f]+)$/m.exec((await admin.getConfig()).data.toString())![1]!;
+    const dynamicTexts = await Promise.all(ensemble.members.map((m) => recordedConfiguration(m, version)));
+    for (const [i, text] of dynamicTexts.entries()) expect(text, `member ${ensemble.members[i]!.id}'s dynamic file`).toBe(dynamicTexts[0]);
+    expect(dynamicTexts[0]).not.toMatch(new RegExp(`^server\\.${leader.id}=`, "m"));
+
     // The removed server is not a leader any more; it stays up (ZooKeeper does not shut it down).
     expect(await ensemble.modeOf(leader)).not.toBe("leader");
     console.log(`removed member ${leader.id} (${leader.server.kind}) reports mode ${await ensemble.modeOf(leader)}`);

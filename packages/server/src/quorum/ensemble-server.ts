@@ -41,6 +41,11 @@ export interface EnsembleServerOptions {
   logger?: Logger;
   /** The replica can no longer persist: the process must stop. */
   onFatal?: (err: Error) => void;
+  /**
+   * A configuration came into force: its dynamic configuration text (`server.N` lines and
+   * `version=`) and version. The first call may repeat the one the member started with.
+   */
+  onConfigurationActivated?: (configText: string, version: bigint) => void;
 }
 
 /**
@@ -109,6 +114,7 @@ export class EnsembleServer implements ConnectionHandler {
         sessionClosed: (id, answered) => this.sessionClosed(id, answered),
         servingLost: () => this.dropClients(),
         softStateChanged: (soft) => this.readOnlyServer?.onRole(soft.role),
+        membershipActivated: (active) => options.onConfigurationActivated?.(Buffer.from(active.data).toString("utf8"), active.version),
         applied: () => {
           if (this.store.snapshotDue) this.store.takeSnapshot(this.replica.tree, this.replica.sessionTable());
         },

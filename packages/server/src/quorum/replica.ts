@@ -35,6 +35,8 @@ export interface ReplicaEvents {
   applied?(): void;
   /** Role, leader, epoch or serving changed (after the replica has acted on it). */
   softStateChanged?(soft: SoftState): void;
+  /** Another configuration is in force (a reconfig committed, a leader stamped it, a NEWLEADER brought it). */
+  membershipActivated?(active: Membership): void;
 }
 
 export interface ReplicaOptions {
@@ -140,6 +142,7 @@ export class Replica implements ReplicatedState {
 
   onMembership(active: Membership): void {
     showConfigNode(this.tree, active);
+    this.o.events.membershipActivated?.(active);
   }
 
   /** The leader: a learner's client reconnected with this session (REVALIDATE). */
