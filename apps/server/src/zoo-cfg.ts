@@ -278,7 +278,8 @@ export function configFromProperties(
     plainClientPort: port !== undefined || clientTls?.secureClientPort == null,
     clientTls,
     quorumTls: quorumTlsFrom(get, baseDir),
-    adminTls: adminTlsFrom(get, baseDir),
+    // Without an AdminServer its HTTPS keys ask for nothing (ZooKeeper reads them only to build it).
+    adminTls: bool("admin.enableServer", true) ? adminTlsFrom(get, baseDir) : null,
     x509Auth,
     ...saslFrom(props, get, strip, baseDir, systemProperties, x509Auth !== null),
   });

@@ -106,6 +106,7 @@ describe("zoo.cfg parsing", () => {
     // The client port's key store is not the AdminServer's.
     expect(() => parse(`${base}admin.forceHttps=true\nssl.keyStore.location=/k.p12\n`)).toThrowError(/^ssl\.quorum\.keyStore\.location is required/);
     expect(() => parse(`${base}admin.forceHttps=yes\n`)).toThrowError(/^admin\.forceHttps: expected true or false/);
+    expect(parse(`${base}admin.enableServer=false\nadmin.forceHttps=true\n`).config.adminTls).toBeNull();
   });
 
   it("reads digest.enabled (on by default, as in 3.8) and audit.enable (off by default)", () => {
