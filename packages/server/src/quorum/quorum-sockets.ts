@@ -54,7 +54,7 @@ export class QuorumSockets {
         revocation.check(peerChainOf(socket)).then(
           (reason) => {
             if (reason === null) {
-              socket.emit(PEER_CHECKED);
+              if (!socket.destroyed) socket.emit(PEER_CHECKED);
               return;
             }
             this.logger.log("warn", "quorum TLS connection refused", { peer: `${host}:${port}`, reason: `server certificate refused: ${reason}` });

@@ -90,7 +90,10 @@ function startTls(raw: Socket, tls: TlsContext, options: AcceptOptions, ready: (
         }
       }
       socket.on("error", () => undefined);
-      const accepted = () => ready({ socket, peerCertificate: certificate?.raw ?? null, secure: true });
+      const accepted = () => {
+        // A peer that left while its certificate was being checked is not handed on.
+        if (!socket.destroyed) ready({ socket, peerCertificate: certificate?.raw ?? null, secure: true });
+      };
       if (certificate === undefined || tls.revocation === null) {
         accepted();
         return;
