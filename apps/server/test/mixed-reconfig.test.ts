@@ -5,6 +5,7 @@ import { type ZkClient, ZkError, connect } from "@zkts/client";
 import { type EnsembleMember, type RunningEnsemble, type ServerKind, startMixedEnsemble } from "@zkts/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { SUPER_DIGEST, SUPER_PASSWORD } from "./conformance/scenarios.js";
+import { leaderOfKind } from "./mixed/leader-of-kind.js";
 
 /**
  * Removing the leader of a mixed ensemble with a reconfig. The leader names a successor in
@@ -40,19 +41,6 @@ function logSize(member: EnsembleMember): number {
 
 function logSince(member: EnsembleMember, offset: number): string {
   return readFileSync(member.server.logPath).subarray(offset).toString("utf8");
-}
-
-/**
- * The leader, once it is of `kind`: the election picks among equal histories by id, and
- * members do not all start at once, so a restart of a leader of the other kind moves the lead.
- */
-async function leaderOfKind(e: RunningEnsemble, kind: ServerKind): Promise<EnsembleMember> {
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const leader = await e.waitForLeader(60_000);
-    if (leader.server.kind === kind) return leader;
-    await leader.server.restart();
-  }
-  throw new Error(`no ${kind} member came to lead`);
 }
 
 /**
