@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { containerHostsFile, containerPeerPorts, containerServerSpec, podForwarders } from "../src/cluster/container-peers.js";
 import { HOSTS_FILE_ENV, hostsFileOf, linkProxyAddress, memberPeerAddress } from "../src/cluster/named-peers.js";
 import { type Membership, parseMembership, plannedChange, restoringChange, votersOf } from "../src/nemesis/membership.js";
 import { parseNemeses } from "../src/nemesis/planner.js";
-import { runLab } from "../src/run/run.js";
 import { findScenario } from "../src/scenarios/library.js";
 import { runScenario } from "../src/scenarios/run-scenario.js";
 import { SimRandom } from "../src/sim/random.js";
@@ -74,11 +74,21 @@ dns.lookup("zk2", { all: true }, (err, all) => {
     expect(JSON.parse(out.toString())).toEqual([linkProxyAddress(2, 1), memberPeerAddress(2), linkProxyAddress(2, 3)]);
   });
 
-  it("the containers driver says it cannot run the reconfig nemesis yet, before starting anything", async () => {
-    const out = mkdtempSync(join(tmpdir(), "zkts-lab-reconfig-containers-"));
-    await expect(
-      runLab({ driver: "containers", target: "zkts", nodes: 3, workload: "set", reads: "plain", nemesis: ["reconfig"], timeMs: 1000, rate: 10, seed, out }),
-    ).rejects.toThrowError(/containers driver does not support the reconfig nemesis yet/);
+  it("in containers, every member reads the same lines, and each member's pod leads every other name to that member's own proxies", () => {
+    const members = [1, 2, 3];
+    expect(containerServerSpec(2, "observer", 2181)).toBe("server.2=zk2:2802:3802:observer;0.0.0.0:2181");
+    expect(containerHostsFile(members, "zk2")).toBe("127.0.0.1 localhost\n127.1.0.1 zk1\n127.1.0.2 zk2\n127.1.0.3 zk3\n");
+    const forwarders = podForwarders(2, members, (from, to, port) => `toxiproxy:${from}${to}-${port}`);
+    expect(forwarders).toEqual([
+      { name: "zk2-zk1-quorum", listen: "127.1.0.1:2801", upstream: "toxiproxy:21-quorum", enabled: true },
+      { name: "zk2-zk1-election", listen: "127.1.0.1:3801", upstream: "toxiproxy:21-election", enabled: true },
+      { name: "zk2-zk3-quorum", listen: "127.1.0.3:2803", upstream: "toxiproxy:23-quorum", enabled: true },
+      { name: "zk2-zk3-election", listen: "127.1.0.3:3803", upstream: "toxiproxy:23-election", enabled: true },
+    ]);
+    // Each member binds its own ports on every address of its namespace: none is a forwarder's.
+    const own = containerPeerPorts(2);
+    expect(forwarders.map((f) => Number(f.listen.split(":")[1]))).not.toContain(own.quorum);
+    expect(forwarders.map((f) => Number(f.listen.split(":")[1]))).not.toContain(own.election);
   });
 });
 

@@ -2,7 +2,7 @@
 // opening index.html from file:// as a person would. The first page is the report of a real
 // run (lab/test/fixtures/run-partition-kill: `zkts-lab run --time 11s --rate 60 --seed 7` on
 // local processes, zkts, a one-way partition then a kill; its index.html left out); the second
-// a hand-made invalid register. Each leaves a screenshot in the temporary directory it prints.
+// a hand-made invalid register; the third a hand-made run with reconfigs of every outcome. Each leaves a screenshot in the temporary directory it prints.
 // Without chromium this fails: install it with `bash lab/provision/ensure.sh`.
 import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Browser, type Locator, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeReport } from "../src/report/write-report.js";
-import { staleReadRun, writeRunDirectory } from "./report-support.js";
+import { reconfigRun, staleReadRun, writeRunDirectory } from "./report-support.js";
 
 const CHROMIUM = process.env.ZKTS_CHROMIUM ?? "/usr/bin/chromium";
 const FIXTURE = fileURLToPath(new URL("./fixtures/run-partition-kill", import.meta.url));
@@ -101,6 +101,58 @@ describe("the run report in headless chromium", () => {
     await expect(page.locator("svg.timeline .fault.kill rect").count()).resolves.toBe(1);
 
     await page.screenshot({ path: join(shots, "invalid-register.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(requests).toHaveLength(1);
+  }, 60_000);
+
+  it("marks each reconfig at its moment on both plots and the timeline, coloured by outcome, and lists it in the schedule table", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "zkts-lab-report-reconfig-"));
+    writeRunDirectory(dir, reconfigRun());
+    const { page, errors, requests } = await open(await writeReport(dir));
+
+    await expect(page.locator("#verdict").textContent()).resolves.toBe("valid");
+    const colours = { ok: "rgb(27, 94, 32)", failed: "rgb(183, 28, 28)", unknown: "rgb(230, 81, 0)" };
+    for (const plot of ["svg.throughput", "svg.latency", "svg.timeline"]) {
+      const partition = await page.locator(`${plot} .fault.partition rect`).first().boundingBox();
+      for (const [result, colour] of Object.entries(colours)) {
+        const mark = page.locator(`${plot} g.reconfig.${result}`).first();
+        const line = await mark.locator("line").boundingBox();
+        expect(line, `${plot} marks a reconfig ${result}`).not.toBeNull();
+        // A line across the plot, not a shade: thin and as tall as the fault shading.
+        expect(line!.width).toBeLessThan(4);
+        expect(line!.height).toBeGreaterThan(partition!.height - 2);
+        await expect(computedStyle(mark.locator("line"), "stroke")).resolves.toBe(colour);
+        await expect(mark.locator("text").textContent()).resolves.toMatch(new RegExp(`^reconfig [-+]zk\\d( observer)?: ${result}$`));
+        expect(await mark.locator("text").boundingBox()).not.toBeNull();
+      }
+    }
+    // The first removal is inside the partition it was made under, on every picture.
+    const removal = await page.locator("svg.throughput g.reconfig.ok line").first().boundingBox();
+    const cut = await page.locator("svg.throughput .fault.partition rect").first().boundingBox();
+    expect(removal!.x).toBeGreaterThan(cut!.x);
+    expect(removal!.x).toBeLessThan(cut!.x + cut!.width);
+    await expect(page.locator("svg.throughput g.reconfig").count()).resolves.toBe(4);
+    // Every label within its plot, the last one (the heal's restore, at the right edge) too.
+    for (const plot of ["svg.throughput", "svg.latency"]) {
+      const frame = (await page.locator(plot).boundingBox())!;
+      for (const label of await page.locator(`${plot} g.reconfig text`).all()) {
+        const box = (await label.boundingBox())!;
+        expect(box.x).toBeGreaterThanOrEqual(frame.x);
+        expect(box.x + box.width).toBeLessThanOrEqual(frame.x + frame.width);
+      }
+    }
+    await expect(page.locator("svg.timeline g.reconfig").count()).resolves.toBe(3);
+    await expect(page.locator("svg.throughput g.reconfig.failed title").textContent()).resolves.toBe(
+      "reconfig zk2 to observer: +zk2 (observer): failed (BADARGUMENTS)",
+    );
+
+    const rows = page.locator("#schedule table.schedule tbody tr");
+    await expect(rows.count()).resolves.toBe(6);
+    await expect(page.locator("#schedule tr.reconfig .outcome").allTextContents()).resolves.toEqual(["ok", "failed", "unknown", "ok"]);
+    await expect(computedStyle(page.locator("#schedule tr.reconfig.failed .outcome"), "background-color")).resolves.toBe("rgb(198, 40, 40)");
+    await expect(page.locator("#membership").textContent()).resolves.toMatch(/restored\. Reconfigs: 2 ok, 1 failed, 1 unknown\./);
+
+    await page.screenshot({ path: join(shots, "reconfigs.png"), fullPage: true });
     expect(errors).toEqual([]);
     expect(requests).toHaveLength(1);
   }, 60_000);

@@ -6,11 +6,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { latencyPerSecond, nearestRank, throughputPerSecond } from "../src/report/buckets.js";
 import { faultWindows } from "../src/report/fault-windows.js";
 import { consecutiveRuns } from "../src/report/plots.js";
+import { reconfigMarks } from "../src/report/reconfig-marks.js";
 import { timedOperations } from "../src/report/timed-ops.js";
 import { timelineWindow } from "../src/report/timeline.js";
 import { writeReport } from "../src/report/write-report.js";
 import type { ScheduledAction } from "../src/run/run-options.js";
-import { event, staleReadRun, writeRunDirectory } from "./report-support.js";
+import { event, reconfigRun, staleReadRun, writeRunDirectory } from "./report-support.js";
 
 const MS = 1e6;
 const START_NS = 5_000 * MS;
@@ -62,6 +63,28 @@ describe("fault windows from a schedule", () => {
     expect(open.detail).toBe("pause 1");
     expect(span(windows.find((w) => w.kind === "writes-off")!)).toEqual([6500, 7500]);
     expect(windows.map((w) => w.kind)).toEqual(["partition", "links", "kill", "pause", "writes-off", "pause"]);
+  });
+});
+
+describe("reconfig marks from a schedule", () => {
+  const run = reconfigRun();
+  const marks = reconfigMarks([...run.schedule].reverse(), START_NS);
+
+  it("one mark per reconfig, at its offset, saying what it changed and how it ended", () => {
+    expect(marks.map((m) => [(m.atNs - START_NS) / MS, m.label])).toEqual([
+      [700, "reconfig -zk3: ok"],
+      [1600, "reconfig +zk2 observer: failed"],
+      [2400, "reconfig +zk3: unknown"],
+      [3200, "reconfig +zk3: ok"],
+    ]);
+    expect(marks.map((m) => m.result)).toEqual(["ok", "failed", "unknown", "ok"]);
+    expect(marks[1]!.detail).toBe("reconfig zk2 to observer: +zk2 (observer): failed (BADARGUMENTS)");
+  });
+
+  it("a reconfig without a recorded outcome is marked as such; other actions make no mark and no fault window", () => {
+    const [bare] = reconfigMarks([{ atMs: 10, action: { do: "reconfig", shape: "remove zk1", leaving: [1], joining: [] } }], 0);
+    expect(bare).toMatchObject({ result: "none", label: "reconfig -zk1: ?", detail: "reconfig remove zk1: -zk1: no outcome recorded" });
+    expect(faultWindows(run.schedule, START_NS, START_NS + 3000 * MS).map((w) => w.kind)).toEqual(["partition"]);
   });
 });
 
@@ -141,5 +164,46 @@ describe("writeReport on a hand-made run directory", () => {
     // Self-contained: no stylesheet, script or image from anywhere else.
     expect(html).not.toMatch(/<link|src=|url\(|@import/);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it("marks every reconfig on both plots and the timeline, and lists it with its outcome in the schedule table", async () => {
+    const reconfigDir = mkdtempSync(join(tmpdir(), "zkts-lab-report-reconfig-"));
+    try {
+      writeRunDirectory(reconfigDir, reconfigRun());
+      const html = readFileSync(await writeReport(reconfigDir), "utf8");
+      expect(html).toContain('id="verdict">valid<');
+      // Each outcome marked on the throughput plot, the latency plot and the timeline.
+      const marked = (result: string, label: string) =>
+        html
+          .split(`<g class="reconfig ${result}">`)
+          .slice(1)
+          .filter((g) => g.includes(`>${label}</text>`)).length;
+      expect(marked("ok", "reconfig -zk3: ok")).toBe(3);
+      expect(marked("failed", "reconfig +zk2 observer: failed")).toBe(3);
+      expect(marked("unknown", "reconfig +zk3: unknown")).toBe(3);
+      // The heal's restore came after the workload phase and the last op: on the plots, whose time axis reaches it, not on the timeline.
+      expect(marked("ok", "reconfig +zk3: ok")).toBe(2);
+      expect(html).toContain("<title>reconfig zk2 to observer: +zk2 (observer): failed (BADARGUMENTS)</title>");
+      // The schedule table: every action, the reconfigs with their outcomes.
+      const table = html.substring(html.indexOf('<section id="schedule">'), html.indexOf('<section id="files">'));
+      expect(table.match(/<tr class="action">/g)).toHaveLength(2);
+      expect(table).toContain(
+        '<tr class="reconfig ok"><td>0.7</td><td>reconfig remove zk3 (not serving): -zk3</td><td><span class="outcome ok">ok</span> voters 1,2 (version 100000012)</td></tr>',
+      );
+      expect(table).toContain('<tr class="reconfig failed"><td>1.6</td>');
+      expect(table).toContain('<span class="outcome unknown">unknown</span> reconfig timed out after 5000 ms');
+      expect(table).toContain("<td>3.2 (after the workload)</td><td>reconfig restore zk3 as participant: +zk3</td>");
+      expect(table).toMatch(/Configuration at the start: <b>voters 1,2,3 \(version 100000000\)<\/b>.*restored.*Reconfigs: 2 ok, 1 failed, 1 unknown/);
+      expect(html).toContain("<dt>reconfigs</dt><dd>2 ok, 1 failed, 1 unknown; configuration restored</dd>");
+    } finally {
+      rmSync(reconfigDir, { recursive: true, force: true });
+    }
+  });
+
+  it("a run without reconfigs has no marks and says so in no legend", async () => {
+    const html = readFileSync(await writeReport(dir), "utf8");
+    expect(html).not.toContain('class="reconfig');
+    expect(html).not.toContain("dashed lines: reconfigs");
+    expect(html).toContain('<section id="schedule"><h2>Schedule</h2><table class="schedule">');
   });
 });

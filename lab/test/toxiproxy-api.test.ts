@@ -175,3 +175,24 @@ describe("the lab's Toxiproxy speaks Toxiproxy's HTTP API", () => {
     expect(await TestClient.refusal(proxy.listen)).toBe("ECONNREFUSED");
   });
 });
+
+describe("the lab's Toxiproxy started with proxies (upstream's -config)", () => {
+  it("creates them before it answers, and carries traffic through them", async () => {
+    const proxies = JSON.stringify([{ name: "from-file", listen: "127.0.0.1:0", upstream: echo.address, enabled: true }]);
+    const started = await startToxiproxyServer({ port: 0, seed: 1, proxies });
+    try {
+      const listed = await new Toxiproxy(started.url).getAll();
+      expect(Object.keys(listed)).toEqual(["from-file"]);
+      const client = await connect(listed["from-file"]!.listen);
+      await client.roundTrip("forwarded");
+      expect(client.bytes.toString()).toBe("forwarded");
+    } finally {
+      await started.close();
+    }
+  });
+
+  it("refuses to start when one cannot be made", async () => {
+    await expect(startToxiproxyServer({ port: 0, proxies: JSON.stringify([{ name: "no-upstream", listen: "127.0.0.1:0" }]) })).rejects.toThrow(/upstream/);
+    await expect(startToxiproxyServer({ port: 0, proxies: "not json" })).rejects.toThrow(/proxies to create at start/);
+  });
+});

@@ -92,8 +92,8 @@ export interface Cluster {
   readonly links: LinkFaults;
   /**
    * The `server.N=...` text a reconfig names for a member in this role. Only clusters whose
-   * members are named the same way by every member have it (the processes driver with named
-   * peers): there the text means each member's own proxy to that member.
+   * members are named the same way by every member have it (the processes and containers
+   * drivers with named peers): there the text means each member's own proxy to that member.
    */
   serverSpec?(member: number, role: "participant" | "observer"): string;
   /** Waits until one leader serves and every running member serves. */

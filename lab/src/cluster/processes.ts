@@ -4,7 +4,7 @@ import { ensembleMemberCommand, fourLetterWord, renderZooCfg } from "@zkts/testk
 import { type Cluster, type Target, memberKind } from "./cluster.js";
 import { MemberProcess } from "./member-process.js";
 import { namedAddressing, portAddressing } from "./peer-addressing.js";
-import { rejoinIfRemoved } from "./rejoin-config.js";
+import { rejoinIfRemoved, rejoinNotice } from "./rejoin-config.js";
 import { SmallDisk } from "./small-disk.js";
 import { startToxiproxyServer } from "../toxiproxy/index.js";
 import { type MemberProbe, leaderOf, waitUntilHealthy } from "./ensemble-health.js";
@@ -123,11 +123,8 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
     },
     async start(id) {
       const m = member(id);
-      if (addressing.named && memberKind(opts.target, id) === "zookeeper" && !m.process.running && (await rejoinIfRemoved(m.configPath, id, m.startConfig))) {
-        await appendFile(
-          m.process.logPath,
-          `zkts-lab: zk${id} is not in its own last configuration: zoo.cfg rewritten as a joiner's (the ensemble's servers and itself)\n`,
-        );
+      if (addressing.named && !m.process.running && (await rejoinIfRemoved(m.configPath, id, m.startConfig))) {
+        await appendFile(m.process.logPath, rejoinNotice(id));
       }
       m.process.start();
     },

@@ -17,10 +17,17 @@ export class AnswersSrvr implements WaitStrategy {
   private timeoutMs = 60_000;
   private timeoutSet = false;
 
-  constructor(private readonly clientPort: number) {}
+  /**
+   * `hostPort`: where the client port is published when another container publishes it (the
+   * member's pod, whose network namespace the member shares); else the container's own binding.
+   */
+  constructor(
+    private readonly clientPort: number,
+    private readonly hostPort?: number,
+  ) {}
 
   async waitUntilReady(container: WaitArgs[0], boundPorts: WaitArgs[1]): Promise<void> {
-    const port = boundPorts.getBinding(this.clientPort);
+    const port = this.hostPort ?? boundPorts.getBinding(this.clientPort);
     const deadline = performance.now() + this.timeoutMs;
     while (performance.now() < deadline) {
       const answer = await fourLetterWord("127.0.0.1", port, "srvr", 1000).catch(() => "");

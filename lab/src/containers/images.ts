@@ -15,6 +15,11 @@ import { BUSYBOX, IMAGE_USER, ROOTFS_RECIPE, type RootfsSpec, filesUnder, import
 export const APP_DIR = "/app";
 /** The members' data directory inside both images, owned by the image user. */
 export const DATA_DIR = "/data";
+/**
+ * Where a member's zoo.cfg (and what it reads beside it) goes, in both images, owned by the image
+ * user: ZooKeeper with reconfigEnabled rewrites zoo.cfg and writes its dynamic files there.
+ */
+export const CONF_DIR = "/conf";
 /** Every image the lab makes is in these repositories, so they can be listed and pruned. */
 export const REPOSITORY = "zkts-lab";
 
@@ -26,7 +31,7 @@ export interface ImageBuild {
 }
 
 export interface LabImages {
-  /** Node, the zkts server and the lab's Toxiproxy server. */
+  /** Node, the zkts server, the lab's Toxiproxy server and its hosts preload. */
   readonly node: string;
   /** Java 17 and Debian's ZooKeeper 3.8 jars. */
   readonly zookeeper: string;
@@ -36,6 +41,8 @@ export interface LabImages {
 
 /** The program the node image runs for a Toxiproxy container (compiled; tests run the sources, images hold dist). */
 export const TOXIPROXY_ENTRY = join(repoRoot, "lab/dist/containers/toxiproxy-main.js");
+/** The lab's dns.lookup preload (hosts-preload.ts), which a zkts member with named peers is started with. */
+export const HOSTS_PRELOAD_ENTRY = join(repoRoot, "lab/dist/cluster/hosts-preload.js");
 
 /**
  * Makes (or finds) the lab's images without any registry: two bases imported from root
@@ -97,7 +104,7 @@ async function ensureBase(name: string, spec: RootfsSpec, builds: ImageBuild[]):
 /** The Dockerfile steps both app images end with: a data directory the image user owns, and that user. */
 function userAndDataSteps(): string[] {
   return [
-    `RUN mkdir -p ${DATA_DIR} && chown ${IMAGE_USER.uid}:${IMAGE_USER.gid} ${DATA_DIR}`,
+    `RUN mkdir -p ${DATA_DIR} ${CONF_DIR} && chown ${IMAGE_USER.uid}:${IMAGE_USER.gid} ${DATA_DIR} ${CONF_DIR}`,
     `USER ${IMAGE_USER.uid}:${IMAGE_USER.gid}`,
     "ENV HOME=/tmp",
     `LABEL org.zkts.lab.image=true`,
@@ -106,10 +113,11 @@ function userAndDataSteps(): string[] {
 
 async function ensureNodeApp(base: string, builds: ImageBuild[]): Promise<string> {
   const server = join(repoRoot, "apps/server/dist/main.js");
-  for (const entry of [server, TOXIPROXY_ENTRY]) {
+  const entries = [server, TOXIPROXY_ENTRY, HOSTS_PRELOAD_ENTRY];
+  for (const entry of entries) {
     if (!existsSync(entry)) throw new Error(`${entry} does not exist; build first (npx turbo run build)`);
   }
-  const app = await nodeAppFiles(repoRoot, [server, TOXIPROXY_ENTRY]);
+  const app = await nodeAppFiles(repoRoot, entries);
   const dockerfile = [`FROM ${base}`, `COPY app ${APP_DIR}`, `WORKDIR ${APP_DIR}`, ...userAndDataSteps()].join("\n");
   const digest = new InputDigest().text("dockerfile", dockerfile).text("links", JSON.stringify([...app.links]));
   for (const file of app.files) await digest.fileContent(join(repoRoot, file), file);

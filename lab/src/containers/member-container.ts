@@ -1,4 +1,7 @@
-import { open } from "node:fs/promises";
+import { mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { docker } from "./docker-cli.js";
 import type { Dockerode } from "./run-resources.js";
 
 type DockerContainer = ReturnType<Dockerode["getContainer"]>;
@@ -8,9 +11,15 @@ type DockerContainer = ReturnType<Dockerode["getContainer"]>;
  * does not offer: a kill with a chosen signal, start of the same container again (its
  * filesystem, and so its data directory, kept), the cgroup freezer, leaving and rejoining the
  * lab's network. Holds no knowledge of ZooKeeper.
+ *
+ * The member's network namespace may belong to another container (its pod, see
+ * container-peers.ts): that one is then on the lab's network and publishes the client port,
+ * and leaving the network is the pod's.
  */
 export class MemberContainer {
   private readonly container: DockerContainer;
+  /** Notes of the lab's about this member (e.g. a rewritten zoo.cfg), added to its log. */
+  private readonly notes: string[] = [];
   private running = true;
   private paused = false;
   private detached = false;
@@ -30,6 +39,8 @@ export class MemberContainer {
     private readonly clientPort: number,
     /** The host port the member's real client port is published on (it changes when the container restarts). */
     private hostPort: number,
+    /** The container whose network namespace the member uses: its own, or its pod's. */
+    private readonly networkOwner: string = id,
   ) {
     this.container = engine.getContainer(id);
     this.watchExit();
@@ -85,7 +96,7 @@ export class MemberContainer {
     if (this.running) return;
     await this.container.start();
     this.watchExit();
-    const info = await this.container.inspect();
+    const info = await this.engine.getContainer(this.networkOwner).inspect();
     const binding = info.NetworkSettings.Ports[`${this.clientPort}/tcp`]?.[0]?.HostPort;
     if (binding === undefined) throw new Error(`container ${this.alias} publishes no port for ${this.clientPort}`);
     this.hostPort = Number(binding);
@@ -108,26 +119,57 @@ export class MemberContainer {
   /** Takes the container off the lab's network: its peers and proxies can no longer reach it, nor it them. */
   async disconnect(): Promise<void> {
     if (this.detached) return;
-    await this.engine.getNetwork(this.network).disconnect({ Container: this.id, Force: true });
+    await this.engine.getNetwork(this.network).disconnect({ Container: this.networkOwner, Force: true });
     this.detached = true;
   }
 
   /** Puts it back, under its alias. */
   async reconnect(): Promise<void> {
     if (!this.detached) return;
-    await this.engine.getNetwork(this.network).connect({ Container: this.id, EndpointConfig: { Aliases: [this.alias] } });
+    await this.engine.getNetwork(this.network).connect({ Container: this.networkOwner, EndpointConfig: { Aliases: [this.alias] } });
     this.detached = false;
   }
 
-  /** Writes the container's output so far (stdout and stderr, as the engine kept them) to `path`. */
+  /** A file of the container's filesystem (running or stopped), as text. */
+  async readFile(path: string): Promise<string> {
+    return await withScratch(async (dir) => {
+      await docker(["cp", `${this.id}:${path}`, join(dir, "file")]);
+      return await readFile(join(dir, "file"), "utf8");
+    });
+  }
+
+  /** Writes a file of the container's filesystem (running or stopped), readable by everyone. */
+  async writeFile(path: string, content: string): Promise<void> {
+    await withScratch(async (dir) => {
+      await writeFile(join(dir, "file"), content, { mode: 0o644 });
+      await docker(["cp", join(dir, "file"), `${this.id}:${path}`]);
+    });
+  }
+
+  /** A line of the lab's own for the member's log (written after the container's output). */
+  note(line: string): void {
+    this.notes.push(`${new Date().toISOString()} ${line.trimEnd()}\n`);
+  }
+
+  /** Writes the container's output so far (stdout and stderr, as the engine kept them) to `path`, then the lab's notes. */
   async writeLog(path: string): Promise<void> {
     const raw = (await this.container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
     const file = await open(path, "w");
     try {
       await file.write(demultiplex(raw));
+      if (this.notes.length > 0) await file.write(`--- the lab's notes on this member ---\n${this.notes.join("")}`);
     } finally {
       await file.close();
     }
+  }
+}
+
+async function withScratch<T>(use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), "zkts-lab-cp-"));
+  try {
+    return await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

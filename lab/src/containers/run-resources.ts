@@ -7,8 +7,15 @@ export const LAB_LABEL = "org.zkts.lab";
 export const RUN_LABEL = "org.zkts.lab.run";
 /** On a member's container: its server id. */
 export const MEMBER_LABEL = "org.zkts.lab.member";
+/** On a member's pod (the container whose network namespace the member shares, with named peers): the member's server id. */
+export const POD_LABEL = "org.zkts.lab.pod";
 /** The process that made them, so a later run can tell leftovers from another run's live resources. */
-const OWNER_LABEL = "org.zkts.lab.owner";
+export const OWNER_LABEL = "org.zkts.lab.owner";
+
+/** The owner label's value for what this process makes. */
+export function ownerOfThisProcess(): string {
+  return `${hostname()}:${process.pid}`;
+}
 
 export type Dockerode = Awaited<ReturnType<typeof getContainerRuntimeClient>>["container"]["dockerode"];
 
@@ -19,7 +26,7 @@ export async function dockerode(): Promise<Dockerode> {
 /** A fresh run id and the labels for what that run makes. */
 export function runLabels(): { runId: string; labels: Record<string, string> } {
   const runId = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
-  return { runId, labels: { [LAB_LABEL]: "true", [RUN_LABEL]: runId, [OWNER_LABEL]: `${hostname()}:${process.pid}` } };
+  return { runId, labels: { [LAB_LABEL]: "true", [RUN_LABEL]: runId, [OWNER_LABEL]: ownerOfThisProcess() } };
 }
 
 /** Removes every container (running or not) and then every network labelled with this run. */
@@ -50,8 +57,12 @@ function processAlive(pid: number): boolean {
 
 async function removeLabelled(label: string, chosen: (labels: Record<string, string>) => boolean): Promise<void> {
   const engine = await dockerode();
-  const containers = await engine.listContainers({ all: true, filters: { label: [label] } });
-  await Promise.all(containers.filter((c) => chosen(c.Labels)).map((c) => engine.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)));
+  const containers = (await engine.listContainers({ all: true, filters: { label: [label] } })).filter((c) => chosen(c.Labels));
+  // Containers in another's network namespace (members in their pods) go before the owners.
+  const guest = (c: (typeof containers)[number]) => (c.HostConfig?.NetworkMode ?? "").startsWith("container:");
+  for (const wave of [containers.filter(guest), containers.filter((c) => !guest(c))]) {
+    await Promise.all(wave.map((c) => engine.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)));
+  }
   const networks = await engine.listNetworks({ filters: { label: [label] } });
   for (const n of networks.filter((n) => chosen(n.Labels ?? {}))) await engine.getNetwork(n.Id).remove().catch(ignoreGone);
 }

@@ -7,8 +7,8 @@ import { bridge, isolate, majoritiesRing, oneWayDeaf, randomHalves } from "./gru
 export const NEMESIS_FAMILIES = ["partition", "kill", "pause", "latency", "bandwidth", "slicer", "reset-peer", "disk"] as const;
 /**
  * Membership changes run beside the other families, while their faults are in force. Named
- * on its own (not part of `all`): it changes how the cluster names its members (named peers),
- * which only the processes driver can do.
+ * on its own (not part of `all`): it changes how the cluster names its members (named peers,
+ * which the processes and containers drivers offer).
  */
 export const RECONFIG_FAMILY = "reconfig";
 export type FaultFamily = (typeof NEMESIS_FAMILIES)[number];

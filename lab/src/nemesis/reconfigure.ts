@@ -21,7 +21,7 @@ export function requireReconfigurable(cluster: Cluster): (member: number, role: 
   if (cluster.serverSpec === undefined) {
     throw new Error(
       `the ${cluster.driver} driver does not support the reconfig nemesis yet: a reconfig hands every member the leader's server lines, ` +
-        "which only the processes driver's named peers (one hosts file per member) keep pointing at each member's own proxies",
+        "which only named peers (the processes and containers drivers started for runs that reconfig) keep pointing at each member's own proxies",
     );
   }
   return (member, role) => cluster.serverSpec!(member, role);

@@ -1,5 +1,5 @@
 // The report page: a header saying what ran and how it ended, then the checker's verdict, the
-// plots, the timeline and links to the run's files. One file: styles inline, pictures as SVG,
+// plots, the timeline, the schedule that ran and links to the run's files. One file: styles inline, pictures as SVG,
 // one small script for the copy button; nothing fetched.
 import { REPORT_CSS } from "@zkts/checker";
 import type { RunRecord } from "./run-record.js";
@@ -10,10 +10,16 @@ export interface PageParts {
   readonly throughput: string;
   readonly latency: string;
   readonly timeline: string;
+  /** The schedule table (schedule-table.ts). */
+  readonly schedule: string;
 }
 
 export function reportPage(record: RunRecord, parts: PageParts): string {
   const { results } = record;
+  const reconfigs = record.schedule.some((s) => s.action.do === "reconfig");
+  const reconfigLegend = reconfigs
+    ? `; dashed lines: reconfigs, <span class="key reconfig-ok">ok</span> <span class="key reconfig-failed">failed</span> <span class="key reconfig-unknown">unknown</span>`
+    : "";
   const { options } = results;
   const title = `${options.workload} on ${options.target}, seed ${results.seed}: ${results.verdict}`;
   return `<!doctype html>
@@ -28,16 +34,17 @@ ${facts(record)}
 </header>
 <section id="checker"><h2>Checker</h2>${parts.verdict}</section>
 <section id="throughput"><h2>Throughput</h2>
-<p class="legend"><span class="key ok">ok</span> <span class="key fail">fail</span> <span class="key info">info (unknown outcome)</span> completions per second; shaded: faults in force (hover for details)</p>
+<p class="legend"><span class="key ok">ok</span> <span class="key fail">fail</span> <span class="key info">info (unknown outcome)</span> completions per second; shaded: faults in force (hover for details)${reconfigLegend}</p>
 ${parts.throughput}</section>
 <section id="latency"><h2>Latency</h2>
 <p class="legend">dots: each completed op (<span class="key ok">ok</span> <span class="key fail">fail</span> <span class="key info">info</span>) at its completion;
-lines: <span class="key p50">p50</span> <span class="key p99">p99</span> of the ok ops completed in each second; log scale</p>
+lines: <span class="key p50">p50</span> <span class="key p99">p99</span> of the ok ops completed in each second; log scale${reconfigLegend}</p>
 ${parts.latency}</section>
 <section id="timeline-section"><h2>Timeline</h2>
 <p class="legend">one row per history process (a worker takes a new process after an unknown outcome); bars from invoke to completion:
-<span class="key ok">ok</span> <span class="key fail">fail</span> <span class="key info">info</span> <span class="key open">never completed</span> <span class="key blocking">cannot be placed</span></p>
+<span class="key ok">ok</span> <span class="key fail">fail</span> <span class="key info">info</span> <span class="key open">never completed</span> <span class="key blocking">cannot be placed</span>${reconfigLegend}</p>
 ${parts.timeline}</section>
+<section id="schedule"><h2>Schedule</h2>${parts.schedule}</section>
 <section id="files"><h2>Files</h2><ul>${record.files.map((f) => `<li><a href="${esc(f)}">${esc(f)}</a></li>`).join("")}</ul></section>
 <script>${COPY_SCRIPT}</script>
 </body></html>
@@ -59,6 +66,11 @@ function facts(record: RunRecord): string {
     ["operations", `${operations.ok} ok, ${operations.fail} fail, ${operations.info} info`],
     ["crashes", results.crashes.length === 0 ? "none" : results.crashes.join("; ")],
   ];
+  const { membership } = results;
+  if (membership !== undefined) {
+    const { ok, failed, unknown } = membership.reconfigs;
+    rows.push(["reconfigs", `${ok} ok, ${failed} failed, ${unknown} unknown; configuration ${membership.restored ? "restored" : "not restored"}`]);
+  }
   return `<dl class="facts">${rows.map(([name, value]) => `<div><dt>${esc(name)}</dt><dd>${esc(value)}</dd></div>`).join("")}</dl>`;
 }
 
@@ -88,6 +100,19 @@ svg .grid{stroke:#eee}svg .tick{font:10px sans-serif;fill:#666}svg .axis-title{f
 .fault rect{fill:#ffcc80;opacity:.35}.fault.partition rect{fill:#ef9a9a}.fault.kill rect{fill:#b0bec5}
 .fault.pause rect{fill:#ce93d8}.fault.links rect{fill:#fff59d}.fault.writes-off rect{fill:#c5e1a5}.fault.fill-disk rect{fill:#bcaaa4}
 .fault text{font:10px sans-serif;fill:#444}
+.reconfig line{stroke-width:1.5;stroke-dasharray:4 3}.reconfig path{stroke:none}
+.reconfig text{font:10px sans-serif;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+.reconfig.ok line{stroke:#1b5e20}.reconfig.ok path,.reconfig.ok text{fill:#1b5e20}
+.reconfig.failed line{stroke:#b71c1c}.reconfig.failed path,.reconfig.failed text{fill:#b71c1c}
+.reconfig.unknown line{stroke:#e65100}.reconfig.unknown path,.reconfig.unknown text{fill:#e65100}
+.reconfig.none line{stroke:#616161}.reconfig.none path,.reconfig.none text{fill:#616161}
+.key.reconfig-ok{background:#1b5e20}.key.reconfig-failed{background:#b71c1c}.key.reconfig-unknown{background:#e65100}
+table.schedule{border-collapse:collapse}table.schedule th{text-align:left;color:#555;font-weight:normal}
+table.schedule td,table.schedule th{padding:.15em .8em .15em 0;vertical-align:top}
+table.schedule td:first-child,table.schedule th:first-child{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.schedule tr.reconfig td{font-weight:600}
+.outcome{padding:0 .4em;border-radius:3px;color:#fff}.outcome.ok{background:#2e7d32}.outcome.failed{background:#c62828}
+.outcome.unknown{background:#ef6c00}.outcome.none{background:#757575}
 polyline.series,polyline.quantile{fill:none;stroke-width:1.6}
 .series.ok{stroke:#2e7d32}.series.fail{stroke:#c62828}.series.info{stroke:#ef6c00}
 .quantile.p50{stroke:#1565c0}.quantile.p99{stroke:#6a1b9a}

@@ -1,8 +1,9 @@
 // Throughput and latency over the run, Jepsen's rate and latency plots: time in seconds from
-// the start of the workload phase, fault windows shaded behind the data.
+// the start of the workload phase, fault windows shaded behind the data, reconfigs marked over it.
 import type { LatencyBucket, ThroughputBucket } from "./buckets.js";
 import type { FaultWindow } from "./fault-windows.js";
-import { type Scale, decadeTicks, faultShading, linearScale, linearTicks, logScale, px } from "./svg.js";
+import type { ReconfigMark } from "./reconfig-marks.js";
+import { type Scale, decadeTicks, faultShading, linearScale, linearTicks, logScale, px, reconfigMarkers } from "./svg.js";
 import { type TimedOp, latencyMs } from "./timed-ops.js";
 
 const WIDTH = 960;
@@ -52,8 +53,24 @@ function svg(kind: string, body: string): string {
   return `<svg class="plot ${kind}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" xmlns="http://www.w3.org/2000/svg">${body}</svg>`;
 }
 
+/** The reconfigs sent within the frame, drawn over the data. */
+function marksIn(marks: readonly ReconfigMark[], frame: TimeFrame, plot: Plot): string {
+  return reconfigMarkers(
+    marks.filter((m) => m.atNs >= frame.fromNs && m.atNs <= frame.toNs),
+    plot.x,
+    plot.top,
+    plot.bottom,
+    WIDTH - MARGIN.right,
+  );
+}
+
 /** Ops completed per second, one line per outcome. */
-export function throughputPlot(buckets: readonly ThroughputBucket[], windows: readonly FaultWindow[], frame: TimeFrame): string {
+export function throughputPlot(
+  buckets: readonly ThroughputBucket[],
+  windows: readonly FaultWindow[],
+  frame: TimeFrame,
+  marks: readonly ReconfigMark[] = [],
+): string {
   const plot = plotOf(frame);
   const peak = Math.max(1, ...buckets.map((b) => Math.max(b.ok, b.fail, b.info)));
   const y = linearScale([0, peak * 1.1], [plot.bottom, plot.top + 26]);
@@ -66,7 +83,8 @@ export function throughputPlot(buckets: readonly ThroughputBucket[], windows: re
     timeAxis(frame, plot) +
     line("ok") +
     line("fail") +
-    line("info");
+    line("info") +
+    marksIn(marks, frame, plot);
   return svg("throughput", body);
 }
 
@@ -74,7 +92,13 @@ export function throughputPlot(buckets: readonly ThroughputBucket[], windows: re
  * Every completed op as a dot at its completion time and latency (log scale), coloured by
  * outcome, with the per-second p50 and p99 of the ok ops as lines.
  */
-export function latencyPlot(ops: readonly TimedOp[], quantiles: readonly LatencyBucket[], windows: readonly FaultWindow[], frame: TimeFrame): string {
+export function latencyPlot(
+  ops: readonly TimedOp[],
+  quantiles: readonly LatencyBucket[],
+  windows: readonly FaultWindow[],
+  frame: TimeFrame,
+  marks: readonly ReconfigMark[] = [],
+): string {
   const plot = plotOf(frame);
   const latencies = ops.map(latencyMs).filter((ms): ms is number => ms !== null);
   const low =
@@ -108,7 +132,8 @@ export function latencyPlot(ops: readonly TimedOp[], quantiles: readonly Latency
     timeAxis(frame, plot) +
     dots +
     quantileLine("p50Ms") +
-    quantileLine("p99Ms");
+    quantileLine("p99Ms") +
+    marksIn(marks, frame, plot);
   return svg("latency", body);
 }
 

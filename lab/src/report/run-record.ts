@@ -1,7 +1,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type History, type HistoryEvent, pairEvents, parseJsonLines } from "@zkts/checker";
-import type { RunVerdict } from "../run/run-result.js";
+import type { RunResult, RunVerdict } from "../run/run-result.js";
 import type { RunOptions, ScheduledAction } from "../run/run-options.js";
 import type { WorkloadVerdict } from "../workloads/workload.js";
 
@@ -16,6 +16,8 @@ export interface RecordedResults {
   /** The history's clock (ns) when the workload phase began; older results lack it. */
   readonly workloadStartNs?: number;
   readonly rerun: string;
+  /** Runs that changed the membership: the configuration at the start and the end, and the reconfigs by outcome. */
+  readonly membership?: RunResult["membership"];
 }
 
 /** Everything a run directory holds that its report shows. */

@@ -2,6 +2,7 @@
 // shading of fault windows. Numbers are rounded so the page stays small.
 import { escapeHtml } from "@zkts/checker";
 import type { FaultWindow } from "./fault-windows.js";
+import type { ReconfigMark } from "./reconfig-marks.js";
 
 export type Scale = (value: number) => number;
 
@@ -65,6 +66,35 @@ export function faultShading(windows: readonly FaultWindow[], x: Scale, top: num
         `<g class="fault ${w.kind}"><title>${esc(`${w.detail}${until}`)}</title>` +
         `<rect x="${px(x0)}" y="${px(top)}" width="${px(x1 - x0)}" height="${px(bottom - top)}"/>` +
         `<text x="${px(x0 + 3)}" y="${px(top + 11 + lane * 12)}">${esc(w.label)}</text></g>`
+      );
+    })
+    .join("");
+}
+
+/**
+ * A marker for each reconfig: a dashed line across the plot at the moment it was sent, a flag
+ * at the top, and its label (what it changed and how it ended) at the bottom, in lanes rising
+ * from there so close marks do not write over each other, and to the left of the line when
+ * there is no room before `right`; hover for the action in full and its outcome. Coloured by
+ * outcome (ok, failed, unknown, none recorded).
+ */
+export function reconfigMarkers(marks: readonly ReconfigMark[], x: Scale, top: number, bottom: number, right: number): string {
+  const laneEnds: number[] = [];
+  return marks
+    .map((m) => {
+      const at = x(m.atNs);
+      const textPx = 6 * m.label.length;
+      const leftward = at + 3 + textPx > right;
+      const start = leftward ? at - 3 - textPx : at;
+      let lane = laneEnds.findIndex((end) => end <= start);
+      if (lane === -1) lane = laneEnds.length;
+      laneEnds[lane] = leftward ? at + 8 : at + textPx + 8;
+      const text = leftward ? `x="${px(at - 3)}" text-anchor="end"` : `x="${px(at + 3)}"`;
+      return (
+        `<g class="reconfig ${m.result}"><title>${esc(m.detail)}</title>` +
+        `<line x1="${px(at)}" x2="${px(at)}" y1="${px(top)}" y2="${px(bottom)}"/>` +
+        `<path d="M${px(at - 4)} ${px(top)}h8l-4 6z"/>` +
+        `<text ${text} y="${px(bottom - 4 - lane * 12)}">${esc(m.label)}</text></g>`
       );
     })
     .join("");

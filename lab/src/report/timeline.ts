@@ -1,8 +1,10 @@
 // The per-process timeline (Jepsen's timeline.html): one row per history process, each op a bar
 // from its invoke to its completion on a real time axis, coloured by outcome, with the fault
-// windows shaded behind. Large histories show only a window of ops around a point of interest.
+// windows shaded behind and each reconfig marked at its moment. Large histories show only a
+// window of ops around a point of interest.
 import type { FaultWindow } from "./fault-windows.js";
-import { esc, faultShading, linearScale, linearTicks, px } from "./svg.js";
+import type { ReconfigMark } from "./reconfig-marks.js";
+import { esc, faultShading, linearScale, linearTicks, px, reconfigMarkers } from "./svg.js";
 import { type TimedOp, latencyMs } from "./timed-ops.js";
 
 /** The ops a timeline shows and the span of time it covers. */
@@ -52,7 +54,14 @@ const WIDTH_PX_MAX = 40_000;
  * The timeline as HTML: process labels on the left, the bars in a horizontally scrolling
  * pane. The scale gives the median op about 6 px, within bounds that keep the page sane.
  */
-export function timelineHtml(window: TimelineWindow, windows: readonly FaultWindow[], originNs: number, blockingOpId: number | null, focus: string): string {
+export function timelineHtml(
+  window: TimelineWindow,
+  windows: readonly FaultWindow[],
+  originNs: number,
+  blockingOpId: number | null,
+  focus: string,
+  marks: readonly ReconfigMark[] = [],
+): string {
   if (window.ops.length === 0) return `<p>No operations were recorded.</p>`;
   const processes = [...new Set(window.ops.map((t) => String(t.op.process)))].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
   const row = new Map(processes.map((p, i) => [p, i]));
@@ -68,6 +77,7 @@ export function timelineHtml(window: TimelineWindow, windows: readonly FaultWind
   const x = linearScale([window.fromNs, window.toNs], [4, width - 16]);
 
   const inView = windows.filter((w) => w.endNs >= window.fromNs && w.startNs <= window.toNs);
+  const marksInView = marks.filter((m) => m.atNs >= window.fromNs && m.atNs <= window.toNs);
   const tickSeconds = linearTicks([(window.fromNs - originNs) / 1e9, (window.toNs - originNs) / 1e9], Math.max(2, Math.floor(width / 120)));
   // A tick at the very left edge would have its label cut in half.
   const ticks = tickSeconds
@@ -94,7 +104,7 @@ export function timelineHtml(window: TimelineWindow, windows: readonly FaultWind
     `<p class="note">${note} Hover a bar for its details.</p>` +
     `<div class="timeline-frame"><svg class="timeline-labels" width="${LABEL_PX}" height="${height}" xmlns="http://www.w3.org/2000/svg">${labels}</svg>` +
     `<div class="timeline-scroll"><svg class="timeline" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">` +
-    `${faultShading(inView, x, FAULT_TOP_PX, height)}${ticks}${bars}</svg></div></div>`
+    `${faultShading(inView, x, FAULT_TOP_PX, height)}${ticks}${bars}${reconfigMarkers(marksInView, x, FAULT_TOP_PX, height, width)}</svg></div></div>`
   );
 }
 

@@ -4,6 +4,8 @@ import { latencyPerSecond, throughputPerSecond } from "./buckets.js";
 import { faultWindows } from "./fault-windows.js";
 import { reportPage } from "./page.js";
 import { latencyPlot, throughputPlot, type TimeFrame } from "./plots.js";
+import { reconfigMarks } from "./reconfig-marks.js";
+import { scheduleSection } from "./schedule-table.js";
 import { type RunRecord, readRunRecord } from "./run-record.js";
 import { timedOperations } from "./timed-ops.js";
 import { timelineHtml, timelineWindow } from "./timeline.js";
@@ -30,9 +32,11 @@ export function renderReport(record: RunRecord): string {
   const originNs = results.workloadStartNs ?? (Number.isFinite(firstNs) ? firstNs : 0);
   const workloadEndNs = originNs + results.options.timeMs * 1e6;
   const windows = faultWindows(record.schedule, originNs, workloadEndNs);
+  const marks = reconfigMarks(record.schedule, originNs);
+  // The plots reach the last reconfig too (the heal's come after the workload phase).
   const frame: TimeFrame = {
     fromNs: Math.min(originNs, Number.isFinite(firstNs) ? firstNs : originNs),
-    toNs: Math.max(workloadEndNs, Number.isFinite(lastNs) ? lastNs : workloadEndNs),
+    toNs: Math.max(workloadEndNs, Number.isFinite(lastNs) ? lastNs : workloadEndNs, ...marks.map((m) => m.atNs)),
     originNs,
   };
   const recheck = recheckRegister(record);
@@ -42,8 +46,9 @@ export function renderReport(record: RunRecord): string {
     blocking !== null ? `op ${blocking.id}, which cannot be placed` : windows[0] !== undefined ? `the first fault (${windows[0].label})` : "the start";
   return reportPage(record, {
     verdict: verdictSection(record, recheck),
-    throughput: throughputPlot(throughputPerSecond(ops, originNs), windows, frame),
-    latency: latencyPlot(ops, latencyPerSecond(ops, originNs), windows, frame),
-    timeline: timelineHtml(timelineWindow(ops, center, TIMELINE_OPS_MAX), windows, originNs, blocking?.id ?? null, focus),
+    throughput: throughputPlot(throughputPerSecond(ops, originNs), windows, frame, marks),
+    latency: latencyPlot(ops, latencyPerSecond(ops, originNs), windows, frame, marks),
+    timeline: timelineHtml(timelineWindow(ops, center, TIMELINE_OPS_MAX), windows, originNs, blocking?.id ?? null, focus, marks),
+    schedule: scheduleSection(record),
   });
 }

@@ -17,7 +17,7 @@ export const RUN_USAGE = `usage: zkts-lab run [--driver processes] [--target zkt
   --target mixed:ZZK runs a mixed ensemble, a letter per member in id order: Z for ZooKeeper 3.8,
   K for zkts (reads default to sync there, as on zookeeper).
   --toxiproxy URL uses that Toxiproxy server instead of starting the lab's own.
-  reconfig (not part of all; processes driver only) changes the membership beside the other
+  reconfig (not part of all; processes and containers drivers) changes the membership beside the other
   faults: members are then named in their server lines and resolve the names per member.
   --unsafe MODE runs zkts members with a deliberate bug (commit-without-quorum, unconfirmed-reads,
   ack-before-fsync, never-expire) to show the checker catches it; needs ZKTS_UNSAFE=1.

@@ -225,18 +225,14 @@ async function startCluster(options: ReturnType<typeof runDefaults>, membershipC
         ...(membershipChanges ? { namedPeers: true } : {}),
       });
     case "containers":
-      if (membershipChanges) {
-        throw new Error(
-          "the containers driver does not support the reconfig nemesis yet (its members name their peers by address, which a reconfig rewrites); use --driver processes",
-        );
-      }
       // Its Toxiproxy runs in a container on the cluster's network, so toxiproxyUrl is not used.
       return await startContainerCluster({
         target: options.target,
         voters: options.nodes,
         seed: options.seed,
-        ...(options.config ? { config: options.config } : {}),
+        ...(config ? { config } : {}),
         ...(options.env ? { env: options.env } : {}),
+        ...(membershipChanges ? { namedPeers: true } : {}),
       });
     default:
       throw new Error(`the ${options.driver} driver cannot run workloads yet`);

@@ -48,7 +48,7 @@ const Step = Type.Union([
   /**
    * One incremental reconfig: `remove` leave the configuration, `add` join it (or come back)
    * as voters, `observe` join it (or stay) as observers. A scenario with one runs its members
-   * with named peers and the lab's reconfig settings (processes driver only).
+   * with named peers and the lab's reconfig settings (processes and containers drivers).
    */
   Type.Object({ at: At, do: Type.Literal("reconfig"), remove: Type.Optional(Members), add: Type.Optional(Members), observe: Type.Optional(Members) }),
   Type.Object({ at: At, do: Type.Literal("writes"), enabled: Type.Boolean() }),

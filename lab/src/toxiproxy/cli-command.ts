@@ -1,10 +1,12 @@
+import { readFile } from "node:fs/promises";
 import { startToxiproxyServer } from "./http-server.js";
 
-export const TOXIPROXY_USAGE = `usage: zkts-lab toxiproxy [--port 8474] [--host 127.0.0.1] [--seed N]
+export const TOXIPROXY_USAGE = `usage: zkts-lab toxiproxy [--port 8474] [--host 127.0.0.1] [--seed N] [--config FILE]
   Runs the lab's Toxiproxy: Toxiproxy 2.12's HTTP API and the TCP proxies it manages, until
   interrupted (SIGINT or SIGTERM). Toxicity rolls, latency jitter and slice sizes are drawn
   from the seed (printed at start), so the same seed and the same sequence of API calls and
-  connections draw the same values.`;
+  connections draw the same values. --config names a JSON file of proxies to create at start
+  (a list of {name, listen, upstream, enabled}, as upstream's -config).`;
 
 /** `zkts-lab toxiproxy ...`: resolves with the exit code when the server has been stopped. */
 export async function runToxiproxyCommand(argv: readonly string[]): Promise<number> {
@@ -16,7 +18,7 @@ export async function runToxiproxyCommand(argv: readonly string[]): Promise<numb
       process.stdout.write(`${TOXIPROXY_USAGE}\n`);
       return 0;
     }
-    if (!["--port", "--host", "--seed"].includes(name) || value === undefined) {
+    if (!["--port", "--host", "--seed", "--config"].includes(name) || value === undefined) {
       process.stderr.write(`${TOXIPROXY_USAGE}\n`);
       return 3;
     }
@@ -28,7 +30,16 @@ export async function runToxiproxyCommand(argv: readonly string[]): Promise<numb
     process.stderr.write(`${TOXIPROXY_USAGE}\n`);
     return 3;
   }
-  const server = await startToxiproxyServer({ host: options.host ?? "127.0.0.1", port, seed });
+  let proxies: string | undefined;
+  if (options.config !== undefined) {
+    try {
+      proxies = await readFile(options.config, "utf8");
+    } catch (err) {
+      process.stderr.write(`--config ${options.config}: ${(err as Error).message}\n`);
+      return 3;
+    }
+  }
+  const server = await startToxiproxyServer({ host: options.host ?? "127.0.0.1", port, seed, ...(proxies === undefined ? {} : { proxies }) });
   process.stdout.write(`toxiproxy API on ${server.url} (seed ${server.seed})\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

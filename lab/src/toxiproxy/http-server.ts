@@ -13,6 +13,12 @@ export interface ToxiproxyServerOptions {
   readonly port?: number;
   /** Seed of every random draw (toxicity rolls, jitter, slice sizes); default: from the clock. */
   readonly seed?: number;
+  /**
+   * Proxies to create at start, as upstream's `-config` file holds them: the JSON text of a
+   * list of `{name, listen, upstream, enabled}`, created as /populate creates them. A proxy
+   * that cannot be created fails the start.
+   */
+  readonly proxies?: string;
 }
 
 export interface ToxiproxyServer {
@@ -48,6 +54,14 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
       resolve();
     });
   });
+  if (options.proxies !== undefined) {
+    const created = await api.handle("POST", "/populate", options.proxies);
+    if (created.status !== 201) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await proxies.stopAll();
+      throw new Error(`the proxies to create at start: ${JSON.stringify(created.json ?? created.text)}`);
+    }
+  }
   const bound = server.address() as AddressInfo;
   const url = `http://${formatHostPort({ host: bound.address, port: bound.port })}`;
   return {
