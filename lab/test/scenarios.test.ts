@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { findScenario, loadScenarios, parseScenario } from "../src/scenarios/library.js";
 import { resolveGroups, resolveSteps } from "../src/scenarios/resolve.js";
-import { runScenario } from "../src/scenarios/run-scenario.js";
+import { expectationFor, runScenario } from "../src/scenarios/run-scenario.js";
 import { SimRandom } from "../src/sim/random.js";
 
 const seed = Number(process.env.LAB_SEED ?? 1 + Math.floor(Math.random() * 100_000));
@@ -24,6 +24,17 @@ describe("the scenario library", () => {
     expect(() => parseScenario(good.replace('"nodes":5', '"nodes":"five"'), "x.json")).toThrowError(/x\.json: \/nodes/);
     expect(() => parseScenario(good.replace('"follower1"', '"chief"'), "x.json")).toThrowError(/x\.json: \/steps\/0/);
     expect(() => parseScenario("{", "x.json")).toThrowError(/x\.json: not JSON/);
+  });
+
+  it("expects on a mixed ensemble what it states for ZooKeeper, with ZooKeeper's read mode", () => {
+    const s = findScenario("leader-minority-sync-read");
+    expect(expectationFor(s, "zkts")).toEqual(s.expect.zkts);
+    expect(expectationFor(s, "zookeeper")).toEqual(s.expect.zookeeper);
+    expect(expectationFor(s, "mixed:KKKKK")).toEqual(s.expect.zkts);
+    expect(expectationFor(s, "mixed:ZZZZZ")).toEqual(s.expect.zookeeper);
+    const mixed = expectationFor(s, "mixed:ZKZKK");
+    expect([mixed.reads, mixed.verdict]).toEqual([s.expect.zookeeper.reads, s.expect.zookeeper.verdict]);
+    expect(mixed.why).toContain(s.expect.zookeeper.why);
   });
 
   it("resolves roles to members: leader, followers by id, rest", () => {
@@ -70,4 +81,21 @@ describe(`leader-minority-sync-read (seed ${seed})`, () => {
       }
     }, 400_000);
   }
+});
+
+// A scenario of the catalogue on a mixed ensemble: the old leader's uncommitted txns are dropped
+// by a leader of whichever kind the others elect (TRUNC or a snapshot between kinds).
+describe(`old-leader-uncommitted-txn on mixed:ZKK (seed ${seed})`, () => {
+  it("the outcome the scenario states for ZooKeeper, no member crashed", async () => {
+    const lines: string[] = [];
+    const outcome = await runScenario(
+      findScenario("old-leader-uncommitted-txn"),
+      { target: "mixed:ZKK", driver: "processes", seed, out: mkdtempSync(join(tmpdir(), "zkts-lab-mixed-scenario-")) },
+      (line) => lines.push(line),
+    );
+    process.stdout.write(`${lines.join("\n")}\n`);
+    expect(outcome.run.crashes).toEqual([]);
+    expect(outcome.run.verdict).toBe("valid");
+    expect(outcome.asExpected).toBe(true);
+  }, 200_000);
 });

@@ -1,4 +1,4 @@
-import type { DriverName, MemberKind } from "../cluster/cluster.js";
+import { type DriverName, type Target, allZkts, memberKind } from "../cluster/cluster.js";
 import { type RunResult, runLab } from "../run/run.js";
 import type { RunOptions } from "../run/run-options.js";
 import { type UnsafeMode, withUnsafeMode } from "../run/unsafe.js";
@@ -9,7 +9,7 @@ import { SimRandom } from "../sim/random.js";
 
 export interface ScenarioOutcome {
   readonly scenario: Scenario;
-  readonly target: MemberKind;
+  readonly target: Target;
   readonly expected: "valid" | "invalid";
   readonly run: RunResult;
   /** True when the run's verdict is the one the scenario states for this target. */
@@ -17,7 +17,7 @@ export interface ScenarioOutcome {
 }
 
 export interface ScenarioRunOptions {
-  target: MemberKind;
+  target: Target;
   driver: DriverName;
   seed: number;
   out: string;
@@ -28,9 +28,24 @@ export interface ScenarioRunOptions {
   unsafe?: UnsafeMode;
 }
 
+export type Expectation = Scenario["expect"]["zkts"];
+
+/**
+ * What a scenario states for a target. A scenario states it for the two pure targets; a mixed
+ * ensemble takes ZooKeeper's: only ZooKeeper's read modes exist on every member (zkts's
+ * linearizable reads are its own), and with them zkts members answer reads as ZooKeeper's do
+ * (locally, a sync not confirmed by a quorum), so the same outcome is expected.
+ */
+export function expectationFor(scenario: Scenario, target: Target): Expectation {
+  if (allZkts(target, scenario.nodes)) return scenario.expect.zkts;
+  const stated = scenario.expect.zookeeper;
+  if (target === "zookeeper" || [...Array(scenario.nodes).keys()].every((i) => memberKind(target, i + 1) === "zookeeper")) return stated;
+  return { ...stated, why: `as on ZooKeeper, whose read modes every member of a mixed ensemble serves: ${stated.why}` };
+}
+
 /** The run options a scenario stands for on one target. */
 export function scenarioRunOptions(scenario: Scenario, options: ScenarioRunOptions): RunOptions {
-  const expectation = scenario.expect[options.target];
+  const expectation = expectationFor(scenario, options.target);
   const run: RunOptions = {
     driver: options.driver,
     target: options.target,
@@ -79,7 +94,7 @@ export async function runScenario(
 
 /** What the scenario states for the target, unless an unsafe mode it catches is on: then invalid. */
 function expectationOf(scenario: Scenario, options: ScenarioRunOptions): { verdict: "valid" | "invalid"; why: string } {
-  const stated = scenario.expect[options.target];
+  const stated = expectationFor(scenario, options.target);
   if (options.unsafe === undefined) return stated;
   if (scenario.catches?.includes(options.unsafe)) return { verdict: "invalid", why: `it catches the unsafe mode ${options.unsafe}` };
   return { verdict: stated.verdict, why: `${stated.why}; the scenario does not claim to catch the unsafe mode ${options.unsafe}` };

@@ -1,15 +1,16 @@
 import { parseArgs } from "node:util";
-import type { DriverName, MemberKind } from "../cluster/cluster.js";
+import { type DriverName, parseTarget } from "../cluster/cluster.js";
 import { findScenario, loadScenarios } from "./library.js";
 import type { ReadMode } from "../workloads/worker.js";
 import { runScenario } from "./run-scenario.js";
 import { admitUnsafe } from "../run/unsafe.js";
 
 export const SCENARIO_USAGE = `usage: zkts-lab scenario --list
-       zkts-lab scenario NAME --target zkts|zookeeper [--driver processes] [--seed N] [--out DIR] [--toxiproxy URL]
+       zkts-lab scenario NAME --target zkts|zookeeper|mixed:ZZK [--driver processes] [--seed N] [--out DIR] [--toxiproxy URL]
                                [--reads plain|sync|linearizable] [--unsafe MODE]
   Runs a named split-brain scenario of lab/scenarios/ and compares the checker's verdict with
-  the one the scenario expects on that target. --reads overrides the scenario's read mode for
+  the one the scenario expects on that target (a mixed ensemble, K zkts and Z ZooKeeper members
+  in id order, is expected to do as ZooKeeper does, with its read mode). --reads overrides the scenario's read mode for
   that target (the expectation then no longer applies: exit 0 valid, 1 invalid). --unsafe MODE
   runs zkts with that deliberate bug (ZKTS_UNSAFE=1 required): exit 0 valid, 1 invalid (caught),
   and the scenario's \`catches\` says whether it is expected to catch it. Exit status otherwise:
@@ -54,7 +55,8 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const [name] = positionals;
-  if (name === undefined || positionals.length > 1 || (values.target !== "zkts" && values.target !== "zookeeper")) {
+  const parsedTarget = values.target === undefined ? null : parseTarget(values.target);
+  if (name === undefined || positionals.length > 1 || parsedTarget === null) {
     process.stderr.write(`${SCENARIO_USAGE}\n`);
     return 3;
   }
@@ -72,7 +74,7 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
     return 3;
   }
   const scenario = findScenario(name);
-  const target = values.target as MemberKind;
+  const target = parsedTarget;
   let unsafe;
   try {
     unsafe = values.unsafe === undefined ? undefined : admitUnsafe(values.unsafe, target, process.env);
