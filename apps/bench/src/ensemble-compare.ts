@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 import { type RunningEnsemble, startReferenceEnsemble, startZktsEnsemble } from "@zkts/testkit";
-import { type LoadOptions, type LoadResult, formatResult, runLoad } from "./load.js";
-import { scriptArgs } from "./script-args.js";
+import { type LoadOptions, type LoadResult, formatResult, loadReport, runLoad, throughput } from "./load.js";
+import { OUTPUT_OPTIONS, outputMode, scriptArgs } from "./script-args.js";
 
 /**
  * The same load against a 3-member reference ZooKeeper 3.8 ensemble and a 3-member zkts
  * ensemble on this machine, one after the other, through a follower (writes forwarded to the
  * leader, committed by a quorum, every member fsyncing). Prints both and the ratio.
  */
-const { durationMs, seed } = scriptArgs(
+const { durationMs, seed, values } = scriptArgs(
   "zkts-bench ensemble-compare",
   "The same loads through a follower of a 3-member reference ZooKeeper ensemble and a zkts one.",
   6,
+  OUTPUT_OPTIONS,
 );
+const output = outputMode(values);
 
 const loads: { name: string; options: Omit<LoadOptions, "host" | "port"> }[] = [
   { name: "setData 1 KB through a follower", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0, seed } },
@@ -26,15 +28,16 @@ async function followerOf(ensemble: RunningEnsemble): Promise<{ host: string; po
   return { host: follower.server.host, port: follower.server.port };
 }
 
-async function measure(start: () => Promise<RunningEnsemble>): Promise<LoadResult[]> {
+async function measure(start: () => Promise<RunningEnsemble>): Promise<ReturnType<typeof loadReport>[]> {
   // One ensemble at a time: both would share the machine's two cores otherwise.
   const ensemble = await start();
   try {
     const target = await followerOf(ensemble);
-    const results: LoadResult[] = [];
+    const results: ReturnType<typeof loadReport>[] = [];
     for (const load of loads) {
       await runLoad({ ...load.options, ...target, durationMs: 2000, progress: null });
-      results.push(await runLoad({ ...load.options, ...target }));
+      const options = { ...load.options, ...target, progress: output.progress };
+      results.push(loadReport(options, await runLoad(options)));
     }
     return results;
   } finally {
@@ -44,9 +47,18 @@ async function measure(start: () => Promise<RunningEnsemble>): Promise<LoadResul
 
 const reference = await measure(() => startReferenceEnsemble({ voters: 3, tickTime: 2000 }));
 const zkts = await measure(() => startZktsEnsemble({ voters: 3, tickTime: 2000 }));
-for (const [i, load] of loads.entries()) {
-  const r = reference[i]!;
-  const z = zkts[i]!;
+if (output.json) {
+  const results = loads.map((load, i) => ({
+    load: load.name,
+    reference: reference[i]!,
+    zkts: zkts[i]!,
+    ratio: throughput(zkts[i]!) / throughput(reference[i]!),
+  }));
+  process.stdout.write(`${JSON.stringify({ script: "ensemble-compare", parameters: { durationMs, seed, voters: 3 }, seed, loads: results }, null, 2)}\n`);
+}
+for (const [i, load] of output.json ? [] : loads.entries()) {
+  const r: LoadResult = reference[i]!;
+  const z: LoadResult = zkts[i]!;
   process.stdout.write(`\n${load.name} (${load.options.clients} clients x ${load.options.outstanding} outstanding, ${durationMs / 1000} s, seed ${seed})\n`);
   process.stdout.write(`${formatResult("  reference ZooKeeper ensemble", r)}\n${formatResult("  zkts ensemble              ", z)}\n`);
   process.stdout.write(`  throughput ratio zkts/reference: ${(z.operations / z.elapsedMs / (r.operations / r.elapsedMs)).toFixed(2)}\n`);

@@ -3,7 +3,8 @@ import { CreateRequest, Ids, OpCode, SetDataRequest } from "@zkts/jute";
 import { type EnsembleMember, type RunningEnsemble, startReferenceEnsemble, startZktsEnsemble } from "@zkts/testkit";
 import { integerValue } from "@zkts/cli-args";
 import { BenchConnection } from "./load.js";
-import { scriptArgs } from "./script-args.js";
+import { summarize } from "./histogram.js";
+import { OUTPUT_OPTIONS, outputMode, scriptArgs } from "./script-args.js";
 
 /**
  * Leader failover on a 3-member ensemble of the reference ZooKeeper 3.8 and of zkts, one after
@@ -18,8 +19,9 @@ const { values, usage } = scriptArgs(
   "zkts-bench failover",
   "Leader failover on 3-member reference ZooKeeper and zkts ensembles: the time from the leader's\nSIGKILL to the next acknowledged write, per round.",
   null,
-  { rounds: { type: "string", value: "N", description: "rounds per ensemble (default $BENCH_ROUNDS or 10)" } },
+  { rounds: { type: "string", value: "N", description: "rounds per ensemble (default $BENCH_ROUNDS or 10)" }, ...OUTPUT_OPTIONS },
 );
+const output = outputMode(values);
 const rounds = usage(() => integerValue((values.rounds as string | undefined) ?? process.env.BENCH_ROUNDS, "--rounds", 10, { min: 1 }));
 /** A new write attempt starts this often; each is given up after ATTEMPT_TIMEOUT_MS. */
 const ATTEMPT_INTERVAL_MS = 20;
@@ -103,9 +105,10 @@ async function measure(name: string, start: () => Promise<RunningEnsemble>): Pro
       await current.server.kill();
       const acknowledgedAt = await nextAcknowledgedWrite(ensemble, `round ${round}`, killedAt + 60_000);
       figures.push(acknowledgedAt - killedAt);
-      process.stdout.write(
-        `  ${name} round ${round + 1}: leader ${current.id} killed, next write acknowledged after ${(acknowledgedAt - killedAt).toFixed(0)} ms\n`,
-      );
+      const line = `  ${name} round ${round + 1}: leader ${current.id} killed, next write acknowledged after ${(acknowledgedAt - killedAt).toFixed(0)} ms`;
+      // Under --json stdout carries the document alone, so the rounds go to stderr.
+      if (output.json) output.log(line);
+      else process.stdout.write(`${line}\n`);
       await current.server.restart();
     }
     return figures;
@@ -123,5 +126,11 @@ function summary(figures: number[]): string {
 const options = { voters: 3, tickTime: 2000 };
 const reference = await measure("reference", () => startReferenceEnsemble(options));
 const zkts = await measure("zkts", () => startZktsEnsemble(options));
-process.stdout.write(`\nleader SIGKILL -> next acknowledged write, 3 members, tickTime ${options.tickTime} ms\n`);
-process.stdout.write(`  reference ZooKeeper 3.8: ${summary(reference)}\n  zkts:                    ${summary(zkts)}\n`);
+if (output.json) {
+  const result = (roundsMs: number[]) => ({ roundsMs, latencyMs: summarize(roundsMs) });
+  const parameters = { rounds, voters: options.voters, tickTime: options.tickTime, attemptIntervalMs: ATTEMPT_INTERVAL_MS };
+  process.stdout.write(`${JSON.stringify({ script: "failover", parameters, reference: result(reference), zkts: result(zkts) }, null, 2)}\n`);
+} else {
+  process.stdout.write(`\nleader SIGKILL -> next acknowledged write, 3 members, tickTime ${options.tickTime} ms\n`);
+  process.stdout.write(`  reference ZooKeeper 3.8: ${summary(reference)}\n  zkts:                    ${summary(zkts)}\n`);
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { startZktsEnsemble } from "@zkts/testkit";
-import { type LoadOptions, type LoadResult, formatResult, runLoad } from "./load.js";
-import { scriptArgs } from "./script-args.js";
+import { type LoadOptions, type LoadResult, formatResult, loadReport, runLoad, throughput } from "./load.js";
+import { OUTPUT_OPTIONS, outputMode, scriptArgs } from "./script-args.js";
 
 /**
  * What zkts's opt-in linearizable reads cost: the same getData load against one follower of
@@ -9,11 +9,14 @@ import { scriptArgs } from "./script-args.js";
  * as linearizable reads (each waits for the leader to confirm its leadership with a quorum
  * PING round, and for the follower to catch up), pipelined and one at a time.
  */
-const { durationMs, seed } = scriptArgs(
+const { durationMs, seed, values } = scriptArgs(
   "zkts-bench linearizable-reads",
   "Plain against linearizable getData through one follower of a 3-member zkts ensemble.",
   6,
+  OUTPUT_OPTIONS,
 );
+const output = outputMode(values);
+const results: { shape: string; plain: ReturnType<typeof loadReport>; linearizable: ReturnType<typeof loadReport>; ratio: number }[] = [];
 const LINEARIZABLE = { scheme: "zkts", auth: "linearizable-reads" };
 
 const shapes: { name: string; options: Omit<LoadOptions, "host" | "port"> }[] = [
@@ -28,9 +31,13 @@ try {
   const target = { host: "127.0.0.1", port: follower.server.port };
   for (const shape of shapes) {
     await runLoad({ ...shape.options, ...target, durationMs: 2000, progress: null });
-    const plain: LoadResult = await runLoad({ ...shape.options, ...target });
-    const linearizable: LoadResult = await runLoad({ ...shape.options, ...target, auth: LINEARIZABLE });
-    const ratio = linearizable.operations / linearizable.elapsedMs / (plain.operations / plain.elapsedMs);
+    const plainOptions = { ...shape.options, ...target, progress: output.progress };
+    const linearizableOptions = { ...plainOptions, auth: LINEARIZABLE };
+    const plain: LoadResult = await runLoad(plainOptions);
+    const linearizable: LoadResult = await runLoad(linearizableOptions);
+    const ratio = throughput(linearizable) / throughput(plain);
+    results.push({ shape: shape.name, plain: loadReport(plainOptions, plain), linearizable: loadReport(linearizableOptions, linearizable), ratio });
+    if (output.json) continue;
     process.stdout.write(`\n${shape.name} against follower ${follower.id} (${durationMs / 1000} s, seed ${seed})\n`);
     process.stdout.write(`${formatResult("  plain reads       ", plain)}\n${formatResult("  linearizable reads", linearizable)}\n`);
     process.stdout.write(`  throughput ratio linearizable/plain: ${ratio.toFixed(2)}\n`);
@@ -38,3 +45,5 @@ try {
 } finally {
   await ensemble.cleanup();
 }
+if (output.json)
+  process.stdout.write(`${JSON.stringify({ script: "linearizable-reads", parameters: { durationMs, seed, voters: 3 }, seed, shapes: results }, null, 2)}\n`);

@@ -14,6 +14,7 @@ import {
   errorCodeName,
   writeConnectRequest,
 } from "@zkts/jute";
+import { LatencyHistogram, type LatencySummary } from "./histogram.js";
 
 export interface LoadOptions {
   host: string;
@@ -29,11 +30,14 @@ export interface LoadOptions {
   seed: number;
   /** An AuthPacket each connection sends first (e.g. zkts's `zkts linearizable-reads`). */
   auth?: { scheme: string; auth: string };
-  /** Where a progress line goes every couple of seconds of the measured phase; default stderr. */
+  /** Where a progress line goes every second of the measured phase; default stderr, null for none. */
   progress?: ((line: string) => void) | null;
 }
 
-const PROGRESS_EVERY_MS = 2000;
+const PROGRESS_EVERY_MS = 1000;
+
+/** The operations the load issues, each with its own latency histogram. */
+export type LoadOperation = "getData" | "setData";
 
 export interface LoadResult {
   operations: number;
@@ -41,7 +45,14 @@ export interface LoadResult {
   writes: number;
   errors: number;
   elapsedMs: number;
-  latencyMs: { p50: number; p99: number; max: number };
+  /** Every reply's latency, whatever its operation. */
+  latencyMs: LatencySummary;
+  byOperation: Record<LoadOperation, LatencySummary>;
+  /**
+   * Replies received in each second of the measured phase, from the clock's start; the last
+   * entry is the partial second in which the requests still in flight at the deadline came back.
+   */
+  throughputPerSecond: number[];
 }
 
 /** A small xorshift generator: the benchmark's only randomness, seeded. */
@@ -60,11 +71,12 @@ const AUTH_XID = -4;
 export class BenchConnection {
   private readonly framer = new Framer(0x7fffffff);
   private readonly writer = new JuteWriter(64 * 1024);
-  private readonly sentAt = new Map<number, bigint>();
+  private readonly sentAt = new Map<number, { at: bigint; type: number }>();
   private xid = 0;
   private onHandshake: (() => void) | null = null;
   private onAuth: ((err: number) => void) | null = null;
-  onReply: (err: number, latencyNs: bigint) => void = () => {};
+  /** Called with each reply to a request sent with send(): its error code, latency and request type. */
+  onReply: (err: number, latencyNs: bigint, type: number) => void = () => {};
 
   constructor(private readonly socket: Socket) {
     socket.setNoDelay(true);
@@ -81,10 +93,10 @@ export class BenchConnection {
           this.onAuth?.(header.err);
           return;
         }
-        const started = this.sentAt.get(header.xid);
-        if (started === undefined) return;
+        const sent = this.sentAt.get(header.xid);
+        if (sent === undefined) return;
         this.sentAt.delete(header.xid);
-        this.onReply(header.err, process.hrtime.bigint() - started);
+        this.onReply(header.err, process.hrtime.bigint() - sent.at, sent.type);
       }),
     );
   }
@@ -114,7 +126,7 @@ export class BenchConnection {
     RequestHeader.write(w, { xid, type });
     body(w);
     w.endFrame();
-    this.sentAt.set(xid, process.hrtime.bigint());
+    this.sentAt.set(xid, { at: process.hrtime.bigint(), type });
     this.socket.write(w.toBuffer());
   }
 
@@ -164,7 +176,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         }),
     ),
   );
-  const latencies: number[] = [];
+  const all = new LatencyHistogram();
+  const byOperation = { getData: new LatencyHistogram(), setData: new LatencyHistogram() };
+  const throughputPerSecond: number[] = [];
   let reads = 0;
   let writes = 0;
   let errors = 0;
@@ -178,10 +192,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       ? null
       : setInterval(() => {
           const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
-          const recent = ((latencies.length - reportedOps) / PROGRESS_EVERY_MS) * 1000;
-          reportedOps = latencies.length;
+          const recent = ((all.count - reportedOps) / PROGRESS_EVERY_MS) * 1000;
+          reportedOps = all.count;
           report(
-            `zkts-bench: ${elapsedS.toFixed(1)} s of ${(options.durationMs / 1000).toFixed(1)} s, ${latencies.length} ops, ${recent.toFixed(0)} ops/s in the last ${PROGRESS_EVERY_MS / 1000} s`,
+            `zkts-bench: ${elapsedS.toFixed(1)} s of ${(options.durationMs / 1000).toFixed(1)} s, ${all.count} ops, ${recent.toFixed(0)} ops/s in the last ${PROGRESS_EVERY_MS / 1000} s`,
           );
         }, PROGRESS_EVERY_MS);
   await Promise.all(
@@ -200,14 +214,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
               c.send(OpCode.setData, (w) => SetDataRequest.write(w, { path, data, version: -1 }));
             }
           };
-          c.onReply = (err, latencyNs) => {
+          c.onReply = (err, latencyNs, type) => {
             inFlight--;
             if (err !== 0) {
               errors++;
               firstErrorCode ??= err;
             }
-            latencies.push(Number(latencyNs) / 1e6);
-            if (process.hrtime.bigint() < deadline) issue();
+            const latencyMs = Number(latencyNs) / 1e6;
+            all.recordMs(latencyMs);
+            (type === OpCode.getData ? byOperation.getData : byOperation.setData).recordMs(latencyMs);
+            const now = process.hrtime.bigint();
+            const second = Number((now - started) / 1_000_000_000n);
+            while (throughputPerSecond.length <= second) throughputPerSecond.push(0);
+            throughputPerSecond[second]!++;
+            if (now < deadline) issue();
             else if (inFlight === 0) resolve();
           };
           for (let k = 0; k < options.outstanding; k++) issue();
@@ -217,20 +237,35 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (progressTimer !== null) clearInterval(progressTimer);
   for (const c of connections) c.close();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   if (errors > 0) process.stderr.write(`zkts-bench: ${errors} requests failed (the first with ${errorCodeName.get(firstErrorCode!) ?? firstErrorCode})\n`);
   return {
-    operations: latencies.length,
+    operations: all.count,
     reads,
     writes,
     errors,
     elapsedMs,
-    latencyMs: { p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1] ?? 0 },
+    latencyMs: all.summary(),
+    byOperation: { getData: byOperation.getData.summary(), setData: byOperation.setData.summary() },
+    throughputPerSecond,
+  };
+}
+
+/** Operations per second over the whole measured phase. */
+export function throughput(r: LoadResult): number {
+  return (r.operations / r.elapsedMs) * 1000;
+}
+
+/** A run as `--json` prints it: what was asked (the seed among it) and everything measured. */
+export function loadReport(options: LoadOptions, r: LoadResult) {
+  const { host, port, clients, outstanding, durationMs, dataSize, readRatio, seed, auth } = options;
+  return {
+    parameters: { server: `${host}:${port}`, clients, outstanding, durationMs, dataSize, readRatio, seed, ...(auth ? { auth: auth.scheme } : {}) },
+    seed,
+    operationsPerSecond: throughput(r),
+    ...r,
   };
 }
 
 export function formatResult(name: string, r: LoadResult): string {
-  const rate = (r.operations / r.elapsedMs) * 1000;
-  return `${name.padEnd(22)} ${rate.toFixed(0).padStart(9)} ops/s   p50 ${r.latencyMs.p50.toFixed(2)} ms   p99 ${r.latencyMs.p99.toFixed(2)} ms   max ${r.latencyMs.max.toFixed(1)} ms   (${r.operations} ops, ${r.errors} errors)`;
+  return `${name.padEnd(22)} ${throughput(r).toFixed(0).padStart(9)} ops/s   p50 ${r.latencyMs.p50.toFixed(2)} ms   p99 ${r.latencyMs.p99.toFixed(2)} ms   max ${r.latencyMs.max.toFixed(1)} ms   (${r.operations} ops, ${r.errors} errors)`;
 }

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 import { integerValue, numberValue, parseOrExit, UsageError, withUsageErrors, type CommandSpec } from "@zkts/cli-args";
-import { formatResult, runLoad } from "./load.js";
-import { VERSION } from "./script-args.js";
+import { formatResult, loadReport, runLoad } from "./load.js";
+import { OUTPUT_OPTIONS, outputMode, VERSION } from "./script-args.js";
 
 const SPEC = {
   name: "zkts-bench",
   version: VERSION,
   synopsis: [
-    "zkts-bench [--server HOST:PORT] [--clients N] [--outstanding N] [--duration SECONDS] [--size BYTES] [--read-ratio 0..1] [--seed N]",
-    "zkts-bench compare|ensemble-compare|linearizable-reads|failover|restart --help",
+    "zkts-bench [--server HOST:PORT] [--clients N] [--outstanding N] [--duration SECONDS] [--size BYTES] [--read-ratio 0..1] [--seed N] [--json] [--quiet]",
+    "zkts-bench compare|ensemble-compare|linearizable-reads|failover|restart|mix-sweep|all --help",
   ],
-  summary: "Runs a pipelined getData/setData load against any ZooKeeper-compatible server and prints\nthroughput and latency.",
+  summary:
+    "Runs a pipelined getData/setData load against any ZooKeeper-compatible server and prints\nthroughput and latency (HDR histograms: p50/p90/p99/p99.9/max per operation).",
   options: {
     server: { type: "string", value: "HOST:PORT", description: "the server to load (default 127.0.0.1:2181)" },
     clients: { type: "string", value: "N", description: "sessions, each on its own connection (default 8)" },
@@ -19,18 +20,27 @@ const SPEC = {
     size: { type: "string", value: "BYTES", description: "znode data size (default 1024)" },
     "read-ratio": { type: "string", value: "0..1", description: "share of getData among requests (default 0.5)" },
     seed: { type: "string", value: "N", description: "seed of the operation choices (default 1)" },
+    ...OUTPUT_OPTIONS,
   },
   epilogue:
     "The comparison subcommands start the reference ZooKeeper and zkts through @zkts/testkit (in a\n" +
     "checkout: npm run bench). Exit status: 0 measured, 1 the server failed, 2 usage error.",
 } as const satisfies CommandSpec;
 
-/** The comparison scripts, run as subcommands; they start servers through @zkts/testkit. */
-const SCRIPTS = ["compare", "ensemble-compare", "linearizable-reads", "failover", "restart"];
+/** The comparison scripts, run as subcommands (subcommand: module); they start servers through @zkts/testkit. */
+const SCRIPTS: Record<string, string> = {
+  compare: "compare",
+  "ensemble-compare": "ensemble-compare",
+  "linearizable-reads": "linearizable-reads",
+  failover: "failover",
+  restart: "restart",
+  "mix-sweep": "mix-sweep",
+  all: "bench-all",
+};
 
 const script = process.argv[2];
-if (script !== undefined && SCRIPTS.includes(script)) {
-  await import(`./${script}.js`);
+if (script !== undefined && Object.hasOwn(SCRIPTS, script)) {
+  await import(`./${SCRIPTS[script]}.js`);
 } else {
   await loadCommand();
 }
@@ -52,6 +62,17 @@ async function loadCommand(): Promise<void> {
       seed: integerValue(values.seed, "--seed", 1),
     };
   });
-  const result = await runLoad(options);
+  const output = outputMode(values);
+  const result = await runLoad({ ...options, progress: output.progress });
+  if (output.json) {
+    process.stdout.write(`${JSON.stringify(loadReport(options, result), null, 2)}\n`);
+    return;
+  }
   process.stdout.write(`seed ${options.seed}\n${formatResult(`${options.host}:${options.port}`, result)}\n`);
+  for (const [operation, s] of Object.entries(result.byOperation)) {
+    if (s.count === 0) continue;
+    process.stdout.write(
+      `  ${operation.padEnd(8)} ${String(s.count).padStart(9)} ops   p50 ${s.p50.toFixed(2)} ms   p90 ${s.p90.toFixed(2)} ms   p99 ${s.p99.toFixed(2)} ms   p99.9 ${s.p999.toFixed(2)} ms   max ${s.max.toFixed(1)} ms\n`,
+    );
+  }
 }

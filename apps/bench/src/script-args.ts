@@ -11,6 +11,35 @@ const SCRIPT_OPTIONS = {
   seed: { type: "string", value: "N", description: "seed of the load's key and operation choices (default $BENCH_SEED or 42)" },
 } as const satisfies Record<string, OptionSpec>;
 
+/**
+ * How a script reports, for the scripts that take them in their extra options: `--json` prints
+ * the whole result as one JSON document on stdout instead of the text (what bench:all reads),
+ * `--quiet` drops the per-second progress lines on stderr.
+ */
+export const OUTPUT_OPTIONS = {
+  json: { type: "boolean", description: "print the full result as JSON on stdout instead of the text" },
+  quiet: { type: "boolean", description: "no progress lines on stderr" },
+} as const satisfies Record<string, OptionSpec>;
+
+export interface OutputMode {
+  json: boolean;
+  /** The runLoad progress option: null under --quiet, stderr otherwise. */
+  progress: null | undefined;
+  /** Writes a line of running commentary to stderr, unless --quiet. */
+  log(line: string): void;
+}
+
+export function outputMode(values: Record<string, unknown>): OutputMode {
+  const quiet = values.quiet === true;
+  return {
+    json: values.json === true,
+    progress: quiet ? null : undefined,
+    log: (line) => {
+      if (!quiet) process.stderr.write(`${line}\n`);
+    },
+  };
+}
+
 export interface ScriptArgs {
   durationMs: number;
   seed: number;

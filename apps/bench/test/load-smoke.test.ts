@@ -36,5 +36,7 @@ it("runs a mixed load for its duration, every request answered, with progress li
   expect(result.writes).toBeGreaterThan(0);
   expect(result.elapsedMs).toBeGreaterThanOrEqual(4500);
   expect(progress.length).toBeGreaterThanOrEqual(2);
-  expect(progress[0]).toMatch(/^zkts-bench: \d+\.\d s of 4\.5 s, \d+ ops, \d+ ops\/s in the last 2 s$/);
+  // One line a second.
+  expect(progress.length).toBeGreaterThanOrEqual(4);
+  expect(progress[0]).toMatch(/^zkts-bench: \d+\.\d s of 4\.5 s, \d+ ops, \d+ ops\/s in the last 1 s$/);
 }, 60_000);
