@@ -256,6 +256,8 @@ export function throughput(r: LoadResult): number {
 }
 
 /** A run as `--json` prints it: what was asked (the seed among it) and everything measured. */
+export type LoadReport = ReturnType<typeof loadReport>;
+
 export function loadReport(options: LoadOptions, r: LoadResult) {
   const { host, port, clients, outstanding, durationMs, dataSize, readRatio, seed, auth } = options;
   return {

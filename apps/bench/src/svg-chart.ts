@@ -38,7 +38,7 @@ export function lineChartSvg(chart: LineChart): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="13">`,
     `<title>${escapeXml(chart.title)}</title>`,
     `<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
-    `<text x="${(PLOT.left + PLOT.right) / 2}" y="30" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(chart.title)}</text>`,
+    `<text x="${WIDTH / 2}" y="30" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(chart.title)}</text>`,
   ];
   // Grid and ticks first, so the series are drawn over them.
   for (const tick of yTicks) {

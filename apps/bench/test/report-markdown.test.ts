@@ -1,0 +1,85 @@
+/**
+ * bench:all's report from its parts' results: the restart script's text table read back, and
+ * the Markdown summary with one row per measure, ratios and p50/p99. No servers.
+ */
+import { describe, expect, it } from "vitest";
+import type { LatencySummary } from "../src/histogram.js";
+import type { LoadReport } from "../src/load.js";
+import { type BenchAllRun, benchAllMarkdown, parseRestartTable } from "../src/report-markdown.js";
+
+const RESTART_OUTPUT = `
+2000 znodes of 100 B (1000 per parent), 1 restart(s) each; ZooKeeper -Xmx2g -XX:TieredStopAtLevel=4
+                                                   ZooKeeper 3.8                  zkts   zkts/ZK
+fill rate (znodes/s)                                        2157                  2918      1.35
+restart to serving (s), SIGKILL, median             0.90 (0.9/1.0)        1.89 (1.8/2.0)      2.11
+`;
+
+function latency(p50: number, p99: number, count = 100): LatencySummary {
+  return { count, meanMs: p50, p50, p90: p99, p99, p999: p99, max: p99 };
+}
+
+function report(operationsPerSecond: number, p50: number, p99: number): LoadReport {
+  return {
+    parameters: { server: "127.0.0.1:2181", clients: 8, outstanding: 32, durationMs: 3000, dataSize: 1024, readRatio: 0.5, seed: 42 },
+    seed: 42,
+    operationsPerSecond,
+    operations: 100,
+    reads: 50,
+    writes: 50,
+    errors: 0,
+    elapsedMs: 3000,
+    latencyMs: latency(p50, p99),
+    byOperation: { getData: latency(p50, p99, 50), setData: latency(p50, p99, 50) },
+    throughputPerSecond: [30, 30, 30, 10],
+  };
+}
+
+describe("bench:all report", () => {
+  it("reads the restart table, values with their spread kept whole", () => {
+    const table = parseRestartTable(RESTART_OUTPUT);
+    expect(table.heading).toMatch(/^2000 znodes/);
+    expect(table.rows).toEqual([
+      { label: "fill rate (znodes/s)", reference: "2157", zkts: "2918", ratio: "1.35" },
+      { label: "restart to serving (s), SIGKILL, median", reference: "0.90 (0.9/1.0)", zkts: "1.89 (1.8/2.0)", ratio: "2.11" },
+    ]);
+  });
+
+  it("writes the machine's facts and one summary row per measure", () => {
+    const run: BenchAllRun = {
+      startedAt: "2026-01-01T00:00:00.000Z",
+      finishedAt: "2026-01-01T00:10:00.000Z",
+      command: "zkts-bench all",
+      machine: {
+        cpuModel: "Test CPU",
+        cpuCount: 2,
+        ramGiB: 8,
+        node: "v20.0.0",
+        java: "openjdk 17",
+        zookeeper: "3.8.0",
+        gitCommit: "abc123",
+        loadAverageAtStart: [1, 2, 3],
+        loadAverageAtEnd: [1.5, 2, 3],
+      },
+      sweep: {
+        parameters: { durationMs: 3000, clients: 8, outstanding: 32, dataSize: 1024 },
+        points: [{ readPercent: 50, reference: report(10_000, 5, 20), zkts: report(15_000, 4, 10), ratio: 1.5 }],
+      },
+      failover: {
+        parameters: { rounds: 2, tickTime: 2000 },
+        reference: { roundsMs: [500, 700], latencyMs: latency(500, 700, 2) },
+        zkts: { roundsMs: [250, 300], latencyMs: latency(250, 300, 2) },
+      },
+      restart: parseRestartTable(RESTART_OUTPUT),
+      failures: [{ part: "ensemble", message: "ensemble-compare exited with 1" }],
+      charts: [{ file: "throughput-vs-reads.svg", caption: "chart" }],
+    };
+    const markdown = benchAllMarkdown(run);
+    expect(markdown).toContain("| CPU | Test CPU x 2 |");
+    expect(markdown).toContain("| load average at end (1, 5, 15 min) | 1.50, 2.00, 3.00 |");
+    expect(markdown).toContain("| standalone, 50 % reads (ops/s) | 10000 | 15000 | 1.50 | 5.00 / 20.0 | 4.00 / 10.0 |");
+    expect(markdown).toContain("| failover: leader SIGKILL to next write, median of 2 (ms) | 500 | 250 | 0.50 |");
+    expect(markdown).toContain("| restart: fill rate (znodes/s) | 2157 | 2918 | 1.35 | - | - |");
+    expect(markdown).toContain("![chart](throughput-vs-reads.svg)");
+    expect(markdown).toContain("- ensemble: ensemble-compare exited with 1");
+  });
+});
