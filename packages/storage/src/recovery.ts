@@ -134,7 +134,8 @@ export async function recover(options: RecoverOptions): Promise<Recovery> {
     usable.push({ path, validEnd: scan.validEnd, entries: retained ? scan.entries : null });
     for (const e of scan.entries) {
       if (e.zxid <= lastZxid) continue;
-      if (lastZxid >= 0n && epochOf(e.zxid) === epochOf(lastZxid) && e.zxid !== lastZxid + 1n) {
+      // The epochs are compared only off the common path, where each txn follows the last.
+      if (lastZxid >= 0n && e.zxid !== lastZxid + 1n && epochOf(e.zxid) === epochOf(lastZxid)) {
         gaps.push({ after: lastZxid, next: e.zxid, file: path });
       }
       lastZxid = e.zxid;
