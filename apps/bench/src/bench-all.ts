@@ -22,9 +22,9 @@ type Part = (typeof PARTS)[number];
 const { durationMs, seed, values, usage } = scriptArgs(
   "zkts-bench all",
   "The whole comparison of zkts with the reference ZooKeeper 3.8 (read-percentage sweep and chart,\nensemble, linearizable reads, failover, restart), written as one report under bench/results/.",
-  3,
+  5,
   {
-    rounds: { type: "string", value: "N", description: "failover rounds per ensemble (default 3)" },
+    rounds: { type: "string", value: "N", description: "failover rounds per ensemble (default 5)" },
     znodes: { type: "string", value: "N", description: "znodes the restart part fills (default 20000)" },
     "restart-rounds": { type: "string", value: "N", description: "restarts of each server (default 1)" },
     parts: { type: "string", value: "LIST", description: `comma-separated parts to run (default ${PARTS.join(",")})` },
@@ -38,7 +38,7 @@ const settings = usage(() => {
   for (const part of parts) if (!(PARTS as readonly string[]).includes(part)) throw new UsageError(`--parts takes some of ${PARTS.join(",")}, not '${part}'`);
   return {
     parts: new Set(parts as Part[]),
-    rounds: integerValue(values.rounds as string | undefined, "--rounds", 3, { min: 1 }),
+    rounds: integerValue(values.rounds as string | undefined, "--rounds", 5, { min: 1 }),
     znodes: integerValue(values.znodes as string | undefined, "--znodes", 20_000, { min: 1 }),
     restartRounds: integerValue(values["restart-rounds"] as string | undefined, "--restart-rounds", 1, { min: 1 }),
   };

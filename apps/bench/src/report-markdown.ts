@@ -59,6 +59,11 @@ export function parseRestartTable(text: string): RestartTable {
 const opsPerSecond = (r: LoadReport) => r.operationsPerSecond.toFixed(0);
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
 const p50p99 = (s: LatencySummary) => (s.count === 0 ? "-" : `${ms(s.p50)} / ${ms(s.p99)}`);
+/** The slowest and fastest whole second of a run (the last, partial second left out), in ops/s. */
+const perSecondRange = (r: LoadReport) => {
+  const whole = r.throughputPerSecond.slice(0, -1);
+  return whole.length === 0 ? "-" : `${Math.min(...whole)}-${Math.max(...whole)}`;
+};
 const ratio = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "-");
 
 function table(header: string[], rows: string[][]): string[] {
@@ -106,16 +111,18 @@ export function benchAllMarkdown(run: BenchAllRun): string {
     out.push(
       "## Standalone, by read percentage",
       "",
-      `${p.clients} sessions x ${p.outstanding} in flight, ${p.dataSize} B, ${p.durationMs / 1000} s a point, ZooKeeper then zkts at each point. Latency p50 / p99 per operation, ms.`,
+      `${p.clients} sessions x ${p.outstanding} in flight, ${p.dataSize} B, ${p.durationMs / 1000} s a point, ZooKeeper then zkts at each point. Latency p50 / p99 per operation, ms; the slowest and fastest second of each run, ops/s.`,
       "",
       ...table(
-        ["reads", "ZooKeeper getData", "ZooKeeper setData", "zkts getData", "zkts setData"],
+        ["reads", "ZooKeeper getData", "ZooKeeper setData", "zkts getData", "zkts setData", "ZooKeeper per second", "zkts per second"],
         run.sweep.points.map((point) => [
           `${point.readPercent} %`,
           p50p99(point.reference.byOperation.getData),
           p50p99(point.reference.byOperation.setData),
           p50p99(point.zkts.byOperation.getData),
           p50p99(point.zkts.byOperation.setData),
+          perSecondRange(point.reference),
+          perSecondRange(point.zkts),
         ]),
       ),
       "",

@@ -58,7 +58,7 @@ export function scriptArgs(name: string, summary: string, defaultSeconds: number
     version: VERSION,
     synopsis: [
       `${name}${Object.entries(options)
-        .map(([k, o]) => ` [--${k} ${o.value ?? ""}]`)
+        .map(([k, o]) => ` [--${k}${o.value === undefined ? "" : ` ${o.value}`}]`)
         .join("")}`,
     ],
     summary,

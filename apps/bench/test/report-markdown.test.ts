@@ -79,6 +79,7 @@ describe("bench:all report", () => {
     expect(markdown).toContain("| standalone, 50 % reads (ops/s) | 10000 | 15000 | 1.50 | 5.00 / 20.0 | 4.00 / 10.0 |");
     expect(markdown).toContain("| failover: leader SIGKILL to next write, median of 2 (ms) | 500 | 250 | 0.50 |");
     expect(markdown).toContain("| restart: fill rate (znodes/s) | 2157 | 2918 | 1.35 | - | - |");
+    expect(markdown).toContain("| 50 % | 5.00 / 20.0 | 5.00 / 20.0 | 4.00 / 10.0 | 4.00 / 10.0 | 30-30 | 30-30 |");
     expect(markdown).toContain("![chart](throughput-vs-reads.svg)");
     expect(markdown).toContain("- ensemble: ensemble-compare exited with 1");
   });
