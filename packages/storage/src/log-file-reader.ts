@@ -5,6 +5,8 @@ import { firstNonZero, readEntryAt, scanLogFile, type LogEntryRef, type LogScan,
 
 /** Bytes read per call while walking the entries, and while checking the zero padding after them. */
 const READ_CHUNK_BYTES = 1024 * 1024;
+/** The first buffer for a file's entries; it doubles as they need, up to the file's size. */
+const FIRST_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads one transaction log from disk into a LogScan, the same one `scanLogFile` makes of the
@@ -12,9 +14,9 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  *
  * A log is preallocated in steps of 64 MiB, so most of a file is zero padding after its last
  * entry. Reading the file whole faults in and copies all of it, twice over for the two files a
- * restart usually needs. Here the entries are read into a buffer sized for the file whose pages
- * past the entries are never written (so never resident), and the padding is checked to be
- * zeros through one small reused buffer. Anything but a clean end (a bad header, a torn or
+ * restart usually needs. Here the entries are read into a buffer that grows with them (an entry
+ * already found keeps viewing the buffer it was read into, so nothing is read twice), and the
+ * padding is checked to be zeros through one small reused buffer. Anything but a clean end (a bad header, a torn or
  * damaged entry, stray bytes in the padding) is rare, and is decided by `scanLogFile` over the
  * whole file, so every such case ends exactly as it always has.
  */
@@ -33,11 +35,16 @@ export async function readLogFile(fs: StorageFs, path: string, options: ScanOpti
 /** The scan of a log whose entries end cleanly, or null when the file needs the full scan. */
 async function scanCleanLog(handle: StorageFile, path: string, maxBuffer: number): Promise<LogScan | null> {
   const size = await handle.size();
-  const bytes = Buffer.allocUnsafe(size);
+  let bytes = Buffer.allocUnsafe(Math.min(size, FIRST_BUFFER_BYTES));
   let loaded = 0;
   /** Reads on until `end` bytes are loaded or the file ends; false if it ended early. */
   const loadTo = async (end: number): Promise<boolean> => {
     const target = Math.min(size, Math.max(end, loaded + READ_CHUNK_BYTES));
+    if (target > bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.min(size, Math.max(target, bytes.length * 2)));
+      bytes.copy(grown, 0, 0, loaded);
+      bytes = grown;
+    }
     while (loaded < target) {
       const n = await handle.readAt(bytes.subarray(loaded, target), loaded, target - loaded);
       if (n === 0) return false; // The file shrank under us: let the full scan decide.
