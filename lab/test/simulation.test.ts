@@ -112,10 +112,10 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
   }
 
   it("ZooKeeper's sync-then-read returns a stale value after a paused leader wakes up; the quorum-confirmed read does not", async () => {
-    // Seed 651: leader 3 pauses for 641 ms; the others elect leader 2 and commit writes; when 3
+    // Seed 848: leader 3 pauses for 1315 ms; the others elect leader 2 and commit writes; when 3
     // wakes up it still counts itself leader for syncLimit ticks and answers syncs from its tree.
-    // (Seed 104 showed it until elections changed; seeds are schedules, not scenarios.)
-    const shape = { seed: 651, voters: 3, observers: 0, clients: 10 } as const;
+    // (Seeds 104 and 651 showed it until elections changed; seeds are schedules, not scenarios.)
+    const shape = { seed: 848, voters: 3, observers: 0, clients: 10 } as const;
     const synced = await runSimulation({ ...shape, reads: "sync" });
     expect(synced.stats.pauses).toBeGreaterThan(0);
     expect(synced.failures.join("\n")).toContain("not-linearizable");

@@ -104,6 +104,11 @@ export class PeerCore {
   commitZxid: Zxid;
   appliedZxid: Zxid;
   now = 0;
+  /**
+   * Voters the transport has no election link to (Peer.reachable): a vote from one cannot
+   * arrive, so an election need not wait for it. Empty unless a transport reports links.
+   */
+  readonly unreachable = new Set<PeerId>();
 
   role: Role = "LOOKING";
   /** The handlers of `role`, changed only with it. */

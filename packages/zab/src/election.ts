@@ -217,8 +217,22 @@ function stepLookingNotification(core: PeerCore, e: ElectionState, n: Notificati
   e.recvset.set(n.from, { ...vote, state: "LOOKING" });
   if (e.finalizeAt === null && hasQuorumFor(core, e.recvset, { ...e.proposal, state: "LOOKING" })) {
     e.finalizeAt = core.now + core.limits.finalizeWaitTicks;
-    if (core.limits.finalizeWaitTicks === 0) decide(core, e.proposal);
+    if (core.limits.finalizeWaitTicks === 0 || noVoteToWaitFor(core, e)) decide(core, e.proposal);
   }
+}
+
+/**
+ * The finalize wait is for a better vote still on its way. None can be when every voter of the
+ * configurations in play has been heard in this round, or the unheard ones are out of reach
+ * (no election link: after a leader's crash, the leader): then the agreed proposal is final.
+ * Deciding early never costs safety (a leader with less history than a follower is refused at
+ * ACKEPOCH and the election runs again), only, rarely, that second election.
+ */
+function noVoteToWaitFor(core: PeerCore, e: ElectionState): boolean {
+  for (const v of core.tracker.verifiers) {
+    for (const id of v.voters) if (id !== core.id && !e.recvset.has(id) && !core.unreachable.has(id)) return false;
+  }
+  return true;
 }
 
 function stepSettledNotification(core: PeerCore, e: ElectionState, n: Notification, vote: Vote): void {
@@ -241,9 +255,15 @@ function stepSettledNotification(core: PeerCore, e: ElectionState, n: Notificati
   }
 }
 
+/** A voter went out of reach: an agreement waiting only for its vote is final now. */
+export function voterUnreachable(core: PeerCore): void {
+  const e = core.election as ElectionState;
+  if (e.finalizeAt !== null && noVoteToWaitFor(core, e) && hasQuorumFor(core, e.recvset, { ...e.proposal, state: "LOOKING" })) decide(core, e.proposal);
+}
+
 export function tickLooking(core: PeerCore): void {
   const e = core.election as ElectionState;
-  if (e.finalizeAt !== null && core.now >= e.finalizeAt) {
+  if (e.finalizeAt !== null && (core.now >= e.finalizeAt || noVoteToWaitFor(core, e))) {
     if (hasQuorumFor(core, e.recvset, { ...e.proposal, state: "LOOKING" })) {
       decide(core, e.proposal);
       return;

@@ -1,6 +1,6 @@
 import { assert, unreachable } from "./assert.js";
 import { PeerCore, type Roles } from "./core.js";
-import { adoptNewerMembership, looking } from "./election.js";
+import { adoptNewerMembership, looking, voterUnreachable } from "./election.js";
 import { leaderPropose, leaderSync, reconfigRefusal } from "./broadcast.js";
 import { leading } from "./leader.js";
 import { learnerPropose, learnerSync, learning } from "./learner.js";
@@ -88,6 +88,20 @@ export class ZabPeer {
    */
   disconnected(peer: PeerId): void {
     this.core.handlers.disconnected(this.core, peer);
+  }
+
+  /**
+   * The transport's election link to `peer` came up or went down. Optional: without it every
+   * election waits out the finalize wait once a quorum agrees, as ZooKeeper's does; with it,
+   * an election whose every unheard voter is out of reach decides at once.
+   */
+  reachable(peer: PeerId, up: boolean): void {
+    if (up) {
+      this.core.unreachable.delete(peer);
+      return;
+    }
+    this.core.unreachable.add(peer);
+    if (this.core.role === "LOOKING") voterUnreachable(this.core);
   }
 
   /** Advance time by one tick (zoo.cfg tickTime in a real server). */

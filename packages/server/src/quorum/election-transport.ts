@@ -53,6 +53,8 @@ export class ElectionTransport {
     private readonly listenHost: string = self.host,
     /** Plain or TLS (sslQuorum, portUnification). */
     private readonly sockets: QuorumSockets = new QuorumSockets(null, logger),
+    /** The link to a peer came up or went down: an election need not wait for a vote that cannot arrive. */
+    private readonly onLink: (peer: number, up: boolean) => void = () => undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -133,7 +135,10 @@ export class ElectionTransport {
     socket.on("error", () => undefined);
     socket.once("close", () => {
       if (!opened) this.dialing.delete(peer.id);
-      if (this.links.get(peer.id) === socket) this.links.delete(peer.id);
+      if (this.links.get(peer.id) === socket) {
+        this.links.delete(peer.id);
+        this.onLink(peer.id, false);
+      }
       this.redialLater(peer);
     });
   }
@@ -240,6 +245,7 @@ export class ElectionTransport {
     const previous = this.links.get(sid);
     if (previous !== undefined && previous !== socket) previous.destroy();
     this.links.set(sid, socket);
+    this.onLink(sid, true);
     const last = this.lastSent.get(sid);
     if (last !== undefined) socket.write(last);
     let pending = initialBytes;
@@ -260,7 +266,9 @@ export class ElectionTransport {
     };
     socket.on("data", onData);
     socket.once("close", () => {
-      if (this.links.get(sid) === socket) this.links.delete(sid);
+      if (this.links.get(sid) !== socket) return;
+      this.links.delete(sid);
+      this.onLink(sid, false);
     });
     if (initialBytes.length > 0) onData(Buffer.alloc(0));
   }

@@ -89,7 +89,15 @@ export class PeerDriver implements QuorumPort {
     const peers = o.members.filter((m) => m.id !== o.self.id);
     const listenHost = peerListenHost(o.self, o.listenOnAllIPs ?? false);
     this.sockets = new QuorumSockets(o.quorumTls ?? null, o.logger, o.quorumSasl ?? null);
-    this.election = new ElectionTransport(o.self, peers, (n) => this.step(n), o.logger, listenHost, this.sockets);
+    this.election = new ElectionTransport(
+      o.self,
+      peers,
+      (n) => this.step(n),
+      o.logger,
+      listenHost,
+      this.sockets,
+      (id, up) => this.linkChanged(id, up),
+    );
     this.learners = new LearnerConnections(
       o.self,
       o.members,
@@ -187,6 +195,12 @@ export class PeerDriver implements QuorumPort {
     if (this.stopped) return;
     this.stats.received(m, this.soft.role);
     this.peer.step(m);
+    this.kick();
+  }
+
+  private linkChanged(peerId: number, up: boolean): void {
+    if (this.stopped) return;
+    this.peer.reachable(peerId, up);
     this.kick();
   }
 

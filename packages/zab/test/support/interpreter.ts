@@ -42,6 +42,11 @@ export class Interpreter {
         this.c().node(Number(args[0])).peer?.disconnected(Number(args[1]));
         return [];
       }
+      case "unreachable": {
+        // unreachable <id> <peer>: node id's transport lost its election link to peer.
+        this.c().node(Number(args[0])).peer?.reachable(Number(args[1]), false);
+        return [];
+      }
       case "join": {
         // join <id> voters=1,2,3,4 [observers=5]: a server outside the configuration starts.
         const opts = Object.fromEntries(args.slice(1).map((a) => a.split("=") as [string, string]));
