@@ -16,3 +16,12 @@ export { recover, type LogRepair, type RecoveredTxn, type Recovery, type Recover
 export { purge, PurgeScheduler, SNAP_RETAIN_COUNT_MIN, type PurgeOptions, type PurgeResult, type PurgeSchedulerOptions } from "./purge.js";
 export { truncateLog, type TruncateLogOptions, type TruncateLogResult } from "./truncate-log.js";
 export { SnapshotStreamScanner, snapshotFileOfStream, snapshotStreamOfFile } from "./snapshot-stream.js";
+export {
+  installSnapshotFile,
+  readEpochFile,
+  readMembershipFile,
+  removeLogsAfter,
+  writeEpochFile,
+  writeMembershipFile,
+  type EpochFileName,
+} from "./replica-files.js";

@@ -1,5 +1,3 @@
-import { mkdir, open as openFile, readFile, readdir, rename, rm, unlink } from "node:fs/promises";
-import { dirname, join } from "node:path";
 import { DataTree, type DataTreeOptions } from "@zkts/datatree";
 import {
   type LoadedSnapshot,
@@ -7,12 +5,18 @@ import {
   SnapshotTrigger,
   StorageError,
   TxnLogAppender,
+  installSnapshotFile,
   openSnapshot,
+  readEpochFile,
+  readMembershipFile,
   recover,
+  removeLogsAfter,
   truncateLog,
+  writeEpochFile,
+  writeMembershipFile,
   writeSnapshot,
 } from "@zkts/storage";
-import type { Entry, Membership, PersistedState, Ready } from "@zkts/zab";
+import type { Entry, PersistedState, Ready } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import { fromTotals, ProgressLog } from "../persistence/progress-log.js";
@@ -151,9 +155,10 @@ export class EnsembleStore {
     const lastEpoch = Number((entries.at(-1)?.zxid ?? snapshotZxid) >> 32n);
     // Without the files (a fresh directory, or one from a standalone server) ZooKeeper takes
     // the epoch of the last zxid for both.
-    const acceptedEpoch = (await readEpoch(config.dataDir, "acceptedEpoch")) ?? lastEpoch;
-    const currentEpoch = (await readEpoch(config.dataDir, "currentEpoch")) ?? lastEpoch;
-    const membership = await readMembership(config.dataDir);
+    const acceptedEpoch = (await readEpochFile(config.dataDir, "acceptedEpoch")) ?? lastEpoch;
+    const currentEpoch = (await readEpochFile(config.dataDir, "currentEpoch")) ?? lastEpoch;
+    const membershipText = await readMembershipFile(config.dataDir);
+    const membership = membershipText === null ? null : membershipFromConfigText(membershipText);
     logger.log("info", "recovered replica state", {
       snapshotZxid: hex(snapshotZxid),
       logEntries: entries.length,
@@ -187,10 +192,10 @@ export class EnsembleStore {
       else await this.appendEntries(entries);
     }
     if (r.hardState !== null) {
-      await writeEpoch(this.config.dataDir, "acceptedEpoch", r.hardState.acceptedEpoch);
-      await writeEpoch(this.config.dataDir, "currentEpoch", r.hardState.currentEpoch);
+      await writeEpochFile(this.config.dataDir, "acceptedEpoch", r.hardState.acceptedEpoch);
+      await writeEpochFile(this.config.dataDir, "currentEpoch", r.hardState.currentEpoch);
     }
-    if (r.membership !== null) await writeMembership(this.config.dataDir, r.membership);
+    if (r.membership !== null) await writeMembershipFile(this.config.dataDir, r.membership.data);
     return installed;
   }
 
@@ -214,13 +219,7 @@ export class EnsembleStore {
   }
 
   private async installSnapshot(zxid: bigint, data: Uint8Array): Promise<LoadedSnapshot> {
-    const dir = join(this.config.dataDir, "version-2");
-    const finalPath = join(dir, `snapshot.${zxid.toString(16)}`);
-    const tempPath = `${finalPath}.receiving`;
-    await mkdir(dir, { recursive: true });
-    await writeDurably(tempPath, data);
-    await rename(tempPath, finalPath);
-    await syncDirectory(dir);
+    const finalPath = await installSnapshotFile(this.config.dataDir, zxid, data);
     this.logger.log("info", "installed the leader's snapshot", { zxid: hex(zxid), bytes: data.length });
     return await openSnapshot(finalPath, { maxBuffer: this.config.juteMaxBuffer });
   }
@@ -233,7 +232,7 @@ export class EnsembleStore {
     } catch (err) {
       if (!(err instanceof StorageError)) throw err;
       // No log holds `zxid` (it is the snapshot's, or 0): every log file starts after it.
-      await removeLogsAfter(join(this.config.dataLogDir, "version-2"), zxid);
+      await removeLogsAfter(this.config.dataLogDir, zxid);
     }
     this.appender = await openAppender(this.config, this.logger);
   }
@@ -248,93 +247,4 @@ async function openAppender(config: ServerConfig, logger: Logger): Promise<TxnLo
     fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,
     onFailure: (err) => logger.log("error", "the transaction log failed", { err }),
   });
-}
-
-async function removeLogsAfter(dir: string, zxid: bigint): Promise<void> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  for (const name of names) {
-    const m = /^log\.([0-9a-f]+)$/i.exec(name);
-    if (m !== null && BigInt(`0x${m[1]}`) > zxid) await unlink(join(dir, name));
-  }
-}
-
-/**
- * The configuration last activated, as ZooKeeper's dynamic configuration text, in
- * `dataDir/zoo.cfg.dynamic`: a restart continues with it rather than zoo.cfg's server lines.
- */
-const MEMBERSHIP_FILE = "zoo.cfg.dynamic";
-
-async function readMembership(dataDir: string): Promise<Membership | null> {
-  let data: Buffer;
-  try {
-    data = await readFile(join(dataDir, MEMBERSHIP_FILE));
-  } catch {
-    return null;
-  }
-  return membershipFromConfigText(data);
-}
-
-async function writeMembership(dataDir: string, membership: Membership): Promise<void> {
-  const path = join(dataDir, MEMBERSHIP_FILE);
-  await writeDurably(`${path}.tmp`, membership.data);
-  await rename(`${path}.tmp`, path);
-  await syncDirectory(dataDir);
-}
-
-/**
- * ZooKeeper keeps its epoch files in the snapshot directory (`dataDir/version-2`); earlier zkts
- * releases kept them in `dataDir` itself. The snapshot directory's file wins, so a data directory
- * moves freely between the two servers, and an older zkts directory still starts.
- */
-function epochPaths(dataDir: string, name: string): { current: string; legacy: string } {
-  return { current: join(dataDir, "version-2", name), legacy: join(dataDir, name) };
-}
-
-async function readEpoch(dataDir: string, name: string): Promise<number | null> {
-  const { current, legacy } = epochPaths(dataDir, name);
-  return (await readEpochFile(current)) ?? (await readEpochFile(legacy));
-}
-
-async function readEpochFile(path: string): Promise<number | null> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    return null;
-  }
-  if (!/^\s*\d+\s*$/.test(text)) throw new Error(`${path} holds "${text.trim()}", not an epoch`);
-  return Number(text.trim());
-}
-
-/**
- * ZooKeeper's epoch files hold the number in decimal; replaced by rename so a crash leaves the
- * old or the new. A file left in the old place goes once the new one is durable.
- */
-async function writeEpoch(dataDir: string, name: string, epoch: number): Promise<void> {
-  const { current, legacy } = epochPaths(dataDir, name);
-  const dir = dirname(current);
-  await mkdir(dir, { recursive: true });
-  await writeDurably(`${current}.tmp`, Buffer.from(`${epoch}`, "utf8"));
-  await rename(`${current}.tmp`, current);
-  await syncDirectory(dir);
-  await rm(legacy, { force: true });
-}
-
-async function writeDurably(path: string, data: Uint8Array): Promise<void> {
-  const file = await openFile(path, "w");
-  try {
-    await file.writeFile(data);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await openFile(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
