@@ -8,7 +8,7 @@ const SPEC = {
   version: VERSION,
   synopsis: [
     "zkts-bench [--server HOST:PORT] [--clients N] [--outstanding N] [--duration SECONDS] [--size BYTES] [--read-ratio 0..1] [--seed N] [--json] [--quiet]",
-    "zkts-bench compare|ensemble-compare|linearizable-reads|failover|fresh-start|restart|mix-sweep|all --help",
+    "zkts-bench compare|ensemble-compare|linearizable-reads|failover|fresh-start|snap-catchup|restart|mix-sweep|all --help",
   ],
   summary:
     "Runs a pipelined getData/setData load against any ZooKeeper-compatible server and prints\nthroughput and latency (HDR histograms: p50/p90/p99/p99.9/max per operation).",
@@ -34,6 +34,7 @@ const SCRIPTS: Record<string, string> = {
   "linearizable-reads": "linearizable-reads",
   failover: "failover",
   "fresh-start": "fresh-start",
+  "snap-catchup": "snap-catchup",
   restart: "restart",
   "mix-sweep": "mix-sweep",
   all: "bench-all",
