@@ -228,6 +228,20 @@ function stepLookingNotification(core: PeerCore, e: ElectionState, n: Notificati
  * Deciding early never costs safety (a leader with less history than a follower is refused at
  * ACKEPOCH and the election runs again), only, rarely, that second election.
  */
+/**
+ * Once the finalize wait is over, or nothing is left to wait for, decides on the proposal if a
+ * quorum still agrees on it (true), or stops waiting for an agreement that fell apart.
+ */
+function finalizeIfSettled(core: PeerCore, e: ElectionState): boolean {
+  if (e.finalizeAt === null || (core.now < e.finalizeAt && !noVoteToWaitFor(core, e))) return false;
+  if (hasQuorumFor(core, e.recvset, { ...e.proposal, state: "LOOKING" })) {
+    decide(core, e.proposal);
+    return true;
+  }
+  e.finalizeAt = null;
+  return false;
+}
+
 function noVoteToWaitFor(core: PeerCore, e: ElectionState): boolean {
   for (const v of core.tracker.verifiers) {
     for (const id of v.voters) if (id !== core.id && !e.recvset.has(id) && !core.unreachable.has(id)) return false;
@@ -257,19 +271,12 @@ function stepSettledNotification(core: PeerCore, e: ElectionState, n: Notificati
 
 /** A voter went out of reach: an agreement waiting only for its vote is final now. */
 export function voterUnreachable(core: PeerCore): void {
-  const e = core.election as ElectionState;
-  if (e.finalizeAt !== null && noVoteToWaitFor(core, e) && hasQuorumFor(core, e.recvset, { ...e.proposal, state: "LOOKING" })) decide(core, e.proposal);
+  finalizeIfSettled(core, core.election as ElectionState);
 }
 
 export function tickLooking(core: PeerCore): void {
   const e = core.election as ElectionState;
-  if (e.finalizeAt !== null && (core.now >= e.finalizeAt || noVoteToWaitFor(core, e))) {
-    if (hasQuorumFor(core, e.recvset, { ...e.proposal, state: "LOOKING" })) {
-      decide(core, e.proposal);
-      return;
-    }
-    e.finalizeAt = null;
-  }
+  if (finalizeIfSettled(core, e)) return;
   if (core.now >= e.resendAt) {
     e.answered.clear();
     sendNotifications(core, e);
