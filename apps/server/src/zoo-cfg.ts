@@ -128,7 +128,11 @@ export function configFromProperties(
   const dataDir = absolute(required("dataDir"), baseDir);
   const port = get("clientPort");
   const clientTls = clientTlsFrom(get, baseDir);
-  if (port === undefined && get("server.1") === undefined && clientTls?.secureClientPort == null) {
+  // A member of an ensemble may take its client address from its own server line alone (a
+  // reconfig moves it there); any server.N line counts, not only server.1, which a reconfig may
+  // have removed.
+  const namesServers = [...props.keys()].some((key) => /^server\.\d+$/.test(strip(key)));
+  if (port === undefined && !namesServers && clientTls?.secureClientPort == null) {
     throw new ConfigError("clientPort is required in the config file");
   }
   const int = (key: string, fallback: number) => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { withDynamicConfig } from "../src/dynamic-config-file.js";
 import { parseProperties } from "../src/properties.js";
 import { dynamicFileText, staticConfigText } from "../src/static-config-rewrite.js";
-import { ConfigError } from "../src/zoo-cfg.js";
+import { ensembleFromProperties, ownClientAddress } from "../src/ensemble-cfg.js";
+import { ConfigError, configFromProperties } from "../src/zoo-cfg.js";
 
 // zoo.cfg as ZooKeeper 3.8 rewrites it once a leader of a reconfigEnabled ensemble takes office.
 const REWRITTEN = "dataDir=/data\ntickTime=2000\ninitLimit=10\nsyncLimit=5\nreconfigEnabled=true\ndynamicConfigFile=/conf/zoo.cfg.dynamic.100000000\n";
@@ -61,5 +62,23 @@ describe("zoo.cfg rewritten for the configuration in force, as ZooKeeper 3.8 rew
     );
     // The client address stays in zoo.cfg when the member's own line does not give one.
     expect(staticConfigText(zooCfg, "/conf/zoo.cfg.dynamic.200000003", false)).toContain("clientPort=2181\nclientPortAddress=0.0.0.0\n");
+  });
+});
+
+describe("a member restarted on the zoo.cfg a reconfig rewrote", () => {
+  // The lab's mixed runs found this: once a reconfig removed server.1, zoo.cfg (its clientPort
+  // moved to the member's own server line) was refused with "clientPort is required".
+  it("takes its client address from its own server line, whichever members the configuration kept", () => {
+    const started =
+      "tickTime=2000\ninitLimit=10\nsyncLimit=5\ndataDir=/data\nclientPort=2182\nreconfigEnabled=true\nserver.1=a:1:2;2181\nserver.2=b:1:2;2182\nserver.3=c:1:2;2183\n";
+    const afterRemovingOne = "server.2=b:1:2:participant;127.0.0.1:2182\nserver.3=c:1:2:participant;127.0.0.1:2183\nversion=20000000b\n";
+    const zooCfg = staticConfigText(started, "/conf/zoo.cfg.dynamic.20000000b", true);
+    expect(zooCfg).not.toContain("clientPort");
+    const { props } = withDynamicConfig(parseProperties(zooCfg), () => dynamicFileText(afterRemovingOne));
+    const { config } = configFromProperties(props, "/");
+    const ensemble = ensembleFromProperties(props, () => "2")!;
+    expect(ensemble.members.map((m) => m.id)).toEqual([2, 3]);
+    expect(ownClientAddress(ensemble, { clientPort: null, clientPortAddress: null })).toMatchObject({ clientPort: 2182, clientPortAddress: "127.0.0.1" });
+    expect(config.dataDir).toBe("/data");
   });
 });

@@ -1,5 +1,5 @@
-import { appendFile, copyFile, mkdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { appendFile, copyFile, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { ensembleMemberCommand, fourLetterWord, renderZooCfg } from "@zkts/testkit";
 import { type Cluster, type Target, memberKind } from "./cluster.js";
 import { MemberProcess } from "./member-process.js";
@@ -152,6 +152,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
           () => written.push(to),
           () => undefined,
         );
+        written.push(...(await copyConfigFiles(m.configPath, join(dir, `zk${m.id}-conf`))));
       }
       return written;
     },
@@ -170,4 +171,23 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
 function withEnv(command: { file: string; args: string[] }, env: Record<string, string> | undefined): { file: string; args: string[] } {
   if (env === undefined || Object.keys(env).length === 0) return command;
   return { file: "/usr/bin/env", args: [...Object.entries(env).map(([k, v]) => `${k}=${v}`), command.file, ...command.args] };
+}
+
+/**
+ * A member's zoo.cfg and the dynamic files a reconfig wrote beside it, as they were when the run
+ * ended: which configuration a member would start from is often what a failed run turns on.
+ */
+async function copyConfigFiles(configPath: string, to: string): Promise<string[]> {
+  const name = basename(configPath);
+  const files = (await readdir(dirname(configPath)).catch(() => [] as string[])).filter((f) => f === name || f.startsWith(`${name}.dynamic.`));
+  if (files.length === 0) return [];
+  await mkdir(to, { recursive: true });
+  const copied: string[] = [];
+  for (const file of files) {
+    await copyFile(join(dirname(configPath), file), join(to, file)).then(
+      () => copied.push(join(to, file)),
+      () => undefined,
+    );
+  }
+  return copied;
 }

@@ -1,6 +1,6 @@
 // Workload checkers that need no search: each one passes a good history and catches a bad one.
 import { describe, expect, it } from "vitest";
-import { checkCounter, checkMutualExclusion, checkQueueOrder, checkSetMembership, checkUniqueIds } from "../src/index.js";
+import { NO_FINAL_READ, checkCounter, checkMutualExclusion, checkQueueOrder, checkSetMembership, checkUniqueIds } from "../src/index.js";
 import { op } from "./support/ops.js";
 
 describe("mutual exclusion", () => {
@@ -82,6 +82,23 @@ describe("set membership", () => {
     expect(result.detail.recovered).toEqual([3]);
     ops.push(op("read", null, [1, 2], 12, 13, { process: 5 }));
     expect(checkSetMembership(ops).valid).toBe(true);
+  });
+
+  it("judges only a read that began after the last add: a read during the adds may be stale", () => {
+    const ops = [
+      op("add", 1, null, 0, 1),
+      op("read", null, [], 2, 3, { process: 1 }), // began after add 1 returned, but before add 2 began
+      op("add", 2, null, 4, 5),
+    ];
+    const result = checkSetMembership(ops);
+    expect(result.detail.finalRead).toBeUndefined();
+    expect(result.detail.lost).toEqual([]);
+    expect(result.problems).toEqual([NO_FINAL_READ]);
+    // A read that overlaps the last acknowledged add is not final either.
+    ops.push(op("read", null, [1], 4.5, 6, { process: 2 }));
+    expect(checkSetMembership(ops).problems).toEqual([NO_FINAL_READ]);
+    ops.push(op("read", null, [2], 7, 8, { process: 3 }));
+    expect(checkSetMembership(ops).detail.lost).toEqual([1]);
   });
 });
 
