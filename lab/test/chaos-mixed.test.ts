@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { allZkts, memberKind, parseTarget } from "../src/cluster/cluster.js";
 import { parseRunArgs, UsageError } from "../src/run/run-command.js";
@@ -38,5 +40,11 @@ describe(`chaos on mixed ensembles (seed ${seed})`, () => {
     const outcomes = result.schedule.filter((s) => s.action.do === "reconfig").map((s) => s.outcome?.result);
     expect(outcomes, outcomes.join(",")).toContain("ok");
     expect(result.membership?.restored).toBe(true);
+    // Each member's zoo.cfg (rewritten by the reconfigs) is kept beside its log, with the dynamic files.
+    for (const id of [1, 2, 3]) {
+      const conf = join(result.out, "logs", `zk${id}-conf`);
+      expect(readFileSync(join(conf, "zoo.cfg"), "utf8")).toMatch(/^dynamicConfigFile=/m);
+      expect(readdirSync(conf).some((f) => f.startsWith("zoo.cfg.dynamic."))).toBe(true);
+    }
   });
 });

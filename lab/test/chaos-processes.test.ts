@@ -14,7 +14,7 @@ describe(`chaos on local processes (seed ${seed})`, () => {
     expect(result.crashes).toEqual([]);
     expect(result.operations.ok).toBeGreaterThan(100);
     expect(result.schedule.length).toBeGreaterThan(0);
-    for (const file of ["history.jsonl", "schedule.json", "results.json", "junit.xml", "logs/zk1.log"]) {
+    for (const file of ["history.jsonl", "schedule.json", "results.json", "junit.xml", "logs/zk1.log", "logs/zk1-conf/zoo.cfg"]) {
       expect(existsSync(join(result.out, file)), file).toBe(true);
     }
     const results = JSON.parse(readFileSync(join(result.out, "results.json"), "utf8"));

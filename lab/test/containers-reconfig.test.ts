@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureDockerEngine } from "../src/containers/docker-engine.js";
 import { ensureLabImages } from "../src/containers/images.js";
@@ -77,6 +77,13 @@ describe(`reconfigs on the containers driver (seed ${seed})`, () => {
       // schedule.json keeps each reconfig's outcome.
       const written = JSON.parse(readFileSync(join(out, "schedule.json"), "utf8")) as { action: { do: string }; outcome?: { result: string } }[];
       expect(written.filter((s) => s.action.do === "reconfig").map((s) => s.outcome?.result)).toEqual(reconfigs.map((s) => s.outcome!.result));
+      // Each member's zoo.cfg and the dynamic file it names are kept beside its log.
+      for (const id of [1, 2, 3]) {
+        const conf = join(out, "logs", `zk${id}-conf`);
+        const dynamicFile = /^dynamicConfigFile=(.+)$/m.exec(readFileSync(join(conf, "zoo.cfg"), "utf8"))?.[1]?.trim();
+        expect(dynamicFile, `zk${id}'s zoo.cfg`).toBeDefined();
+        expect(readFileSync(join(conf, basename(dynamicFile!)), "utf8")).toMatch(/^server\.\d+=/m);
+      }
       expect(await leftovers()).toEqual({ containers: 0, networks: 0 });
     }, 150_000);
   }

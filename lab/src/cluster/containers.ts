@@ -1,5 +1,5 @@
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, writeFile } from "node:fs/promises";
+import { basename, join, posix } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ensembleMemberCommand, fourLetterWord, renderZooCfg, repoRoot } from "@zkts/testkit";
 import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
@@ -241,6 +241,7 @@ export async function startContainerCluster(opts: ContainerClusterOptions): Prom
             () => written.push(to),
             () => undefined,
           );
+          written.push(...(await copyConfigInForce(m, join(dir, `zk${id}-conf`))));
         }
         return written;
       },
@@ -377,4 +378,21 @@ async function podMember(s: MemberStart, id: number): Promise<StartedMember> {
 /** A path of this checkout as the node image holds it (the repository's files are under APP_DIR). */
 function inImage(path: string): string {
   return path.startsWith(`${repoRoot}/`) ? `${APP_DIR}${path.substring(repoRoot.length)}` : path;
+}
+
+/** A member's zoo.cfg and the dynamic file it names, as the processes driver keeps them beside the log. */
+async function copyConfigInForce(m: MemberContainer, to: string): Promise<string[]> {
+  const copied: string[] = [];
+  const copy = async (path: string): Promise<string | null> => {
+    const text = await m.readFile(path).catch(() => null);
+    if (text === null) return null;
+    await mkdir(to, { recursive: true });
+    await writeFile(join(to, basename(path)), text);
+    copied.push(join(to, basename(path)));
+    return text;
+  };
+  const zooCfg = await copy(CONFIG_PATH);
+  const dynamicFile = zooCfg === null ? undefined : /^dynamicConfigFile=(.+)$/m.exec(zooCfg)?.[1]?.trim();
+  if (dynamicFile !== undefined) await copy(posix.resolve(CONF_DIR, dynamicFile));
+  return copied;
 }
