@@ -12,20 +12,22 @@ import { OUTPUT_OPTIONS, outputMode, scriptArgs } from "./script-args.js";
 /**
  * The whole comparison in one run, each part as its own script in its own process (a part that
  * fails does not take the others with it): the standalone read-percentage sweep and its chart,
- * the 3-member ensemble comparison, linearizable reads, failover, and restart with N znodes.
+ * the 3-member ensemble comparison, linearizable reads, failover, fresh starts, SNAP catch-up,
+ * and restart with N znodes.
  * Writes report.md, the chart(s), results.json and each part's raw output under
  * bench/results/<date-time>/. The defaults finish in about ten minutes on a 2-core machine.
  */
-const PARTS = ["sweep", "ensemble", "reads", "failover", "restart"] as const;
+const PARTS = ["sweep", "ensemble", "reads", "failover", "start", "snap", "restart"] as const;
 type Part = (typeof PARTS)[number];
 
 const { durationMs, seed, values, usage } = scriptArgs(
   "zkts-bench all",
-  "The whole comparison of zkts with the reference ZooKeeper 3.8 (read-percentage sweep and chart,\nensemble, linearizable reads, failover, restart), written as one report under bench/results/.",
+  "The whole comparison of zkts with the reference ZooKeeper 3.8 (read-percentage sweep and chart,\nensemble, linearizable reads, failover, fresh start, SNAP catch-up, restart), written as one\nreport under bench/results/.",
   5,
   {
     rounds: { type: "string", value: "N", description: "failover rounds per ensemble (default 5)" },
-    znodes: { type: "string", value: "N", description: "znodes the restart part fills (default 20000)" },
+    znodes: { type: "string", value: "N", description: "znodes the restart and SNAP catch-up parts fill (default 20000)" },
+    starts: { type: "string", value: "N", description: "fresh starts of each server (default 3)" },
     "restart-rounds": { type: "string", value: "N", description: "restarts of each server (default 1)" },
     parts: { type: "string", value: "LIST", description: `comma-separated parts to run (default ${PARTS.join(",")})` },
     out: { type: "string", value: "DIR", description: "where the report goes (default bench/results/<date-time>)" },
@@ -40,6 +42,7 @@ const settings = usage(() => {
     parts: new Set(parts as Part[]),
     rounds: integerValue(values.rounds as string | undefined, "--rounds", 5, { min: 1 }),
     znodes: integerValue(values.znodes as string | undefined, "--znodes", 20_000, { min: 1 }),
+    starts: integerValue(values.starts as string | undefined, "--starts", 3, { min: 1 }),
     restartRounds: integerValue(values["restart-rounds"] as string | undefined, "--restart-rounds", 1, { min: 1 }),
   };
 });
@@ -102,6 +105,14 @@ if (settings.parts.has("reads")) run.reads = parseJson("reads", await runScript(
 if (settings.parts.has("failover")) {
   const args = ["--rounds", String(settings.rounds), "--json", ...(values.quiet === true ? ["--quiet"] : [])];
   run.failover = parseJson("failover", await runScript("failover", "failover", args));
+}
+const quiet = values.quiet === true ? ["--quiet"] : [];
+if (settings.parts.has("start")) {
+  run.freshStart = parseJson("start", await runScript("start", "fresh-start", ["--rounds", String(settings.starts), "--json", ...quiet]));
+}
+if (settings.parts.has("snap")) {
+  const args = ["--znodes", String(settings.znodes), "--rounds", String(settings.restartRounds), "--json", ...quiet];
+  run.snapCatchup = parseJson("snap", await runScript("snap", "snap-catchup", args));
 }
 if (settings.parts.has("restart")) {
   // restart.ts prints a text table only; it is read back as text.

@@ -20,6 +20,16 @@ export interface ReadsResult {
   parameters: { durationMs: number };
   shapes: { shape: string; plain: LoadReport; linearizable: LoadReport; ratio: number }[];
 }
+export interface FreshStartResult {
+  parameters: { rounds: number; tickTime: number };
+  reference: { startsMs: number[]; latencyMs: LatencySummary };
+  zkts: { startsMs: number[]; latencyMs: LatencySummary };
+}
+export interface SnapCatchupResult {
+  parameters: { znodes: number; rounds: number };
+  reference: { roundsMs: number[] };
+  zkts: { roundsMs: number[] };
+}
 /** The restart script's text table (it has no --json), row by row. */
 export interface RestartTable {
   heading: string;
@@ -36,6 +46,8 @@ export interface BenchAllRun {
   failover?: FailoverResult;
   reads?: ReadsResult;
   restart?: RestartTable;
+  freshStart?: FreshStartResult;
+  snapCatchup?: SnapCatchupResult;
   /** The parts that did not finish, with why. */
   failures: { part: string; message: string }[];
   /** Chart files written beside the report. */
@@ -64,6 +76,8 @@ const perSecondRange = (r: LoadReport) => {
   const whole = r.throughputPerSecond.slice(0, -1);
   return whole.length === 0 ? "-" : `${Math.min(...whole)}-${Math.max(...whole)}`;
 };
+const wholeMs = (figures: number[]) => figures.map((v) => v.toFixed(0)).join(", ");
+const median = (figures: number[]) => [...figures].sort((a, b) => a - b)[Math.floor(figures.length / 2)] ?? Number.NaN;
 const ratio = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "-");
 
 function table(header: string[], rows: string[][]): string[] {
@@ -173,6 +187,30 @@ export function benchAllMarkdown(run: BenchAllRun): string {
       ),
       "",
     );
+  if (run.freshStart !== undefined) {
+    const f = run.freshStart;
+    out.push(
+      "## Fresh start",
+      "",
+      `A fresh 3-member ensemble, all members launched at once on empty data directories, to every member serving, tickTime ${f.parameters.tickTime} ms, ${f.parameters.rounds} start(s) each, ms:`,
+      "",
+      `- ZooKeeper 3.8: ${wholeMs(f.reference.startsMs)}`,
+      `- zkts: ${wholeMs(f.zkts.startsMs)}`,
+      "",
+    );
+  }
+  if (run.snapCatchup !== undefined) {
+    const c = run.snapCatchup;
+    out.push(
+      "## SNAP catch-up",
+      "",
+      `A follower that lost its data started again in a 3-member ensemble holding ${c.parameters.znodes} znodes of 100 B: start to serving, the whole tree sent as a snapshot, ${c.parameters.rounds} round(s) each, ms:`,
+      "",
+      `- ZooKeeper 3.8: ${wholeMs(c.reference.roundsMs)}`,
+      `- zkts: ${wholeMs(c.zkts.roundsMs)}`,
+      "",
+    );
+  }
   if (run.failures.length > 0) {
     out.push("## Parts that did not finish", "", ...run.failures.map((f) => `- ${f.part}: ${f.message}`), "");
   }
@@ -197,6 +235,15 @@ function summaryRows(run: BenchAllRun): string[][] {
     const r = run.failover.reference.latencyMs;
     const z = run.failover.zkts.latencyMs;
     rows.push([`failover: leader SIGKILL to next write, median of ${r.count} (ms)`, ms(r.p50), ms(z.p50), ratio(z.p50 / r.p50), p50p99(r), p50p99(z)]);
+  }
+  if (run.freshStart !== undefined) {
+    const [r, z] = [median(run.freshStart.reference.startsMs), median(run.freshStart.zkts.startsMs)];
+    rows.push([`fresh 3-member start to every member serving, median of ${run.freshStart.parameters.rounds} (ms)`, ms(r), ms(z), ratio(z / r), "-", "-"]);
+  }
+  if (run.snapCatchup !== undefined) {
+    const c = run.snapCatchup;
+    const [r, z] = [median(c.reference.roundsMs), median(c.zkts.roundsMs)];
+    rows.push([`SNAP catch-up of ${c.parameters.znodes} znodes, median of ${c.parameters.rounds} (ms)`, ms(r), ms(z), ratio(z / r), "-", "-"]);
   }
   for (const r of run.restart?.rows ?? []) rows.push([`restart: ${r.label}`, r.reference, r.zkts, r.ratio, "-", "-"]);
   return rows;

@@ -70,6 +70,12 @@ describe("bench:all report", () => {
         zkts: { roundsMs: [250, 300], latencyMs: latency(250, 300, 2) },
       },
       restart: parseRestartTable(RESTART_OUTPUT),
+      freshStart: {
+        parameters: { rounds: 3, tickTime: 2000 },
+        reference: { startsMs: [1700, 1600, 1650], latencyMs: latency(1650, 1700, 3) },
+        zkts: { startsMs: [1300, 1250, 1400], latencyMs: latency(1300, 1400, 3) },
+      },
+      snapCatchup: { parameters: { znodes: 20000, rounds: 1 }, reference: { roundsMs: [900] }, zkts: { roundsMs: [800] } },
       failures: [{ part: "ensemble", message: "ensemble-compare exited with 1" }],
       charts: [{ file: "throughput-vs-reads.svg", caption: "chart" }],
     };
@@ -78,6 +84,9 @@ describe("bench:all report", () => {
     expect(markdown).toContain("| load average at end (1, 5, 15 min) | 1.50, 2.00, 3.00 |");
     expect(markdown).toContain("| standalone, 50 % reads (ops/s) | 10000 | 15000 | 1.50 | 5.00 / 20.0 | 4.00 / 10.0 |");
     expect(markdown).toContain("| failover: leader SIGKILL to next write, median of 2 (ms) | 500 | 250 | 0.50 |");
+    expect(markdown).toContain("| fresh 3-member start to every member serving, median of 3 (ms) | 1650 | 1300 | 0.79 | - | - |");
+    expect(markdown).toContain("| SNAP catch-up of 20000 znodes, median of 1 (ms) | 900 | 800 | 0.89 | - | - |");
+    expect(markdown).toContain("- zkts: 1300, 1250, 1400");
     expect(markdown).toContain("| restart: fill rate (znodes/s) | 2157 | 2918 | 1.35 | - | - |");
     expect(markdown).toContain("| 50 % | 5.00 / 20.0 | 5.00 / 20.0 | 4.00 / 10.0 | 4.00 / 10.0 | 30-30 | 30-30 |");
     expect(markdown).toContain("![chart](throughput-vs-reads.svg)");
