@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { integerValue, UsageError } from "@zkts/cli-args";
 import { machineFacts } from "./machine-facts.js";
-import { type BenchAllRun, benchAllMarkdown, parseRestartTable } from "./report-markdown.js";
+import { type BenchAllRun, type RestartTable, benchAllMarkdown } from "./report-markdown.js";
 import { OUTPUT_OPTIONS, outputMode, scriptArgs } from "./script-args.js";
 
 /**
@@ -115,16 +115,8 @@ if (settings.parts.has("snap")) {
   run.snapCatchup = parseJson("snap", await runScript("snap", "snap-catchup", args));
 }
 if (settings.parts.has("restart")) {
-  // restart.ts prints a text table only; it is read back as text.
-  const args = ["--znodes", String(settings.znodes), "--rounds", String(settings.restartRounds), "--settle-seconds", "1"];
-  const text = await runScript("restart", "restart", args);
-  if (text !== null) {
-    try {
-      run.restart = parseRestartTable(text);
-    } catch (err) {
-      run.failures.push({ part: "restart", message: (err as Error).message });
-    }
-  }
+  const args = ["--znodes", String(settings.znodes), "--rounds", String(settings.restartRounds), "--settle-seconds", "1", "--json", ...quiet];
+  run.restart = parseJson<{ table: RestartTable }>("restart", await runScript("restart", "restart", args))?.table;
 }
 
 run.finishedAt = new Date().toISOString();

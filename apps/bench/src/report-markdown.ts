@@ -30,7 +30,7 @@ export interface SnapCatchupResult {
   reference: { roundsMs: number[] };
   zkts: { roundsMs: number[] };
 }
-/** The restart script's text table (it has no --json), row by row. */
+/** The restart script's table (its --json `table`), row by row. */
 export interface RestartTable {
   heading: string;
   rows: { label: string; reference: string; zkts: string; ratio: string }[];
@@ -52,20 +52,6 @@ export interface BenchAllRun {
   failures: { part: string; message: string }[];
   /** Chart files written beside the report. */
   charts: { file: string; caption: string }[];
-}
-
-/** Reads the restart script's table: a heading line, a column header, then label and three columns. */
-export function parseRestartTable(text: string): RestartTable {
-  const lines = text.split("\n").filter((line) => line.trim() !== "");
-  const headerAt = lines.findIndex((line) => line.includes("ZooKeeper 3.8") && line.includes("zkts/ZK"));
-  if (headerAt < 0) throw new Error("no table in the restart script's output");
-  const rows = lines
-    .slice(headerAt + 1)
-    // Columns are right-aligned with at least two spaces before each; values hold single spaces at most.
-    .map((line) => line.trim().split(/\s{2,}/))
-    .filter((cells) => cells.length === 4)
-    .map(([label, reference, zkts, ratio]) => ({ label: label!, reference: reference!, zkts: zkts!, ratio: ratio! }));
-  return { heading: lines.slice(0, headerAt).join(" ").trim(), rows };
 }
 
 const opsPerSecond = (r: LoadReport) => r.operationsPerSecond.toFixed(0);

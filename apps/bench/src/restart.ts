@@ -2,7 +2,8 @@
 import { integerValue, UsageError } from "@zkts/cli-args";
 import { type RunningServer, startReferenceZooKeeper, startZkts } from "@zkts/testkit";
 import { fill, type FillResult, newestSnapshotMb, pidOf, restartAndTime, type RestartResult, rssMb, type StopMode } from "./restart-bench.js";
-import { scriptArgs } from "./script-args.js";
+import type { RestartTable } from "./report-markdown.js";
+import { OUTPUT_OPTIONS, outputMode, scriptArgs } from "./script-args.js";
 
 /**
  * Memory and restart time with many znodes, on the reference ZooKeeper 3.8 and on standalone
@@ -24,8 +25,10 @@ const { values, usage } = scriptArgs(
     stop: { type: "string", value: "kill|clean", description: "SIGKILL (default) or SIGTERM before each restart" },
     "settle-seconds": { type: "string", value: "N", description: "wait after the fill and after serving before reading RSS again (default 5)" },
     servers: { type: "string", value: "both|zkts|reference", description: "which servers to measure (default both)" },
+    ...OUTPUT_OPTIONS,
   },
 );
+const output = outputMode(values);
 
 const options = usage(() => {
   const stop = (values.stop as string | undefined) ?? "kill";
@@ -54,7 +57,7 @@ interface Measured {
   restarts: RestartResult[];
 }
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const log = (line: string) => output.log(line);
 const servers = new Map<"reference" | "zkts", RunningServer>();
 const measured = new Map<"reference" | "zkts", Measured>();
 try {
@@ -88,7 +91,14 @@ try {
 } finally {
   await Promise.all([...servers.values()].map((s) => s.cleanup()));
 }
-process.stdout.write(table());
+const summary = table();
+if (output.json) {
+  const { kinds, ...parameters } = options;
+  const raw = Object.fromEntries(measured);
+  process.stdout.write(`${JSON.stringify({ script: "restart", parameters: { ...parameters, servers: kinds }, table: summary, ...raw }, null, 2)}\n`);
+} else {
+  process.stdout.write(textTable(summary));
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -96,7 +106,8 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function table(): string {
+/** The figures of both servers side by side, each row with the zkts/ZooKeeper ratio. */
+function table(): RestartTable {
   const settle = `${options.settleMs / 1000} s`;
   const rows: { label: string; of: (m: Measured) => number; digits: number; spread?: (m: Measured) => number[] }[] = [
     { label: "fill rate (znodes/s)", of: (m) => m.fill.znodes / (m.fill.elapsedMs / 1000), digits: 0 },
@@ -114,24 +125,30 @@ function table(): string {
   ];
   const reference = measured.get("reference");
   const zkts = measured.get("zkts");
-  const lines = [
-    `${options.znodes} znodes of ${options.dataSize} B (${options.fanOut} per parent), ${options.rounds} restart(s) each; ZooKeeper ${REFERENCE_JVM_FLAGS.join(" ")}`,
-    `${"".padEnd(42)}${"ZooKeeper 3.8".padStart(22)}${"zkts".padStart(22)}${"zkts/ZK".padStart(10)}`,
-  ];
-  for (const row of rows) {
-    const cell = (m: Measured | undefined) => {
-      if (m === undefined) return "-";
-      const value = row.of(m).toFixed(row.digits);
-      return row.spread === undefined || m.restarts.length < 2
-        ? value
-        : `${value} (${row
-            .spread(m)
-            .map((v) => v.toFixed(1))
-            .join("/")})`;
-    };
-    const ratio = reference !== undefined && zkts !== undefined ? (row.of(zkts) / row.of(reference)).toFixed(2) : "-";
-    lines.push(`${row.label.padEnd(42)}${cell(reference).padStart(22)}${cell(zkts).padStart(22)}${ratio.padStart(10)}`);
-  }
+  const cell = (row: (typeof rows)[number], m: Measured | undefined) => {
+    if (m === undefined) return "-";
+    const value = row.of(m).toFixed(row.digits);
+    return row.spread === undefined || m.restarts.length < 2
+      ? value
+      : `${value} (${row
+          .spread(m)
+          .map((v) => v.toFixed(1))
+          .join("/")})`;
+  };
   const errors = [...measured].filter(([, m]) => m.fill.errors > 0).map(([k, m]) => `${k}: ${m.fill.errors} creates failed`);
-  return `\n${lines.join("\n")}\n${errors.length > 0 ? `${errors.join("; ")}\n` : ""}`;
+  return {
+    heading: `${options.znodes} znodes of ${options.dataSize} B (${options.fanOut} per parent), ${options.rounds} restart(s) each; ZooKeeper ${REFERENCE_JVM_FLAGS.join(" ")}${errors.length > 0 ? `; ${errors.join("; ")}` : ""}`,
+    rows: rows.map((row) => ({
+      label: row.label,
+      reference: cell(row, reference),
+      zkts: cell(row, zkts),
+      ratio: reference !== undefined && zkts !== undefined ? (row.of(zkts) / row.of(reference)).toFixed(2) : "-",
+    })),
+  };
+}
+
+function textTable(summary: RestartTable): string {
+  const lines = [summary.heading, `${"".padEnd(42)}${"ZooKeeper 3.8".padStart(22)}${"zkts".padStart(22)}${"zkts/ZK".padStart(10)}`];
+  for (const row of summary.rows) lines.push(`${row.label.padEnd(42)}${row.reference.padStart(22)}${row.zkts.padStart(22)}${row.ratio.padStart(10)}`);
+  return `\n${lines.join("\n")}\n`;
 }
