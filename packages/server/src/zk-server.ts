@@ -1,5 +1,5 @@
 import { DataTree, type DataTreeOptions, Preparer, type WriteRequest } from "@zkts/datatree";
-import { ErrorCode, JuteError, JuteReader, OpCode, RequestHeader, Xid, readConnectRequest } from "@zkts/jute";
+import { ErrorCode, JuteError, type JuteReader, OpCode } from "@zkts/jute";
 import type { ServerConfig } from "./config.js";
 import { ClientConnection, type ConnectionHandler, type Reply } from "./connection.js";
 import { FOUR_LETTER_WORDS, runFourLetterWord } from "./four-letter-words.js";
@@ -7,24 +7,18 @@ import { type Logger, hex, silentLogger } from "./logger.js";
 import { ServerMetrics } from "./metrics.js";
 import { reportDigestMismatch } from "./digest-report.js";
 import { AuditLog, auditEventsOf, auditOrigin, serverUser, sessionCloseEvents } from "./audit-log.js";
-import { READ_OPS, ReadRequests } from "./read-requests.js";
-import { sessionPassword } from "./java-random.js";
+import { ReadRequests } from "./read-requests.js";
 import { SessionTracker } from "./session-tracker.js";
 import { type TxnPersistence, TxnPipeline, inMemoryPersistence } from "./txn-pipeline.js";
 import { ClientListeners } from "./listener.js";
-import {
-  ConnectionsPerAddress,
-  answerFourLetterWord,
-  answerHandshake,
-  handleAuthPacket,
-  openClientConnection,
-  readWriteOrAnswer,
-} from "./client-session-io.js";
+import { ConnectionsPerAddress, answerFourLetterWord, openClientConnection } from "./client-session-io.js";
 import type { AcceptedSocket } from "./tls/secure-accept.js";
 import { authOf } from "./auth-config.js";
-import { handleSaslRequest, refuseUnauthenticated } from "./sasl/client-sasl.js";
 import { replyForWrite } from "./write-requests.js";
 import { DurableStore } from "./persistence/durable-store.js";
+import type { ClientBackend } from "./front-door/client-backend.js";
+import { ClientFrontDoor } from "./front-door/front-door.js";
+import { SessionConnections } from "./front-door/session-connections.js";
 
 export interface ZkServerOptions {
   config: ServerConfig;
@@ -39,7 +33,7 @@ export interface ZkServerOptions {
  * A standalone zkts server: client connections, sessions, the request pipeline and the
  * periodic jobs (session expiry, container and TTL cleanup).
  */
-export class ZkServer implements ConnectionHandler {
+export class ZkServer implements ConnectionHandler, ClientBackend {
   readonly config: ServerConfig;
   readonly tree: DataTree;
   readonly preparer: Preparer;
@@ -49,7 +43,8 @@ export class ZkServer implements ConnectionHandler {
   /** audit.enable: ZooKeeper's audit log, written as marked records of the server's log. */
   private readonly audit: AuditLog | null;
   readonly connections = new Set<ClientConnection>();
-  private readonly bySession = new Map<bigint, ClientConnection>();
+  readonly attached = new SessionConnections();
+  private readonly door: ClientFrontDoor;
   private readonly admission: ConnectionsPerAddress;
   private readonly reads: ReadRequests;
   private readonly logger: Logger;
@@ -89,6 +84,7 @@ export class ZkServer implements ConnectionHandler {
     this.audit = this.config.auditEnabled ? new AuditLog(this.logger) : null;
     this.reads = new ReadRequests(this.tree, auth);
     this.admission = new ConnectionsPerAddress(this.config, this.logger);
+    this.door = new ClientFrontDoor({ config: this.config, logger: this.logger, metrics: this.metrics });
   }
 
   /**
@@ -196,7 +192,7 @@ export class ZkServer implements ConnectionHandler {
   onClose(connection: ClientConnection): void {
     if (!this.connections.delete(connection)) return;
     this.admission.release(connection);
-    if (this.bySession.get(connection.sessionId) === connection) this.bySession.delete(connection.sessionId);
+    this.attached.detach(connection);
     this.tree.removeWatcher(connection);
   }
 
@@ -220,45 +216,14 @@ export class ZkServer implements ConnectionHandler {
     this.metrics.packetsSent++;
   }
 
-  // ---- handshake -----------------------------------------------------------------------------
+  // ---- the client front door's backend --------------------------------------------------
 
   onHandshake(connection: ClientConnection, payload: Buffer): void {
-    this.metrics.connectionRequests.add();
-    let hs;
-    try {
-      hs = readConnectRequest(payload, this.config.juteMaxBuffer);
-    } catch (err) {
-      this.log("warn", "closing connection: malformed ConnectRequest", { connection: connection.id, err });
-      connection.close();
-      return;
-    }
-    connection.readOnlyByteSent = hs.readOnlyByteSent;
-    if (hs.lastZxidSeen > this.tree.lastProcessedZxid) {
-      this.log("info", "refusing session: client has seen a newer zxid", {
-        clientZxid: hex(hs.lastZxidSeen),
-        serverZxid: hex(this.tree.lastProcessedZxid),
-      });
-      connection.close();
-      return;
-    }
-    const timeoutMs = Math.min(Math.max(hs.timeOut, this.config.minSessionTimeout), this.config.maxSessionTimeout);
-    connection.sessionTimeoutMs = timeoutMs;
-    if (hs.sessionId === 0n) {
-      this.createSession(connection, timeoutMs);
-      return;
-    }
-    const session = this.sessions.get(hs.sessionId);
-    const password = hs.passwd ?? Buffer.alloc(0);
-    if (session === undefined || session.closing || !password.equals(sessionPassword(hs.sessionId))) {
-      this.log("info", "session reattach refused: expired or wrong password", { session: hex(hs.sessionId) });
-      this.finishHandshake(connection, 0n, 0, false);
-      return;
-    }
-    const previous = this.bySession.get(hs.sessionId);
-    if (previous !== undefined && previous !== connection) previous.close();
-    this.sessions.touch(hs.sessionId, this.now());
-    session.timeoutMs = timeoutMs;
-    this.finishHandshake(connection, hs.sessionId, timeoutMs, true);
+    this.door.handshake(connection, payload, this);
+  }
+
+  onRequest(connection: ClientConnection, payload: Buffer): void {
+    this.door.request(connection, payload, this);
   }
 
   /** True once the log failed: the server then answers reads and refuses every write. */
@@ -266,79 +231,48 @@ export class ZkServer implements ConnectionHandler {
     return this.pipeline.failed !== null;
   }
 
-  private createSession(connection: ClientConnection, timeoutMs: number): void {
+  /** A server whose log failed says it is read-only, as ZooKeeper's read-only server does. */
+  get readOnly(): boolean {
+    return this.writesRefused;
+  }
+
+  get lastProcessedZxid(): bigint {
+    return this.tree.lastProcessedZxid;
+  }
+
+  createSession(timeoutMs: number, established: (sessionId: bigint) => void): boolean {
     const id = this.sessions.createId();
     this.sessions.add(id, timeoutMs, this.now());
     if (this.writesRefused) {
       // Nothing can be logged any more: the session lives in this process only, as a
       // read-only server's sessions do.
-      this.finishHandshake(connection, id, timeoutMs, true);
-      return;
+      established(id);
+      return true;
     }
     const zxid = this.pipeline.nextZxid();
     this.pipeline.submit(
       { clientId: id, cxid: 0, zxid, time: BigInt(this.now()), type: OpCode.createSession },
       { type: OpCode.createSession, txn: { timeOut: timeoutMs } },
-      () => {
-        if (connection.closed) return;
-        this.finishHandshake(connection, id, timeoutMs, true);
-      },
+      () => established(id),
     );
+    return true;
   }
 
-  private finishHandshake(connection: ClientConnection, sessionId: bigint, timeoutMs: number, valid: boolean): void {
-    if (!answerHandshake(connection, { sessionId, timeoutMs, valid, readOnly: this.writesRefused })) return;
-    this.bySession.set(sessionId, connection);
-    connection.sessionEstablished();
-    this.log("debug", "session established", { session: hex(sessionId), timeoutMs });
+  sessionIsOpen(sessionId: bigint): boolean {
+    const session = this.sessions.get(sessionId);
+    return session !== undefined && !session.closing;
   }
 
-  // ---- requests ------------------------------------------------------------------------------
-
-  onRequest(connection: ClientConnection, payload: Buffer): void {
-    this.metrics.packetsReceived++;
-    const reader = new JuteReader(payload, 0, payload.length, this.config.juteMaxBuffer);
-    let header;
-    try {
-      header = RequestHeader.read(reader);
-    } catch (err) {
-      this.log("warn", "closing connection: unreadable request header", { connection: connection.id, err });
-      connection.close();
-      return;
-    }
-    const { xid, type } = header;
-    if (type === OpCode.auth) {
-      handleAuthPacket(connection, xid, reader, this.config, this.logger);
-      return;
-    }
-    if (type === OpCode.sasl) {
-      handleSaslRequest(connection, xid, reader, this.config, this.logger);
-      return;
-    }
-    if (refuseUnauthenticated(connection, xid, this.config, this.logger)) return;
-    const sessionLive = this.sessions.touch(connection.sessionId, this.now());
-    if (type === OpCode.ping) {
-      connection.enqueue(Xid.ping, () => ({ err: 0, zxid: this.tree.lastProcessedZxid, body: null }));
-      return;
-    }
-    if (!sessionLive) {
-      connection.enqueue(xid, null, { err: ErrorCode.SESSIONEXPIRED, zxid: this.tree.lastProcessedZxid, body: null });
-      return;
-    }
-    if (type === OpCode.closeSession) {
-      this.closeSession(connection.sessionId, connection, xid);
-      return;
-    }
-    if (READ_OPS.has(type)) {
-      connection.enqueue(xid, () => this.runRead(type, reader, connection));
-      return;
-    }
-    const write = readWriteOrAnswer(connection, xid, type, reader, this.tree.lastProcessedZxid, this.logger);
-    if (write === null) return;
-    this.submitWrite(connection, xid, write);
+  reattachSession(sessionId: bigint, timeoutMs: number): void {
+    this.sessions.touch(sessionId, this.now());
+    this.sessions.get(sessionId)!.timeoutMs = timeoutMs;
   }
 
-  private runRead(type: number, reader: JuteReader, connection: ClientConnection): Reply {
+  touchSession(sessionId: bigint): boolean {
+    return this.sessions.touch(sessionId, this.now());
+  }
+
+  read(type: number, reader: JuteReader, connection: ClientConnection): Reply {
     try {
       return this.reads.run(type, reader, connection);
     } catch (err) {
@@ -347,11 +281,12 @@ export class ZkServer implements ConnectionHandler {
     }
   }
 
-  private submitWrite(connection: ClientConnection, xid: number, write: WriteRequest): void {
-    if (this.writesRefused) {
-      connection.enqueue(xid, null, { err: ErrorCode.NOTREADONLY, zxid: this.tree.lastProcessedZxid, body: null });
-      return;
-    }
+  /** A standalone server's tree is the only one: a sync, and every read, is linearizable as it is. */
+  sync(connection: ClientConnection, xid: number, type: number, reader: JuteReader): void {
+    connection.enqueue(xid, () => this.read(type, reader, connection));
+  }
+
+  submitWrite(connection: ClientConnection, xid: number, _type: number, _body: Buffer, write: WriteRequest): void {
     const zxid = this.pipeline.nextZxid();
     const time = BigInt(this.now());
     const body = this.preparer.prepare(write, {
@@ -367,6 +302,10 @@ export class ZkServer implements ConnectionHandler {
       }
       connection.complete(entry, replyForWrite(write.type, body, result, this.tree.lastProcessedZxid));
     });
+  }
+
+  submitCloseSession(connection: ClientConnection, xid: number): void {
+    this.closeSession(connection.sessionId, connection, xid);
   }
 
   // ---- sessions ------------------------------------------------------------------------------
@@ -387,8 +326,7 @@ export class ZkServer implements ConnectionHandler {
     this.pipeline.submit({ clientId: sessionId, cxid: xid ?? 0, zxid, time: BigInt(this.now()), type: OpCode.closeSession }, body, () => {
       for (const event of this.audit === null ? [] : sessionCloseEvents(sessionId, body, serverUser())) this.audit!.write(event);
       this.sessions.remove(sessionId);
-      const attached = this.bySession.get(sessionId);
-      this.bySession.delete(sessionId);
+      const attached = this.attached.release(sessionId);
       if (entry !== null && connection !== null) {
         connection.complete(entry, { err: 0, zxid: this.tree.lastProcessedZxid, body: null, closeAfter: true });
       }

@@ -1,24 +1,17 @@
 import type { DataTree, WriteRequest } from "@zkts/datatree";
-import { ErrorCode, JuteReader, OpCode, RequestHeader, Xid, readConnectRequest } from "@zkts/jute";
+import { type JuteReader, OpCode } from "@zkts/jute";
 import type { PersistedState, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
-import {
-  ConnectionsPerAddress,
-  answerFourLetterWord,
-  answerHandshake,
-  handleAuthPacket,
-  openClientConnection,
-  readWriteOrAnswer,
-} from "../client-session-io.js";
-import { handleSaslRequest, refuseUnauthenticated } from "../sasl/client-sasl.js";
-import { ClientConnection, type ConnectionHandler } from "../connection.js";
+import { ConnectionsPerAddress, answerFourLetterWord, openClientConnection } from "../client-session-io.js";
+import { ClientConnection, type ConnectionHandler, type Reply } from "../connection.js";
+import type { ClientBackend } from "../front-door/client-backend.js";
+import { ClientFrontDoor } from "../front-door/front-door.js";
+import { SessionConnections } from "../front-door/session-connections.js";
 import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
-import { sessionPassword } from "../java-random.js";
 import { ClientListeners } from "../listener.js";
 import type { AcceptedSocket } from "../tls/secure-accept.js";
 import { type Logger, silentLogger } from "../logger.js";
 import { ServerMetrics } from "../metrics.js";
-import { DATA_READ_OPS, READ_OPS } from "../read-requests.js";
 import type { SessionTracker } from "../session-tracker.js";
 import { runEnsembleFourLetterWord } from "./ensemble-four-letter-words.js";
 import { EnsembleStore } from "./ensemble-store.js";
@@ -57,7 +50,7 @@ export interface EnsembleServerOptions {
  * and only the leader expires sessions; learners report the sessions their clients used once
  * per tick. Reads run on the local tree; `sync` waits for the leader (ZooKeeper's guarantees).
  */
-export class EnsembleServer implements ConnectionHandler {
+export class EnsembleServer implements ConnectionHandler, ClientBackend {
   readonly config: ServerConfig;
   readonly metrics: ServerMetrics;
   readonly connections = new Set<ClientConnection>();
@@ -65,7 +58,8 @@ export class EnsembleServer implements ConnectionHandler {
   readonly replica: Replica;
   /** Present with readonlymode.enabled: serves read-only clients while the member has no quorum. */
   private readonly readOnlyServer: ReadOnlyServer | null;
-  private readonly bySession = new Map<bigint, ClientConnection>();
+  readonly attached = new SessionConnections();
+  private readonly door: ClientFrontDoor;
   private listeners: ClientListeners | null = null;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
@@ -81,6 +75,7 @@ export class EnsembleServer implements ConnectionHandler {
     this.logger = options.logger ?? silentLogger;
     this.admission = new ConnectionsPerAddress(this.config, this.logger);
     this.metrics = new ServerMetrics(Date.now());
+    this.door = new ClientFrontDoor({ config: this.config, logger: this.logger, metrics: this.metrics });
     this.metrics.dbInitTime.observe(recovered.loadMs);
     store.reportTimingsTo(this.metrics);
     const self = options.members.find((m) => m.id === this.config.serverId);
@@ -254,115 +249,68 @@ export class EnsembleServer implements ConnectionHandler {
     if (!this.connections.delete(connection)) return;
     this.admission.release(connection);
     this.readOnlyServer?.onClose(connection);
-    if (this.bySession.get(connection.sessionId) === connection) this.bySession.delete(connection.sessionId);
+    this.attached.detach(connection);
     this.replica.tree.removeWatcher(connection);
   }
 
   onHandshake(connection: ClientConnection, payload: Buffer): void {
-    this.metrics.connectionRequests.add();
-    if (!this.serving && !this.servingReadOnly) {
-      // ZooKeeper closes clients while it has no leader: they try another server.
-      connection.close();
-      return;
-    }
-    let hs;
-    try {
-      hs = readConnectRequest(payload, this.config.juteMaxBuffer);
-    } catch (err) {
-      this.log("warn", "closing connection: malformed ConnectRequest", { connection: connection.id, err });
-      connection.close();
-      return;
-    }
-    connection.readOnlyByteSent = hs.readOnlyByteSent;
-    if (hs.lastZxidSeen > this.replica.tree.lastProcessedZxid) {
-      // The client saw a newer state elsewhere; it must not go back in time here.
-      connection.close();
-      return;
-    }
-    const timeoutMs = Math.min(Math.max(hs.timeOut, this.config.minSessionTimeout), this.config.maxSessionTimeout);
-    connection.sessionTimeoutMs = timeoutMs;
-    if (!this.serving) {
-      this.readOnlyServer?.handshake(connection, hs, timeoutMs);
-      return;
-    }
-    if (hs.sessionId === 0n) {
-      const taken = this.replica.createSession(timeoutMs, (id) => {
-        if (!connection.closed) this.finishHandshake(connection, id, timeoutMs, true);
-      });
-      if (!taken) connection.close();
-      return;
-    }
-    const password = hs.passwd ?? Buffer.alloc(0);
-    if (!this.replica.sessionIsOpen(hs.sessionId) || !password.equals(sessionPassword(hs.sessionId))) {
-      this.finishHandshake(connection, 0n, 0, false);
-      return;
-    }
-    const previous = this.bySession.get(hs.sessionId);
-    if (previous !== undefined && previous !== connection) previous.close();
-    this.replica.reattachSession(hs.sessionId, timeoutMs);
-    this.finishHandshake(connection, hs.sessionId, timeoutMs, true);
+    // ZooKeeper closes clients while it has no leader (and serves no read-only clients): they try another server.
+    const backend = this.serving ? this : this.readOnlyServer?.running ? this.readOnlyServer : null;
+    this.door.handshake(connection, payload, backend);
   }
 
   onRequest(connection: ClientConnection, payload: Buffer): void {
-    this.metrics.packetsReceived++;
-    if (this.readOnlyServer?.serves(connection)) {
-      this.readOnlyServer.onRequest(connection, payload);
-      return;
-    }
-    if (!this.serving) {
-      connection.close();
-      return;
-    }
-    const reader = new JuteReader(payload, 0, payload.length, this.config.juteMaxBuffer);
-    let header;
-    try {
-      header = RequestHeader.read(reader);
-    } catch {
-      connection.close();
-      return;
-    }
-    const { xid, type } = header;
-    const bodyStart = reader.offset;
-    if (type === OpCode.auth) {
-      handleAuthPacket(connection, xid, reader, this.config, this.logger);
-      return;
-    }
-    if (type === OpCode.sasl) {
-      handleSaslRequest(connection, xid, reader, this.config, this.logger);
-      return;
-    }
-    if (refuseUnauthenticated(connection, xid, this.config, this.logger)) return;
-    const replica = this.replica;
-    const sessionLive = replica.touchSession(connection.sessionId);
-    if (type === OpCode.ping) {
-      connection.enqueue(Xid.ping, () => ({ err: 0, zxid: replica.tree.lastProcessedZxid, body: null }));
-      return;
-    }
-    if (!sessionLive) {
-      connection.enqueue(xid, null, { err: ErrorCode.SESSIONEXPIRED, zxid: replica.tree.lastProcessedZxid, body: null });
-      return;
-    }
-    // A sync, or a read this session wants linearizable: the leader confirms its leadership
-    // with a quorum first (for the read), then this member catches up with it, then it runs.
-    const linearizable = DATA_READ_OPS.has(type) && (connection.linearizableReads || this.config.linearizableReads);
-    if (type === OpCode.sync || linearizable) {
-      const entry = connection.enqueue(xid, null);
-      const answer = () => connection.complete(entry, replica.read(type, reader, connection));
-      // The unsafe mode unconfirmed-reads skips the confirmation: a deliberate stale-read bug.
-      const confirmQuorum = linearizable && this.config.unsafe !== "unconfirmed-reads";
-      if (!replica.submitSync(answer, { confirmQuorum })) connection.close();
-      return;
-    }
-    if (READ_OPS.has(type)) {
-      connection.enqueue(xid, () => replica.read(type, reader, connection));
-      return;
-    }
-    if (type === OpCode.closeSession) {
-      this.submitWrite(connection, xid, type, Buffer.alloc(0), null);
-      return;
-    }
-    const write = readWriteOrAnswer(connection, xid, type, reader, replica.tree.lastProcessedZxid, this.logger);
-    if (write !== null) this.submitWrite(connection, xid, type, payload.subarray(bodyStart), write);
+    const backend = this.readOnlyServer?.serves(connection) ? this.readOnlyServer : this.serving ? this : null;
+    this.door.request(connection, payload, backend);
+  }
+
+  // ---- the client front door's backend ----------------------------------------------------
+
+  readonly readOnly = false;
+  readonly writesRefused = false;
+
+  get lastProcessedZxid(): bigint {
+    return this.replica.tree.lastProcessedZxid;
+  }
+
+  createSession(timeoutMs: number, established: (sessionId: bigint) => void): boolean {
+    return this.replica.createSession(timeoutMs, established);
+  }
+
+  sessionIsOpen(sessionId: bigint): boolean {
+    return this.replica.sessionIsOpen(sessionId);
+  }
+
+  reattachSession(sessionId: bigint, timeoutMs: number): void {
+    this.replica.reattachSession(sessionId, timeoutMs);
+  }
+
+  touchSession(sessionId: bigint): boolean {
+    return this.replica.touchSession(sessionId);
+  }
+
+  read(type: number, reader: JuteReader, connection: ClientConnection): Reply {
+    return this.replica.read(type, reader, connection);
+  }
+
+  /**
+   * A sync, or a read this session wants linearizable: the leader confirms its leadership
+   * with a quorum first (for the read), then this member catches up with it, then it runs.
+   */
+  sync(connection: ClientConnection, xid: number, type: number, reader: JuteReader, linearizable: boolean): void {
+    const entry = connection.enqueue(xid, null);
+    const answer = () => connection.complete(entry, this.replica.read(type, reader, connection));
+    // The unsafe mode unconfirmed-reads skips the confirmation: a deliberate stale-read bug.
+    const confirmQuorum = linearizable && this.config.unsafe !== "unconfirmed-reads";
+    if (!this.replica.submitSync(answer, { confirmQuorum })) connection.close();
+  }
+
+  submitWrite(connection: ClientConnection, xid: number, type: number, body: Buffer, write: WriteRequest): void {
+    this.propose(connection, xid, type, body, write);
+  }
+
+  submitCloseSession(connection: ClientConnection, xid: number): void {
+    this.propose(connection, xid, OpCode.closeSession, Buffer.alloc(0), null);
   }
 
   // ---- client connections -----------------------------------------------------------------
@@ -381,13 +329,8 @@ export class EnsembleServer implements ConnectionHandler {
     accepted.socket.resume();
   }
 
-  private finishHandshake(connection: ClientConnection, sessionId: bigint, timeoutMs: number, valid: boolean): void {
-    if (!answerHandshake(connection, { sessionId, timeoutMs, valid, readOnly: false })) return;
-    this.bySession.set(sessionId, connection);
-    connection.sessionEstablished();
-  }
-
-  private submitWrite(connection: ClientConnection, xid: number, type: number, payload: Buffer, write: WriteRequest | null): void {
+  /** A write, or closeSession (`write` null), through the leader. */
+  private propose(connection: ClientConnection, xid: number, type: number, payload: Buffer, write: WriteRequest | null): void {
     const entry = connection.enqueue(xid, null);
     const request = { sessionId: connection.sessionId, cxid: xid, type, payload, authInfo: connection.authInfo };
     // Without a leader to take it the outcome is unknown to the client, as after a connection loss.
@@ -395,8 +338,7 @@ export class EnsembleServer implements ConnectionHandler {
   }
 
   private sessionClosed(sessionId: bigint, answered: boolean): void {
-    const attached = this.bySession.get(sessionId);
-    this.bySession.delete(sessionId);
+    const attached = this.attached.release(sessionId);
     // A connection whose own closeSession was answered closes after that reply.
     if (attached !== undefined && !answered) attached.closeAfterPendingWrites();
   }

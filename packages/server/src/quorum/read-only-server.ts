@@ -1,20 +1,12 @@
-import { ErrorCode, type Handshake, JuteReader, OpCode, RequestHeader, Xid } from "@zkts/jute";
+import { ErrorCode, type Handshake, type JuteReader } from "@zkts/jute";
 import type { SoftState } from "@zkts/zab";
-import { answerHandshake, handleAuthPacket } from "../client-session-io.js";
-import { handleSaslRequest, refuseUnauthenticated } from "../sasl/client-sasl.js";
-import type { ClientConnection } from "../connection.js";
-import { sessionPassword } from "../java-random.js";
+import type { ClientConnection, Reply } from "../connection.js";
+import type { ClientBackend } from "../front-door/client-backend.js";
+import { SessionConnections } from "../front-door/session-connections.js";
 import { type Logger, hex } from "../logger.js";
 import type { ServerConfig } from "../config.js";
-import { DATA_READ_OPS, READ_OPS, TREE_WRITE_OPS } from "../read-requests.js";
 import { SessionTracker } from "../session-tracker.js";
 import type { Replica } from "./replica.js";
-
-/**
- * The requests ZooKeeper's ReadOnlyRequestProcessor answers with NOTREADONLY: everything that
- * would change the tree, and sync, which needs a leader.
- */
-const REFUSED_OPS: ReadonlySet<number> = new Set([OpCode.sync, ...TREE_WRITE_OPS]);
 
 /** ZooKeeper's lower bound on how long a member looks for a leader before it serves read-only. */
 const GRACE_MS_MIN = 2000;
@@ -35,11 +27,12 @@ export interface ReadOnlyServerOptions {
  * the read-only server stops and closes its clients' connections, so they reconnect and get
  * read-write sessions.
  */
-export class ReadOnlyServer {
+export class ReadOnlyServer implements ClientBackend {
   /** This period's sessions; null while the read-only server is not running. */
   private sessions: SessionTracker | null = null;
-  private readonly clients = new Set<ClientConnection>();
-  private readonly bySession = new Map<bigint, ClientConnection>();
+  readonly attached = new SessionConnections();
+  readonly readOnly = true;
+  readonly writesRefused = true;
   private grace: NodeJS.Timeout | null = null;
   private expiry: NodeJS.Timeout | null = null;
 
@@ -61,7 +54,7 @@ export class ReadOnlyServer {
 
   /** Whether `connection` holds one of this server's sessions. */
   serves(connection: ClientConnection): boolean {
-    return this.clients.has(connection);
+    return this.attached.holds(connection);
   }
 
   /**
@@ -92,9 +85,7 @@ export class ReadOnlyServer {
     this.expiry = null;
     if (this.sessions === null) return;
     this.sessions = null;
-    const clients = [...this.clients];
-    this.clients.clear();
-    this.bySession.clear();
+    const clients = this.attached.releaseAll();
     for (const c of clients) c.close();
     this.o.logger.log("info", "read-only server stopped", { clientsClosed: clients.length });
   }
@@ -106,103 +97,74 @@ export class ReadOnlyServer {
     this.o.logger.log("info", "read-only server started");
   }
 
+  // ---- the client front door's backend ----------------------------------------------------
+
+  get lastProcessedZxid(): bigint {
+    return this.o.replica.tree.lastProcessedZxid;
+  }
+
   /**
    * A handshake while the member has no quorum. A client that cannot be read-only, or that
    * brings a global session (it cannot move here without a leader), finds its connection
    * closed and tries another server, as with ZooKeeper.
    */
-  handshake(connection: ClientConnection, hs: Handshake, timeoutMs: number): void {
-    const sessions = this.sessions;
-    if (sessions === null || !hs.readOnly) {
-      connection.close();
-      return;
-    }
-    const now = Date.now();
-    if (hs.sessionId === 0n) {
-      const id = sessions.createId();
-      sessions.add(id, timeoutMs, now);
-      this.establish(connection, id, timeoutMs);
-      return;
-    }
-    if (this.o.replica.sessions.get(hs.sessionId) !== undefined) {
+  admits(hs: Handshake): boolean {
+    if (this.sessions === null || !hs.readOnly) return false;
+    if (hs.sessionId !== 0n && this.o.replica.sessions.get(hs.sessionId) !== undefined) {
       this.o.logger.log("info", "refusing a global session in read-only mode", { session: hex(hs.sessionId) });
-      connection.close();
-      return;
+      return false;
     }
-    const password = hs.passwd ?? Buffer.alloc(0);
-    if (!password.equals(sessionPassword(hs.sessionId)) || !sessions.touch(hs.sessionId, now)) {
-      answerHandshake(connection, { sessionId: 0n, timeoutMs: 0, valid: false, readOnly: true });
-      return;
-    }
-    const previous = this.bySession.get(hs.sessionId);
-    if (previous !== undefined && previous !== connection) previous.close();
-    this.establish(connection, hs.sessionId, timeoutMs);
+    return true;
   }
 
-  onRequest(connection: ClientConnection, payload: Buffer): void {
+  createSession(timeoutMs: number, established: (sessionId: bigint) => void): boolean {
     const sessions = this.sessions;
-    if (sessions === null) {
-      connection.close();
-      return;
-    }
-    const config = this.o.config;
-    const reader = new JuteReader(payload, 0, payload.length, config.juteMaxBuffer);
-    let header;
-    try {
-      header = RequestHeader.read(reader);
-    } catch {
-      connection.close();
-      return;
-    }
-    const { xid, type } = header;
-    if (type === OpCode.auth) {
-      handleAuthPacket(connection, xid, reader, config, this.o.logger);
-      return;
-    }
-    if (type === OpCode.sasl) {
-      handleSaslRequest(connection, xid, reader, config, this.o.logger);
-      return;
-    }
-    if (refuseUnauthenticated(connection, xid, config, this.o.logger)) return;
-    const replica = this.o.replica;
-    const live = sessions.touch(connection.sessionId, Date.now());
-    if (type === OpCode.ping) {
-      connection.enqueue(Xid.ping, () => ({ err: 0, zxid: replica.tree.lastProcessedZxid, body: null }));
-      return;
-    }
-    if (!live) {
-      connection.enqueue(xid, null, { err: ErrorCode.SESSIONEXPIRED, zxid: replica.tree.lastProcessedZxid, body: null });
-      return;
-    }
-    if (type === OpCode.closeSession) {
-      this.forget(connection.sessionId);
-      connection.enqueue(xid, null, { err: 0, zxid: replica.tree.lastProcessedZxid, body: null, closeAfter: true });
-      return;
-    }
-    // A read promised to be linearizable needs a leader to confirm it, so it is refused too.
-    const mustBeConfirmed = DATA_READ_OPS.has(type) && (connection.linearizableReads || config.linearizableReads);
-    if (REFUSED_OPS.has(type) || mustBeConfirmed) {
-      connection.enqueue(xid, null, { err: ErrorCode.NOTREADONLY, zxid: replica.tree.lastProcessedZxid, body: null });
-      return;
-    }
-    if (READ_OPS.has(type)) {
-      connection.enqueue(xid, () => replica.read(type, reader, connection));
-      return;
-    }
-    connection.enqueue(xid, null, { err: ErrorCode.UNIMPLEMENTED, zxid: -1n, body: null, closeAfter: true });
+    if (sessions === null) return false;
+    const id = sessions.createId();
+    sessions.add(id, timeoutMs, Date.now());
+    established(id);
+    return true;
+  }
+
+  sessionIsOpen(sessionId: bigint): boolean {
+    const session = this.sessions?.get(sessionId);
+    return session !== undefined && !session.closing;
+  }
+
+  reattachSession(sessionId: bigint): void {
+    this.touchSession(sessionId);
+  }
+
+  touchSession(sessionId: bigint): boolean {
+    return this.sessions?.touch(sessionId, Date.now()) ?? false;
+  }
+
+  read(type: number, reader: JuteReader, connection: ClientConnection): Reply {
+    return this.o.replica.read(type, reader, connection);
+  }
+
+  /** A sync needs a leader, and so does a read promised to be linearizable (to confirm it): both are refused. */
+  sync(connection: ClientConnection, xid: number): void {
+    this.refuse(connection, xid);
+  }
+
+  /** Not reached: the front door refuses every write by its type while writesRefused. */
+  submitWrite(connection: ClientConnection, xid: number): void {
+    this.refuse(connection, xid);
+  }
+
+  /** The session ends here at once: it is local, and nothing goes through a leader. */
+  submitCloseSession(connection: ClientConnection, xid: number): void {
+    this.forget(connection.sessionId);
+    connection.enqueue(xid, null, { err: 0, zxid: this.lastProcessedZxid, body: null, closeAfter: true });
   }
 
   onClose(connection: ClientConnection): void {
-    if (!this.clients.delete(connection)) return;
-    if (this.bySession.get(connection.sessionId) === connection) this.bySession.delete(connection.sessionId);
+    this.attached.detach(connection);
   }
 
-  private establish(connection: ClientConnection, sessionId: bigint, timeoutMs: number): void {
-    if (!answerHandshake(connection, { sessionId, timeoutMs, valid: true, readOnly: true })) return;
-    this.clients.add(connection);
-    this.bySession.set(sessionId, connection);
-    connection.sessionEstablished();
-    this.o.logger.log("debug", "read-only session established", { session: hex(sessionId), timeoutMs });
+  private refuse(connection: ClientConnection, xid: number): void {
+    connection.enqueue(xid, null, { err: ErrorCode.NOTREADONLY, zxid: this.lastProcessedZxid, body: null });
   }
 
   /** A session that timed out ends here, with its connection, as a local session does in ZooKeeper. */
@@ -211,14 +173,13 @@ export class ReadOnlyServer {
     if (sessions === null) return;
     for (const session of sessions.takeExpired(Date.now())) {
       this.o.logger.log("info", "read-only session expired", { session: hex(session.id), timeoutMs: session.timeoutMs });
-      const connection = this.bySession.get(session.id);
-      this.forget(session.id);
-      connection?.close();
+      this.forget(session.id)?.close();
     }
   }
 
-  private forget(sessionId: bigint): void {
+  /** Ends a session; returns the connection that held it, if any. */
+  private forget(sessionId: bigint): ClientConnection | undefined {
     this.sessions?.remove(sessionId);
-    this.bySession.delete(sessionId);
+    return this.attached.release(sessionId);
   }
 }
