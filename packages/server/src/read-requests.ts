@@ -21,6 +21,7 @@ import {
   GetDataResponse,
   GetEphemeralsRequest,
   GetEphemeralsResponse,
+  JuteError,
   type JuteReader,
   type MultiResult,
   OpCode,
@@ -68,7 +69,8 @@ export class ReadRequests {
       return this.ok(this.dispatch(type, reader, connection));
     } catch (e) {
       if (e instanceof KeeperError) return this.error(e.code);
-      if (e instanceof NullFieldError) return this.error(ErrorCode.MARSHALLINGERROR);
+      // A request that does not parse is the client's mistake, answered as ZooKeeper does.
+      if (e instanceof NullFieldError || e instanceof JuteError) return this.error(ErrorCode.MARSHALLINGERROR);
       throw e;
     }
   }

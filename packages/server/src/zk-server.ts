@@ -1,5 +1,5 @@
 import { DataTree, type DataTreeOptions, Preparer, type WriteRequest } from "@zkts/datatree";
-import { ErrorCode, JuteError, type JuteReader, OpCode } from "@zkts/jute";
+import { type JuteReader, OpCode } from "@zkts/jute";
 import type { ServerConfig } from "./config.js";
 import { ClientConnection, type ConnectionHandler, type Reply } from "./connection.js";
 import { FOUR_LETTER_WORDS, runFourLetterWord } from "./four-letter-words.js";
@@ -11,13 +11,13 @@ import { ReadRequests } from "./read-requests.js";
 import { SessionTracker } from "./session-tracker.js";
 import { type TxnPersistence, TxnPipeline, inMemoryPersistence } from "./txn-pipeline.js";
 import { ClientListeners } from "./listener.js";
-import { ConnectionsPerAddress, answerFourLetterWord, openClientConnection } from "./client-session-io.js";
-import type { AcceptedSocket } from "./tls/secure-accept.js";
+import { answerFourLetterWord } from "./client-session-io.js";
 import { authOf } from "./auth-config.js";
 import { replyForWrite } from "./write-requests.js";
 import { DurableStore } from "./persistence/durable-store.js";
 import type { ClientBackend } from "./front-door/client-backend.js";
 import { ClientFrontDoor } from "./front-door/front-door.js";
+import { ClientPorts } from "./front-door/client-ports.js";
 import { SessionConnections } from "./front-door/session-connections.js";
 
 export interface ZkServerOptions {
@@ -42,14 +42,12 @@ export class ZkServer implements ConnectionHandler, ClientBackend {
   readonly metrics: ServerMetrics;
   /** audit.enable: ZooKeeper's audit log, written as marked records of the server's log. */
   private readonly audit: AuditLog | null;
-  readonly connections = new Set<ClientConnection>();
   readonly attached = new SessionConnections();
   private readonly door: ClientFrontDoor;
-  private readonly admission: ConnectionsPerAddress;
+  private readonly ports: ClientPorts;
   private readonly reads: ReadRequests;
   private readonly logger: Logger;
   readonly now: () => number;
-  private listeners: ClientListeners | null = null;
   /** The durable store, unless the server runs in memory. */
   store: DurableStore | null = null;
   private timers: NodeJS.Timeout[] = [];
@@ -57,7 +55,12 @@ export class ZkServer implements ConnectionHandler, ClientBackend {
 
   /** Requests taken from clients and not yet answered (ZooKeeper's outstanding requests). */
   get requestsInFlight(): number {
-    return this.admission.inFlight.total;
+    return this.ports.requestsInFlight;
+  }
+
+  /** Every open client connection, with or without a session yet. */
+  get connections(): Set<ClientConnection> {
+    return this.ports.connections;
   }
 
   constructor(options: ZkServerOptions) {
@@ -83,7 +86,7 @@ export class ZkServer implements ConnectionHandler, ClientBackend {
     this.metrics = new ServerMetrics(this.now());
     this.audit = this.config.auditEnabled ? new AuditLog(this.logger) : null;
     this.reads = new ReadRequests(this.tree, auth);
-    this.admission = new ConnectionsPerAddress(this.config, this.logger);
+    this.ports = new ClientPorts({ config: this.config, logger: this.logger, handler: this, metrics: this.metrics });
     this.door = new ClientFrontDoor({ config: this.config, logger: this.logger, metrics: this.metrics });
   }
 
@@ -101,7 +104,7 @@ export class ZkServer implements ConnectionHandler, ClientBackend {
       const { store, state } = await DurableStore.open(options.config, logger, treeOptionsOf(options.config), Math.random);
       const server = new ZkServer({ ...options, tree: state.tree, persistence: store });
       server.store = store;
-      server.listeners = listener;
+      server.ports.adopt(listener);
       server.metrics.dbInitTime.observe(state.loadMs);
       store.reportTimingsTo(server.metrics);
       const now = server.now();
@@ -133,23 +136,18 @@ export class ZkServer implements ConnectionHandler, ClientBackend {
 
   /** The first client port (the plain one when there is one). */
   get address(): { host: string; port: number } {
-    const first = this.listeners?.addresses()[0];
+    const first = this.ports.addresses()[0];
     return first === undefined ? { host: this.config.clientPortAddress, port: 0 } : { host: first.host, port: first.port };
   }
 
   /** The TLS-only client port (secureClientPort), if bound. */
   get secureAddress(): { host: string; port: number } | null {
-    const secure = this.listeners?.addresses().find((a) => a.mode === "tls");
+    const secure = this.ports.addresses().find((a) => a.mode === "tls");
     return secure === undefined ? null : { host: secure.host, port: secure.port };
   }
 
   async start(): Promise<void> {
-    const listeners = this.listeners ?? (await ClientListeners.open(this.config, this.logger));
-    this.listeners = listeners;
-    listeners.start(
-      (accepted) => this.accept(accepted),
-      () => this.stopping,
-    );
+    await this.ports.start();
     this.timers.push(setInterval(() => this.expireSessions(), this.config.tickTime));
     this.timers.push(setInterval(() => this.reapContainers(), this.config.containerCheckIntervalMs));
     for (const t of this.timers) t.unref();
@@ -163,35 +161,14 @@ export class ZkServer implements ConnectionHandler, ClientBackend {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    // Stop accepting first, so clients reconnecting after their connection closes go
-    // elsewhere (or wait for the restart) instead of landing on a server about to exit.
-    const listeners = this.listeners;
-    this.listeners = null;
-    const closed = listeners === null ? Promise.resolve() : listeners.close();
-    for (const c of this.connections) c.close();
-    await closed;
+    await this.ports.stop();
     await this.store?.close();
   }
 
   // ---- connections ---------------------------------------------------------------------------
 
-  private accept(accepted: AcceptedSocket): void {
-    if (this.stopping) {
-      accepted.socket.destroy();
-      return;
-    }
-    const connection = openClientConnection(accepted, this, this.config, this.admission, this.logger);
-    if (connection === null) {
-      this.metrics.connectionsRejected.add();
-      return;
-    }
-    this.connections.add(connection);
-    accepted.socket.resume();
-  }
-
   onClose(connection: ClientConnection): void {
-    if (!this.connections.delete(connection)) return;
-    this.admission.release(connection);
+    if (!this.ports.release(connection)) return;
     this.attached.detach(connection);
     this.tree.removeWatcher(connection);
   }
@@ -273,12 +250,7 @@ export class ZkServer implements ConnectionHandler, ClientBackend {
   }
 
   read(type: number, reader: JuteReader, connection: ClientConnection): Reply {
-    try {
-      return this.reads.run(type, reader, connection);
-    } catch (err) {
-      if (!(err instanceof JuteError)) throw err;
-      return this.reads.error(ErrorCode.MARSHALLINGERROR);
-    }
+    return this.reads.run(type, reader, connection);
   }
 
   /** A standalone server's tree is the only one: a sync, and every read, is linearizable as it is. */

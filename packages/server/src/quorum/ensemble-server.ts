@@ -2,14 +2,14 @@ import type { DataTree, WriteRequest } from "@zkts/datatree";
 import { type JuteReader, OpCode } from "@zkts/jute";
 import type { PersistedState, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
-import { ConnectionsPerAddress, answerFourLetterWord, openClientConnection } from "../client-session-io.js";
+import { answerFourLetterWord } from "../client-session-io.js";
 import { ClientConnection, type ConnectionHandler, type Reply } from "../connection.js";
 import type { ClientBackend } from "../front-door/client-backend.js";
 import { ClientFrontDoor } from "../front-door/front-door.js";
+import { ClientPorts } from "../front-door/client-ports.js";
 import { SessionConnections } from "../front-door/session-connections.js";
 import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
 import { ClientListeners } from "../listener.js";
-import type { AcceptedSocket } from "../tls/secure-accept.js";
 import { type Logger, silentLogger } from "../logger.js";
 import { ServerMetrics } from "../metrics.js";
 import type { SessionTracker } from "../session-tracker.js";
@@ -53,18 +53,16 @@ export interface EnsembleServerOptions {
 export class EnsembleServer implements ConnectionHandler, ClientBackend {
   readonly config: ServerConfig;
   readonly metrics: ServerMetrics;
-  readonly connections = new Set<ClientConnection>();
   readonly driver: PeerDriver;
   readonly replica: Replica;
   /** Present with readonlymode.enabled: serves read-only clients while the member has no quorum. */
   private readonly readOnlyServer: ReadOnlyServer | null;
   readonly attached = new SessionConnections();
   private readonly door: ClientFrontDoor;
-  private listeners: ClientListeners | null = null;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
   private readonly logger: Logger;
-  private readonly admission: ConnectionsPerAddress;
+  private readonly ports: ClientPorts;
 
   private constructor(
     private readonly options: EnsembleServerOptions,
@@ -73,8 +71,8 @@ export class EnsembleServer implements ConnectionHandler, ClientBackend {
   ) {
     this.config = options.config;
     this.logger = options.logger ?? silentLogger;
-    this.admission = new ConnectionsPerAddress(this.config, this.logger);
     this.metrics = new ServerMetrics(Date.now());
+    this.ports = new ClientPorts({ config: this.config, logger: this.logger, handler: this, metrics: this.metrics });
     this.door = new ClientFrontDoor({ config: this.config, logger: this.logger, metrics: this.metrics });
     this.metrics.dbInitTime.observe(recovered.loadMs);
     store.reportTimingsTo(this.metrics);
@@ -125,7 +123,7 @@ export class EnsembleServer implements ConnectionHandler, ClientBackend {
     try {
       const { store, recovery } = await EnsembleStore.open(options.config, logger, treeOptionsOf(options.config));
       const server = new EnsembleServer(options, store, recovery);
-      server.listeners = listeners;
+      server.ports.adopt(listeners);
       return server;
     } catch (err) {
       await listeners.close();
@@ -134,13 +132,8 @@ export class EnsembleServer implements ConnectionHandler, ClientBackend {
   }
 
   async start(): Promise<void> {
-    const listeners = this.listeners ?? (await ClientListeners.open(this.config, this.logger));
-    this.listeners = listeners;
     // Clients that connected during recovery were held; they are served (or turned away) now.
-    listeners.start(
-      (accepted) => this.accept(accepted),
-      () => this.stopping,
-    );
+    await this.ports.start();
     await this.driver.start(this.replica);
     // A member starts out looking for a leader: with none to be found it turns read-only.
     this.readOnlyServer?.onRole(this.replica.role);
@@ -153,13 +146,15 @@ export class EnsembleServer implements ConnectionHandler, ClientBackend {
     for (const t of this.timers) clearInterval(t);
     this.readOnlyServer?.stop();
     this.timers = [];
-    const listeners = this.listeners;
-    this.listeners = null;
-    const closed = listeners === null ? Promise.resolve() : listeners.close();
-    for (const c of this.connections) c.close();
+    const closed = this.ports.stop();
     this.driver.stop();
     await closed;
     await this.store.close();
+  }
+
+  /** Every open client connection, with or without a session yet. */
+  get connections(): Set<ClientConnection> {
+    return this.ports.connections;
   }
 
   get tree(): DataTree {
@@ -246,8 +241,7 @@ export class EnsembleServer implements ConnectionHandler, ClientBackend {
   }
 
   onClose(connection: ClientConnection): void {
-    if (!this.connections.delete(connection)) return;
-    this.admission.release(connection);
+    if (!this.ports.release(connection)) return;
     this.readOnlyServer?.onClose(connection);
     this.attached.detach(connection);
     this.replica.tree.removeWatcher(connection);
@@ -313,21 +307,7 @@ export class EnsembleServer implements ConnectionHandler, ClientBackend {
     this.propose(connection, xid, OpCode.closeSession, Buffer.alloc(0), null);
   }
 
-  // ---- client connections -----------------------------------------------------------------
-
-  private accept(accepted: AcceptedSocket): void {
-    if (this.stopping) {
-      accepted.socket.destroy();
-      return;
-    }
-    const connection = openClientConnection(accepted, this, this.config, this.admission, this.logger);
-    if (connection === null) {
-      this.metrics.connectionsRejected.add();
-      return;
-    }
-    this.connections.add(connection);
-    accepted.socket.resume();
-  }
+  // ---- writes and sessions through the leader ------------------------------------------------
 
   /** A write, or closeSession (`write` null), through the leader. */
   private propose(connection: ClientConnection, xid: number, type: number, payload: Buffer, write: WriteRequest | null): void {

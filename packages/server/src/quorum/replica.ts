@@ -1,5 +1,5 @@
 import { DataTree, type DataTreeOptions, type Watcher, type WriteRequest } from "@zkts/datatree";
-import { ErrorCode, Fifo, type Id, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
+import { Fifo, type Id, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
 import type { LoadedSnapshot } from "@zkts/storage";
 import type { Entry, Membership, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
@@ -194,12 +194,7 @@ export class Replica implements ReplicatedState {
 
   /** A read against the applied tree, as the session `watcher` sees it. */
   read(type: number, reader: JuteReader, watcher: Watcher): Reply {
-    try {
-      return this.reads.run(type, reader, watcher);
-    } catch (err) {
-      if (!(err instanceof JuteError)) throw err;
-      return this.reads.error(ErrorCode.MARSHALLINGERROR);
-    }
+    return this.reads.run(type, reader, watcher);
   }
 
   /** Once per tickTime: the leader expires sessions; a learner reports the sessions its clients used. */
