@@ -1,8 +1,8 @@
 import { DataTree, type DataTreeOptions, Preparer, type WriteRequest } from "@zkts/datatree";
 import { type JuteReader, OpCode } from "@zkts/jute";
 import type { ServerConfig } from "./config.js";
-import { ClientConnection, type ConnectionHandler, type Reply } from "./connection.js";
-import { FOUR_LETTER_WORDS, runFourLetterWord } from "./four-letter-words.js";
+import type { ClientConnection, Reply } from "./connection.js";
+import { runFourLetterWord } from "./four-letter-words.js";
 import { type Logger, hex, silentLogger } from "./logger.js";
 import { ServerMetrics } from "./metrics.js";
 import { reportDigestMismatch } from "./digest-report.js";
@@ -17,7 +17,7 @@ import { replyForWrite } from "./write-requests.js";
 import { DurableStore } from "./persistence/durable-store.js";
 import type { ClientBackend } from "./front-door/client-backend.js";
 import { ClientFrontDoor } from "./front-door/front-door.js";
-import { ClientPorts } from "./front-door/client-ports.js";
+import { type ClientConnectionsServer, ClientPorts } from "./front-door/client-ports.js";
 import { SessionConnections } from "./front-door/session-connections.js";
 
 export interface ZkServerOptions {
@@ -33,7 +33,7 @@ export interface ZkServerOptions {
  * A standalone zkts server: client connections, sessions, the request pipeline and the
  * periodic jobs (session expiry, container and TTL cleanup).
  */
-export class ZkServer implements ConnectionHandler, ClientBackend {
+export class ZkServer implements ClientConnectionsServer, ClientBackend {
   readonly config: ServerConfig;
   readonly tree: DataTree;
   readonly preparer: Preparer;
@@ -86,7 +86,7 @@ export class ZkServer implements ConnectionHandler, ClientBackend {
     this.metrics = new ServerMetrics(this.now());
     this.audit = this.config.auditEnabled ? new AuditLog(this.logger) : null;
     this.reads = new ReadRequests(this.tree, auth);
-    this.ports = new ClientPorts({ config: this.config, logger: this.logger, handler: this, metrics: this.metrics });
+    this.ports = new ClientPorts({ config: this.config, logger: this.logger, server: this, metrics: this.metrics });
     this.door = new ClientFrontDoor({ config: this.config, logger: this.logger, metrics: this.metrics });
   }
 
@@ -167,34 +167,6 @@ export class ZkServer implements ConnectionHandler, ClientBackend {
 
   // ---- connections ---------------------------------------------------------------------------
 
-  onClose(connection: ClientConnection): void {
-    if (!this.ports.release(connection)) return;
-    this.attached.detach(connection);
-    this.tree.removeWatcher(connection);
-  }
-
-  isFourLetterWord(word: string): boolean {
-    return FOUR_LETTER_WORDS.has(word);
-  }
-
-  onFourLetterWord(connection: ClientConnection, word: string): void {
-    answerFourLetterWord(connection, word, this.config.fourLetterWords, (w) => runFourLetterWord(this, w));
-  }
-
-  onReplySent(latencyMs: number, op: number | null): void {
-    this.metrics.recordLatency(latencyMs, op);
-  }
-
-  onBytesReceived(bytes: number): void {
-    this.metrics.bytesReceived.add(bytes);
-  }
-
-  onPacketSent(): void {
-    this.metrics.packetsSent++;
-  }
-
-  // ---- the client front door's backend --------------------------------------------------
-
   onHandshake(connection: ClientConnection, payload: Buffer): void {
     this.door.handshake(connection, payload, this);
   }
@@ -202,6 +174,17 @@ export class ZkServer implements ConnectionHandler, ClientBackend {
   onRequest(connection: ClientConnection, payload: Buffer): void {
     this.door.request(connection, payload, this);
   }
+
+  onClose(connection: ClientConnection): void {
+    this.attached.detach(connection);
+    this.tree.removeWatcher(connection);
+  }
+
+  onFourLetterWord(connection: ClientConnection, word: string): void {
+    answerFourLetterWord(connection, word, this.config.fourLetterWords, (w) => runFourLetterWord(this, w));
+  }
+
+  // ---- the client front door's backend --------------------------------------------------
 
   /** True once the log failed: the server then answers reads and refuses every write. */
   get writesRefused(): boolean {

@@ -5,21 +5,33 @@ import { ClientListeners } from "../listener.js";
 import type { Logger } from "../logger.js";
 import type { ServerMetrics } from "../metrics.js";
 import type { AcceptedSocket } from "../tls/secure-accept.js";
+import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
+
+/** What a server does with its client connections; the ports count their traffic themselves. */
+export interface ClientConnectionsServer {
+  onHandshake(connection: ClientConnection, payload: Buffer): void;
+  onRequest(connection: ClientConnection, payload: Buffer): void;
+  onFourLetterWord(connection: ClientConnection, word: string): void;
+  /** A connection closed, once the ports have let go of it. */
+  onClose(connection: ClientConnection): void;
+  nowMs(): number;
+}
 
 export interface ClientPortsOptions {
   config: ServerConfig;
   logger: Logger;
-  /** The server the accepted connections report to. */
-  handler: ConnectionHandler;
-  metrics: Pick<ServerMetrics, "connectionsRejected">;
+  server: ClientConnectionsServer;
+  metrics: ServerMetrics;
 }
 
 /**
  * A server's client ports and the connections they accepted, each admitted under
- * maxClientCnxns, their requests in flight counted against globalOutstandingLimit. The
- * standalone server and an ensemble member open, serve and close them alike.
+ * maxClientCnxns, their requests in flight counted against globalOutstandingLimit, their
+ * traffic counted in the server's metrics. The standalone server and an ensemble member open,
+ * serve and close them alike; the connections' handshakes, requests and four-letter words go
+ * to the server.
  */
-export class ClientPorts {
+export class ClientPorts implements ConnectionHandler {
   /** Every open client connection, with or without a session yet. */
   readonly connections = new Set<ClientConnection>();
   private readonly admission: ConnectionsPerAddress;
@@ -72,11 +84,49 @@ export class ClientPorts {
     return closed;
   }
 
-  /** A connection closed: its address has one connection less. False when it was released already. */
-  release(connection: ClientConnection): boolean {
-    if (!this.connections.delete(connection)) return false;
+  // ---- ConnectionHandler -----------------------------------------------------------------
+
+  onHandshake(connection: ClientConnection, payload: Buffer): void {
+    this.o.server.onHandshake(connection, payload);
+  }
+
+  onRequest(connection: ClientConnection, payload: Buffer): void {
+    this.o.server.onRequest(connection, payload);
+  }
+
+  isFourLetterWord(word: string): boolean {
+    return FOUR_LETTER_WORDS.has(word);
+  }
+
+  onFourLetterWord(connection: ClientConnection, word: string): void {
+    this.o.server.onFourLetterWord(connection, word);
+  }
+
+  /** A connection closed: its address has one connection less, and the server forgets it. */
+  onClose(connection: ClientConnection): void {
+    if (!this.connections.delete(connection)) return;
     this.admission.release(connection);
-    return true;
+    this.o.server.onClose(connection);
+  }
+
+  nowMs(): number {
+    return this.o.server.nowMs();
+  }
+
+  onReplySent(latencyMs: number, op: number | null): void {
+    this.o.metrics.recordLatency(latencyMs, op);
+  }
+
+  onBytesReceived(bytes: number): void {
+    this.o.metrics.bytesReceived.add(bytes);
+  }
+
+  onPacketSent(): void {
+    this.o.metrics.packetsSent++;
+  }
+
+  log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {
+    this.o.logger.log(level, message, fields);
   }
 
   private accept(accepted: AcceptedSocket): void {
@@ -84,7 +134,7 @@ export class ClientPorts {
       accepted.socket.destroy();
       return;
     }
-    const connection = openClientConnection(accepted, this.o.handler, this.o.config, this.admission, this.o.logger);
+    const connection = openClientConnection(accepted, this, this.o.config, this.admission, this.o.logger);
     if (connection === null) {
       this.o.metrics.connectionsRejected.add();
       return;

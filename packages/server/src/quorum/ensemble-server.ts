@@ -3,12 +3,11 @@ import { type JuteReader, OpCode } from "@zkts/jute";
 import type { PersistedState, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { answerFourLetterWord } from "../client-session-io.js";
-import { ClientConnection, type ConnectionHandler, type Reply } from "../connection.js";
+import type { ClientConnection, Reply } from "../connection.js";
 import type { ClientBackend } from "../front-door/client-backend.js";
 import { ClientFrontDoor } from "../front-door/front-door.js";
-import { ClientPorts } from "../front-door/client-ports.js";
+import { type ClientConnectionsServer, ClientPorts } from "../front-door/client-ports.js";
 import { SessionConnections } from "../front-door/session-connections.js";
-import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
 import { ClientListeners } from "../listener.js";
 import { type Logger, silentLogger } from "../logger.js";
 import { ServerMetrics } from "../metrics.js";
@@ -50,7 +49,7 @@ export interface EnsembleServerOptions {
  * and only the leader expires sessions; learners report the sessions their clients used once
  * per tick. Reads run on the local tree; `sync` waits for the leader (ZooKeeper's guarantees).
  */
-export class EnsembleServer implements ConnectionHandler, ClientBackend {
+export class EnsembleServer implements ClientConnectionsServer, ClientBackend {
   readonly config: ServerConfig;
   readonly metrics: ServerMetrics;
   readonly driver: PeerDriver;
@@ -72,7 +71,7 @@ export class EnsembleServer implements ConnectionHandler, ClientBackend {
     this.config = options.config;
     this.logger = options.logger ?? silentLogger;
     this.metrics = new ServerMetrics(Date.now());
-    this.ports = new ClientPorts({ config: this.config, logger: this.logger, handler: this, metrics: this.metrics });
+    this.ports = new ClientPorts({ config: this.config, logger: this.logger, server: this, metrics: this.metrics });
     this.door = new ClientFrontDoor({ config: this.config, logger: this.logger, metrics: this.metrics });
     this.metrics.dbInitTime.observe(recovered.loadMs);
     store.reportTimingsTo(this.metrics);
@@ -210,7 +209,7 @@ export class EnsembleServer implements ConnectionHandler, ClientBackend {
     };
   }
 
-  // ---- ConnectionHandler -----------------------------------------------------------------
+  // ---- client connections -----------------------------------------------------------------
 
   log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {
     this.logger.log(level, message, fields);
@@ -220,28 +219,11 @@ export class EnsembleServer implements ConnectionHandler, ClientBackend {
     return Date.now();
   }
 
-  onReplySent(latencyMs: number, op: number | null): void {
-    this.metrics.recordLatency(latencyMs, op);
-  }
-
-  onBytesReceived(bytes: number): void {
-    this.metrics.bytesReceived.add(bytes);
-  }
-
-  onPacketSent(): void {
-    this.metrics.packetsSent++;
-  }
-
-  isFourLetterWord(word: string): boolean {
-    return FOUR_LETTER_WORDS.has(word);
-  }
-
   onFourLetterWord(connection: ClientConnection, word: string): void {
     answerFourLetterWord(connection, word, this.config.fourLetterWords, (w) => runEnsembleFourLetterWord(this, w));
   }
 
   onClose(connection: ClientConnection): void {
-    if (!this.ports.release(connection)) return;
     this.readOnlyServer?.onClose(connection);
     this.attached.detach(connection);
     this.replica.tree.removeWatcher(connection);
