@@ -65,6 +65,12 @@ export class SessionTracker {
     return session;
   }
 
+  /** Whether the session lives and is not closing: only then may a reconnecting client take it over. */
+  isOpen(id: bigint): boolean {
+    const session = this.sessions.get(id);
+    return session !== undefined && !session.closing;
+  }
+
   /** Pushes a live session's expiry out by its timeout; false if it is gone or closing. */
   touch(id: bigint, nowMs: number): boolean {
     const session = this.sessions.get(id);

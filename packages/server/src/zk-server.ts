@@ -219,8 +219,7 @@ export class ZkServer implements ClientConnectionsServer, ClientBackend {
   }
 
   sessionIsOpen(sessionId: bigint): boolean {
-    const session = this.sessions.get(sessionId);
-    return session !== undefined && !session.closing;
+    return this.sessions.isOpen(sessionId);
   }
 
   reattachSession(sessionId: bigint, timeoutMs: number): void {

@@ -127,8 +127,7 @@ export class ReadOnlyServer implements ClientBackend {
   }
 
   sessionIsOpen(sessionId: bigint): boolean {
-    const session = this.sessions?.get(sessionId);
-    return session !== undefined && !session.closing;
+    return this.sessions?.isOpen(sessionId) ?? false;
   }
 
   reattachSession(sessionId: bigint): void {

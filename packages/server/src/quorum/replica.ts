@@ -153,8 +153,7 @@ export class Replica implements ReplicatedState {
 
   /** A reconnecting client may take over the session only while it is live and not closing. */
   sessionIsOpen(sessionId: bigint): boolean {
-    const session = this.sessions.get(sessionId);
-    return session !== undefined && !session.closing;
+    return this.sessions.isOpen(sessionId);
   }
 
   /** Proposes a createSession; `answer` gets the new id once it is applied here. False when no leader takes it. */
