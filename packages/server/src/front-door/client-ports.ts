@@ -7,15 +7,11 @@ import type { ServerMetrics } from "../metrics.js";
 import type { AcceptedSocket } from "../tls/secure-accept.js";
 import { FOUR_LETTER_WORDS } from "../four-letter-words.js";
 
-/** What a server does with its client connections; the ports count their traffic themselves. */
-export interface ClientConnectionsServer {
-  onHandshake(connection: ClientConnection, payload: Buffer): void;
-  onRequest(connection: ClientConnection, payload: Buffer): void;
-  onFourLetterWord(connection: ClientConnection, word: string): void;
-  /** A connection closed, once the ports have let go of it. */
-  onClose(connection: ClientConnection): void;
-  nowMs(): number;
-}
+/**
+ * What a server does with its client connections: their handshakes, requests, four-letter
+ * words and closes (after the ports have let go of them). The ports count their traffic.
+ */
+export type ClientConnectionsServer = Pick<ConnectionHandler, "onHandshake" | "onRequest" | "onFourLetterWord" | "onClose" | "nowMs">;
 
 export interface ClientPortsOptions {
   config: ServerConfig;
