@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ZkClient, ZkError, connect } from "@zkts/client";
 import { type EnsembleMember, type RunningEnsemble, type ServerKind, startMixedEnsemble } from "@zkts/testkit";
@@ -44,12 +45,24 @@ function lastSyncMode(member: EnsembleMember): string | undefined {
     .at(-1);
 }
 
+/** Waits until one of the member's transaction log files holds `path` (both servers log under dataDir/version-2). */
+async function untilLogged(member: EnsembleMember, path: string, timeoutMs: number): Promise<void> {
+  const dir = join(member.server.dataDir, "version-2");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const logs = readdirSync(dir).filter((f) => f.startsWith("log."));
+    if (logs.some((f) => readFileSync(join(dir, f)).includes(path))) return;
+    if (Date.now() > deadline) throw new Error(`member ${member.id} did not log ${path} within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
 describe.each([
   { leads: "zkts", kinds: ["reference", "reference", "zkts"] },
   { leads: "reference", kinds: ["zkts", "zkts", "reference"] },
 ] as const)("a $leads leader's unacknowledged proposal, after the other kind elects without it", ({ leads, kinds }) => {
   it("is truncated from its log when it comes back (TRUNC), and every member agrees", async () => {
-    ensemble = await startMixedEnsemble(kinds as readonly ServerKind[], { config, startTimeoutMs: 60_000 });
+    ensemble = await startMixedEnsemble(kinds as readonly ServerKind[], { config, syncLimit: 25, startTimeoutMs: 60_000 });
     const leader = await leaderOfKind(ensemble, leads);
     const followers = ensemble.members.filter((m) => m !== leader);
     const setup = await client(ensemble.members);
@@ -65,8 +78,9 @@ describe.each([
       () => "acknowledged",
       (err: unknown) => (err instanceof ZkError ? err.codeName : String(err)),
     );
-    // Well inside syncLimit (5 ticks of 200 ms): the leader still leads and has logged the proposal.
-    await sleep(400);
+    // Inside syncLimit (25 ticks of 200 ms) the leader still leads; it is killed once its log
+    // holds the proposal (a fixed wait was too short on a loaded machine: nothing to truncate).
+    await untilLogged(leader, "/trunc/orphan", 4000);
     await leader.server.kill();
     expect(await orphan).not.toBe("acknowledged");
     // Killed while still stopped, the followers never read the proposal waiting in their sockets;

@@ -54,7 +54,7 @@ describe("SASL DIGEST-MD5 for clients, compared with ZooKeeper 3.8", () => {
       "Created /zk-cli",
     ]);
     expect(seen.zkts).toEqual(seen.reference);
-  });
+  }, 120_000);
 
   it("keeps another SASL user and an unauthenticated client out of sasl:bob's node", async () => {
     const seen = await onBoth(async (s) => ({
@@ -67,7 +67,7 @@ describe("SASL DIGEST-MD5 for clients, compared with ZooKeeper 3.8", () => {
     expect(seen.reference.anonymous).toEqual({ readError: "NoAuthError" });
     expect(seen.reference.bob).toEqual({ acl: [["sasl", "bob", 31]], data: "x" });
     expect(seen.zkts).toEqual(seen.reference);
-  });
+  }, 120_000);
 
   it("refuses a wrong password: zkCli.sh gets AuthFailed, kazoo AuthFailedError, @zkts/client AUTHFAILED", async () => {
     const seen = await onBoth(async (s) => ({
@@ -88,7 +88,7 @@ describe("SASL DIGEST-MD5 for clients, compared with ZooKeeper 3.8", () => {
     const { kazooUnknownUser: _z, ...zkts } = seen.zkts;
     const { kazooUnknownUser: _r, ...reference } = seen.reference;
     expect(zkts).toEqual(reference);
-  });
+  }, 120_000);
 
   it("gives @zkts/client the same whoAmI, ACL and data as ZooKeeper", async () => {
     const seen = await onBoth(async (s) => {
@@ -104,7 +104,7 @@ describe("SASL DIGEST-MD5 for clients, compared with ZooKeeper 3.8", () => {
       data: "y",
     });
     expect(seen.zkts).toEqual(seen.reference);
-  });
+  }, 120_000);
 
   it("answers a raw sasl exchange with ZooKeeper's challenge, then AUTHFAILED and a closed connection for garbage", async () => {
     const seen = await onBoth(async (s) => {
