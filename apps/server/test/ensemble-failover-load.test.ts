@@ -12,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 let ensemble: RunningEnsemble;
 
 beforeAll(async () => {
-  // A low snapCount: members snapshot every few hundred txns while the load runs.
-  ensemble = await startZktsEnsemble({ voters: 3, config: { snapCount: "400" } });
+  // A low snapCount: members snapshot every few hundred txns while the load runs. With
+  // tickTime 200 the default maxSessionTimeout (20 ticks) would clamp the burst's generous
+  // session timeout to 4 s.
+  ensemble = await startZktsEnsemble({ voters: 3, config: { snapCount: "400", maxSessionTimeout: "30000" } });
 }, 90_000);
 
 afterAll(async () => {
