@@ -184,6 +184,7 @@ export class SimMember {
           state: {
             load: (snapshot) => this.replica.load(snapshot),
             serialize: () => this.replica.serialize(),
+            snapshotSource: () => this.replica.snapshotSource(),
             apply: (entry) => {
               this.world.onApplied(this, entry);
               this.replica.apply(entry);

@@ -4,7 +4,7 @@
  * carrying {sessionId, timeout} pairs; REVALIDATE's question and answer.
  */
 import { JuteReader, type QuorumPacket } from "@zkts/jute";
-import { encodeSnapshotBytes, parseSnapshot } from "@zkts/storage";
+import { type SnapshotSource, encodeSnapshotBytes, parseSnapshot } from "@zkts/storage";
 import { describe, expect, it } from "vitest";
 import { readSessionReport, writeSessionReport } from "../src/quorum/session-report.js";
 import {
@@ -15,19 +15,24 @@ import {
   encodeRevalidate,
   encodeRevalidateAnswer,
   encodeSnapPacket,
+  writeSnapPacket,
 } from "../src/quorum/quorum-wire.js";
 
-async function snapshotFile(): Promise<Buffer> {
+function snapshotSource(): SnapshotSource {
   const stat = { czxid: 1n, mzxid: 1n, ctime: 5n, mtime: 5n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, pzxid: 1n };
-  return await encodeSnapshotBytes({
+  return {
     sessions: new Map([[0x1234n, 4000]]),
     acls: new Map([[-1n, [{ perms: 31, id: { scheme: "world", id: "anyone" } }]]]),
     nodes: [
       { path: "", data: null, acl: -1n, stat },
       { path: "/a", data: Buffer.from("x"), acl: -1n, stat },
     ],
-    digest: null,
-  });
+    digest: { zxid: 5n, digestVersion: 2, digest: 1234n },
+  };
+}
+
+async function snapshotFile(): Promise<Buffer> {
+  return await encodeSnapshotBytes(snapshotSource());
 }
 
 describe("the quorum wire around snapshots and sessions", () => {
@@ -50,6 +55,12 @@ describe("the quorum wire around snapshots and sessions", () => {
       expect(snapshot.sessions).toEqual(new Map([[0x1234n, 4000]]));
       expect(snapshot.nodeCount).toBe(2);
     }
+  });
+
+  it("streams a SNAP from the state itself as the same bytes as from its snapshot file", async () => {
+    const chunks: Buffer[] = [];
+    await writeSnapPacket(0x100000005n, snapshotSource(), (bytes) => chunks.push(bytes));
+    expect(Buffer.concat(chunks).equals(encodeSnapPacket(0x100000005n, await snapshotFile()))).toBe(true);
   });
 
   it("refuses a streamed snapshot without its signature", async () => {

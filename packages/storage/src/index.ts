@@ -8,7 +8,7 @@ export { LatencyStats, type LatencySummary } from "./latency-stats.js";
 export { FSYNC_WARNING_THRESHOLD_MS_DEFAULT, PREALLOC_SIZE_DEFAULT, TxnLogAppender, type SlowFsync, type TxnLogAppenderOptions } from "./txn-log-appender.js";
 export type { EncodedSnapshotNode, SnapshotNode, SnapshotSource, ZxidDigest } from "./snapshot-types.js";
 export { STAT_PERSISTED_BYTES } from "./snapshot-types.js";
-export { encodeSnapshotBytes, writeSnapshot, type WriteSnapshotOptions, type WrittenSnapshot } from "./snapshot-writer.js";
+export { encodeSnapshotBytes, encodeSnapshotStream, writeSnapshot, type WriteSnapshotOptions, type WrittenSnapshot } from "./snapshot-writer.js";
 export { openSnapshot, parseSnapshot, readSnapshot, type LoadedSnapshot, type OpenSnapshotOptions, type SnapshotNodeBytes } from "./snapshot-reader.js";
 export { looksSealed } from "./snapshot-files.js";
 export { SnapshotTrigger, SNAP_COUNT_DEFAULT, type SnapshotTriggerOptions } from "./snapshot-trigger.js";
@@ -16,6 +16,7 @@ export { recover, type LogRepair, type RecoveredTxn, type Recovery, type Recover
 export { purge, PurgeScheduler, SNAP_RETAIN_COUNT_MIN, type PurgeOptions, type PurgeResult, type PurgeSchedulerOptions } from "./purge.js";
 export { truncateLog, type TruncateLogOptions, type TruncateLogResult } from "./truncate-log.js";
 export { SnapshotStreamScanner, snapshotFileOfStream, snapshotStreamOfFile } from "./snapshot-stream.js";
+export { SnapshotStreamGatherer } from "./snapshot-stream-gatherer.js";
 export {
   installSnapshotFile,
   readEpochFile,

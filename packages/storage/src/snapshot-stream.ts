@@ -30,8 +30,9 @@ export class SnapshotStreamScanner {
   nodes = 0;
 
   /**
-   * `bytes` is the stream so far, from its first byte. Returns the stream's length once its
-   * end has arrived, else null. Throws when the bytes cannot be a snapshot.
+   * `bytes` is the stream so far, from its first byte (or from the point of the last
+   * `rebase`). Returns the stream's length once its end has arrived, else null. Throws when
+   * the bytes cannot be a snapshot.
    */
   scan(bytes: Buffer): number | null {
     for (;;) {
@@ -69,7 +70,7 @@ export class SnapshotStreamScanner {
           break;
         }
         case "nodes": {
-          if (END_PATH.every((b, i) => bytes[this.at + i] === b)) {
+          if (isListEnd(bytes, this.at)) {
             this.at += END_PATH.length;
             this.phase = "done";
             break;
@@ -84,48 +85,64 @@ export class SnapshotStreamScanner {
     }
   }
 
+  /** Bytes walked so far: the elements in them are complete, the next one has not all arrived. */
+  get walked(): number {
+    return this.at;
+  }
+
+  /** The caller dropped the first `bytes` bytes it had passed to scan(); later offsets count from there. */
+  rebase(bytes: number): void {
+    this.at -= bytes;
+  }
+
   private int(bytes: Buffer, at: number): number | null {
     return bytes.length < at + 4 ? null : bytes.readInt32BE(at);
   }
 
-  /** A jute string or buffer's length with its length field (-1 is null); null while incomplete. */
-  private field(bytes: Buffer, at: number, what: string): number | null {
-    const length = this.int(bytes, at);
-    if (length === null) return null;
+  /**
+   * The end of a jute string or buffer that starts at `at` (its length field, -1 for null, and
+   * its bytes); null while incomplete. Called per node, so it allocates nothing.
+   */
+  private fieldEnd(bytes: Buffer, at: number, what: string): number | null {
+    if (bytes.length < at + 4) return null;
+    const length = bytes.readInt32BE(at);
     if (length < -1) throw corrupt(at, `${what} length ${length}`);
-    const total = 4 + Math.max(length, 0);
-    return bytes.length < at + total ? null : total;
+    const end = at + 4 + Math.max(length, 0);
+    return bytes.length < end ? null : end;
   }
 
   /** {long id, vector<ACL{int perms, Id{string scheme, string id}}>} */
   private aclEntryLength(bytes: Buffer, start: number): number | null {
-    let at = start + 8;
+    let at: number | null = start + 8;
     const count = this.int(bytes, at);
     if (count === null) return null;
     if (count < -1) throw corrupt(at, `ACL count ${count}`);
     at += 4;
     for (let i = 0; i < count; i++) {
-      at += 4;
-      for (const what of ["ACL scheme", "ACL id"]) {
-        const length = this.field(bytes, at, what);
-        if (length === null) return null;
-        at += length;
-      }
+      at = this.fieldEnd(bytes, at + 4, "ACL scheme");
+      if (at === null) return null;
+      at = this.fieldEnd(bytes, at, "ACL id");
+      if (at === null) return null;
     }
     return at - start;
   }
 
   /** {string path, buffer data, long acl, StatPersisted} */
   private nodeLength(bytes: Buffer, start: number): number | null {
-    let at = start;
-    for (const what of ["node path", "node data"]) {
-      const length = this.field(bytes, at, what);
-      if (length === null) return null;
-      at += length;
-    }
-    at += 8 + STAT_PERSISTED_BYTES;
-    return bytes.length < at ? null : at - start;
+    const pathEnd = this.fieldEnd(bytes, start, "node path");
+    if (pathEnd === null) return null;
+    const dataEnd = this.fieldEnd(bytes, pathEnd, "node data");
+    if (dataEnd === null) return null;
+    const end = dataEnd + 8 + STAT_PERSISTED_BYTES;
+    return bytes.length < end ? null : end - start;
   }
+}
+
+/** Whether the node list's "/" end starts at `at`. */
+function isListEnd(bytes: Buffer, at: number): boolean {
+  if (bytes.length < at + END_PATH.length) return false;
+  for (let i = 0; i < END_PATH.length; i++) if (bytes[at + i] !== END_PATH[i]) return false;
+  return true;
 }
 
 function corrupt(offset: number, what: string): StorageError {

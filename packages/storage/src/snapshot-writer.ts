@@ -105,66 +105,111 @@ class CollectingFile implements StorageFile {
 }
 
 async function encodeSnapshot(source: SnapshotSource, stream: SealedStream, options: WriteSnapshotOptions): Promise<{ bytes: number; nodes: number }> {
-  const w = stream.writer;
-  FileHeader.write(w, { magic: SNAPSHOT_MAGIC, version: FORMAT_VERSION, dbid: SNAPSHOT_DBID });
-  w.writeInt(source.sessions.size);
-  for (const [id, timeout] of source.sessions) {
-    w.writeLong(id);
-    w.writeInt(timeout);
-    await stream.maybeFlush();
-  }
-  w.writeInt(source.acls.size);
-  for (const [ref, acls] of source.acls) {
-    w.writeLong(ref);
-    w.writeInt(acls.length);
-    for (const acl of acls) ACL.write(w, acl);
-    await stream.maybeFlush();
-  }
-  const nodes = await encodeNodes(source.nodes, stream, options);
-  w.writeUstring(NODE_LIST_END);
+  FileHeader.write(stream.writer, { magic: SNAPSHOT_MAGIC, version: FORMAT_VERSION, dbid: SNAPSHOT_DBID });
+  const nodes = await encodeBody(source, stream, options);
   await stream.seal();
   const digest = typeof source.digest === "function" ? source.digest() : source.digest;
   if (digest) {
-    writeZxidDigest(w, digest);
+    writeZxidDigest(stream.writer, digest);
     await stream.seal();
   }
   await stream.flush();
   return { bytes: stream.bytes, nodes };
 }
 
+/**
+ * Encodes `source` as a ZooKeeper leader streams it after a SNAP packet: a snapshot file's body
+ * without its header, seals or digest (see snapshot-stream.ts). Each chunk goes to `write` as
+ * it fills and stays untouched until `write` calls `release` (a socket, once it has sent it);
+ * a released chunk's buffer takes a later chunk, so a long stream reuses a few buffers rather
+ * than touching fresh memory for all of it. Encoding yields to the event loop between slices
+ * as writeSnapshot's does, which lets the chunks leave meanwhile.
+ */
+export async function encodeSnapshotStream(
+  source: SnapshotSource,
+  write: (chunk: Buffer, release: () => void) => void,
+  options: Pick<WriteSnapshotOptions, "chunkBytes" | "sliceMs" | "now"> = {},
+): Promise<{ bytes: number; nodes: number }> {
+  const stream = new HandedOverChunks(write, options.chunkBytes ?? CHUNK_BYTES_DEFAULT);
+  const nodes = await encodeBody(source, stream, { dataDir: "", zxid: 0n, ...options });
+  stream.flush();
+  return { bytes: stream.bytes, nodes };
+}
+
+/** Sessions, the ACL cache and the node list up to its "/" end: what the file and the stream share. */
+async function encodeBody(source: SnapshotSource, stream: ChunkedOutput, options: WriteSnapshotOptions): Promise<number> {
+  const w = stream.writer;
+  w.writeInt(source.sessions.size);
+  for (const [id, timeout] of source.sessions) {
+    w.writeLong(id);
+    w.writeInt(timeout);
+    if (stream.full) await stream.flush();
+  }
+  w.writeInt(source.acls.size);
+  for (const [ref, acls] of source.acls) {
+    w.writeLong(ref);
+    w.writeInt(acls.length);
+    for (const acl of acls) ACL.write(w, acl);
+    if (stream.full) await stream.flush();
+  }
+  const nodes = await encodeNodes(source.nodes, stream, options);
+  w.writeUstring(NODE_LIST_END);
+  return nodes;
+}
+
 async function encodeNodes(
   nodes: Iterable<SnapshotNode | EncodedSnapshotNode> | AsyncIterable<SnapshotNode | EncodedSnapshotNode>,
-  stream: SealedStream,
+  stream: ChunkedOutput,
   options: WriteSnapshotOptions,
 ): Promise<number> {
   const now = options.now ?? (() => performance.now());
   const sliceMs = options.sliceMs ?? SLICE_MS_DEFAULT;
-  const w = stream.writer;
   let count = 0;
   let sliceStart = now();
-  for await (const node of nodes) {
-    const path = count === 0 && node.path === "/" ? "" : node.path;
-    if (count === 0 && path !== "") throw invalid(`the first node must be the root, got "${node.path}"`);
-    if (count > 0 && (path === "" || path === NODE_LIST_END)) throw invalid(`root path "${node.path}" seen twice`);
-    w.writeUstring(path);
-    w.writeBuffer(node.data);
-    w.writeLong(node.acl);
-    if ("statBytes" in node) {
-      if (node.statBytes.length !== STAT_PERSISTED_BYTES) throw invalid(`encoded stat of ${node.statBytes.length} bytes at ${node.path}`);
-      w.writeRaw(node.statBytes);
-    } else {
-      StatPersisted.write(w, node.stat);
-    }
+  const encode = (node: SnapshotNode | EncodedSnapshotNode): void => {
+    encodeNode(stream.writer, node, count);
     count++;
-    await stream.maybeFlush();
-    if (count % NODES_PER_CLOCK_CHECK === 0) options.onProgress?.({ nodes: count, bytes: stream.bytes + w.offset });
-    if (count % NODES_PER_CLOCK_CHECK === 0 && now() - sliceStart >= sliceMs) {
+    if (count % NODES_PER_CLOCK_CHECK === 0) options.onProgress?.({ nodes: count, bytes: stream.bytes + stream.writer.offset });
+  };
+  // Only a full chunk or a spent slice is awaited: a promise per node would cost more than
+  // encoding it, so a synchronous source (the live tree) is walked without one.
+  const pauseDue = (): boolean => stream.full || (count % NODES_PER_CLOCK_CHECK === 0 && now() - sliceStart >= sliceMs);
+  const pause = async (): Promise<void> => {
+    if (stream.full) await stream.flush();
+    if (now() - sliceStart >= sliceMs) {
       await yieldToEventLoop();
       sliceStart = now();
+    }
+  };
+  if (Symbol.asyncIterator in nodes) {
+    for await (const node of nodes) {
+      encode(node);
+      if (pauseDue()) await pause();
+    }
+  } else {
+    for (const node of nodes) {
+      encode(node);
+      if (pauseDue()) await pause();
     }
   }
   if (count === 0) throw invalid("a snapshot needs at least the root node");
   return count;
+}
+
+/** One node: the root (the first, `index` 0) is written under the path "". */
+function encodeNode(w: JuteWriter, node: SnapshotNode | EncodedSnapshotNode, index: number): void {
+  const path = index === 0 && node.path === "/" ? "" : node.path;
+  if (index === 0 && path !== "") throw invalid(`the first node must be the root, got "${node.path}"`);
+  if (index > 0 && (path === "" || path === NODE_LIST_END)) throw invalid(`root path "${node.path}" seen twice`);
+  w.writeUstring(path);
+  w.writeBuffer(node.data);
+  w.writeLong(node.acl);
+  if ("statBytes" in node) {
+    if (node.statBytes.length !== STAT_PERSISTED_BYTES) throw invalid(`encoded stat of ${node.statBytes.length} bytes at ${node.path}`);
+    w.writeRaw(node.statBytes);
+  } else {
+    StatPersisted.write(w, node.stat);
+  }
 }
 
 function writeZxidDigest(w: JuteWriter, digest: ZxidDigest): void {
@@ -173,8 +218,18 @@ function writeZxidDigest(w: JuteWriter, digest: ZxidDigest): void {
   w.writeLong(digest.digest);
 }
 
+/** Encoded bytes gathered in a writer and handed on a chunk at a time. */
+interface ChunkedOutput {
+  readonly writer: JuteWriter;
+  /** Bytes handed on so far. */
+  readonly bytes: number;
+  /** A chunk's worth is gathered: time to flush. */
+  readonly full: boolean;
+  flush(): Promise<void> | void;
+}
+
 /** Buffers encoded bytes, writes them in chunks and keeps the running Adler-32 of all of them. */
-class SealedStream {
+class SealedStream implements ChunkedOutput {
   readonly writer: JuteWriter;
   private readonly checksum = new Adler32();
   bytes = 0;
@@ -186,8 +241,8 @@ class SealedStream {
     this.writer = new JuteWriter(chunkBytes + 64 * 1024);
   }
 
-  async maybeFlush(): Promise<void> {
-    if (this.writer.offset >= this.chunkBytes) await this.flush();
+  get full(): boolean {
+    return this.writer.offset >= this.chunkBytes;
   }
 
   async flush(): Promise<void> {
@@ -205,6 +260,39 @@ class SealedStream {
     await this.flush();
     this.writer.writeLong(this.checksum.digest());
     this.writer.writeUstring(NODE_LIST_END);
+  }
+}
+
+/** Hands each chunk over whole and starts the next in a released buffer, or a new one. */
+class HandedOverChunks implements ChunkedOutput {
+  readonly writer: JuteWriter;
+  bytes = 0;
+  private readonly released: Buffer[] = [];
+
+  constructor(
+    private readonly write: (chunk: Buffer, release: () => void) => void,
+    private readonly chunkBytes: number,
+  ) {
+    this.writer = new JuteWriter(chunkBytes + 64 * 1024);
+  }
+
+  get full(): boolean {
+    return this.writer.offset >= this.chunkBytes;
+  }
+
+  flush(): void {
+    const chunk = this.writer.view();
+    if (chunk.length === 0) return;
+    const buffer = this.writer.buf;
+    this.writer.buf = this.released.pop() ?? Buffer.allocUnsafe(buffer.length);
+    this.writer.reset();
+    this.bytes += chunk.length;
+    let released = false;
+    this.write(chunk, () => {
+      if (released) return;
+      released = true;
+      this.released.push(buffer);
+    });
   }
 }
 

@@ -4,13 +4,23 @@
  */
 import { ACL } from "@zkts/jute";
 import { describe, expect, it } from "vitest";
-import { encodeSnapshotBytes, parseSnapshot, SnapshotStreamScanner, snapshotFileOfStream, snapshotStreamOfFile, type SnapshotNode } from "../src/index.js";
+import {
+  encodeSnapshotBytes,
+  encodeSnapshotStream,
+  parseSnapshot,
+  SnapshotStreamGatherer,
+  SnapshotStreamScanner,
+  snapshotFileOfStream,
+  snapshotStreamOfFile,
+  type SnapshotNode,
+  type SnapshotSource,
+} from "../src/index.js";
 import { OPEN_ACL, smallTree } from "./support/fixtures.js";
 
 const DIGEST_ACL: ACL[] = [{ perms: 31, id: { scheme: "digest", id: "alice:7QbNgWTRvLPeXhWcC0GbvMvG7tE=" } }];
 
-async function snapshotFile(nodes: SnapshotNode[]): Promise<Buffer> {
-  return await encodeSnapshotBytes({
+function source(nodes: SnapshotNode[]): SnapshotSource {
+  return {
     sessions: new Map([[0x100000a8da70000n, 10_000]]),
     acls: new Map([
       [-1n, OPEN_ACL],
@@ -18,7 +28,17 @@ async function snapshotFile(nodes: SnapshotNode[]): Promise<Buffer> {
     ]),
     nodes,
     digest: { zxid: 0x18n, digestVersion: 2, digest: 47164149917n },
-  });
+  };
+}
+
+async function snapshotFile(nodes: SnapshotNode[]): Promise<Buffer> {
+  return await encodeSnapshotBytes(source(nodes));
+}
+
+/** Many nodes, so the stream spans several chunks. */
+function wideTree(count: number): SnapshotNode[] {
+  const root = smallTree()[0]!;
+  return [root, ...Array.from({ length: count }, (_, i) => ({ ...root, path: `/n${i}`, data: Buffer.alloc(i % 300, i) }))];
 }
 
 describe("streamed snapshots", () => {
@@ -56,5 +76,40 @@ describe("streamed snapshots", () => {
 
   it("refuses bytes that cannot be a snapshot", () => {
     expect(() => new SnapshotStreamScanner().scan(Buffer.from([0xff, 0xff, 0xff, 0xf0]))).toThrow(/session count -16 at byte offset 0/);
+  });
+
+  it("is encoded straight from the source, chunk by chunk, as the stream of the file", async () => {
+    const nodes = wideTree(2000);
+    const chunks: Buffer[] = [];
+    const written = await encodeSnapshotStream(source(nodes), (chunk) => chunks.push(chunk), { chunkBytes: 4096 });
+    expect(chunks.length).toBeGreaterThan(10);
+    const stream = Buffer.concat(chunks);
+    expect(stream.equals(snapshotStreamOfFile(await snapshotFile(nodes)))).toBe(true);
+    expect(written).toEqual({ bytes: stream.length, nodes: nodes.length });
+    // A chunk released at once lends its buffer to the next: what was sent stays the same.
+    const sent: Buffer[] = [];
+    await encodeSnapshotStream(
+      source(nodes),
+      (chunk, release) => {
+        sent.push(Buffer.from(chunk));
+        release();
+      },
+      { chunkBytes: 4096 },
+    );
+    expect(Buffer.concat(sent).equals(stream)).toBe(true);
+  });
+
+  it("is gathered, however cut, into the file snapshotFileOfStream makes, handing back what follows it", async () => {
+    const stream = snapshotStreamOfFile(await snapshotFile(wideTree(1000)));
+    const trailer = Buffer.from([0, 0, 0, 10, 1, 2, 3]);
+    const wire = Buffer.concat([stream, trailer]);
+    for (const size of [1, 13, 4096, wire.length]) {
+      const gatherer = new SnapshotStreamGatherer();
+      let after: Buffer | null = null;
+      for (let at = 0; after === null; at += size) after = gatherer.push(wire.subarray(at, at + size));
+      expect(after.equals(trailer.subarray(0, after.length))).toBe(true);
+      expect(gatherer.nodes).toBe(1001);
+      expect(gatherer.file().equals(snapshotFileOfStream(stream))).toBe(true);
+    }
   });
 });

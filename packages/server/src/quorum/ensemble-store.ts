@@ -6,7 +6,7 @@ import {
   StorageError,
   TxnLogAppender,
   installSnapshotFile,
-  openSnapshot,
+  parseSnapshot,
   readEpochFile,
   readMembershipFile,
   recover,
@@ -221,7 +221,9 @@ export class EnsembleStore {
   private async installSnapshot(zxid: bigint, data: Uint8Array): Promise<LoadedSnapshot> {
     const finalPath = await installSnapshotFile(this.config.dataDir, zxid, data);
     this.logger.log("info", "installed the leader's snapshot", { zxid: hex(zxid), bytes: data.length });
-    return await openSnapshot(finalPath, { maxBuffer: this.config.juteMaxBuffer });
+    // The bytes just made durable are those in hand: they are checked as the file would be, not read back.
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    return await parseSnapshot(finalPath, zxid, bytes, this.config.juteMaxBuffer);
   }
 
   private async truncate(zxid: bigint): Promise<void> {

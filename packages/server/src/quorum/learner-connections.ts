@@ -1,10 +1,19 @@
 import { type Server, type Socket, createServer } from "node:net";
 import { JuteError, OpCode, type QuorumPacket } from "@zkts/jute";
+import type { SnapshotSource } from "@zkts/storage";
 import { type QuorumMessage, QuorumPacketType } from "@zkts/zab";
 import type { Logger } from "../logger.js";
 import { writeCorked } from "./corked-writes.js";
 import { type ForwardedRequest, decodeQuorumPacket, encodeQuorumBody, learnerIdOf } from "./quorum-codec.js";
-import { QuorumPacketReader, REVALIDATE, decodeRevalidate, encodeQuorumPacket, encodeRevalidateAnswer, encodeSnapPacket } from "./quorum-wire.js";
+import {
+  QuorumPacketReader,
+  REVALIDATE,
+  decodeRevalidate,
+  encodeQuorumPacket,
+  encodeRevalidateAnswer,
+  encodeSnapPacket,
+  writeSnapPacket,
+} from "./quorum-wire.js";
 import type { PeerAddress } from "./peer-address.js";
 import { QuorumSockets } from "./quorum-sockets.js";
 
@@ -30,6 +39,8 @@ interface LearnerConnection {
   seqIn: number;
   /** When its last bytes arrived (performance.now()). */
   lastHeardMs: number;
+  /** While a SNAP streams: other packets for the learner, held until its snapshot is all out. */
+  heldForSnap: Buffer[] | null;
 }
 
 /**
@@ -109,10 +120,39 @@ export class LearnerConnections {
     if (c === undefined || c.id !== message.session) return;
     c.term ??= message.term;
     if (message.type === "SNAP" && message.snapshot !== null) {
-      writeCorked(c.socket, encodeSnapPacket(message.zxid, message.snapshot));
+      this.write(c, encodeSnapPacket(message.zxid, message.snapshot));
       return;
     }
-    writeCorked(c.socket, encodeQuorumPacket(encodeQuorumBody(this.self.id, message)));
+    this.write(c, encodeQuorumPacket(encodeQuorumBody(this.self.id, message)));
+  }
+
+  private write(c: LearnerConnection, bytes: Buffer): void {
+    if (c.heldForSnap !== null) c.heldForSnap.push(bytes);
+    else writeCorked(c.socket, bytes);
+  }
+
+  /**
+   * Sends a SNAP whose snapshot is encoded from `source` as it goes out: each chunk is queued
+   * on the socket as it fills, and its buffer reused once sent. The socket takes every chunk
+   * rather than making the leader wait for a slow learner to read them (as when the snapshot
+   * was serialized whole); the encoder's pauses let it send what it has meanwhile.
+   */
+  async sendSnap(message: QuorumMessage & { type: "SNAP" }, source: SnapshotSource): Promise<void> {
+    const c = this.byPeer.get(message.to);
+    if (c === undefined || c.id !== message.session) return;
+    c.term ??= message.term;
+    // Nothing may come between the snapshot's chunks (a REVALIDATE answer, say).
+    const held: Buffer[] = [];
+    c.heldForSnap = held;
+    try {
+      await writeSnapPacket(message.zxid, source, (bytes, release) => {
+        // A chunk not sent (the learner went) is not released: nothing may still be reading it.
+        if (!c.socket.destroyed) c.socket.write(bytes, (err) => (err === undefined || err === null ? release() : undefined));
+      });
+    } finally {
+      c.heldForSnap = null;
+      for (const bytes of held) writeCorked(c.socket, bytes);
+    }
   }
 
   /** As ZooKeeper's LearnerHandler: a learner authenticates (quorum SASL) before its first packet. */
@@ -128,7 +168,7 @@ export class LearnerConnections {
   }
 
   private serve(socket: Socket, initialBytes: Buffer): void {
-    const c: LearnerConnection = { id: this.nextId++, socket, peerId: null, term: null, seqIn: 1, lastHeardMs: performance.now() };
+    const c: LearnerConnection = { id: this.nextId++, socket, peerId: null, term: null, seqIn: 1, lastHeardMs: performance.now(), heldForSnap: null };
     this.all.add(c);
     const reader = new QuorumPacketReader(this.maxBuffer);
     const onData = (chunk: Buffer) => {
@@ -159,7 +199,7 @@ export class LearnerConnections {
     if (packet.type === REVALIDATE) {
       const { sessionId, timeoutMs } = decodeRevalidate(packet.data);
       const valid = this.handlers.onRevalidate(c.peerId, sessionId, timeoutMs);
-      writeCorked(c.socket, encodeQuorumPacket(encodeRevalidateAnswer(sessionId, valid)));
+      this.write(c, encodeQuorumPacket(encodeRevalidateAnswer(sessionId, valid)));
       return;
     }
     if (packet.type === QuorumPacketType.PING && packet.data !== null && packet.data.length > 0) {

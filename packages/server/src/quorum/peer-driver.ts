@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { OpCode } from "@zkts/jute";
-import type { LoadedSnapshot } from "@zkts/storage";
+import type { LoadedSnapshot, SnapshotSource } from "@zkts/storage";
 import { MajorityQuorumVerifier, type Message, type PeerStatus, type PersistedState, type ProposeResult, SeededRng, type SoftState, ZabPeer } from "@zkts/zab";
 import { type Logger, hex } from "../logger.js";
 import { ElectionTransport } from "./election-transport.js";
@@ -17,7 +17,7 @@ import type { QuorumSaslConfig } from "../sasl/sasl-settings.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
 import { encodeRevalidate } from "./quorum-wire.js";
 import type { QuorumPort } from "./quorum-port.js";
-import { type ReplicatedState, handleReady } from "./ready-loop.js";
+import { type ReplicatedState, type SnapMessage, handleReady } from "./ready-loop.js";
 
 export interface PeerDriverOptions {
   self: PeerAddress;
@@ -233,7 +233,12 @@ export class PeerDriver implements QuorumPort {
       const r = this.peer.ready();
       const leftLeading = r.softState !== null && this.soft.role === "LEADING" && r.softState.role !== "LEADING";
       if (r.softState !== null) this.changeSoftState(r.softState);
-      await handleReady(r, { persist: (ready) => this.o.store.persist(ready), send: (m) => this.send(m), state });
+      await handleReady(r, {
+        persist: (ready) => this.o.store.persist(ready),
+        send: (m) => this.send(m),
+        sendSnap: (m, source) => this.sendSnap(m, source),
+        state,
+      });
       // ZooKeeper closes its learners' connections when it stops leading, so they notice at
       // once; after this Ready's messages, which were still the leader's (a reconfig's
       // COMMITANDACTIVATE naming the successor, for one).
@@ -271,6 +276,12 @@ export class PeerDriver implements QuorumPort {
     this.o.logger.log("info", "quorum role", { ...soft, previousRole: previous.role });
     const learning = soft.role === "FOLLOWING" || soft.role === "OBSERVING";
     this.leaderLink.follow(learning ? soft.leader : null);
+  }
+
+  /** A SNAP goes to a learner connection only (a leader sends it), streamed as it is encoded. */
+  private async sendSnap(m: SnapMessage, source: SnapshotSource): Promise<void> {
+    this.stats.sent(m, this.soft.role);
+    await this.learners.sendSnap(m, source);
   }
 
   private send(m: Message): void {

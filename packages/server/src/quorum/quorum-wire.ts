@@ -1,5 +1,5 @@
 import { JuteError, JuteReader, JuteWriter, LearnerInfo, QuorumPacket } from "@zkts/jute";
-import { SnapshotStreamScanner, snapshotFileOfStream, snapshotStreamOfFile } from "@zkts/storage";
+import { type SnapshotSource, SnapshotStreamGatherer, encodeSnapshotStream, snapshotStreamOfFile } from "@zkts/storage";
 
 /**
  * The quorum channel: QuorumPacket records written back to back with no frame length, as
@@ -15,43 +15,63 @@ const SNAP = 15;
 /** What a leader writes after the snapshot it streams, as ZooKeeper's LearnerHandler does. */
 const SNAPSHOT_SIGNATURE = "BenWasHere";
 
+const SNAP_PACKET: Omit<QuorumPacket, "zxid"> = { type: SNAP, data: null, authinfo: null };
+
+function snapshotSignature(): Buffer {
+  const signature = new JuteWriter(16);
+  signature.writeUstring(SNAPSHOT_SIGNATURE);
+  return signature.toBuffer();
+}
+
 /**
  * A SNAP as it goes on the wire: the packet (no data), the snapshot streamed after it, and
  * the signature. `snapshot` is a snapshot file's bytes.
  */
 export function encodeSnapPacket(zxid: bigint, snapshot: Uint8Array): Buffer {
   const stream = snapshotStreamOfFile(Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength));
-  const signature = new JuteWriter(16);
-  signature.writeUstring(SNAPSHOT_SIGNATURE);
-  return Buffer.concat([encodeQuorumPacket({ type: SNAP, zxid, data: null, authinfo: null }), stream, signature.toBuffer()]);
+  return Buffer.concat([encodeQuorumPacket({ ...SNAP_PACKET, zxid }), stream, snapshotSignature()]);
+}
+
+/** Chunks of a SNAP's snapshot: small enough to be sent while the next is encoded. */
+const SNAP_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The same bytes as encodeSnapPacket, encoded from the state itself and handed to `write` a
+ * chunk at a time as they are made, with no snapshot file built in memory first: a leader's
+ * SNAP. `write` calls `release` once done with a chunk (see encodeSnapshotStream). Resolves
+ * once the snapshot's last node is encoded.
+ */
+export async function writeSnapPacket(zxid: bigint, source: SnapshotSource, write: (bytes: Buffer, release: () => void) => void): Promise<void> {
+  const keep = (): void => undefined;
+  write(encodeQuorumPacket({ ...SNAP_PACKET, zxid }), keep);
+  await encodeSnapshotStream(source, write, { chunkBytes: SNAP_CHUNK_BYTES });
+  write(snapshotSignature(), keep);
 }
 
 /** A snapshot streamed after a SNAP packet, gathered until its end and signature arrive. */
 class StreamedSnapshot {
-  private bytes = Buffer.alloc(64 * 1024);
-  private length = 0;
-  private readonly scanner = new SnapshotStreamScanner();
+  private readonly gatherer = new SnapshotStreamGatherer();
+  /** What arrived after the stream's end: the signature, and whatever follows it. */
+  private after: Buffer | null = null;
 
   constructor(readonly packet: QuorumPacket) {}
 
   /** Takes bytes; returns the snapshot file and the bytes after the signature once complete. */
   push(chunk: Buffer): { file: Buffer; rest: Buffer } | null {
-    if (this.length + chunk.length > this.bytes.length) {
-      const grown = Buffer.alloc(Math.max(this.bytes.length * 2, this.length + chunk.length));
-      this.bytes.copy(grown, 0, 0, this.length);
-      this.bytes = grown;
+    if (this.after === null) {
+      this.after = this.gatherer.push(chunk);
+      if (this.after === null) return null;
+    } else {
+      this.after = Buffer.concat([this.after, chunk]);
     }
-    chunk.copy(this.bytes, this.length);
-    this.length += chunk.length;
-    const received = this.bytes.subarray(0, this.length);
-    const end = this.scanner.scan(received);
-    if (end === null || received.length < end + 4) return null;
-    const signatureLength = received.readInt32BE(end);
+    const after = this.after;
+    if (after.length < 4) return null;
+    const signatureLength = after.readInt32BE(0);
     if (signatureLength !== SNAPSHOT_SIGNATURE.length) throw new JuteError(`streamed snapshot not followed by its signature (length ${signatureLength})`);
-    if (received.length < end + 4 + signatureLength) return null;
-    const signature = received.toString("utf8", end + 4, end + 4 + signatureLength);
+    if (after.length < 4 + signatureLength) return null;
+    const signature = after.toString("utf8", 4, 4 + signatureLength);
     if (signature !== SNAPSHOT_SIGNATURE) throw new JuteError(`streamed snapshot signed "${signature}"`);
-    return { file: snapshotFileOfStream(received.subarray(0, end)), rest: Buffer.from(received.subarray(end + 4 + signatureLength)) };
+    return { file: this.gatherer.file(), rest: after.subarray(4 + signatureLength) };
   }
 }
 

@@ -1,4 +1,4 @@
-import type { LoadedSnapshot } from "@zkts/storage";
+import type { LoadedSnapshot, SnapshotSource } from "@zkts/storage";
 import type { Entry, Membership, Message, Ready, SoftState } from "@zkts/zab";
 import type { ForwardedRequest } from "./quorum-codec.js";
 
@@ -6,8 +6,10 @@ import type { ForwardedRequest } from "./quorum-codec.js";
 export interface ReplicatedState {
   /** Replace everything with a snapshot the leader sent (already on disk). */
   load(snapshot: LoadedSnapshot): Promise<void>;
-  /** A snapshot of the state as it is now, for a SNAP to a learner. */
+  /** A snapshot file's bytes for the state as it is now. */
   serialize(): Promise<Buffer>;
+  /** The state as it is now, for a SNAP streamed to a learner; walked while it is encoded. */
+  snapshotSource(): SnapshotSource;
   /** Apply one committed transaction; called in zxid order. */
   apply(entry: Entry): void;
   /** Role, leader, epoch or serving changed. */
@@ -22,11 +24,18 @@ export interface ReplicatedState {
   onMembership(active: Membership): void;
 }
 
+export type SnapMessage = Extract<Message, { type: "SNAP" }>;
+
 /** Where one Ready's parts go: a disk, a network, the replicated state. */
 export interface ReadyHandlers {
   /** Snapshot, truncation, entries, epochs, durably; returns the installed snapshot, if any. */
   persist(r: Ready): Promise<LoadedSnapshot | null>;
   send(message: Message): void;
+  /**
+   * Sends a SNAP that has no snapshot yet, encoding `source` as it goes; resolves once the
+   * whole snapshot is encoded. Absent, the SNAP carries a snapshot file serialized whole.
+   */
+  sendSnap?(message: SnapMessage, source: SnapshotSource): Promise<void>;
   state: ReplicatedState;
 }
 
@@ -50,7 +59,9 @@ export async function handleReady(r: Ready, h: ReadyHandlers): Promise<void> {
   if (!r.sendBeforePersist) {
     for (const m of r.messages) {
       // The state is exactly at the SNAP's zxid here: this Ready's commits are applied below.
-      h.send(m.type === "SNAP" && m.snapshot === null ? { ...m, snapshot: await h.state.serialize() } : m);
+      if (m.type !== "SNAP" || m.snapshot !== null) h.send(m);
+      else if (h.sendSnap !== undefined) await h.sendSnap(m, h.state.snapshotSource());
+      else h.send({ ...m, snapshot: await h.state.serialize() });
     }
   }
   if (!applyFirst) apply(r, h);

@@ -1,11 +1,11 @@
 import { DataTree, type DataTreeOptions, type Watcher, type WriteRequest } from "@zkts/datatree";
 import { Fifo, type Id, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
-import type { LoadedSnapshot } from "@zkts/storage";
+import type { LoadedSnapshot, SnapshotSource } from "@zkts/storage";
 import type { Entry, Membership, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import type { Reply } from "../connection.js";
 import { type Logger, hex } from "../logger.js";
-import { loadSnapshot, restoreSnapshotDigest, serializeTree, treeFromSnapshotBytes } from "../persistence/tree-snapshot.js";
+import { loadSnapshot, restoreSnapshotDigest, serializeTree, snapshotSource, treeFromSnapshotBytes } from "../persistence/tree-snapshot.js";
 import { reportDigestMismatch } from "../digest-report.js";
 import { AuditLog, auditEventsOf, auditOrigin, serverUser, sessionCloseEvents } from "../audit-log.js";
 import { ReadRequests } from "../read-requests.js";
@@ -302,6 +302,10 @@ export class Replica implements ReplicatedState {
 
   async serialize(): Promise<Buffer> {
     return await serializeTree(this.tree, this.sessionTable());
+  }
+
+  snapshotSource(): SnapshotSource {
+    return snapshotSource(this.tree, this.sessionTable());
   }
 
   apply(entry: Entry): void {
