@@ -7,6 +7,8 @@ import { NODE_LIST_END } from "./snapshot-types.js";
 /** The seal after the stream: the Adler-32 as a long, then the ustring "/". */
 const SEAL_BYTES = 8 + 4 + NODE_LIST_END.length;
 const NOTHING = Buffer.alloc(0);
+/** Bytes of a chunk joined to an element the last one cut: more than most nodes take. */
+const JOIN_BYTES = 4096;
 
 /**
  * Gathers a streamed snapshot (see snapshot-stream.ts) as its bytes arrive and makes it a
@@ -46,10 +48,39 @@ export class SnapshotStreamGatherer {
    */
   push(chunk: Buffer): Buffer | null {
     if (this.ended) throw new Error("the streamed snapshot has already ended");
-    // Only an element cut by the end of the last chunk is joined to this one.
-    const bytes = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    const streamLength = this.scanner.scan(bytes);
-    const whole = streamLength ?? this.scanner.walked;
+    let input = chunk;
+    for (;;) {
+      if (this.pending.length === 0) {
+        const { whole, end } = this.take(input);
+        if (end !== null) return this.finish(input.subarray(end));
+        this.pending = input.subarray(whole);
+        return null;
+      }
+      // An element was cut by the end of the last chunk: it is completed from the head of this
+      // one, the only bytes copied; the rest of the chunk is walked where it lies.
+      const headLength = Math.min(input.length, Math.max(JOIN_BYTES, this.pending.length));
+      const joined = Buffer.concat([this.pending, input.subarray(0, headLength)]);
+      const { whole, end } = this.take(joined);
+      if (end !== null) return this.finish(Buffer.concat([joined.subarray(end), input.subarray(headLength)]));
+      if (whole === 0) {
+        // Longer than the head: the next head is at least as long as what is gathered, so a
+        // large element is copied a bounded number of times over.
+        this.pending = joined;
+        input = input.subarray(headLength);
+        if (input.length === 0) return null;
+        continue;
+      }
+      // The cut element and maybe a few after it are whole; the walk goes on in the chunk.
+      input = input.subarray(whole - this.pending.length);
+      this.pending = NOTHING;
+      if (input.length === 0) return null;
+    }
+  }
+
+  /** Walks `bytes`, which start where the last whole element ended, and keeps the whole elements in them. */
+  private take(bytes: Buffer): { whole: number; end: number | null } {
+    const end = this.scanner.scan(bytes);
+    const whole = end ?? this.scanner.walked;
     if (whole > 0) {
       const part = bytes.subarray(0, whole);
       this.checksum = adler32Update(this.checksum, part);
@@ -57,13 +88,13 @@ export class SnapshotStreamGatherer {
       this.partsLength += whole;
       this.scanner.rebase(whole);
     }
-    if (streamLength === null) {
-      this.pending = bytes.subarray(whole);
-      return null;
-    }
+    return { whole, end };
+  }
+
+  private finish(after: Buffer): Buffer {
     this.ended = true;
     this.pending = NOTHING;
-    return bytes.subarray(streamLength);
+    return after;
   }
 
   /** The snapshot file the stream makes: the header, the stream, and its seal. Once push() returned. */

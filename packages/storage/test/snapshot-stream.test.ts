@@ -112,4 +112,17 @@ describe("streamed snapshots", () => {
       expect(gatherer.file().equals(snapshotFileOfStream(stream))).toBe(true);
     }
   });
+
+  it("gathers nodes longer than the chunks they arrive in", async () => {
+    const nodes = wideTree(50);
+    nodes.splice(20, 0, { ...nodes[0]!, path: "/big", data: Buffer.alloc(40_000, 9) });
+    const stream = snapshotStreamOfFile(await snapshotFile(nodes));
+    for (const size of [100, 4096, 6000]) {
+      const gatherer = new SnapshotStreamGatherer();
+      let after: Buffer | null = null;
+      for (let at = 0; after === null; at += size) after = gatherer.push(stream.subarray(at, at + size));
+      expect(after.length).toBe(0);
+      expect(gatherer.file().equals(snapshotFileOfStream(stream))).toBe(true);
+    }
+  });
 });
