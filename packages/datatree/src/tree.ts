@@ -751,21 +751,36 @@ export class DataTree {
     }
   }
 
-  /** Preorder by path: a node's children are looked up as it is reached, so the walk survives changes. */
+  /**
+   * Preorder by path: a node's children are looked up as it is reached, so the walk survives
+   * changes. Each child is stacked with the slot it had then, trusted only while it still
+   * holds that path (a freed slot holds none), which spares a lookup by path per node.
+   */
   private *snapshotWalk(): Generator<{ path: string; slot: number }> {
-    const stack: string[] = ["/"];
-    while (stack.length > 0) {
-      const path = stack.pop()!;
-      const slot = this.store.slotOf(path);
+    const store = this.store;
+    const paths: string[] = ["/"];
+    const slots: number[] = [store.slotOf("/")];
+    const children: number[] = [];
+    while (paths.length > 0) {
+      const path = paths.pop()!;
+      const slot = this.slotHolding(slots.pop()!, path);
       if (slot === NO_SLOT) continue;
       yield { path, slot };
       // The slot may have been reused while the caller held the step; look it up again.
-      const now = this.store.slotOf(path);
+      const now = this.slotHolding(slot, path);
       if (now === NO_SLOT) continue;
-      // The stored path strings, whose hashes are known: looking them up again costs little.
-      const children = this.store.childPaths(now);
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+      children.length = 0;
+      for (let child = store.firstChildOf(now); child !== NO_SLOT; child = store.nextSiblingOf(child)) children.push(child);
+      for (let i = children.length - 1; i >= 0; i--) {
+        paths.push(store.pathOf(children[i]!));
+        slots.push(children[i]!);
+      }
     }
+  }
+
+  /** `slot` when it still holds `path`, else wherever `path` is now (NO_SLOT when gone). */
+  private slotHolding(slot: number, path: string): number {
+    return slot !== NO_SLOT && this.store.pathOf(slot) === path ? slot : this.store.slotOf(path);
   }
 
   // ---- reads ---------------------------------------------------------------------------------
