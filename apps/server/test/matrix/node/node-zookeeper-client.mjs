@@ -90,7 +90,11 @@ async function main() {
   guest.close();
 
   const [kids] = await call((cb) => zk.getChildren(ROOT, cb));
+  // close() takes no callback: the server closes the connection once the session (and its
+  // ephemerals) is gone, so wait for that before another session looks.
+  const closed = new Promise((resolve) => zk.once("disconnected", resolve));
   zk.close();
+  await closed;
   const cleaner = await connect();
   const [left] = await call((cb) => cleaner.getChildren(ROOT, cb));
   out("children before close", kids.length, "after close", [...left].sort().join(","));
