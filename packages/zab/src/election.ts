@@ -228,6 +228,13 @@ function stepLookingNotification(core: PeerCore, e: ElectionState, n: Notificati
  * Deciding early never costs safety (a leader with less history than a follower is refused at
  * ACKEPOCH and the election runs again), only, rarely, that second election.
  */
+function noVoteToWaitFor(core: PeerCore, e: ElectionState): boolean {
+  for (const v of core.tracker.verifiers) {
+    for (const id of v.voters) if (id !== core.id && !e.recvset.has(id) && !core.unreachable.has(id)) return false;
+  }
+  return true;
+}
+
 /**
  * Once the finalize wait is over, or nothing is left to wait for, decides on the proposal if a
  * quorum still agrees on it (true), or stops waiting for an agreement that fell apart.
@@ -240,13 +247,6 @@ function finalizeIfSettled(core: PeerCore, e: ElectionState): boolean {
   }
   e.finalizeAt = null;
   return false;
-}
-
-function noVoteToWaitFor(core: PeerCore, e: ElectionState): boolean {
-  for (const v of core.tracker.verifiers) {
-    for (const id of v.voters) if (id !== core.id && !e.recvset.has(id) && !core.unreachable.has(id)) return false;
-  }
-  return true;
 }
 
 function stepSettledNotification(core: PeerCore, e: ElectionState, n: Notification, vote: Vote): void {
