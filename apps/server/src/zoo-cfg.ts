@@ -1,6 +1,4 @@
 import { isAbsolute, resolve } from "node:path";
-import { type Static, Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
 import {
   type LogLevel,
   type PrometheusSettings,
@@ -19,44 +17,9 @@ import { TLS_KEYS, X509_PROVIDER_CLASS, adminTlsFrom, checkTlsStores, clientTlsF
 import { SASL_KEYS, SASL_PROVIDER_CLASS, isSuperUserKey, saslFrom } from "./sasl-cfg.js";
 import { withZooKeeperProperties } from "./jvm-flags.js";
 import { metricsProviderFrom } from "./metrics-cfg.js";
+import { ZOO_CFG_INTEGER_KEYS, readZooCfgIntegers } from "./zoo-cfg-integers.js";
 
 export { ConfigError };
-
-const PositiveInt = Type.Integer({ minimum: 1 });
-const Port = Type.Integer({ minimum: 0, maximum: 65535 });
-
-/** The typed keys zkts honours, validated after the text is converted. */
-const Schema = Type.Object({
-  tickTime: PositiveInt,
-  dataDir: Type.String({ minLength: 1 }),
-  dataLogDir: Type.String({ minLength: 1 }),
-  clientPort: Port,
-  clientPortAddress: Type.String({ minLength: 1 }),
-  maxClientCnxns: Type.Integer({ minimum: 0 }),
-  minSessionTimeout: Type.Integer(),
-  maxSessionTimeout: Type.Integer(),
-  juteMaxBuffer: PositiveInt,
-  adminServerPort: Port,
-  adminServerAddress: Type.String({ minLength: 1 }),
-  maxOutstandingPerConnection: PositiveInt,
-  clientOutgoingBytesSoft: PositiveInt,
-  clientOutgoingBytesMax: PositiveInt,
-  sessionlessCnxnTimeoutMs: PositiveInt,
-  globalOutstandingLimit: PositiveInt,
-  containerCheckIntervalMs: PositiveInt,
-  containerMaxPerMinute: PositiveInt,
-  containerMaxNeverUsedIntervalMs: Type.Integer({ minimum: 0 }),
-  snapCount: Type.Integer({ minimum: 2 }),
-  snapSizeLimitBytes: Type.Integer({ minimum: 0 }),
-  preAllocSizeBytes: Type.Integer({ minimum: 0 }),
-  txnLogSizeLimitBytes: Type.Integer({ minimum: 0 }),
-  fsyncWarningThresholdMs: Type.Integer({ minimum: 0 }),
-  snapRetainCount: Type.Integer({ minimum: 1 }),
-  purgeIntervalHours: Type.Integer({ minimum: 0 }),
-  progressIntervalMs: PositiveInt,
-  slowRequestThresholdMs: Type.Integer({ minimum: 0 }),
-});
-type Typed = Static<typeof Schema>;
 
 /**
  * Keys that only make sense inside a JVM or for features zkts does not have yet and whose
@@ -77,11 +40,6 @@ const IGNORED_KEYS = [
 
 function strip(key: string): string {
   return key.startsWith("zookeeper.") ? key.substring("zookeeper.".length) : key;
-}
-
-function intValue(key: string, raw: string): number {
-  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${key}: expected an integer, got "${raw}"`);
-  return Number(raw.trim());
 }
 
 function boolValue(key: string, raw: string): boolean {
@@ -124,7 +82,7 @@ export function configFromProperties(
   };
   refuseUnservedSecurityKeys(props, strip);
   const metricsProvider = metricsProviderFrom(props, strip);
-  const tickTime = intValue("tickTime", required("tickTime"));
+  required("tickTime");
   const dataDir = absolute(required("dataDir"), baseDir);
   const port = get("clientPort");
   const clientTls = clientTlsFrom(get, baseDir);
@@ -135,55 +93,50 @@ export function configFromProperties(
   if (port === undefined && !namesServers && clientTls?.secureClientPort == null) {
     throw new ConfigError("clientPort is required in the config file");
   }
-  const int = (key: string, fallback: number) => {
-    const v = get(key);
-    return v === undefined ? fallback : intValue(key, v);
-  };
   const bool = (key: string, fallback: boolean) => {
     const v = get(key);
     return v === undefined ? fallback : boolValue(key, v);
   };
-  const minSessionTimeout = int("minSessionTimeout", -1);
-  const maxSessionTimeout = int("maxSessionTimeout", -1);
-  const typed: Typed = {
+  const n = readZooCfgIntegers(get);
+  const tickTime = n.tickTime;
+  const typed = {
     tickTime,
     dataDir,
     dataLogDir: absolute(get("dataLogDir") ?? dataDir, baseDir),
-    clientPort: port === undefined ? 2181 : intValue("clientPort", port),
+    clientPort: n.clientPort,
     clientPortAddress: get("clientPortAddress") ?? "0.0.0.0",
-    maxClientCnxns: int("maxClientCnxns", 60),
-    minSessionTimeout: minSessionTimeout === -1 ? tickTime * 2 : minSessionTimeout,
-    maxSessionTimeout: maxSessionTimeout === -1 ? tickTime * 20 : maxSessionTimeout,
-    juteMaxBuffer: int("jute.maxbuffer", 0xfffff),
-    adminServerPort: int("admin.serverPort", 8080),
+    // Kept as written (conf shows it so); the server reads 0 or less as no limit, as ZooKeeper does.
+    maxClientCnxns: n.maxClientCnxns,
+    minSessionTimeout: n.minSessionTimeout === -1 ? tickTime * 2 : n.minSessionTimeout,
+    maxSessionTimeout: n.maxSessionTimeout === -1 ? tickTime * 20 : n.maxSessionTimeout,
+    juteMaxBuffer: n["jute.maxbuffer"],
+    adminServerPort: n["admin.serverPort"],
     adminServerAddress: get("admin.serverAddress") ?? "0.0.0.0",
-    maxOutstandingPerConnection: int("maxOutstandingPerConnection", 1000),
-    clientOutgoingBytesSoft: int("zkts.clientOutgoingBytesSoft", 1024 * 1024),
-    clientOutgoingBytesMax: int("zkts.clientOutgoingBytesMax", 16 * 1024 * 1024),
+    maxOutstandingPerConnection: n.maxOutstandingPerConnection,
+    clientOutgoingBytesSoft: n["zkts.clientOutgoingBytesSoft"],
+    clientOutgoingBytesMax: n["zkts.clientOutgoingBytesMax"],
     // A system property in ZooKeeper, reached from zoo.cfg as zookeeper.nio.sessionlessCnxnTimeout.
-    sessionlessCnxnTimeoutMs: int("nio.sessionlessCnxnTimeout", 10_000),
-    globalOutstandingLimit: int("globalOutstandingLimit", 1000),
-    containerCheckIntervalMs: int("znode.container.checkIntervalMs", 60000),
-    containerMaxPerMinute: int("znode.container.maxPerMinute", 10000),
-    containerMaxNeverUsedIntervalMs: int("znode.container.maxNeverUsedIntervalMs", 0),
-    snapCount: int("snapCount", 100000),
-    snapSizeLimitBytes: int("snapSizeLimitInKb", 4 * 1024 * 1024) * 1024,
-    preAllocSizeBytes: int("preAllocSize", 64 * 1024) * 1024,
-    txnLogSizeLimitBytes: Math.max(0, int("txnLogSizeLimitInKb", -1)) * 1024,
-    fsyncWarningThresholdMs: int("fsync.warningthresholdms", 1000),
+    sessionlessCnxnTimeoutMs: n["nio.sessionlessCnxnTimeout"],
+    globalOutstandingLimit: n.globalOutstandingLimit,
+    containerCheckIntervalMs: n["znode.container.checkIntervalMs"],
+    containerMaxPerMinute: n["znode.container.maxPerMinute"],
+    containerMaxNeverUsedIntervalMs: n["znode.container.maxNeverUsedIntervalMs"],
+    // ZooKeeper resets a snapCount below 2 to 2 (ZooKeeperServer.getSnapCount).
+    snapCount: Math.max(2, n.snapCount),
+    // 0 or less turns the size trigger off in ZooKeeper; 0 says so to the snapshot trigger.
+    snapSizeLimitBytes: Math.max(0, n.snapSizeLimitInKb) * 1024,
+    // 0 or less: ZooKeeper pads no log file.
+    preAllocSizeBytes: Math.max(0, n.preAllocSize) * 1024,
+    txnLogSizeLimitBytes: Math.max(0, n.txnLogSizeLimitInKb) * 1024,
+    fsyncWarningThresholdMs: n["fsync.warningthresholdms"],
     // ZooKeeper raises a retain count below 3 to 3.
-    snapRetainCount: Math.max(3, int("autopurge.snapRetainCount", 3)),
+    snapRetainCount: Math.max(3, n["autopurge.snapRetainCount"]),
     // ZooKeeper's DatadirCleanupManager schedules no purge for an interval of 0 or less (-1 is a
     // common way to write "off"); 0 is how ServerConfig says it.
-    purgeIntervalHours: Math.max(0, int("autopurge.purgeInterval", 0)),
-    progressIntervalMs: int("zkts.progressIntervalMs", 5000),
-    slowRequestThresholdMs: int("zkts.slowRequestThresholdMs", 0),
+    purgeIntervalHours: Math.max(0, n["autopurge.purgeInterval"]),
+    progressIntervalMs: n["zkts.progressIntervalMs"],
+    slowRequestThresholdMs: n["zkts.slowRequestThresholdMs"],
   };
-  const firstError = [...Value.Errors(Schema, typed)][0];
-  if (firstError !== undefined) {
-    const key = firstError.path.replace(/^\//, "");
-    throw new ConfigError(`${key}: ${firstError.message} (got ${JSON.stringify((typed as Record<string, unknown>)[key])})`);
-  }
   if (typed.minSessionTimeout > typed.maxSessionTimeout) {
     throw new ConfigError(`minSessionTimeout (${typed.minSessionTimeout}) must not be larger than maxSessionTimeout (${typed.maxSessionTimeout})`);
   }
@@ -194,23 +147,13 @@ export function configFromProperties(
   const readOnlyModeEnabled = bool("readonlymode.enabled", false);
   const words: ServerConfig["fourLetterWords"] = whitelist.includes("*") ? "*" : new Set([...whitelist, ...(readOnlyModeEnabled ? ["isro"] : [])]);
 
-  const known = new Set([
-    "tickTime",
+  const known = new Set<string>([
+    ...ZOO_CFG_INTEGER_KEYS,
     "dataDir",
     "dataLogDir",
-    "clientPort",
     "clientPortAddress",
-    "maxClientCnxns",
-    "minSessionTimeout",
-    "maxSessionTimeout",
-    "jute.maxbuffer",
-    "admin.serverPort",
     "admin.serverAddress",
     "admin.enableServer",
-    "maxOutstandingPerConnection",
-    "znode.container.checkIntervalMs",
-    "znode.container.maxPerMinute",
-    "znode.container.maxNeverUsedIntervalMs",
     "4lw.commands.whitelist",
     "readonlymode.enabled",
     "extendedTypesEnabled",
@@ -220,23 +163,10 @@ export function configFromProperties(
     "DigestAuthenticationProvider.superDigest",
     "DigestAuthenticationProvider.digestAlg",
     "serverId",
-    "snapCount",
-    "snapSizeLimitInKb",
-    "preAllocSize",
-    "txnLogSizeLimitInKb",
     "forceSync",
-    "fsync.warningthresholdms",
-    "autopurge.snapRetainCount",
-    "autopurge.purgeInterval",
     "zkts.linearizableReads",
     "zkts.unsafe",
     "zkts.logLevel",
-    "zkts.progressIntervalMs",
-    "zkts.slowRequestThresholdMs",
-    "zkts.clientOutgoingBytesSoft",
-    "zkts.clientOutgoingBytesMax",
-    "nio.sessionlessCnxnTimeout",
-    "globalOutstandingLimit",
     "digest.enabled",
     "audit.enable",
   ]);

@@ -140,6 +140,35 @@ describe("zoo.cfg parsing", () => {
     expect(() => parse(text)).toThrowError(message);
   });
 
+  it("runs the values ZooKeeper accepts as ZooKeeper runs them, and keeps what conf shows as written", () => {
+    const { config } = parse(
+      `${base}snapCount=1\nsnapSizeLimitInKb=-1\npreAllocSize=-5\ntxnLogSizeLimitInKb=-1\nmaxClientCnxns=-1\n` +
+        `fsync.warningthresholdms=-1\nautopurge.snapRetainCount=1\nzookeeper.globalOutstandingLimit=+7\n`,
+    );
+    expect(config).toMatchObject({
+      snapCount: 2,
+      snapSizeLimitBytes: 0,
+      preAllocSizeBytes: 0,
+      txnLogSizeLimitBytes: 0,
+      maxClientCnxns: -1,
+      fsyncWarningThresholdMs: -1,
+      snapRetainCount: 3,
+      globalOutstandingLimit: 7,
+    });
+    expect(parse(`${base}snapSizeLimitInKb=8\npreAllocSize=16\n`).config).toMatchObject({ snapSizeLimitBytes: 8192, preAllocSizeBytes: 16384 });
+  });
+
+  it.each([
+    [`${base}snapSizeLimitInKb=4g\n`, 'snapSizeLimitInKb: expected an integer, got "4g"'],
+    [`${base}zookeeper.snapCount=1.5\n`, 'snapCount: expected an integer, got "1.5"'],
+    [`${base}jute.maxbuffer=0\n`, "jute.maxbuffer: Expected integer to be greater or equal to 1 (got 0)"],
+    [`${base}maxClientCnxns=2147483648\n`, "maxClientCnxns: Expected integer to be less or equal to 2147483647 (got 2147483648)"],
+    [`${base}znode.container.maxPerMinute=0\n`, "znode.container.maxPerMinute: Expected integer to be greater or equal to 1 (got 0)"],
+    [`${base}admin.serverPort=-1\n`, "admin.serverPort: Expected integer to be greater or equal to 0 (got -1)"],
+  ])("refuses %j with the zoo.cfg key and the value written there", (text, message) => {
+    expect(() => parse(text)).toThrowError(new ConfigError(message));
+  });
+
   it("parses Java properties syntax: comments, colons, continuations", () => {
     const props = parseProperties("# comment\n! also\nkey1 = value one\nkey2: two\nkey3=a\\\n  b\n\n");
     expect([...props]).toEqual([
