@@ -1,5 +1,6 @@
 import { EnsembleConfigError, type QuorumMember, type ServerRole, type ServerSpecFault, parseQuorumMember } from "@zkts/config";
 import { ConfigError } from "./config-error.js";
+import { booleanValue } from "./config-values.js";
 
 export interface EnsembleConfig {
   /** This server's id, from dataDir/myid. */
@@ -74,17 +75,14 @@ export function ensembleFromProperties(props: ReadonlyMap<string, string>, readM
   };
   const initLimit = limit("initLimit");
   const syncLimit = limit("syncLimit");
-  const listenText = (props.get("quorumListenOnAllIPs") ?? "false").trim().toLowerCase();
-  if (listenText !== "true" && listenText !== "false") {
-    throw new ConfigError(`quorumListenOnAllIPs: expected true or false, got "${props.get("quorumListenOnAllIPs")}"`);
-  }
+  const quorumListenOnAllIPs = booleanValue("quorumListenOnAllIPs", props.get("quorumListenOnAllIPs"), false);
   const myidText = readMyid();
   if (myidText === null) throw new ConfigError("myid file is missing in dataDir (it holds this server's id from the server.N lines)");
   if (!/^\s*\d+\s*$/.test(myidText)) throw new ConfigError(`myid: expected a server id, got "${myidText.trim()}"`);
   const myid = Number(myidText.trim());
   const me = members.find((m) => m.id === myid);
   if (me === undefined) throw new ConfigError(`myid ${myid} is not in the server list (server.N lines)`);
-  return { myid, members, initLimit, syncLimit, role: me.role, quorumListenOnAllIPs: listenText === "true" };
+  return { myid, members, initLimit, syncLimit, role: me.role, quorumListenOnAllIPs };
 }
 
 /**

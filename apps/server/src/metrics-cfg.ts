@@ -1,5 +1,6 @@
 import type { PrometheusSettings } from "@zkts/server";
 import { ConfigError } from "./config-error.js";
+import { booleanValue } from "./config-values.js";
 
 /** The provider zkts serves, under the class name ZooKeeper's zoo.cfg gives it. */
 export const PROMETHEUS_PROVIDER_CLASS = "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider";
@@ -67,12 +68,9 @@ export function metricsProviderFrom(props: ReadonlyMap<string, string>, strip: (
     throw new ConfigError(`${port.rawKey}: expected a port number (0-65535), got "${port.value}"`);
   }
   const jvmInfo = settings.get("exportJvmInfo");
-  const jvmInfoText = jvmInfo?.value.toLowerCase() ?? "true";
-  if (jvmInfoText !== "true" && jvmInfoText !== "false") {
-    throw new ConfigError(`${jvmInfo!.rawKey}: expected true or false, got "${jvmInfo!.value}"`);
-  }
+  const exportProcessMetrics = booleanValue(jvmInfo?.rawKey ?? "exportJvmInfo", jvmInfo?.value, true);
   return {
-    prometheus: { host, port: port === undefined ? 7000 : Number(port.value), exportProcessMetrics: jvmInfoText === "true" },
+    prometheus: { host, port: port === undefined ? 7000 : Number(port.value), exportProcessMetrics },
     readKeys,
   };
 }

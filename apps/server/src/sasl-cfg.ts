@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { ServerConfig } from "@zkts/server";
 import { type JaasConfig, type JaasEntry, digestCredentialsOf, digestUsersOf, isKerberosModule, parseJaasConfig } from "@zkts/sasl";
 import { ConfigError } from "./config-error.js";
+import { booleanValue } from "./config-values.js";
 import { JAAS_SYSTEM_PROPERTY } from "./jvm-flags.js";
 
 /** The class name that loads ZooKeeper's SASL provider (the `sasl` ACL scheme) in an `authProvider.N` key. */
@@ -114,7 +115,7 @@ function clientSaslFrom(props: ReadonlyMap<string, string>, get: Get, strip: (ke
     users: digestUsersOf(entries),
     superPassword: get("SASLAuthenticationProvider.superPassword") ?? null,
     superUsers,
-    allowFailedClients: strictBoolean("allowSaslFailedClients", get("allowSaslFailedClients")),
+    allowFailedClients: booleanValue("allowSaslFailedClients", get("allowSaslFailedClients"), false),
   };
 }
 
@@ -126,11 +127,11 @@ function clientSaslFrom(props: ReadonlyMap<string, string>, get: Get, strip: (ke
 function enforceAuthFrom(get: Get, loaded: { sasl: boolean; x509: boolean }): ServerConfig["enforceAuth"] {
   let schemes: string[];
   let key: string;
-  if (strictBoolean("sessionRequireClientSASLAuth", get("sessionRequireClientSASLAuth"))) {
+  if (booleanValue("sessionRequireClientSASLAuth", get("sessionRequireClientSASLAuth"), false)) {
     schemes = ["sasl"];
     key = "sessionRequireClientSASLAuth";
   } else {
-    if (!strictBoolean("enforce.auth.enabled", get("enforce.auth.enabled"))) return null;
+    if (!booleanValue("enforce.auth.enabled", get("enforce.auth.enabled"), false)) return null;
     key = "enforce.auth.enabled";
     const text = get("enforce.auth.schemes");
     schemes = text === undefined ? [] : javaSplit(text, ",").map((s) => s.trim());
@@ -148,9 +149,9 @@ function enforceAuthFrom(get: Get, loaded: { sasl: boolean; x509: boolean }): Se
 
 /** QuorumPeerConfig's quorum.auth.* checks, then the two JAAS sections every member logs in with. */
 function quorumSaslFrom(get: Get, jaas: LoadedJaas | null): ServerConfig["quorumSasl"] {
-  const enabled = strictBoolean("quorum.auth.enableSasl", get("quorum.auth.enableSasl"));
-  const serverRequireSasl = strictBoolean("quorum.auth.serverRequireSasl", get("quorum.auth.serverRequireSasl"));
-  const learnerRequireSasl = strictBoolean("quorum.auth.learnerRequireSasl", get("quorum.auth.learnerRequireSasl"));
+  const enabled = booleanValue("quorum.auth.enableSasl", get("quorum.auth.enableSasl"), false);
+  const serverRequireSasl = booleanValue("quorum.auth.serverRequireSasl", get("quorum.auth.serverRequireSasl"), false);
+  const learnerRequireSasl = booleanValue("quorum.auth.learnerRequireSasl", get("quorum.auth.learnerRequireSasl"), false);
   if (!enabled && serverRequireSasl) throw new ConfigError("quorum.auth.serverRequireSasl needs quorum.auth.enableSasl=true");
   if (!enabled && learnerRequireSasl) throw new ConfigError("quorum.auth.learnerRequireSasl needs quorum.auth.enableSasl=true");
   if (!learnerRequireSasl && serverRequireSasl) throw new ConfigError("quorum.auth.serverRequireSasl needs quorum.auth.learnerRequireSasl=true");
@@ -167,19 +168,6 @@ function quorumSaslFrom(get: Get, jaas: LoadedJaas | null): ServerConfig["quorum
   const credentials = digestCredentialsOf(learner);
   if (credentials === null) throw new ConfigError(`JAAS section "${learnerName}" in ${jaas.path} has no username and password`);
   return { learnerRequireSasl, serverRequireSasl, learner: credentials, serverUsers: digestUsersOf(server) };
-}
-
-/**
- * ZooKeeper reads some of these switches with Boolean.parseBoolean ("true" in any case is true,
- * anything else false). A value that is neither true nor false is refused instead: a typo must
- * not turn a protection off without a word.
- */
-function strictBoolean(key: string, raw: string | undefined): boolean {
-  if (raw === undefined || raw.trim() === "") return false;
-  const v = raw.trim().toLowerCase();
-  if (v === "true") return true;
-  if (v === "false") return false;
-  throw new ConfigError(`${key}: expected true or false, got "${raw}"`);
 }
 
 /** Java's String.split: trailing empty strings are dropped. */

@@ -12,6 +12,7 @@ import {
   defaultTlsSettings,
 } from "@zkts/server";
 import { ConfigError } from "./config-error.js";
+import { booleanValue } from "./config-values.js";
 
 /** The class name that loads ZooKeeper's x509 provider in an `authProvider.N` key. */
 export const X509_PROVIDER_CLASS = "org.apache.zookeeper.server.auth.X509AuthenticationProvider";
@@ -54,14 +55,6 @@ export const TLS_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 type Get = (key: string) => string | undefined;
-
-function bool(key: string, raw: string | undefined, fallback: boolean): boolean {
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const v = raw.trim().toLowerCase();
-  if (v === "true") return true;
-  if (v === "false") return false;
-  throw new ConfigError(`${key}: expected true or false, got "${raw}"`);
-}
 
 function list(raw: string | undefined): string[] | null {
   if (raw === undefined || raw.trim() === "") return null;
@@ -107,9 +100,9 @@ export function tlsSettingsFrom(get: Get, prefix: string, baseDir: string): TlsS
     protocol: get(`${prefix}.protocol`)?.trim() || defaults.protocol,
     enabledProtocols: list(get(`${prefix}.enabledProtocols`)),
     cipherSuites: list(get(`${prefix}.ciphersuites`)),
-    hostnameVerification: bool(`${prefix}.hostnameVerification`, get(`${prefix}.hostnameVerification`), true),
+    hostnameVerification: booleanValue(`${prefix}.hostnameVerification`, get(`${prefix}.hostnameVerification`), true),
     handshakeDetectionTimeoutMs: timeoutText === undefined ? defaults.handshakeDetectionTimeoutMs : Math.max(1, Number(timeoutText.trim())),
-    crl: bool(`${prefix}.crl`, get(`${prefix}.crl`), false),
+    crl: booleanValue(`${prefix}.crl`, get(`${prefix}.crl`), false),
   };
 }
 
@@ -122,7 +115,7 @@ function port(key: string, raw: string): number {
 export function clientTlsFrom(get: Get, baseDir: string): ClientTlsConfig | null {
   const secureText = get("secureClientPort");
   const secureClientPort = secureText === undefined || secureText.trim() === "" ? null : port("secureClientPort", secureText);
-  const portUnification = bool("client.portUnification", get("client.portUnification"), false);
+  const portUnification = booleanValue("client.portUnification", get("client.portUnification"), false);
   if (secureClientPort === null && !portUnification) return null;
   const settings = tlsSettingsFrom(get, "ssl", baseDir);
   if (settings.keyStore === null) {
@@ -133,20 +126,20 @@ export function clientTlsFrom(get: Get, baseDir: string): ClientTlsConfig | null
     secureClientPortAddress: get("secureClientPortAddress")?.trim() || "0.0.0.0",
     portUnification,
     settings,
-    reloadCertFiles: bool("client.certReload", get("client.certReload"), false),
+    reloadCertFiles: booleanValue("client.certReload", get("client.certReload"), false),
   };
 }
 
 /** sslQuorum, portUnification and ssl.quorum.*: null when members talk plain TCP only. */
 export function quorumTlsFrom(get: Get, baseDir: string): QuorumTlsConfig | null {
-  const sslQuorum = bool("sslQuorum", get("sslQuorum"), false);
-  const portUnification = bool("portUnification", get("portUnification"), false);
+  const sslQuorum = booleanValue("sslQuorum", get("sslQuorum"), false);
+  const portUnification = booleanValue("portUnification", get("portUnification"), false);
   if (!sslQuorum && !portUnification) return null;
   const settings = tlsSettingsFrom(get, "ssl.quorum", baseDir);
   if (settings.keyStore === null) {
     throw new ConfigError(`ssl.quorum.keyStore.location is required with ${sslQuorum ? "sslQuorum" : "portUnification"}`);
   }
-  return { sslQuorum, portUnification, settings, reloadCertFiles: bool("sslQuorumReloadCertFiles", get("sslQuorumReloadCertFiles"), false) };
+  return { sslQuorum, portUnification, settings, reloadCertFiles: booleanValue("sslQuorumReloadCertFiles", get("sslQuorumReloadCertFiles"), false) };
 }
 
 /**
@@ -157,8 +150,8 @@ export function quorumTlsFrom(get: Get, baseDir: string): QuorumTlsConfig | null
  * protocol and cipher settings aside: TLSv1.2 and TLSv1.3 with the default suites.
  */
 export function adminTlsFrom(get: Get, baseDir: string): AdminTlsConfig | null {
-  const forceHttps = bool("admin.forceHttps", get("admin.forceHttps"), false);
-  const portUnification = bool("admin.portUnification", get("admin.portUnification"), false);
+  const forceHttps = booleanValue("admin.forceHttps", get("admin.forceHttps"), false);
+  const portUnification = booleanValue("admin.portUnification", get("admin.portUnification"), false);
   if (!forceHttps && !portUnification) return null;
   const key = forceHttps ? "admin.forceHttps" : "admin.portUnification";
   const quorum = tlsSettingsFrom(get, "ssl.quorum", baseDir);

@@ -1,6 +1,7 @@
 import { type Static, type TInteger, type IntegerOptions, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { ConfigError } from "./config-error.js";
+import { integerValue } from "./config-values.js";
 
 /** A Java `int`, the type ZooKeeper parses most of these keys into. */
 const JavaInt = (options: IntegerOptions = {}): TInteger => Type.Integer({ minimum: -(2 ** 31), maximum: 2 ** 31 - 1, ...options });
@@ -47,13 +48,6 @@ export type ZooCfgIntegerKey = keyof ZooCfgIntegerValues;
 
 /** The keys of ZooCfgIntegers: the known-key list of zoo-cfg.ts includes them. */
 export const ZOO_CFG_INTEGER_KEYS: readonly ZooCfgIntegerKey[] = Object.keys(ZooCfgIntegers.properties) as ZooCfgIntegerKey[];
-
-/** Digits with an optional sign, as Java's Integer.parseInt and Long.parseLong read them. */
-export function integerValue(key: string, raw: string): number {
-  const text = raw.trim();
-  if (!/^[+-]?\d+$/.test(text)) throw new ConfigError(`${key}: expected an integer, got "${raw}"`);
-  return Number(text);
-}
 
 /**
  * Reads every integer key through `get` (absent: the default), then checks them all against

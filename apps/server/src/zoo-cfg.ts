@@ -12,6 +12,7 @@ import {
 } from "@zkts/server";
 
 import { ConfigError } from "./config-error.js";
+import { booleanValue } from "./config-values.js";
 import { refuseUnservedSecurityKeys } from "./security-keys.js";
 import { TLS_KEYS, X509_PROVIDER_CLASS, adminTlsFrom, checkTlsStores, clientTlsFrom, quorumTlsFrom, x509AuthFrom } from "./tls-cfg.js";
 import { SASL_KEYS, SASL_PROVIDER_CLASS, isSuperUserKey, saslFrom } from "./sasl-cfg.js";
@@ -40,13 +41,6 @@ const IGNORED_KEYS = [
 
 function strip(key: string): string {
   return key.startsWith("zookeeper.") ? key.substring("zookeeper.".length) : key;
-}
-
-function boolValue(key: string, raw: string): boolean {
-  const v = raw.trim().toLowerCase();
-  if (v === "true" || v === "yes") return true;
-  if (v === "false" || v === "no") return false;
-  throw new ConfigError(`${key}: expected true or false, got "${raw}"`);
 }
 
 export interface ParsedConfig {
@@ -93,10 +87,7 @@ export function configFromProperties(
   if (port === undefined && !namesServers && clientTls?.secureClientPort == null) {
     throw new ConfigError("clientPort is required in the config file");
   }
-  const bool = (key: string, fallback: boolean) => {
-    const v = get(key);
-    return v === undefined ? fallback : boolValue(key, v);
-  };
+  const bool = (key: string, fallback: boolean) => booleanValue(key, get(key), fallback);
   const n = readZooCfgIntegers(get);
   const tickTime = n.tickTime;
   const typed = {

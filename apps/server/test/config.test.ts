@@ -169,6 +169,15 @@ describe("zoo.cfg parsing", () => {
     expect(() => parse(text)).toThrowError(new ConfigError(message));
   });
 
+  it("reads every switch one way: true or false in any case; an empty value only where it means off", () => {
+    expect(parse(`${base}readonlymode.enabled=TRUE\nsslQuorum=\nquorum.auth.enableSasl=False\n`).config).toMatchObject({ readOnlyModeEnabled: true });
+    // ZooKeeper reads "yes" as false; zkts once read it as true. Neither, now: it names the key.
+    expect(() => parse(`${base}readonlymode.enabled=yes\n`)).toThrowError(new ConfigError('readonlymode.enabled: expected true or false, got "yes"'));
+    expect(() => parse(`${base}sslQuorum=on\n`)).toThrowError(new ConfigError('sslQuorum: expected true or false, got "on"'));
+    // Empty is false for ZooKeeper: refused where the default is on, so a blank cannot turn it off.
+    expect(() => parse(`${base}admin.enableServer=\n`)).toThrowError(new ConfigError('admin.enableServer: expected true or false, got ""'));
+  });
+
   it("parses Java properties syntax: comments, colons, continuations", () => {
     const props = parseProperties("# comment\n! also\nkey1 = value one\nkey2: two\nkey3=a\\\n  b\n\n");
     expect([...props]).toEqual([
