@@ -268,7 +268,9 @@ describe.each(targets)("a server restart under a live session, against %s", (kin
     await server.restart();
     console.log(`${kind} stopped and serving again after ${(performance.now() - restartedAt).toFixed(0)} ms`);
     await disconnected;
-    expect(await outcome).toBe(`connected to session 0x${sessionId.toString(16)}`);
+    const reached = await outcome;
+    if (!reached.startsWith("connected")) console.log(`the client did not get back: ${reached}\n${server.describe()}`);
+    expect(reached).toBe(`connected to session 0x${sessionId.toString(16)}`);
     await client.create(path);
     expect((await watcher.waitFor(1))[0]).toMatchObject({ type: "NodeCreated", path });
   });

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { startServer, type ServerKind } from "@zkts/testkit";
 import { startTestServer } from "@zkts/testing";
 
@@ -20,6 +21,8 @@ export interface TargetServer {
   restart(): Promise<void>;
   /** Stop and remove the data directory. */
   cleanup(): Promise<void>;
+  /** What a failed test prints about the server: its process and the end of its log. */
+  describe(): string;
 }
 
 export interface TargetOptions {
@@ -38,7 +41,12 @@ const ZKTS_CONFIG_KEYS: Record<string, (value: string) => Record<string, unknown
  * suites compare against. zkts in this process (@zkts/testing): a temp data dir, port 0.
  */
 export async function startTarget(kind: ServerKind, options: TargetOptions = {}): Promise<TargetServer> {
-  if (kind === "reference") return startServer(kind, options);
+  if (kind === "reference") {
+    const server = await startServer(kind, options);
+    return Object.assign(server, {
+      describe: () => `reference pid ${server.pid ?? "none (exited)"}, log ${server.logPath}:\n${readFileSync(server.logPath, "utf8").slice(-4000)}`,
+    });
+  }
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options.config ?? {})) {
     const translate = ZKTS_CONFIG_KEYS[key];
@@ -57,5 +65,6 @@ export async function startTarget(kind: ServerKind, options: TargetOptions = {})
     },
     restart: () => server.restart(),
     cleanup: () => server.close(),
+    describe: () => `zkts in this process on port ${server.port}`,
   };
 }

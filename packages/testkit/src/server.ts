@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { exited, terminate, track } from "./children.js";
 import { TICK_TIME_DEFAULT, writeZooCfg, zooCfgEntries, type ServerOptions } from "./config.js";
+import { listensOn } from "./listener-owner.js";
 import { fourLetterWord, freePort, portIsFree } from "./net.js";
 import { tail } from "./run.js";
 
@@ -167,12 +168,14 @@ async function waitReady(child: ChildProcess, port: number, logPath: string, tim
     }
     try {
       const answer = await fourLetterWord(HOST, port, "srvr", 2000);
-      // The server must also still be ours and alive; a reply from a process that is exiting
-      // (e.g. lost a bind race) does not count.
+      // The server must also be ours and alive: a reply from another process that bound the
+      // port first (ours then fails its bind and exits) does not count.
       if (answer.includes("Mode:") || answer.includes("Zookeeper version")) {
-        if (exitCode === undefined) return;
+        if (exitCode === undefined && child.pid !== undefined && listensOn(child.pid, port)) return;
+        lastError = `srvr answered by a process other than ${child.pid} on port ${port}`;
+      } else {
+        lastError = `unexpected srvr reply: ${JSON.stringify(answer.slice(0, 200))}`;
       }
-      lastError = `unexpected srvr reply: ${JSON.stringify(answer.slice(0, 200))}`;
     } catch (err) {
       lastError = (err as Error).message;
     }
