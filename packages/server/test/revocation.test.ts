@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type Server, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import { RevocationChecker } from "../src/tls/revocation.js";
  */
 const dir = mkdtempSync(join(tmpdir(), "zkts-revocation-"));
 const served = new Map<string, Buffer>();
+const dropOnce = new Set<string>();
 let http: Server;
 let base: string;
 
@@ -37,10 +38,10 @@ function authority(name: string, subject: string): { cert: X509Certificate; conf
   return { cert: new X509Certificate(readFileSync(join(dir, `${name}.pem`))), config };
 }
 
-/** A leaf signed by the CA `caName`, naming `crlPath` on the test server (or no distribution point). */
-function leaf(caName: string, name: string, crlPath: string | null): X509Certificate {
+/** A leaf signed by the CA `caName`, naming `crlPath` on the test server, or `url` (or no distribution point). */
+function leaf(caName: string, name: string, crlPath: string | null, url = `${base}${crlPath}`): X509Certificate {
   openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${name}`]);
-  writeFileSync(join(dir, `${name}.ext`), crlPath === null ? "basicConstraints=CA:FALSE\n" : `crlDistributionPoints=URI:${base}${crlPath}\n`);
+  writeFileSync(join(dir, `${name}.ext`), crlPath === null ? "basicConstraints=CA:FALSE\n" : `crlDistributionPoints=URI:${url}\n`);
   openssl([
     "x509",
     "-req",
@@ -61,6 +62,15 @@ function leaf(caName: string, name: string, crlPath: string | null): X509Certifi
   return new X509Certificate(readFileSync(join(dir, `${name}.pem`)));
 }
 
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 function crl(config: string, extra: string[] = []): Buffer {
   return openssl(["ca", "-config", config, "-gencrl", ...extra]);
 }
@@ -71,6 +81,9 @@ let checker: RevocationChecker;
 
 beforeAll(async () => {
   http = createServer((req, res) => {
+    // A path in dropOnce is answered by closing the connection, once: what a client sees when
+    // it reuses a kept-alive connection the server has just closed.
+    if (dropOnce.delete(req.url ?? "")) return req.socket.destroy();
     const body = served.get(req.url ?? "");
     if (body === undefined) res.writeHead(404).end();
     else res.writeHead(200).end(body);
@@ -113,6 +126,15 @@ describe("RevocationChecker (ssl.crl)", () => {
     expect(await checker.check([leaf("root", "forged", "/forged.crl"), root.cert])).toMatch(/signature does not verify with the issuer's key/);
     served.set("/stale.crl", crl(root.config, ["-crl_lastupdate", "20200101000000Z", "-crl_nextupdate", "20200102000000Z"]));
     expect(await checker.check([leaf("root", "stale", "/stale.crl"), root.cert])).toMatch(/past its next update/);
+  });
+
+  it("asks once more when a connection closes with no reply, and names the reason when the second fails too", async () => {
+    served.set("/dropped.crl", crl(root.config));
+    dropOnce.add("/dropped.crl");
+    expect(await checker.check([leaf("root", "dropped", "/dropped.crl"), root.cert])).toBeNull();
+    expect(dropOnce.size).toBe(0);
+    const closed = `http://127.0.0.1:${await closedPort()}/gone.crl`;
+    expect(await checker.check([leaf("root", "gone", "/gone.crl", closed), root.cert])).toMatch(/unknown: .*gone\.crl: fetch failed \(.*ECONNREFUSED.*\)/);
   });
 
   it("checks nothing for a certificate that is itself a trust anchor, and refuses a chain it cannot follow", async () => {

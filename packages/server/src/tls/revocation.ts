@@ -122,11 +122,35 @@ export class RevocationChecker {
 async function fetchCrl(url: string): Promise<Crl> {
   const protocol = new URL(url).protocol;
   if (protocol !== "http:" && protocol !== "https:") throw new Error(`zkts fetches CRLs over http and https only, not ${protocol}`);
-  const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  const response = await fetchOnce(url).catch((err: unknown) => {
+    // A kept-alive connection that the server closed just as it was reused fails with no reply
+    // at all; Java's HTTP client sends such a GET again on a new connection, and so does this.
+    if (!isNoReply(err)) throw err;
+    return fetchOnce(url);
+  });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const body = Buffer.from(await response.arrayBuffer());
   if (body.length > MAX_CRL_BYTES) throw new Error(`the CRL is larger than ${MAX_CRL_BYTES} bytes`);
   return parseCrl(body);
+}
+
+async function fetchOnce(url: string): Promise<Response> {
+  try {
+    return await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (err) {
+    // fetch says only "fetch failed"; the reason (refused, reset, closed) is in its cause.
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    throw Object.assign(new Error(cause === undefined ? (err as Error).message : `${(err as Error).message} (${cause})`), { noReply: isNetworkError(err) });
+  }
+}
+
+/** fetch rejects with a TypeError when no HTTP reply came (and with an AbortError on timeout). */
+function isNetworkError(err: unknown): boolean {
+  return err instanceof TypeError;
+}
+
+function isNoReply(err: unknown): boolean {
+  return (err as { noReply?: boolean }).noReply === true;
 }
 
 /** The certificates a TLS peer presented, its own first (node completes the chain from the trust store). */
