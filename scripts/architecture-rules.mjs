@@ -37,8 +37,10 @@ export const ALLOWED = {
   "zkts-bench": ["@zkts/jute", "@zkts/cli-args"],
   // The simulated clients speak the request and response records the server's pipeline reads
   // and writes (jute); the simulated members are the server's Replica and zab core; the
-  // process and container drivers start members with testkit's command lines.
-  "@zkts/lab": ["@zkts/server", "@zkts/client", "@zkts/checker", "@zkts/jute", "@zkts/testkit", "@zkts/cli-args"],
+  // process and container drivers start members with testkit's command lines. The simulated
+  // members keep their disks with storage's real log appender, snapshot writer and recovery,
+  // over a simulated file system (TigerBeetle's approach).
+  "@zkts/lab": ["@zkts/server", "@zkts/storage", "@zkts/client", "@zkts/checker", "@zkts/jute", "@zkts/testkit", "@zkts/cli-args"],
 };
 
 /**
