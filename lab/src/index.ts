@@ -1,8 +1,8 @@
 export { checkWrites, runSimulation, replayCommand, type SimulationOptions, type SimulationResult, type SimulationStats } from "./sim/simulation.js";
 export type { ReadMode } from "./sim/client.js";
 export { ZabInvariants, InvariantViolation } from "./sim/invariants.js";
-export { SimDisk, SimCrash } from "./sim/disk.js";
-export { SimFs, type SimFsStats } from "./sim/sim-fs.js";
+export { SimDisk, type RecoveredDisk } from "./sim/disk.js";
+export { SimCrash, SimFs, type SimFsStats } from "./sim/sim-fs.js";
 export { SimNetwork, type NetworkFaults, type Envelope } from "./sim/network.js";
 export { EventQueue } from "./sim/event-queue.js";
 export { SimRandom } from "./sim/random.js";

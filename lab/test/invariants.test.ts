@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InvariantViolation, SimCrash, SimDisk, ZabInvariants } from "../src/index.js";
+import { OpCode } from "@zkts/jute";
+import { encodeTxnBytes } from "@zkts/storage";
+import { InvariantViolation, SimDisk, SimRandom, ZabInvariants } from "../src/index.js";
 
 const zxid = (epoch: number, counter: number): bigint => (BigInt(epoch) << 32n) | BigInt(counter);
 const entry = (epoch: number, counter: number, text = `${epoch}:${counter}`) => ({ zxid: zxid(epoch, counter), data: new TextEncoder().encode(text) });
@@ -67,11 +69,20 @@ describe("the simulation's ZAB invariants reject each violation they exist to ca
   });
 });
 
-describe("the simulated disk", () => {
+describe("the simulated disk (the real storage over the simulated file system)", () => {
+  const logged = (epoch: number, counter: number) => {
+    const z = zxid(epoch, counter);
+    const data = encodeTxnBytes({
+      header: { clientId: 1n, cxid: counter, zxid: z, time: 0n, type: OpCode.setData },
+      body: { type: OpCode.setData, txn: { path: "/k", data: Buffer.from(`${epoch}:${counter}`), version: counter } },
+      digest: null,
+    });
+    return { zxid: z, data };
+  };
   const ready = {
     snapshot: null,
     truncateTo: null,
-    entries: [entry(1, 1), entry(1, 2), entry(1, 3)],
+    entries: [logged(1, 1), logged(1, 2), logged(1, 3)],
     hardState: { acceptedEpoch: 1, currentEpoch: 1 },
     messages: [],
     committed: [],
@@ -81,30 +92,79 @@ describe("the simulated disk", () => {
     membership: null,
     sendBeforePersist: false,
   };
+  const rootOnly = {
+    sessions: new Map<bigint, number>(),
+    acls: new Map(),
+    nodes: [
+      {
+        path: "/",
+        data: null,
+        acl: -1n,
+        stat: { czxid: 0n, mzxid: 0n, ctime: 0n, mtime: 0n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, pzxid: 0n },
+      },
+    ],
+  };
 
-  it("keeps only the writes that completed before a crash in the middle of a Ready", () => {
-    const disk = new SimDisk();
-    expect(SimDisk.writesIn(ready)).toBe(5);
-    expect(() => disk.persist(ready, 2)).toThrow(SimCrash);
-    expect(disk.log.map((e) => e.zxid)).toEqual([zxid(1, 1), zxid(1, 2)]);
-    expect(disk.acceptedEpoch).toBe(0);
-    expect(disk.tornWrites).toBe(1);
+  it("a power cut in the middle of a Ready keeps a gap-free prefix of its entries, and the epochs old or new", async () => {
+    const seed = (Math.random() * 2 ** 31) | 0;
+    console.log(`power cut in a Ready: seed ${seed}`);
+    const random = new SimRandom(seed);
+    for (let changes = 0; changes < 30; changes++) {
+      const disk = new SimDisk(random.fork());
+      await disk.open();
+      disk.fs.crashAfter(changes);
+      const persisted = await disk.persist(ready).then(
+        () => true,
+        () => false,
+      );
+      expect(persisted || disk.faulted, `seed ${seed}, crash after ${changes} changes`).toBe(true);
+      if (!disk.faulted) disk.fs.powerCut();
+      disk.crash();
+      const { persisted: state } = await disk.open();
+      const context = `seed ${seed}, crash after ${changes} changes`;
+      expect(
+        state.entries.map((e) => e.zxid),
+        context,
+      ).toEqual(ready.entries.slice(0, state.entries.length).map((e) => e.zxid));
+      if (persisted) expect(state.entries, context).toHaveLength(3);
+      expect([0, 1], context).toContain(state.acceptedEpoch);
+      expect(state.currentEpoch, context).toBeLessThanOrEqual(state.acceptedEpoch);
+    }
   });
 
-  it("a crash after the last write still loses the acknowledgement, not the data", () => {
-    const disk = new SimDisk();
-    expect(() => disk.persist(ready, 5)).toThrow(SimCrash);
-    expect(disk.log).toHaveLength(3);
-    expect(disk.currentEpoch).toBe(1);
+  it("a failed fsync fails the persist and faults the disk", async () => {
+    const disk = new SimDisk(new SimRandom(7));
+    await disk.open();
+    disk.fs.failSync();
+    await expect(disk.persist(ready)).rejects.toThrow();
+    expect(disk.faulted).toBe(true);
+    expect(disk.holds(zxid(1, 1))).toBe(false);
   });
 
-  it("recovers the epochs, its snapshot and the log after it", () => {
-    const disk = new SimDisk();
-    disk.persist(ready, null);
-    disk.takeSnapshot(zxid(1, 2), new Uint8Array([1]));
-    expect(disk.recovered()).toEqual({ acceptedEpoch: 1, currentEpoch: 1, snapshotZxid: zxid(1, 2), entries: [entry(1, 3)], membership: null });
+  it("recovers the epochs, its snapshot and the log after it; a truncation is durable", async () => {
+    const disk = new SimDisk(new SimRandom(11));
+    await disk.open();
+    await disk.persist(ready);
+    expect(disk.holds(zxid(1, 3))).toBe(true);
+    await disk.takeSnapshot(zxid(1, 2), rootOnly);
+    disk.fs.powerCut();
+    const recovered = await disk.open();
+    expect(recovered.persisted).toMatchObject({ acceptedEpoch: 1, currentEpoch: 1, snapshotZxid: zxid(1, 2), membership: null });
+    expect(recovered.persisted.entries.map((e) => e.zxid)).toEqual([zxid(1, 3)]);
+    expect(recovered.snapshot?.zxid).toBe(zxid(1, 2));
     expect(disk.holds(zxid(1, 1))).toBe(true);
-    disk.persist({ ...ready, entries: [], hardState: null, truncateTo: zxid(1, 2) }, null);
+    await disk.persist({ ...ready, entries: [], hardState: null, truncateTo: zxid(1, 2) });
     expect(disk.holds(zxid(1, 3))).toBe(false);
+    disk.fs.powerCut();
+    expect((await disk.open()).persisted.entries).toEqual([]);
+  });
+
+  it("a restart that finds less than was acknowledged is caught", async () => {
+    const disk = new SimDisk(new SimRandom(13));
+    await disk.open();
+    await disk.persist(ready);
+    for (const name of await disk.fs.list("/data/version-2")) if (name.startsWith("log.")) await disk.fs.unlink(`/data/version-2/${name}`);
+    await disk.fs.syncDir("/data/version-2");
+    await expect(disk.open()).rejects.toThrow(/recovery lost durable state/);
   });
 });

@@ -36,6 +36,10 @@ function tally(results: SimulationResult[]) {
     reconfigs: 0,
     crashes: 0,
     crashesMidPersist: 0,
+    fsyncFailures: 0,
+    lostWrites: 0,
+    tornWrites: 0,
+    logRepairs: 0,
     restarts: 0,
     partitions: 0,
     pauses: 0,
@@ -50,6 +54,10 @@ function tally(results: SimulationResult[]) {
     sum.info += s.writes.info;
     sum.crashes += s.crashes;
     sum.crashesMidPersist += s.crashesMidPersist;
+    sum.fsyncFailures += s.fsyncFailures;
+    sum.lostWrites += s.lostWrites;
+    sum.tornWrites += s.tornWrites;
+    sum.logRepairs += s.logRepairs;
     sum.restarts += s.restarts;
     sum.partitions += s.partitions;
     sum.pauses += s.pauses;
@@ -92,7 +100,8 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
       );
       console.log(
         `simulation: ${SEEDS} runs of ${voters} voters in ${Date.now() - started} ms; ${sum.ok} operations acknowledged (${sum.reads} linearizable reads), ${sum.info} unknown; ` +
-          `${sum.crashes} crashes (${sum.crashesMidPersist} mid-persist), ${sum.partitions} partitions, ${sum.pauses} pauses, ${sum.reconfigs} reconfigurations, ${sum.leaders} leaderships; ` +
+          `${sum.crashes} crashes (${sum.crashesMidPersist} mid-persist, ${sum.fsyncFailures} after a failed fsync), ` +
+          `${sum.lostWrites} unsynced writes lost and ${sum.tornWrites} torn by power cuts, ${sum.logRepairs} log repairs by recovery, ${sum.partitions} partitions, ${sum.pauses} pauses, ${sum.reconfigs} reconfigurations, ${sum.leaders} leaderships; ` +
           `messages ${JSON.stringify(Object.fromEntries(messages))}`,
       );
       if (SEEDS < 50) return;
@@ -100,6 +109,10 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
       for (const type of ["DIFF", "TRUNC", "SNAP", "FORWARD", "INFORM", "COMMIT", "SYNC", "COMMITANDACTIVATE"])
         expect(messages.get(type) ?? 0, type).toBeGreaterThan(0);
       expect(sum.crashesMidPersist).toBeGreaterThan(0);
+      expect(sum.fsyncFailures).toBeGreaterThan(0);
+      expect(sum.lostWrites).toBeGreaterThan(0);
+      expect(sum.tornWrites).toBeGreaterThan(0);
+      expect(sum.logRepairs).toBeGreaterThan(0);
       expect(sum.partitions).toBeGreaterThan(0);
       expect(sum.pauses).toBeGreaterThan(0);
       expect(sum.reconfigs).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import {
   type MajorityQuorumVerifier,
   type Message,
   type PeerStatus,
+  type PersistedState,
   type ProposeResult,
   type Ready,
   Replica,
@@ -16,11 +17,10 @@ import {
   initConfigNode,
   type Membership,
   reconfigMembership,
-  parseSnapshot,
   replicaStateFrom,
   silentLogger,
 } from "@zkts/server";
-import { SimCrash, SimDisk } from "./disk.js";
+import type { SimDisk } from "./disk.js";
 import type { Envelope } from "./network.js";
 import type { SimRandom } from "./random.js";
 
@@ -34,7 +34,7 @@ export interface MemberWorld {
   onReady(member: SimMember, r: Ready): void;
   onApplied(member: SimMember, entry: { zxid: bigint; data: Uint8Array }): void;
   onStateAt(member: SimMember, zxid: bigint): void;
-  /** The member crashed (during a persist the simulation chose to interrupt). */
+  /** The member crashed (its disk lost power or failed an fsync while it persisted). */
   onCrash(member: SimMember): void;
   /** Its clients lost their connection: it stopped serving, or closed their session. */
   onClientsDropped(member: SimMember, sessionId: bigint | null): void;
@@ -54,9 +54,9 @@ export interface MemberSettings {
 
 /**
  * One simulated ensemble member: the real ZabPeer and Replica (the server's request
- * pipeline), a SimDisk, and the Ready loop the server runs (handleReady), with the network
- * and clock of the simulation. A crash drops this object; a restart builds a new one from
- * the disk.
+ * pipeline), a SimDisk (the real storage over a simulated file system), and the Ready loop
+ * the server runs (handleReady), with the network and clock of the simulation. A crash drops
+ * this object; a restart builds a new one from what recovery finds on the disk.
  */
 export class SimMember {
   readonly peer: ZabPeer;
@@ -67,8 +67,6 @@ export class SimMember {
    * reaches it meanwhile waits, and its timers fire late.
    */
   pausedUntil = 0;
-  /** When set, the next Ready's persist stops after this many writes and the member crashes. */
-  crashAfterWrites: number | null = null;
   private processing = false;
   readonly config: ServerConfig;
 
@@ -76,6 +74,7 @@ export class SimMember {
     readonly id: number,
     readonly incarnation: number,
     readonly disk: SimDisk,
+    persisted: PersistedState,
     quorum: MajorityQuorumVerifier,
     private readonly random: SimRandom,
     private readonly settings: MemberSettings,
@@ -88,7 +87,7 @@ export class SimMember {
       config: quorum,
       rng: new SeededRng(random.uint32() | 0),
       membershipOf: reconfigMembership,
-      storage: { ...disk.recovered(), membership: disk.membership ?? settings.initialMembership },
+      storage: { ...persisted, membership: persisted.membership ?? settings.initialMembership },
       initLimit: settings.initLimit,
       syncLimit: settings.syncLimit,
       logRetainEntries: settings.logRetainEntries,
@@ -96,7 +95,7 @@ export class SimMember {
     });
   }
 
-  /** Starts a member from what its disk holds: the tree comes from the snapshot only; the core replays the rest. */
+  /** Starts a member from what recovery finds on its disk: the tree comes from the snapshot only; the core replays the rest. */
   static async start(
     id: number,
     incarnation: number,
@@ -106,8 +105,9 @@ export class SimMember {
     settings: MemberSettings,
     world: MemberWorld,
   ): Promise<SimMember> {
-    const member = new SimMember(id, incarnation, disk, quorum, random, settings, world);
-    const recovered = await replicaStateFrom(disk.snapshot, member.config);
+    const { persisted, snapshot } = await disk.open();
+    const member = new SimMember(id, incarnation, disk, persisted, quorum, random, settings, world);
+    const recovered = await replicaStateFrom(snapshot, member.config);
     member.replica = new Replica({
       config: member.config,
       port: member,
@@ -121,7 +121,7 @@ export class SimMember {
       },
     });
     initConfigNode(member.replica.tree, member.peer.membership.active);
-    world.onStateAt(member, disk.snapshot?.zxid ?? 0n);
+    world.onStateAt(member, snapshot?.zxid ?? 0n);
     return member;
   }
 
@@ -198,12 +198,12 @@ export class SimMember {
         });
         this.peer.advance();
         if (r.committed.length > 0 && this.random.chance(this.settings.snapshotChance)) {
-          const tree = this.replica.tree;
-          this.disk.takeSnapshot(tree.lastProcessedZxid, await this.replica.serialize());
+          await this.disk.takeSnapshot(this.replica.tree.lastProcessedZxid, this.replica.snapshotSource());
         }
       }
     } catch (err) {
-      if (!(err instanceof SimCrash)) throw err;
+      // A server stops when its disk fails it; anything else is a bug.
+      if (!this.disk.faulted) throw err;
       this.world.onCrash(this);
     } finally {
       this.processing = false;
@@ -211,15 +211,8 @@ export class SimMember {
   }
 
   private async persist(r: Ready): Promise<LoadedSnapshot | null> {
-    const crashAfter = this.crashAfterWrites;
-    if (crashAfter !== null && SimDisk.writesIn(r) >= crashAfter) {
-      this.crashAfterWrites = null;
-      this.disk.persist(r, crashAfter);
-    }
-    this.disk.persist(r, null);
-    if (r.snapshot === null) return null;
-    this.world.onStateAt(this, r.snapshot.zxid);
-    const bytes = Buffer.from(r.snapshot.data.buffer, r.snapshot.data.byteOffset, r.snapshot.data.byteLength);
-    return await parseSnapshot(`snapshot.${r.snapshot.zxid.toString(16)}`, r.snapshot.zxid, bytes, this.config.juteMaxBuffer);
+    const installed = await this.disk.persist(r);
+    if (installed !== null) this.world.onStateAt(this, installed.zxid);
+    return installed;
   }
 }

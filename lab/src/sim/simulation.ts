@@ -54,6 +54,13 @@ export interface SimulationStats {
   writes: { ok: number; fail: number; info: number };
   crashes: number;
   crashesMidPersist: number;
+  /** fsyncs made to fail (each stops its member, as a storage failure stops the server). */
+  fsyncFailures: number;
+  /** Unsynced writes and truncations a crash lost, and writes it tore. */
+  lostWrites: number;
+  tornWrites: number;
+  /** Torn log tails and empty log files that recovery repaired on a restart. */
+  logRepairs: number;
   restarts: number;
   partitions: number;
   pauses: number;
@@ -107,8 +114,9 @@ export function replayCommand(o: Required<Omit<SimulationOptions, "trace" | "sch
 /**
  * A whole ensemble in one process, driven by one seed: members running the real zab core and
  * the server's request pipeline over a simulated network (loss, duplication, delay,
- * reordering, partitions), disks (crashes lose what a Ready had not finished persisting, the
- * write in progress is torn) and clock; clients writing through every member. After the
+ * reordering, partitions), disks (the real storage over a simulated file system: a power cut
+ * loses what was not synced and tears the write in progress, an fsync can fail) and clock;
+ * clients writing through every member; a restart recovers through storage's recovery. After the
  * faults stop and the network heals, every member must serve under one leader, commit a new
  * write, and hold the same tree; ZAB's invariants are checked at every step; the clients'
  * history must be linearizable.
@@ -222,7 +230,8 @@ class Simulation implements MemberWorld {
       `seed ${this.o.seed}: ${this.o.voters} voters, ${this.o.observers} observers, settings ${JSON.stringify({ ...this.settings, initialMembership: undefined })}`,
     );
     for (const id of this.ids) {
-      this.disks.set(id, new SimDisk());
+      // Each disk draws from its own generator, seeded from the run's, so the disks' draws do not shift the schedule's.
+      this.disks.set(id, new SimDisk(new SimRandom((this.o.seed * 31 + id) | 0)));
       await this.startMember(id);
       this.scheduleTicks(id);
     }
@@ -265,7 +274,7 @@ class Simulation implements MemberWorld {
     this.trace("faults stop: network healed, every member restarted");
     for (const id of this.ids) {
       const member = this.members.get(id);
-      if (member !== undefined) member.crashAfterWrites = null;
+      this.disks.get(id)!.fs.disarm();
       if (!member?.alive) await this.restartMember(id);
     }
     // The last fault ends when the network heals, or when the last paused member wakes.
@@ -356,6 +365,7 @@ class Simulation implements MemberWorld {
   private crash(member: SimMember, how: string): void {
     if (!member.alive) return;
     member.alive = false;
+    this.disks.get(member.id)!.crash();
     this.counts.crashes++;
     this.trace(`member ${member.id} crashes (${how})`);
     this.dropClientsOf(member, null);
@@ -423,7 +433,7 @@ class Simulation implements MemberWorld {
 
   onCrash(member: SimMember): void {
     this.counts.crashesMidPersist++;
-    this.crash(member, "torn write while persisting");
+    this.crash(member, this.disks.get(member.id)!.fs.down ? "power lost during a disk write" : "fsync failed");
   }
 
   onClientsDropped(member: SimMember, sessionId: bigint | null): void {
@@ -587,11 +597,22 @@ class Simulation implements MemberWorld {
       const id = leader !== null && this.random.chance(0.5) ? leader : this.random.pick(alive);
       const member = this.members.get(id)!;
       if (this.random.chance(0.5)) {
-        // Crash while it persists its next Ready, tearing the write in progress.
-        member.crashAfterWrites = this.random.between(0, 3);
-        this.trace(`member ${id} will crash during its next persist (after ${member.crashAfterWrites} writes)`);
+        const fs = this.disks.get(id)!.fs;
+        if (this.random.chance(0.25)) {
+          // Its next fsync fails: the server must stop, not trust what it wrote.
+          fs.failSync();
+          this.trace(`member ${id}'s next fsync will fail`);
+        } else {
+          // Power fails while it writes, tearing the write in progress.
+          const changes = this.random.between(0, 12);
+          fs.crashAfter(changes);
+          this.trace(`member ${id} will lose power during a disk write (after ${changes} changes)`);
+        }
         this.queue.after(300, () => {
-          if (this.chaos && member.crashAfterWrites !== null) this.crash(member, "armed crash that found no persist");
+          if (this.chaos && member.alive && fs.armed) {
+            fs.disarm();
+            this.crash(member, "armed disk fault that found no write");
+          }
         });
       } else {
         this.crash(member, "kill -9");
@@ -715,6 +736,10 @@ class Simulation implements MemberWorld {
       dropped: this.network.dropped,
       duplicated: this.network.duplicated,
       snapshots: [...this.disks.values()].reduce((sum, d) => sum + d.snapshotsTaken, 0),
+      fsyncFailures: [...this.disks.values()].reduce((sum, d) => sum + d.fs.stats.fsyncFailures, 0),
+      lostWrites: [...this.disks.values()].reduce((sum, d) => sum + d.fs.stats.lostChanges, 0),
+      tornWrites: [...this.disks.values()].reduce((sum, d) => sum + d.fs.stats.tornWrites, 0),
+      logRepairs: [...this.disks.values()].reduce((sum, d) => sum + d.logRepairs, 0),
       committed: this.invariants.committed.length,
       reconfigs: this.invariants.reconfigs,
       simulatedMs: this.queue.now,

@@ -25,7 +25,7 @@ export type { ForwardedRequest } from "./quorum/quorum-codec.js";
 export { handleReady, type ReadyHandlers, type ReplicatedState } from "./quorum/ready-loop.js";
 export type { ServerView, StandaloneView } from "./report-view.js";
 export type { MemberView } from "./quorum/member-view.js";
-export { configOfMembers, initConfigNode, membershipOfConfig, reconfigMembership } from "./quorum/membership-text.js";
+export { configOfMembers, initConfigNode, membershipFromConfigText, membershipOfConfig, reconfigMembership } from "./quorum/membership-text.js";
 export { readWrite } from "./write-requests.js";
 export { AuditLog, type AuditEvent, formatAuditEvent, serverUser } from "./audit-log.js";
 export { serializeTree, treeFromSnapshotBytes } from "./persistence/tree-snapshot.js";
