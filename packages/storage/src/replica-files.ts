@@ -64,12 +64,21 @@ export async function installSnapshotFile(dataDir: string, zxid: bigint, data: U
   return path;
 }
 
-/** Removes every log file that starts after `zxid` (a TRUNC to a point no log holds). */
+/**
+ * Removes every log file that starts after `zxid` (a TRUNC to a point no log holds), durably:
+ * a removal a power cut undid would hand the restarted member back the entries the leader
+ * told it to drop.
+ */
 export async function removeLogsAfter(dataLogDir: string, zxid: bigint, fs: StorageFs = nodeFs): Promise<void> {
   const dir = versionDir(dataLogDir);
+  let removed = 0;
   for (const log of filesOfKind(await fs.list(dir), LOG_PREFIX)) {
-    if (log.zxid > zxid) await fs.unlink(join(dir, log.name));
+    if (log.zxid > zxid) {
+      await fs.unlink(join(dir, log.name));
+      removed++;
+    }
   }
+  if (removed > 0) await fs.syncDir(dir);
 }
 
 /** Writes `data` to a temporary file beside `path`, makes it durable, renames it over `path`, and syncs the directory. */

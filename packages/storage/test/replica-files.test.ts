@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { installSnapshotFile, readEpochFile, readMembershipFile, removeLogsAfter, writeEpochFile, writeMembershipFile } from "../src/index.js";
 import { FaultyFs, errnoError } from "./support/faulty-fs.js";
+import { PowerLossFs } from "./support/power-loss-fs.js";
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), "zkts-replica-files-"));
 
@@ -51,5 +52,20 @@ describe("an ensemble member's small files", () => {
         .filter((n) => n.startsWith("log."))
         .sort(),
     ).toEqual(["log.100000001", "log.200000001"]);
+  });
+
+  it("makes the removal of logs past a truncation point durable: a power cut does not bring them back", async () => {
+    const fs = new PowerLossFs();
+    const logs = "/data/version-2";
+    await fs.mkdirp(logs);
+    for (const name of ["log.100000001", "log.200000009"]) {
+      const file = await fs.open(join(logs, name), "createNew");
+      await file.writeAt(Buffer.from("x"), 0);
+      await file.datasync();
+    }
+    await fs.syncDir(logs);
+    await removeLogsAfter("/data", 0x200000008n, fs);
+    // A removal the directory sync did not cover would come back: entries a TRUNC dropped.
+    expect(await fs.crash(() => 0.9).list(logs)).toEqual(["log.100000001"]);
   });
 });
