@@ -51,9 +51,9 @@ export class SimDisk {
   private appender: TxnLogAppender | null = null;
   /** The newest snapshot known durable (own or installed). */
   private snapshotZxid = 0n;
-  /** Log entries after it whose append resolved, and not dropped since. */
+  /** Log entries whose append resolved, and not dropped since (a truncation, a snapshot installed over them). */
   private readonly durable = new Set<bigint>();
-  /** Log entries after it handed to the appender (durable or not), and not dropped since. */
+  /** Log entries handed to the appender (durable or not), and not dropped since. */
   private readonly written = new Set<bigint>();
   private epochs = { acceptedEpoch: 0, currentEpoch: 0 };
   private readonly preAllocSize: number;
