@@ -59,6 +59,14 @@ export class LogFile {
     return this.position;
   }
 
+  /**
+   * How long the file is on disk: the preallocated length, or the written bytes when they
+   * reach past it. ZooKeeper measures its log by this length (FileTxnLog.getCurrentLogSize).
+   */
+  get length(): number {
+    return Math.max(this.allocated, this.position);
+  }
+
   /** Appends framed entries at the write position, growing the file first when needed. */
   async write(bytes: Uint8Array): Promise<void> {
     await this.preallocate(this.position + bytes.length);

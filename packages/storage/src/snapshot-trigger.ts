@@ -53,6 +53,13 @@ export class SnapshotTrigger {
     return this.due();
   }
 
+  /** Counts `txns` logged txns that took `bytes` more bytes of log, and says whether a snapshot is due now. */
+  recordBatch(txns: number, bytes: number): boolean {
+    this.txns += txns;
+    this.bytes += bytes;
+    return this.due();
+  }
+
   due(): boolean {
     if (this.txns > this.txnThreshold) return true;
     return this.snapSizeLimit > 0 && this.bytes > this.byteThreshold;

@@ -67,6 +67,8 @@ export class TxnLogAppender {
   private closed = false;
   private lastQueuedZxid: bigint | null = null;
   private lastDurableZxid_: bigint | null = null;
+  /** On-disk length of the files this appender has finished. */
+  private endedFilesBytes = 0;
 
   private constructor(private readonly options: TxnLogAppenderOptions) {
     this.fs = options.fs ?? nodeFs;
@@ -106,6 +108,16 @@ export class TxnLogAppender {
   /** The highest zxid whose append has resolved. */
   get lastDurableZxid(): bigint | null {
     return this.lastDurableZxid_;
+  }
+
+  /**
+   * The on-disk length of every log file this appender has written, preallocation included:
+   * what ZooKeeper's FileTxnLog.getTotalLogSize adds up, and its snapSizeLimitInKb rule
+   * compares with. It only grows; a caller measures what was logged since a moment by the
+   * difference.
+   */
+  get bytesOnDisk(): number {
+    return this.endedFilesBytes + (this.file?.length ?? 0);
   }
 
   fsyncStats(): LatencySummary {
@@ -164,9 +176,7 @@ export class TxnLogAppender {
     if (this.closed) return;
     this.closed = true;
     await this.flush();
-    const file = this.file;
-    this.file = null;
-    if (file !== null) await file.close().catch(() => undefined);
+    await this.endFile().catch(() => undefined);
   }
 
   private refusal(): StorageError | null {
@@ -273,6 +283,7 @@ export class TxnLogAppender {
     const file = this.file;
     if (file === null) return;
     this.file = null;
+    this.endedFilesBytes += file.length;
     await file.close();
   }
 

@@ -200,3 +200,34 @@ describe("group commit", () => {
     });
   });
 });
+
+describe("bytes on disk", () => {
+  it("counts the log files' lengths with their preallocation, across rolls, as ZooKeeper's getTotalLogSize does", async () => {
+    await withTempDir(async (dir) => {
+      const appender = await TxnLogAppender.open({ dataLogDir: dir, preAllocSize: 4096 });
+      expect(appender.bytesOnDisk).toBe(0);
+      await appender.append(createTxn(1n, "/a"));
+      // The header and the entry sit inside the first preallocated step, which already pads
+      // past the 4 KiB margin ZooKeeper keeps: the file is two steps long.
+      expect(appender.bytesOnDisk).toBe(8192);
+      await appender.roll();
+      await appender.append(createTxn(2n, "/b"));
+      expect(appender.bytesOnDisk).toBe(16384);
+      await appender.close();
+      expect(appender.bytesOnDisk).toBe(16384);
+      let onDisk = 0;
+      for (const file of filesOfKind(await nodeFs.list(versionDir(dir)), "log")) onDisk += (await readFile(join(versionDir(dir), file.name))).length;
+      expect(onDisk).toBe(16384);
+    });
+  });
+
+  it("without preallocation, counts the written bytes", async () => {
+    await withTempDir(async (dir) => {
+      const appender = await TxnLogAppender.open({ dataLogDir: dir, preAllocSize: 0 });
+      await Promise.all(txnRange(1n, 5).map((t) => appender.append(t)));
+      await appender.close();
+      const [file] = filesOfKind(await nodeFs.list(versionDir(dir)), "log");
+      expect(appender.bytesOnDisk).toBe((await readFile(join(versionDir(dir), file!.name))).length);
+    });
+  });
+});

@@ -47,3 +47,13 @@ describe("snapshot trigger", () => {
     expect(() => new SnapshotTrigger({ snapCount: 1, random: Math.random })).toThrow(/at least 2/);
   });
 });
+
+describe("snapshot trigger, counting a batch at once", () => {
+  it("adds a batch's txns and bytes before asking either rule", () => {
+    const trigger = new SnapshotTrigger({ snapCount: 100, snapSizeLimit: 10_000, random: () => 0 });
+    expect(trigger.recordBatch(50, 4_000)).toBe(false);
+    expect(trigger.recordBatch(1, 0)).toBe(true);
+    trigger.reset();
+    expect(trigger.recordBatch(3, 5_001)).toBe(true);
+  });
+});

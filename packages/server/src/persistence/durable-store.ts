@@ -42,6 +42,8 @@ export class DurableStore implements TxnPersistence {
   private sessionsProvider: () => ReadonlyMap<bigint, number> = () => new Map();
   private timings: StoreTimings | null = null;
   private fsyncSampler: FsyncSampler | null = null;
+  /** The appender's bytesOnDisk when the trigger last counted them. */
+  private countedLogBytes = 0;
   lastSnapshotZxid = -1n;
 
   private constructor(
@@ -115,8 +117,10 @@ export class DurableStore implements TxnPersistence {
     const appends = entries.map((entry) => this.appender.append(entry));
     await Promise.all(appends);
     this.fsyncSampler?.sample(this.appender.fsyncStats());
-    let due = false;
-    for (let i = 0; i < entries.length; i++) due = this.trigger.record() || due;
+    // snapSizeLimitInKb counts the log's growth on disk, as ZooKeeper's getTxnSize does.
+    const logBytes = this.appender.bytesOnDisk;
+    const due = this.trigger.recordBatch(entries.length, logBytes - this.countedLogBytes);
+    this.countedLogBytes = logBytes;
     this.idleCollector.recordTxns(entries.length, performance.now());
     if (due && this.snapshotRunning === null) {
       this.trigger.reset();
