@@ -58,7 +58,7 @@ function ready(fields: Partial<Ready>): Ready {
 }
 
 async function reopen() {
-  return await EnsembleStore.open(config(), silentLogger, {});
+  return await EnsembleStore.open(config(), silentLogger, {}, Math.random);
 }
 
 describe("EnsembleStore", () => {

@@ -14,6 +14,7 @@ export { looksSealed } from "./snapshot-files.js";
 export { SnapshotTrigger, SNAP_COUNT_DEFAULT, type SnapshotTriggerOptions } from "./snapshot-trigger.js";
 export { recover, type LogRepair, type RecoveredTxn, type Recovery, type RecoverOptions, type SkippedSnapshot } from "./recovery.js";
 export { purge, PurgeScheduler, SNAP_RETAIN_COUNT_MIN, type PurgeOptions, type PurgeResult, type PurgeSchedulerOptions } from "./purge.js";
+export { TxnLogStore, type TxnLogStoreOptions } from "./txn-log-store.js";
 export { truncateLog, type TruncateLogOptions, type TruncateLogResult } from "./truncate-log.js";
 export { SnapshotStreamScanner, snapshotFileOfStream, snapshotStreamOfFile } from "./snapshot-stream.js";
 export { SnapshotStreamGatherer } from "./snapshot-stream-gatherer.js";

@@ -1,6 +1,6 @@
 import { DataTree, type DataTreeOptions } from "@zkts/datatree";
 import { OpCode, type TxnEntry } from "@zkts/jute";
-import { PurgeScheduler, SnapshotTrigger, type StorageError, TxnLogAppender, recover, writeSnapshot } from "@zkts/storage";
+import { type StorageError, TxnLogStore, recover, writeSnapshot } from "@zkts/storage";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import type { TxnPersistence } from "../txn-pipeline.js";
@@ -36,37 +36,18 @@ export interface RecoveredState {
  */
 export class DurableStore implements TxnPersistence {
   private snapshotRunning: Promise<void> | null = null;
-  private readonly trigger: SnapshotTrigger;
-  private readonly purger: PurgeScheduler;
   private readonly idleCollector = new IdleCollector();
   private sessionsProvider: () => ReadonlyMap<bigint, number> = () => new Map();
   private timings: StoreTimings | null = null;
   private fsyncSampler: FsyncSampler | null = null;
-  /** The appender's bytesOnDisk when the trigger last counted them. */
-  private countedLogBytes = 0;
   lastSnapshotZxid = -1n;
 
   private constructor(
     private readonly config: ServerConfig,
     private readonly logger: Logger,
-    private readonly appender: TxnLogAppender,
+    private readonly log: TxnLogStore,
     readonly tree: DataTree,
-    random: () => number,
-  ) {
-    this.trigger = new SnapshotTrigger({
-      snapCount: config.snapCount,
-      snapSizeLimit: config.snapSizeLimitBytes,
-      random,
-    });
-    this.purger = new PurgeScheduler({
-      dataDir: config.dataDir,
-      dataLogDir: config.dataLogDir,
-      snapRetainCount: config.snapRetainCount,
-      purgeIntervalHours: config.purgeIntervalHours,
-      onPurged: (r) => logger.log("info", "autopurge removed old files", { result: r }),
-      onError: (err) => logger.log("warn", "autopurge failed", { err }),
-    });
-  }
+  ) {}
 
   /** Recovers the tree from dataDir/dataLogDir and opens the log for appending. */
   static async open(
@@ -77,7 +58,8 @@ export class DurableStore implements TxnPersistence {
   ): Promise<{ store: DurableStore; state: RecoveredState }> {
     const state = await recoverState(config, logger, treeOptions);
     await collectRecoveryGarbage(logger);
-    const appender = await TxnLogAppender.open({
+    const log = await TxnLogStore.open({
+      dataDir: config.dataDir,
       dataLogDir: config.dataLogDir,
       preAllocSize: config.preAllocSizeBytes,
       txnLogSizeLimit: config.txnLogSizeLimitBytes,
@@ -88,8 +70,15 @@ export class DurableStore implements TxnPersistence {
           entries: slow.entries,
         }),
       onFailure: (err: StorageError) => logger.log("error", "the transaction log failed; no more writes will be acknowledged", { err }),
+      snapCount: config.snapCount,
+      snapSizeLimit: config.snapSizeLimitBytes,
+      random,
+      snapRetainCount: config.snapRetainCount,
+      purgeIntervalHours: config.purgeIntervalHours,
+      onPurged: (r) => logger.log("info", "autopurge removed old files", { result: r }),
+      onPurgeError: (err) => logger.log("warn", "autopurge failed", { err }),
     });
-    const store = new DurableStore(config, logger, appender, state.tree, random);
+    const store = new DurableStore(config, logger, log, state.tree);
     return { store, state };
   }
 
@@ -99,7 +88,7 @@ export class DurableStore implements TxnPersistence {
   }
 
   start(): void {
-    this.purger.start();
+    this.log.startPurging();
     this.idleCollector.start();
   }
 
@@ -110,22 +99,16 @@ export class DurableStore implements TxnPersistence {
   }
 
   fsyncStats() {
-    return this.appender.fsyncStats();
+    return this.log.fsyncStats();
   }
 
   async persist(entries: readonly TxnEntry[]): Promise<void> {
-    const appends = entries.map((entry) => this.appender.append(entry));
-    await Promise.all(appends);
-    this.fsyncSampler?.sample(this.appender.fsyncStats());
-    // snapSizeLimitInKb counts the log's growth on disk, as ZooKeeper's getTxnSize does.
-    const logBytes = this.appender.bytesOnDisk;
-    const due = this.trigger.recordBatch(entries.length, logBytes - this.countedLogBytes);
-    this.countedLogBytes = logBytes;
+    // A snapshot falling due rolls the log here, so the snapshot's log starts after it.
+    await this.log.append(entries);
+    this.fsyncSampler?.sample(this.log.fsyncStats());
     this.idleCollector.recordTxns(entries.length, performance.now());
-    if (due && this.snapshotRunning === null) {
-      this.trigger.reset();
-      // Roll first so the snapshot's log starts after it, as ZooKeeper's SyncRequestProcessor does.
-      await this.appender.roll();
+    if (this.log.snapshotDue && this.snapshotRunning === null) {
+      this.log.snapshotStarted();
       this.snapshotRunning = this.takeSnapshot().finally(() => {
         this.snapshotRunning = null;
       });
@@ -191,10 +174,9 @@ export class DurableStore implements TxnPersistence {
   }
 
   async close(): Promise<void> {
-    this.purger.stop();
     this.idleCollector.stop();
     if (this.snapshotRunning !== null) await this.snapshotRunning;
-    await this.appender.close().catch(() => undefined);
+    await this.log.close();
   }
 }
 

@@ -120,7 +120,7 @@ export class EnsembleServer implements ClientConnectionsServer, ClientBackend {
     const logger = options.logger ?? silentLogger;
     const listeners = await ClientListeners.open(options.config, logger);
     try {
-      const { store, recovery } = await EnsembleStore.open(options.config, logger, treeOptionsOf(options.config));
+      const { store, recovery } = await EnsembleStore.open(options.config, logger, treeOptionsOf(options.config), Math.random);
       const server = new EnsembleServer(options, store, recovery);
       server.ports.adopt(listeners);
       return server;

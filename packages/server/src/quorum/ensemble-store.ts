@@ -1,10 +1,8 @@
 import { DataTree, type DataTreeOptions } from "@zkts/datatree";
 import {
   type LoadedSnapshot,
-  PurgeScheduler,
-  SnapshotTrigger,
   StorageError,
-  TxnLogAppender,
+  TxnLogStore,
   installSnapshotFile,
   parseSnapshot,
   readEpochFile,
@@ -46,9 +44,6 @@ export interface EnsembleRecovery {
  * the logs they need) runs from open() to close().
  */
 export class EnsembleStore {
-  private readonly trigger: SnapshotTrigger;
-  private readonly purger: PurgeScheduler;
-  private snapshotWanted = false;
   private snapshotRunning: Promise<void> | null = null;
   /** zkts.unsafe=ack-before-fsync only: log appends reported durable before they are issued. */
   private readonly heldWrites: HeldLogWrites | null;
@@ -58,31 +53,12 @@ export class EnsembleStore {
   private constructor(
     private readonly config: ServerConfig,
     private readonly logger: Logger,
-    private appender: TxnLogAppender,
+    private readonly log: TxnLogStore,
   ) {
-    this.trigger = new SnapshotTrigger({ snapCount: config.snapCount, snapSizeLimit: config.snapSizeLimitBytes, random: Math.random });
-    this.purger = new PurgeScheduler({
-      dataDir: config.dataDir,
-      dataLogDir: config.dataLogDir,
-      snapRetainCount: config.snapRetainCount,
-      purgeIntervalHours: config.purgeIntervalHours,
-      onPurged: (r) => logger.log("info", "autopurge removed old files", { removed: r.removed.length, oldestRetainedZxid: r.oldestRetainedZxid }),
-      onError: (err) => logger.log("warn", "autopurge failed", { err }),
-    });
     this.heldWrites =
       config.unsafe === "ack-before-fsync"
         ? new HeldLogWrites(UNSAFE_LOG_WRITE_HOLD_MS, Date.now, (err) => logger.log("error", "a held log write failed", { err }))
         : null;
-  }
-
-  /**
-   * Starts autopurge. ZooKeeper's DatadirCleanupManager runs its first purge as the server
-   * starts (the timer's delay is 0) and then every purgeInterval hours; so does this.
-   */
-  private startPurging(): void {
-    if (!this.purger.enabled) return;
-    this.purger.start();
-    void this.purger.runOnce();
   }
 
   /** From now on, each fsync and snapshot is recorded in `timings`. */
@@ -93,7 +69,7 @@ export class EnsembleStore {
 
   /** Enough was logged since the last snapshot: the caller should pass its applied state to takeSnapshot(). */
   get snapshotDue(): boolean {
-    return this.snapshotWanted && this.snapshotRunning === null;
+    return this.log.snapshotDue && this.snapshotRunning === null;
   }
 
   /**
@@ -103,8 +79,7 @@ export class EnsembleStore {
    */
   takeSnapshot(tree: DataTree, sessions: ReadonlyMap<bigint, number>): void {
     if (this.snapshotRunning !== null) return;
-    this.snapshotWanted = false;
-    this.trigger.reset();
+    this.log.snapshotStarted();
     const zxid = tree.lastProcessedZxid;
     const progress = new ProgressLog({
       logger: this.logger,
@@ -129,7 +104,13 @@ export class EnsembleStore {
       });
   }
 
-  static async open(config: ServerConfig, logger: Logger, treeOptions: DataTreeOptions): Promise<{ store: EnsembleStore; recovery: EnsembleRecovery }> {
+  /** `random` draws the snapshot trigger's offsets. */
+  static async open(
+    config: ServerConfig,
+    logger: Logger,
+    treeOptions: DataTreeOptions,
+    random: () => number,
+  ): Promise<{ store: EnsembleStore; recovery: EnsembleRecovery }> {
     const startedAtMs = Date.now();
     const recovered = await recover({
       dataDir: config.dataDir,
@@ -166,14 +147,14 @@ export class EnsembleStore {
       currentEpoch,
     });
     const loadMs = Date.now() - startedAtMs;
-    const appender = await openAppender(config, logger);
-    const store = new EnsembleStore(config, logger, appender);
-    store.startPurging();
+    const log = await openLog(config, logger, random);
+    const store = new EnsembleStore(config, logger, log);
+    log.startPurging();
     return { store, recovery: { tree, sessions, persisted: { acceptedEpoch, currentEpoch, snapshotZxid, entries, membership }, loadMs } };
   }
 
   fsyncStats() {
-    return this.appender.fsyncStats();
+    return this.log.fsyncStats();
   }
 
   /**
@@ -200,22 +181,15 @@ export class EnsembleStore {
   }
 
   private async appendEntries(entries: readonly Entry[]): Promise<void> {
-    await Promise.all(entries.map((e) => this.appender.append(e.data)));
-    this.fsyncSampler?.sample(this.appender.fsyncStats());
-    let due = false;
-    for (const e of entries) due = this.trigger.record(e.data.length) || due;
-    if (due && !this.snapshotWanted) {
-      // A new log file starts here, so older ones hold only what the snapshot covers.
-      await this.appender.roll();
-      this.snapshotWanted = true;
-    }
+    // A snapshot falling due rolls the log here, so older files hold only what it covers.
+    await this.log.append(entries.map((e) => e.data));
+    this.fsyncSampler?.sample(this.log.fsyncStats());
   }
 
   async close(): Promise<void> {
     await this.heldWrites?.drained();
-    this.purger.stop();
     if (this.snapshotRunning !== null) await this.snapshotRunning;
-    await this.appender.close().catch(() => undefined);
+    await this.log.close();
   }
 
   private async installSnapshot(zxid: bigint, data: Uint8Array): Promise<LoadedSnapshot> {
@@ -227,26 +201,34 @@ export class EnsembleStore {
   }
 
   private async truncate(zxid: bigint): Promise<void> {
-    await this.appender.close();
-    try {
-      const result = await truncateLog({ dataLogDir: this.config.dataLogDir, zxid, maxBuffer: this.config.juteMaxBuffer });
-      this.logger.log("info", "truncated the log on the leader's TRUNC", { zxid: hex(zxid), ...result });
-    } catch (err) {
-      if (!(err instanceof StorageError)) throw err;
-      // No log holds `zxid` (it is the snapshot's, or 0): every log file starts after it.
-      await removeLogsAfter(this.config.dataLogDir, zxid);
-    }
-    this.appender = await openAppender(this.config, this.logger);
+    await this.log.rewriteLog(async () => {
+      try {
+        const result = await truncateLog({ dataLogDir: this.config.dataLogDir, zxid, maxBuffer: this.config.juteMaxBuffer });
+        this.logger.log("info", "truncated the log on the leader's TRUNC", { zxid: hex(zxid), ...result });
+      } catch (err) {
+        if (!(err instanceof StorageError)) throw err;
+        // No log holds `zxid` (it is the snapshot's, or 0): every log file starts after it.
+        await removeLogsAfter(this.config.dataLogDir, zxid);
+      }
+    });
   }
 }
 
-async function openAppender(config: ServerConfig, logger: Logger): Promise<TxnLogAppender> {
-  return await TxnLogAppender.open({
+async function openLog(config: ServerConfig, logger: Logger, random: () => number): Promise<TxnLogStore> {
+  return await TxnLogStore.open({
+    dataDir: config.dataDir,
     dataLogDir: config.dataLogDir,
     preAllocSize: config.preAllocSizeBytes,
     txnLogSizeLimit: config.txnLogSizeLimitBytes,
     forceSync: config.forceSync,
     fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,
     onFailure: (err) => logger.log("error", "the transaction log failed", { err }),
+    snapCount: config.snapCount,
+    snapSizeLimit: config.snapSizeLimitBytes,
+    random,
+    snapRetainCount: config.snapRetainCount,
+    purgeIntervalHours: config.purgeIntervalHours,
+    onPurged: (r) => logger.log("info", "autopurge removed old files", { removed: r.removed.length, oldestRetainedZxid: r.oldestRetainedZxid }),
+    onPurgeError: (err) => logger.log("warn", "autopurge failed", { err }),
   });
 }
