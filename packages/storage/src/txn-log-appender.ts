@@ -133,22 +133,41 @@ export class TxnLogAppender {
    * is written and, with forceSync, fsynced. Zxids must increase.
    */
   append(entry: TxnEntry | Uint8Array): Promise<void> {
+    return this.appendBatch([entry]);
+  }
+
+  /**
+   * Queues a batch the caller gathered (zxids increasing) and resolves once all of it is
+   * written and, with forceSync, fsynced: with nothing else queued, that is one write and one
+   * fsync. A batch with an entry that cannot be encoded, or whose zxids do not increase, is
+   * refused whole.
+   */
+  appendBatch(entries: readonly (TxnEntry | Uint8Array)[]): Promise<void> {
     const refused = this.refusal();
     if (refused !== null) return Promise.reject(refused);
-    let txnBytes: Uint8Array;
-    let zxid: bigint;
-    try {
-      txnBytes = entry instanceof Uint8Array ? entry : encodeTxnBytes(entry, this.encoder);
-      zxid = zxidOfTxnBytes(txnBytes);
-    } catch (err) {
-      return Promise.reject(invalid(`cannot encode txn: ${(err as Error).message}`));
+    if (entries.length === 0) return Promise.resolve();
+    const encoded: { txnBytes: Uint8Array; zxid: bigint }[] = [];
+    let lastZxid = this.lastQueuedZxid;
+    for (const entry of entries) {
+      let txnBytes: Uint8Array;
+      let zxid: bigint;
+      try {
+        txnBytes = entry instanceof Uint8Array ? entry : encodeTxnBytes(entry, this.encoder);
+        zxid = zxidOfTxnBytes(txnBytes);
+      } catch (err) {
+        return Promise.reject(invalid(`cannot encode txn: ${(err as Error).message}`));
+      }
+      if (lastZxid !== null && zxid <= lastZxid) {
+        return Promise.reject(invalid(`zxid 0x${zxid.toString(16)} does not follow 0x${lastZxid.toString(16)}`));
+      }
+      lastZxid = zxid;
+      encoded.push({ txnBytes, zxid });
     }
-    if (this.lastQueuedZxid !== null && zxid <= this.lastQueuedZxid) {
-      return Promise.reject(invalid(`zxid 0x${zxid.toString(16)} does not follow 0x${this.lastQueuedZxid.toString(16)}`));
-    }
-    this.lastQueuedZxid = zxid;
+    this.lastQueuedZxid = lastZxid;
     return new Promise((resolve, reject) => {
-      this.queue.push({ kind: "entry", txnBytes, zxid, resolve, reject });
+      // Entries are made durable in queue order, so the batch is durable once its last entry is.
+      const last = encoded.length - 1;
+      encoded.forEach(({ txnBytes, zxid }, i) => this.queue.push({ kind: "entry", txnBytes, zxid, resolve: i === last ? resolve : noop, reject }));
       this.startDraining();
     });
   }
@@ -315,6 +334,8 @@ function frame(batch: EntryPending[], start: number, end: number): Buffer {
   for (let i = start; i < end; i++) offset = frameLogEntry(batch[i]!.txnBytes, out, offset);
   return out;
 }
+
+function noop(): void {}
 
 function invalid(message: string): StorageError {
   return new StorageError(StorageErrorCode.invalidArgument, message);

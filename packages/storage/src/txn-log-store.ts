@@ -67,7 +67,7 @@ export class TxnLogStore {
    * snapshot hold only what it covers, as ZooKeeper's SyncRequestProcessor does.
    */
   async append(entries: readonly (TxnEntry | Uint8Array)[]): Promise<void> {
-    await Promise.all(entries.map((entry) => this.appender.append(entry)));
+    await this.appender.appendBatch(entries);
     // snapSizeLimitInKb counts the log's growth on disk, as ZooKeeper's getTxnSize does.
     const logBytes = this.appender.bytesOnDisk;
     const due = this.trigger.recordBatch(entries.length, logBytes - this.countedLogBytes);

@@ -231,3 +231,29 @@ describe("bytes on disk", () => {
     });
   });
 });
+
+describe("a batch the caller gathered", () => {
+  it("goes out in one write and one fsync and resolves once, when all of it is durable", async () => {
+    await withTempDir(async (dir) => {
+      const fs = new FaultyFs();
+      const appender = await TxnLogAppender.open({ dataLogDir: dir, fs, preAllocSize: 0 });
+      await appender.appendBatch(txnRange(1n, 20));
+      // The file header, then the batch.
+      expect(fs.writes).toHaveLength(2);
+      expect(fs.syncs).toBe(1);
+      expect(appender.lastDurableZxid).toBe(20n);
+      await appender.close();
+      expect((await logFiles(dir))[0]!.zxids).toEqual(txnRange(1n, 20).map((t) => t.header.zxid));
+    });
+  });
+
+  it("is refused whole when its zxids do not increase", async () => {
+    await withTempDir(async (dir) => {
+      const appender = await TxnLogAppender.open({ dataLogDir: dir, preAllocSize: 0 });
+      await expect(appender.appendBatch([createTxn(1n, "/a"), createTxn(3n, "/c"), createTxn(2n, "/b")])).rejects.toThrow(/does not follow/);
+      await appender.appendBatch([createTxn(1n, "/a")]);
+      await appender.close();
+      expect((await logFiles(dir))[0]!.zxids).toEqual([1n]);
+    });
+  });
+});
