@@ -1,11 +1,12 @@
 import { DataTree, type DataTreeOptions } from "@zkts/datatree";
 import { OpCode, type TxnEntry } from "@zkts/jute";
-import { type StorageError, TxnLogStore, recover, writeSnapshot } from "@zkts/storage";
+import { type StorageError, TxnLogStore, recover } from "@zkts/storage";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import type { TxnPersistence } from "../txn-pipeline.js";
-import { fromTotals, ProgressLog } from "./progress-log.js";
-import { restoreSnapshot, snapshotSource } from "./tree-snapshot.js";
+import { ProgressLog } from "./progress-log.js";
+import { restoreSnapshot } from "./tree-snapshot.js";
+import { writeTreeSnapshot } from "./write-tree-snapshot.js";
 import { collectGarbage } from "./collect-garbage.js";
 import { IdleCollector } from "./idle-collector.js";
 import { reportDigestMismatch } from "../digest-report.js";
@@ -136,36 +137,8 @@ export class DurableStore implements TxnPersistence {
 
   /** Writes a fuzzy snapshot of the tree as of its last applied zxid. */
   async takeSnapshot(): Promise<void> {
-    const zxid = this.tree.lastProcessedZxid;
-    const started = Date.now();
-    const progress = new ProgressLog({
-      logger: this.logger,
-      task: "writing snapshot",
-      unit: "znodes",
-      total: this.tree.nodeCount,
-      fields: { zxid: hex(zxid) },
-      intervalMs: this.config.progressIntervalMs,
-    });
-    try {
-      const written = await writeSnapshot(snapshotSource(this.tree, this.sessionsProvider()), {
-        dataDir: this.config.dataDir,
-        zxid,
-        fsync: this.config.forceSync,
-        onProgress: fromTotals(progress),
-      });
-      this.lastSnapshotZxid = zxid;
-      this.timings?.snapshotTime.observe(Date.now() - started);
-      this.logger.log("info", "snapshot written", {
-        path: written.path,
-        zxid: hex(zxid),
-        nodes: written.nodes,
-        bytes: written.bytes,
-        ms: Date.now() - started,
-        mbPerSec: Math.round((written.bytes / (1024 * 1024) / Math.max(Date.now() - started, 1)) * 100_000) / 100,
-      });
-    } catch (err) {
-      this.logger.log("error", "snapshot failed; the log still holds every txn", { err });
-    }
+    const zxid = await writeTreeSnapshot(this.tree, this.sessionsProvider(), this.config, this.logger, this.timings?.snapshotTime ?? null);
+    if (zxid !== null) this.lastSnapshotZxid = zxid;
     // A snapshot comes after tens of thousands of txns (or, at start, after recovery read the
     // snapshot and log files): their garbage is collected now rather than whenever V8 next
     // runs a major collection, so the process holds little more memory than its tree.

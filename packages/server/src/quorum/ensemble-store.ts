@@ -12,13 +12,12 @@ import {
   truncateLog,
   writeEpochFile,
   writeMembershipFile,
-  writeSnapshot,
 } from "@zkts/storage";
 import type { Entry, PersistedState, Ready } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
-import { fromTotals, ProgressLog } from "../persistence/progress-log.js";
-import { restoreSnapshot, snapshotSource } from "../persistence/tree-snapshot.js";
+import { restoreSnapshot } from "../persistence/tree-snapshot.js";
+import { writeTreeSnapshot } from "../persistence/write-tree-snapshot.js";
 import { reportDigestMismatch } from "../digest-report.js";
 import { FsyncSampler } from "../metrics/fsync-sampler.js";
 import type { StoreTimings } from "../persistence/durable-store.js";
@@ -80,25 +79,8 @@ export class EnsembleStore {
   takeSnapshot(tree: DataTree, sessions: ReadonlyMap<bigint, number>): void {
     if (this.snapshotRunning !== null) return;
     this.log.snapshotStarted();
-    const zxid = tree.lastProcessedZxid;
-    const progress = new ProgressLog({
-      logger: this.logger,
-      task: "writing snapshot",
-      unit: "znodes",
-      total: tree.nodeCount,
-      fields: { zxid: hex(zxid) },
-      intervalMs: this.config.progressIntervalMs,
-    });
-    const options = { dataDir: this.config.dataDir, zxid, fsync: this.config.forceSync, onProgress: fromTotals(progress) };
-    const startedAtMs = Date.now();
-    this.snapshotRunning = writeSnapshot(snapshotSource(tree, sessions), options)
-      .then(
-        (written) => {
-          this.timings?.snapshotTime.observe(Date.now() - startedAtMs);
-          this.logger.log("info", "snapshot written", { zxid: hex(zxid), path: written.path, nodes: written.nodes });
-        },
-        (err: unknown) => this.logger.log("error", "snapshot failed; the log still holds every txn", { err }),
-      )
+    this.snapshotRunning = writeTreeSnapshot(tree, sessions, this.config, this.logger, this.timings?.snapshotTime ?? null)
+      .then(() => undefined)
       .finally(() => {
         this.snapshotRunning = null;
       });
