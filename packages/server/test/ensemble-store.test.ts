@@ -130,4 +130,18 @@ describe("EnsembleStore", () => {
     expect(recovery.tree.getNode("/from-leader")?.data?.toString()).toBe("x");
     expect([...recovery.sessions]).toEqual([[7n, 4000]]);
   });
+
+  it("wants a snapshot once the log grew past snapSizeLimit/2 + randSize on disk, as the standalone server does", async () => {
+    // random 0: due once the log files take more than 8 KiB; they grow in 4 KiB preallocation steps.
+    const small = { ...config(), snapCount: 1_000_000, snapSizeLimitBytes: 16 * 1024, preAllocSizeBytes: 4096 };
+    const { store } = await EnsembleStore.open(small, silentLogger, {}, () => 0);
+    await store.persist(ready({ entries: [entry(0x100000001n)] }));
+    expect(store.snapshotDue).toBe(false);
+    const more = Array.from({ length: 200 }, (_, i) => entry((1n << 32n) | BigInt(i + 2)));
+    await store.persist(ready({ entries: more }));
+    expect(store.snapshotDue).toBe(true);
+    store.takeSnapshot(new DataTree(), new Map());
+    expect(store.snapshotDue).toBe(false);
+    await store.close();
+  });
 });
