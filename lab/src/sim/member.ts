@@ -5,12 +5,14 @@ import {
   type Message,
   type PeerStatus,
   type PersistedState,
+  PROPOSALS_OUTSTANDING_MAX,
   type ProposeResult,
   type Ready,
   Replica,
   type ServerConfig,
   SeededRng,
   type SoftState,
+  type TxnBuilder,
   ZabPeer,
   defaultServerConfig,
   handleReady,
@@ -92,6 +94,8 @@ export class SimMember {
       syncLimit: settings.syncLimit,
       logRetainEntries: settings.logRetainEntries,
       zxidCounterMax: settings.zxidCounterMax,
+      // The server's bound, so the simulated leader holds requests back where a server's would.
+      proposalsOutstandingMax: PROPOSALS_OUTSTANDING_MAX,
     });
   }
 
@@ -135,8 +139,12 @@ export class SimMember {
     return this.peer.status();
   }
 
-  propose(data: Uint8Array): ProposeResult {
-    return this.peer.propose(data);
+  propose(build: TxnBuilder): ProposeResult {
+    return this.peer.propose(build);
+  }
+
+  proposalsFull(): boolean {
+    return this.peer.proposalsFull();
   }
 
   sync(syncId: number, options?: { confirmQuorum?: boolean }): boolean {

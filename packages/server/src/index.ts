@@ -21,6 +21,7 @@ export type { PeerAddress } from "./quorum/peer-address.js";
 // The replica's request pipeline and Ready handling without I/O, for the lab's simulated ensembles.
 export { Replica, type ReplicaEvents, type ReplicaOptions, replicaStateFrom } from "./quorum/replica.js";
 export type { QuorumPort } from "./quorum/quorum-port.js";
+export { PROPOSALS_OUTSTANDING_MAX } from "./quorum/core-timing.js";
 export type { ForwardedRequest } from "./quorum/quorum-codec.js";
 export { handleReady, type ReadyHandlers, type ReplicatedState } from "./quorum/ready-loop.js";
 export type { ServerView, StandaloneView } from "./report-view.js";
@@ -40,6 +41,7 @@ export {
   type Ready,
   SeededRng,
   type SoftState,
+  type TxnBuilder,
   ZabPeer,
   counterOf,
   epochOf,

@@ -11,20 +11,32 @@ import { type Zxid, counterOf, makeZxid } from "./zxid.js";
 
 export type LocalProposal = { kind: "proposed"; zxid: Zxid } | { kind: "dropped"; reason: string };
 
-export function leaderPropose(core: PeerCore, data: Uint8Array): LocalProposal {
-  const l = leaderOf(core);
-  if (l.phase !== "established") return { kind: "dropped", reason: "leader not established" };
+/**
+ * Makes the transaction for the zxid the leader gives it, for a caller whose transactions
+ * name their own zxid (ZooKeeper's TxnHeader does). Called at most once, and only when the
+ * proposal will be taken as far as the leader can tell before reading it (a reconfig may still
+ * be refused once read).
+ */
+export type TxnBuilder = (zxid: Zxid) => Uint8Array;
+
+/**
+ * The leader's flow control, its one bound on proposals in flight: true while
+ * proposalsOutstandingMax proposals of this epoch await their commit. propose() refuses then;
+ * a caller that must not lose a request holds it back until commits make room.
+ */
+export function proposalsFull(core: PeerCore, l: LeaderState): boolean {
+  if (l.phase !== "established") return false;
   const epochStart = makeZxid(l.epoch as number, 0);
   const committedInEpoch = core.commitZxid > epochStart ? core.commitZxid : epochStart;
-  if (l.lastProposed - committedInEpoch >= BigInt(core.limits.proposalsOutstandingMax)) {
-    return { kind: "dropped", reason: "too many outstanding proposals" };
-  }
+  return l.lastProposed - committedInEpoch >= BigInt(core.limits.proposalsOutstandingMax);
+}
+
+/** Gives the transaction the next zxid of the epoch and broadcasts it to the followers. */
+export function leaderPropose(core: PeerCore, txn: Uint8Array | TxnBuilder): LocalProposal {
+  const l = leaderOf(core);
+  if (l.phase !== "established") return { kind: "dropped", reason: "leader not established" };
+  if (proposalsFull(core, l)) return { kind: "dropped", reason: "too many outstanding proposals" };
   const epoch = l.epoch as number;
-  const reconfig = core.membershipIn({ zxid: makeZxid(epoch, counterOf(l.lastProposed) + 1), data });
-  if (reconfig !== null) {
-    const refusal = reconfigRefusal(core, l, reconfig);
-    if (refusal !== null) return { kind: "dropped", reason: refusal };
-  }
   const counter = counterOf(l.lastProposed) + 1;
   if (counter > core.limits.zxidCounterMax) {
     // ZooKeeper's answer to counter rollover: a new election, hence a new epoch.
@@ -32,6 +44,14 @@ export function leaderPropose(core: PeerCore, data: Uint8Array): LocalProposal {
     return { kind: "dropped", reason: "zxid counter exhausted: new epoch forced" };
   }
   const zxid = makeZxid(epoch, counter);
+  const data = typeof txn === "function" ? txn(zxid) : txn;
+  // The builder may not re-enter the core: the leadership and its last zxid are as they were.
+  assert(core.leading === l && l.lastProposed < zxid, "a TxnBuilder does not call into the peer");
+  const reconfig = core.membershipIn({ zxid, data });
+  if (reconfig !== null) {
+    const refusal = reconfigRefusal(core, l, reconfig);
+    if (refusal !== null) return { kind: "dropped", reason: refusal };
+  }
   core.appendEntry({ zxid, data });
   l.lastProposed = zxid;
   for (const h of l.handlers.values()) {

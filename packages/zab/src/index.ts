@@ -19,4 +19,5 @@ export { type Membership, membershipOfVerifier, verifierOf } from "./membership.
 export type { HardState, Ready, Role, SoftState } from "./ready.js";
 export { type PeerStatus, type ProposeResult, ZabPeer } from "./peer.js";
 export { voteIsBetter } from "./election.js";
+export type { TxnBuilder } from "./broadcast.js";
 export type { Vote } from "./election-state.js";

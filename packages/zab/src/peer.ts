@@ -1,7 +1,7 @@
 import { assert, unreachable } from "./assert.js";
 import { PeerCore, type Roles } from "./core.js";
 import { adoptNewerMembership, looking, voterUnreachable } from "./election.js";
-import { leaderPropose, leaderSync, reconfigRefusal } from "./broadcast.js";
+import { type TxnBuilder, leaderPropose, leaderSync, proposalsFull, reconfigRefusal } from "./broadcast.js";
 import { leading } from "./leader.js";
 import { learnerPropose, learnerSync, learning } from "./learner.js";
 import type { Membership } from "./membership.js";
@@ -111,20 +111,35 @@ export class ZabPeer {
     core.handlers.tick(core);
   }
 
-  /** Propose a transaction: on the leader it gets a zxid; a learner forwards it as REQUEST. */
-  propose(data: Uint8Array): ProposeResult {
+  /**
+   * Propose a transaction. The leader gives it the next zxid: pass the bytes, or a TxnBuilder
+   * that makes them for that zxid (the caller never predicts it). A learner forwards bytes to
+   * its leader as REQUEST; a builder needs the leader's zxid, so a learner drops it.
+   */
+  propose(txn: Uint8Array | TxnBuilder): ProposeResult {
     const core = this.core;
     switch (core.role) {
       case "LEADING":
-        return leaderPropose(core, data);
+        return leaderPropose(core, txn);
       case "FOLLOWING":
       case "OBSERVING":
-        return learnerPropose(core, data);
+        if (typeof txn === "function") return { kind: "dropped", reason: "not the leader" };
+        return learnerPropose(core, txn);
       case "LOOKING":
         return { kind: "dropped", reason: "no leader" };
       default:
         return unreachable(core.role);
     }
+  }
+
+  /**
+   * An established leader's flow control: true while proposalsOutstandingMax proposals await
+   * their commit, when propose() refuses for load. A caller that must not lose a request
+   * holds it back until commits (in a later Ready) make room. False in every other role.
+   */
+  proposalsFull(): boolean {
+    const core = this.core;
+    return core.role === "LEADING" && core.leading !== null && proposalsFull(core, core.leading);
   }
 
   /**

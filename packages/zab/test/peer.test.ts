@@ -10,6 +10,7 @@ import {
   voteIsBetter,
   QuorumTracker,
 } from "../src/index.js";
+import { Cluster } from "./support/cluster.js";
 
 const config = new MajorityQuorumVerifier([1, 2, 3], [4]);
 
@@ -70,6 +71,31 @@ describe("ZabPeer's contract with its caller", () => {
     const p = peer(2);
     expect(p.propose(new Uint8Array([1]))).toEqual({ kind: "dropped", reason: "no leader" });
     expect(p.sync(1)).toBe(false);
+  });
+
+  it("gives a builder the zxid it assigns, and holds one bound on proposals in flight", () => {
+    const cluster = new Cluster({ voters: 3 });
+    const leaderOf = () => cluster.ids().find((id) => cluster.node(id).peer?.status().role === "LEADING" && cluster.node(id).peer?.status().serving);
+    for (let round = 0; round < 200 && leaderOf() === undefined; round++) {
+      for (const id of cluster.ids()) cluster.tick(id);
+      for (const id of cluster.ids()) cluster.processReady(id);
+      cluster.deliverAll();
+    }
+    const p = cluster.node(leaderOf()!).peer!;
+    const epoch = p.status().epoch;
+    const built: bigint[] = [];
+    const build = (zxid: bigint) => {
+      built.push(zxid);
+      return new Uint8Array([1]);
+    };
+    expect(p.propose(build)).toEqual({ kind: "proposed", zxid: makeZxid(epoch, 1) });
+    // Nothing is delivered, so nothing commits: the default bound, 1000, fills up.
+    for (let i = 2; i <= 1000; i++) expect(p.propose(build)).toEqual({ kind: "proposed", zxid: makeZxid(epoch, i) });
+    expect(p.proposalsFull()).toBe(true);
+    expect(p.propose(build)).toEqual({ kind: "dropped", reason: "too many outstanding proposals" });
+    // Refused before it was built: nothing was made for a zxid no proposal holds.
+    expect(built.length).toBe(1000);
+    expect(built[999]).toBe(makeZxid(epoch, 1000));
   });
 
   it("recovers epochs, log and snapshot point from storage and votes with them", () => {

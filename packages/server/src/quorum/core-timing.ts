@@ -7,13 +7,20 @@ const FINALIZE_WAIT_MS = 200;
 /** Notification resends start at the finalize wait and double up to this while nothing settles. */
 const ELECTION_RESEND_MS_MAX = 1600;
 
+/**
+ * The leader's bound on proposals awaiting their commit, the core's proposalsOutstandingMax.
+ * Past it the replica holds requests back (up to 100,000) and proposes them as commits come
+ * in, so a burst is delayed, never refused.
+ */
+export const PROPOSALS_OUTSTANDING_MAX = 500;
+
 export interface CoreTiming {
   /** How often the server ticks the core. */
   readonly coreTickMs: number;
-  /** The core's limits in its own ticks. */
+  /** The core's limits: times in its own ticks, and the bound on proposals in flight. */
   readonly limits: Pick<
     PeerOptions,
-    "initLimit" | "syncLimit" | "pingIntervalTicks" | "finalizeWaitTicks" | "electionResendTicksMin" | "electionResendTicksMax"
+    "initLimit" | "syncLimit" | "pingIntervalTicks" | "finalizeWaitTicks" | "electionResendTicksMin" | "electionResendTicksMax" | "proposalsOutstandingMax"
   >;
 }
 
@@ -39,6 +46,7 @@ export function coreTimingOf(tickTimeMs: number, initLimit: number, syncLimit: n
       finalizeWaitTicks: ticksOf(FINALIZE_WAIT_MS),
       electionResendTicksMin: resendMin,
       electionResendTicksMax: Math.max(resendMin, ticksOf(ELECTION_RESEND_MS_MAX)),
+      proposalsOutstandingMax: PROPOSALS_OUTSTANDING_MAX,
     },
   };
 }

@@ -1,8 +1,7 @@
 import { DIGEST_VERSION, type DataTree, DigestForecast, Preparer, type WriteRequest, hasSyncedQuorum } from "@zkts/datatree";
 import { ErrorCode, JuteReader, JuteWriter, OpCode, type TxnBody, type TxnHeader, writeTxnEntry } from "@zkts/jute";
-import { epochOf, makeZxid } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
-import { type Logger, hex } from "../logger.js";
+import type { Logger } from "../logger.js";
 import type { ForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
 import { authOf } from "../auth-config.js";
@@ -17,13 +16,10 @@ export const UNREADABLE_REQUEST = { type: OpCode.error, err: ErrorCode.MARSHALLI
 /** What the leader proposes for a request: its write, an unreadable one's error, or null for a session txn. */
 export type LeaderWrite = WriteRequest | typeof UNREADABLE_REQUEST | null;
 
-/** Below the zab core's default proposalsOutstandingMax (1000), so the core never refuses for load. */
-const PROPOSALS_IN_FLIGHT_MAX = 500n;
-
 /**
  * The established leader's half of the write path (ZooKeeper's PrepRequestProcessor on the
  * leader): turns a client request, local or forwarded, into a transaction against the tree
- * and every write still in flight, and proposes it. One exists per leadership, so change
+ * and every write still in flight, under the zxid the zab core gives it, and proposes it. One exists per leadership, so change
  * records of proposals a previous leadership never committed cannot leak into this one.
  */
 export class LeaderProposer {
@@ -62,20 +58,28 @@ export class LeaderProposer {
   }
 
   /**
-   * True while PROPOSALS_IN_FLIGHT_MAX proposals await their commit. The caller then holds
-   * requests back instead of proposing: the core would refuse them (its own bound is higher),
-   * and a refused forwarded request could never be answered.
+   * True while the core's bound on proposals in flight is reached. The caller then holds
+   * requests back instead of proposing: the core would refuse them, and a refused forwarded
+   * request could never be answered.
    */
   get busy(): boolean {
-    const status = this.port.status();
-    const epochStart = makeZxid(status.epoch, 0);
-    const committed = status.commitZxid > epochStart ? status.commitZxid : epochStart;
-    return status.lastZxid - committed >= PROPOSALS_IN_FLIGHT_MAX;
+    return this.port.proposalsFull();
   }
 
   /** False when the core refused the proposal (it no longer leads). */
   propose(request: ForwardedRequest, write: LeaderWrite): boolean {
-    const zxid = this.nextZxid();
+    const isSessionTxn = request.type === OpCode.createSession || request.type === OpCode.closeSession;
+    if (!isSessionTxn && write === null) return false;
+    const result = this.port.propose((zxid) => this.txnOf(request, write, zxid));
+    if (result.kind !== "proposed") {
+      this.logger.log("warn", "proposal refused", { result });
+      return false;
+    }
+    return true;
+  }
+
+  /** The transaction for `request` at `zxid`, the zxid the core gives it. */
+  private txnOf(request: ForwardedRequest, write: LeaderWrite, zxid: bigint): Uint8Array {
     const time = BigInt(this.clock());
     let body: TxnBody;
     if (request.type === OpCode.createSession) {
@@ -84,10 +88,8 @@ export class LeaderProposer {
       body = this.preparer.prepareCloseSession(request.sessionId, zxid);
     } else if (write?.type === OpCode.error) {
       body = { type: OpCode.error, txn: { err: write.err } };
-    } else if (write !== null) {
-      body = this.preparer.prepare(write, { sessionId: request.sessionId, authInfo: request.authInfo, zxid, time });
     } else {
-      return false;
+      body = this.preparer.prepare(write!, { sessionId: request.sessionId, authInfo: request.authInfo, zxid, time });
     }
     const header: TxnHeader = { clientId: request.sessionId, cxid: request.cxid, zxid, time, type: body.type };
     const w = new JuteWriter(256);
@@ -95,19 +97,6 @@ export class LeaderProposer {
     // each member compares with its own when it applies the txn.
     const digest = this.tree.digestEnabled ? { version: DIGEST_VERSION, treeDigest: this.digests.forecast(header, body) } : null;
     writeTxnEntry(w, { header, body, digest });
-    const result = this.port.propose(w.toBuffer());
-    if (result.kind !== "proposed") {
-      this.logger.log("warn", "proposal refused", { result });
-      return false;
-    }
-    if (result.zxid !== zxid) throw new Error(`proposal got zxid ${hex(result.zxid)}, prepared for ${hex(zxid)}`);
-    return true;
-  }
-
-  /** The zxid the core will give the next proposal: the Preparer needs it before propose(). */
-  private nextZxid(): bigint {
-    const status = this.port.status();
-    const last = status.lastZxid;
-    return epochOf(last) === status.epoch ? last + 1n : makeZxid(status.epoch, 1);
+    return w.toBuffer();
   }
 }

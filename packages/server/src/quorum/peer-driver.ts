@@ -1,7 +1,17 @@
 import { randomInt } from "node:crypto";
 import { OpCode } from "@zkts/jute";
 import type { LoadedSnapshot, SnapshotSource } from "@zkts/storage";
-import { MajorityQuorumVerifier, type Message, type PeerStatus, type PersistedState, type ProposeResult, SeededRng, type SoftState, ZabPeer } from "@zkts/zab";
+import {
+  MajorityQuorumVerifier,
+  type Message,
+  type PeerStatus,
+  type PersistedState,
+  type ProposeResult,
+  SeededRng,
+  type SoftState,
+  type TxnBuilder,
+  ZabPeer,
+} from "@zkts/zab";
 import { type Logger, hex } from "../logger.js";
 import { ElectionTransport } from "./election-transport.js";
 import { type CoreTiming, coreTimingOf } from "./core-timing.js";
@@ -159,12 +169,21 @@ export class PeerDriver implements QuorumPort {
     this.sockets.close();
   }
 
-  propose(data: Uint8Array): ProposeResult {
-    const result = this.peer.propose(data);
+  propose(build: TxnBuilder): ProposeResult {
+    let bytes = 0;
+    const result = this.peer.propose((zxid) => {
+      const data = build(zxid);
+      bytes = data.byteLength;
+      return data;
+    });
     // ZooKeeper's proposal_stats: the bytes of each txn the leader proposes.
-    if (result.kind === "proposed") this.stats.proposed(data.byteLength);
+    if (result.kind === "proposed") this.stats.proposed(bytes);
     this.kick();
     return result;
+  }
+
+  proposalsFull(): boolean {
+    return this.peer.proposalsFull();
   }
 
   sync(syncId: number, options: { confirmQuorum?: boolean } = {}): boolean {

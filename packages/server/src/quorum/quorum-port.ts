@@ -1,4 +1,4 @@
-import type { PeerStatus, ProposeResult } from "@zkts/zab";
+import type { PeerStatus, ProposeResult, TxnBuilder } from "@zkts/zab";
 import type { ForwardedRequest } from "./quorum-codec.js";
 
 /**
@@ -8,8 +8,10 @@ import type { ForwardedRequest } from "./quorum-codec.js";
  */
 export interface QuorumPort {
   status(): PeerStatus;
-  /** The leader gives the transaction the next zxid; a learner is refused. */
-  propose(data: Uint8Array): ProposeResult;
+  /** The leader gives the transaction the next zxid and `build` makes it for that zxid; a learner is refused. */
+  propose(build: TxnBuilder): ProposeResult;
+  /** The leader's proposals in flight are at the core's bound (ZabPeer.proposalsFull): hold writes back. */
+  proposalsFull(): boolean;
   /**
    * ZooKeeper's sync: the id comes back through ReplicatedState.onSyncs. With confirmQuorum
    * the leader first confirms its leadership with a quorum (a linearizable read follows).
