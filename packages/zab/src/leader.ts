@@ -1,5 +1,5 @@
 import { assert, unreachable } from "./assert.js";
-import { announceCommits, answerSyncs, leaderOf, leaderPropose, markPings, sendConfirmRound, sendTo, syncPoint, tryCommit } from "./broadcast.js";
+import { announceCommits, answerSyncs, leaderOf, markPings, sendConfirmRound, sendTo, syncPoint, tryCommit } from "./broadcast.js";
 import type { PeerCore, RoleHandlers } from "./core.js";
 import { stepSettled, updateElectionVote } from "./election.js";
 import { type LeaderState, LearnerHandler } from "./leader-state.js";
@@ -126,9 +126,6 @@ export function stepLeading(core: PeerCore, m: QuorumMessage): void {
     case "PING":
       h.pingsAnswered += 1;
       if (l.phase === "established") answerSyncs(core, l);
-      return;
-    case "REQUEST":
-      if (h.state === "uptodate") leaderPropose(core, m.data);
       return;
     case "SYNC":
       onSync(core, l, h, m.syncId, m.confirmQuorum === true);

@@ -31,16 +31,6 @@ export function learnerConnect(core: PeerCore): void {
   s.seqOut = 1;
 }
 
-export type LearnerProposal = { kind: "forwarded"; to: PeerId } | { kind: "dropped"; reason: string };
-
-/** Writes go to the leader as REQUEST; it proposes them. */
-export function learnerPropose(core: PeerCore, data: Uint8Array): LearnerProposal {
-  const s = learnerOf(core);
-  if (s.phase !== "serving") return { kind: "dropped", reason: "not connected to a leader" };
-  sendToLeader(core, s, { type: "REQUEST", data });
-  return { kind: "forwarded", to: s.leaderId };
-}
-
 /**
  * A plain sync goes out as its own SYNC. Confirmed syncs share SYNCs: one in flight at a
  * time, answering every confirmed sync that arrived before it was sent.
@@ -137,7 +127,6 @@ export function stepLearning(core: PeerCore, m: QuorumMessage): void {
     case "OBSERVERINFO":
     case "ACKEPOCH":
     case "ACK":
-    case "REQUEST":
       return; // Only learners send these.
     default:
       unreachable(m);

@@ -15,6 +15,9 @@ export type PeerStateName = keyof typeof PeerState;
 /**
  * ZooKeeper's quorum packet types (Leader.java). The names are the `type` of each
  * quorum message below; the numbers are what the server writes in QuorumPacket.type.
+ * REQUEST is no message of the core: a learner's server writes its clients' requests (and
+ * its SYNCs, as requests of type sync) to the leader on the quorum connection itself, as
+ * ZooKeeper's Learner.request does, and the leader's server prepares and proposes them.
  */
 export const QuorumPacketType = {
   REQUEST: 1,
@@ -104,7 +107,6 @@ export type QuorumBody =
   | { readonly type: "ACK"; readonly zxid: Zxid }
   | { readonly type: "UPTODATE"; readonly zxid: Zxid }
   | { readonly type: "PING"; readonly zxid: Zxid }
-  | { readonly type: "REQUEST"; readonly data: Uint8Array }
   /**
    * Learner → leader: a sync request; with `confirmQuorum`, the leader first confirms with a
    * quorum that it still leads (a linearizable read). Leader → learner: the answer.

@@ -3,7 +3,7 @@ import { PeerCore, type Roles } from "./core.js";
 import { adoptNewerMembership, looking, voterUnreachable } from "./election.js";
 import { type TxnBuilder, leaderPropose, leaderSync, proposalsFull, reconfigRefusal } from "./broadcast.js";
 import { leading } from "./leader.js";
-import { learnerPropose, learnerSync, learning } from "./learner.js";
+import { learnerSync, learning } from "./learner.js";
 import type { Membership } from "./membership.js";
 import type { Message } from "./messages.js";
 import type { PeerOptions } from "./options.js";
@@ -14,10 +14,7 @@ import type { Zxid } from "./zxid.js";
 /** Each role's handlers, which PeerCore switches between as the peer changes role. */
 const ROLES: Roles = { looking, leading, learning };
 
-export type ProposeResult =
-  | { readonly kind: "proposed"; readonly zxid: Zxid }
-  | { readonly kind: "forwarded"; readonly to: PeerId }
-  | { readonly kind: "dropped"; readonly reason: string };
+export type ProposeResult = { readonly kind: "proposed"; readonly zxid: Zxid } | { readonly kind: "dropped"; readonly reason: string };
 
 export interface PeerStatus {
   readonly id: PeerId;
@@ -112,9 +109,11 @@ export class ZabPeer {
   }
 
   /**
-   * Propose a transaction. The leader gives it the next zxid: pass the bytes, or a TxnBuilder
-   * that makes them for that zxid (the caller never predicts it). A learner forwards bytes to
-   * its leader as REQUEST; a builder needs the leader's zxid, so a learner drops it.
+   * Propose a transaction: the leader gives it the next zxid. Pass the bytes, or a TxnBuilder
+   * that makes them for that zxid (the caller never predicts it). Only the leader proposes: a
+   * learner's server forwards its clients' requests to the leader's server, which turns each
+   * into a transaction and proposes it here (ZooKeeper's Learner.request and
+   * PrepRequestProcessor), so no learner ever has a transaction to propose.
    */
   propose(txn: Uint8Array | TxnBuilder): ProposeResult {
     const core = this.core;
@@ -123,8 +122,7 @@ export class ZabPeer {
         return leaderPropose(core, txn);
       case "FOLLOWING":
       case "OBSERVING":
-        if (typeof txn === "function") return { kind: "dropped", reason: "not the leader" };
-        return learnerPropose(core, txn);
+        return { kind: "dropped", reason: "not the leader" };
       case "LOOKING":
         return { kind: "dropped", reason: "no leader" };
       default:

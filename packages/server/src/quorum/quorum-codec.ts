@@ -1,5 +1,5 @@
 import { type Id, JuteError, JuteReader, JuteWriter, LearnerInfo, OpCode, type QuorumPacket } from "@zkts/jute";
-import { type QuorumBody, QuorumPacketType, type QuorumMessageType } from "@zkts/zab";
+import { type QuorumBody, QuorumPacketType } from "@zkts/zab";
 import { membershipFromConfigText } from "./membership-text.js";
 import { LEARNER_PROTOCOL_VERSION } from "./quorum-wire.js";
 
@@ -7,7 +7,8 @@ import { LEARNER_PROTOCOL_VERSION } from "./quorum-wire.js";
 // README lists it. The per-connection header (session, term, seq) is not on the wire: the
 // transport fills it in on receipt.
 
-const TYPE_NAMES = new Map<number, QuorumMessageType>(Object.entries(QuorumPacketType).map(([name, type]) => [type, name as QuorumMessageType]));
+type QuorumPacketName = keyof typeof QuorumPacketType;
+const TYPE_NAMES = new Map<number, QuorumPacketName>(Object.entries(QuorumPacketType).map(([name, type]) => [type, name as QuorumPacketName]));
 
 /** A learner's forwarded client request, as ZooKeeper's Learner.request writes REQUEST data. */
 export interface ForwardedRequest {
@@ -84,8 +85,6 @@ export function encodeQuorumBody(from: number, body: QuorumBody): QuorumPacket {
       // on the wire the snapshot follows a packet without data (encodeSnapPacket).
       if (body.snapshot === null) throw new Error("SNAP sent without its snapshot");
       return { type, zxid: body.zxid, data: Buffer.from(body.snapshot), authinfo: null };
-    case "REQUEST":
-      return { type, zxid: 0n, data: Buffer.from(body.data), authinfo: null };
     case "SYNC":
       return { type, zxid: 0n, data: null, authinfo: null };
   }
@@ -123,8 +122,9 @@ export function decodeForwardedRequest(packet: QuorumPacket): ForwardedRequest {
 }
 
 /**
- * Decodes a packet into a zab body. REQUEST (other than sync) is not a zab message here:
- * the leader's request path turns it into a transaction, so it is returned as "request".
+ * Decodes a packet into a zab body. REQUEST (other than sync) is no zab message: it is a
+ * client's request a learner forwarded, which the leader's replica turns into a transaction
+ * (the one path learners' writes take), so it is returned as "request".
  */
 export function decodeQuorumPacket(packet: QuorumPacket): { kind: "message"; body: QuorumBody } | { kind: "request"; request: ForwardedRequest } {
   const name = TYPE_NAMES.get(packet.type);

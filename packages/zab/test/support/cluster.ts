@@ -4,6 +4,7 @@ import {
   type Membership,
   type Message,
   type PersistedState,
+  type ProposeResult,
   type Ready,
   SeededRng,
   ZabPeer,
@@ -103,6 +104,8 @@ export class Cluster {
   trace: string[] | null = null;
   /** Messages stepped into a live peer, by type: shows what a run exercised. */
   readonly delivered = new Map<string, number>();
+  /** Writes learners forwarded that their leader proposed (submit). */
+  forwardedWrites = 0;
   private group: Map<number, number> | null = null;
   private readonly config: MajorityQuorumVerifier;
   /** The configuration in force ensemble-wide, as committed reconfigs change it. */
@@ -194,6 +197,27 @@ export class Cluster {
 
   tick(id: number): void {
     this.node(id).peer?.tick();
+  }
+
+  /**
+   * A client's write taken by node `id`, as a server takes it: a leader proposes it; a serving
+   * learner's server forwards it to its leader's server over their connection (ZooKeeper's
+   * Learner.request), which proposes it on arrival if it still leads that epoch. The cores
+   * take no part in the forwarding. Null when the node is down.
+   */
+  submit(id: number, data: Uint8Array): { result: ProposeResult; forwardedTo: number | null } | null {
+    const peer = this.node(id).peer;
+    if (peer === null) return null;
+    const s = peer.status();
+    if (s.role !== "FOLLOWING" && s.role !== "OBSERVING") return { result: peer.propose(data), forwardedTo: null };
+    if (!s.serving || s.leader === null) return { result: { kind: "dropped", reason: "not connected to a leader" }, forwardedTo: null };
+    const leader = this.node(s.leader).peer;
+    const leads = leader !== null && this.connected(id, s.leader) && leader.status().role === "LEADING" && leader.status().epoch === s.epoch;
+    this.note(`forward ${id}->${s.leader}`);
+    if (!leads) return { result: { kind: "dropped", reason: "the connection to the leader is gone" }, forwardedTo: s.leader };
+    const result = leader.propose(data);
+    if (result.kind === "proposed") this.forwardedWrites += 1;
+    return { result, forwardedTo: s.leader };
   }
 
   pendingPairs(): string[] {

@@ -29,8 +29,6 @@ export function formatMessage(m: Message): string {
       return `${head} ${formatZxid(m.zxid)} ${text(m.data)}`;
     case "NEWLEADER":
       return `${head} ${formatZxid(m.zxid)} config=${formatZxid(m.membership.version)}`;
-    case "REQUEST":
-      return `${head} ${text(m.data)}`;
     case "SYNC":
       return `${head} id=${m.syncId}`;
     case "DIFF":

@@ -144,18 +144,13 @@ export class Interpreter {
     return lines;
   }
 
+  /** A client's write at node `id`: the leader proposes it, a learner forwards it (Cluster.submit). */
   private propose(id: number, data: string): string[] {
-    const peer = this.c().node(id).peer;
-    if (peer === null) return ["node is down"];
-    const r = peer.propose(bytes(data));
-    switch (r.kind) {
-      case "proposed":
-        return [`proposed ${formatZxid(r.zxid)}`];
-      case "forwarded":
-        return [`forwarded to ${r.to}`];
-      case "dropped":
-        return [`dropped: ${r.reason}`];
-    }
+    const submitted = this.c().submit(id, bytes(data));
+    if (submitted === null) return ["node is down"];
+    const r = submitted.result;
+    const outcome = r.kind === "proposed" ? `proposed ${formatZxid(r.zxid)}` : `dropped: ${r.reason}`;
+    return [submitted.forwardedTo === null ? outcome : `forwarded to ${submitted.forwardedTo}: ${outcome}`];
   }
 
   private status(ids: readonly number[]): string[] {

@@ -40,6 +40,8 @@ export interface SimulationResult {
   readonly servingAfterTicks: number;
   /** Proposals refused because the zxid counter ran out, each forcing a new epoch. */
   readonly rollovers: number;
+  /** Writes learners forwarded that their leader proposed. */
+  readonly forwarded: number;
 }
 
 const QUEUED_MESSAGES_MAX = 3000;
@@ -91,6 +93,7 @@ export function runSimulation(spec: SimulationSpec, trace: string[] | null = nul
     epochs: cluster.checker.established().size,
     delivered: cluster.delivered,
     rollovers,
+    forwarded: cluster.forwardedWrites,
   };
 }
 
@@ -140,7 +143,7 @@ function faultyStep(
     const id = pick(rng, live);
     // Now and then a reconfiguration: every node stays in, at least three vote.
     const data = reconfigs && randomBelow(rng, 20) === 0 ? randomReconfig(rng, ids) : nextData();
-    const r = id === undefined ? undefined : cluster.node(id).peer?.propose(bytes(data));
+    const r = id === undefined ? undefined : cluster.submit(id, bytes(data))?.result;
     if (r !== undefined) onPropose(r.kind === "dropped" ? r.reason : null);
   } else if (roll < 970) {
     const id = pick(rng, live);
