@@ -15,7 +15,8 @@ import {
   type TxnBuilder,
   ZabPeer,
   defaultServerConfig,
-  handleReady,
+  type ReadyHandlers,
+  ReadyLoop,
   initConfigNode,
   type Membership,
   reconfigMembership,
@@ -57,8 +58,9 @@ export interface MemberSettings {
 /**
  * One simulated ensemble member: the real ZabPeer and Replica (the server's request
  * pipeline), a SimDisk (the real storage over a simulated file system), and the Ready loop
- * the server runs (handleReady), with the network and clock of the simulation. A crash drops
- * this object; a restart builds a new one from what recovery finds on the disk.
+ * the server runs (ReadyLoop, around handleReady), with the network and clock of the
+ * simulation. A crash drops this object; a restart builds a new one from what recovery finds
+ * on the disk.
  */
 export class SimMember {
   readonly peer: ZabPeer;
@@ -69,7 +71,7 @@ export class SimMember {
    * reaches it meanwhile waits, and its timers fire late.
    */
   pausedUntil = 0;
-  private processing = false;
+  private readonly readies: ReadyLoop;
   readonly config: ServerConfig;
 
   private constructor(
@@ -97,6 +99,15 @@ export class SimMember {
       // The server's bound, so the simulated leader holds requests back where a server's would.
       proposalsOutstandingMax: PROPOSALS_OUTSTANDING_MAX,
     });
+    this.readies = new ReadyLoop(
+      this.peer,
+      {
+        handlers: () => this.readyHandlers(),
+        taken: (r) => this.world.onReady(this, r),
+        advanced: (r) => this.afterReady(r),
+      },
+      () => this.alive,
+    );
   }
 
   /** Starts a member from what recovery finds on its disk: the tree comes from the snapshot only; the core replays the rest. */
@@ -175,47 +186,45 @@ export class SimMember {
   }
 
   /**
-   * Runs every pending Ready through the server's handler, one at a time, in the order the
+   * Runs every pending Ready through the server's Ready loop, one at a time, in the order the
    * core requires. Called after each input; inputs that arrive while it runs are picked up
    * by the same loop.
    */
   async process(): Promise<void> {
-    if (this.processing || !this.alive) return;
-    this.processing = true;
     try {
-      while (this.alive && this.peer.hasReady()) {
-        const r = this.peer.ready();
-        this.world.onReady(this, r);
-        await handleReady(r, {
-          persist: async (ready) => this.persist(ready),
-          send: (m) => this.world.sendPeer(m),
-          state: {
-            load: (snapshot) => this.replica.load(snapshot),
-            serialize: () => this.replica.serialize(),
-            snapshotSource: () => this.replica.snapshotSource(),
-            apply: (entry) => {
-              this.world.onApplied(this, entry);
-              this.replica.apply(entry);
-            },
-            onSoftState: (soft) => this.replica.onSoftState(soft),
-            onSyncs: (done, failed) => this.replica.onSyncs(done, failed),
-            onForwardedRequest: (from, request) => this.replica.onForwardedRequest(from, request),
-            revalidateSession: (sessionId) => this.replica.revalidateSession(sessionId),
-            onMembership: (active) => this.replica.onMembership(active),
-          },
-        });
-        this.peer.advance();
-        if (r.committed.length > 0 && this.random.chance(this.settings.snapshotChance)) {
-          await this.disk.takeSnapshot(this.replica.tree.lastProcessedZxid, this.replica.snapshotSource());
-        }
-      }
+      await this.readies.run();
     } catch (err) {
       // A server stops when its disk fails it; anything else is a bug.
       if (!this.disk.faulted) throw err;
       this.world.onCrash(this);
-    } finally {
-      this.processing = false;
     }
+  }
+
+  private readyHandlers(): ReadyHandlers {
+    return {
+      persist: async (ready) => this.persist(ready),
+      send: (m) => this.world.sendPeer(m),
+      state: {
+        load: (snapshot) => this.replica.load(snapshot),
+        serialize: () => this.replica.serialize(),
+        snapshotSource: () => this.replica.snapshotSource(),
+        apply: (entry) => {
+          this.world.onApplied(this, entry);
+          this.replica.apply(entry);
+        },
+        onSoftState: (soft) => this.replica.onSoftState(soft),
+        onSyncs: (done, failed) => this.replica.onSyncs(done, failed),
+        onForwardedRequest: (from, request) => this.replica.onForwardedRequest(from, request),
+        revalidateSession: (sessionId) => this.replica.revalidateSession(sessionId),
+        onMembership: (active) => this.replica.onMembership(active),
+      },
+    };
+  }
+
+  /** Now and then a member snapshots what it applied (and purges its log), as a server does. */
+  private afterReady(r: Ready): Promise<void> | undefined {
+    if (r.committed.length === 0 || !this.random.chance(this.settings.snapshotChance)) return undefined;
+    return this.disk.takeSnapshot(this.replica.tree.lastProcessedZxid, this.replica.snapshotSource());
   }
 
   private async persist(r: Ready): Promise<LoadedSnapshot | null> {

@@ -23,7 +23,7 @@ export { Replica, type ReplicaEvents, type ReplicaOptions, replicaStateFrom } fr
 export type { QuorumPort } from "./quorum/quorum-port.js";
 export { PROPOSALS_OUTSTANDING_MAX } from "./quorum/core-timing.js";
 export type { ForwardedRequest } from "./quorum/quorum-codec.js";
-export { handleReady, type ReadyHandlers, type ReplicatedState } from "./quorum/ready-loop.js";
+export { ReadyLoop, type ReadyLoopSteps, handleReady, type ReadyHandlers, type ReplicatedState } from "./quorum/ready-loop.js";
 export type { ServerView, StandaloneView } from "./report-view.js";
 export type { MemberView } from "./quorum/member-view.js";
 export { configOfMembers, initConfigNode, membershipFromConfigText, membershipOfConfig, reconfigMembership } from "./quorum/membership-text.js";

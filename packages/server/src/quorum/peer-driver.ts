@@ -27,7 +27,7 @@ import type { QuorumSaslConfig } from "../sasl/sasl-settings.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
 import { encodeRevalidate } from "./quorum-wire.js";
 import type { QuorumPort } from "./quorum-port.js";
-import { type ReplicatedState, type SnapMessage, handleReady } from "./ready-loop.js";
+import { ReadyLoop, type ReplicatedState, type SnapMessage } from "./ready-loop.js";
 
 export interface PeerDriverOptions {
   self: PeerAddress;
@@ -73,7 +73,9 @@ export class PeerDriver implements QuorumPort {
   private readonly learners: LearnerConnections;
   private readonly leaderLink: LeaderLink;
   private soft: SoftState = { role: "LOOKING", leader: null, epoch: 0, serving: false };
-  private processing = false;
+  private readonly readies: ReadyLoop;
+  /** This Ready ends this peer's leadership: its learners' connections close once it is handled. */
+  private leavingLeadership = false;
   private stopped = false;
   private ticker: NodeJS.Timeout | null = null;
   private state: ReplicatedState | null = null;
@@ -96,6 +98,32 @@ export class PeerDriver implements QuorumPort {
       ...this.timing.limits,
       ...(o.unsafeCommitWithoutQuorum ? { unsafeCommitWithoutQuorum: true } : {}),
     });
+    this.readies = new ReadyLoop(
+      this.peer,
+      {
+        handlers: () =>
+          this.state === null
+            ? null
+            : {
+                persist: (ready) => this.o.store.persist(ready),
+                send: (m) => this.send(m),
+                sendSnap: (m, source) => this.sendSnap(m, source),
+                state: this.state,
+              },
+        taken: (r) => {
+          this.leavingLeadership = r.softState !== null && this.soft.role === "LEADING" && r.softState.role !== "LEADING";
+          if (r.softState !== null) this.changeSoftState(r.softState);
+        },
+        // ZooKeeper closes its learners' connections when it stops leading, so they notice at
+        // once; after this Ready's messages, which were still the leader's (a reconfig's
+        // COMMITANDACTIVATE naming the successor, for one).
+        handled: () => {
+          if (this.leavingLeadership) this.learners.closeAll(LEARNER_FLUSH_MS);
+        },
+        advanced: () => this.followMembership(),
+      },
+      () => !this.stopped,
+    );
     const peers = o.members.filter((m) => m.id !== o.self.id);
     const listenHost = peerListenHost(o.self, o.listenOnAllIPs ?? false);
     this.sockets = new QuorumSockets(o.quorumTls ?? null, o.logger, o.quorumSasl ?? null);
@@ -229,42 +257,13 @@ export class PeerDriver implements QuorumPort {
     this.kick();
   }
 
+  /** Runs the Ready loop after an input; one already running picks the input up itself. */
   private kick(): void {
-    if (this.processing || this.stopped || !this.peer.hasReady()) return;
-    this.processing = true;
-    void this.processReadies().then(
-      () => {
-        this.processing = false;
-        // Input that arrived during the last advance() is picked up here.
-        this.kick();
-      },
-      (err: unknown) => {
-        this.stopped = true;
-        this.o.onFatal(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  }
-
-  private async processReadies(): Promise<void> {
-    while (!this.stopped && this.peer.hasReady()) {
-      const state = this.state;
-      if (state === null) return;
-      const r = this.peer.ready();
-      const leftLeading = r.softState !== null && this.soft.role === "LEADING" && r.softState.role !== "LEADING";
-      if (r.softState !== null) this.changeSoftState(r.softState);
-      await handleReady(r, {
-        persist: (ready) => this.o.store.persist(ready),
-        send: (m) => this.send(m),
-        sendSnap: (m, source) => this.sendSnap(m, source),
-        state,
-      });
-      // ZooKeeper closes its learners' connections when it stops leading, so they notice at
-      // once; after this Ready's messages, which were still the leader's (a reconfig's
-      // COMMITANDACTIVATE naming the successor, for one).
-      if (leftLeading) this.learners.closeAll(LEARNER_FLUSH_MS);
-      this.peer.advance();
-      this.followMembership();
-    }
+    if (this.readies.running || this.stopped || !this.peer.hasReady()) return;
+    void this.readies.run().then(undefined, (err: unknown) => {
+      this.stopped = true;
+      this.o.onFatal(err instanceof Error ? err : new Error(String(err)));
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { LoadedSnapshot, SnapshotSource } from "@zkts/storage";
-import type { Entry, Membership, Message, Ready, SoftState } from "@zkts/zab";
+import type { Entry, Membership, Message, Ready, SoftState, ZabPeer } from "@zkts/zab";
 import type { ForwardedRequest } from "./quorum-codec.js";
 
 /** What a Ready loop (PeerDriver's, the simulated member's) asks of the replicated state: the server's tree and sessions. */
@@ -72,4 +72,63 @@ function apply(r: Ready, h: ReadyHandlers): void {
   // After the commits: a new leader takes writes only once its whole history is applied.
   if (r.softState !== null) h.state.onSoftState(r.softState);
   if (r.syncsDone.length > 0 || r.syncsFailed.length > 0) h.state.onSyncs(r.syncsDone, r.syncsFailed);
+}
+
+/** What one Ready loop's owner does around each Ready (PeerDriver, the lab's simulated member). */
+export interface ReadyLoopSteps {
+  /** Where this Ready's parts go; null while there is nowhere yet (the loop waits). */
+  handlers(): ReadyHandlers | null;
+  /** A Ready was taken and is about to be handled. */
+  taken?(r: Ready): void;
+  /** The Ready is handled, and not advanced yet. */
+  handled?(r: Ready): void;
+  /** advance() was called for the Ready. */
+  advanced?(r: Ready): Promise<void> | void;
+}
+
+/** The part of ZabPeer a Ready loop drives. */
+export type ReadySource = Pick<ZabPeer, "hasReady" | "ready" | "advance">;
+
+/**
+ * The Ready loop: takes each pending Ready, handles it (handleReady: persist, send, apply),
+ * then advances, one Ready at a time. run() after every input; a call while the loop runs
+ * returns at once, because the running loop checks for a Ready again after each advance()
+ * and so picks up what arrived meanwhile. An error thrown by a step ends the run (and reaches
+ * the run() that was looping); the loop may be run again afterwards.
+ */
+export class ReadyLoop {
+  private looping = false;
+
+  constructor(
+    private readonly peer: ReadySource,
+    private readonly steps: ReadyLoopSteps,
+    /** False once the owner stopped (or crashed): no further Ready is taken. */
+    private readonly live: () => boolean,
+  ) {}
+
+  /** A run is under way. */
+  get running(): boolean {
+    return this.looping;
+  }
+
+  async run(): Promise<void> {
+    if (this.looping) return;
+    this.looping = true;
+    try {
+      while (this.live() && this.peer.hasReady()) {
+        const handlers = this.steps.handlers();
+        if (handlers === null) return;
+        const r = this.peer.ready();
+        this.steps.taken?.(r);
+        await handleReady(r, handlers);
+        this.steps.handled?.(r);
+        this.peer.advance();
+        // Awaited only when it has something to wait for: the loop yields no more than the steps do.
+        const after = this.steps.advanced?.(r);
+        if (after !== undefined) await after;
+      }
+    } finally {
+      this.looping = false;
+    }
+  }
 }

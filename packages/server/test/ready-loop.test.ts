@@ -1,0 +1,98 @@
+import type { Ready } from "@zkts/zab";
+import { describe, expect, it } from "vitest";
+import { ReadyLoop, type ReadyHandlers, type ReplicatedState } from "../src/quorum/ready-loop.js";
+
+/** A Ready with nothing in it but its number, carried as a sync id. */
+function emptyReady(n: number): Ready {
+  return {
+    snapshot: null,
+    truncateTo: null,
+    entries: [],
+    hardState: null,
+    membership: null,
+    messages: [],
+    sendBeforePersist: false,
+    committed: [],
+    syncsDone: [n],
+    syncsFailed: [],
+    softState: null,
+  };
+}
+
+/** A core stand-in that has `pending` Readies to hand out, and checks the ready/advance pairing. */
+class FakeCore {
+  pending = 0;
+  taken = 0;
+  inFlight = false;
+  hasReady(): boolean {
+    return !this.inFlight && this.pending > 0;
+  }
+  ready(): Ready {
+    expect(this.inFlight).toBe(false);
+    this.inFlight = true;
+    this.pending -= 1;
+    return emptyReady(++this.taken);
+  }
+  advance(): void {
+    expect(this.inFlight).toBe(true);
+    this.inFlight = false;
+  }
+}
+
+function handlersFor(log: string[], onPersist: () => Promise<void> = async () => undefined): ReadyHandlers {
+  const state = { onSyncs: (done: readonly number[]) => log.push(`apply ${done.join()}`) } as unknown as ReplicatedState;
+  return {
+    persist: async (r) => {
+      log.push(`persist ${r.syncsDone.join()}`);
+      await onPersist();
+      return null;
+    },
+    send: () => undefined,
+    state,
+  };
+}
+
+describe("the Ready loop PeerDriver and the simulated member share", () => {
+  it("handles Readies one at a time and picks up what arrives while one is handled", async () => {
+    const core = new FakeCore();
+    const log: string[] = [];
+    let loop: ReadyLoop | null = null;
+    const handlers = handlersFor(log, async () => {
+      // An input during a persist: a second run() returns at once, the running loop takes it.
+      if (core.taken === 1) {
+        core.pending += 1;
+        await loop!.run();
+        log.push("second run returned");
+      }
+    });
+    loop = new ReadyLoop(core, { handlers: () => handlers, advanced: (r) => void log.push(`advanced ${r.syncsDone.join()}`) }, () => true);
+    core.pending = 1;
+    await loop.run();
+    // An empty Ready's commits (none) and syncs are answered before its persist (handleReady's early apply).
+    expect(log).toEqual(["apply 1", "persist 1", "second run returned", "advanced 1", "apply 2", "persist 2", "advanced 2"]);
+    expect(loop.running).toBe(false);
+  });
+
+  it("takes no Ready while there is nowhere to handle it, nor once its owner stopped", async () => {
+    const core = new FakeCore();
+    core.pending = 2;
+    const log: string[] = [];
+    let live = true;
+    let ready = false;
+    const loop = new ReadyLoop(core, { handlers: () => (ready ? handlersFor(log) : null), advanced: () => void (live = false) }, () => live);
+    await loop.run();
+    expect(core.taken).toBe(0);
+    ready = true;
+    await loop.run();
+    expect(core.taken).toBe(1);
+    expect(log).toEqual(["apply 1", "persist 1"]);
+  });
+
+  it("lets an error end the run and runs again afterwards", async () => {
+    const core = new FakeCore();
+    core.pending = 1;
+    const loop = new ReadyLoop(core, { handlers: () => handlersFor([], async () => Promise.reject(new Error("disk failed"))) }, () => true);
+    await expect(loop.run()).rejects.toThrow("disk failed");
+    expect(loop.running).toBe(false);
+  });
+});
