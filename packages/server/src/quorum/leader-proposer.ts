@@ -19,8 +19,9 @@ export type LeaderWrite = WriteRequest | typeof UNREADABLE_REQUEST | null;
 /**
  * The established leader's half of the write path (ZooKeeper's PrepRequestProcessor on the
  * leader): turns a client request, local or forwarded, into a transaction against the tree
- * and every write still in flight, under the zxid the zab core gives it, and proposes it. One exists per leadership, so change
- * records of proposals a previous leadership never committed cannot leak into this one.
+ * and every write still in flight, under the zxid the zab core gives it, and proposes it. One
+ * exists per leadership, so change records of proposals a previous leadership never committed
+ * cannot leak into this one.
  */
 export class LeaderProposer {
   private readonly preparer: Preparer;
@@ -68,6 +69,7 @@ export class LeaderProposer {
 
   /** False when the core refused the proposal (it no longer leads). */
   propose(request: ForwardedRequest, write: LeaderWrite): boolean {
+    // Only the session txns are made from the request alone.
     const isSessionTxn = request.type === OpCode.createSession || request.type === OpCode.closeSession;
     if (!isSessionTxn && write === null) return false;
     const result = this.port.propose((zxid) => this.txnOf(request, write, zxid));
@@ -88,8 +90,10 @@ export class LeaderProposer {
       body = this.preparer.prepareCloseSession(request.sessionId, zxid);
     } else if (write?.type === OpCode.error) {
       body = { type: OpCode.error, txn: { err: write.err } };
+    } else if (write !== null) {
+      body = this.preparer.prepare(write, { sessionId: request.sessionId, authInfo: request.authInfo, zxid, time });
     } else {
-      body = this.preparer.prepare(write!, { sessionId: request.sessionId, authInfo: request.authInfo, zxid, time });
+      throw new Error(`request of type ${request.type} proposed without its write`);
     }
     const header: TxnHeader = { clientId: request.sessionId, cxid: request.cxid, zxid, time, type: body.type };
     const w = new JuteWriter(256);
