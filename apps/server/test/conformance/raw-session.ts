@@ -14,6 +14,9 @@ export interface RawEvent {
   path: string;
 }
 
+/** One frame after the handshake, as it came: a watch event (with its header's zxid) or a reply. */
+export type RawArrival = { kind: "event"; zxid: bigint; event: RawEvent } | { kind: "reply"; xid: number; zxid: bigint; err: number };
+
 export interface ConnectOptions {
   timeoutMs?: number;
   sessionId?: bigint;
@@ -34,6 +37,8 @@ export class RawSession {
   timeOut = 0;
   closed = false;
   readonly events: RawEvent[] = [];
+  /** Every frame after the handshake, events and replies alike, in arrival order (never taken). */
+  readonly arrivals: RawArrival[] = [];
   private xid = 0;
   private readonly waiting = new Map<number, (reply: RawReply) => void>();
   private onClosedCallbacks: (() => void)[] = [];
@@ -98,9 +103,12 @@ export class RawSession {
     const reader = new JuteReader(Buffer.from(payload), 0, payload.length, 0x7fffffff);
     const header = ReplyHeader.read(reader);
     if (header.xid === Xid.notification) {
-      this.events.push(WatcherEvent.read(reader));
+      const event = WatcherEvent.read(reader);
+      this.events.push(event);
+      this.arrivals.push({ kind: "event", zxid: header.zxid, event });
       return;
     }
+    this.arrivals.push({ kind: "reply", xid: header.xid, zxid: header.zxid, err: header.err });
     const resolve = this.waiting.get(header.xid);
     if (resolve === undefined) return;
     this.waiting.delete(header.xid);

@@ -29,8 +29,12 @@ export interface ClientBackend {
   createSession(timeoutMs: number, established: (sessionId: bigint) => void): boolean;
   /** A reconnecting client may take over a session only while it is live and not closing. */
   sessionIsOpen(sessionId: bigint): boolean;
-  /** A client reconnected with an open session, asking for `timeoutMs`. */
-  reattachSession(sessionId: bigint, timeoutMs: number): void;
+  /**
+   * A client reconnected with an open session, asking for `timeoutMs`: `answer` says whether
+   * it may have it, at once or, on an ensemble learner, once the leader has confirmed the
+   * session. False when it cannot be asked now (no leader).
+   */
+  reattachSession(sessionId: bigint, timeoutMs: number, answer: (valid: boolean) => void): boolean;
   /** Counts a request as a sign of the session's life; false when the session is gone or closing. */
   touchSession(sessionId: bigint): boolean;
 

@@ -30,7 +30,7 @@ export class ClientFrontDoor {
    * A ConnectRequest: a client that has seen a newer zxid than this server's is refused (it
    * must not go back in time); the timeout is clamped to the server's bounds; session 0 opens a
    * session, any other is resumed when it is open and the password matches, taking it over from
-   * the connection that held it.
+   * the connection that held it, once the backend says so (an ensemble learner asks its leader).
    */
   handshake(connection: ClientConnection, payload: Buffer, backend: ClientBackend | null): void {
     this.o.metrics.connectionRequests.add();
@@ -70,8 +70,12 @@ export class ClientFrontDoor {
       return;
     }
     backend.attached.takeOver(hs.sessionId, connection);
-    backend.reattachSession(hs.sessionId, timeoutMs);
-    this.establish(backend, connection, hs.sessionId, timeoutMs);
+    const asked = backend.reattachSession(hs.sessionId, timeoutMs, (valid) => {
+      if (connection.closed) return;
+      if (valid) this.establish(backend, connection, hs.sessionId, timeoutMs);
+      else answerHandshake(connection, { sessionId: 0n, timeoutMs: 0, valid: false, readOnly: backend.readOnly });
+    });
+    if (!asked) connection.close();
   }
 
   /**

@@ -257,8 +257,8 @@ export class EnsembleServer implements ClientConnectionsServer, ClientBackend {
     return this.replica.sessionIsOpen(sessionId);
   }
 
-  reattachSession(sessionId: bigint, timeoutMs: number): void {
-    this.replica.reattachSession(sessionId, timeoutMs);
+  reattachSession(sessionId: bigint, timeoutMs: number, answer: (valid: boolean) => void): boolean {
+    return this.replica.reattachSession(sessionId, timeoutMs, answer);
   }
 
   touchSession(sessionId: bigint): boolean {

@@ -4,7 +4,7 @@ import type { QuorumMessage } from "@zkts/zab";
 import type { Logger } from "../logger.js";
 import { writeCorked } from "./corked-writes.js";
 import { decodeQuorumPacket, encodeLearnerSync, encodeQuorumBody } from "./quorum-codec.js";
-import { QuorumPacketReader, REVALIDATE, encodeQuorumPacket } from "./quorum-wire.js";
+import { QuorumPacketReader, REVALIDATE, decodeRevalidateAnswer, encodeQuorumPacket, encodeRevalidate } from "./quorum-wire.js";
 import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
 import type { QuorumSockets } from "./quorum-sockets.js";
 
@@ -32,6 +32,12 @@ export class LeaderLink {
   private infoSent = false;
   /** Session reports waiting for the next PING. */
   private sessionReports: Buffer[] = [];
+  /**
+   * REVALIDATE questions the leader has not answered, each session's in the order they were
+   * asked (the leader answers in that order). A connection's close forgets them: the member
+   * has lost its leader, stops serving and closes the clients that were waiting.
+   */
+  private revalidations = new Map<bigint, ((valid: boolean) => void)[]>();
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = 0;
   private stopped = false;
@@ -101,6 +107,15 @@ export class LeaderLink {
     return true;
   }
 
+  /** Asks the leader whether a client that reconnected here may have `sessionId`; false when not connected. */
+  revalidate(sessionId: bigint, timeoutMs: number, answer: (valid: boolean) => void): boolean {
+    if (!this.sendPacket(encodeRevalidate(sessionId, timeoutMs))) return false;
+    const waiting = this.revalidations.get(sessionId);
+    if (waiting === undefined) this.revalidations.set(sessionId, [answer]);
+    else waiting.push(answer);
+    return true;
+  }
+
   stop(): void {
     this.stopped = true;
     this.drop();
@@ -125,6 +140,7 @@ export class LeaderLink {
     this.zabSession = null;
     this.queue = [];
     this.sessionReports = [];
+    this.revalidations = new Map();
     this.infoSent = false;
     s?.destroy();
   }
@@ -172,6 +188,7 @@ export class LeaderLink {
       if (wasOpen) {
         this.zabSession = null;
         this.queue = [];
+        this.revalidations = new Map();
         this.infoSent = false;
         this.handlers.onClosed(target.id);
         return;
@@ -188,9 +205,10 @@ export class LeaderLink {
 
   private onPacket(leaderId: number, packet: QuorumPacket): void {
     if (this.zabSession === null) return;
-    // The answer to a REVALIDATE: the session's validity was already settled here, from the
-    // replicated session table; the question only tells the leader where the client is.
-    if (packet.type === REVALIDATE) return;
+    if (packet.type === REVALIDATE) {
+      this.onRevalidateAnswer(packet);
+      return;
+    }
     const decoded = decodeQuorumPacket(packet);
     if (decoded.kind !== "message") return;
     const kind = decoded.body.type;
@@ -205,5 +223,13 @@ export class LeaderLink {
       term: this.connectionNumber,
       seq: this.seqIn++,
     } as QuorumMessage);
+  }
+
+  private onRevalidateAnswer(packet: QuorumPacket): void {
+    const { sessionId, valid } = decodeRevalidateAnswer(packet.data);
+    const waiting = this.revalidations.get(sessionId);
+    const answer = waiting?.shift();
+    if (waiting?.length === 0) this.revalidations.delete(sessionId);
+    answer?.(valid);
   }
 }

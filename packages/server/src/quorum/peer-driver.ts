@@ -25,7 +25,6 @@ import { QuorumSockets } from "./quorum-sockets.js";
 import type { QuorumTlsConfig } from "../tls/tls-settings.js";
 import type { QuorumSaslConfig } from "../sasl/sasl-settings.js";
 import { type ForwardedRequest, encodeForwardedRequest } from "./quorum-codec.js";
-import { encodeRevalidate } from "./quorum-wire.js";
 import type { QuorumPort } from "./quorum-port.js";
 import { ReadyLoop, type ReplicatedState, type SnapMessage } from "./ready-loop.js";
 
@@ -232,10 +231,10 @@ export class PeerDriver implements QuorumPort {
     return this.leaderLink.sendPacket(encodeForwardedRequest(request));
   }
 
-  /** A learner tells its leader that a client reconnected with `sessionId` here (REVALIDATE). */
-  revalidate(sessionId: bigint, timeoutMs: number): void {
-    if (this.soft.role === "LEADING" || this.soft.role === "LOOKING") return;
-    this.leaderLink.sendPacket(encodeRevalidate(sessionId, timeoutMs));
+  /** A learner asks its leader whether a client that reconnected here may have `sessionId` (REVALIDATE). */
+  revalidate(sessionId: bigint, timeoutMs: number, answer: (valid: boolean) => void): boolean {
+    if (this.soft.role === "LEADING" || this.soft.role === "LOOKING") return false;
+    return this.leaderLink.revalidate(sessionId, timeoutMs, answer);
   }
 
   private step(m: Message): void {

@@ -21,7 +21,9 @@ export interface QuorumPort {
   forward(request: ForwardedRequest): boolean;
   /**
    * A learner: a client reconnected here with `sessionId`. A ZooKeeper leader then takes this
-   * learner for the session's owner; without it a write forwarded from here is SESSIONMOVED.
+   * learner for the session's owner (without it a write forwarded from here is SESSIONMOVED),
+   * and `answer` gets its word on the session's validity; false when there is no leader to
+   * ask. Absent (the lab's simulation), the learner's own session table is the answer.
    */
-  revalidate?(sessionId: bigint, timeoutMs: number): void;
+  revalidate?(sessionId: bigint, timeoutMs: number, answer: (valid: boolean) => void): boolean;
 }

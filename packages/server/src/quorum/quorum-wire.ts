@@ -167,3 +167,9 @@ export function encodeRevalidateAnswer(sessionId: bigint, valid: boolean): Quoru
   w.writeBool(valid);
   return { type: REVALIDATE, zxid: -1n, data: w.toBuffer(), authinfo: null };
 }
+
+export function decodeRevalidateAnswer(data: Buffer | null): { sessionId: bigint; valid: boolean } {
+  if (data === null || data.length < 9) throw new JuteError("REVALIDATE answer without sessionId and validity");
+  const r = new JuteReader(data);
+  return { sessionId: r.readLong(), valid: r.readBool() };
+}

@@ -134,10 +134,20 @@ export class Replica implements ReplicatedState {
     return live;
   }
 
-  /** A client reconnected here with its session: a learner tells its leader, which may own sessions by learner. */
-  reattachSession(sessionId: bigint, timeoutMs: number): void {
+  /**
+   * A client reconnected here with its session. The leader answers at once. A learner asks its
+   * leader (REVALIDATE), as ZooKeeper's learners do, and answers the client with the leader's
+   * word: the leader knows an expiry this member may not have applied yet, and takes this
+   * learner for the session's owner; and a member whose leader is gone, which has not noticed
+   * yet, takes no client (it would hand it a session only to drop it a moment later).
+   */
+  reattachSession(sessionId: bigint, timeoutMs: number, answer: (valid: boolean) => void): boolean {
     this.touchSession(sessionId);
-    if (this.role !== "LEADING") this.o.port.revalidate?.(sessionId, timeoutMs);
+    if (this.role === "LEADING" || this.o.port.revalidate === undefined) {
+      answer(true);
+      return true;
+    }
+    return this.o.port.revalidate(sessionId, timeoutMs, answer);
   }
 
   onMembership(active: Membership): void {
