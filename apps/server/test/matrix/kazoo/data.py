@@ -65,9 +65,12 @@ def on_children(children):
 await_events(child_events, child_seen, 1)
 # In the ensemble column the leader dies here, with the ChildrenWatch set.
 checkpoint(zk)
-# After the leader's death the session may move more than once; each time ChildrenWatch reads
-# the children again, and a change it read that way may also come as an event, so one state can
-# be reported twice on either server. Wait for each state and print the changes between them.
+# After the leader's death the session may move more than once; ChildrenWatch reads the children
+# again on each reconnection, and when a connection is lost moments after it was made, the read
+# it started is retried while the next reconnection's read waits, which then reports what it
+# reads even if that was just reported: one state twice, on either server (kazoo sends no
+# SetWatches; the server's events are one per change, ensemble-watch-reconnect.test.ts). Wait for
+# each state and print the changes between them.
 def await_state(store, seen, state):
     deadline = time.time() + 10
     while (not store or store[-1] != state) and time.time() < deadline:
