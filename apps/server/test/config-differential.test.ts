@@ -29,7 +29,7 @@ describe("zoo.cfg values ZooKeeper accepts and adjusts", () => {
     server = null;
   });
 
-  it.each<ServerKind>(["reference", "zkts"])("%s starts with them, snapshots every other write and pads no log", async (kind) => {
+  it.each<ServerKind>(["reference", "zkts"])("%s starts with them, snapshots every few writes and pads no log", async (kind) => {
     server = await startServer(kind, { config: EDGE_VALUES });
     const session = await RawSession.connect(server.port);
     for (let i = 0; i < CREATES; i++) {
@@ -43,8 +43,10 @@ describe("zoo.cfg values ZooKeeper accepts and adjusts", () => {
     const snapshots = files.filter((f) => f.startsWith("snapshot.")).length;
     const logBytes = files.filter((f) => f.startsWith("log.")).map((f) => statSync(join(dir, f)).size);
     console.log(`${kind}: ${snapshots} snapshots after ${CREATES} creates; log file sizes ${JSON.stringify(logBytes)}`);
-    // snapCount 2: a snapshot once more than one txn has been logged since the last.
-    expect(snapshots).toBeGreaterThanOrEqual(CREATES / 2);
+    // snapCount 2: a snapshot falls due once more than one txn has been logged since the last
+    // (with the default of 100000 there would be one). A snapshot due while the last is still
+    // being written is skipped (ZooKeeper) or put off (zkts), so fewer than one per two creates.
+    expect(snapshots).toBeGreaterThanOrEqual(CREATES / 4);
     // Unpadded: a few hundred bytes per log, not a 64 MiB preallocation.
     for (const size of logBytes) expect(size).toBeLessThan(64 * 1024);
   });
