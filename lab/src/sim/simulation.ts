@@ -5,7 +5,7 @@ import {
   type ForwardedRequest,
   MajorityQuorumVerifier,
   type Message,
-  type PeerAddress,
+  type QuorumMember,
   type Ready,
   configOfMembers,
   formatZxid,
@@ -749,7 +749,7 @@ class Simulation implements MemberWorld {
 }
 
 /** The simulation's stand-in addresses: nothing connects to them, but configurations name them. */
-function addressOf(id: number, voter: boolean): PeerAddress {
+function addressOf(id: number, voter: boolean): QuorumMember {
   return {
     id,
     host: "127.0.0.1",
@@ -761,7 +761,7 @@ function addressOf(id: number, voter: boolean): PeerAddress {
   };
 }
 
-function serverSpec(a: PeerAddress): string {
+function serverSpec(a: QuorumMember): string {
   return `${a.host}:${a.quorumPort}:${a.electionPort}:${a.role};${a.clientHost}:${a.clientPort}`;
 }
 

@@ -17,7 +17,7 @@ export * from "./quorum/election-wire.js";
 export * from "./quorum/quorum-wire.js";
 export { EnsembleServer, type EnsembleServerOptions } from "./quorum/ensemble-server.js";
 export { runAdminCommand, startEnsembleAdminServer } from "./quorum/ensemble-admin-server.js";
-export type { PeerAddress } from "./quorum/peer-address.js";
+export type { QuorumMember } from "@zkts/config";
 // The replica's request pipeline and Ready handling without I/O, for the lab's simulated ensembles.
 export { Replica, type ReplicaEvents, type ReplicaOptions, replicaStateFrom } from "./quorum/replica.js";
 export type { QuorumPort } from "./quorum/quorum-port.js";

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../src/logger.js";
 import { ElectionTransport } from "../src/quorum/election-transport.js";
 import { LearnerConnections } from "../src/quorum/learner-connections.js";
-import { type PeerAddress, peerListenHost } from "../src/quorum/peer-address.js";
+import type { QuorumMember } from "@zkts/config";
+import { peerListenHost } from "../src/quorum/peer-address.js";
 
 /**
  * quorumListenOnAllIPs: a member whose own `server.N` line names an address it cannot bind
@@ -32,7 +33,7 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-async function self(): Promise<PeerAddress> {
+async function self(): Promise<QuorumMember> {
   return { id: 1, host: UNBINDABLE, quorumPort: await freePort(), electionPort: await freePort(), role: "participant" };
 }
 
@@ -43,7 +44,7 @@ afterEach(() => {
 
 describe("quorumListenOnAllIPs", () => {
   it("picks every address, or the own line's host without it", () => {
-    const me: PeerAddress = { id: 1, host: "zk1", quorumPort: 2888, electionPort: 3888, role: "participant" };
+    const me: QuorumMember = { id: 1, host: "zk1", quorumPort: 2888, electionPort: 3888, role: "participant" };
     expect(peerListenHost(me, true)).toBe("0.0.0.0");
     expect(peerListenHost(me, false)).toBe("zk1");
   });

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { EnsembleServer, type Logger, type PeerAddress, type ServerConfig, defaultServerConfig, silentLogger } from "@zkts/server";
+import { EnsembleServer, type Logger, type QuorumMember, type ServerConfig, defaultServerConfig, silentLogger } from "@zkts/server";
 import { asyncDispose } from "./dispose-symbol.js";
 import { freeLoopbackPort } from "./free-port.js";
 import { LinkRelay } from "./link-relay.js";
@@ -282,7 +282,7 @@ class EmbeddedCluster implements TestCluster {
   }
 
   /** Where `self` finds `peer`: its own real ports for itself, else its relays to the peer. */
-  private viewOf(self: Member, peer: Member): PeerAddress {
+  private viewOf(self: Member, peer: Member): QuorumMember {
     const ports =
       self === peer
         ? peer.ports

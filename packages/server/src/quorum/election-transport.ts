@@ -11,7 +11,8 @@ import {
   encodeNotification,
 } from "./election-wire.js";
 import { membershipFromConfigText } from "./membership-text.js";
-import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
+import type { QuorumMember } from "@zkts/config";
+import { nextReconnectDelayMs } from "./peer-address.js";
 import { QuorumSockets } from "./quorum-sockets.js";
 
 /** How long an accepted connection may take to send its initial message. */
@@ -45,8 +46,8 @@ export class ElectionTransport {
   private stopped = false;
 
   constructor(
-    private readonly self: PeerAddress,
-    private peers: readonly PeerAddress[],
+    private readonly self: QuorumMember,
+    private peers: readonly QuorumMember[],
     private readonly onNotification: (n: Notification) => void,
     private readonly logger: Logger,
     /** The address the election port is bound on (the own line's host unless quorumListenOnAllIPs). */
@@ -81,7 +82,7 @@ export class ElectionTransport {
   }
 
   /** A reconfiguration added or moved members: dial the new ones with smaller ids. */
-  setPeers(peers: readonly PeerAddress[]): void {
+  setPeers(peers: readonly QuorumMember[]): void {
     this.peers = peers.filter((p) => p.id !== this.self.id);
     for (const p of this.peers) if (p.id < this.self.id && !this.links.has(p.id)) this.dial(p);
   }
@@ -111,7 +112,7 @@ export class ElectionTransport {
     if (peer !== undefined && peer.id > this.self.id) this.prompt(peer);
   }
 
-  private dial(peer: PeerAddress): void {
+  private dial(peer: QuorumMember): void {
     if (this.stopped || this.dialing.has(peer.id) || this.links.has(peer.id)) return;
     this.dialing.add(peer.id);
     const { socket, connected } = this.sockets.dial(peer.host, peer.electionPort);
@@ -147,7 +148,7 @@ export class ElectionTransport {
    * A larger id is the one to dial, but it may be waiting out its backoff: as ZooKeeper
    * does, connect and introduce ourselves; it drops this connection and dials back at once.
    */
-  private prompt(peer: PeerAddress): void {
+  private prompt(peer: QuorumMember): void {
     const now = performance.now();
     if (this.stopped || now - (this.promptedAtMs.get(peer.id) ?? -Infinity) < PROMPT_INTERVAL_MS) return;
     this.promptedAtMs.set(peer.id, now);
@@ -172,7 +173,7 @@ export class ElectionTransport {
     });
   }
 
-  private redialLater(peer: PeerAddress): void {
+  private redialLater(peer: QuorumMember): void {
     if (this.stopped || this.links.has(peer.id)) return;
     // A server known only from the initial message of a connection it made is dialled back
     // once, as ZooKeeper does; redialling it forever would let anyone who reaches this port
@@ -309,7 +310,7 @@ function configOf(text: string): { configVersion: bigint; membership?: Membershi
   }
 }
 
-function addressFromInitial(sid: number, electionAddress: string): PeerAddress | undefined {
+function addressFromInitial(sid: number, electionAddress: string): QuorumMember | undefined {
   const colon = electionAddress.lastIndexOf(":");
   const port = Number(electionAddress.substring(colon + 1));
   if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;

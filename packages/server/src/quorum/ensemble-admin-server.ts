@@ -11,7 +11,7 @@ import type { MemberView } from "./member-view.js";
 import { memberMonitorFigures, monitorJson } from "./member-monitor.js";
 import { NOT_SERVING, logDirOf, serverModeOf, snapshotDirOf } from "./member-reports.js";
 import type { AdminTlsConfig } from "../tls/tls-settings.js";
-import type { PeerAddress } from "./peer-address.js";
+import type { QuorumMember } from "@zkts/config";
 
 type Json = Record<string, unknown>;
 
@@ -191,7 +191,7 @@ function votingView(s: MemberView): Json {
   return { current_config: view };
 }
 
-function serverView(m: PeerAddress): Json {
+function serverView(m: QuorumMember): Json {
   return {
     server_addresses: [address(m.host, m.quorumPort)],
     election_addresses: [address(m.host, m.electionPort)],

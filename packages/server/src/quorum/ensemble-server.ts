@@ -14,7 +14,7 @@ import { ServerMetrics } from "../metrics.js";
 import type { SessionTracker } from "../session-tracker.js";
 import { runEnsembleFourLetterWord } from "./ensemble-four-letter-words.js";
 import { EnsembleStore } from "./ensemble-store.js";
-import type { PeerAddress } from "./peer-address.js";
+import type { QuorumMember } from "@zkts/config";
 import { addressesOfConfigText, initConfigNode } from "./membership-text.js";
 import { PeerDriver } from "./peer-driver.js";
 import { ReadOnlyServer } from "./read-only-server.js";
@@ -23,7 +23,7 @@ import { Replica, treeOptionsOf } from "./replica.js";
 export interface EnsembleServerOptions {
   /** The client-facing settings; serverId is this server's myid. */
   config: ServerConfig;
-  members: readonly PeerAddress[];
+  members: readonly QuorumMember[];
   initLimit: number;
   syncLimit: number;
   /** quorumListenOnAllIPs: bind the quorum and election ports on every address, not only the own line's host. */

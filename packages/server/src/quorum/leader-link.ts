@@ -5,7 +5,8 @@ import type { Logger } from "../logger.js";
 import { writeCorked } from "./corked-writes.js";
 import { decodeQuorumPacket, encodeLearnerSync, encodeQuorumBody } from "./quorum-codec.js";
 import { QuorumPacketReader, REVALIDATE, decodeRevalidateAnswer, encodeQuorumPacket, encodeRevalidate } from "./quorum-wire.js";
-import { type PeerAddress, nextReconnectDelayMs } from "./peer-address.js";
+import type { QuorumMember } from "@zkts/config";
+import { nextReconnectDelayMs } from "./peer-address.js";
 import type { QuorumSockets } from "./quorum-sockets.js";
 
 /** Packets held while the connection to the leader is being made. */
@@ -20,7 +21,7 @@ let nextConnectionNumber = 1;
  * made, and when an open connection closes the core is told at once.
  */
 export class LeaderLink {
-  private target: PeerAddress | null = null;
+  private target: QuorumMember | null = null;
   private socket: Socket | null = null;
   private open = false;
   private connectionNumber = 0;
@@ -43,8 +44,8 @@ export class LeaderLink {
   private stopped = false;
 
   constructor(
-    private readonly self: PeerAddress,
-    private members: readonly PeerAddress[],
+    private readonly self: QuorumMember,
+    private members: readonly QuorumMember[],
     private readonly handlers: { onMessage(m: QuorumMessage): void; onClosed(leaderId: number): void },
     private readonly logger: Logger,
     private readonly maxBuffer: number,
@@ -53,7 +54,7 @@ export class LeaderLink {
 
   /** Follow `leaderId` (from the core's soft state), or nobody. */
   /** A reconfiguration added or moved members: the leader may be one of them. */
-  setMembers(members: readonly PeerAddress[]): void {
+  setMembers(members: readonly QuorumMember[]): void {
     this.members = members;
   }
 

@@ -14,7 +14,7 @@ import {
   encodeSnapPacket,
   writeSnapPacket,
 } from "./quorum-wire.js";
-import type { PeerAddress } from "./peer-address.js";
+import type { QuorumMember } from "@zkts/config";
 import { QuorumSockets } from "./quorum-sockets.js";
 
 export interface LearnerConnectionHandlers {
@@ -55,8 +55,8 @@ export class LearnerConnections {
   private nextId = 1;
 
   constructor(
-    private readonly self: PeerAddress,
-    _members: readonly PeerAddress[],
+    private readonly self: QuorumMember,
+    _members: readonly QuorumMember[],
     private readonly handlers: LearnerConnectionHandlers,
     private readonly logger: Logger,
     private readonly maxBuffer: number,

@@ -6,7 +6,7 @@ import { hex } from "../logger.js";
 import { directorySizeBytes } from "../process-facts.js";
 import { javaDouble } from "../metrics/figures.js";
 import type { MemberView } from "./member-view.js";
-import type { PeerAddress } from "./peer-address.js";
+import type { QuorumMember } from "@zkts/config";
 
 /**
  * The text an ensemble member's operator reports are made of, in ZooKeeper 3.8's words and
@@ -92,7 +92,7 @@ export function connectionLines(server: MemberView, brief: boolean): string {
 }
 
 /** A server.N line's value as QuorumServer.toString writes it in conf's membership. */
-export function memberLine(m: PeerAddress): string {
+export function memberLine(m: QuorumMember): string {
   const client = m.clientPort === undefined || m.clientPort === null ? "" : `;${m.clientHost ?? "0.0.0.0"}:${m.clientPort}`;
   return `${m.host}:${m.quorumPort}:${m.electionPort}:${m.role}${client}`;
 }

@@ -1,7 +1,7 @@
 import type { PeerStatus } from "@zkts/zab";
 import type { ExpiryBuckets, ServerView } from "../report-view.js";
 import type { Session } from "../session-tracker.js";
-import type { PeerAddress } from "./peer-address.js";
+import type { QuorumMember } from "@zkts/config";
 import type { PeerStats } from "./peer-stats.js";
 
 /** An ensemble member, as EnsembleServer presents itself to its reports. */
@@ -14,6 +14,6 @@ export interface MemberView extends ServerView {
   readonly outstanding: number;
   readonly readOnlySessionCount: number;
   readonly readOnlySessionBuckets: ExpiryBuckets;
-  readonly ensemble: { readonly members: readonly PeerAddress[]; readonly initLimit: number; readonly syncLimit: number; readonly version: bigint };
+  readonly ensemble: { readonly members: readonly QuorumMember[]; readonly initLimit: number; readonly syncLimit: number; readonly version: bigint };
   readonly driver: { readonly peer: { status(): PeerStatus }; readonly stats: PeerStats };
 }

@@ -2,7 +2,7 @@ import { memberOfSpec, specOfMember } from "@zkts/config";
 import { CONFIG_PATH, type DataTree, type EnsembleConfig, observersOf, parseEnsembleConfig, renderEnsembleConfig, votersOf } from "@zkts/datatree";
 import { OpCode, readTxnEntry } from "@zkts/jute";
 import type { Entry, Membership } from "@zkts/zab";
-import type { PeerAddress } from "./peer-address.js";
+import type { QuorumMember } from "@zkts/config";
 
 // An ensemble's membership travels and is stored as ZooKeeper's dynamic configuration text
 // (/zookeeper/config, NEWLEADER, election notifications, the dynamic config file). These
@@ -20,12 +20,12 @@ export function membershipOfConfig(config: EnsembleConfig): Membership {
 }
 
 /** zoo.cfg's server lines as a configuration of the given version. */
-export function configOfMembers(members: readonly PeerAddress[], version: bigint): EnsembleConfig {
+export function configOfMembers(members: readonly QuorumMember[], version: bigint): EnsembleConfig {
   return { version, servers: members.map(specOfMember) };
 }
 
 /** The addresses a configuration text names, for the transports. */
-export function addressesOfConfigText(data: Uint8Array): PeerAddress[] {
+export function addressesOfConfigText(data: Uint8Array): QuorumMember[] {
   if (data.length === 0) return [];
   const config = parseEnsembleConfig(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8"), { standaloneEnabled: false });
   return config.servers.map(memberOfSpec);

@@ -1,17 +1,11 @@
 import type { QuorumMember } from "@zkts/config";
 
 /**
- * One member of the ensemble, as a `server.N` line describes it: @zkts/config's QuorumMember,
- * under the name the quorum transports have always used for it.
- */
-export type PeerAddress = QuorumMember;
-
-/**
  * Where a member binds its quorum and election ports: the host of its own `server.N` line, or
  * every address with quorumListenOnAllIPs (as ZooKeeper does), for a member whose own line names
  * an address it cannot bind, such as a proxy or a NAT's outside address.
  */
-export function peerListenHost(self: PeerAddress, listenOnAllIPs: boolean): string {
+export function peerListenHost(self: QuorumMember, listenOnAllIPs: boolean): string {
   return listenOnAllIPs ? "0.0.0.0" : self.host;
 }
 

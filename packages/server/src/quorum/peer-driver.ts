@@ -19,7 +19,8 @@ import type { EnsembleStore } from "./ensemble-store.js";
 import { LeaderLink } from "./leader-link.js";
 import { LearnerConnections } from "./learner-connections.js";
 import { addressesOfConfigText, configOfMembers, membershipOfConfig, reconfigMembership, restampedMembership } from "./membership-text.js";
-import { type PeerAddress, peerListenHost } from "./peer-address.js";
+import type { QuorumMember } from "@zkts/config";
+import { peerListenHost } from "./peer-address.js";
 import { PeerStats } from "./peer-stats.js";
 import { QuorumSockets } from "./quorum-sockets.js";
 import type { QuorumTlsConfig } from "../tls/tls-settings.js";
@@ -29,8 +30,8 @@ import type { QuorumPort } from "./quorum-port.js";
 import { ReadyLoop, type ReplicatedState, type SnapMessage } from "./ready-loop.js";
 
 export interface PeerDriverOptions {
-  self: PeerAddress;
-  members: readonly PeerAddress[];
+  self: QuorumMember;
+  members: readonly QuorumMember[];
   initLimit: number;
   syncLimit: number;
   tickTimeMs: number;
@@ -275,7 +276,7 @@ export class PeerDriver implements QuorumPort {
     const key = `${active.version}/${pending?.version ?? "-"}`;
     if (key === this.membershipKey) return;
     this.membershipKey = key;
-    const byId = new Map<number, PeerAddress>();
+    const byId = new Map<number, QuorumMember>();
     for (const m of this.o.members) byId.set(m.id, m);
     for (const m of addressesOfConfigText(active.data)) byId.set(m.id, m);
     for (const m of addressesOfConfigText(pending?.data ?? new Uint8Array(0))) byId.set(m.id, m);
