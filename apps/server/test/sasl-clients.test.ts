@@ -72,19 +72,21 @@ describe("SASL DIGEST-MD5 for clients, compared with ZooKeeper 3.8", () => {
   it("refuses a wrong password: zkCli.sh gets AuthFailed, kazoo AuthFailedError, @zkts/client AUTHFAILED", async () => {
     const seen = await onBoth(async (s) => ({
       zkCli: (await zkCliFacts(s.connectString, ["ls /"], jaasPath, "WrongPassword")).filter((l) => l.includes("AuthFailed")).length > 0,
-      kazoo: await kazooSasl(s.port, "/", { username: "bob", password: "not-the-secret" }),
-      kazooUnknownUser: await kazooSasl(s.port, "/", { username: "mallory", password: "secret" }),
+      kazoo: (await kazooSasl(s.port, "/", { username: "bob", password: "not-the-secret" })).authFailed === true,
+      kazooUnknownUser: (await kazooSasl(s.port, "/", { username: "mallory", password: "secret" })).authFailed === true,
       zktsClient: await zktsClientSasl(s.port, "/", "bob", "not-the-secret"),
     }));
     expect(seen.reference.zkCli).toBe(true);
-    // kazoo's start() returns, and the first request reports the refusal.
-    expect(seen.reference.kazoo).toEqual({ readError: "AuthFailedError" });
+    // kazoo reports the refusal from start() (KazooTimeoutError) or from the first request
+    // (AuthFailedError), whichever of its threads runs first; its connection thread logs
+    // AUTH_FAILED either way, and that is what is compared.
+    expect(seen.reference.kazoo).toBe(true);
     expect(seen.reference.zktsClient).toEqual({ connectError: ErrorCode.AUTHFAILED });
     // A user missing from the Server section is refused by zkts. ZooKeeper 3.8 may let it in:
     // its callback handler is shared by every connection and keeps the last user name it
     // found, whose password then checks the stranger's response (bob's password lets
     // "mallory" in after bob logged in). zkts does not reproduce that.
-    expect(seen.zkts.kazooUnknownUser).toEqual({ readError: "AuthFailedError" });
+    expect(seen.zkts.kazooUnknownUser).toBe(true);
     const { kazooUnknownUser: _z, ...zkts } = seen.zkts;
     const { kazooUnknownUser: _r, ...reference } = seen.reference;
     expect(zkts).toEqual(reference);
