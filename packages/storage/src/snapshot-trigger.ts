@@ -48,9 +48,7 @@ export class SnapshotTrigger {
 
   /** Counts one logged txn of `bytes` bytes and says whether a snapshot is due now. */
   record(bytes = 0): boolean {
-    this.txns++;
-    this.bytes += bytes;
-    return this.due();
+    return this.recordBatch(1, bytes);
   }
 
   /** Counts `txns` logged txns that took `bytes` more bytes of log, and says whether a snapshot is due now. */
