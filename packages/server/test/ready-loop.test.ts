@@ -1,4 +1,4 @@
-import type { Ready } from "@zkts/zab";
+import type { Express, Ready } from "@zkts/zab";
 import { describe, expect, it } from "vitest";
 import { ReadyLoop, type ReadyHandlers, type ReplicatedState } from "../src/quorum/ready-loop.js";
 
@@ -36,6 +36,14 @@ class FakeCore {
   advance(): void {
     expect(this.inFlight).toBe(true);
     this.inFlight = false;
+  }
+  /** Sync ids the core lets through while a Ready is in flight, as a real core's express() does. */
+  expressible: number[] = [];
+  express(): Express | null {
+    if (!this.inFlight || this.expressible.length === 0) return null;
+    const syncsDone = this.expressible;
+    this.expressible = [];
+    return { messages: [], committed: [], syncsDone };
   }
 }
 
@@ -86,6 +94,30 @@ describe("the Ready loop PeerDriver and the simulated member share", () => {
     await loop.run();
     expect(core.taken).toBe(1);
     expect(log).toEqual(["apply 1", "persist 1"]);
+  });
+
+  it("hands on what the core expresses only while a Ready is being persisted", async () => {
+    const core = new FakeCore();
+    const log: string[] = [];
+    let loop: ReadyLoop | null = null;
+    const handlers = handlersFor(log, async () => {
+      // An input while the disk works: what the core lets through is answered before the persist ends.
+      await Promise.resolve();
+      core.expressible.push(100);
+      loop!.express();
+      log.push("persist returns");
+    });
+    loop = new ReadyLoop(core, { handlers: () => handlers }, () => true);
+    // Outside a persist nothing is handed on, even with something expressible.
+    core.inFlight = true;
+    core.expressible.push(99);
+    loop.express();
+    expect(log).toEqual([]);
+    core.inFlight = false;
+    core.expressible = [];
+    core.pending = 1;
+    await loop.run();
+    expect(log).toEqual(["apply 1", "persist 1", "apply 100", "persist returns"]);
   });
 
   it("lets an error end the run and runs again afterwards", async () => {

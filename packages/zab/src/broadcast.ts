@@ -2,7 +2,7 @@ import { assert } from "./assert.js";
 import type { PeerCore } from "./core.js";
 import { type Membership, verifierOf } from "./membership.js";
 import type { LeaderState, LearnerHandler, PendingSync, PingMarks } from "./leader-state.js";
-import type { QuorumBody, QuorumMessage } from "./messages.js";
+import { type QuorumBody, quorumMessage } from "./messages.js";
 import type { PeerId } from "./quorum.js";
 import { type Zxid, counterOf, makeZxid } from "./zxid.js";
 
@@ -241,6 +241,6 @@ export function sendTo(core: PeerCore, h: LearnerHandler, body: QuorumBody): voi
     // Marks taken before this PING would let its answer confirm a later sync: take new ones.
     l.openMarks = null;
   }
-  core.send({ ...body, from: core.id, to: h.id, session: h.session, term, seq: h.seqOut } as QuorumMessage);
+  core.send(quorumMessage(body, core.id, h.id, h.session, term, h.seqOut));
   h.seqOut += 1;
 }

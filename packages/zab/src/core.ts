@@ -7,7 +7,7 @@ import { type Membership, membershipOfVerifier, verifierOf } from "./membership.
 import type { Entry, Message } from "./messages.js";
 import { EMPTY_STATE, type Limits, type PeerOptions, resolveLimits } from "./options.js";
 import { type PeerId, QuorumTracker } from "./quorum.js";
-import type { Ready, Role, SoftState } from "./ready.js";
+import { type Express, type Ready, type Role, type SoftState, appliesBeforePersist } from "./ready.js";
 import { type Rng, randomId } from "./rng.js";
 import { type Zxid, formatZxid, makeZxid } from "./zxid.js";
 
@@ -20,6 +20,11 @@ class Outbox {
   membership: Membership | null = null;
   messages: Message[] = [];
   syncsFailed: number[] = [];
+
+  /** Non-null when epochs must be persisted: the shape appliesBeforePersist reads. */
+  get hardState(): true | null {
+    return this.hardStateDirty ? true : null;
+  }
 
   isEmpty(): boolean {
     return (
@@ -122,7 +127,12 @@ export class PeerCore {
   syncWaits: SyncWait[] = [];
 
   out = new Outbox();
-  private inflight: { lastZxid: Zxid; currentEpoch: number } | null = null;
+  /**
+   * The Ready handed out and not yet advanced: what it makes durable, whether its commits were
+   * applied ahead of its writes (appliesBeforePersist) and whether its messages went out ahead
+   * of them (sendBeforePersist); express() relies on both.
+   */
+  private inflight: { lastZxid: Zxid; currentEpoch: number; appliesFirst: boolean; sentFirst: boolean } | null = null;
   private reportedSoft: SoftState | null = null;
 
   constructor(
@@ -428,30 +438,73 @@ export class PeerCore {
     this.reportedSoft = soft;
     const out = this.out;
     this.out = new Outbox();
-    this.inflight = { lastZxid: this.log.lastZxid(), currentEpoch: this.currentEpoch };
     // Entries the state machine has applied are no longer needed in memory beyond the
     // DIFF window; learners further behind get a SNAP.
     this.log.compact(this.limits.logRetainEntries, this.appliedZxid);
-    return {
+    const ready: Ready = {
       snapshot: out.snapshot,
       truncateTo: out.truncateTo,
       entries: out.entries,
       hardState: out.hardStateDirty ? { acceptedEpoch: this.acceptedEpoch, currentEpoch: this.currentEpoch } : null,
       membership: out.membership,
-      sendBeforePersist:
-        this.role === "LEADING" &&
-        this.leading?.phase === "established" &&
-        out.snapshot === null &&
-        out.truncateTo === null &&
-        !out.hardStateDirty &&
-        out.membership === null &&
-        out.messages.every((m) => m.type !== "SNAP" && m.type !== "NEWLEADER" && m.type !== "LEADERINFO" && m.type !== "DIFF" && m.type !== "TRUNC"),
+      sendBeforePersist: this.broadcastsFreely(out),
       messages: out.messages,
       committed,
       syncsDone,
       syncsFailed: out.syncsFailed,
       softState: softChanged ? soft : null,
     };
+    this.inflight = {
+      lastZxid: this.log.lastZxid(),
+      currentEpoch: this.currentEpoch,
+      appliesFirst: appliesBeforePersist(ready),
+      sentFirst: ready.sendBeforePersist,
+    };
+    return ready;
+  }
+
+  /**
+   * An established leader whose outbox changes no epoch, log base or configuration and holds
+   * only its broadcast: those messages vouch for nothing it has yet to persist.
+   */
+  private broadcastsFreely(out: Outbox): boolean {
+    return (
+      this.role === "LEADING" &&
+      this.leading?.phase === "established" &&
+      out.snapshot === null &&
+      out.truncateTo === null &&
+      !out.hardStateDirty &&
+      out.membership === null &&
+      out.messages.every((m) => m.type !== "SNAP" && m.type !== "NEWLEADER" && m.type !== "LEADERINFO" && m.type !== "DIFF" && m.type !== "TRUNC")
+    );
+  }
+
+  /**
+   * While a Ready is being persisted: the leader's broadcast and the commits made since it was
+   * taken, or null when there is none or they must wait for the next Ready. They wait when
+   * the Ready in flight applies or sends only after its writes (what follows must not overtake
+   * it), when role, leader or serving changed (a Ready reports that first), or when the
+   * outbox changes what the state machine stands on or holds a SNAP. A follower's messages (its ACKs) always
+   * wait: they vouch for entries the next Ready persists.
+   */
+  express(): Express | null {
+    const flight = this.inflight;
+    if (flight === null || !flight.appliesFirst) return null;
+    if (!sameSoft(this.softState(), this.reportedSoft)) return null;
+    const out = this.out;
+    // A SNAP in the outbox captures the state as it is now: no commit may be applied before it goes.
+    if (!appliesBeforePersist(out)) return null;
+    let messages: Message[] = [];
+    if (flight.sentFirst && out.messages.length > 0 && this.broadcastsFreely(out)) {
+      messages = out.messages;
+      out.messages = [];
+    }
+    const through = this.committedThrough();
+    const committed = through > this.appliedZxid ? this.log.slice(this.appliedZxid, through) : [];
+    if (through > this.appliedZxid) this.appliedZxid = through;
+    const syncsDone = this.takeSyncsDone();
+    if (messages.length === 0 && committed.length === 0 && syncsDone.length === 0) return null;
+    return { messages, committed, syncsDone };
   }
 
   /** Every sync whose threshold is applied, in the order they were answered; the rest keep waiting. */

@@ -13,10 +13,11 @@ export {
   type QuorumMessageType,
   QuorumPacketType,
   isNotification,
+  quorumMessage,
 } from "./messages.js";
 export { EMPTY_STATE, type PeerOptions, type PersistedState } from "./options.js";
 export { type Membership, membershipOfVerifier, verifierOf } from "./membership.js";
-export type { HardState, Ready, Role, SoftState } from "./ready.js";
+export { type Express, type HardState, type Ready, type Role, type SoftState, appliesBeforePersist } from "./ready.js";
 export { type PeerStatus, type ProposeResult, ZabPeer } from "./peer.js";
 export { voteIsBetter } from "./election.js";
 export type { TxnBuilder } from "./broadcast.js";

@@ -3,7 +3,7 @@ import type { PeerCore, RoleHandlers } from "./core.js";
 import { stepSettled, updateElectionVote } from "./election.js";
 import type { LearnerState } from "./learner-state.js";
 import type { Membership } from "./membership.js";
-import type { QuorumBody, QuorumMessage } from "./messages.js";
+import { type QuorumBody, type QuorumMessage, quorumMessage } from "./messages.js";
 import type { PeerId } from "./quorum.js";
 import type { Zxid } from "./zxid.js";
 
@@ -13,7 +13,7 @@ function learnerOf(core: PeerCore): LearnerState {
 }
 
 function sendToLeader(core: PeerCore, s: LearnerState, body: QuorumBody): void {
-  core.send({ ...body, from: core.id, to: s.leaderId, session: s.session, term: s.term, seq: s.seqOut } as QuorumMessage);
+  core.send(quorumMessage(body, core.id, s.leaderId, s.session, s.term, s.seqOut));
   s.seqOut += 1;
 }
 

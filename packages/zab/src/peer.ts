@@ -8,7 +8,7 @@ import type { Membership } from "./membership.js";
 import type { Message } from "./messages.js";
 import type { PeerOptions } from "./options.js";
 import type { PeerId } from "./quorum.js";
-import type { Ready, Role } from "./ready.js";
+import type { Express, Ready, Role } from "./ready.js";
 import type { Zxid } from "./zxid.js";
 
 /** Each role's handlers, which PeerCore switches between as the peer changes role. */
@@ -192,6 +192,14 @@ export class ZabPeer {
   /** Everything to persist, send and apply since the last Ready. Call advance() when done. */
   ready(): Ready {
     return this.core.ready();
+  }
+
+  /**
+   * While the last Ready is being persisted: broadcast and commits that need not wait for it
+   * (see Express), or null. Call after each input while a Ready is in flight.
+   */
+  express(): Express | null {
+    return this.core.express();
   }
 
   /** The last Ready is persisted, its messages sent, its committed entries applied. */

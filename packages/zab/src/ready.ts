@@ -62,3 +62,27 @@ export interface Ready {
   /** Present when role, leader, epoch or serving changed. */
   readonly softState: SoftState | null;
 }
+
+/**
+ * True when the Ready's committed entries may be applied before its writes are durable: it
+ * changes nothing the state machine stands on (no snapshot, truncation, epoch or
+ * configuration) and sends no SNAP, which must capture the state as it is before them.
+ * Committed entries are durable on a quorum already, whatever this peer's own disk holds.
+ */
+export function appliesBeforePersist(r: Pick<Ready, "snapshot" | "truncateTo" | "membership" | "messages"> & { readonly hardState: unknown }): boolean {
+  return r.snapshot === null && r.truncateTo === null && r.hardState === null && r.membership === null && !r.messages.some((m) => m.type === "SNAP");
+}
+
+/**
+ * What may be handled while a Ready is being persisted (ZabPeer.express): an established
+ * leader's broadcast, and the commits that arrived meanwhile, so that neither waits for an
+ * fsync that protects other entries. ZooKeeper's leader sends proposals and commits as it
+ * makes them, and its followers apply commits without waiting for their own log flush. A
+ * follower's ACKs still go out only with the Ready that persists what they acknowledge.
+ * Handle in this order: send `messages`, apply `committed`, answer `syncsDone`.
+ */
+export interface Express {
+  readonly messages: readonly Message[];
+  readonly committed: readonly Entry[];
+  readonly syncsDone: readonly number[];
+}

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import type { QuorumPacket } from "@zkts/jute";
-import type { QuorumMessage } from "@zkts/zab";
+import { type QuorumMessage, quorumMessage } from "@zkts/zab";
 import type { Logger } from "../logger.js";
 import { writeCorked } from "./corked-writes.js";
 import { decodeQuorumPacket, encodeLearnerSync, encodeQuorumBody } from "./quorum-codec.js";
@@ -216,14 +216,7 @@ export class LeaderLink {
     if (kind === "DIFF" || kind === "TRUNC" || kind === "SNAP") {
       this.logger.log("info", `synchronizing with leader ${leaderId} by ${kind}`, { zxid: `0x${packet.zxid.toString(16)}` });
     }
-    this.handlers.onMessage({
-      ...decoded.body,
-      from: leaderId,
-      to: this.self.id,
-      session: this.zabSession,
-      term: this.connectionNumber,
-      seq: this.seqIn++,
-    } as QuorumMessage);
+    this.handlers.onMessage(quorumMessage(decoded.body, leaderId, this.self.id, this.zabSession, this.connectionNumber, this.seqIn++));
   }
 
   private onRevalidateAnswer(packet: QuorumPacket): void {

@@ -1,7 +1,7 @@
 import { type Server, type Socket, createServer } from "node:net";
 import { JuteError, OpCode, type QuorumPacket } from "@zkts/jute";
 import type { SnapshotSource } from "@zkts/storage";
-import { type QuorumMessage, QuorumPacketType } from "@zkts/zab";
+import { type QuorumMessage, QuorumPacketType, quorumMessage } from "@zkts/zab";
 import type { Logger } from "../logger.js";
 import { writeCorked } from "./corked-writes.js";
 import { type ForwardedRequest, decodeQuorumPacket, encodeQuorumBody, learnerIdOf } from "./quorum-codec.js";
@@ -214,14 +214,7 @@ export class LearnerConnections {
     // zab numbers a connection's messages from 0, its FOLLOWERINFO; zkts learners repeat
     // that first message until the leader answers, so every copy is numbered 0.
     const seq = isInfo ? 0 : c.seqIn++;
-    this.handlers.onMessage({
-      ...decoded.body,
-      from: c.peerId,
-      to: this.self.id,
-      session: c.id,
-      term: c.term ?? 0,
-      seq,
-    } as QuorumMessage);
+    this.handlers.onMessage(quorumMessage(decoded.body, c.peerId, this.self.id, c.id, c.term ?? 0, seq));
   }
 
   private identify(c: LearnerConnection, peerId: number): void {

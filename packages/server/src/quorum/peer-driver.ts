@@ -257,13 +257,27 @@ export class PeerDriver implements QuorumPort {
     this.kick();
   }
 
-  /** Runs the Ready loop after an input; one already running picks the input up itself. */
+  /**
+   * Runs the Ready loop after an input; one already running picks the input up itself, and
+   * meanwhile hands on what need not wait for the Ready it is persisting.
+   */
   private kick(): void {
-    if (this.readies.running || this.stopped || !this.peer.hasReady()) return;
-    void this.readies.run().then(undefined, (err: unknown) => {
-      this.stopped = true;
-      this.o.onFatal(err instanceof Error ? err : new Error(String(err)));
-    });
+    if (this.stopped) return;
+    if (this.readies.running) {
+      try {
+        this.readies.express();
+      } catch (err) {
+        this.fail(err);
+      }
+      return;
+    }
+    if (!this.peer.hasReady()) return;
+    void this.readies.run().then(undefined, (err: unknown) => this.fail(err));
+  }
+
+  private fail(err: unknown): void {
+    this.stopped = true;
+    this.o.onFatal(err instanceof Error ? err : new Error(String(err)));
   }
 
   /**

@@ -21,6 +21,11 @@ export interface ForwardedRequest {
   authInfo: Id[];
 }
 
+/** The same bytes as a Buffer, not a copy: the packet is encoded from them at once. */
+function bufferView(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function epochZxid(epoch: number): bigint {
   return BigInt(epoch) << 32n;
 }
@@ -76,15 +81,15 @@ export function encodeQuorumBody(from: number, body: QuorumBody): QuorumPacket {
       return { type, zxid: body.zxid, data: designatedLeaderData(body.designatedLeader, body.data), authinfo: null };
     case "NEWLEADER":
       // ZooKeeper sends its configuration text with NEWLEADER.
-      return { type, zxid: body.zxid, data: Buffer.from(body.membership.data), authinfo: null };
+      return { type, zxid: body.zxid, data: bufferView(body.membership.data), authinfo: null };
     case "PROPOSAL":
     case "INFORM":
-      return { type, zxid: body.zxid, data: Buffer.from(body.data), authinfo: null };
+      return { type, zxid: body.zxid, data: bufferView(body.data), authinfo: null };
     case "SNAP":
       // The packet as QuorumPacketReader hands it on, the snapshot file's bytes as its data;
       // on the wire the snapshot follows a packet without data (encodeSnapPacket).
       if (body.snapshot === null) throw new Error("SNAP sent without its snapshot");
-      return { type, zxid: body.zxid, data: Buffer.from(body.snapshot), authinfo: null };
+      return { type, zxid: body.zxid, data: bufferView(body.snapshot), authinfo: null };
     case "SYNC":
       return { type, zxid: 0n, data: null, authinfo: null };
   }

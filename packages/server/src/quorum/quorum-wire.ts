@@ -8,7 +8,8 @@ import { type SnapshotSource, SnapshotStreamGatherer, encodeSnapshotStream, snap
 export function encodeQuorumPacket(packet: QuorumPacket): Buffer {
   const w = new JuteWriter(64 + (packet.data?.length ?? 0));
   QuorumPacket.write(w, packet);
-  return w.toBuffer();
+  // The writer is not used again, so its bytes need no copy.
+  return w.view();
 }
 
 const SNAP = 15;

@@ -1,5 +1,5 @@
 import type { LoadedSnapshot, SnapshotSource } from "@zkts/storage";
-import type { Entry, Membership, Message, Ready, SoftState, ZabPeer } from "@zkts/zab";
+import { type Entry, type Express, type Membership, type Message, type Ready, type SoftState, type ZabPeer, appliesBeforePersist } from "@zkts/zab";
 import type { ForwardedRequest } from "./quorum-codec.js";
 
 /** What a Ready loop (PeerDriver's, the simulated member's) asks of the replicated state: the server's tree and sessions. */
@@ -51,8 +51,7 @@ export async function handleReady(r: Ready, h: ReadyHandlers): Promise<void> {
   // clients waiting on them) need not wait for this Ready's own writes, unless the Ready
   // changes what the state machine stands on (a snapshot, a truncation, a new epoch or
   // configuration) or a SNAP must capture the state before these commits.
-  const applyFirst =
-    r.snapshot === null && r.truncateTo === null && r.hardState === null && r.membership === null && !r.messages.some((m) => m.type === "SNAP");
+  const applyFirst = appliesBeforePersist(r);
   if (applyFirst) apply(r, h);
   const installed = await h.persist(r);
   if (installed !== null) await h.state.load(installed);
@@ -65,6 +64,13 @@ export async function handleReady(r: Ready, h: ReadyHandlers): Promise<void> {
     }
   }
   if (!applyFirst) apply(r, h);
+}
+
+/** Handles what the core let through while a Ready is being persisted (ZabPeer.express). */
+export function handleExpress(x: Express, h: ReadyHandlers): void {
+  for (const m of x.messages) h.send(m);
+  for (const entry of x.committed) h.state.apply(entry);
+  if (x.syncsDone.length > 0) h.state.onSyncs(x.syncsDone, []);
 }
 
 function apply(r: Ready, h: ReadyHandlers): void {
@@ -87,17 +93,22 @@ export interface ReadyLoopSteps {
 }
 
 /** The part of ZabPeer a Ready loop drives. */
-export type ReadySource = Pick<ZabPeer, "hasReady" | "ready" | "advance">;
+export type ReadySource = Pick<ZabPeer, "hasReady" | "ready" | "advance" | "express">;
 
 /**
  * The Ready loop: takes each pending Ready, handles it (handleReady: persist, send, apply),
  * then advances, one Ready at a time. run() after every input; a call while the loop runs
  * returns at once, because the running loop checks for a Ready again after each advance()
- * and so picks up what arrived meanwhile. An error thrown by a step ends the run (and reaches
- * the run() that was looping); the loop may be run again afterwards.
+ * and so picks up what arrived meanwhile. While a Ready's writes are on their way to disk,
+ * express() after an input handles what the core lets through at once (a leader's broadcast,
+ * commits: ZabPeer.express), so a commit does not wait for an fsync of later entries. An
+ * error thrown by a step ends the run (and reaches the run() that was looping); the loop may
+ * be run again afterwards.
  */
 export class ReadyLoop {
   private looping = false;
+  /** The Ready taken is being persisted: the one time express() hands anything on. */
+  private persisting = false;
 
   constructor(
     private readonly peer: ReadySource,
@@ -120,7 +131,7 @@ export class ReadyLoop {
         if (handlers === null) return;
         const r = this.peer.ready();
         this.steps.taken?.(r);
-        await handleReady(r, handlers);
+        await handleReady(r, { ...handlers, persist: (ready) => this.persist(ready, handlers) });
         this.steps.handled?.(r);
         this.peer.advance();
         // Awaited only when it has something to wait for: the loop yields no more than the steps do.
@@ -129,6 +140,30 @@ export class ReadyLoop {
       }
     } finally {
       this.looping = false;
+    }
+  }
+
+  /**
+   * Hands on what the core lets through while the Ready taken is being persisted; nothing at
+   * any other time (handleReady's own steps run then, and nothing may come between them).
+   */
+  express(): void {
+    if (!this.persisting || !this.live()) return;
+    const handlers = this.steps.handlers();
+    if (handlers === null) return;
+    const x = this.peer.express();
+    if (x !== null) handleExpress(x, handlers);
+  }
+
+  private async persist(r: Ready, handlers: ReadyHandlers): Promise<LoadedSnapshot | null> {
+    const written = handlers.persist(r);
+    this.persisting = true;
+    try {
+      // What the Ready's own handling made (proposals of requests its commits released) goes now.
+      this.express();
+      return await written;
+    } finally {
+      this.persisting = false;
     }
   }
 }

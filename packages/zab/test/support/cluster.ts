@@ -9,6 +9,7 @@ import {
   SeededRng,
   ZabPeer,
   type Zxid,
+  appliesBeforePersist,
   formatZxid,
 } from "../../src/index.js";
 import { formatMessage, formatReady, text } from "./format.js";
@@ -75,6 +76,8 @@ export interface ClusterOptions {
 
 export class SimNode {
   peer: ZabPeer | null = null;
+  /** A Ready taken and not yet persisted (processReady with stayInFlight). */
+  inFlight: { r: Ready; lines: string[]; applied: boolean } | null = null;
   readonly disk = new SimDisk();
   applied: Entry[] = [];
   incarnation = 0;
@@ -106,6 +109,8 @@ export class Cluster {
   readonly delivered = new Map<string, number>();
   /** Writes learners forwarded that their leader proposed (submit). */
   forwardedWrites = 0;
+  /** Messages and commits handed on while their node's Ready was in flight (express). */
+  expressed = 0;
   private group: Map<number, number> | null = null;
   private readonly config: MajorityQuorumVerifier;
   /** The configuration in force ensemble-wide, as committed reconfigs change it. */
@@ -169,6 +174,7 @@ export class Cluster {
     const node = this.node(id);
     node.peer = null;
     node.applied = [];
+    node.inFlight = null;
   }
 
   restart(id: number): void {
@@ -197,6 +203,7 @@ export class Cluster {
 
   tick(id: number): void {
     this.node(id).peer?.tick();
+    this.express(id);
   }
 
   /**
@@ -209,13 +216,18 @@ export class Cluster {
     const peer = this.node(id).peer;
     if (peer === null) return null;
     const s = peer.status();
-    if (s.role !== "FOLLOWING" && s.role !== "OBSERVING") return { result: peer.propose(data), forwardedTo: null };
+    if (s.role !== "FOLLOWING" && s.role !== "OBSERVING") {
+      const result = peer.propose(data);
+      this.express(id);
+      return { result, forwardedTo: null };
+    }
     if (!s.serving || s.leader === null) return { result: { kind: "dropped", reason: "not connected to a leader" }, forwardedTo: null };
     const leader = this.node(s.leader).peer;
     const leads = leader !== null && this.connected(id, s.leader) && leader.status().role === "LEADING" && leader.status().epoch === s.epoch;
     this.note(`forward ${id}->${s.leader}`);
     if (!leads) return { result: { kind: "dropped", reason: "the connection to the leader is gone" }, forwardedTo: s.leader };
     const result = leader.propose(data);
+    this.express(s.leader);
     if (result.kind === "proposed") this.forwardedWrites += 1;
     return { result, forwardedTo: s.leader };
   }
@@ -230,15 +242,33 @@ export class Cluster {
 
   /**
    * Handles one Ready as a server would: persist, send, apply, advance. With
-   * `crashAfterOps`, the node dies after that many persistence steps (a torn write).
+   * `crashAfterOps`, the node dies after that many persistence steps (a torn write). With
+   * `stayInFlight`, the Ready is only begun (what a server does before its disk write
+   * returns: an established leader's broadcast sent, commits applied when the Ready allows)
+   * and stays in flight: inputs meanwhile hand on what the core lets through (express), and
+   * the next processReady finishes it. A Ready already in flight is finished first.
    */
-  processReady(id: number, crashAfterOps?: number): string[] {
+  processReady(id: number, crashAfterOps?: number, stayInFlight = false): string[] {
     const node = this.node(id);
     const peer = node.peer;
-    if (peer === null || !peer.hasReady()) return [];
-    const r = peer.ready();
-    const lines = formatReady(id, r);
-    for (const l of lines) this.note(l);
+    if (peer === null) return [];
+    if (node.inFlight === null) {
+      if (!peer.hasReady()) return [];
+      const r = peer.ready();
+      const lines = formatReady(id, r);
+      for (const l of lines) this.note(l);
+      node.inFlight = { r, lines, applied: appliesBeforePersist(r) };
+      if (r.softState !== null) this.checker.onSoftState(id, r.softState);
+      if (r.sendBeforePersist) for (const m of r.messages) this.enqueue(m);
+      if (node.inFlight.applied) this.apply(node, r.committed, r.syncsDone);
+      if (stayInFlight) {
+        this.note(`  ${id} persists in the background`);
+        this.express(id);
+        return lines;
+      }
+    }
+    const { r, lines, applied } = node.inFlight;
+    node.inFlight = null;
     const steps = persistSteps(node, r);
     const limit = crashAfterOps === undefined ? steps.length : Math.min(crashAfterOps, steps.length);
     for (let i = 0; i < limit; i++) (steps[i] as () => void)();
@@ -249,11 +279,29 @@ export class Cluster {
     }
     if (r.snapshot !== null) node.applied = decodeState(r.snapshot.data);
     for (const e of r.entries) this.checker.onAppend(id, e);
-    if (r.softState !== null) this.checker.onSoftState(id, r.softState);
-    for (const m of r.messages) this.enqueue(this.fillSnapshot(node, m));
-    for (const e of r.committed) {
+    if (!r.sendBeforePersist) for (const m of r.messages) this.enqueue(this.fillSnapshot(node, m));
+    if (!applied) this.apply(node, r.committed, r.syncsDone);
+    node.syncsFailed.push(...r.syncsFailed);
+    peer.advance();
+    return lines;
+  }
+
+  /** After an input to a node whose Ready is in flight: what the core lets through goes now, as PeerDriver does. */
+  private express(id: number): void {
+    const node = this.node(id);
+    if (node.inFlight === null || node.peer === null) return;
+    const x = node.peer.express();
+    if (x === null) return;
+    this.note(`express ${id}: ${x.messages.length} messages, ${x.committed.length} commits`);
+    for (const m of x.messages) this.enqueue(m);
+    this.apply(node, x.committed, x.syncsDone);
+    this.expressed += x.committed.length + x.messages.length;
+  }
+
+  private apply(node: SimNode, committed: readonly Entry[], syncsDone: readonly number[]): void {
+    for (const e of committed) {
       node.applied.push(e);
-      const first = this.checker.onApply(id, node.applied);
+      const first = this.checker.onApply(node.id, node.applied);
       if (first) {
         this.checkDurable(e.zxid, this.active.voters);
         const reconfig = membershipOf(e);
@@ -264,10 +312,7 @@ export class Cluster {
         }
       }
     }
-    node.syncsDone.push(...r.syncsDone);
-    node.syncsFailed.push(...r.syncsFailed);
-    peer.advance();
-    return lines;
+    node.syncsDone.push(...syncsDone);
   }
 
   /** An entry is first applied anywhere only once a majority of the voters' disks hold it. */
@@ -311,6 +356,7 @@ export class Cluster {
     if (target.peer === null) return `${line} (lost: ${m.to} is down)`;
     if (!this.connected(m.from, m.to)) return `${line} (lost: partitioned)`;
     target.peer.step(m);
+    this.express(m.to);
     this.delivered.set(m.type, (this.delivered.get(m.type) ?? 0) + 1);
     return line;
   }
