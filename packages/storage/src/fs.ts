@@ -1,13 +1,18 @@
 import * as fsp from "node:fs/promises";
-import { constants } from "node:fs";
+import { constants, writeSync } from "node:fs";
 
 /**
  * The file operations storage needs, as a small interface so tests can inject failures
  * (a full disk, an fsync error) without touching a real device. `nodeFs` is the real one.
  */
 export interface StorageFile {
-  /** Writes all of `bytes` at `position`. */
-  writeAt(bytes: Uint8Array, position: number): Promise<void>;
+  /**
+   * Writes all of `bytes` at `position`. `inline`: a short write the caller would rather see
+   * made on the spot than handed to a worker thread and back (the log's batches): a write
+   * into the page cache takes microseconds, the two hand-offs cost more than that in CPU
+   * and in latency. An implementation may ignore it.
+   */
+  writeAt(bytes: Uint8Array, position: number, inline?: boolean): Promise<void>;
   /** Reads up to `length` bytes at `position`; returns how many were read. */
   readAt(into: Uint8Array, position: number, length: number): Promise<number>;
   /** fdatasync: data and the metadata needed to read it back (FileChannel.force(false)). */
@@ -31,6 +36,12 @@ export interface StorageFs {
   syncDir(dir: string): Promise<void>;
 }
 
+/**
+ * The longest write made inline: beyond it the copy into the page cache starts to hold up
+ * the event loop for longer than the worker thread's hand-offs would cost.
+ */
+const INLINE_WRITE_BYTES_MAX = 1024 * 1024;
+
 const openFlags: Record<OpenMode, number> = {
   read: constants.O_RDONLY,
   readWrite: constants.O_RDWR,
@@ -40,9 +51,14 @@ const openFlags: Record<OpenMode, number> = {
 class NodeFile implements StorageFile {
   constructor(private readonly handle: fsp.FileHandle) {}
 
-  async writeAt(bytes: Uint8Array, position: number): Promise<void> {
+  async writeAt(bytes: Uint8Array, position: number, inline = false): Promise<void> {
     let done = 0;
     // A regular file normally takes the whole buffer at once; loop for the rare short write.
+    if (inline && bytes.length <= INLINE_WRITE_BYTES_MAX) {
+      // An error thrown here rejects the returned promise, as the thread pool's would.
+      while (done < bytes.length) done += writeSync(this.handle.fd, bytes, done, bytes.length - done, position + done);
+      return;
+    }
     while (done < bytes.length) {
       const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, position + done);
       done += bytesWritten;

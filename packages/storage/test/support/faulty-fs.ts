@@ -15,10 +15,10 @@ export class FaultyFs implements StorageFs {
   async open(path: string, mode: Parameters<StorageFs["open"]>[1]): Promise<StorageFile> {
     const inner = await nodeFs.open(path, mode);
     return {
-      writeAt: async (bytes, position) => {
+      writeAt: async (bytes, position, inline) => {
         this.beforeWrite?.(path, bytes, position);
         this.writes.push({ path, bytes: bytes.length, position });
-        await inner.writeAt(bytes, position);
+        await inner.writeAt(bytes, position, inline);
       },
       readAt: (into, position, length) => inner.readAt(into, position, length),
       datasync: async () => {
