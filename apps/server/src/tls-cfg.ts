@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import {
   type AdminTlsConfig,
-  type ClientAuth,
   type ClientTlsConfig,
   type QuorumTlsConfig,
   type ServerConfig,
@@ -12,110 +11,62 @@ import {
   defaultTlsSettings,
 } from "@zkts/server";
 import { ConfigError } from "./config-error.js";
-import { booleanValue } from "./config-values.js";
+import { type CfgValue, cfgValue } from "./cfg-schema.js";
+import { TLS_KEYS, TlsGroupKeys, TlsSwitchKeys } from "./tls-cfg-schema.js";
 
 /** The class name that loads ZooKeeper's x509 provider in an `authProvider.N` key. */
 export const X509_PROVIDER_CLASS = "org.apache.zookeeper.server.auth.X509AuthenticationProvider";
 
-/** Keys of one TLS group (after `ssl.` or `ssl.quorum.`) that zkts reads. */
-const GROUP_KEYS = [
-  "keyStore.location",
-  "keyStore.password",
-  "keyStore.passwordPath",
-  "keyStore.type",
-  "trustStore.location",
-  "trustStore.password",
-  "trustStore.passwordPath",
-  "trustStore.type",
-  "clientAuth",
-  "protocol",
-  "enabledProtocols",
-  "ciphersuites",
-  "hostnameVerification",
-  "handshakeDetectionTimeoutMillis",
-  "crl",
-];
-
-/** Every zoo.cfg key this file reads, so none of them is reported as ignored. */
-export const TLS_KEYS: ReadonlySet<string> = new Set([
-  "secureClientPort",
-  "secureClientPortAddress",
-  "client.portUnification",
-  "client.certReload",
-  "sslQuorum",
-  "portUnification",
-  "sslQuorumReloadCertFiles",
-  "X509AuthenticationProvider.superUser",
-  "ssl.authProvider",
-  "ssl.quorum.authProvider",
-  "admin.forceHttps",
-  "admin.portUnification",
-  ...GROUP_KEYS.map((k) => `ssl.${k}`),
-  ...GROUP_KEYS.map((k) => `ssl.quorum.${k}`),
-]);
+export { TLS_KEYS };
 
 type Get = (key: string) => string | undefined;
 
-function list(raw: string | undefined): string[] | null {
-  if (raw === undefined || raw.trim() === "") return null;
-  return raw
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-}
-
-function store(get: Get, name: string, baseDir: string): StoreSpec | null {
-  const location = get(`${name}.location`);
-  if (location === undefined || location.trim() === "") return null;
-  let password = get(`${name}.password`) ?? null;
-  const passwordPath = get(`${name}.passwordPath`);
-  if (passwordPath !== undefined && passwordPath.trim() !== "") {
+function store(value: CfgValue<typeof TlsGroupKeys>, prefix: string, name: "keyStore" | "trustStore", baseDir: string): StoreSpec | null {
+  const location = value(`${name}.location`);
+  if (location === undefined) return null;
+  const settingName = `${prefix}.${name}`;
+  let password = value(`${name}.password`) ?? null;
+  const passwordPath = value(`${name}.passwordPath`);
+  if (passwordPath !== undefined) {
     try {
       // As ZooKeeper's SecretUtils: the file's text is the password, without its line end.
-      password = readFileSync(absolute(passwordPath.trim(), baseDir), "utf8").replace(/\r?\n$/, "");
+      password = readFileSync(absolute(passwordPath, baseDir), "utf8").replace(/\r?\n$/, "");
     } catch (err) {
-      throw new ConfigError(`${name}.passwordPath: cannot read "${passwordPath}": ${(err as Error).message}`);
+      throw new ConfigError(`${settingName}.passwordPath: cannot read "${passwordPath}": ${(err as Error).message}`);
     }
   }
-  const type = get(`${name}.type`);
-  return { location: absolute(location.trim(), baseDir), password, type: type === undefined || type.trim() === "" ? null : type.trim(), settingName: name };
+  return { location: absolute(location, baseDir), password, type: value(`${name}.type`) ?? null, settingName };
 }
 
 /** One group of `ssl.*` (prefix "ssl") or `ssl.quorum.*` (prefix "ssl.quorum") keys. */
 export function tlsSettingsFrom(get: Get, prefix: string, baseDir: string): TlsSettings {
-  const defaults = defaultTlsSettings(prefix);
-  const authText = get(`${prefix}.clientAuth`)?.trim().toLowerCase() ?? "";
-  if (authText !== "" && authText !== "none" && authText !== "want" && authText !== "need") {
-    throw new ConfigError(`${prefix}.clientAuth: expected none, want or need, got "${get(`${prefix}.clientAuth`)}"`);
-  }
-  const timeoutText = get(`${prefix}.handshakeDetectionTimeoutMillis`);
-  if (timeoutText !== undefined && !/^\d+$/.test(timeoutText.trim())) {
-    throw new ConfigError(`${prefix}.handshakeDetectionTimeoutMillis: expected a positive integer, got "${timeoutText}"`);
-  }
+  const value = cfgValue(TlsGroupKeys, get, { prefix: `${prefix}.` });
+  const clientAuth = value("clientAuth");
+  const timeout = value("handshakeDetectionTimeoutMillis");
   return {
     prefix,
-    keyStore: store(get, `${prefix}.keyStore`, baseDir),
-    trustStore: store(get, `${prefix}.trustStore`, baseDir),
-    clientAuth: authText === "" ? defaults.clientAuth : (authText as ClientAuth),
-    protocol: get(`${prefix}.protocol`)?.trim() || defaults.protocol,
-    enabledProtocols: list(get(`${prefix}.enabledProtocols`)),
-    cipherSuites: list(get(`${prefix}.ciphersuites`)),
-    hostnameVerification: booleanValue(`${prefix}.hostnameVerification`, get(`${prefix}.hostnameVerification`), true),
-    handshakeDetectionTimeoutMs: timeoutText === undefined ? defaults.handshakeDetectionTimeoutMs : Math.max(1, Number(timeoutText.trim())),
-    crl: booleanValue(`${prefix}.crl`, get(`${prefix}.crl`), false),
+    keyStore: store(value, prefix, "keyStore", baseDir),
+    trustStore: store(value, prefix, "trustStore", baseDir),
+    clientAuth,
+    protocol: value("protocol"),
+    enabledProtocols: value("enabledProtocols") ?? null,
+    cipherSuites: value("ciphersuites") ?? null,
+    hostnameVerification: value("hostnameVerification"),
+    // Below 1 runs as the default, as in ZooKeeper 3.8 (tls-cfg-schema.ts).
+    handshakeDetectionTimeoutMs: timeout < 1 ? defaultTlsSettings(prefix).handshakeDetectionTimeoutMs : timeout,
+    crl: value("crl"),
   };
-}
-
-function port(key: string, raw: string): number {
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) > 65535) throw new ConfigError(`${key}: expected a port number, got "${raw}"`);
-  return Number(raw.trim());
 }
 
 /** secureClientPort, client.portUnification and ssl.*: null when the client ports are plain. */
 export function clientTlsFrom(get: Get, baseDir: string): ClientTlsConfig | null {
-  const secureText = get("secureClientPort");
-  const secureClientPort = secureText === undefined || secureText.trim() === "" ? null : port("secureClientPort", secureText);
-  const portUnification = booleanValue("client.portUnification", get("client.portUnification"), false);
+  const value = cfgValue(TlsSwitchKeys, get);
+  const secureClientPort = value("secureClientPort") ?? null;
+  const portUnification = value("client.portUnification");
+  // QuorumPeerConfig refuses an address for a secure port that is not there.
+  if (secureClientPort === null && get("secureClientPortAddress") !== undefined) {
+    throw new ConfigError("secureClientPortAddress is set but secureClientPort is not set");
+  }
   if (secureClientPort === null && !portUnification) return null;
   const settings = tlsSettingsFrom(get, "ssl", baseDir);
   if (settings.keyStore === null) {
@@ -123,23 +74,24 @@ export function clientTlsFrom(get: Get, baseDir: string): ClientTlsConfig | null
   }
   return {
     secureClientPort,
-    secureClientPortAddress: get("secureClientPortAddress")?.trim() || "0.0.0.0",
+    secureClientPortAddress: value("secureClientPortAddress"),
     portUnification,
     settings,
-    reloadCertFiles: booleanValue("client.certReload", get("client.certReload"), false),
+    reloadCertFiles: value("client.certReload"),
   };
 }
 
 /** sslQuorum, portUnification and ssl.quorum.*: null when members talk plain TCP only. */
 export function quorumTlsFrom(get: Get, baseDir: string): QuorumTlsConfig | null {
-  const sslQuorum = booleanValue("sslQuorum", get("sslQuorum"), false);
-  const portUnification = booleanValue("portUnification", get("portUnification"), false);
+  const value = cfgValue(TlsSwitchKeys, get);
+  const sslQuorum = value("sslQuorum");
+  const portUnification = value("portUnification");
   if (!sslQuorum && !portUnification) return null;
   const settings = tlsSettingsFrom(get, "ssl.quorum", baseDir);
   if (settings.keyStore === null) {
     throw new ConfigError(`ssl.quorum.keyStore.location is required with ${sslQuorum ? "sslQuorum" : "portUnification"}`);
   }
-  return { sslQuorum, portUnification, settings, reloadCertFiles: booleanValue("sslQuorumReloadCertFiles", get("sslQuorumReloadCertFiles"), false) };
+  return { sslQuorum, portUnification, settings, reloadCertFiles: value("sslQuorumReloadCertFiles") };
 }
 
 /**
@@ -150,8 +102,9 @@ export function quorumTlsFrom(get: Get, baseDir: string): QuorumTlsConfig | null
  * protocol and cipher settings aside: TLSv1.2 and TLSv1.3 with the default suites.
  */
 export function adminTlsFrom(get: Get, baseDir: string): AdminTlsConfig | null {
-  const forceHttps = booleanValue("admin.forceHttps", get("admin.forceHttps"), false);
-  const portUnification = booleanValue("admin.portUnification", get("admin.portUnification"), false);
+  const value = cfgValue(TlsSwitchKeys, get);
+  const forceHttps = value("admin.forceHttps");
+  const portUnification = value("admin.portUnification");
   if (!forceHttps && !portUnification) return null;
   const key = forceHttps ? "admin.forceHttps" : "admin.portUnification";
   const quorum = tlsSettingsFrom(get, "ssl.quorum", baseDir);
@@ -178,8 +131,7 @@ export function adminTlsFrom(get: Get, baseDir: string): AdminTlsConfig | null {
 export function x509AuthFrom(props: ReadonlyMap<string, string>, get: Get, clientTls: ClientTlsConfig | null): ServerConfig["x509Auth"] {
   const named = [...props].some(([k, v]) => /^(zookeeper\.)?authProvider\./.test(k) && v.trim() === X509_PROVIDER_CLASS);
   if (!named && (clientTls === null || clientTls.secureClientPort === null)) return null;
-  const superUser = get("X509AuthenticationProvider.superUser");
-  return { superUser: superUser === undefined || superUser.trim() === "" ? null : superUser.trim() };
+  return { superUser: cfgValue(TlsSwitchKeys, get)("X509AuthenticationProvider.superUser") ?? null };
 }
 
 /**

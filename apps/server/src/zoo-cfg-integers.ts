@@ -1,13 +1,7 @@
-import { type Static, type TInteger, type IntegerOptions, Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
-import { ConfigError } from "./config-error.js";
-import { integerValue } from "./config-values.js";
+import { type Static, type TInteger, Type } from "@sinclair/typebox";
+import { JavaInt, JavaLong, Port as AnyPort, readCfgSchema } from "./cfg-schema.js";
 
-/** A Java `int`, the type ZooKeeper parses most of these keys into. */
-const JavaInt = (options: IntegerOptions = {}): TInteger => Type.Integer({ minimum: -(2 ** 31), maximum: 2 ** 31 - 1, ...options });
-/** A Java `long` (as far as a JavaScript number holds one exactly). */
-const JavaLong = (options: IntegerOptions = {}): TInteger => Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, ...options });
-const Port = (fallback: number): TInteger => JavaInt({ minimum: 0, maximum: 65535, default: fallback });
+const Port = (fallback: number): TInteger => AnyPort({ default: fallback });
 
 /**
  * The integer keys of zoo.cfg that zkts reads, named as they are written there, with ZooKeeper
@@ -54,18 +48,5 @@ export const ZOO_CFG_INTEGER_KEYS: readonly ZooCfgIntegerKey[] = Object.keys(Zoo
  * the schema; the first error names the zoo.cfg key and the value written there.
  */
 export function readZooCfgIntegers(get: (key: string) => string | undefined): ZooCfgIntegerValues {
-  const values: Record<string, number> = {};
-  for (const key of ZOO_CFG_INTEGER_KEYS) {
-    const raw = get(key);
-    const fallback = (ZooCfgIntegers.properties[key] as TInteger).default as number | undefined;
-    if (raw !== undefined) values[key] = integerValue(key, raw);
-    else if (fallback !== undefined) values[key] = fallback;
-  }
-  const error = Value.Errors(ZooCfgIntegers, values).First();
-  if (error !== undefined) {
-    const key = error.path.replace(/^\//, "").replace(/~1/g, "/").replace(/~0/g, "~");
-    const got = values[key] === undefined ? "" : ` (got ${values[key]})`;
-    throw new ConfigError(key === "" ? error.message : `${key}: ${error.message}${got}`);
-  }
-  return values as ZooCfgIntegerValues;
+  return readCfgSchema(ZooCfgIntegers, get);
 }

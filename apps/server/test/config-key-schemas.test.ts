@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { parseProperties } from "../src/properties.js";
+import { clientTlsFrom, tlsSettingsFrom } from "../src/tls-cfg.js";
+import { ConfigError, configFromProperties } from "../src/zoo-cfg.js";
+
+/**
+ * The TLS, SASL and metrics key families of zoo.cfg, each declared in one schema: with nothing
+ * set they come out as ZooKeeper 3.8's defaults, a bad value is refused naming the key and the
+ * value, and what ZooKeeper 3.8 accepts is accepted.
+ */
+const base = "tickTime=2000\ndataDir=/var/zk\nclientPort=2181\n";
+const parse = (text: string) => configFromProperties(parseProperties(`${base}${text}`), "/base");
+const getter = (text: string) => (key: string) => parseProperties(text).get(key);
+const refusal = (run: () => unknown, message: string) => {
+  expect(run).toThrowError(ConfigError);
+  expect(run).toThrowError(new ConfigError(message));
+};
+
+describe("the TLS keys (ssl.*, ssl.quorum.*, secureClientPort, ...)", () => {
+  it("come out as ZooKeeper 3.8's defaults when only a key store is named", () => {
+    for (const prefix of ["ssl", "ssl.quorum"]) {
+      const settings = tlsSettingsFrom(getter(`${prefix}.keyStore.location=k.p12\n`), prefix, "/base");
+      expect(settings).toEqual({
+        prefix,
+        keyStore: { location: "/base/k.p12", password: null, type: null, settingName: `${prefix}.keyStore` },
+        trustStore: null,
+        clientAuth: "need",
+        protocol: "TLSv1.2",
+        enabledProtocols: null,
+        cipherSuites: null,
+        hostnameVerification: true,
+        handshakeDetectionTimeoutMs: 5000,
+        crl: false,
+      });
+    }
+    const { config } = parse("");
+    expect(config).toMatchObject({ clientTls: null, quorumTls: null, adminTls: null, x509Auth: null });
+    const clientTls = clientTlsFrom(getter("secureClientPort=2281\nssl.keyStore.location=/k.p12\n"), "/base");
+    expect(clientTls).toMatchObject({ secureClientPort: 2281, secureClientPortAddress: "0.0.0.0", portUnification: false, reloadCertFiles: false });
+  });
+
+  it("read each type as ZooKeeper does: names in any case, Java integers, comma lists", () => {
+    const settings = tlsSettingsFrom(
+      getter(
+        "ssl.keyStore.location=/k\nssl.keyStore.type=pkcs12\nssl.clientAuth=Want\nssl.handshakeDetectionTimeoutMillis=+250\n" +
+          "ssl.enabledProtocols=TLSv1.2, TLSv1.3\nssl.ciphersuites=TLS_AES_128_GCM_SHA256\nssl.hostnameVerification=FALSE\n",
+      ),
+      "ssl",
+      "/base",
+    );
+    expect(settings).toMatchObject({
+      keyStore: { type: "PKCS12" },
+      clientAuth: "want",
+      handshakeDetectionTimeoutMs: 250,
+      enabledProtocols: ["TLSv1.2", "TLSv1.3"],
+      cipherSuites: ["TLS_AES_128_GCM_SHA256"],
+      hostnameVerification: false,
+    });
+    // An empty clientAuth is ZooKeeper's default (need), an empty type is read from the file name.
+    expect(tlsSettingsFrom(getter("ssl.clientAuth=\nssl.keyStore.location=/k\nssl.keyStore.type=\n"), "ssl", "/base")).toMatchObject({
+      clientAuth: "need",
+      keyStore: { type: null },
+    });
+    expect(clientTlsFrom(getter("secureClientPort=+2281\nssl.keyStore.location=/k\n"), "/base")?.secureClientPort).toBe(2281);
+  });
+
+  it("run a handshake detection timeout below 1 with the default, as ZooKeeper 3.8's SSLContextAndOptions does", () => {
+    for (const timeout of ["0", "-1"]) {
+      const settings = tlsSettingsFrom(getter(`ssl.handshakeDetectionTimeoutMillis=${timeout}\n`), "ssl", "/base");
+      expect(settings.handshakeDetectionTimeoutMs).toBe(5000);
+    }
+  });
+
+  it("refuse a bad value of each type, naming the key and the value", () => {
+    const group =
+      (text: string, prefix = "ssl") =>
+      () =>
+        tlsSettingsFrom(getter(text), prefix, "/base");
+    refusal(group("ssl.clientAuth=maybe\n"), 'ssl.clientAuth: "maybe" is not one of need, want, none');
+    refusal(
+      group("ssl.quorum.keyStore.location=/k\nssl.quorum.keyStore.type=p12\n", "ssl.quorum"),
+      'ssl.quorum.keyStore.type: "p12" is not one of JKS, PEM, PKCS12, BCFKS',
+    );
+    refusal(group("ssl.handshakeDetectionTimeoutMillis=5s\n"), 'ssl.handshakeDetectionTimeoutMillis: expected an integer, got "5s"');
+    refusal(
+      group("ssl.handshakeDetectionTimeoutMillis=2147483648\n"),
+      "ssl.handshakeDetectionTimeoutMillis: Expected integer to be less or equal to 2147483647 (got 2147483648)",
+    );
+    refusal(group("ssl.quorum.hostnameVerification=no\n", "ssl.quorum"), 'ssl.quorum.hostnameVerification: expected true or false, got "no"');
+    refusal(() => parse("secureClientPort=70000\nssl.keyStore.location=/k\n"), 'secureClientPort: expected a port number (0-65535), got "70000"');
+    refusal(() => parse("secureClientPort=tls\n"), 'secureClientPort: expected a port number (0-65535), got "tls"');
+    refusal(() => parse("sslQuorum=on\n"), 'sslQuorum: expected true or false, got "on"');
+  });
+
+  it("refuse what ZooKeeper 3.8 refuses at start: an empty secureClientPort, an address without the port", () => {
+    refusal(() => parse("secureClientPort=\n"), 'secureClientPort: expected a port number (0-65535), got ""');
+    refusal(() => parse("secureClientPortAddress=127.0.0.1\n"), "secureClientPortAddress is set but secureClientPort is not set");
+  });
+
+  it("check the ssl.* group only where ZooKeeper reads it: with TLS off a group key asks for nothing", () => {
+    expect(parse("ssl.clientAuth=maybe\nssl.quorum.handshakeDetectionTimeoutMillis=soon\n").ignoredKeys).toEqual([]);
+  });
+});
