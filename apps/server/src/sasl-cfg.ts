@@ -3,28 +3,14 @@ import { isAbsolute, resolve } from "node:path";
 import type { ServerConfig } from "@zkts/server";
 import { type JaasConfig, type JaasEntry, digestCredentialsOf, digestUsersOf, isKerberosModule, parseJaasConfig } from "@zkts/sasl";
 import { ConfigError } from "./config-error.js";
-import { booleanValue } from "./config-values.js";
+import { type CfgValue, cfgValue } from "./cfg-schema.js";
+import { SASL_KEYS, SaslKeys } from "./sasl-cfg-schema.js";
 import { JAAS_SYSTEM_PROPERTY } from "./jvm-flags.js";
 
 /** The class name that loads ZooKeeper's SASL provider (the `sasl` ACL scheme) in an `authProvider.N` key. */
 export const SASL_PROVIDER_CLASS = "org.apache.zookeeper.server.auth.SASLAuthenticationProvider";
 
-/** Every zoo.cfg key this file reads, so none of them is reported as ignored or refused. */
-export const SASL_KEYS: ReadonlySet<string> = new Set([
-  "jaasLoginConfig",
-  "sasl.serverconfig",
-  "SASLAuthenticationProvider.superPassword",
-  "allowSaslFailedClients",
-  "enforce.auth.enabled",
-  "enforce.auth.schemes",
-  "sessionRequireClientSASLAuth",
-  "quorum.auth.enableSasl",
-  "quorum.auth.learnerRequireSasl",
-  "quorum.auth.serverRequireSasl",
-  "quorum.auth.learner.saslLoginContext",
-  "quorum.auth.server.saslLoginContext",
-  "letAnySaslUserDoX",
-]);
+export { SASL_KEYS };
 
 /** `superUser` and `superUser.<anything>` (ZooKeeper's zookeeper.superUser prefix). */
 export function isSuperUserKey(key: string): boolean {
@@ -32,6 +18,7 @@ export function isSuperUserKey(key: string): boolean {
 }
 
 type Get = (key: string) => string | undefined;
+type SaslValue = CfgValue<typeof SaslKeys>;
 
 type SaslSettings = Pick<ServerConfig, "clientSasl" | "saslAuthProvider" | "letAnySaslUserDoX" | "enforceAuth" | "quorumSasl">;
 
@@ -50,15 +37,16 @@ export function saslFrom(
   x509Loaded: boolean,
 ): SaslSettings {
   const saslAuthProvider = [...props].some(([k, v]) => /^authProvider\./.test(strip(k)) && v.trim() === SASL_PROVIDER_CLASS);
-  const jaas = loadJaas(get, baseDir, systemProperties);
+  const value = cfgValue(SaslKeys, get);
+  const jaas = loadJaas(value, baseDir, systemProperties);
   return {
     saslAuthProvider,
     // ZooKeeper reads it with System.getProperty: set (even to "") or not; zoo.cfg gives it as
     // letAnySaslUserDoX or zookeeper.letAnySaslUserDoX, SERVER_JVMFLAGS as -Dzookeeper.letAnySaslUserDoX.
-    letAnySaslUserDoX: get("letAnySaslUserDoX")?.trim() ?? null,
-    clientSasl: clientSaslFrom(props, get, strip, jaas),
-    enforceAuth: enforceAuthFrom(get, { sasl: saslAuthProvider, x509: x509Loaded }),
-    quorumSasl: quorumSaslFrom(get, jaas),
+    letAnySaslUserDoX: value("letAnySaslUserDoX")?.trim() ?? null,
+    clientSasl: clientSaslFrom(props, value, get, strip, jaas),
+    enforceAuth: enforceAuthFrom(value, { sasl: saslAuthProvider, x509: x509Loaded }),
+    quorumSasl: quorumSaslFrom(value, jaas),
   };
 }
 
@@ -67,8 +55,8 @@ interface LoadedJaas {
   config: JaasConfig;
 }
 
-function loadJaas(get: Get, baseDir: string, systemProperties: ReadonlyMap<string, string>): LoadedJaas | null {
-  const fromCfg = get("jaasLoginConfig")?.trim();
+function loadJaas(value: SaslValue, baseDir: string, systemProperties: ReadonlyMap<string, string>): LoadedJaas | null {
+  const fromCfg = value("jaasLoginConfig");
   const fromJvm = systemProperties.get(JAAS_SYSTEM_PROPERTY)?.trim();
   const key = fromCfg ? "jaasLoginConfig" : `-D${JAAS_SYSTEM_PROPERTY} (SERVER_JVMFLAGS)`;
   const named = fromCfg || fromJvm;
@@ -96,9 +84,15 @@ function section(jaas: LoadedJaas, name: string, purpose: string): readonly Jaas
   return entries;
 }
 
-function clientSaslFrom(props: ReadonlyMap<string, string>, get: Get, strip: (key: string) => string, jaas: LoadedJaas | null): ServerConfig["clientSasl"] {
-  const named = get("sasl.serverconfig")?.trim();
-  const sectionName = named || "Server";
+function clientSaslFrom(
+  props: ReadonlyMap<string, string>,
+  value: SaslValue,
+  get: Get,
+  strip: (key: string) => string,
+  jaas: LoadedJaas | null,
+): ServerConfig["clientSasl"] {
+  const sectionName = value("sasl.serverconfig");
+  const named = (get("sasl.serverconfig") ?? "").trim() !== "";
   const entries = jaas === null ? undefined : section(jaas, sectionName, "SASL for clients");
   if (entries === undefined) {
     // ZooKeeper serves clients without SASL when the default section is missing; a section
@@ -113,9 +107,9 @@ function clientSaslFrom(props: ReadonlyMap<string, string>, get: Get, strip: (ke
     .filter((v) => v !== "");
   return {
     users: digestUsersOf(entries),
-    superPassword: get("SASLAuthenticationProvider.superPassword") ?? null,
+    superPassword: value("SASLAuthenticationProvider.superPassword") ?? null,
     superUsers,
-    allowFailedClients: booleanValue("allowSaslFailedClients", get("allowSaslFailedClients"), false),
+    allowFailedClients: value("allowSaslFailedClients"),
   };
 }
 
@@ -124,16 +118,16 @@ function clientSaslFrom(props: ReadonlyMap<string, string>, get: Get, strip: (ke
  * otherwise enforce.auth.enabled with the comma list enforce.auth.schemes. Each scheme needs
  * its provider (ip and digest are built in; x509 and sasl are loaded by their keys).
  */
-function enforceAuthFrom(get: Get, loaded: { sasl: boolean; x509: boolean }): ServerConfig["enforceAuth"] {
+function enforceAuthFrom(value: SaslValue, loaded: { sasl: boolean; x509: boolean }): ServerConfig["enforceAuth"] {
   let schemes: string[];
   let key: string;
-  if (booleanValue("sessionRequireClientSASLAuth", get("sessionRequireClientSASLAuth"), false)) {
+  if (value("sessionRequireClientSASLAuth")) {
     schemes = ["sasl"];
     key = "sessionRequireClientSASLAuth";
   } else {
-    if (!booleanValue("enforce.auth.enabled", get("enforce.auth.enabled"), false)) return null;
+    if (!value("enforce.auth.enabled")) return null;
     key = "enforce.auth.enabled";
-    const text = get("enforce.auth.schemes");
+    const text = value("enforce.auth.schemes");
     schemes = text === undefined ? [] : javaSplit(text, ",").map((s) => s.trim());
     if (schemes.length === 0) throw new ConfigError("enforce.auth.enabled is true: enforce.auth.schemes must be configured");
   }
@@ -148,16 +142,16 @@ function enforceAuthFrom(get: Get, loaded: { sasl: boolean; x509: boolean }): Se
 }
 
 /** QuorumPeerConfig's quorum.auth.* checks, then the two JAAS sections every member logs in with. */
-function quorumSaslFrom(get: Get, jaas: LoadedJaas | null): ServerConfig["quorumSasl"] {
-  const enabled = booleanValue("quorum.auth.enableSasl", get("quorum.auth.enableSasl"), false);
-  const serverRequireSasl = booleanValue("quorum.auth.serverRequireSasl", get("quorum.auth.serverRequireSasl"), false);
-  const learnerRequireSasl = booleanValue("quorum.auth.learnerRequireSasl", get("quorum.auth.learnerRequireSasl"), false);
+function quorumSaslFrom(value: SaslValue, jaas: LoadedJaas | null): ServerConfig["quorumSasl"] {
+  const enabled = value("quorum.auth.enableSasl");
+  const serverRequireSasl = value("quorum.auth.serverRequireSasl");
+  const learnerRequireSasl = value("quorum.auth.learnerRequireSasl");
   if (!enabled && serverRequireSasl) throw new ConfigError("quorum.auth.serverRequireSasl needs quorum.auth.enableSasl=true");
   if (!enabled && learnerRequireSasl) throw new ConfigError("quorum.auth.learnerRequireSasl needs quorum.auth.enableSasl=true");
   if (!learnerRequireSasl && serverRequireSasl) throw new ConfigError("quorum.auth.serverRequireSasl needs quorum.auth.learnerRequireSasl=true");
   if (!enabled) return null;
-  const learnerName = get("quorum.auth.learner.saslLoginContext")?.trim() || "QuorumLearner";
-  const serverName = get("quorum.auth.server.saslLoginContext")?.trim() || "QuorumServer";
+  const learnerName = value("quorum.auth.learner.saslLoginContext");
+  const serverName = value("quorum.auth.server.saslLoginContext");
   if (jaas === null) {
     throw new ConfigError(`quorum.auth.enableSasl: no JAAS file is configured (jaasLoginConfig, or -D${JAAS_SYSTEM_PROPERTY} in SERVER_JVMFLAGS)`);
   }

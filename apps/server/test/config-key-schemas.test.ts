@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseProperties } from "../src/properties.js";
 import { clientTlsFrom, tlsSettingsFrom } from "../src/tls-cfg.js";
 import { ConfigError, configFromProperties } from "../src/zoo-cfg.js";
+import { JaasFiles, SASL_PROVIDER } from "./sasl/jaas-files.js";
 
 /**
  * The TLS, SASL and metrics key families of zoo.cfg, each declared in one schema: with nothing
@@ -99,5 +100,57 @@ describe("the TLS keys (ssl.*, ssl.quorum.*, secureClientPort, ...)", () => {
 
   it("check the ssl.* group only where ZooKeeper reads it: with TLS off a group key asks for nothing", () => {
     expect(parse("ssl.clientAuth=maybe\nssl.quorum.handshakeDetectionTimeoutMillis=soon\n").ignoredKeys).toEqual([]);
+  });
+});
+
+describe("the SASL keys (quorum.auth.*, enforce.auth.*, sessionRequireClientSASLAuth, ...)", () => {
+  const jaas = new JaasFiles();
+  afterAll(() => jaas.cleanup());
+  const path = jaas.write("server.conf", {
+    Server: { user_bob: "secret" },
+    QuorumServer: { user_zk: "q" },
+    QuorumLearner: { username: "zk", password: "q" },
+  });
+
+  it("come out as ZooKeeper 3.8's defaults: no SASL, nothing enforced, the Server and Quorum* sections", () => {
+    expect(parse("").config).toMatchObject({ saslAuthProvider: false, letAnySaslUserDoX: null, clientSasl: null, enforceAuth: null, quorumSasl: null });
+    const { config } = parse(`jaasLoginConfig=${path}\nquorum.auth.enableSasl=true\n`);
+    expect(config.clientSasl).toEqual({ users: new Map([["bob", "secret"]]), superPassword: null, superUsers: [], allowFailedClients: false });
+    expect(config.quorumSasl).toEqual({
+      learnerRequireSasl: false,
+      serverRequireSasl: false,
+      learner: { username: "zk", password: "q" },
+      serverUsers: new Map([["zk", "q"]]),
+    });
+  });
+
+  it("accept switches in any case, as ZooKeeper's parseBoolean does", () => {
+    const { config } = parse(
+      `jaasLoginConfig=${path}\nauthProvider.1=${SASL_PROVIDER}\nallowSaslFailedClients=TRUE\nsessionRequireClientSASLAuth=True\n` +
+        "quorum.auth.enableSasl=TRUE\nquorum.auth.learnerRequireSasl=true\nquorum.auth.serverRequireSasl=False\n",
+    );
+    expect(config.clientSasl?.allowFailedClients).toBe(true);
+    expect(config.enforceAuth).toEqual({ schemes: ["sasl"], saslRequired: true });
+    expect(config.quorumSasl).toMatchObject({ learnerRequireSasl: true, serverRequireSasl: false });
+  });
+
+  it("refuse a switch that is neither true nor false, naming the key and the value", () => {
+    for (const key of [
+      "sessionRequireClientSASLAuth",
+      "enforce.auth.enabled",
+      "quorum.auth.enableSasl",
+      "quorum.auth.learnerRequireSasl",
+      "quorum.auth.serverRequireSasl",
+    ]) {
+      refusal(() => parse(`${key}=yes\n`), `${key}: expected true or false, got "yes"`);
+    }
+    refusal(() => parse(`jaasLoginConfig=${path}\nallowSaslFailedClients=1\n`), 'allowSaslFailedClients: expected true or false, got "1"');
+  });
+
+  it("read a blank login section name as the default, and refuse a section named on purpose that is missing", () => {
+    const { config } = parse(`jaasLoginConfig=${path}\nsasl.serverconfig=\nquorum.auth.enableSasl=true\nquorum.auth.server.saslLoginContext= \n`);
+    expect(config.clientSasl?.users).toEqual(new Map([["bob", "secret"]]));
+    expect(config.quorumSasl?.serverUsers).toEqual(new Map([["zk", "q"]]));
+    expect(() => parse(`jaasLoginConfig=${path}\nsasl.serverconfig=Elsewhere\n`)).toThrowError(/^sasl.serverconfig: no JAAS section "Elsewhere"/);
   });
 });
