@@ -154,3 +154,35 @@ describe("the SASL keys (quorum.auth.*, enforce.auth.*, sessionRequireClientSASL
     expect(() => parse(`jaasLoginConfig=${path}\nsasl.serverconfig=Elsewhere\n`)).toThrowError(/^sasl.serverconfig: no JAAS section "Elsewhere"/);
   });
 });
+
+describe("the metricsProvider.* keys", () => {
+  const PROMETHEUS = "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider";
+  const prometheus = (lines = "") => parse(`metricsProvider.className=${PROMETHEUS}\n${lines}`).prometheus;
+
+  it("come out as ZooKeeper 3.8's defaults: no endpoint without a provider, 0.0.0.0:7000 with JVM info for Prometheus", () => {
+    expect(parse("").prometheus).toBeNull();
+    expect(prometheus()).toEqual({ host: "0.0.0.0", port: 7000, exportProcessMetrics: true });
+  });
+
+  it("accept what ZooKeeper 3.8 accepts: signed integers, switches in any case, an empty host (the loopback address)", () => {
+    expect(prometheus("metricsProvider.httpPort=+7001\nmetricsProvider.exportJvmInfo=FALSE\nmetricsProvider.numWorkerThreads=+2\n")).toEqual({
+      host: "0.0.0.0",
+      port: 7001,
+      exportProcessMetrics: false,
+    });
+    expect(prometheus("metricsProvider.numWorkerThreads=-1\nmetricsProvider.workerShutdownTimeoutMs=3000000000\n")).not.toBeNull();
+    expect(prometheus("metricsProvider.httpHost=\n")?.host).toBe("127.0.0.1");
+  });
+
+  it("refuse a bad value of each type, naming the key as written and the value", () => {
+    refusal(() => prometheus("metricsProvider.httpPort=65536\n"), 'metricsProvider.httpPort: expected a port number (0-65535), got "65536"');
+    refusal(() => prometheus("zookeeper.metricsProvider.httpPort=-1\n"), 'zookeeper.metricsProvider.httpPort: expected a port number (0-65535), got "-1"');
+    refusal(() => prometheus("metricsProvider.exportJvmInfo=yes\n"), 'metricsProvider.exportJvmInfo: expected true or false, got "yes"');
+    refusal(() => prometheus("metricsProvider.maxQueueSize=lots\n"), 'metricsProvider.maxQueueSize: expected an integer, got "lots"');
+    refusal(
+      () => prometheus("metricsProvider.numWorkerThreads=2147483648\n"),
+      "metricsProvider.numWorkerThreads: Expected integer to be less or equal to 2147483647 (got 2147483648)",
+    );
+    refusal(() => parse("metricsProvider.className=\n"), `metricsProvider.className: zkts serves ${PROMETHEUS} (or the default provider), not ""`);
+  });
+});
