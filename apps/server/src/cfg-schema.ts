@@ -30,7 +30,7 @@ export const JavaInt = (options: IntegerOptions = {}): TInteger => Type.Integer(
 export const JavaLong = (options: IntegerOptions = {}): TInteger =>
   Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, ...options });
 /** A port, as InetSocketAddress takes it: 0 to 65535. */
-export const Port = (options: IntegerOptions = {}): TInteger => JavaInt({ minimum: 0, maximum: 65535, ...options });
+export const Port = (options: IntegerOptions & RefusalOption = {}): TInteger => JavaInt({ minimum: 0, maximum: 65535, ...options });
 
 /** A switch, read by config-values.ts's booleanValue. */
 export const Switch = (fallback: boolean, options: SchemaOptions = {}): TBoolean => Type.Boolean({ default: fallback, ...options });

@@ -1,7 +1,5 @@
-import { type Static, type TInteger, Type } from "@sinclair/typebox";
-import { JavaInt, JavaLong, Port as AnyPort, readCfgSchema } from "./cfg-schema.js";
-
-const Port = (fallback: number): TInteger => AnyPort({ default: fallback });
+import { type Static, Type } from "@sinclair/typebox";
+import { JavaInt, JavaLong, Port, readCfgSchema } from "./cfg-schema.js";
 
 /**
  * The integer keys of zoo.cfg that zkts reads, named as they are written there, with ZooKeeper
@@ -12,12 +10,12 @@ const Port = (fallback: number): TInteger => AnyPort({ default: fallback });
  */
 export const ZooCfgIntegers = Type.Object({
   tickTime: JavaInt({ minimum: 1 }),
-  clientPort: Port(2181),
+  clientPort: Port({ default: 2181 }),
   maxClientCnxns: JavaInt({ default: 60, description: "0 or less: no limit" }),
   minSessionTimeout: JavaInt({ default: -1, description: "-1: twice tickTime" }),
   maxSessionTimeout: JavaInt({ default: -1, description: "-1: twenty times tickTime" }),
   "jute.maxbuffer": JavaInt({ minimum: 1, default: 0xfffff }),
-  "admin.serverPort": Port(8080),
+  "admin.serverPort": Port({ default: 8080 }),
   maxOutstandingPerConnection: JavaInt({ minimum: 1, default: 1000 }),
   "nio.sessionlessCnxnTimeout": JavaInt({ minimum: 1, default: 10_000 }),
   globalOutstandingLimit: JavaInt({ minimum: 1, default: 1000 }),

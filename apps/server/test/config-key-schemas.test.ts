@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { parseProperties } from "../src/properties.js";
-import { clientTlsFrom, tlsSettingsFrom } from "../src/tls-cfg.js";
+import { defaultTlsSettings } from "@zkts/server";
+import { TLS_KEYS, clientTlsFrom, tlsSettingsFrom } from "../src/tls-cfg.js";
+import { TlsGroupKeys } from "../src/tls-cfg-schema.js";
 import { ConfigError, configFromProperties } from "../src/zoo-cfg.js";
 import { JaasFiles, SASL_PROVIDER } from "./sasl/jaas-files.js";
 
@@ -38,6 +40,24 @@ describe("the TLS keys (ssl.*, ssl.quorum.*, secureClientPort, ...)", () => {
     expect(config).toMatchObject({ clientTls: null, quorumTls: null, adminTls: null, x509Auth: null });
     const clientTls = clientTlsFrom(getter("secureClientPort=2281\nssl.keyStore.location=/k.p12\n"), "/base");
     expect(clientTls).toMatchObject({ secureClientPort: 2281, secureClientPortAddress: "0.0.0.0", portUnification: false, reloadCertFiles: false });
+  });
+
+  it("declare every key once, for both groups, with the defaults the server's TLS settings start from", () => {
+    for (const key of ["secureClientPort", "client.certReload", "sslQuorumReloadCertFiles", "admin.forceHttps", "X509AuthenticationProvider.superUser"]) {
+      expect(TLS_KEYS.has(key)).toBe(true);
+    }
+    for (const key of Object.keys(TlsGroupKeys.properties)) {
+      expect(TLS_KEYS.has(`ssl.${key}`) && TLS_KEYS.has(`ssl.quorum.${key}`)).toBe(true);
+    }
+    const defaults = defaultTlsSettings("ssl");
+    const group = TlsGroupKeys.properties;
+    expect([group.clientAuth.default, group.protocol.default, group.hostnameVerification.default, group.crl.default]).toEqual([
+      defaults.clientAuth,
+      defaults.protocol,
+      defaults.hostnameVerification,
+      defaults.crl,
+    ]);
+    expect(group.handshakeDetectionTimeoutMillis.default).toBe(defaults.handshakeDetectionTimeoutMs);
   });
 
   it("read each type as ZooKeeper does: names in any case, Java integers, comma lists", () => {
@@ -179,6 +199,7 @@ describe("the metricsProvider.* keys", () => {
     refusal(() => prometheus("zookeeper.metricsProvider.httpPort=-1\n"), 'zookeeper.metricsProvider.httpPort: expected a port number (0-65535), got "-1"');
     refusal(() => prometheus("metricsProvider.exportJvmInfo=yes\n"), 'metricsProvider.exportJvmInfo: expected true or false, got "yes"');
     refusal(() => prometheus("metricsProvider.maxQueueSize=lots\n"), 'metricsProvider.maxQueueSize: expected an integer, got "lots"');
+    refusal(() => prometheus("metricsProvider.workerShutdownTimeoutMs=1.5\n"), 'metricsProvider.workerShutdownTimeoutMs: expected an integer, got "1.5"');
     refusal(
       () => prometheus("metricsProvider.numWorkerThreads=2147483648\n"),
       "metricsProvider.numWorkerThreads: Expected integer to be less or equal to 2147483647 (got 2147483648)",
