@@ -35,7 +35,8 @@ export const TLS_GROUP_PREFIXES = ["ssl", "ssl.quorum"] as const;
 /** The switches and ports that turn TLS on, and the x509 provider's keys (QuorumPeerConfig, NettyServerCnxnFactory, JettyAdminServer). */
 export const TlsSwitchKeys = Type.Object({
   secureClientPort: Type.Optional(Port({ refusal: "expected a port number (0-65535)", description: "absent: no TLS-only client port" })),
-  secureClientPortAddress: Text({ blankIsUnset: true, default: "0.0.0.0" }),
+  // Java's InetAddress reads an empty host as the loopback address; tls-cfg.ts does too.
+  secureClientPortAddress: Text({ default: "0.0.0.0" }),
   "client.portUnification": Switch(false),
   "client.certReload": Switch(false),
   sslQuorum: Switch(false),

@@ -74,7 +74,8 @@ export function clientTlsFrom(get: Get, baseDir: string): ClientTlsConfig | null
   }
   return {
     secureClientPort,
-    secureClientPortAddress: value("secureClientPortAddress"),
+    // QuorumPeerConfig binds an empty address as InetAddress.getByName("") reads it: the loopback address.
+    secureClientPortAddress: value("secureClientPortAddress").trim() || "127.0.0.1",
     portUnification,
     settings,
     reloadCertFiles: value("client.certReload"),

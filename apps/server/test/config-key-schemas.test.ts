@@ -83,6 +83,10 @@ describe("the TLS keys (ssl.*, ssl.quorum.*, secureClientPort, ...)", () => {
       keyStore: { type: null },
     });
     expect(clientTlsFrom(getter("secureClientPort=+2281\nssl.keyStore.location=/k\n"), "/base")?.secureClientPort).toBe(2281);
+    // An empty address is the loopback address for ZooKeeper's InetAddress.getByName, not every interface.
+    expect(clientTlsFrom(getter("secureClientPort=2281\nsecureClientPortAddress=\nssl.keyStore.location=/k\n"), "/base")?.secureClientPortAddress).toBe(
+      "127.0.0.1",
+    );
   });
 
   it("run a handshake detection timeout below 1 with the default, as ZooKeeper 3.8's SSLContextAndOptions does", () => {
