@@ -32,6 +32,14 @@ export interface LoadOptions {
   auth?: { scheme: string; auth: string };
   /** Where a progress line goes every second of the measured phase; default stderr, null for none. */
   progress?: ((line: string) => void) | null;
+  /**
+   * Offered load: requests per second across all clients, issued on a fixed schedule whatever
+   * the replies (an open loop), each client keeping at most `outstanding` in flight. Latency
+   * counts from when a request was due, so a server that falls behind shows it in the
+   * percentiles instead of slowing the load down (coordinated omission). Absent: each client
+   * sends its next request as soon as a reply frees a slot (a closed loop).
+   */
+  ratePerSecond?: number;
 }
 
 const PROGRESS_EVERY_MS = 1000;
@@ -118,7 +126,8 @@ export class BenchConnection {
     return connection;
   }
 
-  send(type: number, body: (w: JuteWriter) => void): void {
+  /** `dueAt`: when the request was due (an offered load's schedule); its latency counts from then. */
+  send(type: number, body: (w: JuteWriter) => void, dueAt: bigint = process.hrtime.bigint()): void {
     const xid = ++this.xid;
     const w = this.writer;
     w.reset();
@@ -126,7 +135,7 @@ export class BenchConnection {
     RequestHeader.write(w, { xid, type });
     body(w);
     w.endFrame();
-    this.sentAt.set(xid, { at: process.hrtime.bigint(), type });
+    this.sentAt.set(xid, { at: dueAt, type });
     this.socket.write(w.toBuffer());
   }
 
@@ -204,16 +213,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         new Promise<void>((resolve) => {
           const path = `${prefix}-${i}`;
           let inFlight = 0;
-          const issue = () => {
+          const issue = (dueAt?: bigint) => {
             inFlight++;
             if (random() < options.readRatio) {
               reads++;
-              c.send(OpCode.getData, (w) => GetDataRequest.write(w, { path, watch: false }));
+              c.send(OpCode.getData, (w) => GetDataRequest.write(w, { path, watch: false }), dueAt);
             } else {
               writes++;
-              c.send(OpCode.setData, (w) => SetDataRequest.write(w, { path, data, version: -1 }));
+              c.send(OpCode.setData, (w) => SetDataRequest.write(w, { path, data, version: -1 }), dueAt);
             }
           };
+          const schedule = options.ratePerSecond === undefined ? null : new OfferedSchedule(options.ratePerSecond / options.clients, started, deadline);
           c.onReply = (err, latencyNs, type) => {
             inFlight--;
             if (err !== 0) {
@@ -227,10 +237,31 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
             const second = Number((now - started) / 1_000_000_000n);
             while (throughputPerSecond.length <= second) throughputPerSecond.push(0);
             throughputPerSecond[second]!++;
-            if (now < deadline) issue();
+            if (schedule !== null) {
+              // A freed slot takes the oldest request that was due and could not go out.
+              sendDue();
+              if (schedule.finished(now) && inFlight === 0) resolve();
+            } else if (now < deadline) issue();
             else if (inFlight === 0) resolve();
           };
-          for (let k = 0; k < options.outstanding; k++) issue();
+          const sendDue = () => {
+            const now = process.hrtime.bigint();
+            while (schedule !== null && inFlight < options.outstanding) {
+              const dueAt = schedule.next(now);
+              if (dueAt === null) break;
+              issue(dueAt);
+            }
+          };
+          if (schedule === null) {
+            for (let k = 0; k < options.outstanding; k++) issue();
+            return;
+          }
+          const ticker = setInterval(() => {
+            sendDue();
+            if (!schedule.finished(process.hrtime.bigint())) return;
+            clearInterval(ticker);
+            if (inFlight === 0) resolve();
+          }, 1);
         }),
     ),
   );
@@ -250,6 +281,46 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
 }
 
+/**
+ * One client's share of an offered load: requests due at evenly spaced times from `start`
+ * until `deadline`. next() hands out the oldest due time not yet taken (null when none is due
+ * yet), so requests held back by the in-flight cap go out late but keep their due time.
+ */
+export class OfferedSchedule {
+  private taken = 0;
+  private readonly intervalNs: number;
+
+  constructor(
+    ratePerSecond: number,
+    private readonly start: bigint,
+    private readonly deadline: bigint,
+  ) {
+    if (!(ratePerSecond > 0)) throw new RangeError(`an offered load needs a positive rate, not ${ratePerSecond}`);
+    this.intervalNs = 1e9 / ratePerSecond;
+  }
+
+  private dueAt(index: number): bigint {
+    return this.start + BigInt(Math.round(index * this.intervalNs));
+  }
+
+  next(now: bigint): bigint | null {
+    const due = this.dueAt(this.taken);
+    if (due > now || due >= this.deadline) return null;
+    this.taken++;
+    return due;
+  }
+
+  /** Every request due before the deadline has been handed out, and the deadline passed. */
+  finished(now: bigint): boolean {
+    return now >= this.deadline && this.dueAt(this.taken) >= this.deadline;
+  }
+
+  /** Requests handed out so far. */
+  get issued(): number {
+    return this.taken;
+  }
+}
+
 /** Operations per second over the whole measured phase. */
 export function throughput(r: LoadResult): number {
   return (r.operations / r.elapsedMs) * 1000;
@@ -259,9 +330,19 @@ export function throughput(r: LoadResult): number {
 export type LoadReport = ReturnType<typeof loadReport>;
 
 export function loadReport(options: LoadOptions, r: LoadResult) {
-  const { host, port, clients, outstanding, durationMs, dataSize, readRatio, seed, auth } = options;
+  const { host, port, clients, outstanding, durationMs, dataSize, readRatio, seed, auth, ratePerSecond } = options;
   return {
-    parameters: { server: `${host}:${port}`, clients, outstanding, durationMs, dataSize, readRatio, seed, ...(auth ? { auth: auth.scheme } : {}) },
+    parameters: {
+      server: `${host}:${port}`,
+      clients,
+      outstanding,
+      durationMs,
+      dataSize,
+      readRatio,
+      seed,
+      ...(auth ? { auth: auth.scheme } : {}),
+      ...(ratePerSecond === undefined ? {} : { ratePerSecond }),
+    },
     seed,
     operationsPerSecond: throughput(r),
     ...r,

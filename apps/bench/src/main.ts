@@ -7,7 +7,7 @@ const SPEC = {
   name: "zkts-bench",
   version: VERSION,
   synopsis: [
-    "zkts-bench [--server HOST:PORT] [--clients N] [--outstanding N] [--duration SECONDS] [--size BYTES] [--read-ratio 0..1] [--seed N] [--json] [--quiet]",
+    "zkts-bench [--server HOST:PORT] [--clients N] [--outstanding N] [--duration SECONDS] [--size BYTES] [--read-ratio 0..1] [--seed N] [--rate OPS] [--json] [--quiet]",
     "zkts-bench compare|ensemble-compare|linearizable-reads|failover|fresh-start|snap-catchup|restart|mix-sweep|all --help",
   ],
   summary:
@@ -20,6 +20,12 @@ const SPEC = {
     size: { type: "string", value: "BYTES", description: "znode data size (default 1024)" },
     "read-ratio": { type: "string", value: "0..1", description: "share of getData among requests (default 0.5)" },
     seed: { type: "string", value: "N", description: "seed of the operation choices (default 1)" },
+    rate: {
+      type: "string",
+      value: "OPS",
+      description:
+        "offered load: requests per second across all sessions on a fixed schedule, latency counted from when each was due (default: none, each session sends as replies come back)",
+    },
     ...OUTPUT_OPTIONS,
   },
   epilogue:
@@ -62,6 +68,7 @@ async function loadCommand(): Promise<void> {
       dataSize: integerValue(values.size, "--size", 1024, { min: 0 }),
       readRatio: numberValue(values["read-ratio"], "--read-ratio", 0.5, { min: 0, max: 1 }),
       seed: integerValue(values.seed, "--seed", 1),
+      ...(values.rate === undefined ? {} : { ratePerSecond: numberValue(values.rate, "--rate", 0, { min: 1 }) }),
     };
   });
   const output = outputMode(values);
