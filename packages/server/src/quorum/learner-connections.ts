@@ -53,6 +53,8 @@ export class LearnerConnections {
   private readonly byPeer = new Map<number, LearnerConnection>();
   private readonly all = new Set<LearnerConnection>();
   private nextId = 1;
+  /** The broadcast message last encoded, for the next learner it goes to (encode()). */
+  private lastBroadcast: { type: string; zxid: bigint; data: Uint8Array | null; bytes: Buffer } | null = null;
 
   constructor(
     private readonly self: QuorumMember,
@@ -123,7 +125,24 @@ export class LearnerConnections {
       this.write(c, encodeSnapPacket(message.zxid, message.snapshot));
       return;
     }
-    this.write(c, encodeQuorumPacket(encodeQuorumBody(this.self.id, message)));
+    this.write(c, this.encode(message));
+  }
+
+  /**
+   * The wire bytes of a zab message. The leader sends each PROPOSAL, COMMIT and INFORM to every
+   * learner in turn, and their bytes do not depend on the learner: the last one is encoded
+   * once and its bytes written to each.
+   */
+  private encode(message: QuorumMessage): Buffer {
+    if (message.type !== "PROPOSAL" && message.type !== "COMMIT" && message.type !== "INFORM") {
+      return encodeQuorumPacket(encodeQuorumBody(this.self.id, message));
+    }
+    const data = message.type === "COMMIT" ? null : message.data;
+    const last = this.lastBroadcast;
+    if (last !== null && last.type === message.type && last.zxid === message.zxid && last.data === data) return last.bytes;
+    const bytes = encodeQuorumPacket(encodeQuorumBody(this.self.id, message));
+    this.lastBroadcast = { type: message.type, zxid: message.zxid, data, bytes };
+    return bytes;
   }
 
   private write(c: LearnerConnection, bytes: Buffer): void {
