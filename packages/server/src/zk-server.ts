@@ -218,7 +218,7 @@ export class ZkServer implements ClientConnectionsServer, ClientBackend {
     return true;
   }
 
-  sessionIsOpen(sessionId: bigint): boolean {
+  mayResumeSession(sessionId: bigint): boolean {
     return this.sessions.isOpen(sessionId);
   }
 

@@ -12,6 +12,7 @@ const HOST = "127.0.0.1";
 export class LinkRelay {
   private readonly pairs = new Set<{ inbound: Socket; outbound: Socket }>();
   private cut = false;
+  private holding = false;
 
   private constructor(
     private readonly server: Server,
@@ -56,6 +57,21 @@ export class LinkRelay {
     this.cut = false;
   }
 
+  /**
+   * Holds what the peer sends back to the dialling member, on every connection now open,
+   * without closing anything: the bytes wait in the relay until release(), then go on in order.
+   */
+  hold(): void {
+    this.holding = true;
+    for (const { inbound, outbound } of this.pairs) outbound.unpipe(inbound);
+  }
+
+  release(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    for (const { inbound, outbound } of this.pairs) outbound.pipe(inbound);
+  }
+
   async close(): Promise<void> {
     this.cutLink();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -77,7 +93,7 @@ export class LinkRelay {
       socket.on("close", () => this.drop(pair));
     }
     inbound.pipe(outbound);
-    outbound.pipe(inbound);
+    if (!this.holding) outbound.pipe(inbound);
   }
 
   private drop(pair: { inbound: Socket; outbound: Socket }): void {

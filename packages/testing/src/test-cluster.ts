@@ -56,6 +56,13 @@ export interface TestCluster extends AsyncDisposable {
   partition(id: number): void;
   /** Restores every cut link. */
   heal(): void;
+  /**
+   * Holds what member `id` receives over its quorum links (what its leader sends it) without
+   * closing them, until catchUp(id) lets it through in order: a member falling behind its
+   * leader unnoticed, for as long as that stays under syncLimit ticks.
+   */
+  lag(id: number): void;
+  catchUp(id: number): void;
   /** Waits until every running member serves (after a heal or restart). */
   waitServing(): Promise<void>;
   /** Stops every member, closes the relays and removes a temporary data directory. */
@@ -217,6 +224,14 @@ class EmbeddedCluster implements TestCluster {
         pair.election.cutLink();
       }
     }
+  }
+
+  lag(id: number): void {
+    for (const pair of this.relays.get(this.member(id).id)!.values()) pair.quorum.hold();
+  }
+
+  catchUp(id: number): void {
+    for (const pair of this.relays.get(this.member(id).id)!.values()) pair.quorum.release();
   }
 
   heal(): void {

@@ -27,8 +27,13 @@ export interface ClientBackend {
   admits?(hs: Handshake): boolean;
   /** Opens a session; `established` gets its id once it exists. False when it cannot be opened (no leader). */
   createSession(timeoutMs: number, established: (sessionId: bigint) => void): boolean;
-  /** A reconnecting client may take over a session only while it is live and not closing. */
-  sessionIsOpen(sessionId: bigint): boolean;
+  /**
+   * Whether a reconnecting client may go on to reattachSession: false refuses it at once (the
+   * session is gone or closing here). A server that answers for its sessions itself says
+   * whether the session is live; an ensemble learner asks its leader instead, as ZooKeeper's
+   * learners do, since a session created a moment ago may not be applied here yet.
+   */
+  mayResumeSession(sessionId: bigint): boolean;
   /**
    * A client reconnected with an open session, asking for `timeoutMs`: `answer` says whether
    * it may have it, at once or, on an ensemble learner, once the leader has confirmed the

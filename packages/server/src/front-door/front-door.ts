@@ -64,7 +64,7 @@ export class ClientFrontDoor {
       return;
     }
     const password = hs.passwd ?? Buffer.alloc(0);
-    if (!backend.sessionIsOpen(hs.sessionId) || !password.equals(sessionPassword(hs.sessionId))) {
+    if (!backend.mayResumeSession(hs.sessionId) || !password.equals(sessionPassword(hs.sessionId))) {
       this.log("info", "session reattach refused: expired or wrong password", { session: hex(hs.sessionId) });
       answerHandshake(connection, { sessionId: 0n, timeoutMs: 0, valid: false, readOnly: backend.readOnly });
       return;

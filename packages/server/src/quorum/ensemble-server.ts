@@ -253,8 +253,8 @@ export class EnsembleServer implements ClientConnectionsServer, ClientBackend {
     return this.replica.createSession(timeoutMs, established);
   }
 
-  sessionIsOpen(sessionId: bigint): boolean {
-    return this.replica.sessionIsOpen(sessionId);
+  mayResumeSession(sessionId: bigint): boolean {
+    return this.replica.mayResumeSession(sessionId);
   }
 
   reattachSession(sessionId: bigint, timeoutMs: number, answer: (valid: boolean) => void): boolean {

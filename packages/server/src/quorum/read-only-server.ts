@@ -126,7 +126,7 @@ export class ReadOnlyServer implements ClientBackend {
     return true;
   }
 
-  sessionIsOpen(sessionId: bigint): boolean {
+  mayResumeSession(sessionId: bigint): boolean {
     return this.sessions?.isOpen(sessionId) ?? false;
   }
 

@@ -81,6 +81,12 @@ export class Replica implements ReplicatedState {
   private readonly pendingSyncs = new Map<number, () => void>();
   /** Learner: sessions its clients used since the last report to the leader. */
   private readonly touched = new Set<bigint>();
+  /**
+   * A learner: sessions its leader confirmed to a reconnecting client (REVALIDATE) before this
+   * member applied their createSession. They count as live until it does (or the leadership
+   * ends), so the client's first requests are not answered SESSIONEXPIRED.
+   */
+  private readonly vouched = new Set<bigint>();
   private nextSyncId = 1;
   /** Leader: requests waiting for proposals in flight to commit. */
   private readonly heldBack = new Fifo<{ request: ForwardedRequest; write: LeaderWrite }>();
@@ -129,7 +135,7 @@ export class Replica implements ReplicatedState {
 
   /** Counts a request on `sessionId` as a sign of life; false when the session is gone or closing. */
   touchSession(sessionId: bigint): boolean {
-    const live = this.sessions.touch(sessionId, this.clock());
+    const live = this.sessions.touch(sessionId, this.clock()) || this.vouched.has(sessionId);
     if (live && this.role !== "LEADING") this.touched.add(sessionId);
     return live;
   }
@@ -143,11 +149,30 @@ export class Replica implements ReplicatedState {
    */
   reattachSession(sessionId: bigint, timeoutMs: number, answer: (valid: boolean) => void): boolean {
     this.touchSession(sessionId);
-    if (this.role === "LEADING" || this.o.port.revalidate === undefined) {
-      answer(true);
-      return true;
+    if (this.asksLeaderAboutSessions()) {
+      return this.o.port.revalidate!(sessionId, timeoutMs, (valid) => {
+        // Vouched for before its createSession reached this member: it is on its way.
+        if (valid && this.sessions.get(sessionId) === undefined) this.vouched.add(sessionId);
+        answer(valid);
+      });
     }
-    return this.o.port.revalidate(sessionId, timeoutMs, answer);
+    answer(true);
+    return true;
+  }
+
+  /**
+   * Before reattachSession. The leader (or a replica without one to ask) answers from its own
+   * table. A learner refuses only a session it knows to be closing; any other it leaves to its
+   * leader, as ZooKeeper's learners do: a session made through another member a moment ago
+   * may not be applied here yet.
+   */
+  mayResumeSession(sessionId: bigint): boolean {
+    if (!this.asksLeaderAboutSessions()) return this.sessions.isOpen(sessionId);
+    return this.sessions.get(sessionId) === undefined || this.sessions.isOpen(sessionId);
+  }
+
+  private asksLeaderAboutSessions(): boolean {
+    return this.role !== "LEADING" && this.o.port.revalidate !== undefined;
   }
 
   onMembership(active: Membership): void {
@@ -333,6 +358,7 @@ export class Replica implements ReplicatedState {
     this.proposer?.applied(header.zxid);
     if (body.type === OpCode.createSession) {
       this.sessions.add(header.clientId, body.txn.timeOut, this.clock());
+      this.vouched.delete(header.clientId);
       const answer = this.pendingHandshakes.get(header.clientId);
       this.pendingHandshakes.delete(header.clientId);
       answer?.(header.clientId);
@@ -345,6 +371,7 @@ export class Replica implements ReplicatedState {
       // Every member deletes the ephemerals, and each audits it, as ZooKeeper's DataTree does.
       for (const event of this.audit === null ? [] : sessionCloseEvents(header.clientId, body, serverUser())) this.audit!.write(event);
       this.sessions.remove(header.clientId);
+      this.vouched.delete(header.clientId);
       pending?.answer({ err: 0, zxid: header.zxid, body: null, closeAfter: true });
       this.o.events.sessionClosed(header.clientId, pending !== undefined);
       return;
@@ -374,6 +401,7 @@ export class Replica implements ReplicatedState {
       this.pendingHandshakes.clear();
       this.pendingSyncs.clear();
       this.touched.clear();
+      this.vouched.clear();
       this.o.events.servingLost();
     }
     this.logger.log("info", "serving state", { role: soft.role, leader: soft.leader, epoch: soft.epoch, serving: soft.serving });
