@@ -6,11 +6,12 @@ import { OUTPUT_OPTIONS, outputMode, scriptArgs } from "./script-args.js";
 /**
  * The same load against a 3-member reference ZooKeeper 3.8 ensemble and a 3-member zkts
  * ensemble on this machine, one after the other, through a follower (writes forwarded to the
- * leader, committed by a quorum, every member fsyncing). Prints both and the ratio.
+ * leader, committed by a quorum, every member fsyncing) and through the leader. Prints both and
+ * the ratio.
  */
 const { durationMs, seed, values } = scriptArgs(
   "zkts-bench ensemble-compare",
-  "The same loads through a follower of a 3-member reference ZooKeeper ensemble and a zkts one.",
+  "The same loads through a follower and through the leader of a 3-member reference ZooKeeper ensemble and a zkts one.",
   6,
   OUTPUT_OPTIONS,
 );
@@ -19,8 +20,10 @@ const output = outputMode(values);
 /** About half of what either server's follower takes at 8 x 32 on a 2-core machine. */
 const OFFERED_WRITES_PER_SECOND = 4000;
 
-const loads: { name: string; options: Omit<LoadOptions, "host" | "port"> }[] = [
+const loads: { name: string; options: Omit<LoadOptions, "host" | "port">; via?: "leader" }[] = [
   { name: "setData 1 KB through a follower", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0, seed } },
+  { name: "setData 1 KB through the leader", via: "leader", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0, seed } },
+  { name: "getData 1 KB through the leader", via: "leader", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 1, seed } },
   { name: "50/50 get/set 1 KB through a follower", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0.5, seed } },
   { name: "setData 1 KB through a follower, one at a time", options: { clients: 8, outstanding: 1, durationMs, dataSize: 1024, readRatio: 0, seed } },
   // The same offered load on both, below either's capacity: latency compared at equal work.
@@ -30,19 +33,19 @@ const loads: { name: string; options: Omit<LoadOptions, "host" | "port"> }[] = [
   },
 ];
 
-async function followerOf(ensemble: RunningEnsemble): Promise<{ host: string; port: number }> {
+async function targetOf(ensemble: RunningEnsemble, via: "leader" | "follower"): Promise<{ host: string; port: number }> {
   const leader = await ensemble.waitForLeader(60_000);
-  const follower = ensemble.members.find((m) => m !== leader)!;
-  return { host: follower.server.host, port: follower.server.port };
+  const member = via === "leader" ? leader : ensemble.members.find((m) => m !== leader)!;
+  return { host: member.server.host, port: member.server.port };
 }
 
 async function measure(start: () => Promise<RunningEnsemble>): Promise<ReturnType<typeof loadReport>[]> {
   // One ensemble at a time: both would share the machine's two cores otherwise.
   const ensemble = await start();
   try {
-    const target = await followerOf(ensemble);
     const results: ReturnType<typeof loadReport>[] = [];
     for (const load of loads) {
+      const target = await targetOf(ensemble, load.via ?? "follower");
       await runLoad({ ...load.options, ...target, durationMs: 2000, progress: null });
       const options = { ...load.options, ...target, progress: output.progress };
       results.push(loadReport(options, await runLoad(options)));
