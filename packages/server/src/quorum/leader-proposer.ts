@@ -96,11 +96,13 @@ export class LeaderProposer {
       throw new Error(`request of type ${request.type} proposed without its write`);
     }
     const header: TxnHeader = { clientId: request.sessionId, cxid: request.cxid, zxid, time, type: body.type };
-    const w = new JuteWriter(256);
+    // Room for the request's own bytes (a setData's value, a create's data) and the header.
+    const w = new JuteWriter(256 + request.payload.length);
     // The proposal carries the digest the tree will have after it (ZooKeeper's TxnDigest), which
     // each member compares with its own when it applies the txn.
     const digest = this.tree.digestEnabled ? { version: DIGEST_VERSION, treeDigest: this.digests.forecast(header, body) } : null;
     writeTxnEntry(w, { header, body, digest });
-    return w.toBuffer();
+    // The writer is not used again, so its bytes need no copy.
+    return w.view();
   }
 }
