@@ -120,6 +120,37 @@ describe("the Ready loop PeerDriver and the simulated member share", () => {
     expect(log).toEqual(["apply 1", "persist 1", "apply 100", "persist returns"]);
   });
 
+  it("takes up an input made while handing things on only once they are all handed on", async () => {
+    const core = new FakeCore();
+    const log: string[] = [];
+    let loop: ReadyLoop | null = null;
+    const state = {
+      onSyncs: (done: readonly number[]) => {
+        log.push(`apply ${done.join()}`);
+        // Answering 100 makes an input (a held-back request proposed): it must not cut in.
+        if (done.includes(100)) {
+          core.expressible.push(200);
+          loop!.express();
+          log.push("after the nested input");
+        }
+      },
+    } as unknown as ReplicatedState;
+    const handlers: ReadyHandlers = {
+      persist: async () => {
+        await Promise.resolve();
+        core.expressible.push(100);
+        loop!.express();
+        return null;
+      },
+      send: () => undefined,
+      state,
+    };
+    loop = new ReadyLoop(core, { handlers: () => handlers }, () => true);
+    core.pending = 1;
+    await loop.run();
+    expect(log).toEqual(["apply 1", "apply 100", "after the nested input", "apply 200"]);
+  });
+
   it("lets an error end the run and runs again afterwards", async () => {
     const core = new FakeCore();
     core.pending = 1;

@@ -109,6 +109,8 @@ export class ReadyLoop {
   private looping = false;
   /** The Ready taken is being persisted: the one time express() hands anything on. */
   private persisting = false;
+  private expressing = false;
+  private expressAgain = false;
 
   constructor(
     private readonly peer: ReadySource,
@@ -149,10 +151,24 @@ export class ReadyLoop {
    */
   express(): void {
     if (!this.persisting || !this.live()) return;
+    // An input made while handing things on (a held-back request proposed as a commit is
+    // applied) is taken up once they are all handed on, so they keep their order.
+    if (this.expressing) {
+      this.expressAgain = true;
+      return;
+    }
     const handlers = this.steps.handlers();
     if (handlers === null) return;
-    const x = this.peer.express();
-    if (x !== null) handleExpress(x, handlers);
+    this.expressing = true;
+    try {
+      do {
+        this.expressAgain = false;
+        const x = this.peer.express();
+        if (x !== null) handleExpress(x, handlers);
+      } while (this.expressAgain && this.persisting && this.live());
+    } finally {
+      this.expressing = false;
+    }
   }
 
   private async persist(r: Ready, handlers: ReadyHandlers): Promise<LoadedSnapshot | null> {
