@@ -43,6 +43,8 @@ function tally(results: SimulationResult[]) {
     restarts: 0,
     partitions: 0,
     pauses: 0,
+    deliveriesDuringWrites: 0,
+    commitsDuringWrites: 0,
     snapshots: 0,
     duplicated: 0,
     dropped: 0,
@@ -61,6 +63,8 @@ function tally(results: SimulationResult[]) {
     sum.restarts += s.restarts;
     sum.partitions += s.partitions;
     sum.pauses += s.pauses;
+    sum.deliveriesDuringWrites += s.deliveriesDuringWrites;
+    sum.commitsDuringWrites += s.commitsDuringWrites;
     sum.reconfigs += s.reconfigs;
     sum.reads += r.history.filter((e) => e.type === "ok" && e.f === "getData").length;
     sum.snapshots += s.snapshots;
@@ -101,7 +105,8 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
       console.log(
         `simulation: ${SEEDS} runs of ${voters} voters in ${Date.now() - started} ms; ${sum.ok} operations acknowledged (${sum.reads} linearizable reads), ${sum.info} unknown; ` +
           `${sum.crashes} crashes (${sum.crashesMidPersist} mid-persist, ${sum.fsyncFailures} after a failed fsync), ` +
-          `${sum.lostWrites} unsynced writes lost and ${sum.tornWrites} torn by power cuts, ${sum.logRepairs} log repairs by recovery, ${sum.partitions} partitions, ${sum.pauses} pauses, ${sum.reconfigs} reconfigurations, ${sum.leaders} leaderships; ` +
+          `${sum.lostWrites} unsynced writes lost and ${sum.tornWrites} torn by power cuts, ${sum.logRepairs} log repairs by recovery, ${sum.partitions} partitions, ${sum.pauses} pauses, ${sum.reconfigs} reconfigurations, ${sum.leaders} leaderships, ` +
+          `${sum.deliveriesDuringWrites} messages taken in while a write was in flight (commits applied meanwhile in ${sum.commitsDuringWrites} of those windows); ` +
           `messages ${JSON.stringify(Object.fromEntries(messages))}`,
       );
       if (SEEDS < 50) return;
@@ -115,6 +120,8 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
       expect(sum.logRepairs).toBeGreaterThan(0);
       expect(sum.partitions).toBeGreaterThan(0);
       expect(sum.pauses).toBeGreaterThan(0);
+      // The Ready loop handed commits on past a Ready whose write was still in flight (express).
+      expect(sum.commitsDuringWrites).toBeGreaterThan(0);
       expect(sum.reconfigs).toBeGreaterThan(0);
       expect(sum.reads).toBeGreaterThan(0);
       expect(sum.duplicated).toBeGreaterThan(0);
@@ -125,10 +132,11 @@ describe("deterministic simulation of a zkts ensemble (zab + datatree + the serv
   }
 
   it("ZooKeeper's sync-then-read returns a stale value after a paused leader wakes up; the quorum-confirmed read does not", async () => {
-    // Seed 848: leader 3 pauses for 1315 ms; the others elect leader 2 and commit writes; when 3
+    // Seed 128: leader 3 pauses for 720 ms; the others elect leader 2 and commit writes; when 3
     // wakes up it still counts itself leader for syncLimit ticks and answers syncs from its tree.
-    // (Seeds 104 and 651 showed it until elections changed; seeds are schedules, not scenarios.)
-    const shape = { seed: 848, voters: 3, observers: 0, clients: 10 } as const;
+    // (Seeds 104, 651 and 848 showed it until elections or the disk's timing changed; seeds are
+    // schedules, not scenarios. 1142, 1377 and 1447 show it too.)
+    const shape = { seed: 128, voters: 3, observers: 0, clients: 10 } as const;
     const synced = await runSimulation({ ...shape, reads: "sync" });
     expect(synced.stats.pauses).toBeGreaterThan(0);
     expect(synced.failures.join("\n")).toContain("not-linearizable");

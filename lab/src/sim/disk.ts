@@ -201,7 +201,9 @@ export class SimDisk {
 
   private async truncate(zxid: bigint): Promise<void> {
     await this.openedAppender().close();
-    for (const set of [this.durable, this.written]) for (const z of set) if (z > zxid) set.delete(z);
+    // From here a crash may find the entries past `zxid` or not (the truncation may not have
+    // reached the disk); once it is done, they must be gone.
+    for (const z of this.durable) if (z > zxid) this.durable.delete(z);
     try {
       await truncateLog({ dataLogDir: DATA_DIR, zxid, fs: this.fs, maxBuffer: JUTE_MAX_BUFFER });
     } catch (err) {
@@ -209,6 +211,7 @@ export class SimDisk {
       // No log holds `zxid` (it is the snapshot's, or 0): every log file starts after it.
       await removeLogsAfter(DATA_DIR, zxid, this.fs);
     }
+    for (const z of this.written) if (z > zxid) this.written.delete(z);
     this.appender = await this.openAppender();
   }
 

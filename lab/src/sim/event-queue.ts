@@ -3,6 +3,8 @@ interface Scheduled {
   readonly at: number;
   readonly seq: number;
   readonly run: () => void | Promise<void>;
+  /** The member a delivery is for (takeDueFor); absent for every other event. */
+  readonly target?: number;
 }
 
 /**
@@ -18,8 +20,11 @@ export class EventQueue {
     return this.heap.length;
   }
 
-  at(time: number, run: () => void | Promise<void>): void {
-    const item = { at: Math.max(time, this.now), seq: this.seq++, run };
+  at(time: number, run: () => void | Promise<void>, target?: number): void {
+    this.push({ at: Math.max(time, this.now), seq: this.seq++, run, ...(target === undefined ? {} : { target }) });
+  }
+
+  private push(item: Scheduled): void {
     const heap = this.heap;
     heap.push(item);
     let i = heap.length - 1;
@@ -34,6 +39,20 @@ export class EventQueue {
 
   after(delayMs: number, run: () => void | Promise<void>): void {
     this.at(this.now + delayMs, run);
+  }
+
+  /**
+   * Takes out the deliveries for `target` due by `until`, in the order they would have run,
+   * for the caller to run now (they arrive early: a network is allowed to be fast).
+   */
+  takeDueFor(target: number, until: number): (() => void | Promise<void>)[] {
+    const taken = this.heap.filter((e) => e.target === target && e.at <= until).sort((a, b) => (before(a, b) ? -1 : 1));
+    if (taken.length === 0) return [];
+    const kept = this.heap.filter((e) => e.target !== target || e.at > until);
+    this.heap.length = 0;
+    // The others keep their times and their order of scheduling.
+    for (const e of kept) this.push(e);
+    return taken.map((e) => e.run);
   }
 
   /** Runs the next event (advancing the clock to it); false when none is due by `until`. */

@@ -27,6 +27,9 @@ import type { SimDisk } from "./disk.js";
 import type { Envelope } from "./network.js";
 import type { SimRandom } from "./random.js";
 
+/** How often a Ready's write takes long enough for messages to arrive meanwhile. */
+const DISK_BUSY_CHANCE = 0.3;
+
 /** What a member needs from the simulation around it. */
 export interface MemberWorld {
   now(): number;
@@ -39,6 +42,12 @@ export interface MemberWorld {
   onStateAt(member: SimMember, zxid: bigint): void;
   /** The member crashed (its disk lost power or failed an fsync while it persisted). */
   onCrash(member: SimMember): void;
+  /**
+   * The member's disk is busy with a Ready: what reaches it over the network in the next few
+   * milliseconds arrives now, while the write is in flight, as a server's event loop takes
+   * input during an fsync.
+   */
+  whileDiskBusy(member: SimMember): Promise<void>;
   /** Its clients lost their connection: it stopped serving, or closed their session. */
   onClientsDropped(member: SimMember, sessionId: bigint | null): void;
 }
@@ -151,7 +160,10 @@ export class SimMember {
   }
 
   propose(build: TxnBuilder): ProposeResult {
-    return this.peer.propose(build);
+    const result = this.peer.propose(build);
+    // As the server's PeerDriver: a proposal made while a Ready is persisted goes out at once.
+    this.expressIfBusy();
+    return result;
   }
 
   proposalsFull(): boolean {
@@ -192,6 +204,11 @@ export class SimMember {
    */
   async process(): Promise<void> {
     try {
+      // An input while the Ready loop awaits the disk: what need not wait goes now, as PeerDriver.kick does.
+      if (this.readies.running) {
+        this.expressIfBusy();
+        return;
+      }
       await this.readies.run();
     } catch (err) {
       // A server stops when its disk fails it; anything else is a bug.
@@ -227,8 +244,20 @@ export class SimMember {
     return this.disk.takeSnapshot(this.replica.tree.lastProcessedZxid, this.replica.snapshotSource());
   }
 
+  private expressIfBusy(): void {
+    if (this.readies.running) this.readies.express();
+  }
+
   private async persist(r: Ready): Promise<LoadedSnapshot | null> {
-    const installed = await this.disk.persist(r);
+    const written = this.disk.persist(r);
+    // A failed write is the awaiter's to handle below, not an unhandled rejection meanwhile.
+    written.catch(() => undefined);
+    if (this.random.chance(DISK_BUSY_CHANCE)) {
+      // The Ready loop counts the write as begun once this returns its promise: take input after that.
+      await Promise.resolve();
+      await this.world.whileDiskBusy(this);
+    }
+    const installed = await written;
     if (installed !== null) this.world.onStateAt(this, installed.zxid);
     return installed;
   }

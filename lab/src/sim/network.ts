@@ -95,19 +95,27 @@ export class SimNetwork {
     const fifo = message.type !== "NOTIFICATION" && !this.random.chance(this.faults.reorderRate);
     for (let i = 0; i < copies; i++) {
       const at = fifo ? this.inOrder(`${message.from}>${message.to}`) : this.queue.now + this.delay();
-      this.queue.at(at, async () => {
-        if (this.canReach(message.from, message.to)) await this.deliver(message.to, { kind: "peer", message });
-      });
+      this.queue.at(
+        at,
+        async () => {
+          if (this.canReach(message.from, message.to)) await this.deliver(message.to, { kind: "peer", message });
+        },
+        message.to,
+      );
     }
   }
 
   sendForward(envelope: Extract<Envelope, { kind: "forward" }>): void {
     this.sent.set("FORWARD", (this.sent.get("FORWARD") ?? 0) + 1);
     if (!this.canReach(envelope.from, envelope.to)) return;
-    this.queue.at(this.inOrder(`${envelope.from}>${envelope.to}`), async () => {
-      // A partition in between breaks the connection, and what was on it is lost.
-      if (this.canReach(envelope.from, envelope.to)) await this.deliver(envelope.to, envelope);
-    });
+    this.queue.at(
+      this.inOrder(`${envelope.from}>${envelope.to}`),
+      async () => {
+        // A partition in between breaks the connection, and what was on it is lost.
+        if (this.canReach(envelope.from, envelope.to)) await this.deliver(envelope.to, envelope);
+      },
+      envelope.to,
+    );
   }
 
   /** A delivery time no earlier than the last one scheduled on the same connection. */

@@ -64,6 +64,9 @@ export interface SimulationStats {
   restarts: number;
   partitions: number;
   pauses: number;
+  /** Messages that reached a member while a Ready's write was in flight, and the windows in which commits were applied then. */
+  deliveriesDuringWrites: number;
+  commitsDuringWrites: number;
   leaders: number;
   messages: Record<string, number>;
   dropped: number;
@@ -93,6 +96,8 @@ const TICK_MS = 50;
 const INITIAL_DATA = "initial";
 const SESSION_TIMEOUT_MS = 4_000;
 const OP_TIMEOUT_MS = 1_500;
+/** The longest a Ready's write keeps a member's disk busy while messages reach it (whileDiskBusy). */
+const DISK_BUSY_MS_MAX = 10;
 /** After the faults stop: how long the healed ensemble gets to agree again. */
 const RECOVERY_MS = 60_000;
 
@@ -177,7 +182,15 @@ class Simulation implements MemberWorld {
   private chaos = true;
   /** Simulated milliseconds from the last fault until every member served again. */
   recoveryMs = 0;
-  private readonly counts = { crashes: 0, crashesMidPersist: 0, restarts: 0, partitions: 0, pauses: 0 };
+  private readonly counts = {
+    crashes: 0,
+    crashesMidPersist: 0,
+    restarts: 0,
+    partitions: 0,
+    pauses: 0,
+    deliveriesDuringWrites: 0,
+    commitsDuringWrites: 0,
+  };
   private readonly keys: string[];
   /** The session the setup made, used by the administrator's reconfigs. */
   private adminSession: bigint | null = null;
@@ -429,6 +442,15 @@ class Simulation implements MemberWorld {
 
   onStateAt(member: SimMember, zxid: bigint): void {
     this.invariants.onStateAt(member.id, zxid);
+  }
+
+  async whileDiskBusy(member: SimMember): Promise<void> {
+    const applied = member.replica.tree.lastProcessedZxid;
+    const early = this.queue.takeDueFor(member.id, this.queue.now + this.random.between(1, DISK_BUSY_MS_MAX));
+    for (const run of early) await run();
+    this.counts.deliveriesDuringWrites += early.length;
+    // Commits applied now were handed on past the Ready in flight (ReadyLoop.express).
+    if (member.replica.tree.lastProcessedZxid > applied) this.counts.commitsDuringWrites++;
   }
 
   onCrash(member: SimMember): void {
