@@ -17,6 +17,8 @@ const { durationMs, seed, values } = scriptArgs(
 );
 const output = outputMode(values);
 
+const WARMUP_MS_MAX = 2000;
+
 /** About half of what either server's follower takes at 8 x 32 on a 2-core machine. */
 const OFFERED_WRITES_PER_SECOND = 4000;
 
@@ -46,7 +48,8 @@ async function measure(start: () => Promise<RunningEnsemble>): Promise<ReturnTyp
     const results: ReturnType<typeof loadReport>[] = [];
     for (const load of loads) {
       const target = await targetOf(ensemble, load.via ?? "follower");
-      await runLoad({ ...load.options, ...target, durationMs: 2000, progress: null });
+      // Warm up as long as the measured phase, up to 2 s (a smoke run measures one second).
+      await runLoad({ ...load.options, ...target, durationMs: Math.min(WARMUP_MS_MAX, durationMs), progress: null });
       const options = { ...load.options, ...target, progress: output.progress };
       results.push(loadReport(options, await runLoad(options)));
     }

@@ -39,7 +39,7 @@ const commands: Command[] = [
     bin: "zkts-bench",
     argv: ["apps/bench/dist/main.js"],
     usageExit: 2,
-    options: ["--server", "--clients", "--outstanding", "--duration", "--size", "--read-ratio", "--seed"],
+    options: ["--server", "--clients", "--outstanding", "--duration", "--size", "--read-ratio", "--seed", "--rate"],
   },
   ...["compare", "ensemble-compare", "linearizable-reads"].map((script) => ({
     title: `zkts-bench ${script}`,

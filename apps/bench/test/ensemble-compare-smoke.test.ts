@@ -1,0 +1,50 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+/**
+ * A second of each load of the ensemble comparison (npm run bench:ensemble) on
+ * both servers, as CI keeps every benchmark working: through a follower and through the leader,
+ * closed loops and the offered load. It checks the measuring, not which server is faster.
+ */
+const script = fileURLToPath(new URL("../dist/ensemble-compare.js", import.meta.url));
+
+interface Measured {
+  operations: number;
+  errors: number;
+  parameters: { server: string; ratePerSecond?: number };
+}
+
+describe("ensemble comparison, a smoke run", () => {
+  it("runs every load through a follower and through the leader of both ensembles", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [script, "--seconds", "1", "--json", "--quiet"], { timeout: 240_000 });
+    const result = JSON.parse(stdout) as { script: string; loads: { load: string; reference: Measured; zkts: Measured; ratio: number }[] };
+    expect(result.script).toBe("ensemble-compare");
+    expect(result.loads.map((l) => l.load)).toEqual([
+      "setData 1 KB through a follower",
+      "setData 1 KB through the leader",
+      "getData 1 KB through the leader",
+      "50/50 get/set 1 KB through a follower",
+      "setData 1 KB through a follower, one at a time",
+      "setData 1 KB through a follower at 4000 ops/s offered",
+    ]);
+    for (const load of result.loads) {
+      for (const run of [load.reference, load.zkts]) {
+        expect(run.operations, `${load.load}: operations`).toBeGreaterThan(0);
+        expect(run.errors, `${load.load}: errors`).toBe(0);
+      }
+      expect(Number.isFinite(load.ratio)).toBe(true);
+    }
+    // Through the leader means another member than through a follower, on each ensemble.
+    const follower = result.loads[0]!;
+    const leader = result.loads[1]!;
+    expect(leader.zkts.parameters.server).not.toBe(follower.zkts.parameters.server);
+    expect(leader.reference.parameters.server).not.toBe(follower.reference.parameters.server);
+    // The offered load sends what its schedule offers: 4000 a second for 1 s.
+    const offered = result.loads[5]!;
+    expect(offered.zkts.parameters.ratePerSecond).toBe(4000);
+    expect(offered.zkts.operations).toBe(4000);
+    expect(offered.reference.operations).toBe(4000);
+  }, 250_000);
+});
