@@ -162,7 +162,7 @@ export class SimMember {
   propose(build: TxnBuilder): ProposeResult {
     const result = this.peer.propose(build);
     // As the server's PeerDriver: a proposal made while a Ready is persisted goes out at once.
-    this.expressIfBusy();
+    this.readies.express();
     return result;
   }
 
@@ -206,7 +206,7 @@ export class SimMember {
     try {
       // An input while the Ready loop awaits the disk: what need not wait goes now, as PeerDriver.kick does.
       if (this.readies.running) {
-        this.expressIfBusy();
+        this.readies.express();
         return;
       }
       await this.readies.run();
@@ -242,10 +242,6 @@ export class SimMember {
   private afterReady(r: Ready): Promise<void> | undefined {
     if (r.committed.length === 0 || !this.random.chance(this.settings.snapshotChance)) return undefined;
     return this.disk.takeSnapshot(this.replica.tree.lastProcessedZxid, this.replica.snapshotSource());
-  }
-
-  private expressIfBusy(): void {
-    if (this.readies.running) this.readies.express();
   }
 
   private async persist(r: Ready): Promise<LoadedSnapshot | null> {

@@ -426,12 +426,7 @@ export class PeerCore {
     assert(this.inflight === null, "advance() the previous Ready before asking for another");
     // Confirmed syncs that arrived since the last Ready share one PING round, or one SYNC.
     this.handlers.beforeReady(this);
-    const through = this.committedThrough();
-    const committed = through > this.appliedZxid ? this.log.slice(this.appliedZxid, through) : [];
-    for (let i = 1; i < committed.length; i++) {
-      assert((committed[i] as Entry).zxid > (committed[i - 1] as Entry).zxid, "committed entries in zxid order");
-    }
-    if (through > this.appliedZxid) this.appliedZxid = through;
+    const committed = this.takeCommitted();
     const syncsDone = this.takeSyncsDone();
     const soft = this.softState();
     const softChanged = !sameSoft(soft, this.reportedSoft);
@@ -484,8 +479,8 @@ export class PeerCore {
    * taken, or null when there is none or they must wait for the next Ready. They wait when
    * the Ready in flight applies or sends only after its writes (what follows must not overtake
    * it), when role, leader or serving changed (a Ready reports that first), or when the
-   * outbox changes what the state machine stands on or holds a SNAP. A follower's messages (its ACKs) always
-   * wait: they vouch for entries the next Ready persists.
+   * outbox changes what the state machine stands on or holds a SNAP. A follower's messages
+   * (its ACKs) always wait: they vouch for entries the next Ready persists.
    */
   express(): Express | null {
     const flight = this.inflight;
@@ -499,12 +494,22 @@ export class PeerCore {
       messages = out.messages;
       out.messages = [];
     }
-    const through = this.committedThrough();
-    const committed = through > this.appliedZxid ? this.log.slice(this.appliedZxid, through) : [];
-    if (through > this.appliedZxid) this.appliedZxid = through;
+    const committed = this.takeCommitted();
     const syncsDone = this.takeSyncsDone();
     if (messages.length === 0 && committed.length === 0 && syncsDone.length === 0) return null;
     return { messages, committed, syncsDone };
+  }
+
+  /** The committed entries not yet handed out for applying, in zxid order; they count as applied from here. */
+  private takeCommitted(): Entry[] {
+    const through = this.committedThrough();
+    if (through <= this.appliedZxid) return [];
+    const committed = this.log.slice(this.appliedZxid, through);
+    for (let i = 1; i < committed.length; i++) {
+      assert((committed[i] as Entry).zxid > (committed[i - 1] as Entry).zxid, "committed entries in zxid order");
+    }
+    this.appliedZxid = through;
+    return committed;
   }
 
   /** Every sync whose threshold is applied, in the order they were answered; the rest keep waiting. */
