@@ -1,21 +1,15 @@
-import { type Entry, type PersistedState, type Ready, formatZxid, membershipFromConfigText } from "@zkts/server";
 import {
-  type LoadedSnapshot,
-  type SnapshotSource,
-  StorageError,
-  TxnLogAppender,
-  installSnapshotFile,
-  parseSnapshot,
-  purge,
-  readEpochFile,
-  readMembershipFile,
-  recover,
-  removeLogsAfter,
-  truncateLog,
-  writeEpochFile,
-  writeMembershipFile,
-  writeSnapshot,
-} from "@zkts/storage";
+  type Entry,
+  type PersistedState,
+  type Ready,
+  type ReplicaDiskEvents,
+  type ReplicaDiskPlace,
+  type ReplicaLog,
+  formatZxid,
+  persistReady,
+  recoverReplica,
+} from "@zkts/server";
+import { type LoadedSnapshot, type SnapshotSource, TxnLogAppender, purge, writeSnapshot } from "@zkts/storage";
 import { JUTE_MAX_BUFFER_DEFAULT as JUTE_MAX_BUFFER } from "@zkts/jute";
 import { InvariantViolation } from "./invariants.js";
 import type { SimRandom } from "./random.js";
@@ -34,8 +28,8 @@ export interface RecoveredDisk {
 /**
  * One member's disk: the real storage (txn-log appender, snapshot writer, epoch and
  * dynamic-config files, recovery) over a SimFs that outlives the member's crashes. A Ready is
- * persisted as the server's ensemble store does it (snapshot, truncation, entries, epochs,
- * configuration); a restart recovers through `recover` as the server does when it starts.
+ * persisted and a restart recovered by the server's own code for a replica's disk
+ * (`persistReady`, `recoverReplica`), which the ensemble store runs over the real file system.
  *
  * It also remembers what the member was told is durable, to check the storage itself: a
  * restart must find every log entry whose append resolved (fsync done) and not dropped since,
@@ -58,9 +52,11 @@ export class SimDisk {
   private epochs = { acceptedEpoch: 0, currentEpoch: 0 };
   private readonly preAllocSize: number;
   private readonly txnLogSizeLimit: number;
+  private readonly place: ReplicaDiskPlace;
 
   constructor(private readonly random: SimRandom) {
     this.fs = new SimFs(random.fork());
+    this.place = { dataDir: DATA_DIR, dataLogDir: DATA_DIR, fs: this.fs, maxBuffer: JUTE_MAX_BUFFER };
     // Preallocation and size-limited log files change which writes a crash can tear.
     this.preAllocSize = random.pick([0, 512, 4096]);
     this.txnLogSizeLimit = random.pick([0, 1024, 16 * 1024]);
@@ -98,18 +94,9 @@ export class SimDisk {
   }
 
   private async recover(): Promise<RecoveredDisk> {
-    const recovered = await recover({ dataDir: DATA_DIR, fs: this.fs, maxBuffer: JUTE_MAX_BUFFER, trustEmptySnapshot: true });
-    this.logRepairs += recovered.repairs.length;
-    const snapshotZxid = recovered.snapshot?.zxid ?? 0n;
-    const entries: Entry[] = [];
-    for await (const txn of recovered.txns()) {
-      if (txn.entry.header.zxid > snapshotZxid) entries.push({ zxid: txn.entry.header.zxid, data: txn.txnBytes });
-    }
-    // Without the files (a fresh directory) ZooKeeper takes the epoch of the last zxid for both.
-    const lastEpoch = Number((entries.at(-1)?.zxid ?? snapshotZxid) >> 32n);
-    const acceptedEpoch = (await readEpochFile(DATA_DIR, "acceptedEpoch", this.fs)) ?? lastEpoch;
-    const currentEpoch = (await readEpochFile(DATA_DIR, "currentEpoch", this.fs)) ?? lastEpoch;
-    const membershipText = await readMembershipFile(DATA_DIR, this.fs);
+    const { persisted, snapshot, repairs } = await recoverReplica(this.place);
+    this.logRepairs += repairs.length;
+    const { snapshotZxid, entries, acceptedEpoch, currentEpoch } = persisted;
     this.checkRecovered(snapshotZxid, entries, acceptedEpoch, currentEpoch);
     this.snapshotZxid = snapshotZxid;
     this.durable.clear();
@@ -120,17 +107,7 @@ export class SimDisk {
     }
     this.epochs = { acceptedEpoch, currentEpoch };
     this.appender = await this.openAppender();
-    const snapshot = recovered.snapshot === null ? null : { zxid: snapshotZxid, data: await this.fs.readFile(recovered.snapshot.path) };
-    return {
-      persisted: {
-        acceptedEpoch,
-        currentEpoch,
-        snapshotZxid,
-        entries,
-        membership: membershipText === null ? null : membershipFromConfigText(membershipText),
-      },
-      snapshot,
-    };
+    return { persisted, snapshot: snapshot === null ? null : { zxid: snapshotZxid, data: await this.fs.readFile(snapshot.path) } };
   }
 
   private checkRecovered(snapshotZxid: bigint, entries: readonly Entry[], acceptedEpoch: number, currentEpoch: number): void {
@@ -152,22 +129,11 @@ export class SimDisk {
   }
 
   /**
-   * Persists one Ready in the order the core requires: snapshot, truncation, entries, epochs,
-   * configuration. Returns the installed snapshot, which the caller loads into a fresh tree.
+   * Persists one Ready as the server does. Returns the installed snapshot, which the caller
+   * loads into a fresh tree.
    */
   async persist(r: Ready): Promise<LoadedSnapshot | null> {
-    let installed: LoadedSnapshot | null = null;
-    if (r.snapshot !== null) installed = await this.installSnapshot(r.snapshot.zxid, r.snapshot.data);
-    if (r.truncateTo !== null) await this.truncate(r.truncateTo);
-    if (r.entries.length > 0) await this.append(r.entries);
-    if (r.hardState !== null) {
-      await writeEpochFile(DATA_DIR, "acceptedEpoch", r.hardState.acceptedEpoch, this.fs);
-      this.epochs = { ...this.epochs, acceptedEpoch: r.hardState.acceptedEpoch };
-      await writeEpochFile(DATA_DIR, "currentEpoch", r.hardState.currentEpoch, this.fs);
-      this.epochs = { ...this.epochs, currentEpoch: r.hardState.currentEpoch };
-    }
-    if (r.membership !== null) await writeMembershipFile(DATA_DIR, r.membership.data, this.fs);
-    return installed;
+    return await persistReady(r, this.place, this.log, this.bookkeeping);
   }
 
   /**
@@ -184,36 +150,43 @@ export class SimDisk {
     await purge({ dataDir: DATA_DIR, fs: this.fs, snapRetainCount: 3 });
   }
 
-  private async append(entries: readonly Entry[]): Promise<void> {
-    const appender = this.openedAppender();
-    for (const e of entries) this.written.add(e.zxid);
-    await Promise.all(entries.map((e) => appender.append(e.data).then(() => void this.durable.add(e.zxid))));
-  }
+  /** The log a Ready's entries go to: the member's appender, closed and opened again around a truncation. */
+  private readonly log: ReplicaLog = {
+    append: async (entries) => await this.openedAppender().appendBatch(entries),
+    rewriteLog: async (rewrite) => {
+      await this.openedAppender().close();
+      await rewrite();
+      this.appender = await this.openAppender();
+    },
+    settled: async () => undefined,
+  };
 
-  private async installSnapshot(zxid: bigint, data: Uint8Array): Promise<LoadedSnapshot> {
-    const path = await installSnapshotFile(DATA_DIR, zxid, data, this.fs);
-    // The snapshot replaces the log.
-    this.snapshotZxid = zxid;
-    this.durable.clear();
-    this.written.clear();
-    return await parseSnapshot(path, zxid, Buffer.from(data.buffer, data.byteOffset, data.byteLength), JUTE_MAX_BUFFER);
-  }
-
-  private async truncate(zxid: bigint): Promise<void> {
-    await this.openedAppender().close();
+  /** What the disk was told is durable, step by step, for the checks at the next restart. */
+  private readonly bookkeeping: ReplicaDiskEvents = {
+    snapshotInstalled: (zxid) => {
+      // The snapshot replaces the log.
+      this.snapshotZxid = zxid;
+      this.durable.clear();
+      this.written.clear();
+    },
     // From here a crash may find the entries past `zxid` or not (the truncation may not have
     // reached the disk); once it is done, they must be gone.
-    for (const z of this.durable) if (z > zxid) this.durable.delete(z);
-    try {
-      await truncateLog({ dataLogDir: DATA_DIR, zxid, fs: this.fs, maxBuffer: JUTE_MAX_BUFFER });
-    } catch (err) {
-      if (!(err instanceof StorageError)) throw err;
-      // No log holds `zxid` (it is the snapshot's, or 0): every log file starts after it.
-      await removeLogsAfter(DATA_DIR, zxid, this.fs);
-    }
-    for (const z of this.written) if (z > zxid) this.written.delete(z);
-    this.appender = await this.openAppender();
-  }
+    truncating: (zxid) => {
+      for (const z of this.durable) if (z > zxid) this.durable.delete(z);
+    },
+    truncated: (zxid) => {
+      for (const z of this.written) if (z > zxid) this.written.delete(z);
+    },
+    appending: (entries) => {
+      for (const e of entries) this.written.add(e.zxid);
+    },
+    appended: (entries) => {
+      for (const e of entries) this.durable.add(e.zxid);
+    },
+    epochWritten: (name, epoch) => {
+      this.epochs = { ...this.epochs, [name]: epoch };
+    },
+  };
 
   private openedAppender(): TxnLogAppender {
     if (this.appender === null) throw new Error("the disk was used before it was opened");

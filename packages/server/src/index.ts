@@ -21,6 +21,7 @@ export type { QuorumMember } from "@zkts/config";
 // The replica's request pipeline and Ready handling without I/O, for the lab's simulated ensembles.
 export { Replica, type ReplicaEvents, type ReplicaOptions, replicaStateFrom } from "./quorum/replica.js";
 export type { QuorumPort } from "./quorum/quorum-port.js";
+export { type RecoveredReplica, type ReplicaDiskEvents, type ReplicaDiskPlace, type ReplicaLog, persistReady, recoverReplica } from "./quorum/replica-disk.js";
 export { PROPOSALS_OUTSTANDING_MAX } from "./quorum/core-timing.js";
 export type { ForwardedRequest } from "./quorum/quorum-codec.js";
 export { ReadyLoop, type ReadyLoopSteps, handleReady, type ReadyHandlers, type ReplicatedState } from "./quorum/ready-loop.js";

@@ -32,22 +32,31 @@ export interface TxnLogAppenderOptions {
   onSlowFsync?: (slow: SlowFsync) => void;
   /** Called once when the log fails; the same error rejects every later append. */
   onFailure?: (error: StorageError) => void;
-  /** The most bytes of entries gathered into one write. */
+  /** The most bytes of entries in one write; a larger batch is written in several, under one fsync. */
   batchBytesMax?: number;
   /** A millisecond clock for fsync latency. */
   now?: () => number;
 }
 
+/** One batch as the caller handed it, or a roll marker; each is written on its own, in order. */
 type Pending =
-  | { kind: "entry"; txnBytes: Uint8Array; zxid: bigint; resolve: () => void; reject: (e: Error) => void }
+  | { kind: "batch"; entries: EncodedEntry[]; resolve: () => void; reject: (e: Error) => void }
   | { kind: "roll"; resolve: () => void; reject: (e: Error) => void };
 
+interface EncodedEntry {
+  txnBytes: Uint8Array;
+  zxid: bigint;
+}
+
 /**
- * Appends transactions to the log with group commit: an append resolves only after the fsync
- * that covers it, and whatever arrives while a write and fsync are in flight goes out together
- * in the next one. After any write or fsync error the appender is failed for good: it rejects
- * that batch and every later append, because after a failed fsync nothing tells which of the
- * written bytes are durable.
+ * Appends transactions to the log a batch at a time: each batch the caller hands over is
+ * written and (with forceSync) fsynced on its own, and its promise resolves only after that
+ * fsync. Batches queued behind one in flight wait their turn and are never merged with it:
+ * gathering requests into batches is the caller's one job (the standalone server's pipeline
+ * takes what arrived during the previous fsync, an ensemble member persists one Ready), so a
+ * request is never held by two group-commit queues. After any write or fsync error the appender
+ * is failed for good: it rejects that batch and every later append, because after a failed
+ * fsync nothing tells which of the written bytes are durable.
  */
 export class TxnLogAppender {
   private readonly fs: StorageFs;
@@ -129,24 +138,24 @@ export class TxnLogAppender {
   }
 
   /**
-   * Queues one transaction (a TxnEntry, or its already-encoded bytes) and resolves once it
-   * is written and, with forceSync, fsynced. Zxids must increase.
+   * Appends one transaction (a TxnEntry, or its already-encoded bytes) as a batch of its own
+   * and resolves once it is written and, with forceSync, fsynced. Zxids must increase.
    */
   append(entry: TxnEntry | Uint8Array): Promise<void> {
     return this.appendBatch([entry]);
   }
 
   /**
-   * Queues a batch the caller gathered (zxids increasing) and resolves once all of it is
-   * written and, with forceSync, fsynced: with nothing else queued, that is one write and one
-   * fsync. A batch with an entry that cannot be encoded, or whose zxids do not increase, is
-   * refused whole.
+   * Appends a batch the caller gathered (zxids increasing) and resolves once all of it is
+   * written and, with forceSync, fsynced: one write and one fsync (more only where the batch
+   * crosses into a new file or past the write size cap). A batch with an entry that cannot be
+   * encoded, or whose zxids do not increase, is refused whole.
    */
   appendBatch(entries: readonly (TxnEntry | Uint8Array)[]): Promise<void> {
     const refused = this.refusal();
     if (refused !== null) return Promise.reject(refused);
     if (entries.length === 0) return Promise.resolve();
-    const encoded: { txnBytes: Uint8Array; zxid: bigint }[] = [];
+    const encoded: EncodedEntry[] = [];
     let lastZxid = this.lastQueuedZxid;
     for (const entry of entries) {
       let txnBytes: Uint8Array;
@@ -165,15 +174,13 @@ export class TxnLogAppender {
     }
     this.lastQueuedZxid = lastZxid;
     return new Promise((resolve, reject) => {
-      // Entries are made durable in queue order, so the batch is durable once its last entry is.
-      const last = encoded.length - 1;
-      encoded.forEach(({ txnBytes, zxid }, i) => this.queue.push({ kind: "entry", txnBytes, zxid, resolve: i === last ? resolve : noop, reject }));
+      this.queue.push({ kind: "batch", entries: encoded, resolve, reject });
       this.startDraining();
     });
   }
 
   /**
-   * Ends the current file once everything queued before this call is durable; the next
+   * Ends the current file once every batch appended before this call is durable; the next
    * append starts a new file. ZooKeeper rolls the log this way when it starts a snapshot.
    */
   roll(): Promise<void> {
@@ -206,7 +213,7 @@ export class TxnLogAppender {
 
   private startDraining(): void {
     if (this.draining !== null) return;
-    // Deferred by one microtask so appends made in the same turn share the first write.
+    // Started a microtask later, so an append returns to its caller before any I/O begins.
     this.draining = Promise.resolve()
       .then(() => this.drain())
       .finally(() => {
@@ -216,38 +223,20 @@ export class TxnLogAppender {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.takeBatch();
+    for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
       try {
-        if (batch[0]!.kind === "roll") await this.endFile();
-        else await this.writeBatch(batch as EntryPending[]);
+        if (next.kind === "roll") await this.endFile();
+        else await this.writeBatch(next.entries);
       } catch (err) {
-        this.fail(err, batch);
+        this.fail(err, next);
         return;
       }
-      for (const pending of batch) {
-        if (pending.kind === "entry") this.lastDurableZxid_ = pending.zxid;
-        pending.resolve();
-      }
+      if (next.kind === "batch") this.lastDurableZxid_ = next.entries[next.entries.length - 1]!.zxid;
+      next.resolve();
     }
   }
 
-  /** A run of entries up to the byte cap, or a single roll marker. */
-  private takeBatch(): Pending[] {
-    if (this.queue[0]!.kind === "roll") return this.queue.splice(0, 1);
-    let count = 0;
-    let bytes = 0;
-    while (count < this.queue.length) {
-      const next = this.queue[count]!;
-      if (next.kind !== "entry") break;
-      if (count > 0 && bytes + logEntrySize(next.txnBytes) > this.batchBytesMax) break;
-      bytes += logEntrySize(next.txnBytes);
-      count++;
-    }
-    return this.queue.splice(0, count);
-  }
-
-  private async writeBatch(batch: EntryPending[]): Promise<void> {
+  private async writeBatch(batch: EncodedEntry[]): Promise<void> {
     let start = 0;
     while (start < batch.length) {
       if (this.file === null) {
@@ -260,7 +249,12 @@ export class TxnLogAppender {
       }
       const end = this.segmentEnd(batch, start, this.file.size);
       if (end > start) {
-        await this.file.write(frame(batch, start, end));
+        // A very large batch goes out in writes of at most batchBytesMax, under one fsync.
+        for (let from = start; from < end;) {
+          const to = this.writeEnd(batch, from, end);
+          await this.file.write(frame(batch, from, to));
+          from = to;
+        }
         await this.sync(end - start);
         start = end;
       }
@@ -269,12 +263,20 @@ export class TxnLogAppender {
     }
   }
 
+  /** Where the write starting at `from` ends: at `end`, or before passing batchBytesMax (at least one entry). */
+  private writeEnd(batch: EncodedEntry[], from: number, end: number): number {
+    let bytes = logEntrySize(batch[from]!.txnBytes);
+    let to = from + 1;
+    while (to < end && bytes + logEntrySize(batch[to]!.txnBytes) <= this.batchBytesMax) bytes += logEntrySize(batch[to++]!.txnBytes);
+    return to;
+  }
+
   /**
    * How many entries from `start` go into the current file. Like ZooKeeper, the size limit is
    * checked before each append, so a file ends with the first entry that takes it past the
    * limit; a file always takes at least one entry.
    */
-  private segmentEnd(batch: EntryPending[], start: number, fileSize: number): number {
+  private segmentEnd(batch: EncodedEntry[], start: number, fileSize: number): number {
     if (this.sizeLimit <= 0) return batch.length;
     let size = fileSize;
     let end = start;
@@ -306,7 +308,7 @@ export class TxnLogAppender {
     await file.close();
   }
 
-  private fail(cause: unknown, batch: Pending[]): void {
+  private fail(cause: unknown, failed: Pending): void {
     const where = this.file?.path ?? this.dir;
     const error = new StorageError(
       StorageErrorCode.failed,
@@ -314,7 +316,7 @@ export class TxnLogAppender {
       { cause },
     );
     this.failure_ = error;
-    const rejected = batch.concat(this.queue);
+    const rejected = [failed, ...this.queue];
     this.queue = [];
     const file = this.file;
     this.file = null;
@@ -324,9 +326,7 @@ export class TxnLogAppender {
   }
 }
 
-type EntryPending = Extract<Pending, { kind: "entry" }>;
-
-function frame(batch: EntryPending[], start: number, end: number): Buffer {
+function frame(batch: EncodedEntry[], start: number, end: number): Buffer {
   let bytes = 0;
   for (let i = start; i < end; i++) bytes += logEntrySize(batch[i]!.txnBytes);
   const out = Buffer.allocUnsafe(bytes);
@@ -334,8 +334,6 @@ function frame(batch: EntryPending[], start: number, end: number): Buffer {
   for (let i = start; i < end; i++) offset = frameLogEntry(batch[i]!.txnBytes, out, offset);
   return out;
 }
-
-function noop(): void {}
 
 function invalid(message: string): StorageError {
   return new StorageError(StorageErrorCode.invalidArgument, message);

@@ -28,36 +28,55 @@ function track(promises: Promise<void>[]): { resolved: boolean[]; errors: (unkno
   return state;
 }
 
-describe("group commit", () => {
-  it("resolves an append only after the fsync covering it, and batches what arrives meanwhile", async () => {
+describe("appending batches", () => {
+  it("writes each batch as handed, with one write and one fsync, never merged with the batches queued behind it", async () => {
     await withTempDir(async (dir) => {
       const fs = new FaultyFs();
-      const held = [gate(), gate()];
+      const held = [gate(), gate(), gate()];
       let syncCalls = 0;
       fs.beforeSync = () => held[syncCalls++]?.promise;
       const appender = await TxnLogAppender.open({ dataLogDir: dir, fs, preAllocSize: 0 });
       const txns = txnRange(1n, 11);
 
-      const first = track([appender.append(txns[0]!)]);
+      const first = track([appender.appendBatch(txns.slice(0, 1))]);
       await waitFor(() => syncCalls === 1, "the first fsync");
-      const rest = track(txns.slice(1).map((t) => appender.append(t)));
+      const queued = track([appender.appendBatch(txns.slice(1, 6)), appender.appendBatch(txns.slice(6))]);
       // The first fsync is still held: nothing may resolve yet.
       await new Promise((resolve) => setImmediate(resolve));
       expect(first.resolved).toEqual([false]);
-      expect(rest.resolved.some(Boolean)).toBe(false);
+      expect(queued.resolved).toEqual([false, false]);
 
       held[0]!.open();
-      await waitFor(() => first.resolved[0]!, "the first append");
+      await waitFor(() => first.resolved[0]!, "the first batch");
       await waitFor(() => syncCalls === 2, "the second fsync");
-      expect(rest.resolved.some(Boolean)).toBe(false);
+      // The second batch is being synced on its own; the third has not been written.
+      expect(queued.resolved).toEqual([false, false]);
+      expect(fs.writes.filter((w) => w.position > 0)).toHaveLength(2);
       held[1]!.open();
-      await waitFor(() => rest.resolved.every(Boolean), "the batched appends");
+      await waitFor(() => queued.resolved[0]!, "the second batch");
+      await waitFor(() => syncCalls === 3, "the third fsync");
+      expect(queued.resolved[1]).toBe(false);
+      expect(appender.lastDurableZxid).toBe(6n);
+      held[2]!.open();
+      await waitFor(() => queued.resolved[1]!, "the third batch");
 
-      // One write of the header, then one write per batch: [1] and [2..11].
-      const entryWrites = fs.writes.filter((w) => w.position > 0);
-      expect(entryWrites).toHaveLength(2);
-      expect(fs.syncs).toBe(2);
+      // One write of the header, then one write and one fsync per batch: [1], [2..6], [7..11].
+      expect(fs.writes.filter((w) => w.position > 0)).toHaveLength(3);
+      expect(fs.syncs).toBe(3);
       expect(appender.lastDurableZxid).toBe(11n);
+      await appender.close();
+      expect(await logFiles(dir)).toEqual([{ name: "log.1", zxids: txns.map((t) => t.header.zxid) }]);
+    });
+  });
+
+  it("writes a batch larger than the write cap in several writes under one fsync", async () => {
+    await withTempDir(async (dir) => {
+      const fs = new FaultyFs();
+      const appender = await TxnLogAppender.open({ dataLogDir: dir, fs, preAllocSize: 0, batchBytesMax: 300 });
+      const txns = txnRange(1n, 12);
+      await appender.appendBatch(txns);
+      expect(fs.writes.filter((w) => w.position > 0).length).toBeGreaterThan(2);
+      expect(fs.syncs).toBe(1);
       await appender.close();
       expect(await logFiles(dir)).toEqual([{ name: "log.1", zxids: txns.map((t) => t.header.zxid) }]);
     });
