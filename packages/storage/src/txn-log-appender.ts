@@ -223,16 +223,22 @@ export class TxnLogAppender {
   }
 
   private async drain(): Promise<void> {
-    for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
-      try {
-        if (next.kind === "roll") await this.endFile();
-        else await this.writeBatch(next.entries);
-      } catch (err) {
-        this.fail(err, next);
-        return;
+    while (this.queue.length > 0) {
+      // Taken whole (not shifted one by one): callers appending entry by entry can queue many.
+      const taken = this.queue;
+      this.queue = [];
+      for (let i = 0; i < taken.length; i++) {
+        const next = taken[i]!;
+        try {
+          if (next.kind === "roll") await this.endFile();
+          else await this.writeBatch(next.entries);
+        } catch (err) {
+          this.fail(err, taken.slice(i));
+          return;
+        }
+        if (next.kind === "batch") this.lastDurableZxid_ = next.entries[next.entries.length - 1]!.zxid;
+        next.resolve();
       }
-      if (next.kind === "batch") this.lastDurableZxid_ = next.entries[next.entries.length - 1]!.zxid;
-      next.resolve();
     }
   }
 
@@ -308,7 +314,8 @@ export class TxnLogAppender {
     await file.close();
   }
 
-  private fail(cause: unknown, failed: Pending): void {
+  /** `unfinished`: the batch that failed and those taken with it but not yet written. */
+  private fail(cause: unknown, unfinished: Pending[]): void {
     const where = this.file?.path ?? this.dir;
     const error = new StorageError(
       StorageErrorCode.failed,
@@ -316,7 +323,7 @@ export class TxnLogAppender {
       { cause },
     );
     this.failure_ = error;
-    const rejected = [failed, ...this.queue];
+    const rejected = unfinished.concat(this.queue);
     this.queue = [];
     const file = this.file;
     this.file = null;
