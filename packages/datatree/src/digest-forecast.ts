@@ -9,6 +9,8 @@ interface PendingNode {
   /** The node once every accepted txn up to `zxid` is applied; null when deleted. */
   node: Znode | null;
   zxid: bigint;
+  /** The node's share of the digest (0n when deleted), so a later change need not hash it again. */
+  digest: bigint;
 }
 
 /**
@@ -117,17 +119,33 @@ export class DigestForecast {
     }
   }
 
+  private exists(path: string): boolean {
+    const entry = this.pending.get(path);
+    if (entry !== undefined) return entry.node !== null;
+    return this.tree.hasNode(path);
+  }
+
   private lookup(path: string): Znode | undefined {
     const entry = this.pending.get(path);
     if (entry !== undefined) return entry.node ?? undefined;
     return this.tree.getNode(path);
   }
 
+  /**
+   * The share of the digest the node at `path` has now (0n when there is none): a pending
+   * node's as hashed when it was put, an applied one's as the tree counted it, so neither is
+   * copied or hashed again.
+   */
+  private digestNow(path: string): bigint {
+    const entry = this.pending.get(path);
+    if (entry !== undefined) return entry.digest;
+    return this.tree.nodeDigestOf(path) ?? 0n;
+  }
+
   private put(path: string, node: Znode | null, zxid: bigint): void {
-    const before = this.lookup(path);
-    if (before !== undefined) this.digest = combineDigest(this.digest!, nodeDigest(path, before), -1);
-    if (node !== null) this.digest = combineDigest(this.digest!, nodeDigest(path, node), 1);
-    const entry = { node, zxid };
+    const digest = node === null ? 0n : nodeDigest(path, node);
+    this.digest = combineDigest(combineDigest(this.digest!, this.digestNow(path), -1), digest, 1);
+    const entry = { node, zxid, digest };
     this.pending.set(path, entry);
     if (!this.putInZxidOrder) return;
     const last = this.putOrder[this.putOrder.length - 1];
@@ -152,7 +170,7 @@ export class DigestForecast {
   private create(path: string, data: Buffer | null, owner: bigint, parentCVersion: number, header: TxnHeader): void {
     const parentName = parentPath(path);
     const parent = this.lookup(parentName);
-    if (parent === undefined || this.lookup(path) !== undefined) return;
+    if (parent === undefined || this.exists(path)) return;
     const cversion = parentCVersion === -1 ? parent.cversion + 1 : parentCVersion;
     if (cversion > parent.cversion) {
       this.change(parentName, header.zxid, (p) => {
@@ -165,7 +183,7 @@ export class DigestForecast {
 
   private delete(path: string, zxid: bigint): void {
     const parentName = parentPath(path);
-    if (this.lookup(path) === undefined || this.lookup(parentName) === undefined) return;
+    if (!this.exists(path) || !this.exists(parentName)) return;
     this.change(parentName, zxid, (p) => {
       if (zxid > p.pzxid) p.pzxid = zxid;
     });

@@ -1,3 +1,4 @@
+import * as zlib from "node:zlib";
 import type { Znode } from "./znode.js";
 
 /**
@@ -80,8 +81,18 @@ const SLICE_TABLES = (() => {
   return tables;
 })();
 
+/**
+ * zlib's CRC-32 (Node 20.15 and later), which continues from a finished CRC. Each call costs
+ * about 0.2 us whatever the length, so it only pays from a few hundred bytes: a znode's data.
+ */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+const NATIVE_CRC_MIN_BYTES = 512;
+
 /** Continues a CRC-32 (pre-inverted form, start at 0xffffffff) over `bytes[start, end)`. */
 export function crc32Update(crc: number, bytes: Uint8Array, start: number, end: number): number {
+  if (nativeCrc32 !== undefined && end - start >= NATIVE_CRC_MIN_BYTES) {
+    return (nativeCrc32(bytes.subarray(start, end), (crc ^ 0xffffffff) >>> 0) ^ 0xffffffff) | 0;
+  }
   const t = SLICE_TABLES;
   let i = start;
   for (; i + 8 <= end; i += 8) {

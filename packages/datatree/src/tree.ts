@@ -195,6 +195,19 @@ export class DataTree {
     if (this.digestEnabled) this.treeDigest = combineDigest(this.treeDigest, BigInt(this.store.digest(slot)), -1);
   }
 
+  hasNode(path: string): boolean {
+    return this.store.slotOf(path) !== NO_SLOT;
+  }
+
+  /**
+   * The znode's share of the tree digest as last counted (0n under /zookeeper/), read without
+   * copying the znode; undefined when there is none. Kept only while digests are enabled.
+   */
+  nodeDigestOf(path: string): bigint | undefined {
+    const slot = this.store.slotOf(path);
+    return slot === NO_SLOT ? undefined : BigInt(this.store.digest(slot));
+  }
+
   /** A copy of the znode at `path`; its `children` is a live view, valid until the znode goes. */
   getNode(path: string): Znode | undefined {
     const slot = this.store.slotOf(path);

@@ -66,8 +66,9 @@ export function showConfigNode(tree: DataTree, membership: Membership): void {
  * transactions they are, so only those are decoded.
  */
 export function reconfigMembership(entry: Entry): Membership | null {
+  // Asked of every entry the core takes in: the type is read off the bytes, making nothing.
+  if (txnTypeOf(entry.data) !== OpCode.reconfig) return null;
   const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
-  if (data.length < TXN_TYPE_OFFSET + 4 || data.readInt32BE(TXN_TYPE_OFFSET) !== OpCode.reconfig) return null;
   const { body } = readTxnEntry(data, 0x7fffffff);
   if (body.type !== OpCode.reconfig) return null;
   return membershipFromConfigText(body.txn.data ?? Buffer.alloc(0));
@@ -75,3 +76,10 @@ export function reconfigMembership(entry: Entry): Membership | null {
 
 /** TxnHeader: clientId (8), cxid (4), zxid (8), time (8), then the type. */
 const TXN_TYPE_OFFSET = 28;
+
+/** The txn header's type, big-endian at TXN_TYPE_OFFSET; null when the bytes end before it. */
+function txnTypeOf(bytes: Uint8Array): number | null {
+  const at = TXN_TYPE_OFFSET;
+  if (bytes.length < at + 4) return null;
+  return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+}
