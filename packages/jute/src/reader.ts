@@ -8,6 +8,8 @@ import { JUTE_MAX_BUFFER_DEFAULT } from "./limits.js";
 export class JuteReader {
   offset: number;
   readonly end: number;
+  /** `buf` as a DataView, made on the first long: Buffer.readBigInt64BE allocates three bigints a call. */
+  private longs: DataView | null = null;
 
   constructor(
     readonly buf: Buffer,
@@ -38,7 +40,8 @@ export class JuteReader {
 
   readLong(): bigint {
     this.need(8, "long");
-    const value = this.buf.readBigInt64BE(this.offset);
+    this.longs ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    const value = this.longs.getBigInt64(this.offset);
     this.offset += 8;
     return value;
   }

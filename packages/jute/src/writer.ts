@@ -4,12 +4,28 @@
  * reserves the int32 length and `endFrame` fills it in.
  */
 export class JuteWriter {
-  buf: Buffer;
   offset = 0;
   private frameStart = -1;
+  private buffer: Buffer;
+  /**
+   * `buf` as a DataView, for longs: Buffer.writeBigInt64BE splits the value into two halves
+   * with bigint arithmetic, which allocates on every call; DataView's writer does not.
+   */
+  private longs: DataView;
 
   constructor(initialSize = 4096) {
-    this.buf = Buffer.allocUnsafe(initialSize);
+    this.buffer = Buffer.allocUnsafe(initialSize);
+    this.longs = dataViewOf(this.buffer);
+  }
+
+  /** The buffer written into; a caller may hand the writer another one (the snapshot writer recycles them). */
+  get buf(): Buffer {
+    return this.buffer;
+  }
+
+  set buf(buffer: Buffer) {
+    this.buffer = buffer;
+    this.longs = dataViewOf(buffer);
   }
 
   reset(): void {
@@ -59,7 +75,7 @@ export class JuteWriter {
 
   writeLong(value: bigint): void {
     this.ensure(8);
-    this.buf.writeBigInt64BE(value, this.offset);
+    this.longs.setBigInt64(this.offset, value);
     this.offset += 8;
   }
 
@@ -102,4 +118,8 @@ export class JuteWriter {
     this.buf.set(value, this.offset);
     this.offset += value.length;
   }
+}
+
+function dataViewOf(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }

@@ -141,7 +141,9 @@ function ready(core: PeerCore, l: LeaderState, s: PendingSync, voucher: PeerId |
 }
 
 export function tryCommit(core: PeerCore, l: LeaderState): void {
-  const acked = new Map<PeerId, Zxid>([[core.id, core.persistedZxid]]);
+  const acked = l.ackedScratch;
+  acked.clear();
+  acked.set(core.id, core.persistedZxid);
   for (const h of l.handlers.values()) if (h.acks) acked.set(h.id, h.ackedZxid);
   // The unsafe mode counts the leader's own log as a quorum: a minority leader then commits alone.
   let target = core.commitsWithoutQuorum ? core.persistedZxid : core.tracker.quorumZxid(acked);

@@ -88,6 +88,8 @@ export class LeaderState {
   readonly epochAcks = new Set<PeerId>();
   readonly newLeaderAcks = new Set<PeerId>();
   lastProposed: Zxid = -1n;
+  /** Each voter's acknowledged zxid as tryCommit gathers them on every ACK: one map, refilled. */
+  readonly ackedScratch = new Map<PeerId, Zxid>();
   lastPingTick: number;
   readonly remoteSyncs: RemoteSync[] = [];
   readonly localSyncs: LocalSyncs[] = [];

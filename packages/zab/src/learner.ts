@@ -1,4 +1,4 @@
-import { assert, unreachable } from "./assert.js";
+import { assert, fail, unreachable } from "./assert.js";
 import type { PeerCore, RoleHandlers } from "./core.js";
 import { stepSettled, updateElectionVote } from "./election.js";
 import type { LearnerState } from "./learner-state.js";
@@ -180,7 +180,7 @@ function onNewLeader(core: PeerCore, s: LearnerState, newLeaderZxid: Zxid, membe
 }
 
 function advanceCommit(core: PeerCore, zxid: Zxid, designatedLeader?: PeerId): void {
-  assert(zxid <= core.log.lastZxid(), `commit of ${zxid} beyond the log end ${core.log.lastZxid()}`);
+  if (zxid > core.log.lastZxid()) fail(`commit of ${zxid} beyond the log end ${core.log.lastZxid()}`);
   core.commitThrough(zxid, designatedLeader);
 }
 
@@ -189,7 +189,7 @@ function onSyncAnswer(core: PeerCore, s: LearnerState, syncId: number): void {
   // an adapter may pass -1), so the oldest pending request is the one answered.
   const head = s.syncsSent.shift();
   if (head === undefined) return;
-  assert(syncId < 0 || head.wireId === syncId, `sync answers come in order: got ${syncId}, expected ${head.wireId}`);
+  if (syncId >= 0 && head.wireId !== syncId) fail(`sync answers come in order: got ${syncId}, expected ${head.wireId}`);
   // Every commit the leader had when it answered arrived before this answer.
   core.addSyncWait(head.syncIds, core.commitZxid);
   if (head.confirmQuorum) s.confirmedInFlight = false;

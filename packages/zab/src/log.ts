@@ -1,4 +1,4 @@
-import { assert } from "./assert.js";
+import { assert, fail } from "./assert.js";
 import type { Entry } from "./messages.js";
 import type { Zxid } from "./zxid.js";
 
@@ -9,7 +9,9 @@ import type { Zxid } from "./zxid.js";
  * leader can send a DIFF only from `base` or from a zxid it holds.
  */
 export class MemLog {
+  /** The entries from index `head` on; those before it were dropped and are cut off in one go later. */
   private entries: Entry[];
+  private head = 0;
 
   constructor(
     private baseZxid: Zxid,
@@ -25,22 +27,21 @@ export class MemLog {
   }
 
   get length(): number {
-    return this.entries.length;
+    return this.entries.length - this.head;
   }
 
   lastZxid(): Zxid {
-    const last = this.entries[this.entries.length - 1];
-    return last === undefined ? this.baseZxid : last.zxid;
+    return this.entries.length > this.head ? (this.entries[this.entries.length - 1] as Entry).zxid : this.baseZxid;
   }
 
   append(entry: Entry): void {
-    assert(entry.zxid > this.lastZxid(), `log append out of order: ${entry.zxid} after ${this.lastZxid()}`);
+    if (entry.zxid <= this.lastZxid()) fail(`log append out of order: ${entry.zxid} after ${this.lastZxid()}`);
     this.entries.push(entry);
   }
 
   /** Index of the first entry with zxid > z. */
   private upperBound(z: Zxid): number {
-    let lo = 0;
+    let lo = this.head;
     let hi = this.entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -53,25 +54,25 @@ export class MemLog {
   has(z: Zxid): boolean {
     if (z === this.baseZxid) return true;
     const i = this.upperBound(z) - 1;
-    return i >= 0 && (this.entries[i] as Entry).zxid === z;
+    return i >= this.head && (this.entries[i] as Entry).zxid === z;
   }
 
   /** The largest zxid in the log (or the base) that is <= z; null when z is below the base. */
   floor(z: Zxid): Zxid | null {
     if (z < this.baseZxid) return null;
     const i = this.upperBound(z) - 1;
-    return i >= 0 ? (this.entries[i] as Entry).zxid : this.baseZxid;
+    return i >= this.head ? (this.entries[i] as Entry).zxid : this.baseZxid;
   }
 
   /** Entries with after < zxid <= through, in order. */
   slice(after: Zxid, through: Zxid = this.lastZxid()): Entry[] {
-    assert(after >= this.baseZxid, `slice below the base: ${after} < ${this.baseZxid}`);
+    if (after < this.baseZxid) fail(`slice below the base: ${after} < ${this.baseZxid}`);
     return this.entries.slice(this.upperBound(after), this.upperBound(through));
   }
 
   /** Drops every entry after z. */
   truncate(z: Zxid): void {
-    assert(z >= this.baseZxid, `truncate below the base: ${z} < ${this.baseZxid}`);
+    if (z < this.baseZxid) fail(`truncate below the base: ${z} < ${this.baseZxid}`);
     this.entries.length = this.upperBound(z);
   }
 
@@ -80,15 +81,24 @@ export class MemLog {
     assert(z >= 0n, "snapshot zxid is not negative");
     this.baseZxid = z;
     this.entries = [];
+    this.head = 0;
   }
 
-  /** Keeps at most `retain` entries, dropping only entries at or below `through`. */
+  /**
+   * Keeps at most `retain` entries, dropping only entries at or below `through`. Called after
+   * every Ready: the dropped entries are only skipped (`head` moves on) until they are as many
+   * as those kept, so the array is copied once per `retain` or so entries, not every time.
+   */
   compact(retain: number, through: Zxid): void {
-    const excess = this.entries.length - retain;
+    const excess = this.length - retain;
     if (excess <= 0) return;
-    const droppable = Math.min(excess, this.upperBound(through));
+    const droppable = Math.min(excess, this.upperBound(through) - this.head);
     if (droppable <= 0) return;
-    this.baseZxid = (this.entries[droppable - 1] as Entry).zxid;
-    this.entries = this.entries.slice(droppable);
+    this.head += droppable;
+    this.baseZxid = (this.entries[this.head - 1] as Entry).zxid;
+    if (this.head >= this.entries.length - this.head) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
   }
 }

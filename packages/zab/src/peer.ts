@@ -1,4 +1,4 @@
-import { assert, unreachable } from "./assert.js";
+import { assert, fail, unreachable } from "./assert.js";
 import { PeerCore, type Roles } from "./core.js";
 import { adoptNewerMembership, looking, voterUnreachable } from "./election.js";
 import { type TxnBuilder, leaderPropose, leaderSync, proposalsFull, reconfigRefusal } from "./broadcast.js";
@@ -69,7 +69,7 @@ export class ZabPeer {
   /** Feed one message received from another peer. */
   step(message: Message): void {
     const core = this.core;
-    assert(message.to === core.id, `message for ${message.to} stepped into peer ${core.id}`);
+    if (message.to !== core.id) fail(`message for ${message.to} stepped into peer ${core.id}`);
     if (message.from === core.id) return;
     // Servers outside the configuration are answered in elections (so one about to be
     // added finds the leader) and taken as learners by a leader; their votes never count.

@@ -67,13 +67,17 @@ export class MajorityQuorumVerifier implements QuorumVerifier {
   }
 
   quorumZxid(acked: ReadonlyMap<PeerId, Zxid>): Zxid {
-    // Sort the voters' acknowledgements from highest to lowest; the quorumSize-th one
-    // is reached by exactly quorumSize voters or more (etcd's CommittedIndex idea).
-    const values: Zxid[] = [];
-    for (const id of this.voters) values.push(acked.get(id) ?? -1n);
-    values.sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
-    const result = values[this.quorumSize - 1];
-    assert(result !== undefined, "quorum index inside voter list");
+    // The highest acknowledgement that quorumSize voters or more have reached: the
+    // quorumSize-th from the top (etcd's CommittedIndex idea). Asked on every ACK, so it is
+    // found by counting rather than by sorting a fresh array: voters are few.
+    let result = -1n;
+    for (const id of this.voters) {
+      const candidate = acked.get(id) ?? -1n;
+      if (candidate <= result) continue;
+      let reached = 0;
+      for (const other of this.voters) if ((acked.get(other) ?? -1n) >= candidate) reached++;
+      if (reached >= this.quorumSize) result = candidate;
+    }
     return result;
   }
 }

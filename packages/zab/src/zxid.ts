@@ -1,4 +1,4 @@
-import { assert } from "./assert.js";
+import { fail } from "./assert.js";
 
 /** A ZooKeeper transaction id: epoch in the high 32 bits, counter in the low 32. */
 export type Zxid = bigint;
@@ -10,18 +10,18 @@ export const COUNTER_MAX_DEFAULT = 0xfffffffe;
 export const EPOCH_MAX = 0xffffffff;
 
 export function makeZxid(epoch: number, counter: number): Zxid {
-  assert(Number.isInteger(epoch) && epoch >= 0 && epoch <= EPOCH_MAX, `epoch out of range: ${epoch}`);
-  assert(Number.isInteger(counter) && counter >= 0 && counter <= 0xffffffff, `counter out of range: ${counter}`);
+  if (!(Number.isInteger(epoch) && epoch >= 0 && epoch <= EPOCH_MAX)) fail(`epoch out of range: ${epoch}`);
+  if (!(Number.isInteger(counter) && counter >= 0 && counter <= 0xffffffff)) fail(`counter out of range: ${counter}`);
   return (BigInt(epoch) << COUNTER_BITS) | BigInt(counter);
 }
 
 export function epochOf(zxid: Zxid): number {
-  assert(zxid >= 0n, `negative zxid: ${zxid}`);
+  if (zxid < 0n) fail(`negative zxid: ${zxid}`);
   return Number(zxid >> COUNTER_BITS);
 }
 
 export function counterOf(zxid: Zxid): number {
-  assert(zxid >= 0n, `negative zxid: ${zxid}`);
+  if (zxid < 0n) fail(`negative zxid: ${zxid}`);
   return Number(zxid & COUNTER_MASK);
 }
 
