@@ -8,14 +8,13 @@ export class JuteWriter {
   private frameStart = -1;
   private buffer: Buffer;
   /**
-   * `buf` as a DataView, for longs: Buffer.writeBigInt64BE splits the value into two halves
-   * with bigint arithmetic, which allocates on every call; DataView's writer does not.
+   * `buf` as a DataView, made on the first long: Buffer.writeBigInt64BE splits the value into
+   * two halves with bigint arithmetic, which allocates on every call; DataView's writer does not.
    */
-  private longs: DataView;
+  private longs: DataView | null = null;
 
   constructor(initialSize = 4096) {
     this.buffer = Buffer.allocUnsafe(initialSize);
-    this.longs = dataViewOf(this.buffer);
   }
 
   /** The buffer written into; a caller may hand the writer another one (the snapshot writer recycles them). */
@@ -25,7 +24,7 @@ export class JuteWriter {
 
   set buf(buffer: Buffer) {
     this.buffer = buffer;
-    this.longs = dataViewOf(buffer);
+    this.longs = null;
   }
 
   reset(): void {
@@ -75,6 +74,7 @@ export class JuteWriter {
 
   writeLong(value: bigint): void {
     this.ensure(8);
+    this.longs ??= new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     this.longs.setBigInt64(this.offset, value);
     this.offset += 8;
   }
@@ -118,8 +118,4 @@ export class JuteWriter {
     this.buf.set(value, this.offset);
     this.offset += value.length;
   }
-}
-
-function dataViewOf(buf: Buffer): DataView {
-  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }

@@ -99,14 +99,10 @@ export class QuorumPacketReader {
     }
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     for (;;) {
+      // Most reads end inside a packet: that is seen from its lengths, before decoding it.
+      if (!holdsWholePacket(this.pending, this.maxBuffer)) return;
       const reader = new JuteReader(this.pending, 0, this.pending.length, this.maxBuffer);
-      let packet: QuorumPacket;
-      try {
-        packet = QuorumPacket.read(reader);
-      } catch (err) {
-        if (err instanceof JuteError && isIncomplete(err, this.maxBuffer)) return;
-        throw err;
-      }
+      const packet = QuorumPacket.read(reader);
       this.pending = this.pending.subarray(reader.offset);
       if (packet.type === SNAP && packet.data === null) {
         this.snapshot = new StreamedSnapshot(packet);
@@ -122,15 +118,28 @@ export class QuorumPacketReader {
 }
 
 /**
- * Quorum packets carry no length prefix (as in ZooKeeper), so a packet cut by the end of what
- * has arrived so far reads as truncated, or, when the cut falls inside a vector (REQUEST's
- * authinfo), as a vector longer than the bytes left. Both wait for more bytes, unless the
- * vector could not fit in any packet this reader accepts.
+ * Quorum packets carry no length prefix (as in ZooKeeper), so whether `bytes` starts with a
+ * whole one is read off its own lengths: int type, long zxid, the data's length and bytes, then
+ * the authinfo vector (a count, and two length-prefixed strings an Id). A length no packet could
+ * have (negative, or past maxBuffer) counts as whole: decoding it then says what is wrong.
  */
-function isIncomplete(err: JuteError, maxBuffer: number): boolean {
-  if (err.message.startsWith("truncated")) return true;
-  const vector = /^vector count (\d+) exceeds the \d+ bytes left/.exec(err.message);
-  return vector !== null && Number(vector[1]) <= maxBuffer;
+function holdsWholePacket(bytes: Buffer, maxBuffer: number): boolean {
+  let at = 12;
+  if (bytes.length < at + 4) return false;
+  const dataLength = bytes.readInt32BE(at);
+  if (dataLength < -1 || dataLength > maxBuffer) return true;
+  at += 4 + Math.max(dataLength, 0);
+  if (bytes.length < at + 4) return false;
+  const ids = bytes.readInt32BE(at);
+  if (ids < -1 || ids > maxBuffer) return true;
+  at += 4;
+  for (let i = 0; i < ids * 2; i++) {
+    if (bytes.length < at + 4) return false;
+    const length = bytes.readInt32BE(at);
+    if (length < -1 || length > maxBuffer) return true;
+    at += 4 + Math.max(length, 0);
+  }
+  return bytes.length >= at;
 }
 
 /** FOLLOWERINFO/OBSERVERINFO carry a LearnerInfo; protocol version 0x10000 since 3.4. */
