@@ -1,6 +1,6 @@
 import { DataTree, type DataTreeOptions } from "@zkts/datatree";
 import { OpCode, type TxnEntry } from "@zkts/jute";
-import { type StorageError, TxnLogStore, recover } from "@zkts/storage";
+import { type TxnLogStore, recover } from "@zkts/storage";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import type { TxnPersistence } from "../txn-pipeline.js";
@@ -9,6 +9,7 @@ import { restoreSnapshot } from "./tree-snapshot.js";
 import { writeTreeSnapshot } from "./write-tree-snapshot.js";
 import { collectGarbage } from "./collect-garbage.js";
 import { IdleCollector } from "./idle-collector.js";
+import { openTxnLog } from "./open-txn-log.js";
 import { reportDigestMismatch } from "../digest-report.js";
 import { FsyncSampler } from "../metrics/fsync-sampler.js";
 import type { SummaryFigure } from "../metrics/summary-figure.js";
@@ -59,26 +60,7 @@ export class DurableStore implements TxnPersistence {
   ): Promise<{ store: DurableStore; state: RecoveredState }> {
     const state = await recoverState(config, logger, treeOptions);
     await collectRecoveryGarbage(logger);
-    const log = await TxnLogStore.open({
-      dataDir: config.dataDir,
-      dataLogDir: config.dataLogDir,
-      preAllocSize: config.preAllocSizeBytes,
-      txnLogSizeLimit: config.txnLogSizeLimitBytes,
-      forceSync: config.forceSync,
-      fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,
-      onSlowFsync: (slow) =>
-        logger.log("warn", `fsync-ing the write ahead log took ${Math.round(slow.durationMs)}ms which will adversely effect operation latency`, {
-          entries: slow.entries,
-        }),
-      onFailure: (err: StorageError) => logger.log("error", "the transaction log failed; no more writes will be acknowledged", { err }),
-      snapCount: config.snapCount,
-      snapSizeLimit: config.snapSizeLimitBytes,
-      random,
-      snapRetainCount: config.snapRetainCount,
-      purgeIntervalHours: config.purgeIntervalHours,
-      onPurged: (r) => logger.log("info", "autopurge removed old files", { result: r }),
-      onPurgeError: (err) => logger.log("warn", "autopurge failed", { err }),
-    });
+    const log = await openTxnLog(config, logger, random);
     const store = new DurableStore(config, logger, log, state.tree);
     return { store, state };
   }

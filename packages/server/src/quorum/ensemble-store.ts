@@ -1,10 +1,11 @@
 import { DataTree, type DataTreeOptions } from "@zkts/datatree";
-import { type LoadedSnapshot, TxnLogStore } from "@zkts/storage";
+import type { LoadedSnapshot, TxnLogStore } from "@zkts/storage";
 import type { PersistedState, Ready } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
 import { type Logger, hex } from "../logger.js";
 import { restoreSnapshot } from "../persistence/tree-snapshot.js";
 import { writeTreeSnapshot } from "../persistence/write-tree-snapshot.js";
+import { openTxnLog } from "../persistence/open-txn-log.js";
 import { FsyncSampler } from "../metrics/fsync-sampler.js";
 import type { StoreTimings } from "../persistence/durable-store.js";
 import { UNSAFE_LOG_WRITE_HOLD_MS } from "../unsafe-modes.js";
@@ -112,7 +113,7 @@ export class EnsembleStore {
       currentEpoch: persisted.currentEpoch,
     });
     const loadMs = Date.now() - startedAtMs;
-    const log = await openLog(config, logger, random);
+    const log = await openTxnLog(config, logger, random);
     const store = new EnsembleStore(config, logger, log);
     log.startPurging();
     return { store, recovery: { tree, sessions, persisted, loadMs } };
@@ -145,23 +146,4 @@ export class EnsembleStore {
 
 function placeOf(config: ServerConfig): ReplicaDiskPlace {
   return { dataDir: config.dataDir, dataLogDir: config.dataLogDir, maxBuffer: config.juteMaxBuffer };
-}
-
-async function openLog(config: ServerConfig, logger: Logger, random: () => number): Promise<TxnLogStore> {
-  return await TxnLogStore.open({
-    dataDir: config.dataDir,
-    dataLogDir: config.dataLogDir,
-    preAllocSize: config.preAllocSizeBytes,
-    txnLogSizeLimit: config.txnLogSizeLimitBytes,
-    forceSync: config.forceSync,
-    fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,
-    onFailure: (err) => logger.log("error", "the transaction log failed", { err }),
-    snapCount: config.snapCount,
-    snapSizeLimit: config.snapSizeLimitBytes,
-    random,
-    snapRetainCount: config.snapRetainCount,
-    purgeIntervalHours: config.purgeIntervalHours,
-    onPurged: (r) => logger.log("info", "autopurge removed old files", { removed: r.removed.length, oldestRetainedZxid: r.oldestRetainedZxid }),
-    onPurgeError: (err) => logger.log("warn", "autopurge failed", { err }),
-  });
 }
