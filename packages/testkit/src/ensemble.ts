@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fourLetterWord, freePort } from "./net.js";
 import { zktsServerMain } from "./paths.js";
 import { referenceQuorumLauncher } from "./reference.js";
-import { type Launcher, type RunningServer, type ServerKind, launch } from "./server.js";
+import { type Launcher, type RunningServer, type ServerKind, isBindFailure, launch } from "./server.js";
 
 export interface EnsembleOptions {
   /** Voting members (server ids 1..voters); default 3. */
@@ -231,13 +231,20 @@ async function startOnce(launcher: Launcher | ((id: number) => Launcher), opts: 
       throw new Error(`no leader with every running member serving within ${timeoutMs} ms (last: ${seen})`);
     },
     async join(id, role) {
-      const spec = { id, role, clientPort: await freePort(), quorumPort: await freePort(), electionPort: await freePort() };
-      const line = `127.0.0.1:${spec.quorumPort}:${spec.electionPort}:${role};127.0.0.1:${spec.clientPort}`;
-      // It serves once it follows the leader; until a reconfig adds it, it does not vote.
-      const server = await launchMember(id, role, spec.clientPort, { ...shared, [`server.${id}`]: line });
-      const member: EnsembleMember = { id, role, server, serverLine: `server.${id}=${line}` };
-      members.push(member);
-      return member;
+      // Its ports are in no configuration yet: a start that finds one taken tries fresh ones.
+      for (let attempt = 1; ; attempt++) {
+        const spec = { clientPort: await freePort(), quorumPort: await freePort(), electionPort: await freePort() };
+        const line = `127.0.0.1:${spec.quorumPort}:${spec.electionPort}:${role};127.0.0.1:${spec.clientPort}`;
+        try {
+          // It serves once it follows the leader; until a reconfig adds it, it does not vote.
+          const server = await launchMember(id, role, spec.clientPort, { ...shared, [`server.${id}`]: line });
+          const member: EnsembleMember = { id, role, server, serverLine: `server.${id}=${line}` };
+          members.push(member);
+          return member;
+        } catch (err) {
+          if (attempt >= START_ATTEMPTS || !isBindFailure(err)) throw err;
+        }
+      }
     },
     async replace(member, kind) {
       const index = members.indexOf(member);

@@ -61,6 +61,11 @@ class PortInUseError extends Error {}
 const PORT_ATTEMPTS = 3;
 const BIND_FAILURE = /Address already in use|BindException|EADDRINUSE/;
 
+/** A start failed because one of its ports was taken (by then): another pick may succeed. */
+export function isBindFailure(err: unknown): boolean {
+  return err instanceof PortInUseError || BIND_FAILURE.test((err as Error)?.message ?? "");
+}
+
 /**
  * Writes the shared zoo.cfg, starts the server and resolves once it answers `srvr`. A port from
  * freePort() can be taken by someone else before the server binds it (the kernel hands the same
@@ -74,7 +79,7 @@ export async function launch(launcher: Launcher, opts: ServerOptions = {}, pickP
     try {
       return await launchOn(launcher, opts, await pickPort());
     } catch (err) {
-      if (!(err instanceof PortInUseError) && !BIND_FAILURE.test((err as Error).message)) throw err;
+      if (!isBindFailure(err)) throw err;
       lastError = err;
     }
   }
