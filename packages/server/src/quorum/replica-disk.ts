@@ -1,4 +1,5 @@
 import {
+  type EpochFileName,
   type LoadedSnapshot,
   type LogRepair,
   type StorageFs,
@@ -54,7 +55,7 @@ export interface ReplicaDiskEvents {
   truncated?(zxid: bigint, result: TruncateLogResult | null): void;
   appending?(entries: readonly Entry[]): void;
   appended?(entries: readonly Entry[]): void;
-  epochWritten?(name: "acceptedEpoch" | "currentEpoch", epoch: number): void;
+  epochWritten?(name: EpochFileName, epoch: number): void;
 }
 
 /** What a member starts from: zab's view of its disk and the snapshot its tree loads from. */
