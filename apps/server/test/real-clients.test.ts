@@ -38,13 +38,21 @@ function mask(text: string): string {
  * zkCli prints watch events from its event thread ("WATCHER::", a blank line, the event) while
  * the main thread prints command results, so where they land differs from run to run; and the
  * Closed event that `quit` causes races the JVM's exit (all, part or none of it is printed).
- * Returns the command output without them, and the events other than Closed, in order.
+ * Returns the command output without them and without blank lines, and the events other than
+ * Closed, in order.
  */
 function watcherLinesApart(stdout: string): { commands: string; events: string[] } {
   const lines = stdout.split("\n");
   const events = lines.filter((line) => line.startsWith("WatchedEvent ") && !line.includes("state:Closed"));
-  const commands = stdout.replace(/WATCHER::\n\n?(WatchedEvent [^\n]*\n?)?/g, "");
-  return { commands: commands.replace(/WATCHER::\n*$/, ""), events };
+  const commands = stdout.replace(/WATCHER::\n\n?(WatchedEvent [^\n]*\n?)?/g, "").replace(/WATCHER::\n*$/, "");
+  // The event thread's blank lines land between the main thread's lines too: blank lines are left out.
+  return {
+    commands: commands
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .join("\n"),
+    events,
+  };
 }
 
 const KAZOO_SCRIPT = (hosts: string) => `
