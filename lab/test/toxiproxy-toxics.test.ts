@@ -71,9 +71,10 @@ describe("the lab's Toxiproxy applies each toxic to real traffic", () => {
       `round trip ms: baseline ${baseline.toFixed(1)}, +100 down ${downstreamOnly.toFixed(1)}, +50 up ${bothWays.toFixed(1)}, removed ${healed.toFixed(1)}`,
     );
     expect(baseline).toBeLessThan(90);
-    expect(downstreamOnly).toBeGreaterThanOrEqual(99);
+    // A few ms of slack under each delay: Toxiproxy's timers and ours are not the same clock.
+    expect(downstreamOnly).toBeGreaterThanOrEqual(95);
     expect(downstreamOnly).toBeLessThan(195); // applied once, not twice
-    expect(bothWays).toBeGreaterThanOrEqual(149);
+    expect(bothWays).toBeGreaterThanOrEqual(145);
     expect(bothWays).toBeLessThan(295);
     expect(healed).toBeLessThan(90);
   });
@@ -87,7 +88,7 @@ describe("the lab's Toxiproxy applies each toxic to real traffic", () => {
     expect(await c.until(() => c.bytes.length >= sent.length, 3000)).toBe(true);
     expect(c.bytes.toString()).toBe(sent);
     await toxic.update({ ...toxic.toJson(), attributes: { latency: 150, jitter: 0 } });
-    expect(await c.roundTrip("x")).toBeGreaterThanOrEqual(149);
+    expect(await c.roundTrip("x")).toBeGreaterThanOrEqual(145);
   });
 
   it("bandwidth holds the measured rate to its rate", async () => {
