@@ -18,6 +18,8 @@ const superDigest = `super:${createHash("sha1").update(SUPER_PASSWORD).digest("b
 let ensemble: RunningEnsemble;
 let admin: ZkClient;
 const acknowledged: string[] = [];
+/** The writer's failures since its last acknowledged create, to say why writes stalled. */
+let failuresSinceAck: string[] = [];
 let writing = true;
 let writer: Promise<void>;
 
@@ -47,8 +49,10 @@ async function writeUntilStopped(): Promise<void> {
     while (writing) {
       try {
         acknowledged.push((await zk.create("/w/n-", "x", { mode: "PERSISTENT_SEQUENTIAL" })).path);
+        failuresSinceAck = [];
       } catch (err) {
         if (!(err instanceof ZkError)) throw err;
+        failuresSinceAck.push(`${new Date().toISOString()} ${err.codeName} (session state ${zk.state})`);
         await sleep(50);
       }
     }
@@ -87,6 +91,21 @@ async function waitForMode(member: EnsembleMember, mode: string): Promise<void> 
   throw new Error(`member ${member.id} did not become ${mode} (now ${await ensemble.modeOf(member)})`);
 }
 
+/** Waits for `count` more acknowledged creates; if they do not come, says what the writer saw. */
+async function moreAcknowledged(count: number): Promise<void> {
+  const target = acknowledged.length + count;
+  const deadline = Date.now() + 45_000;
+  while (acknowledged.length < target) {
+    if (Date.now() > deadline) {
+      const modes = await Promise.all(ensemble.members.map(async (m) => `${m.id}:${m.server.pid === null ? "down" : await ensemble.modeOf(m)}`));
+      throw new Error(
+        `writes stalled at ${acknowledged.length} (members ${modes.join(" ")}); the writer's failures since: ${failuresSinceAck.slice(0, 5).join("; ")} ... ${failuresSinceAck.slice(-5).join("; ")} (${failuresSinceAck.length} in all)`,
+      );
+    }
+    await sleep(50);
+  }
+}
+
 function serverIds(config: string): number[] {
   return [...config.matchAll(/^server\.(\d+)=/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
 }
@@ -114,7 +133,6 @@ zk.stop()
 
   it("adds a server started outside the configuration; every member then holds the new configuration", async () => {
     const joiner = await ensemble.join(4, "participant");
-    const before = acknowledged.length;
     const config = await reconfig({ joining: joiner.serverLine });
     expect(serverIds(config)).toEqual([1, 2, 3, 4]);
     expect(config).toContain(joiner.serverLine);
@@ -122,7 +140,7 @@ zk.stop()
     expect(version).not.toBe("0");
     for (const m of ensemble.members) expect(await configOn(m)).toBe(config);
     await waitForMode(joiner, "follower");
-    while (acknowledged.length < before + 20) await sleep(50);
+    await moreAcknowledged(20);
   }, 60_000);
 
   it("removes the leader: it hands over to the successor it designates and writes go on", async () => {
@@ -131,8 +149,7 @@ zk.stop()
     expect(serverIds(config)).not.toContain(leader.id);
     const newLeader = await ensemble.waitForLeader();
     expect(newLeader.id).not.toBe(leader.id);
-    const before = acknowledged.length;
-    while (acknowledged.length < before + 20) await sleep(50);
+    await moreAcknowledged(20);
     // The removed server still follows, outside the configuration, without a vote (ZooKeeper's
     // "non-voting follower": srvr says follower).
     expect(await ensemble.modeOf(leader)).toBe("follower");
@@ -147,8 +164,7 @@ zk.stop()
     const conf = await fourLetterWord(observer.server.host, observer.server.port, "conf");
     expect(conf).toContain(observer.serverLine);
     expect(conf).toContain(`version=${/version=([0-9a-f]+)$/.exec(config)?.[1]}`);
-    const before = acknowledged.length;
-    while (acknowledged.length < before + 20) await sleep(50);
+    await moreAcknowledged(20);
   }, 60_000);
 
   it("the added server votes: with one of the original voters left in the configuration killed, writes still commit", async () => {
@@ -157,8 +173,7 @@ zk.stop()
     const victim = ensemble.members.find((m) => m.id === originals[0])!;
     await victim.server.kill();
     // Voters are now the other original and server 4: a quorum only if 4's ACKs count.
-    const before = acknowledged.length;
-    while (acknowledged.length < before + 20) await sleep(50);
+    await moreAcknowledged(20);
   }, 60_000);
 
   it("every member of the final configuration holds every acknowledged write", async () => {

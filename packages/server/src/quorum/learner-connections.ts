@@ -24,8 +24,13 @@ export interface LearnerConnectionHandlers {
   onRequest(from: number, request: ForwardedRequest): void;
   /** The connection of the learner currently registered under this id closed. */
   onClosed(peerId: number): void;
-  /** A learner's client reconnected with this session: whether it is still valid (REVALIDATE). */
-  onRevalidate(peerId: number, sessionId: bigint, timeoutMs: number): boolean;
+  /**
+   * A learner's client reconnected with this session: whether it is still valid (REVALIDATE),
+   * or null from a server that no longer leads, which must not answer: its "no" would tell the
+   * client its session expired, when the next leader holds it. Its learners lose it in a moment
+   * (`closeAll`) and drop their clients, which reconnect and ask that leader.
+   */
+  onRevalidate(peerId: number, sessionId: bigint, timeoutMs: number): boolean | null;
 }
 
 interface LearnerConnection {
@@ -218,7 +223,7 @@ export class LearnerConnections {
     if (packet.type === REVALIDATE) {
       const { sessionId, timeoutMs } = decodeRevalidate(packet.data);
       const valid = this.handlers.onRevalidate(c.peerId, sessionId, timeoutMs);
-      this.write(c, encodeQuorumPacket(encodeRevalidateAnswer(sessionId, valid)));
+      if (valid !== null) this.write(c, encodeQuorumPacket(encodeRevalidateAnswer(sessionId, valid)));
       return;
     }
     if (packet.type === QuorumPacketType.PING && packet.data !== null && packet.data.length > 0) {

@@ -154,7 +154,9 @@ export class PeerDriver implements QuorumPort {
         onClosed: (id) => {
           if (this.soft.role === "LEADING") this.disconnected(id);
         },
-        onRevalidate: (_from, sessionId) => this.soft.role === "LEADING" && (this.state?.revalidateSession(sessionId) ?? false),
+        // A leader stepping down still reads its learners until their connections close (after
+        // the Ready that ended its leadership is handled): it leaves their questions unanswered.
+        onRevalidate: (_from, sessionId) => (this.soft.role !== "LEADING" || this.state === null ? null : this.state.revalidateSession(sessionId)),
       },
       o.logger,
       QUORUM_PACKET_BYTES_MAX,
