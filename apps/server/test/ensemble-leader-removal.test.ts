@@ -3,6 +3,7 @@ import { type ZkClient, ZkError, connect } from "@zkts/client";
 import { type EnsembleMember, type RunningEnsemble, startReferenceEnsemble, startZktsEnsemble } from "@zkts/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { SUPER_DIGEST, SUPER_PASSWORD } from "./conformance/scenarios.js";
+import { reconfigRetrying } from "./reconfig/reconfig-retrying.js";
 
 /**
  * A reconfig that removes the leader loses no session, on ZooKeeper 3.8 and on zkts alike.
@@ -22,18 +23,6 @@ afterAll(async () => {
   for (const c of clients) await c.close().catch(() => undefined);
   for (const e of ensembles) await e.cleanup();
 });
-
-async function reconfig(admin: ZkClient, options: { joining?: string; leaving?: string }): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return (await admin.reconfig(options)).data.toString();
-    } catch (err) {
-      // The admin session may be on the member changing role: try again.
-      if (!(err instanceof ZkError) || err.codeName !== "CONNECTIONLOSS" || attempt >= 20) throw err;
-      await sleep(200);
-    }
-  }
-}
 
 /** A client that tries the leader first, then the others, in that order. */
 async function connectThroughLeader(ensemble: RunningEnsemble, leader: EnsembleMember): Promise<ZkClient> {
@@ -75,13 +64,13 @@ async function removeLeaderWhileWriting(ensemble: RunningEnsemble, admin: ZkClie
   })();
   try {
     while (creates < 5) await sleep(10);
-    await reconfig(admin, { leaving: String(leader.id) });
+    await reconfigRetrying(admin, { leaving: String(leader.id) });
     const before = creates;
     const deadline = Date.now() + 20_000;
     while (creates < before + 20 && Date.now() < deadline && !errors.includes("SESSIONEXPIRED")) await sleep(20);
     const outcome = { removed: leader.id, createsAfterRemoval: creates - before, sameSession: zk.sessionId === session, errors };
     // Back to three voters for the next round.
-    await reconfig(admin, { joining: leader.serverLine });
+    await reconfigRetrying(admin, { joining: leader.serverLine });
     return outcome;
   } finally {
     writing = false;

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type ZkClient, ZkError, connect } from "@zkts/client";
 import { type EnsembleMember, type RunningEnsemble, fourLetterWord, runKazoo, startZktsEnsemble } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reconfigRetrying } from "./reconfig/reconfig-retrying.js";
 
 /**
  * Dynamic reconfiguration of a real zkts ensemble while clients write: a server started
@@ -71,18 +72,6 @@ async function configOn(member: EnsembleMember): Promise<string> {
   }
 }
 
-async function reconfig(options: { joining?: string; leaving?: string }): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return (await admin.reconfig(options)).data.toString();
-    } catch (err) {
-      // The admin session may be on a member that is changing role: try again.
-      if (!(err instanceof ZkError) || err.codeName !== "CONNECTIONLOSS" || attempt >= 20) throw err;
-      await sleep(200);
-    }
-  }
-}
-
 async function waitForMode(member: EnsembleMember, mode: string): Promise<void> {
   for (let i = 0; i < 150; i++) {
     if ((await ensemble.modeOf(member)) === mode) return;
@@ -133,7 +122,7 @@ zk.stop()
 
   it("adds a server started outside the configuration; every member then holds the new configuration", async () => {
     const joiner = await ensemble.join(4, "participant");
-    const config = await reconfig({ joining: joiner.serverLine });
+    const config = await reconfigRetrying(admin, { joining: joiner.serverLine });
     expect(serverIds(config)).toEqual([1, 2, 3, 4]);
     expect(config).toContain(joiner.serverLine);
     const version = /version=([0-9a-f]+)$/.exec(config)?.[1];
@@ -145,7 +134,7 @@ zk.stop()
 
   it("removes the leader: it hands over to the successor it designates and writes go on", async () => {
     const leader = await ensemble.waitForLeader();
-    const config = await reconfig({ leaving: String(leader.id) });
+    const config = await reconfigRetrying(admin, { leaving: String(leader.id) });
     expect(serverIds(config)).not.toContain(leader.id);
     const newLeader = await ensemble.waitForLeader();
     expect(newLeader.id).not.toBe(leader.id);
@@ -157,7 +146,7 @@ zk.stop()
 
   it("adds an observer; it serves every write", async () => {
     const observer = await ensemble.join(5, "observer");
-    const config = await reconfig({ joining: observer.serverLine });
+    const config = await reconfigRetrying(admin, { joining: observer.serverLine });
     expect(config).toContain(":observer;");
     await waitForMode(observer, "observer");
     // conf reports the configuration in force, as ZooKeeper's does.
