@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ZkClient, ZkError, connect } from "@zkts/client";
-import { type EnsembleMember, type RunningEnsemble, runKazoo, startZktsEnsemble } from "@zkts/testkit";
+import { type EnsembleMember, type RunningEnsemble, pauseProcess, resumeProcess, runKazoo, startZktsEnsemble } from "@zkts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const m of ensemble?.members ?? []) {
-    if (m.server.pid !== null) process.kill(m.server.pid, "SIGCONT");
+    if (m.server.pid !== null) resumeProcess(m.server.pid);
   }
   await ensemble?.cleanup();
 });
@@ -79,7 +79,7 @@ bad.stop()
     const reader = await linearizableClient(oldLeader);
     expect((await reader.getData("/paused")).data.toString()).toBe("before");
 
-    process.kill(oldLeader.server.pid!, "SIGSTOP");
+    await pauseProcess(oldLeader.server.pid!);
     const others = ensemble.members.filter((m) => m !== oldLeader);
     const writer = await connect(others.map((m) => m.server.connectString).join(","), { sessionTimeoutMs: 10_000, connectTimeoutMs: 2_000 });
     let written = false;
@@ -95,7 +95,7 @@ bad.stop()
     expect(written).toBe(true);
     await writer.close();
 
-    process.kill(oldLeader.server.pid!, "SIGCONT");
+    resumeProcess(oldLeader.server.pid!);
     // Right after waking, the old leader may still count itself leader: a plain read there
     // could return "before". A confirmed read either sees "after" or fails.
     const outcomes: string[] = [];

@@ -15,7 +15,15 @@ import {
   errorCodeName,
   eventTypeName,
 } from "@zkts/jute";
-import { type EnsembleMember, type EnsembleOptions, type RunningEnsemble, startReferenceEnsemble, startZktsEnsemble } from "@zkts/testkit";
+import {
+  type EnsembleMember,
+  type EnsembleOptions,
+  type RunningEnsemble,
+  pauseProcess,
+  resumeProcess,
+  startReferenceEnsemble,
+  startZktsEnsemble,
+} from "@zkts/testkit";
 import { describe, expect, it } from "vitest";
 import { OPEN_ACL } from "./conformance/recorder.js";
 import { type RawArrival, type RawReply, RawSession } from "./conformance/raw-session.js";
@@ -335,7 +343,7 @@ async function reconnectWithoutLeader(ensemble: RunningEnsemble): Promise<string
   const follower = ensemble.members.find((m) => m !== leader)!;
   const first = await RawSession.connect(follower.server.port, { timeoutMs: SESSION_TIMEOUT_MS });
   first.drop();
-  process.kill(leader.server.pid!, "SIGSTOP");
+  await pauseProcess(leader.server.pid!);
   try {
     const again = await RawSession.connect(follower.server.port, { timeoutMs: SESSION_TIMEOUT_MS, sessionId: first.sessionId, passwd: first.passwd }).catch(
       (err: Error) => err.message,
@@ -344,7 +352,7 @@ async function reconnectWithoutLeader(ensemble: RunningEnsemble): Promise<string
     again.drop();
     return again.timeOut > 0 ? "session taken" : "session expired";
   } finally {
-    process.kill(leader.server.pid!, "SIGCONT");
+    resumeProcess(leader.server.pid!);
   }
 }
 

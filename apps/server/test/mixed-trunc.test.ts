@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ZkClient, ZkError, connect } from "@zkts/client";
-import { type EnsembleMember, type RunningEnsemble, type ServerKind, startMixedEnsemble } from "@zkts/testkit";
+import { type EnsembleMember, type RunningEnsemble, type ServerKind, pauseProcess, resumeProcess, startMixedEnsemble } from "@zkts/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { SUPER_DIGEST, SUPER_PASSWORD } from "./conformance/scenarios.js";
 import { type DumpedNode, dumpTree } from "./durability/tree-dump.js";
@@ -22,7 +22,7 @@ let ensemble: RunningEnsemble | undefined;
 const clients: ZkClient[] = [];
 afterAll(async () => {
   for (const c of clients) await c.close().catch(() => undefined);
-  for (const m of ensemble?.members ?? []) if (m.server.pid !== null) process.kill(m.server.pid, "SIGCONT");
+  for (const m of ensemble?.members ?? []) if (m.server.pid !== null) resumeProcess(m.server.pid);
   await ensemble?.cleanup();
 });
 
@@ -73,7 +73,7 @@ describe.each([
     // A session on the leader (creating one needs a quorum); then the followers stop, and the
     // leader takes one more write, logs and proposes it, and dies.
     const onLeader = await connect(leader.server.connectString, { sessionTimeoutMs: 10_000 });
-    for (const f of followers) process.kill(f.server.pid!, "SIGSTOP");
+    for (const f of followers) await pauseProcess(f.server.pid!);
     const orphan = onLeader.create("/trunc/orphan", "never acknowledged").then(
       () => "acknowledged",
       (err: unknown) => (err instanceof ZkError ? err.codeName : String(err)),

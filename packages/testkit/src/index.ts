@@ -8,6 +8,7 @@ export { startServer } from "./start.js";
 export { runKazoo, runZkCli, runCliMt, type ClientOptions } from "./clients.js";
 export type { ProcessResult } from "./run.js";
 export { CuttableProxy } from "./proxy.js";
+export { pauseProcess, resumeProcess } from "./pause.js";
 export {
   ensembleMemberCommand,
   startMixedEnsemble,
