@@ -1,14 +1,10 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runScriptJson } from "./run-script.js";
 
 /**
  * A smoke run of the standalone comparison (npm run bench), a second a load on both servers,
  * as CI keeps the benchmarks working. It checks the measuring, not which server is faster.
  */
-const dist = (script: string) => fileURLToPath(new URL(`../dist/${script}.js`, import.meta.url));
-const run = promisify(execFile);
 
 interface Measured {
   operations: number;
@@ -17,8 +13,11 @@ interface Measured {
 
 describe("standalone comparison, a smoke run", () => {
   it("npm run bench: every standalone load on both servers, each answered without errors", async () => {
-    const { stdout } = await run(process.execPath, [dist("compare"), "--seconds", "1", "--json", "--quiet"], { timeout: 120_000 });
-    const result = JSON.parse(stdout) as { script: string; loads: { load: string; reference: Measured; zkts: Measured; ratio: number }[] };
+    const result = await runScriptJson<{ script: string; loads: { load: string; reference: Measured; zkts: Measured; ratio: number }[] }>(
+      "compare",
+      ["--seconds", "1"],
+      120_000,
+    );
     expect(result.script).toBe("compare");
     expect(result.loads.map((l) => l.load)).toEqual(["getData 1 KB", "50/50 get/set 1 KB", "setData 1 KB", "setData 1 KB, one at a time"]);
     for (const load of result.loads) {

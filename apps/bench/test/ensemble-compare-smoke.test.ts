@@ -1,14 +1,11 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runScriptJson } from "./run-script.js";
 
 /**
  * A second of each load of the ensemble comparison (npm run bench:ensemble) on
  * both servers, as CI keeps every benchmark working: through a follower and through the leader,
  * closed loops and the offered load. It checks the measuring, not which server is faster.
  */
-const script = fileURLToPath(new URL("../dist/ensemble-compare.js", import.meta.url));
 
 interface Measured {
   operations: number;
@@ -18,8 +15,11 @@ interface Measured {
 
 describe("ensemble comparison, a smoke run", () => {
   it("runs every load through a follower and through the leader of both ensembles", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [script, "--seconds", "1", "--json", "--quiet"], { timeout: 240_000 });
-    const result = JSON.parse(stdout) as { script: string; loads: { load: string; reference: Measured; zkts: Measured; ratio: number }[] };
+    const result = await runScriptJson<{ script: string; loads: { load: string; reference: Measured; zkts: Measured; ratio: number }[] }>(
+      "ensemble-compare",
+      ["--seconds", "1"],
+      240_000,
+    );
     expect(result.script).toBe("ensemble-compare");
     expect(result.loads.map((l) => l.load)).toEqual([
       "setData 1 KB through a follower",

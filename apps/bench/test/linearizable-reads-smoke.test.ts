@@ -1,14 +1,11 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runScriptJson } from "./run-script.js";
 
 /**
  * A second of each shape of the linearizable-reads benchmark (npm run bench:reads) on a zkts
  * ensemble, as CI keeps every benchmark working: plain and linearizable reads both measured,
  * without errors, and their ratio reported. It checks the measuring, not the ratio's value.
  */
-const script = fileURLToPath(new URL("../dist/linearizable-reads.js", import.meta.url));
 
 interface Measured {
   operations: number;
@@ -18,8 +15,11 @@ interface Measured {
 
 describe("linearizable-reads benchmark, a smoke run", () => {
   it("measures plain and linearizable reads in each shape", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [script, "--seconds", "1", "--json", "--quiet"], { timeout: 120_000 });
-    const result = JSON.parse(stdout) as { script: string; shapes: { shape: string; plain: Measured; linearizable: Measured; ratio: number }[] };
+    const result = await runScriptJson<{ script: string; shapes: { shape: string; plain: Measured; linearizable: Measured; ratio: number }[] }>(
+      "linearizable-reads",
+      ["--seconds", "1"],
+      120_000,
+    );
     expect(result.script).toBe("linearizable-reads");
     expect(result.shapes.map((s) => s.shape)).toEqual(["getData 1 KB, 8 clients x 32 in flight", "getData 1 KB, 8 clients x 1 in flight"]);
     for (const shape of result.shapes) {

@@ -1,17 +1,14 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { runScriptJson } from "./run-script.js";
 
 /**
  * The read-percentage sweep (the first part of npm run bench:all) at a second a point on
  * both standalone servers, as CI keeps every benchmark working: eleven points from 0 to 100 %
  * reads, each measured on both, and the chart written. It checks the measuring, not the figures.
  */
-const script = fileURLToPath(new URL("../dist/mix-sweep.js", import.meta.url));
 const dirs: string[] = [];
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
@@ -28,9 +25,11 @@ describe("read-percentage sweep, a smoke run", () => {
     const dir = await mkdtemp(join(tmpdir(), "zkts-sweep-smoke-"));
     dirs.push(dir);
     const svg = join(dir, "sweep.svg");
-    const args = [script, "--seconds", "1", "--warmup-seconds", "0", "--svg", svg, "--json", "--quiet"];
-    const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 120_000 });
-    const result = JSON.parse(stdout) as { script: string; points: { readPercent: number; reference: Measured; zkts: Measured }[] };
+    const result = await runScriptJson<{ script: string; points: { readPercent: number; reference: Measured; zkts: Measured }[] }>(
+      "mix-sweep",
+      ["--seconds", "1", "--warmup-seconds", "0", "--svg", svg],
+      120_000,
+    );
     expect(result.script).toBe("mix-sweep");
     expect(result.points.map((p) => p.readPercent)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     for (const point of result.points) {

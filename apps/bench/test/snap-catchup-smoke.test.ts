@@ -1,19 +1,19 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runScriptJson } from "./run-script.js";
 
 /**
  * One SNAP catch-up of a small tree (npm run bench:snap) on both servers, as CI keeps every
  * benchmark working: a follower that fell behind is restarted and timed until it serves the
  * leader's tree. It checks the measuring, not which server is faster.
  */
-const script = fileURLToPath(new URL("../dist/snap-catchup.js", import.meta.url));
 
 describe("SNAP catch-up benchmark, one round", () => {
   it("times a follower catching up with 2000 znodes on both ensembles", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [script, "--znodes", "2000", "--rounds", "1", "--json", "--quiet"], { timeout: 120_000 });
-    const result = JSON.parse(stdout) as { script: string; parameters: { znodes: number }; reference: { roundsMs: number[] }; zkts: { roundsMs: number[] } };
+    const result = await runScriptJson<{ script: string; parameters: { znodes: number }; reference: { roundsMs: number[] }; zkts: { roundsMs: number[] } }>(
+      "snap-catchup",
+      ["--znodes", "2000", "--rounds", "1"],
+      120_000,
+    );
     expect(result.script).toBe("snap-catchup");
     expect(result.parameters.znodes).toBe(2000);
     for (const server of [result.reference, result.zkts]) {

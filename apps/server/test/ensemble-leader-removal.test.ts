@@ -82,7 +82,7 @@ async function removeLeaderWhileWriting(ensemble: RunningEnsemble, admin: ZkClie
 describe.each([
   ["reference", startReferenceEnsemble],
   ["zkts", startZktsEnsemble],
-] as const)("removing the leader of a %s ensemble", (_kind, start) => {
+] as const)("removing the leader of a %s ensemble", (kind, start) => {
   it(`keeps the sessions of its clients, ${ROUNDS} rounds in a row`, async () => {
     const ensemble = await start({ voters: 3, config });
     ensembles.push(ensemble);
@@ -91,7 +91,7 @@ describe.each([
     clients.push(admin);
     for (let round = 0; round < ROUNDS; round++) {
       const outcome = await removeLeaderWhileWriting(ensemble, admin, round);
-      console.log(`${_kind} round ${round}: ${JSON.stringify(outcome)}`);
+      console.log(`${kind} round ${round}: ${JSON.stringify(outcome)}`);
       expect(outcome.errors).not.toContain("SESSIONEXPIRED");
       expect(outcome.sameSession).toBe(true);
       expect(outcome.createsAfterRemoval).toBeGreaterThanOrEqual(20);

@@ -35,7 +35,7 @@ function threadsNotStopped(pid: number): number {
       continue;
     }
     // "tid (comm) S ...": the state follows the last ')', as comm may hold spaces and parentheses.
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    const state = stat[stat.lastIndexOf(")") + 2];
     if (state !== "T" && state !== "t") running++;
   }
   return running;
