@@ -16,6 +16,12 @@ export class JuteReader {
     offset = 0,
     end = buf.length,
     readonly maxBuffer = JUTE_MAX_BUFFER_DEFAULT,
+    /**
+     * readBuffer returns views of `buf` instead of copies. Only for a caller that copies what it
+     * keeps (the data tree copies values into its arena) and whose `buf` nothing rewrites: a
+     * write's value is then copied once, not twice.
+     */
+    readonly lendsViews = false,
   ) {
     this.offset = offset;
     this.end = end;
@@ -56,10 +62,17 @@ export class JuteReader {
     return this.buf[this.offset++]!;
   }
 
-  /** A length-prefixed byte run; −1 is null. The result is a copy, so it outlives the frame. */
+  /**
+   * A length-prefixed byte run; −1 is null. The result is a copy, so it outlives the frame,
+   * unless this reader lends views.
+   */
   readBuffer(): Buffer | null {
     const length = this.readLength("buffer");
     if (length < 0) return null;
+    if (this.lendsViews) {
+      this.offset += length;
+      return this.buf.subarray(this.offset - length, this.offset);
+    }
     const out = Buffer.allocUnsafe(length);
     this.buf.copy(out, 0, this.offset, this.offset + length);
     this.offset += length;

@@ -71,7 +71,7 @@ export function readTxnBody(type: number, reader: JuteReader): TxnBody {
       const multi = MultiTxn.read(reader);
       const txns = multi.txns.map((sub) => {
         const data = sub.data ?? Buffer.alloc(0);
-        const subReader = new JuteReader(data, 0, data.length, reader.maxBuffer);
+        const subReader = new JuteReader(data, 0, data.length, reader.maxBuffer, reader.lendsViews);
         return readTxnBody(sub.type, subReader);
       });
       return { type, txns };
@@ -119,9 +119,12 @@ export function writeTxnBody(writer: JuteWriter, body: TxnBody): void {
   }
 }
 
-/** Reads TxnHeader + body + optional TxnDigest, the bytes a log entry's checksum covers. */
-export function readTxnEntry(payload: Buffer, maxBuffer?: number): TxnEntry {
-  const reader = new JuteReader(payload, 0, payload.length, maxBuffer);
+/**
+ * Reads TxnHeader + body + optional TxnDigest, the bytes a log entry's checksum covers. With
+ * `lendsViews`, values are views of `payload` (see JuteReader).
+ */
+export function readTxnEntry(payload: Buffer, maxBuffer?: number, lendsViews = false): TxnEntry {
+  const reader = new JuteReader(payload, 0, payload.length, maxBuffer, lendsViews);
   const header = TxnHeader.read(reader);
   const body = readTxnBody(header.type, reader);
   const digest = reader.remaining > 0 ? TxnDigest.read(reader) : null;

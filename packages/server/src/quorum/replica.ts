@@ -17,6 +17,7 @@ import type { ForwardedRequest } from "./quorum-codec.js";
 import type { QuorumPort } from "./quorum-port.js";
 import { showConfigNode } from "./membership-text.js";
 import { readSessionReport, writeSessionReport } from "./session-report.js";
+import { ByRequest } from "./by-request.js";
 import { authOf } from "../auth-config.js";
 
 /** Requests a leader holds back while its proposals are at their bound; beyond it a request is refused. */
@@ -76,7 +77,7 @@ export class Replica implements ReplicatedState {
   private reads: ReadRequests;
   /** Present while this member leads and serves. */
   private proposer: LeaderProposer | null = null;
-  private readonly pendingWrites = new Map<string, PendingWrite>();
+  private readonly pendingWrites = new ByRequest<PendingWrite>();
   private readonly pendingHandshakes = new Map<bigint, (sessionId: bigint) => void>();
   private readonly pendingSyncs = new Map<number, () => void>();
   /** Learner: sessions its clients used since the last report to the leader. */
@@ -206,10 +207,9 @@ export class Replica implements ReplicatedState {
    * then unknown to the client, as after a connection loss.
    */
   submitWrite(request: ForwardedRequest, write: WriteRequest | null, answer: (reply: Reply) => void): boolean {
-    const key = requestKey(request.sessionId, request.cxid);
-    this.pendingWrites.set(key, { type: request.type, answer, write, authInfo: request.authInfo });
+    this.pendingWrites.set(request.sessionId, request.cxid, { type: request.type, answer, write, authInfo: request.authInfo });
     if (this.submit(request, write)) return true;
-    this.pendingWrites.delete(key);
+    this.pendingWrites.take(request.sessionId, request.cxid);
     return false;
   }
 
@@ -352,7 +352,8 @@ export class Replica implements ReplicatedState {
 
   private applyTxn(entry: Entry): void {
     const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
-    const { header, body, digest } = readTxnEntry(data, this.config.juteMaxBuffer);
+    // Views of the entry's bytes, which nothing rewrites: the tree copies each value it keeps.
+    const { header, body, digest } = readTxnEntry(data, this.config.juteMaxBuffer, true);
     const result = this.tree.applyTxn(header, body);
     reportDigestMismatch(this.logger, "applying a committed txn", this.tree.checkAppliedDigest(header.zxid, digest));
     this.proposer?.applied(header.zxid);
@@ -364,10 +365,9 @@ export class Replica implements ReplicatedState {
       answer?.(header.clientId);
       return;
     }
-    const key = requestKey(header.clientId, header.cxid);
-    const pending = this.pendingWrites.get(key);
-    this.pendingWrites.delete(key);
+    const pending = this.pendingWrites.take(header.clientId, header.cxid);
     if (body.type === OpCode.closeSession) {
+      this.pendingWrites.dropSession(header.clientId);
       // Every member deletes the ephemerals, and each audits it, as ZooKeeper's DataTree does.
       for (const event of this.audit === null ? [] : sessionCloseEvents(header.clientId, body, serverUser())) this.audit!.write(event);
       this.sessions.remove(header.clientId);
@@ -419,12 +419,12 @@ export class Replica implements ReplicatedState {
   }
 }
 
+/**
+ * The request's values are views of its payload: the txn made from it copies them, and the
+ * pending changes that also hold them last only until its commit.
+ */
 function readWriteRequest(request: ForwardedRequest, maxBuffer: number): WriteRequest | null {
-  return readWrite(request.type, new JuteReader(request.payload, 0, request.payload.length, maxBuffer));
-}
-
-function requestKey(sessionId: bigint, cxid: number): string {
-  return `${sessionId}:${cxid}`;
+  return readWrite(request.type, new JuteReader(request.payload, 0, request.payload.length, maxBuffer, true));
 }
 
 function intBytes(value: number): Buffer {
