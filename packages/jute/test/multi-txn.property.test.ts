@@ -159,6 +159,8 @@ describe("txn codec", () => {
         const decoded = readTxnEntry(encoded);
         expect(decoded).toEqual(entry);
         expect(encode((w) => writeTxnEntry(w, decoded)).equals(encoded)).toBe(true);
+        // Decoded as views of the bytes, nested multis included, the entry is the same.
+        expect(readTxnEntry(encoded, undefined, true)).toEqual(entry);
       }),
       { seed, numRuns },
     );

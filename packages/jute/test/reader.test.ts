@@ -50,6 +50,16 @@ describe("JuteReader primitives (hand-built bytes)", () => {
     expect(value).toEqual(Buffer.from([1, 2]));
   });
 
+  it("lends views of the frame instead, when asked to", () => {
+    const buf = hex("00000002 0102 ffffffff");
+    const r = new JuteReader(buf, 0, buf.length, JUTE_MAX_BUFFER_DEFAULT, true);
+    const value = r.readBuffer()!;
+    expect(value).toEqual(Buffer.from([1, 2]));
+    expect(r.readBuffer()).toBeNull();
+    buf[4] = 9;
+    expect(value[0]).toBe(9);
+  });
+
   it("reads UTF-8 ustrings, with length in bytes, not characters", () => {
     // "/é" is 3 bytes; "😀" is 4 bytes (one surrogate pair in JS).
     const r = reader("00000003 2fc3a9 | 00000004 f09f9880 | 00000000");
