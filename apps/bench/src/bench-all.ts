@@ -26,6 +26,7 @@ const { durationMs, seed, values, usage } = scriptArgs(
   5,
   {
     rounds: { type: "string", value: "N", description: "failover rounds per ensemble (default 5)" },
+    "ensemble-rounds": { type: "string", value: "N", description: "alternating rounds of the ensemble loads (default 3)" },
     znodes: { type: "string", value: "N", description: "znodes the restart and SNAP catch-up parts fill (default 20000)" },
     starts: { type: "string", value: "N", description: "fresh starts of each server (default 3)" },
     "restart-rounds": { type: "string", value: "N", description: "restarts of each server (default 1)" },
@@ -41,6 +42,7 @@ const settings = usage(() => {
   return {
     parts: new Set(parts as Part[]),
     rounds: integerValue(values.rounds as string | undefined, "--rounds", 5, { min: 1 }),
+    ensembleRounds: integerValue(values["ensemble-rounds"] as string | undefined, "--ensemble-rounds", 3, { min: 1 }),
     znodes: integerValue(values.znodes as string | undefined, "--znodes", 20_000, { min: 1 }),
     starts: integerValue(values.starts as string | undefined, "--starts", 3, { min: 1 }),
     restartRounds: integerValue(values["restart-rounds"] as string | undefined, "--restart-rounds", 1, { min: 1 }),
@@ -100,7 +102,8 @@ if (settings.parts.has("sweep")) {
   run.sweep = parseJson("sweep", await runScript("sweep", "mix-sweep", [...common, "--svg", join(outDir, chart)]));
   if (run.sweep !== undefined) run.charts.push({ file: chart, caption: "Throughput against read percentage, standalone, ZooKeeper 3.8 and zkts" });
 }
-if (settings.parts.has("ensemble")) run.ensemble = parseJson("ensemble", await runScript("ensemble", "ensemble-compare", common));
+if (settings.parts.has("ensemble"))
+  run.ensemble = parseJson("ensemble", await runScript("ensemble", "ensemble-compare", [...common, "--rounds", String(settings.ensembleRounds)]));
 if (settings.parts.has("reads")) run.reads = parseJson("reads", await runScript("reads", "linearizable-reads", common));
 if (settings.parts.has("failover")) {
   const args = ["--rounds", String(settings.rounds), "--json", ...(values.quiet === true ? ["--quiet"] : [])];

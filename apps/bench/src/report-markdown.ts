@@ -8,7 +8,8 @@ export interface SweepResult {
   points: { readPercent: number; reference: LoadReport; zkts: LoadReport; ratio: number }[];
 }
 export interface EnsembleResult {
-  parameters: { durationMs: number; voters: number };
+  /** rounds: each load ran this many times on each ensemble, alternating; ratios are medians. */
+  parameters: { durationMs: number; voters: number; rounds?: number };
   loads: { load: string; reference: LoadReport; zkts: LoadReport; ratio: number }[];
 }
 export interface FailoverResult {
@@ -216,7 +217,9 @@ function summaryRows(run: BenchAllRun): string[][] {
   for (const point of run.sweep?.points ?? []) {
     rows.push(loadRow(`standalone, ${point.readPercent} % reads (ops/s)`, point.reference, point.zkts, point.ratio));
   }
-  for (const l of run.ensemble?.loads ?? []) rows.push(loadRow(`3-member ensemble, ${l.load} (ops/s)`, l.reference, l.zkts, l.ratio));
+  const ensembleRounds = run.ensemble?.parameters.rounds ?? 1;
+  const ofRounds = ensembleRounds > 1 ? `, median of ${ensembleRounds} rounds` : "";
+  for (const l of run.ensemble?.loads ?? []) rows.push(loadRow(`3-member ensemble, ${l.load}${ofRounds} (ops/s)`, l.reference, l.zkts, l.ratio));
   if (run.failover !== undefined) {
     const r = run.failover.reference.latencyMs;
     const z = run.failover.zkts.latencyMs;

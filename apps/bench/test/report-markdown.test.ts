@@ -83,4 +83,31 @@ describe("bench:all report", () => {
     expect(markdown).toContain("![chart](throughput-vs-reads.svg)");
     expect(markdown).toContain("- ensemble: ensemble-compare exited with 1");
   });
+
+  it("names the ensemble's rounds when its ratios are medians of several", () => {
+    const run = (rounds?: number): BenchAllRun => ({
+      startedAt: "2026-01-01T00:00:00.000Z",
+      finishedAt: "2026-01-01T00:10:00.000Z",
+      command: "zkts-bench all",
+      machine: {
+        cpuModel: "Test CPU",
+        cpuCount: 2,
+        ramGiB: 8,
+        node: "v20.0.0",
+        java: "openjdk 17",
+        zookeeper: "3.8.0",
+        gitCommit: "abc123",
+        loadAverageAtStart: [1, 2, 3],
+        loadAverageAtEnd: [1, 2, 3],
+      },
+      ensemble: {
+        parameters: { durationMs: 3000, voters: 3, ...(rounds === undefined ? {} : { rounds }) },
+        loads: [{ load: "setData 1 KB through a follower", reference: report(10_000, 20, 50), zkts: report(16_000, 12, 30), ratio: 1.55 }],
+      },
+      failures: [],
+      charts: [],
+    });
+    expect(benchAllMarkdown(run(3))).toContain("| 3-member ensemble, setData 1 KB through a follower, median of 3 rounds (ops/s) | 10000 | 16000 | 1.55 |");
+    expect(benchAllMarkdown(run())).toContain("| 3-member ensemble, setData 1 KB through a follower (ops/s) | 10000 | 16000 | 1.55 |");
+  });
 });
