@@ -139,7 +139,10 @@ export class ClientFrontDoor {
       connection.enqueue(xid, null, { err: ErrorCode.NOTREADONLY, zxid: backend.lastProcessedZxid, body: null });
       return;
     }
-    const write = readWriteOrAnswer(connection, xid, type, reader, backend.lastProcessedZxid, logger);
+    // The write's values are views of the frame: its txn copies them, and the pending change
+    // that also holds them lasts only until its commit.
+    const body = new JuteReader(payload, bodyStart, payload.length, config.juteMaxBuffer, true);
+    const write = readWriteOrAnswer(connection, xid, type, body, backend.lastProcessedZxid, logger);
     if (write !== null) backend.submitWrite(connection, xid, type, payload.subarray(bodyStart), write);
   }
 
