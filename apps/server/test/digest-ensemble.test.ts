@@ -8,7 +8,9 @@ import { replayDigests } from "./digest/replay-digests.js";
  * txn, as ZooKeeper 3.8 sends it) and every member compares it with its own tree when it
  * commits: after writes through all members, including sessions that close with ephemerals,
  * each member's log carries the digests, they equal a recount, and no member counts a mismatch,
- * also for writes proposed by the leader elected after the first one stops.
+ * also for writes proposed by the leader elected after the first one stops. The writes include
+ * multis (one failing), setACL, deletes and a failed setData, so every kind of txn the leader
+ * applies as it built it is compared with what the followers decode.
  */
 let ensemble: RunningEnsemble | null = null;
 afterEach(async () => {
@@ -29,10 +31,32 @@ zk.ensure_path("/m${member.id}")
 for i in range(15):
     zk.create("/m${member.id}/n-", b"x" * i, sequence=True, ephemeral=(i % 3 == 0))
 zk.set("/m${member.id}", b"done")
+# The other txn kinds: a multi, one that fails (an error multi), setACL, delete, and a failed
+# setData (an error txn). The leader applies what it built; every member compares digests.
+from kazoo.security import make_digest_acl, OPEN_ACL_UNSAFE
+from kazoo.exceptions import BadVersionError
+t = zk.transaction()
+t.create("/m${member.id}/multi", b"m" * 700)
+t.set_data("/m${member.id}", b"in a multi")
+t.check("/m${member.id}", 2)
+t.create("/m${member.id}/gone", b"")
+t.delete("/m${member.id}/gone")
+print("multi", t.commit(), flush=True)
+t = zk.transaction()
+t.set_data("/m${member.id}/multi", b"never")
+t.check("/m${member.id}", 99)
+print("failed multi", t.commit(), flush=True)
+zk.set_acls("/m${member.id}/multi", [make_digest_acl("u", "p", all=True)] + list(OPEN_ACL_UNSAFE))
+try:
+    zk.set("/m${member.id}/multi", b"stale", version=42)
+except BadVersionError:
+    print("bad version", flush=True)
+zk.delete("/m${member.id}/multi")
 zk.stop()
 print("ok", flush=True)
 `);
       expect(result.stdout, result.stderr).toContain("ok");
+      expect(result.stdout).toContain("bad version");
     }
     // A new leader forecasts digests from its own tree: writes after a failover match too.
     const firstLeader = await ensemble.waitForLeader();

@@ -1,5 +1,5 @@
 import { DIGEST_VERSION, type DataTree, DigestForecast, Preparer, type WriteRequest, hasSyncedQuorum } from "@zkts/datatree";
-import { ErrorCode, JuteReader, JuteWriter, OpCode, type TxnBody, type TxnHeader, writeTxnEntry } from "@zkts/jute";
+import { ErrorCode, JuteReader, JuteWriter, OpCode, type TxnBody, type TxnEntry, type TxnHeader, writeTxnEntry } from "@zkts/jute";
 import type { ServerConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { ForwardedRequest } from "./quorum-codec.js";
@@ -26,6 +26,11 @@ export type LeaderWrite = WriteRequest | typeof UNREADABLE_REQUEST | null;
 export class LeaderProposer {
   private readonly preparer: Preparer;
   private readonly digests: DigestForecast;
+  /**
+   * The transactions this leadership proposed, as built, until they are applied: the leader
+   * applies each as it built it instead of decoding the bytes it encoded a moment before.
+   */
+  private readonly built = new Map<bigint, TxnEntry>();
 
   constructor(
     private readonly tree: DataTree,
@@ -58,6 +63,13 @@ export class LeaderProposer {
     this.digests.applied(zxid);
   }
 
+  /** The transaction proposed at `zxid` as this leadership built it, once; undefined for any other. */
+  takeBuilt(zxid: bigint): TxnEntry | undefined {
+    const entry = this.built.get(zxid);
+    if (entry !== undefined) this.built.delete(zxid);
+    return entry;
+  }
+
   /**
    * True while the core's bound on proposals in flight is reached. The caller then holds
    * requests back instead of proposing: the core would refuse them, and a refused forwarded
@@ -72,8 +84,14 @@ export class LeaderProposer {
     // Only the session txns are made from the request alone.
     const isSessionTxn = request.type === OpCode.createSession || request.type === OpCode.closeSession;
     if (!isSessionTxn && write === null) return false;
-    const result = this.port.propose((zxid) => this.txnOf(request, write, zxid));
+    let builtZxid: bigint | null = null;
+    const result = this.port.propose((zxid) => {
+      builtZxid = zxid;
+      return this.txnOf(request, write, zxid);
+    });
     if (result.kind !== "proposed") {
+      // Built and then refused (a reconfig the core will not take): it is never applied.
+      if (builtZxid !== null) this.built.delete(builtZxid);
       this.logger.log("warn", "proposal refused", { result });
       return false;
     }
@@ -101,7 +119,9 @@ export class LeaderProposer {
     // The proposal carries the digest the tree will have after it (ZooKeeper's TxnDigest), which
     // each member compares with its own when it applies the txn.
     const digest = this.tree.digestEnabled ? { version: DIGEST_VERSION, treeDigest: this.digests.forecast(header, body) } : null;
-    writeTxnEntry(w, { header, body, digest });
+    const entry = { header, body, digest };
+    writeTxnEntry(w, entry);
+    this.built.set(zxid, entry);
     // The writer is not used again, so its bytes need no copy.
     return w.view();
   }

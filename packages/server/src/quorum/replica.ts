@@ -1,5 +1,5 @@
 import { DataTree, type DataTreeOptions, type Watcher, type WriteRequest } from "@zkts/datatree";
-import { Fifo, type Id, JuteError, JuteReader, OpCode, readTxnEntry } from "@zkts/jute";
+import { Fifo, type Id, JuteError, JuteReader, OpCode, type TxnEntry, readTxnEntry } from "@zkts/jute";
 import type { LoadedSnapshot, SnapshotSource } from "@zkts/storage";
 import type { Entry, Membership, SoftState } from "@zkts/zab";
 import type { ServerConfig } from "../config.js";
@@ -343,6 +343,12 @@ export class Replica implements ReplicatedState {
     return snapshotSource(this.tree, this.sessionTable());
   }
 
+  /** A committed txn as its bytes say; values are views of the bytes (the tree copies what it keeps). */
+  private decode(entry: Entry): TxnEntry {
+    const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
+    return readTxnEntry(data, this.config.juteMaxBuffer, true);
+  }
+
   apply(entry: Entry): void {
     this.applyTxn(entry);
     this.o.events.applied?.();
@@ -351,9 +357,7 @@ export class Replica implements ReplicatedState {
   }
 
   private applyTxn(entry: Entry): void {
-    const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
-    // Views of the entry's bytes, which nothing rewrites: the tree copies each value it keeps.
-    const { header, body, digest } = readTxnEntry(data, this.config.juteMaxBuffer, true);
+    const { header, body, digest } = this.proposer?.takeBuilt(entry.zxid) ?? this.decode(entry);
     const result = this.tree.applyTxn(header, body);
     reportDigestMismatch(this.logger, "applying a committed txn", this.tree.checkAppliedDigest(header.zxid, digest));
     this.proposer?.applied(header.zxid);
