@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
+import { pauseProcess, resumeProcess } from "@zkts/testkit";
 
 /** Every member process the lab started and has not seen exit: killed if the lab itself exits. */
 const live = new Set<ChildProcess>();
@@ -80,15 +81,26 @@ export class MemberProcess {
     clearTimeout(timer);
   }
 
-  pause(): void {
-    if (this.child === null || this.paused) return;
-    this.child.kill("SIGSTOP");
+  /**
+   * Freezes the process and resolves once every thread has stopped (pauseProcess): the fault
+   * the history records as begun has begun, not merely been signalled.
+   */
+  async pause(): Promise<void> {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.paused) return;
     this.paused = true;
+    try {
+      await pauseProcess(pid);
+    } catch (err) {
+      // A process that exited meanwhile has nothing left to stop.
+      if (this.child?.exitCode === null && this.child.signalCode === null) throw err;
+    }
   }
 
   resume(): void {
-    if (this.child === null || !this.paused) return;
-    this.child.kill("SIGCONT");
+    const pid = this.child?.pid;
+    if (pid === undefined || !this.paused) return;
+    resumeProcess(pid);
     this.paused = false;
   }
 

@@ -129,7 +129,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions): Promise<
       m.process.start();
     },
     async pause(id) {
-      member(id).process.pause();
+      await member(id).process.pause();
     },
     async resume(id) {
       member(id).process.resume();
