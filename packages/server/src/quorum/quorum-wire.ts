@@ -101,7 +101,10 @@ export class QuorumPacketReader {
     for (;;) {
       // Most reads end inside a packet: that is seen from its lengths, before decoding it.
       if (!holdsWholePacket(this.pending, this.maxBuffer)) return;
-      const reader = new JuteReader(this.pending, 0, this.pending.length, this.maxBuffer);
+      // A packet's data is a view of the bytes read, not a copy. Each read is a buffer of its
+      // own (sized to what was read), so a proposal kept in the log holds at most its read's
+      // bytes, which are mostly proposals too.
+      const reader = new JuteReader(this.pending, 0, this.pending.length, this.maxBuffer, true);
       const packet = QuorumPacket.read(reader);
       this.pending = this.pending.subarray(reader.offset);
       if (packet.type === SNAP && packet.data === null) {
