@@ -116,6 +116,20 @@ describe("zab quorum messages as ZooKeeper QuorumPackets", () => {
     }
   });
 
+  it("hands out data that later reads leave intact (views of each read's own bytes)", () => {
+    const datas = [Buffer.alloc(700, 0x31), Buffer.alloc(900, 0x32), Buffer.alloc(500, 0x33)];
+    const stream = Buffer.concat(datas.map((data, i) => encodeQuorumPacket({ type: 2, zxid: BigInt(i + 1), data, authinfo: null })));
+    for (const cut of [1, 600, 720, 1650, stream.length - 1]) {
+      const reader = new QuorumPacketReader(1 << 20);
+      const seen: Buffer[] = [];
+      // Reads arrive in buffers the socket will not write into again; copy them as the socket would hand them out.
+      reader.push(Buffer.from(stream.subarray(0, cut)), (p) => seen.push(p.data!));
+      reader.push(Buffer.from(stream.subarray(cut)), (p) => seen.push(p.data!));
+      reader.push(encodeQuorumPacket({ type: 5, zxid: 9n, data: null, authinfo: null }), () => undefined);
+      expect(seen, `cut at ${cut}`).toEqual(datas);
+    }
+  });
+
   it("still refuses a vector no packet could hold", () => {
     const w = new JuteWriter(64);
     w.writeInt(1);
