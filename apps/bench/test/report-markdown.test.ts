@@ -14,6 +14,18 @@ const RESTART_TABLE: RestartTable = {
   ],
 };
 
+const MACHINE: BenchAllRun["machine"] = {
+  cpuModel: "Test CPU",
+  cpuCount: 2,
+  ramGiB: 8,
+  node: "v20.0.0",
+  java: "openjdk 17",
+  zookeeper: "3.8.0",
+  gitCommit: "abc123",
+  loadAverageAtStart: [1, 2, 3],
+  loadAverageAtEnd: [1.5, 2, 3],
+};
+
 function latency(p50: number, p99: number, count = 100): LatencySummary {
   return { count, meanMs: p50, p50, p90: p99, p99, p999: p99, max: p99 };
 }
@@ -40,17 +52,7 @@ describe("bench:all report", () => {
       startedAt: "2026-01-01T00:00:00.000Z",
       finishedAt: "2026-01-01T00:10:00.000Z",
       command: "zkts-bench all",
-      machine: {
-        cpuModel: "Test CPU",
-        cpuCount: 2,
-        ramGiB: 8,
-        node: "v20.0.0",
-        java: "openjdk 17",
-        zookeeper: "3.8.0",
-        gitCommit: "abc123",
-        loadAverageAtStart: [1, 2, 3],
-        loadAverageAtEnd: [1.5, 2, 3],
-      },
+      machine: MACHINE,
       sweep: {
         parameters: { durationMs: 3000, clients: 8, outstanding: 32, dataSize: 1024 },
         points: [{ readPercent: 50, reference: report(10_000, 5, 20), zkts: report(15_000, 4, 10), ratio: 1.5 }],
@@ -89,17 +91,7 @@ describe("bench:all report", () => {
       startedAt: "2026-01-01T00:00:00.000Z",
       finishedAt: "2026-01-01T00:10:00.000Z",
       command: "zkts-bench all",
-      machine: {
-        cpuModel: "Test CPU",
-        cpuCount: 2,
-        ramGiB: 8,
-        node: "v20.0.0",
-        java: "openjdk 17",
-        zookeeper: "3.8.0",
-        gitCommit: "abc123",
-        loadAverageAtStart: [1, 2, 3],
-        loadAverageAtEnd: [1, 2, 3],
-      },
+      machine: MACHINE,
       ensemble: {
         parameters: { durationMs: 3000, voters: 3, ...(rounds === undefined ? {} : { rounds }) },
         loads: [{ load: "setData 1 KB through a follower", reference: report(10_000, 20, 50), zkts: report(16_000, 12, 30), ratio: 1.55 }],
