@@ -6,7 +6,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { containerHostsFile, containerPeerPorts, containerServerSpec, podForwarders } from "../src/cluster/container-peers.js";
 import { HOSTS_FILE_ENV, hostsFileOf, linkProxyAddress, memberPeerAddress } from "../src/cluster/named-peers.js";
-import { type Membership, parseMembership, plannedChange, restoringChange, votersOf } from "../src/nemesis/membership.js";
+import type { Cluster } from "../src/cluster/cluster.js";
+import { startProcessCluster } from "../src/cluster/processes.js";
+import { type Membership, describeMembership, parseMembership, plannedChange, reconfigZooCfg, restoringChange, votersOf } from "../src/nemesis/membership.js";
+import { readMembership, reconfigure } from "../src/nemesis/reconfigure.js";
 import { parseNemeses } from "../src/nemesis/planner.js";
 import { findScenario } from "../src/scenarios/library.js";
 import { runScenario } from "../src/scenarios/run-scenario.js";
@@ -45,6 +48,7 @@ describe("membership changes, planned", () => {
         for (const j of change.joining) roles.set(j.member, j.role);
         const back = restoringChange(current, original);
         if (back !== null) expect(change.leaving).toEqual([]);
+        expect(change.fromVersion).toBe(current.version);
         current = { version: String(step), roles };
         expect(votersOf(current).length).toBeGreaterThanOrEqual(Math.floor(size / 2) + 1);
       }
@@ -90,6 +94,55 @@ dns.lookup("zk2", { all: true }, (err, all) => {
     expect(forwarders.map((f) => Number(f.listen.split(":")[1]))).not.toContain(own.quorum);
     expect(forwarders.map((f) => Number(f.listen.split(":")[1]))).not.toContain(own.election);
   });
+});
+
+// A change is planned from the configuration last seen, which may be stale (no member answered,
+// or an earlier change whose outcome was unknown took effect). The version it names keeps such
+// a change from being applied to a membership it was not planned for.
+describe("a change planned from a configuration that has moved on", () => {
+  // Right after a reconfig a member may be between configurations and not answer at once.
+  const membershipOf = async (cluster: Cluster): Promise<Membership> => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const membership = await readMembership(cluster);
+      if (membership !== null) return membership;
+    }
+    throw new Error("no member told the configuration in 10 attempts");
+  };
+  for (const target of ["zookeeper", "zkts"] as const) {
+    it(`on ${target}: is refused with BADVERSION, and the configuration stays as it is`, async () => {
+      const cluster = await startProcessCluster({
+        target,
+        voters: 3,
+        seed,
+        dir: mkdtempSync(join(tmpdir(), `zkts-lab-fromconfig-${target}-`)),
+        config: reconfigZooCfg(),
+        namedPeers: true,
+      });
+      try {
+        await cluster.waitHealthy(30_000);
+        const original = await membershipOf(cluster);
+        const toObserver = { shape: "zk3 to observer", leaving: [], joining: [{ member: 3, role: "observer" as const }], fromVersion: original.version };
+        const first = await reconfigure(cluster, toObserver);
+        expect(first, first.detail).toMatchObject({ result: "ok", detail: expect.stringMatching(/^voters 1,2; observers 3 \(/) });
+        const moved = await membershipOf(cluster);
+        expect(moved.version).not.toBe(original.version);
+
+        // Planned from the original configuration, as a nemesis that missed the change above would.
+        const stale = restoringChange(moved, original)!;
+        const removal = { shape: "remove zk2", leaving: [2], joining: [], fromVersion: original.version };
+        expect(await reconfigure(cluster, removal)).toEqual({ result: "failed", detail: "BADVERSION" });
+        const after = await membershipOf(cluster);
+        expect(describeMembership(after)).toBe(describeMembership(moved));
+
+        // The same change, planned from the configuration as it is, goes through.
+        expect(stale.fromVersion).toBe(moved.version);
+        expect((await reconfigure(cluster, stale)).result).toBe("ok");
+        expect(votersOf(await membershipOf(cluster))).toEqual([1, 2, 3]);
+      } finally {
+        await cluster.close();
+      }
+    }, 90_000);
+  }
 });
 
 // The scenario on real processes, on both targets: reconfigs under partitions and kills,

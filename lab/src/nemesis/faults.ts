@@ -41,6 +41,8 @@ export type FaultAction =
       readonly shape: string;
       readonly leaving: readonly number[];
       readonly joining: readonly { readonly member: number; readonly role: MemberRole }[];
+      /** Refused unless the configuration still has this version (a planned change); a scenario's changes have none. */
+      readonly fromVersion?: string;
     }
   /** Not a fault: lets the workload's clients write or not (a scenario that needs a write-free moment). */
   | { readonly do: "writes"; readonly enabled: boolean };
@@ -168,7 +170,8 @@ export function describeAction(action: FaultAction): string {
       return action.enabled ? "clients write again" : "clients stop writing";
     case "reconfig": {
       const joining = action.joining.map((j) => `+zk${j.member}${j.role === "observer" ? " (observer)" : ""}`);
-      return `reconfig ${action.shape}: ${[...action.leaving.map((m) => `-zk${m}`), ...joining].join(" ")}`;
+      const from = action.fromVersion === undefined ? "" : ` (from version ${action.fromVersion})`;
+      return `reconfig ${action.shape}: ${[...action.leaving.map((m) => `-zk${m}`), ...joining].join(" ")}${from}`;
     }
     default:
       return `${action.do} ${action.members.join(",")}`;

@@ -18,6 +18,12 @@ export interface MembershipChange {
   readonly shape: string;
   readonly leaving: readonly number[];
   readonly joining: readonly { readonly member: number; readonly role: MemberRole }[];
+  /**
+   * The version of the configuration the change was planned from. The reconfig carries it
+   * (ZooKeeper's fromConfig), so an ensemble that has moved on since refuses it with
+   * BADVERSION instead of applying a change planned for a membership it no longer has.
+   */
+  readonly fromVersion?: string;
 }
 
 /**
@@ -73,7 +79,7 @@ export function restoringChange(current: Membership, original: Membership): Memb
   const leaving = [...current.roles.keys()].filter((id) => !original.roles.has(id));
   if (joining.length === 0 && leaving.length === 0) return null;
   const names = [...joining.map((j) => `zk${j.member} as ${j.role}`), ...leaving.map((id) => `without zk${id}`)];
-  return { shape: `restore ${names.join(", ")}`, leaving, joining: joining.sort((a, b) => a.member - b.member) };
+  return { shape: `restore ${names.join(", ")}`, leaving, joining: joining.sort((a, b) => a.member - b.member), fromVersion: current.version };
 }
 
 /**
@@ -95,7 +101,7 @@ export function plannedChange(
   if (back !== null) {
     const one = back.joining.length > 0 ? random.pick(back.joining) : null;
     if (one === null) return back;
-    return { shape: `add zk${one.member} back as ${one.role}`, leaving: [], joining: [one] };
+    return { shape: `add zk${one.member} back as ${one.role}`, leaving: [], joining: [one], fromVersion: current.version };
   }
   const voters = votersOf(current);
   const quorumOfOriginal = Math.floor(votersOf(original).length / 2) + 1;
@@ -105,6 +111,6 @@ export function plannedChange(
     down.length > 0 && random.chance(0.6) ? random.pick(down) : leader !== null && voters.includes(leader) && random.chance(0.3) ? leader : random.pick(voters);
   const who = member === leader ? `the leader zk${member}` : down.includes(member) ? `zk${member} (not serving)` : `zk${member}`;
   return random.chance(0.5)
-    ? { shape: `remove ${who}`, leaving: [member], joining: [] }
-    : { shape: `${who} to observer`, leaving: [], joining: [{ member, role: "observer" }] };
+    ? { shape: `remove ${who}`, leaving: [member], joining: [], fromVersion: current.version }
+    : { shape: `${who} to observer`, leaving: [], joining: [{ member, role: "observer" }], fromVersion: current.version };
 }

@@ -30,7 +30,8 @@ export function requireReconfigurable(cluster: Cluster): (member: number, role: 
 /**
  * One incremental reconfig through @zkts/client as the super user, sent to the leader (or,
  * with none known, to any member, which forwards it). A session that cannot be opened, or a refusal
- * (RECONFIGINPROGRESS, NEWCONFIGNOQUORUM, ...), is `failed`; a timeout or a lost connection
+ * (RECONFIGINPROGRESS, NEWCONFIGNOQUORUM, BADVERSION for a change planned from a configuration
+ * that has moved on, ...), is `failed`; a timeout or a lost connection
  * after the request went out is `unknown`.
  */
 export async function reconfigure(cluster: Cluster, change: MembershipChange, timeoutMs = RECONFIG_TIMEOUT_MS): Promise<ActionOutcome> {
@@ -49,6 +50,7 @@ export async function reconfigure(cluster: Cluster, change: MembershipChange, ti
     const request = {
       ...(change.joining.length === 0 ? {} : { joining: change.joining.map((j) => spec(j.member, j.role)).join(",") }),
       ...(change.leaving.length === 0 ? {} : { leaving: change.leaving.join(",") }),
+      ...(change.fromVersion === undefined ? {} : { fromConfig: BigInt(`0x${change.fromVersion}`) }),
     };
     try {
       const reply = await withTimeout(client.reconfig(request), timeoutMs, "reconfig");

@@ -101,7 +101,9 @@ export class NemesisRunner {
       await sleep(random.between(calmMs, calmMs + faultMs));
       // Without an answer (no quorum now) the change is planned from the configuration last
       // seen and tried all the same: a reconfig that fails or whose outcome is unknown is part
-      // of what the run exercises.
+      // of what the run exercises. It names the version it was planned from, so if that
+      // configuration is stale (an earlier change whose outcome was unknown took effect) the
+      // ensemble refuses it, and no run passes through fewer voters than planned.
       const current = await readMembership(this.cluster, RECONFIG_TIMEOUT_MS / 2);
       if (current !== null) lastSeen = current;
       else this.progress(`  ${this.offsetSeconds()} s: no member told the configuration in time; planning from ${describeMembership(lastSeen)}`);
