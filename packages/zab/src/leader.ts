@@ -5,7 +5,7 @@ import { stepSettled, updateElectionVote } from "./election.js";
 import { type LeaderState, LearnerHandler } from "./leader-state.js";
 import type { PeerId } from "./quorum.js";
 import type { QuorumMessage } from "./messages.js";
-import { EPOCH_MAX, type Zxid, epochOf, makeZxid } from "./zxid.js";
+import { EPOCH_MAX, type Zxid, counterOf, epochOf, makeZxid } from "./zxid.js";
 
 /** Moves discovery and synchronization forward as far as the collected answers allow. */
 export function leaderCheckProgress(core: PeerCore): void {
@@ -65,14 +65,14 @@ function establish(core: PeerCore, l: LeaderState): void {
 /**
  * DIFF when the learner's last zxid is in the leader's history, TRUNC to the leader's
  * nearest zxid below it when the learner has entries the leader does not, SNAP when the
- * learner is behind the entries kept in memory. Then every entry after that point, then
- * NEWLEADER.
+ * learner is behind the entries kept in memory, or when the truncation would cross an epoch
+ * boundary. Then every entry after that point, then NEWLEADER.
  */
 function syncLearner(core: PeerCore, h: LearnerHandler): void {
   const peerLast = h.lastZxid;
   const floor = core.log.floor(peerLast);
   let from: Zxid;
-  if (floor === null) {
+  if (floor === null || truncationCrossesEpoch(core, peerLast, floor)) {
     // The caller fills in a snapshot of its state, which is at appliedZxid when it sends.
     from = core.appliedZxid;
     sendTo(core, h, { type: "SNAP", zxid: from, snapshot: null });
@@ -98,6 +98,26 @@ function syncLearner(core: PeerCore, h: LearnerHandler): void {
   }
   sendTo(core, h, { type: "NEWLEADER", zxid: core.log.lastZxid(), membership: core.active });
   h.state = "synced";
+}
+
+/**
+ * A learner whose last entry the leader never had is truncated to the leader's nearest zxid
+ * below it, unless the leader's history goes on from there in a later epoch than that entry's:
+ * ZooKeeper's leader sends a snapshot then ("we cannot send TRUNC that cross epoch boundary"),
+ * and a ZooKeeper learner in a mixed ensemble gets what its own leader would send. A last zxid
+ * that opens an epoch (counter 0) is no entry to truncate.
+ *
+ * ZooKeeper's leader has applied every entry it logged; this one applies only what is
+ * committed, so right after an election its state may be older than the learner's log. The
+ * snapshot must be past the learner's last entry: a learner keeps its log files, and on a
+ * restart replays every entry after its newest snapshot, so an entry the leader never had
+ * must be older than the snapshot that replaced it. Until the leader's state is past it, the
+ * learner is truncated, as before the new epoch went on.
+ */
+function truncationCrossesEpoch(core: PeerCore, peerLast: Zxid, floor: Zxid): boolean {
+  if (floor === peerLast || counterOf(peerLast) === 0 || core.appliedZxid <= peerLast) return false;
+  const next = core.log.firstAfter(floor);
+  return next !== null && epochOf(next) !== epochOf(peerLast);
 }
 
 /** LEADING: one learner's message. FOLLOWERINFO/OBSERVERINFO open a session; the rest need one. */

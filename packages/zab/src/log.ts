@@ -64,6 +64,12 @@ export class MemLog {
     return i >= this.head ? (this.entries[i] as Entry).zxid : this.baseZxid;
   }
 
+  /** The zxid of the first entry after z, or null when the log ends at or before z. */
+  firstAfter(z: Zxid): Zxid | null {
+    const i = Math.max(this.upperBound(z), this.head);
+    return i < this.entries.length ? (this.entries[i] as Entry).zxid : null;
+  }
+
   /** Entries with after < zxid <= through, in order. */
   slice(after: Zxid, through: Zxid = this.lastZxid()): Entry[] {
     if (after < this.baseZxid) fail(`slice below the base: ${after} < ${this.baseZxid}`);
