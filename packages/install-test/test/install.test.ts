@@ -92,6 +92,15 @@ afterAll(async () => {
 const env = () => ({ ZK_SERVER: serverAddress });
 
 describe("the packages installed from their tarballs", () => {
+  it("start the server through its launcher, with the V8 flags its package names, in the launcher's own process", () => {
+    const manifest = JSON.parse(readFileSync(join(consumer, "node_modules/zkts-server/package.json"), "utf8")) as { zkts: { nodeFlags: string[] } };
+    expect(manifest.zkts.nodeFlags.length).toBeGreaterThan(0);
+    // sh runs the linked launcher and execs node in its place: the pid npm's link started is node's.
+    const argv = readFileSync(`/proc/${server!.pid}/cmdline`, "utf8").split("\0");
+    expect(argv[0]).toMatch(/node$/);
+    expect(argv).toEqual(expect.arrayContaining(manifest.zkts.nodeFlags));
+  });
+
   it("are all built before this suite runs: each is a devDependency here, which orders turbo's builds", () => {
     const own = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { devDependencies: Record<string, string> };
     expect(Object.keys(own.devDependencies).sort()).toEqual(released.map((m) => m.name).sort());

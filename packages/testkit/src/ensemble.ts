@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fourLetterWord, freePort } from "./net.js";
-import { zktsServerMain } from "./paths.js";
+import { zktsServerMain, zktsServerNodeFlags } from "./paths.js";
 import { referenceQuorumLauncher } from "./reference.js";
 import { type Launcher, type RunningServer, type ServerKind, isBindFailure, launch } from "./server.js";
 
@@ -76,9 +76,10 @@ const zktsLauncher: Launcher = {
   kind: "zkts",
   logName: "zkts.log",
   command(configPath) {
-    // ZKTS_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") reaches every member's node.
+    // The server's own V8 flags, then ZKTS_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
     const flags = (process.env.ZKTS_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
-    return { file: process.execPath, args: [...flags, zktsServerMain(), "--config", configPath] };
+    const main = zktsServerMain();
+    return { file: process.execPath, args: [...zktsServerNodeFlags(main), ...flags, main, "--config", configPath] };
   },
 };
 

@@ -1,4 +1,4 @@
-export { debian, repoRoot, zktsServerMain } from "./paths.js";
+export { debian, repoRoot, zktsServerMain, zktsServerNodeFlags } from "./paths.js";
 export { freePort, fourLetterWord } from "./net.js";
 export type { ServerOptions } from "./config.js";
 export type { RunningServer, ServerKind } from "./server.js";

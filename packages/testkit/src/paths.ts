@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +32,18 @@ export const debian = {
   cliMt: "/usr/lib/zookeeper/bin/cli_mt",
   python: "/usr/bin/python3",
 } as const;
+
+/**
+ * The V8 flags the server runs with, as its launcher (bin/zkts-server.js) passes them: read
+ * from the zkts.nodeFlags of the package.json beside the entry point's dist/, so a server the
+ * testkit starts runs as `zkts-server` does. None when that package.json has none.
+ */
+export function zktsServerNodeFlags(main = zktsServerMain()): string[] {
+  const manifest = join(dirname(dirname(main)), "package.json");
+  if (!existsSync(manifest)) return [];
+  const flags = (JSON.parse(readFileSync(manifest, "utf8")) as { zkts?: { nodeFlags?: unknown } }).zkts?.nodeFlags;
+  return Array.isArray(flags) ? flags.filter((f): f is string => typeof f === "string") : [];
+}
 
 /**
  * The zkts server entry point: $ZKTS_SERVER_MAIN if set; in a checkout, the one apps/server

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { ServerOptions } from "./config.js";
-import { zktsServerMain } from "./paths.js";
+import { zktsServerMain, zktsServerNodeFlags } from "./paths.js";
 import { launch, type Launcher, type RunningServer } from "./server.js";
 
 const zktsLauncher: Launcher = {
@@ -8,7 +8,12 @@ const zktsLauncher: Launcher = {
   logName: "zkts.log",
   command(configPath, _config, systemProperties = {}) {
     const flags = jvmFlagsOf(systemProperties);
-    return { file: process.execPath, args: [zktsServerMain(), "--config", configPath], ...(flags === "" ? {} : { env: { SERVER_JVMFLAGS: flags } }) };
+    const main = zktsServerMain();
+    return {
+      file: process.execPath,
+      args: [...zktsServerNodeFlags(main), main, "--config", configPath],
+      ...(flags === "" ? {} : { env: { SERVER_JVMFLAGS: flags } }),
+    };
   },
 };
 
@@ -19,7 +24,7 @@ export function jvmFlagsOf(systemProperties: Record<string, string>): string {
     .join(" ");
 }
 
-/** Starts the zkts server (`node apps/server/dist/main.js --config <zoo.cfg>`) on 127.0.0.1. */
+/** Starts the zkts server (`node <its V8 flags> apps/server/dist/main.js --config <zoo.cfg>`) on 127.0.0.1. */
 export async function startZkts(opts?: ServerOptions): Promise<RunningServer> {
   const main = zktsServerMain();
   if (!existsSync(main)) throw new Error(`${main} does not exist; build apps/server first (npm run build)`);
