@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient, type ZkClient } from "@zkts/client";
-import { fourLetterWord } from "@zkts/testkit";
+import { fourLetterWord, zktsServerNodeFlags } from "@zkts/testkit";
 import { GenericContainer, type StartedTestContainer } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnswersSrvr } from "../src/containers/answers-srvr.js";
@@ -221,8 +221,10 @@ describe("the StatefulSet's command in the image", () => {
       const servers = config.split("\n").filter((l) => l.startsWith("server."));
       expect(servers).toEqual([0, 1, 2].map((i) => `server.${i + 1}=zkts-${i}.zkts-headless:2888:3888;2181`));
       expect(config).toMatch(/^quorumListenOnAllIPs=true$/m);
-      // exec'd: the server, not the shell, is the container's first process.
-      expect((await exec(started, ["cat", "/proc/1/cmdline"])).replace(/\0/g, " ")).toMatch(/^node \/usr\/local\/bin\/zkts-server --config \/conf\/zoo\.cfg/);
+      // exec'd twice (the entrypoint, then the launcher's sh line): the server, with its V8
+      // flags, not a shell, is the container's first process.
+      const argv = (await exec(started, ["cat", "/proc/1/cmdline"])).split("\0");
+      expect(argv.slice(0, -1)).toEqual(["node", ...zktsServerNodeFlags(), "/usr/local/bin/zkts-server", "--config", "/conf/zoo.cfg"]);
     } finally {
       await started.stop();
     }

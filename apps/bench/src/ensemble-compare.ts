@@ -27,6 +27,7 @@ const OFFERED_WRITES_PER_SECOND = 4000;
 const loads: { name: string; options: Omit<LoadOptions, "host" | "port">; via?: "leader" }[] = [
   { name: "setData 1 KB through a follower", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0, seed } },
   { name: "setData 1 KB through the leader", via: "leader", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0, seed } },
+  { name: "getData 1 KB through a follower", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 1, seed } },
   { name: "getData 1 KB through the leader", via: "leader", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 1, seed } },
   { name: "50/50 get/set 1 KB through a follower", options: { clients: 8, outstanding: 32, durationMs, dataSize: 1024, readRatio: 0.5, seed } },
   { name: "setData 1 KB through a follower, one at a time", options: { clients: 8, outstanding: 1, durationMs, dataSize: 1024, readRatio: 0, seed } },
